@@ -1,0 +1,27 @@
+# Every dependency comes from Debian 12 packages (scripts/deps lists them).
+
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+# SOCI 4.0.3 ships neither a CMake config nor a pkg-config file; its headers need Boost's.
+find_package(ODBC REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
+find_library(SOCI_ODBC_LIBRARY soci_odbc REQUIRED)
+add_library(SOCI::odbc INTERFACE IMPORTED)
+target_include_directories(SOCI::odbc SYSTEM INTERFACE ${SOCI_INCLUDE_DIR})
+target_link_libraries(SOCI::odbc INTERFACE ${SOCI_ODBC_LIBRARY} ${SOCI_CORE_LIBRARY} ODBC::ODBC
+                                           Boost::headers)
+
+find_package(LibXml2 REQUIRED)
+find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml-cpp`
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+
+find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database
+find_program(SCDOC_EXECUTABLE scdoc)                # builds the man pages
+
+if(ACCROCHD_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()

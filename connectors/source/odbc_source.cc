@@ -1,0 +1,833 @@
+#include "connectors/source/odbc_source.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <soci/odbc/soci-odbc.h>
+#include <soci/soci.h>
+#include <soci/version.h>
+#include <sql.h>
+#include <sqlext.h>
+
+#include "connectors/source/connection_string.h"
+#include "core/text.h"
+
+namespace accrochd::source {
+namespace {
+
+// Seconds a connection attempt may take before the driver gives up (SQL_ATTR_LOGIN_TIMEOUT).
+constexpr std::uintptr_t kLoginTimeoutSeconds = 30;
+
+SQLPOINTER IntegerAttribute(std::uintptr_t value) { return reinterpret_cast<SQLPOINTER>(value); }
+
+// Owns one ODBC handle (style.md §7).
+class OdbcHandle {
+ public:
+  OdbcHandle(SQLSMALLINT type, SQLHANDLE parent) : type_(type) {
+    if (!SQL_SUCCEEDED(SQLAllocHandle(type, parent, &handle_))) handle_ = SQL_NULL_HANDLE;
+  }
+  ~OdbcHandle() {
+    if (handle_ != SQL_NULL_HANDLE) SQLFreeHandle(type_, handle_);
+  }
+  OdbcHandle(const OdbcHandle&) = delete;
+  OdbcHandle& operator=(const OdbcHandle&) = delete;
+
+  SQLHANDLE get() const { return handle_; }
+
+ private:
+  SQLSMALLINT type_;
+  SQLHANDLE handle_ = SQL_NULL_HANDLE;
+};
+
+struct OdbcDiagnostic {
+  std::string sqlstate;  // of the first record
+  std::string text;      // "[SQLSTATE] message" for each record, joined
+};
+
+OdbcDiagnostic ReadDiagnostics(SQLSMALLINT type, SQLHANDLE handle) {
+  OdbcDiagnostic out;
+  for (SQLSMALLINT i = 1; i <= 4; ++i) {
+    SQLCHAR state[SQL_SQLSTATE_SIZE + 1] = {};
+    SQLINTEGER native = 0;
+    SQLCHAR message[SQL_MAX_MESSAGE_LENGTH + 1] = {};
+    SQLSMALLINT length = 0;
+    SQLRETURN rc = SQLGetDiagRec(type, handle, i, state, &native, message,
+                                 static_cast<SQLSMALLINT>(sizeof(message)), &length);
+    if (!SQL_SUCCEEDED(rc)) break;
+    std::string s(reinterpret_cast<const char*>(state));
+    if (out.sqlstate.empty()) out.sqlstate = s;
+    if (!out.text.empty()) out.text += "; ";
+    out.text += "[" + s + "] " + reinterpret_cast<const char*>(message);
+  }
+  if (out.text.empty()) out.text = "the driver gave no diagnostic";
+  return out;
+}
+
+std::string GetInfoString(SQLHDBC dbc, SQLUSMALLINT what) {
+  SQLCHAR buffer[256] = {};
+  SQLSMALLINT length = 0;
+  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, buffer, static_cast<SQLSMALLINT>(sizeof(buffer)),
+                                &length))) {
+    return "unknown";
+  }
+  return reinterpret_cast<const char*>(buffer);
+}
+
+// Connects with plain ODBC handles, reads what the driver says about itself, disconnects.
+Result<SourceInfo> ProbeConnection(const std::string& connection_string) {
+  OdbcHandle env(SQL_HANDLE_ENV, SQL_NULL_HANDLE);
+  if (env.get() == SQL_NULL_HANDLE) {
+    return Fail(ErrorKind::kInternal, "cannot allocate an ODBC environment handle");
+  }
+  SQLSetEnvAttr(env.get(), SQL_ATTR_ODBC_VERSION, IntegerAttribute(SQL_OV_ODBC3), 0);
+  OdbcHandle dbc(SQL_HANDLE_DBC, env.get());
+  if (dbc.get() == SQL_NULL_HANDLE) {
+    return Fail(ErrorKind::kInternal, "cannot allocate an ODBC connection handle");
+  }
+  SQLSetConnectAttr(dbc.get(), SQL_ATTR_LOGIN_TIMEOUT, IntegerAttribute(kLoginTimeoutSeconds), 0);
+  std::string cs = connection_string;
+  SQLRETURN rc = SQLDriverConnect(dbc.get(), nullptr, reinterpret_cast<SQLCHAR*>(cs.data()),
+                                  SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
+  if (!SQL_SUCCEEDED(rc)) {
+    OdbcDiagnostic d = ReadDiagnostics(SQL_HANDLE_DBC, dbc.get());
+    // IM*: the driver manager cannot find or load the driver or DSN; 28*: credentials refused.
+    // Neither fixes itself by waiting.
+    if (d.sqlstate.starts_with("IM")) {
+      return Fail(ErrorKind::kConfig,
+                  d.text + " (is the ODBC driver installed? `odbcinst -q -d` lists the drivers "
+                           "unixODBC knows, `odbcinst -q -s` the DSNs)");
+    }
+    if (d.sqlstate.starts_with("28")) return Fail(ErrorKind::kConfig, d.text);
+    return Fail(ErrorKind::kSourceUnavailable, d.text);
+  }
+  SourceInfo info;
+  info.dbms_name = GetInfoString(dbc.get(), SQL_DBMS_NAME);
+  info.dbms_version = GetInfoString(dbc.get(), SQL_DBMS_VER);
+  info.driver_name = GetInfoString(dbc.get(), SQL_DRIVER_NAME);
+  info.driver_version = GetInfoString(dbc.get(), SQL_DRIVER_VER);
+  SQLDisconnect(dbc.get());
+  return info;
+}
+
+bool IsPsqlOdbc(const SourceInfo& info) { return info.driver_name.starts_with("psqlodbc"); }
+
+bool BuffersWholeResult(const SourceInfo& info) {
+  return info.driver_name.find("maodbc") != std::string::npos ||
+         info.driver_name.find("myodbc") != std::string::npos;
+}
+
+// Cancels the statement in flight when it overruns the timeout, or at once on a stop request.
+// One thread per source, asleep between calls. The statement handle is only touched under the
+// mutex, and Disarm() takes the mutex, so a cancel never races with the statement's release.
+class CancelWatchdog {
+ public:
+  enum class Reason { kNone, kTimeout, kStop };
+
+  CancelWatchdog() : thread_([this] { Run(); }) {}
+  ~CancelWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  CancelWatchdog(const CancelWatchdog&) = delete;
+  CancelWatchdog& operator=(const CancelWatchdog&) = delete;
+
+  void Arm(SQLHSTMT statement, Duration timeout) {
+    {
+      std::lock_guard lock(mutex_);
+      statement_ = statement;
+      deadline_ = std::chrono::steady_clock::now() + timeout;
+      reason_ = Reason::kNone;
+      ++generation_;
+    }
+    cv_.notify_all();
+  }
+
+  Reason Disarm() {
+    std::lock_guard lock(mutex_);
+    statement_ = SQL_NULL_HSTMT;
+    return reason_;
+  }
+
+  void CancelForStop() {
+    std::lock_guard lock(mutex_);
+    if (statement_ != SQL_NULL_HSTMT && reason_ == Reason::kNone) {
+      reason_ = Reason::kStop;
+      SQLCancel(statement_);
+    }
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!quit_) {
+      if (statement_ == SQL_NULL_HSTMT || reason_ != Reason::kNone) {
+        std::uint64_t seen = generation_;
+        cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        continue;
+      }
+      if (cv_.wait_until(lock, deadline_) == std::cv_status::timeout &&
+          statement_ != SQL_NULL_HSTMT && reason_ == Reason::kNone &&
+          std::chrono::steady_clock::now() >= deadline_) {
+        reason_ = Reason::kTimeout;
+        SQLCancel(statement_);
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  SQLHSTMT statement_ = SQL_NULL_HSTMT;
+  std::chrono::steady_clock::time_point deadline_;
+  Reason reason_ = Reason::kNone;
+  std::uint64_t generation_ = 0;
+  bool quit_ = false;
+  std::thread thread_;  // last: started once the members it reads exist
+};
+
+bool IsIntegerType(SQLSMALLINT type) {
+  switch (type) {
+    case SQL_TINYINT:
+    case SQL_SMALLINT:
+    case SQL_INTEGER:
+    case SQL_BIGINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsCharacterType(SQLSMALLINT type) {
+  switch (type) {
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A typed parameter for the next page's key comparison.
+struct KeyValue {
+  bool integer = false;
+  std::string text;
+};
+
+// One executed statement whose rows are fetched in bulk: every column into a vector of strings
+// with its indicators. Throws soci::soci_error; the caller translates.
+class StatementReader {
+ public:
+  StatementReader(soci::session& session, std::size_t fetch_size)
+      : statement_(session), fetch_size_(fetch_size) {}
+
+  SQLHSTMT handle() {
+    return static_cast<soci::odbc_statement_backend*>(statement_.get_backend())->hstmt_;
+  }
+
+  // Allocates the statement handle; call before handle() and Prepare().
+  void Alloc() { statement_.alloc(); }
+
+  // Prepares; afterwards column names and types are known.
+  void Prepare(const std::string& sql) {
+    statement_.prepare(sql);
+    SQLSMALLINT count = 0;
+    if (!SQL_SUCCEEDED(SQLNumResultCols(handle(), &count))) {
+      throw soci::odbc_soci_error(SQL_HANDLE_STMT, handle(), "describing the result");
+    }
+    std::vector<std::string> names;
+    for (SQLUSMALLINT i = 1; i <= static_cast<SQLUSMALLINT>(count); ++i) {
+      SQLCHAR name[512] = {};
+      SQLSMALLINT name_length = 0, type = 0, decimals = 0, nullable = 0;
+      SQLULEN size = 0;
+      if (!SQL_SUCCEEDED(SQLDescribeCol(handle(), i, name, static_cast<SQLSMALLINT>(sizeof(name)),
+                                        &name_length, &type, &size, &decimals, &nullable))) {
+        throw soci::odbc_soci_error(SQL_HANDLE_STMT, handle(), "describing a result column");
+      }
+      names.emplace_back(reinterpret_cast<const char*>(name));
+      types_.push_back(type);
+    }
+    columns_ = std::make_shared<const Columns>(std::move(names));
+  }
+
+  const std::shared_ptr<const Columns>& columns() const { return columns_; }
+  SQLSMALLINT type(std::size_t column) const { return types_[column]; }
+
+  // Binds parameters (in order) and the result vectors, then executes without fetching.
+  void Execute(const std::vector<KeyValue>& parameters) {
+    for (const KeyValue& p : parameters) {
+      if (p.integer) {
+        integer_parameters_.push_back(std::stoll(p.text));
+        statement_.exchange(soci::use(integer_parameters_.back()));
+      } else {
+        text_parameters_.push_back(p.text);
+        statement_.exchange(soci::use(text_parameters_.back()));
+      }
+    }
+    values_.assign(columns_->size(), std::vector<std::string>(fetch_size_));
+    indicators_.assign(columns_->size(), std::vector<soci::indicator>(fetch_size_));
+    for (std::size_t i = 0; i < columns_->size(); ++i) {
+      statement_.exchange(soci::into(values_[i], indicators_[i]));
+    }
+    statement_.define_and_bind();
+    statement_.execute(false);
+  }
+
+  // Replaces batch.rows with the next rows; false at the end. `truncated_column` is set when the
+  // driver reports a value it could not deliver whole.
+  bool Fetch(RowBatch& batch, std::optional<std::size_t>& truncated_column) {
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      values_[i].resize(fetch_size_);
+      indicators_[i].resize(fetch_size_);
+    }
+    batch.columns = columns_;
+    batch.rows.clear();
+    if (!statement_.fetch()) return false;
+    const std::size_t n = values_.empty() ? 0 : values_[0].size();
+    batch.rows.resize(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      SourceRow& row = batch.rows[r];
+      row.values.resize(values_.size());
+      for (std::size_t c = 0; c < values_.size(); ++c) {
+        switch (indicators_[c][r]) {
+          case soci::i_null:
+            row.values[c] = std::nullopt;
+            break;
+          case soci::i_truncated:
+            truncated_column = c;
+            [[fallthrough]];
+          case soci::i_ok:
+            row.values[c] = std::move(values_[c][r]);
+            break;
+        }
+      }
+    }
+    return n > 0;
+  }
+
+ private:
+  soci::statement statement_;
+  std::size_t fetch_size_;
+  std::shared_ptr<const Columns> columns_;
+  std::vector<SQLSMALLINT> types_;
+  std::vector<std::vector<std::string>> values_;
+  std::vector<std::vector<soci::indicator>> indicators_;
+  std::deque<long long> integer_parameters_;  // deques: soci::use keeps references
+  std::deque<std::string> text_parameters_;
+};
+
+class OdbcSource;
+
+// What went wrong with one call to the database, once translated.
+struct CallFailure {
+  Error error;
+  bool connection_lost = false;
+};
+
+class OdbcSource final : public Source {
+ public:
+  OdbcSource(OdbcSourceSettings settings, Logger& logger, Clock& clock)
+      : settings_(std::move(settings)),
+        logger_(logger),
+        clock_(clock),
+        connection_(settings_.connection) {}
+
+  const std::string& name() const override { return settings_.name; }
+
+  Result<SourceInfo> Probe(std::stop_token stop) override {
+    if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
+    return info_;
+  }
+
+  Result<std::vector<std::string>> DescribeColumns(const std::string& sql,
+                                                   std::stop_token stop) override;
+
+  Result<std::unique_ptr<RowStream>> Query(const QuerySpec& spec, std::stop_token stop) override;
+
+  // --- used by the streams ---
+
+  const OdbcSourceSettings& settings() const { return settings_; }
+  Logger& logger() { return logger_; }
+
+  Result<void> EnsureConnected(std::stop_token stop);
+
+  // Runs `call` (which talks to the database through `reader`) under the cancel watchdog and
+  // translates whatever it throws.
+  template <typename F>
+  std::optional<CallFailure> Guarded(StatementReader* reader, std::stop_token stop, F&& call);
+
+  // After a lost connection: forget the session, wait, and count the attempt. Returns an error
+  // when the retry budget is spent or a stop was requested.
+  Result<void> BackOffAfterLoss(int attempt, const Error& cause, std::stop_token stop);
+
+  soci::session& session() { return *session_; }
+
+  std::string Scrub(std::string text) const {
+    return ScrubSecret(std::move(text), settings_.password.value_or(""));
+  }
+
+  std::string Named(std::string_view what) const {
+    return "source \"" + settings_.name + "\": " + std::string(what);
+  }
+
+ private:
+  Result<void> ConnectOnce();
+  bool SessionLooksConnected();
+
+  OdbcSourceSettings settings_;
+  Logger& logger_;
+  Clock& clock_;
+  std::string connection_;  // the configured string plus options we add; no password
+  bool options_decided_ = false;
+  std::unique_ptr<soci::session> session_;
+  SourceInfo info_;
+  int failed_connects_ = 0;  // consecutive, for the "reachable again" message
+  CancelWatchdog watchdog_;
+};
+
+Result<void> OdbcSource::ConnectOnce() {
+  auto with_password = [&](const std::string& cs) {
+    return settings_.password ? AppendAttribute(cs, "PWD", *settings_.password) : cs;
+  };
+  Result<SourceInfo> info = ProbeConnection(with_password(connection_));
+  if (!info) return Fail(info.error().kind(), Scrub(info.error().message()));
+  if (!options_decided_) {
+    options_decided_ = true;
+    if (IsPsqlOdbc(*info) && !FindAttribute(settings_.connection, "UseDeclareFetch")) {
+      // Without it psqlODBC reads the whole result into memory at execute time.
+      connection_ = AppendAttribute(connection_, "UseDeclareFetch", "1");
+      connection_ = AppendAttribute(connection_, "Fetch", std::to_string(settings_.fetch_size));
+    }
+  }
+  try {
+    soci::connection_parameters parameters(soci::odbc, with_password(connection_));
+    parameters.set_option(soci::odbc_option_driver_complete, "0");  // never prompt
+    session_ = std::make_unique<soci::session>(parameters);
+  } catch (const std::exception& e) {
+    session_.reset();
+    return Fail(ErrorKind::kSourceUnavailable, Scrub(e.what()));
+  }
+  // Advisory: the daemon only reads. Drivers that do not support it ignore it.
+  auto* backend = static_cast<soci::odbc_session_backend*>(session_->get_backend());
+  SQLSetConnectAttr(backend->hdbc_, SQL_ATTR_ACCESS_MODE, IntegerAttribute(SQL_MODE_READ_ONLY), 0);
+  info_ = *info;
+  return {};
+}
+
+Result<void> OdbcSource::EnsureConnected(std::stop_token stop) {
+  if (session_) return {};
+  const RetryPolicy& policy = settings_.retry;
+  Duration waited{0};
+  for (int attempt = 1;; ++attempt) {
+    Result<void> r = ConnectOnce();
+    if (r) {
+      if (failed_connects_ > 0) {
+        logger_.Info(Named("reachable again after " + std::to_string(failed_connects_) +
+                           " failed connection attempt(s)"),
+                     {{std::string(kFieldSource), settings_.name}}, kMessageIdSourceRecovered);
+      }
+      failed_connects_ = 0;
+      return {};
+    }
+    ++failed_connects_;
+    const Error& e = r.error();
+    if (e.kind() != ErrorKind::kSourceUnavailable) {
+      return Fail(e.kind(), Named("cannot connect: " + e.message()));
+    }
+    if (attempt >= policy.max_attempts) {
+      return Fail(ErrorKind::kSourceUnavailable,
+                  Named("unreachable after " + std::to_string(attempt) + " attempt(s) over " +
+                        FormatDuration(waited) + "; last error: " + e.message() +
+                        ". Check that the database server is running and reachable; test the "
+                        "connection with: isql -v -k \"" + Redact(connection_) + "\""));
+    }
+    Duration delay = policy.DelayAfter(attempt);
+    logger_.Warning(Named("connection attempt " + std::to_string(attempt) + "/" +
+                          std::to_string(policy.max_attempts) + " failed: " + e.message() +
+                          "; retrying in " + FormatDuration(delay)),
+                    {{std::string(kFieldSource), settings_.name}}, kMessageIdSourceUnavailable);
+    if (!clock_.SleepFor(delay, stop)) {
+      return Fail(ErrorKind::kCancelled, Named("stop requested while waiting to reconnect"));
+    }
+    waited += delay;
+  }
+}
+
+bool OdbcSource::SessionLooksConnected() {
+  try {
+    return session_ && session_->is_connected();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+template <typename F>
+std::optional<CallFailure> OdbcSource::Guarded(StatementReader* reader, std::stop_token stop,
+                                               F&& call) {
+  std::stop_callback on_stop(stop, [this] { watchdog_.CancelForStop(); });
+  bool armed = false;
+  try {
+    if (reader != nullptr && stop.stop_requested()) {
+      return CallFailure{Error(ErrorKind::kCancelled, Named("stop requested")), false};
+    }
+    auto arm = [&](StatementReader& r) {
+      watchdog_.Arm(r.handle(), settings_.query_timeout);
+      armed = true;
+    };
+    call(arm);
+    if (armed) watchdog_.Disarm();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    CancelWatchdog::Reason reason = armed ? watchdog_.Disarm() : CancelWatchdog::Reason::kNone;
+    if (reason == CancelWatchdog::Reason::kTimeout) {
+      return CallFailure{Error(ErrorKind::kTimeout,
+                               Named("the query ran longer than query_timeout (" +
+                                     FormatDuration(settings_.query_timeout) +
+                                     ") and was cancelled")),
+                         false};
+    }
+    if (reason == CancelWatchdog::Reason::kStop || stop.stop_requested()) {
+      return CallFailure{Error(ErrorKind::kCancelled, Named("query cancelled: stop requested")),
+                         false};
+    }
+    std::string message = e.what();
+    std::string sqlstate;
+    if (const auto* odbc = dynamic_cast<const soci::odbc_soci_error*>(&e)) {
+      sqlstate = reinterpret_cast<const char*>(odbc->odbc_error_code());
+      message = "[" + sqlstate + "] " + reinterpret_cast<const char*>(odbc->odbc_error_message());
+    }
+    // 08*: connection exceptions; 57P01-03: PostgreSQL server shutting down or restarting. Other
+    // drivers report a dead link with a generic state, so ask the session too.
+    bool lost = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") ||
+                sqlstate == "HYT01" || !SessionLooksConnected();
+    return CallFailure{Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery,
+                             Named(Scrub(message))),
+                       lost};
+  }
+}
+
+Result<void> OdbcSource::BackOffAfterLoss(int attempt, const Error& cause, std::stop_token stop) {
+  session_.reset();
+  const RetryPolicy& policy = settings_.retry;
+  if (attempt >= policy.max_attempts) {
+    return Fail(ErrorKind::kSourceUnavailable,
+                cause.message() + " (connection lost " + std::to_string(attempt) +
+                    " times in a row; giving up)");
+  }
+  Duration delay = policy.DelayAfter(attempt);
+  logger_.Warning(cause.message() + "; connection lost, reconnecting in " + FormatDuration(delay),
+                  {{std::string(kFieldSource), settings_.name}}, kMessageIdSourceUnavailable);
+  if (!clock_.SleepFor(delay, stop)) {
+    return Fail(ErrorKind::kCancelled, Named("stop requested while waiting to reconnect"));
+  }
+  return EnsureConnected(stop);
+}
+
+Result<std::vector<std::string>> OdbcSource::DescribeColumns(const std::string& sql,
+                                                             std::stop_token stop) {
+  if (auto problem = CheckQueryText(sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  for (int attempt = 1;; ++attempt) {
+    if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
+    StatementReader reader(*session_, 1);
+    auto failure = Guarded(&reader, stop, [&](auto&& arm) {
+      reader.Alloc();
+      arm(reader);  // preparing may already wait on the server
+      reader.Prepare(StripTrailingTerminator(sql));
+    });
+    if (!failure) return reader.columns()->names();
+    if (!failure->connection_lost) return std::unexpected(failure->error);
+    if (auto r = BackOffAfterLoss(attempt, failure->error, stop); !r) return std::unexpected(r.error());
+  }
+}
+
+// A query read in one statement. Losing the connection before the first row is delivered is
+// retried (Query() reads the first batch itself); after that it is an error.
+class PlainStream final : public RowStream {
+ public:
+  PlainStream(OdbcSource& source, std::unique_ptr<StatementReader> reader, RowBatch first,
+              std::stop_token stop)
+      : source_(source), reader_(std::move(reader)), pending_(std::move(first)), stop_(stop) {
+    at_end_ = pending_.rows.empty();
+  }
+
+  Result<bool> Next(RowBatch& batch) override {
+    if (have_pending_) {
+      have_pending_ = false;
+      batch = std::move(pending_);
+      rows_ += batch.rows.size();
+      return !at_end_;
+    }
+    if (at_end_) {
+      batch.rows.clear();
+      return false;
+    }
+    bool got = false;
+    std::optional<std::size_t> truncated;
+    auto failure = source_.Guarded(reader_.get(), stop_, [&](auto&& arm) {
+      arm(*reader_);
+      got = reader_->Fetch(batch, truncated);
+    });
+    if (failure) {
+      if (failure->connection_lost) {
+        return Fail(ErrorKind::kSourceUnavailable,
+                    failure->error.message() + " -- the connection was lost after " +
+                        std::to_string(rows_) +
+                        " rows; this extraction is abandoned and will be retried. Declaring "
+                        "page_by for the query lets accrochd resume instead");
+      }
+      return std::unexpected(failure->error);
+    }
+    if (truncated) {
+      return Fail(ErrorKind::kInvalidData,
+                  source_.Named("the driver truncated a value of column \"" +
+                                batch.columns->name(*truncated) + "\" (row " +
+                                std::to_string(rows_ + 1) + " or after); cast it to a wider type"));
+    }
+    if (!got) at_end_ = true;
+    rows_ += batch.rows.size();
+    return got;
+  }
+
+  std::uint64_t rows_read() const override { return rows_; }
+
+ private:
+  OdbcSource& source_;
+  std::unique_ptr<StatementReader> reader_;
+  RowBatch pending_;
+  bool have_pending_ = true;
+  bool at_end_ = false;
+  std::uint64_t rows_ = 0;
+  std::stop_token stop_;
+};
+
+// A query read page by page in key order. A lost connection restarts the current page after the
+// last delivered key, so nothing is read twice or skipped.
+class PagedStream final : public RowStream {
+ public:
+  PagedStream(OdbcSource& source, QuerySpec spec, std::stop_token stop)
+      : source_(source), spec_(std::move(spec)), stop_(stop) {}
+
+  Result<bool> Next(RowBatch& batch) override {
+    int losses = 0;
+    for (;;) {
+      Result<bool> r = TryNext(batch);
+      if (r || !lost_) return r;
+      ++losses;
+      reader_.reset();
+      if (auto b = source_.BackOffAfterLoss(losses, r.error(), stop_); !b) {
+        return std::unexpected(b.error());
+      }
+    }
+  }
+
+  std::uint64_t rows_read() const override { return rows_; }
+
+ private:
+  Result<bool> TryNext(RowBatch& batch) {
+    lost_ = false;
+    for (;;) {
+      if (done_) {
+        batch.rows.clear();
+        return false;
+      }
+      if (auto c = source_.EnsureConnected(stop_); !c) return std::unexpected(c.error());
+      if (!reader_) {
+        if (auto s = StartPage(); !s) return std::unexpected(s.error());
+      }
+      bool got = false;
+      std::optional<std::size_t> truncated;
+      auto failure = source_.Guarded(reader_.get(), stop_, [&](auto&& arm) {
+        arm(*reader_);
+        got = reader_->Fetch(batch, truncated);
+      });
+      if (failure) {
+        lost_ = failure->connection_lost;
+        return std::unexpected(failure->error);
+      }
+      if (truncated) {
+        return Fail(ErrorKind::kInvalidData,
+                    source_.Named("the driver truncated a value of column \"" +
+                                  batch.columns->name(*truncated) + "\"; cast it to a wider type"));
+      }
+      if (!got) {
+        reader_.reset();
+        if (page_rows_ < spec_.page_size) done_ = true;
+        continue;  // the next page, or the end
+      }
+      if (auto k = RecordKeys(batch); !k) return std::unexpected(k.error());
+      page_rows_ += batch.rows.size();
+      rows_ += batch.rows.size();
+      return true;
+    }
+  }
+
+  Result<void> StartPage() {
+    const bool after = !last_key_.empty();
+    std::string sql = BuildPageQuery(spec_.sql, spec_.page_by, spec_.page_size,
+                                     source_.settings().page_syntax, after);
+    std::vector<KeyValue> parameters;
+    if (after) {
+      for (std::size_t k : PageParameterOrder(spec_.page_by.size())) {
+        parameters.push_back(last_key_[k]);
+      }
+    }
+    auto reader = std::make_unique<StatementReader>(source_.session(), source_.settings().fetch_size);
+    std::string problem;
+    auto failure = source_.Guarded(reader.get(), stop_, [&](auto&& arm) {
+      reader->Alloc();
+      arm(*reader);
+      reader->Prepare(sql);
+      if (key_index_.empty()) {
+        for (const std::string& key : spec_.page_by) {
+          auto index = reader->columns()->Find(key);
+          if (!index) {
+            problem = "page_by column \"" + key + "\" is not a column of the query";
+            return;
+          }
+          SQLSMALLINT type = reader->type(*index);
+          if (!IsIntegerType(type) && !IsCharacterType(type)) {
+            problem = "page_by column \"" + key + "\" has SQL type " + std::to_string(type) +
+                      "; keyset paging needs integer or text columns (a primary key is best)";
+            return;
+          }
+          key_index_.push_back(*index);
+          key_integer_.push_back(IsIntegerType(type));
+        }
+      }
+      reader->Execute(parameters);
+    });
+    if (!problem.empty()) return Fail(ErrorKind::kConfig, source_.Named(problem));
+    if (failure) {
+      lost_ = failure->connection_lost;
+      return std::unexpected(failure->error);
+    }
+    reader_ = std::move(reader);
+    page_rows_ = 0;
+    return {};
+  }
+
+  // Keeps the last row's key for the next page, and refuses keys that are NULL or that do not
+  // strictly increase: either would make pages skip or repeat rows.
+  Result<void> RecordKeys(const RowBatch& batch) {
+    for (std::size_t r = 0; r < batch.rows.size(); ++r) {
+      std::vector<KeyValue> key;
+      for (std::size_t k = 0; k < key_index_.size(); ++k) {
+        const Value& v = batch.rows[r].values[key_index_[k]];
+        if (!v) {
+          return Fail(ErrorKind::kInvalidData,
+                      source_.Named("row " + std::to_string(rows_ + r + 1) + " has NULL in page_by column \"" +
+                                    spec_.page_by[k] + "\"; page_by columns must never be NULL"));
+        }
+        key.push_back({key_integer_[k], *v});
+      }
+      if (!last_key_.empty() && SameKey(key, last_key_)) {
+        return Fail(ErrorKind::kInvalidData,
+                    source_.Named("two rows share the same page_by key (row " +
+                                  std::to_string(rows_ + r + 1) +
+                                  "); page_by columns must identify rows uniquely"));
+      }
+      last_key_ = std::move(key);
+    }
+    return {};
+  }
+
+  static bool SameKey(const std::vector<KeyValue>& a, const std::vector<KeyValue>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i].text != b[i].text) return false;
+    }
+    return true;
+  }
+
+  OdbcSource& source_;
+  QuerySpec spec_;
+  std::stop_token stop_;
+  std::unique_ptr<StatementReader> reader_;
+  std::vector<std::size_t> key_index_;
+  std::vector<bool> key_integer_;
+  std::vector<KeyValue> last_key_;
+  std::size_t page_rows_ = 0;
+  std::uint64_t rows_ = 0;
+  bool done_ = false;
+  bool lost_ = false;
+};
+
+Result<std::unique_ptr<RowStream>> OdbcSource::Query(const QuerySpec& spec, std::stop_token stop) {
+  if (auto problem = CheckQueryText(spec.sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  if (!spec.page_by.empty()) {
+    if (spec.page_size == 0) return Fail(ErrorKind::kConfig, Named("page_size must be positive"));
+    if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
+    return std::make_unique<PagedStream>(*this, spec, stop);
+  }
+  const std::string sql = StripTrailingTerminator(spec.sql);
+  for (int attempt = 1;; ++attempt) {
+    if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
+    if (attempt == 1 && BuffersWholeResult(info_)) {
+      logger_.Warning(Named(info_.driver_name + " holds a whole result in memory; declare page_by "
+                                                "on this query to keep memory bounded"),
+                      {{std::string(kFieldSource), settings_.name}});
+    }
+    auto reader = std::make_unique<StatementReader>(*session_, settings_.fetch_size);
+    RowBatch first;
+    std::optional<std::size_t> truncated;
+    auto failure = Guarded(reader.get(), stop, [&](auto&& arm) {
+      reader->Alloc();
+      arm(*reader);
+      reader->Prepare(sql);
+      reader->Execute({});
+      reader->Fetch(first, truncated);
+    });
+    if (!failure) {
+      if (truncated) {
+        return Fail(ErrorKind::kInvalidData,
+                    Named("the driver truncated a value of column \"" +
+                          first.columns->name(*truncated) + "\"; cast it to a wider type"));
+      }
+      if (reader->columns()->size() == 0) {
+        return Fail(ErrorKind::kConfig, Named("the query returns no columns"));
+      }
+      return std::make_unique<PlainStream>(*this, std::move(reader), std::move(first), stop);
+    }
+    if (!failure->connection_lost) return std::unexpected(failure->error);
+    reader.reset();
+    if (auto r = BackOffAfterLoss(attempt, failure->error, stop); !r) {
+      return std::unexpected(r.error());
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Source> OpenOdbcSource(OdbcSourceSettings settings, Logger& logger, Clock& clock) {
+  return std::make_unique<OdbcSource>(std::move(settings), logger, clock);
+}
+
+OdbcLibraryVersions GetOdbcLibraryVersions() {
+  OdbcLibraryVersions v;
+  v.soci = std::to_string(SOCI_VERSION / 100000) + "." + std::to_string(SOCI_VERSION / 100 % 1000) +
+           "." + std::to_string(SOCI_VERSION % 100);
+  OdbcHandle env(SQL_HANDLE_ENV, SQL_NULL_HANDLE);
+  char buffer[64] = {};
+  SQLINTEGER length = 0;
+  if (env.get() != SQL_NULL_HANDLE &&
+      SQL_SUCCEEDED(SQLGetEnvAttr(env.get(), SQL_ATTR_UNIXODBC_VERSION, buffer,
+                                  static_cast<SQLINTEGER>(sizeof(buffer)), &length))) {
+    v.unixodbc = buffer;
+  } else {
+    v.unixodbc = "unknown";
+  }
+  return v;
+}
+
+}  // namespace accrochd::source

@@ -1,0 +1,81 @@
+// Logging interface: one event, a severity, a message in English, and structured fields.
+//
+// Under systemd the daemon writes events to the journal with their fields, so an administrator
+// can run `journalctl -u accrochd CERTIFICATEUR=03VML243` or `MESSAGE_ID=<id>`; on a terminal
+// they go to stderr. Messages and fields carry identifiers and counts only -- never a name, a
+// birth date or a NIR (design.md, "Security and privacy").
+#ifndef ACCROCHD_CORE_LOG_H_
+#define ACCROCHD_CORE_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace accrochd {
+
+// The values are syslog priorities, which the journal uses too.
+enum class LogLevel { kCritical = 2, kError = 3, kWarning = 4, kNotice = 5, kInfo = 6, kDebug = 7 };
+
+std::string_view LogLevelName(LogLevel level);
+
+// A journal field. Names are upper case ASCII letters, digits and '_' (systemd.journal-fields(7)).
+struct LogField {
+  std::string name;
+  std::string value;
+};
+
+struct LogEvent {
+  LogLevel level = LogLevel::kInfo;
+  std::string message;
+  std::string_view message_id;  // one of the kMessageId* constants below, or empty
+  std::vector<LogField> fields;
+};
+
+// Implementations must be thread-safe.
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  virtual void Write(const LogEvent& event) = 0;
+
+  void Log(LogLevel level, std::string message, std::initializer_list<LogField> fields = {},
+           std::string_view message_id = {});
+  void Error(std::string message, std::initializer_list<LogField> fields = {},
+             std::string_view message_id = {}) {
+    Log(LogLevel::kError, std::move(message), fields, message_id);
+  }
+  void Warning(std::string message, std::initializer_list<LogField> fields = {},
+               std::string_view message_id = {}) {
+    Log(LogLevel::kWarning, std::move(message), fields, message_id);
+  }
+  void Info(std::string message, std::initializer_list<LogField> fields = {},
+            std::string_view message_id = {}) {
+    Log(LogLevel::kInfo, std::move(message), fields, message_id);
+  }
+  void Debug(std::string message, std::initializer_list<LogField> fields = {},
+             std::string_view message_id = {}) {
+    Log(LogLevel::kDebug, std::move(message), fields, message_id);
+  }
+};
+
+// A logger that drops everything, for commands whose output is their report.
+class NullLogger final : public Logger {
+ public:
+  void Write(const LogEvent&) override {}
+};
+
+// Journal MESSAGE_IDs, one per kind of event (`journalctl MESSAGE_ID=...`). Documented in
+// accrochd(8); never change a published value.
+inline constexpr std::string_view kMessageIdSourceUnavailable = "12b395af1c0f4e35ad9e986d40869f8e";
+inline constexpr std::string_view kMessageIdSourceRecovered = "f14a8b434104486f817f958cb21b53b3";
+inline constexpr std::string_view kMessageIdExtractionDone = "9f21417320d54db79e6da90970f7fd22";
+inline constexpr std::string_view kMessageIdConfigInvalid = "03bff9a2aa9f4f9cb544689dbef9e169";
+
+// Field names used across modules.
+inline constexpr std::string_view kFieldSource = "SOURCE";
+inline constexpr std::string_view kFieldCertificateur = "CERTIFICATEUR";
+inline constexpr std::string_view kFieldMapping = "MAPPING";
+
+}  // namespace accrochd
+
+#endif  // ACCROCHD_CORE_LOG_H_

@@ -1,0 +1,233 @@
+#include "daemon/cli.h"
+
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "accrochd_version.h"
+#include "connectors/source/odbc_source.h"
+#include "connectors/xml/xml_library.h"
+
+namespace accrochd::daemon {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr int kLineLength = 100;
+
+std::string MainUsage() {
+  std::ostringstream out;
+  out << "Usage: accrochd <command> [options]\n"
+         "       accrochd --version | --help | help <command>\n\n"
+         "Deposits the certifications a certifier delivers with the Caisse des Dépôts (CPF\n"
+         "accrochage), before the three-month deadline.\n\nCommands:\n";
+  for (const CommandInfo& c : Commands()) {
+    std::string line = "  " + std::string(c.name);
+    line.resize(12, ' ');
+    out << line << c.summary << (c.available ? "" : " (not available yet)") << "\n";
+  }
+  out << "\nRun 'accrochd <command> --help' for a command's options; man accrochd(8) for\n"
+         "everything, accrochd.yaml(5) for the configuration.\n"
+         "Exit status: 0 success, 1 configuration or usage error, 2 runtime failure.\n";
+  return out.str();
+}
+
+const CommandInfo* FindCommand(std::string_view name) {
+  for (const CommandInfo& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// The options a command accepts, and its positional arguments.
+struct CommandSyntax {
+  po::options_description options{"Options", kLineLength};
+  po::positional_options_description positional;
+  std::string usage;
+  std::string description;
+};
+
+CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
+  CommandSyntax s;
+  const std::string name(info.name);
+  s.options.add_options()("help,h", "show this help and exit");
+  auto add_config = [&] {
+    s.options.add_options()(
+        "config,c", po::value<std::string>(&inv.config_path)->value_name("FILE"),
+        "configuration file (default: $CONFIGURATION_DIRECTORY/accrochd.yaml under systemd, "
+        "else /etc/accrochd/accrochd.yaml)");
+  };
+  auto add_arguments = [&](const char* value_name, const char* help) {
+    s.options.add_options()("argument",
+                            po::value<std::vector<std::string>>(&inv.arguments)->value_name(value_name),
+                            help);
+    s.positional.add("argument", -1);
+  };
+  s.usage = "accrochd " + name + " [options]";
+  switch (info.command) {
+    case Command::kRun:
+      add_config();
+      s.options.add_options()("verbose,v", po::bool_switch(&inv.verbose), "log debug messages");
+      s.description = "Runs the daemon: extraction cycles, deposits, receipts and alerts.";
+      break;
+    case Command::kOnce:
+      add_config();
+      s.options.add_options()("verbose,v", po::bool_switch(&inv.verbose), "log debug messages");
+      s.description =
+          "Runs one cycle and exits: reads every mapping's rows from its source and reports\n"
+          "what it read. For cron and first backfills.";
+      break;
+    case Command::kCheck:
+      add_config();
+      s.options.add_options()("print-config", po::bool_switch(&inv.print_config),
+                              "print the effective configuration (secrets redacted)")(
+          "no-connect", po::bool_switch(&inv.no_connect),
+          "check files only; do not connect to the sources (for ExecStartPre=)");
+      s.description =
+          "Checks the configuration and every mapping (errors as file:line:col), then connects\n"
+          "to each source and prepares each mapping's query. Exit 0 when all is well, 1 for a\n"
+          "configuration error, 2 when a source cannot be reached.";
+      break;
+    case Command::kPreview:
+      add_config();
+      s.options.add_options()("mapping,m", po::value<std::string>(&inv.mapping)->value_name("NAME"),
+                              "the mapping to preview (file name without .yaml)")(
+          "limit,n", po::value<std::size_t>(&inv.limit)->value_name("N")->default_value(20),
+          "rows to map");
+      s.description =
+          "Maps the first rows of a mapping's query and prints the passages and the quarantine.\n"
+          "Changes nothing. Shows personal data: for the administrator's console only.";
+      break;
+    case Command::kStatus:
+      add_config();
+      s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output");
+      s.description = "Shows the deadline dashboard.";
+      break;
+    case Command::kValidate:
+      s.options.add_options()("schema", po::value<std::string>(&inv.schema)->value_name("XSD"),
+                              "validate against this XSD file");
+      add_arguments("FILE", "deposit files to check");
+      s.usage = "accrochd validate [--schema X.xsd] FILE.xml...";
+      s.description = "Checks deposit files against the dictionary rules and the XSD.";
+      break;
+    case Command::kHistory:
+      add_config();
+      add_arguments("ID", "idTechnique of the passage");
+      s.usage = "accrochd history [options] ID";
+      s.description = "Shows every event of one passage.";
+      break;
+    case Command::kDeposits:
+      add_config();
+      add_arguments("ACTION", "list | mark-uploaded FILE");
+      s.usage = "accrochd deposits [options] list | mark-uploaded FILE";
+      s.description = "Lists deposit files; records that one was uploaded to the CDC portal.";
+      break;
+    case Command::kReceipts:
+      add_config();
+      add_arguments("ACTION", "import FILE...");
+      s.usage = "accrochd receipts [options] import FILE...";
+      s.description = "Imports accusés de traitement from the CDC.";
+      break;
+    case Command::kPassages:
+      add_config();
+      add_arguments("ACTION", "retry ID...");
+      s.usage = "accrochd passages [options] retry ID...";
+      s.description = "Operator actions on passages: send a rejected passage again.";
+      break;
+    case Command::kAlerts:
+      add_config();
+      add_arguments("ACTION", "test");
+      s.usage = "accrochd alerts [options] test";
+      s.description = "Sends a test message through every configured alert channel.";
+      break;
+  }
+  return s;
+}
+
+std::string CommandHelp(const CommandInfo& info, const CommandSyntax& s) {
+  std::ostringstream out;
+  out << "Usage: " << s.usage << "\n\n" << s.description << "\n";
+  if (!info.available) {
+    out << "\nThis command is not available yet in accrochd " << ACCROCHD_VERSION << ".\n";
+  }
+  out << "\n" << s.options;
+  return out.str();
+}
+
+EarlyExit UsageError(const std::string& command, const std::string& message) {
+  std::string prefix = command.empty() ? "accrochd" : "accrochd " + command;
+  std::string hint = command.empty() ? "accrochd --help" : "accrochd " + command + " --help";
+  return EarlyExit{kExitConfig, "", prefix + ": " + message + "\nTry '" + hint + "'.\n"};
+}
+
+}  // namespace
+
+const std::vector<CommandInfo>& Commands() {
+  static const std::vector<CommandInfo> kCommands = {
+      {Command::kRun, "run", "run the daemon (under systemd)", false},
+      {Command::kOnce, "once", "run one cycle and exit", true},
+      {Command::kCheck, "check", "check configuration, mappings and sources", true},
+      {Command::kPreview, "preview", "map a few rows and show passages and quarantine", false},
+      {Command::kStatus, "status", "show the deadline dashboard", false},
+      {Command::kValidate, "validate", "check a deposit file against the rules and the XSD", false},
+      {Command::kHistory, "history", "show every event of one passage", false},
+      {Command::kDeposits, "deposits", "list deposits, mark one uploaded", false},
+      {Command::kReceipts, "receipts", "import accusés de traitement", false},
+      {Command::kPassages, "passages", "operator actions on passages", false},
+      {Command::kAlerts, "alerts", "test the alert channels", false},
+  };
+  return kCommands;
+}
+
+std::string VersionText() {
+  source::OdbcLibraryVersions odbc = source::GetOdbcLibraryVersions();
+  std::string out = "accrochd " ACCROCHD_VERSION;
+  if (std::string_view(ACCROCHD_GIT_COMMIT).size() > 0) out += " (git " ACCROCHD_GIT_COMMIT ")";
+  out += "\nSOCI " + odbc.soci + "\nunixODBC " + odbc.unixodbc + "\nlibxml2 " +
+         xml::LibXml2Version() + "\n";
+  return out;
+}
+
+std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const* argv) {
+  std::vector<std::string> tokens(argv + 1, argv + argc);
+  if (tokens.empty()) return UsageError("", "a command is required\n\n" + MainUsage());
+  const std::string first = tokens[0];
+  if (first == "--help" || first == "-h") return EarlyExit{kExitOk, MainUsage(), ""};
+  if (first == "--version" || first == "-V") return EarlyExit{kExitOk, VersionText(), ""};
+  if (first == "help") {
+    if (tokens.size() == 1) return EarlyExit{kExitOk, MainUsage(), ""};
+    tokens = {tokens[1], "--help"};
+  }
+  const std::string name = tokens[0];
+  if (name.starts_with("-")) {
+    return UsageError("", "unknown option '" + name +
+                              "'; the command comes first: accrochd <command> [options]");
+  }
+  const CommandInfo* info = FindCommand(name);
+  if (info == nullptr) return UsageError("", "unknown command '" + name + "'");
+
+  Invocation inv;
+  inv.command = info->command;
+  CommandSyntax syntax = SyntaxFor(*info, inv);
+  std::vector<std::string> rest(tokens.begin() + 1, tokens.end());
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(rest).options(syntax.options).positional(syntax.positional).run(),
+              vm);
+    if (vm.count("help")) return EarlyExit{kExitOk, CommandHelp(*info, syntax), ""};
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return UsageError(name, e.what());
+  }
+  if (!info->available) {
+    return EarlyExit{kExitRuntime, "",
+                     "accrochd " + name + ": not available yet in accrochd " ACCROCHD_VERSION
+                     "; see 'accrochd --help' for the commands this version has.\n"};
+  }
+  if (info->command == Command::kPreview && inv.limit == 0) {
+    return UsageError(name, "--limit must be at least 1");
+  }
+  return inv;
+}
+
+}  // namespace accrochd::daemon

@@ -1,0 +1,374 @@
+#include "daemon/config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
+
+#include "connectors/source/connection_string.h"
+#include "core/text.h"
+#include "core/yaml/yaml_reader.h"
+
+namespace accrochd::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kDefaultStateDirectory = "/var/lib/accrochd";
+
+std::optional<std::string> GetEnv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+std::string Resolve(const fs::path& base, const std::string& path) {
+  fs::path p(path);
+  if (p.is_relative()) p = base / p;
+  return p.lexically_normal().string();
+}
+
+// Reads a secret file: whole content, one trailing newline removed.
+std::optional<std::string> ReadSecretFile(const std::string& path, std::string& problem) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problem = "cannot read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string secret = buffer.str();
+  if (secret.ends_with("\r\n")) {
+    secret.resize(secret.size() - 2);
+  } else if (secret.ends_with('\n')) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    problem = path + " is empty";
+    return std::nullopt;
+  }
+  return secret;
+}
+
+class Loader {
+ public:
+  Loader(const std::string& path, const Environment& env, Diagnostics& diagnostics)
+      : env_(env),
+        diagnostics_(diagnostics),
+        file_(fs::absolute(path).lexically_normal().string(), diagnostics),
+        base_(fs::path(file_.file()).parent_path()) {}
+
+  std::optional<Config> Load() {
+    auto root = yaml::LoadFile(file_.file(), diagnostics_);
+    if (!root) return std::nullopt;
+    Config config;
+    config.file = file_.file();
+    yaml::MapReader top(file_, *root, "");
+    if (!top.valid()) return std::nullopt;
+
+    if (auto dir = top.String("state_directory", false)) {
+      config.state_directory = Resolve(base_, *dir);
+    } else if (env_.state_directory) {
+      config.state_directory = *env_.state_directory;
+    } else {
+      config.state_directory = kDefaultStateDirectory;
+    }
+
+    if (auto node = top.Node("sources", true)) {
+      yaml::MapReader sources(file_, *node, "sources");
+      for (auto& [name, value] : sources.Entries()) {
+        if (auto s = ReadSource(name, value)) config.sources.emplace(name, std::move(*s));
+      }
+      if (sources.valid() && config.sources.empty() && node->size() == 0) {
+        file_.Report(*node, "sources: define at least one source");
+      }
+    }
+    if (auto node = top.Node("certifiers", true)) {
+      yaml::MapReader certifiers(file_, *node, "certifiers");
+      for (auto& [name, value] : certifiers.Entries()) {
+        if (auto c = ReadCertifier(name, value, config)) config.certifiers.push_back(std::move(*c));
+      }
+      if (certifiers.valid() && node->size() == 0) {
+        file_.Report(*node, "certifiers: define at least one certifier");
+      }
+    }
+    top.Finish();
+    if (!diagnostics_.empty()) return std::nullopt;
+    return config;
+  }
+
+ private:
+  std::optional<SourceConfig> ReadSource(const std::string& name, const YAML::Node& node) {
+    SourceConfig s;
+    s.name = name;
+    s.location = file_.Where(node);
+    const std::string path = "sources." + name;
+    yaml::MapReader m(file_, node, path);
+    if (!m.valid()) return std::nullopt;
+    if (auto conn_node = m.Node("connection", true)) {
+      if (auto conn = file_.AsString(*conn_node, path + ".connection")) {
+        auto attributes = source::ParseConnectionString(*conn);
+        if (!attributes) {
+          file_.Report(*conn_node, path + ".connection: " + attributes.error().message());
+        } else {
+          for (const auto& a : *attributes) {
+            if (source::IsSecretKey(a.key)) {
+              file_.Report(*conn_node, path + ".connection: holds a secret (" + a.key +
+                                           "=...); remove it and give the password with "
+                                           "password: {credential: NAME} or {file: PATH}");
+            }
+          }
+          s.connection = *conn;
+        }
+      }
+    }
+    if (auto pw = m.Node("password", false)) ReadPassword(*pw, path + ".password", s);
+    if (auto v = m.Int("fetch_size", false, 1, 100'000)) s.fetch_size = static_cast<std::size_t>(*v);
+    if (auto v = m.DurationValue("query_timeout", false)) {
+      if (v->count() < 1000) {
+        file_.Report(*m.Node("query_timeout", false), path + ".query_timeout: must be at least 1s");
+      } else {
+        s.query_timeout = *v;
+      }
+    }
+    if (auto retry = m.Node("retry", false)) {
+      yaml::MapReader r(file_, *retry, path + ".retry");
+      if (auto v = r.Int("attempts", false, 1, 100)) s.retry.max_attempts = static_cast<int>(*v);
+      if (auto v = r.DurationValue("initial_delay", false)) s.retry.initial_delay = *v;
+      if (auto v = r.DurationValue("max_delay", false)) s.retry.max_delay = *v;
+      if (s.retry.initial_delay > s.retry.max_delay) {
+        file_.Report(*retry, path + ".retry: initial_delay is longer than max_delay");
+      }
+      r.Finish();
+    }
+    if (auto node_syntax = m.Node("page_syntax", false)) {
+      if (auto v = file_.AsString(*node_syntax, path + ".page_syntax")) {
+        if (*v == "limit") {
+          s.page_syntax = source::PageSyntax::kLimit;
+        } else if (*v == "offset_fetch") {
+          s.page_syntax = source::PageSyntax::kOffsetFetch;
+        } else {
+          file_.Report(*node_syntax, path + ".page_syntax: expected \"limit\" (PostgreSQL, "
+                                            "MariaDB, SQLite) or \"offset_fetch\" (SQL Server, "
+                                            "Oracle, DB2), found \"" + *v + "\"");
+        }
+      }
+    }
+    m.Finish();
+    return s;
+  }
+
+  void ReadPassword(const YAML::Node& node, const std::string& path, SourceConfig& s) {
+    if (node.IsScalar()) {
+      // Never echo the value: it is probably the password.
+      file_.Report(node, path + ": a password written in the configuration is refused; put it "
+                                "in a file readable only by accrochd (chmod 600) and write "
+                                "password: {file: /path/to/file}, or load it as a systemd "
+                                "credential and write password: {credential: NAME}");
+      return;
+    }
+    yaml::MapReader m(file_, node, path);
+    if (!m.valid()) return;
+    auto credential = m.String("credential", false);
+    auto file = m.String("file", false);
+    m.Finish();
+    if (credential.has_value() == file.has_value()) {
+      file_.Report(node, path + ": give exactly one of credential: NAME or file: PATH");
+      return;
+    }
+    SecretRef ref;
+    std::string problem;
+    if (credential) {
+      ref.kind = SecretRef::Kind::kCredential;
+      ref.name = *credential;
+      if (credential->find('/') != std::string::npos || credential->empty()) {
+        file_.Report(node, path + ".credential: a credential name cannot contain '/'");
+        return;
+      }
+      if (!env_.credentials_directory) {
+        file_.Report(node, path + ".credential: \"" + *credential +
+                               "\" needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
+                               "with LoadCredential=" + *credential +
+                               ":/path/to/secret; outside systemd use password: {file: PATH}");
+        return;
+      }
+      ref.path = (fs::path(*env_.credentials_directory) / *credential).string();
+    } else {
+      ref.kind = SecretRef::Kind::kFile;
+      ref.name = *file;
+      ref.path = Resolve(base_, *file);
+      struct stat st {};
+      if (::stat(ref.path.c_str(), &st) != 0) {
+        file_.Report(node, path + ".file: cannot read " + ref.path + ": " + std::strerror(errno));
+        return;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        file_.Report(node, path + ".file: " + ref.path + " is not a regular file");
+        return;
+      }
+      if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
+        file_.Report(node, path + ".file: " + ref.path + " has mode " + mode +
+                               ", readable by other users; run chmod 600 " + ref.path);
+        return;
+      }
+    }
+    auto secret = ReadSecretFile(ref.path, problem);
+    if (!secret) {
+      file_.Report(node, path + ": " + problem);
+      return;
+    }
+    s.password_ref = ref;
+    s.password = std::move(*secret);
+  }
+
+  std::optional<CertifierConfig> ReadCertifier(const std::string& name, const YAML::Node& node,
+                                               const Config& config) {
+    CertifierConfig c;
+    c.name = name;
+    c.location = file_.Where(node);
+    const std::string path = "certifiers." + name;
+    yaml::MapReader m(file_, node, path);
+    if (!m.valid()) return std::nullopt;
+    if (auto id_node = m.Node("id_client", true)) {
+      if (auto v = file_.AsString(*id_node, path + ".id_client")) {
+        if (Utf8Length(*v) != 8) {
+          file_.Report(*id_node, path + ".id_client: the BCR (idClient) has exactly 8 "
+                                        "characters, \"" + *v + "\" has " +
+                                        std::to_string(Utf8Length(*v)));
+        }
+        c.id_client = *v;
+      }
+    }
+    if (auto contrat_node = m.Node("id_contrat", true)) {
+      if (auto v = file_.AsString(*contrat_node, path + ".id_contrat")) {
+        std::size_t n = Utf8Length(*v);
+        if (n < 1 || n > 20) {
+          file_.Report(*contrat_node, path + ".id_contrat: idContrat has 1 to 20 characters, \"" +
+                                          *v + "\" has " + std::to_string(n));
+        }
+        c.id_contrat = *v;
+      }
+    }
+    if (auto list = m.Node("mappings", true)) {
+      if (!list->IsSequence() || list->size() == 0) {
+        file_.Report(*list, path + ".mappings: expected a list of mapping files");
+      } else {
+        for (const auto& item : *list) {
+          auto mapping_path = file_.AsString(item, path + ".mappings");
+          if (!mapping_path) continue;
+          std::string resolved = Resolve(base_, *mapping_path);
+          Diagnostics mapping_diagnostics;
+          auto mapping = mappings::LoadMapping(resolved, mapping_diagnostics);
+          if (!mapping) {
+            if (mapping_diagnostics.size() == 1 && mapping_diagnostics[0].location.line == 0) {
+              // The file itself could not be opened: say so where it is named.
+              file_.Report(item, path + ".mappings: " + mapping_diagnostics[0].message + ": " +
+                                     resolved);
+            } else {
+              diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
+                                  mapping_diagnostics.end());
+            }
+            continue;
+          }
+          if (!config.sources.contains(mapping->source)) {
+            std::string known;
+            for (const auto& [source_name, unused] : config.sources) {
+              known += known.empty() ? source_name : ", " + source_name;
+            }
+            file_.Report(mapping->source_location,
+                         "source \"" + mapping->source + "\" is not defined in " + file_.file() +
+                             (known.empty() ? std::string() : " (defined: " + known + ")"));
+          }
+          c.mappings.push_back(std::move(*mapping));
+        }
+      }
+    }
+    m.Finish();
+    return c;
+  }
+
+  const Environment& env_;
+  Diagnostics& diagnostics_;
+  yaml::FileReader file_;
+  fs::path base_;
+};
+
+void EmitDuration(YAML::Emitter& out, const char* key, Duration d) {
+  out << YAML::Key << key << YAML::Value << FormatDuration(d);
+}
+
+}  // namespace
+
+Environment Environment::FromProcess() {
+  Environment env;
+  env.credentials_directory = GetEnv("CREDENTIALS_DIRECTORY");
+  // systemd may list several directories separated by ':'; ours is the first.
+  if (auto dirs = GetEnv("STATE_DIRECTORY")) env.state_directory = dirs->substr(0, dirs->find(':'));
+  if (auto dirs = GetEnv("CONFIGURATION_DIRECTORY")) {
+    env.configuration_directory = dirs->substr(0, dirs->find(':'));
+  }
+  return env;
+}
+
+std::string DefaultConfigPath(const Environment& env) {
+  if (env.configuration_directory) {
+    return (fs::path(*env.configuration_directory) / "accrochd.yaml").string();
+  }
+  return "/etc/accrochd/accrochd.yaml";
+}
+
+std::expected<Config, Diagnostics> LoadConfig(const std::string& path, const Environment& env) {
+  Diagnostics diagnostics;
+  Loader loader(path, env, diagnostics);
+  std::optional<Config> config = loader.Load();
+  if (!config) return std::unexpected(std::move(diagnostics));
+  return std::move(*config);
+}
+
+std::string PrintConfig(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::Comment("effective configuration from " + config.file);
+  out << YAML::BeginMap;
+  out << YAML::Key << "state_directory" << YAML::Value << config.state_directory;
+  out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, s] : config.sources) {
+    out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "connection" << YAML::Value << source::Redact(s.connection);
+    if (s.password_ref) {
+      out << YAML::Key << "password" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key
+          << (s.password_ref->kind == SecretRef::Kind::kCredential ? "credential" : "file")
+          << YAML::Value << s.password_ref->name << YAML::EndMap;
+    }
+    out << YAML::Key << "fetch_size" << YAML::Value << s.fetch_size;
+    EmitDuration(out, "query_timeout", s.query_timeout);
+    out << YAML::Key << "retry" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "attempts" << YAML::Value << s.retry.max_attempts;
+    EmitDuration(out, "initial_delay", s.retry.initial_delay);
+    EmitDuration(out, "max_delay", s.retry.max_delay);
+    out << YAML::EndMap;
+    out << YAML::Key << "page_syntax" << YAML::Value
+        << (s.page_syntax == source::PageSyntax::kLimit ? "limit" : "offset_fetch");
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "certifiers" << YAML::Value << YAML::BeginMap;
+  for (const CertifierConfig& c : config.certifiers) {
+    out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "id_client" << YAML::Value << YAML::DoubleQuoted << c.id_client;
+    out << YAML::Key << "id_contrat" << YAML::Value << YAML::DoubleQuoted << c.id_contrat;
+    out << YAML::Key << "mappings" << YAML::Value << YAML::BeginSeq;
+    for (const mappings::Mapping& m : c.mappings) out << m.file;
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace accrochd::daemon

@@ -1,0 +1,79 @@
+// accrochd.yaml: the daemon's configuration, loaded strictly (every key known, every value
+// typed, every problem reported with file:line:col) into an immutable Config.
+//
+// The full reference is accrochd.yaml(5) and etc/accrochd.yaml.example.
+#ifndef ACCROCHD_DAEMON_CONFIG_H_
+#define ACCROCHD_DAEMON_CONFIG_H_
+
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/source/sql_text.h"
+#include "core/diagnostic.h"
+#include "core/duration.h"
+#include "core/retry.h"
+#include "mappings/mapping.h"
+
+namespace accrochd::daemon {
+
+// Where a secret comes from. Secrets are never written in accrochd.yaml itself.
+struct SecretRef {
+  enum class Kind { kCredential, kFile };
+  Kind kind = Kind::kFile;
+  std::string name;  // credential name, or file path as written
+  std::string path;  // the file actually read
+};
+
+struct SourceConfig {
+  std::string name;
+  Location location;
+  std::string connection;  // without the password
+  std::optional<SecretRef> password_ref;
+  std::optional<std::string> password;  // the secret itself, read at load time
+  std::size_t fetch_size = 1000;
+  Duration query_timeout = std::chrono::minutes(5);
+  RetryPolicy retry;
+  source::PageSyntax page_syntax = source::PageSyntax::kLimit;
+};
+
+struct CertifierConfig {
+  std::string name;
+  Location location;
+  std::string id_client;   // BCR of the certifier (dictionary 3.1), 8 characters
+  std::string id_contrat;  // contract with the CDC (dictionary 3.2), 1 to 20 characters
+  std::vector<mappings::Mapping> mappings;
+};
+
+struct Config {
+  std::string file;             // absolute path of accrochd.yaml
+  std::string state_directory;  // absolute
+  std::map<std::string, SourceConfig> sources;
+  std::vector<CertifierConfig> certifiers;
+};
+
+// The process environment a configuration depends on, passed in so tests control it.
+struct Environment {
+  std::optional<std::string> credentials_directory;    // $CREDENTIALS_DIRECTORY
+  std::optional<std::string> state_directory;          // $STATE_DIRECTORY
+  std::optional<std::string> configuration_directory;  // $CONFIGURATION_DIRECTORY
+
+  static Environment FromProcess();
+};
+
+// Loads `path` and every mapping it names. On failure returns all the problems found.
+std::expected<Config, Diagnostics> LoadConfig(const std::string& path, const Environment& env);
+
+// The effective configuration as YAML, defaults filled in, secrets shown only by reference and
+// connection strings redacted (for `accrochd check --print-config`).
+std::string PrintConfig(const Config& config);
+
+// The configuration file used when none is given: $CONFIGURATION_DIRECTORY/accrochd.yaml under
+// systemd, /etc/accrochd/accrochd.yaml otherwise.
+std::string DefaultConfigPath(const Environment& env);
+
+}  // namespace accrochd::daemon
+
+#endif  // ACCROCHD_DAEMON_CONFIG_H_

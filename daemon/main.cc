@@ -1,0 +1,41 @@
+// accrochd: parses the command line and hands over to the command (style.md §8).
+#include <iostream>
+#include <variant>
+
+#include "core/clock.h"
+#include "daemon/cli.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "daemon/logging.h"
+#include "daemon/signals.h"
+
+int main(int argc, char** argv) {
+  using namespace accrochd;
+  using namespace accrochd::daemon;
+
+  auto parsed = ParseCommandLine(argc, argv);
+  if (auto* early = std::get_if<EarlyExit>(&parsed)) {
+    std::cout << early->out;
+    std::cerr << early->err;
+    return early->code;
+  }
+  const Invocation& invocation = std::get<Invocation>(parsed);
+
+  std::stop_source stop;
+  SignalWatcher signals(stop);
+  const Environment environment = Environment::FromProcess();
+  auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
+  SystemClock clock;
+  CommandContext ctx{invocation, environment, *logger, clock, std::cout, std::cerr,
+                     stop.get_token()};
+  switch (invocation.command) {
+    case Command::kCheck:
+      return RunCheck(ctx);
+    case Command::kOnce:
+      return RunOnce(ctx);
+    default:
+      // ParseCommandLine stops at commands that are not available.
+      std::cerr << "accrochd: internal error: command not dispatched\n";
+      return kExitRuntime;
+  }
+}
