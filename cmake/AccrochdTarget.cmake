@@ -46,9 +46,15 @@ function(accrochd_test)
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   _accrochd_common(${ARG_NAME})
-  gtest_discover_tests(${ARG_NAME}
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}"
-               ENVIRONMENT "${ARG_ENVIRONMENT};${ACCROCHD_TEST_ENVIRONMENT}"
-               FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  set(properties LABELS "${ARG_LABELS}")
+  if(ARG_FIXTURES)
+    list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  set(environment ${ARG_ENVIRONMENT} ${ACCROCHD_TEST_ENVIRONMENT})
+  if(environment)
+    # gtest_discover_tests flattens lists: escape the separators of this one.
+    string(REPLACE ";" "\\;" environment "${environment}")
+    list(APPEND properties ENVIRONMENT "${environment}")
+  endif()
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
 endfunction()

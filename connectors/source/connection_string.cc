@@ -106,8 +106,11 @@ std::string AppendAttribute(std::string text, std::string_view key, std::string_
   if (!text.empty() && text.back() != ';') text += ';';
   text += key;
   text += '=';
-  bool needs_braces = value.find_first_of(";{}= \t") != std::string_view::npos ||
-                      (!value.empty() && (value.front() == ' ' || value.back() == ' '));
+  // Braces only when the value could not be read back without them: a ';' or a brace inside,
+  // or blanks at either end (which drivers would trim).
+  bool needs_braces = value.find_first_of(";{}") != std::string_view::npos ||
+                      (!value.empty() && (value.front() == ' ' || value.back() == ' ' ||
+                                          value.front() == '\t' || value.back() == '\t'));
   if (needs_braces) {
     text += '{';
     for (char c : value) {

@@ -1,0 +1,29 @@
+// Runs the real accrochd binary and captures what it prints, for the system tests.
+#ifndef ACCROCHD_TESTS_SUPPORT_RUN_BINARY_H_
+#define ACCROCHD_TESTS_SUPPORT_RUN_BINARY_H_
+
+#include <string>
+#include <vector>
+
+namespace accrochd::testing {
+
+struct RunResult {
+  int exit_code = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `accrochd args...` with the test environment plus `extra_env` ("NAME=value"); waits for
+// it to end.
+RunResult RunAccrochd(const std::vector<std::string>& args,
+                      const std::vector<std::string>& extra_env = {});
+
+// Makes a fresh empty directory for one test and returns its path.
+std::string MakeTempDir(const std::string& name);
+
+// Writes `content` to `path` with the given mode.
+void WriteFile(const std::string& path, const std::string& content, unsigned mode = 0644);
+
+}  // namespace accrochd::testing
+
+#endif  // ACCROCHD_TESTS_SUPPORT_RUN_BINARY_H_
