@@ -265,18 +265,17 @@ class Loader {
           std::string resolved = Resolve(base_, *mapping_path);
           Diagnostics mapping_diagnostics;
           auto mapping = mappings::LoadMapping(resolved, mapping_diagnostics);
-          if (!mapping) {
-            if (mapping_diagnostics.size() == 1 && mapping_diagnostics[0].location.line == 0) {
-              // The file itself could not be opened: say so where it is named.
-              file_.Report(item, path + ".mappings: " + mapping_diagnostics[0].message + ": " +
-                                     resolved);
-            } else {
-              diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
-                                  mapping_diagnostics.end());
-            }
+          if (!mapping && mapping_diagnostics.size() == 1 &&
+              mapping_diagnostics[0].location.line == 0) {
+            // The file itself could not be opened: say so where it is named.
+            file_.Report(item, path + ".mappings: " + mapping_diagnostics[0].message + ": " +
+                                   resolved);
             continue;
           }
-          if (!config.sources.contains(mapping->source)) {
+          diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
+                              mapping_diagnostics.end());
+          if (!mapping) continue;
+          if (!mapping->source.empty() && !config.sources.contains(mapping->source)) {
             std::string known;
             for (const auto& [source_name, unused] : config.sources) {
               known += known.empty() ? source_name : ", " + source_name;

@@ -8,7 +8,6 @@
 namespace accrochd::mappings {
 
 std::optional<Mapping> LoadMapping(const std::string& path, Diagnostics& diagnostics) {
-  const std::size_t errors_before = diagnostics.size();
   auto root = yaml::LoadFile(path, diagnostics);
   if (!root) return std::nullopt;
   yaml::FileReader file(path, diagnostics);
@@ -56,7 +55,6 @@ std::optional<Mapping> LoadMapping(const std::string& path, Diagnostics& diagnos
     }
   }
   top.Finish();
-  if (diagnostics.size() != errors_before) return std::nullopt;
   return m;
 }
 

@@ -31,7 +31,10 @@ struct Mapping {
   std::size_t page_size = 10'000;
 };
 
-// Reads one mapping file; on failure, every problem found is in `diagnostics`.
+// Reads one mapping file. Every problem found is added to `diagnostics`, and the mapping is
+// returned with what could be read, so that callers can check it further (its source, say) and
+// report everything in one pass; it is valid only if no diagnostic was added. nullopt when the
+// file cannot be read or parsed at all.
 std::optional<Mapping> LoadMapping(const std::string& path, Diagnostics& diagnostics);
 
 }  // namespace accrochd::mappings

@@ -1,0 +1,179 @@
+// The real accrochd binary, run as an administrator runs it: exit codes, messages, the demo.
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/run_binary.h"
+#include "tests/support/services.h"
+
+namespace accrochd::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::string kDemoConfig = std::string(ACCROCHD_BINARY_DIR) + "/demo/accrochd.yaml";
+
+// A minimal valid configuration around one source, for tests that change one thing.
+std::string ConfigText(const std::string& source_block, const std::string& mapping_path) {
+  return "sources:\n" + source_block +
+         "certifiers:\n"
+         "  ecole:\n"
+         "    id_client: \"DEMO0001\"\n"
+         "    id_contrat: \"MCFCER009999\"\n"
+         "    mappings:\n"
+         "      - " + mapping_path + "\n";
+}
+
+std::string MappingText(const std::string& source, const std::string& query) {
+  return "certification:\n  type: RNCP\n  code: RNCP35830\nsource: " + source +
+         "\nquery: " + query + "\n";
+}
+
+TEST(CliSystemTest, VersionNamesTheLibrariesInUse) {
+  RunResult r = RunAccrochd({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, StartsWith("accrochd 0.1.0"));
+  EXPECT_THAT(r.out, HasSubstr("\nSOCI 4.0.3\n"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*unixODBC 2\\.[0-9]+\\.[0-9]+\n(.|\n)*"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*libxml2 2\\.[0-9]+\\.[0-9]+\n"));
+}
+
+TEST(CliSystemTest, CommandNotAvailableYetSaysSoAndExits2) {
+  RunResult r = RunAccrochd({"status"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("accrochd status: not available yet"));
+}
+
+TEST(CliSystemTest, UsageErrorsExit1) {
+  EXPECT_EQ(RunAccrochd({}).exit_code, 1);
+  RunResult r = RunAccrochd({"chek"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'chek'"));
+  r = RunAccrochd({"check", "--frobnicate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("accrochd check: unrecognised option '--frobnicate'"));
+}
+
+TEST(CliSystemTest, CheckReportsAMissingConfigurationFile) {
+  const std::string path = MakeTempDir("missing-config") + "/nope.yaml";
+  RunResult r = RunAccrochd({"check", "--config", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(path + ": cannot open file: No such file or directory"));
+}
+
+TEST(CliSystemTest, CheckReportsAMisspeltKeyWithItsLine) {
+  const std::string dir = MakeTempDir("misspelt-key");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  WriteFile(dir + "/accrochd.yaml", ConfigText("  ecole:\n"
+                                               "    connection: \"Driver=SQLite3;Database=x.db;\"\n"
+                                               "    fetch_sise: 500\n",
+                                               "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:4:5: unknown key \"sources.ecole.fetch_sise\"; "
+                               "did you mean \"fetch_size\"?"));
+  EXPECT_THAT(r.err, HasSubstr("accrochd check: 1 error in the configuration"));
+}
+
+TEST(CliSystemTest, CheckReportsEveryProblemOfAMapping) {
+  const std::string dir = MakeTempDir("bad-mapping");
+  WriteFile(dir + "/m.yaml", "certification:\n  type: RNCP\nsource: ailleurs\n"
+                             "query: DELETE FROM candidat\nfeilds: {}\n");
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml:2:3: certification: missing required key \"code\""));
+  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml:4:8: query: the query must be a single SELECT"));
+  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml:5:1: unknown key \"feilds\""));
+  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml:3:9: source \"ailleurs\" is not defined"));
+}
+
+TEST(CliSystemTest, InlinePasswordIsRefusedWithoutBeingShown) {
+  const std::string dir = MakeTempDir("inline-password");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;PWD=Tr3s-S3cret;\"\n"
+                       "    password: Aut3r-S3cret\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("accrochd.yaml:3:17: sources.ecole.connection: holds a secret (PWD=...)"));
+  EXPECT_THAT(r.err, HasSubstr("accrochd.yaml:4:15: sources.ecole.password: a password written in "
+                               "the configuration is refused"));
+  EXPECT_THAT(r.err + r.out, AllOf(Not(HasSubstr("Tr3s-S3cret")), Not(HasSubstr("Aut3r-S3cret"))));
+}
+
+TEST(CliSystemTest, PrintConfigShowsSecretsOnlyByReference) {
+  const std::string dir = MakeTempDir("print-config");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  WriteFile(dir + "/db-password", "Tr3s-S3cret\n", 0600);
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n"
+                       "    password: {file: db-password}\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--no-connect", "--print-config", "--config",
+                             dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("password: {file: db-password}"));
+  EXPECT_THAT(r.out, HasSubstr("fetch_size: 1000"));
+  EXPECT_THAT(r.out, HasSubstr("query_timeout: 5min"));
+  EXPECT_THAT(r.out, Not(HasSubstr("Tr3s-S3cret")));
+}
+
+TEST(CliSystemTest, PasswordFileReadableByOthersIsRefused) {
+  const std::string dir = MakeTempDir("password-mode");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  WriteFile(dir + "/db-password", "Tr3s-S3cret\n", 0644);
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n"
+                       "    password: {file: db-password}\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--no-connect", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("has mode 0644, readable by other users; run chmod 600 " + dir +
+                               "/db-password"));
+}
+
+TEST(CliSystemTest, DemoCheckConnectsAndPreparesEveryQuery) {
+  RunResult r = RunAccrochd({"check", "--config", kDemoConfig});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 source, 1 certifier, 3 mappings"));
+  EXPECT_THAT(r.out, HasSubstr("source \"ecole\": connected to SQLite 3."));
+  EXPECT_THAT(r.out, HasSubstr("mapping \"responsable-pme\" (RNCP RNCP36141): query prepared, 17 columns"));
+}
+
+TEST(CliSystemTest, DemoOnceReadsEveryAdmittedPassageOverOdbc) {
+  RunResult r = RunAccrochd({"once", "--config", kDemoConfig});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Read 189 rows over ODBC"));
+  EXPECT_THAT(r.out, HasSubstr("source \"ecole\": SQLite"));
+  EXPECT_THAT(r.out, HasSubstr("mapping \"gestionnaire-paie\": 63 rows"));
+  EXPECT_THAT(r.out, HasSubstr("mapping \"responsable-pme\": 63 rows"));  // read by pages
+  EXPECT_THAT(r.out, HasSubstr("mapping \"accueil-handicap\": 63 rows"));
+}
+
+TEST(CliSystemTest, OnceReportsAnUnreachableSourceAndExits2) {
+  const std::string dir = MakeTempDir("unreachable");
+  WriteFile(dir + "/m.yaml", MappingText("scolarite", "SELECT 1 AS x"));
+  WriteFile(dir + "/secret", "Tr3s-S3cret\n", 0600);
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  scolarite:\n"
+                       "    connection: \"Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=9;Uid=a;\"\n"
+                       "    password: {file: secret}\n"
+                       "    retry: {attempts: 2, initial_delay: 1s}\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("source \"scolarite\": connection attempt 1/2 failed"));
+  EXPECT_THAT(r.err, HasSubstr("source \"scolarite\": unreachable after 2 attempt(s) over 1s"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Tr3s-S3cret")));
+}
+
+}  // namespace
+}  // namespace accrochd::testing
