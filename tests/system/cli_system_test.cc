@@ -1,4 +1,5 @@
 // The real accrochd binary, run as an administrator runs it: exit codes, messages, the demo.
+#include <filesystem>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -138,6 +139,20 @@ TEST(CliSystemTest, PasswordFileReadableByOthersIsRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("has mode 0644, readable by other users; run chmod 600 " + dir +
                                "/db-password"));
+}
+
+// The documented example must stay a valid configuration.
+TEST(CliSystemTest, ExampleConfigurationIsValid) {
+  const std::string dir = MakeTempDir("example-config");
+  const std::string etc = std::string(ACCROCHD_SOURCE_DIR) + "/etc";
+  std::filesystem::copy_file(etc + "/accrochd.yaml.example", dir + "/accrochd.yaml");
+  std::filesystem::create_directory(dir + "/mappings");
+  std::filesystem::copy_file(etc + "/mappings/exemple-rncp.yaml", dir + "/mappings/exemple-rncp.yaml");
+  WriteFile(dir + "/scolarite-db", "mot-de-passe\n", 0600);
+  RunResult r = RunAccrochd({"check", "--no-connect", "--config", dir + "/accrochd.yaml"},
+                            {"CREDENTIALS_DIRECTORY=" + dir});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 source, 1 certifier, 1 mapping"));
 }
 
 TEST(CliSystemTest, DemoCheckConnectsAndPreparesEveryQuery) {
