@@ -50,6 +50,7 @@ Result<Duration> ParseDuration(std::string_view text) {
       return Fail(ErrorKind::kConfig,
                   "invalid duration \"" + std::string(text) + "\": " + std::string(kExpected));
     }
+    while (i < text.size() && text[i] == ' ') ++i;  // "5 min", as systemd accepts
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits) {
       if (text.substr(i, u.name.size()) == u.name) {

@@ -185,7 +185,11 @@ class Loader {
     if (credential) {
       ref.kind = SecretRef::Kind::kCredential;
       ref.name = *credential;
-      if (credential->find('/') != std::string::npos || credential->empty()) {
+      if (credential->empty()) {
+        file_.Report(node, path + ".credential: the credential name is empty");
+        return;
+      }
+      if (credential->find('/') != std::string::npos) {
         file_.Report(node, path + ".credential: a credential name cannot contain '/'");
         return;
       }

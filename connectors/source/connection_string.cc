@@ -23,8 +23,12 @@ Result<std::vector<ConnectionAttribute>> ParseConnectionString(std::string_view 
       ++i;
       continue;
     }
+    // A key ends at '='; an attribute without one ends at the next ';' and is an error (it must
+    // not swallow the next attribute: "PWD secret;Database=x" would hide the secret from
+    // Redact()).
     std::size_t eq = text.find('=', i);
-    if (eq == std::string_view::npos) {
+    std::size_t semicolon = text.find(';', i);
+    if (eq == std::string_view::npos || (semicolon != std::string_view::npos && semicolon < eq)) {
       return Fail(ErrorKind::kConfig, "connection string: attribute at offset " +
                                           std::to_string(i) + " has no '=' (expected key=value;)");
     }

@@ -11,14 +11,15 @@ bool IsIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-// `sql` with every quoted literal, quoted identifier and comment blanked out (same length), so
-// that what remains can be searched for syntax without being fooled by text inside quotes.
+// `sql`, same length, with every quoted literal and quoted identifier masked with '_' and every
+// comment blanked with spaces, so that what remains can be searched for syntax without being
+// fooled by text inside quotes, and a literal still counts as code.
 std::string CodeOnly(std::string_view sql) {
   std::string out(sql);
   std::size_t i = 0;
-  auto blank = [&](std::size_t from, std::size_t to) {
+  auto mask = [&](std::size_t from, std::size_t to, char filler) {
     for (std::size_t k = from; k < to && k < out.size(); ++k) {
-      if (out[k] != '\n') out[k] = ' ';
+      if (out[k] != '\n') out[k] = filler;
     }
   };
   while (i < sql.size()) {
@@ -35,15 +36,15 @@ std::string CodeOnly(std::string_view sql) {
         }
         ++i;
       }
-      blank(start, ++i);
+      mask(start, ++i, '_');
     } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
       std::size_t start = i;
       while (i < sql.size() && sql[i] != '\n') ++i;
-      blank(start, i);
+      mask(start, i, ' ');
     } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
       std::size_t close = sql.find("*/", i + 2);
       std::size_t stop = close == std::string_view::npos ? sql.size() : close + 2;
-      blank(i, stop);
+      mask(i, stop, ' ');
       i = stop;
     } else {
       ++i;
@@ -87,10 +88,14 @@ std::optional<std::string> CheckQueryText(std::string_view sql) {
 }
 
 std::string StripTrailingTerminator(std::string_view sql) {
-  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())))) {
-    sql.remove_suffix(1);
+  // Cut after the last character of code, so that terminators and trailing comments go (a
+  // "; -- end" inside the parentheses of a page query would be a syntax error).
+  const std::string code = CodeOnly(sql);
+  std::size_t end = code.size();
+  while (end > 0 && (code[end - 1] == ';' || std::isspace(static_cast<unsigned char>(code[end - 1])))) {
+    --end;
   }
-  return std::string(sql);
+  return std::string(sql.substr(0, end));
 }
 
 std::string BuildPageQuery(std::string_view sql, const std::vector<std::string>& keys,

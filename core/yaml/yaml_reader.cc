@@ -148,7 +148,8 @@ MapReader::MapReader(FileReader& file, const YAML::Node& node, std::string path)
   std::set<std::string, std::less<>> seen;
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) {
-      file_.Report(kv.first, KeyPath("") + ": keys must be plain names");
+      file_.Report(kv.first, (path_.empty() ? std::string("the file") : path_) +
+                                 ": keys must be plain names");
       continue;
     }
     if (!seen.insert(kv.first.Scalar()).second) {

@@ -1,0 +1,221 @@
+// The command line: what each argument list becomes, and the exit code and output of early exits.
+#include "daemon/cli.h"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "accrochd_version.h"
+
+namespace accrochd::daemon {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+std::variant<Invocation, EarlyExit> Parse(const std::vector<std::string>& args) {
+  std::vector<const char*> argv = {"accrochd"};
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
+}
+
+EarlyExit ExitOf(const std::vector<std::string>& args) {
+  auto result = Parse(args);
+  if (!std::holds_alternative<EarlyExit>(result)) {
+    ADD_FAILURE() << "expected an early exit";
+    return EarlyExit{-1, "", ""};
+  }
+  return std::get<EarlyExit>(result);
+}
+
+Invocation InvocationOf(const std::vector<std::string>& args) {
+  auto result = Parse(args);
+  if (!std::holds_alternative<Invocation>(result)) {
+    ADD_FAILURE() << "expected an invocation, got exit " << std::get<EarlyExit>(result).code << ": "
+                  << std::get<EarlyExit>(result).err;
+    return Invocation{};
+  }
+  return std::get<Invocation>(result);
+}
+
+TEST(ParseCommandLineTest, NoArgumentsAsksForACommand) {
+  EarlyExit e = ExitOf({});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_THAT(e.out, IsEmpty());
+  EXPECT_THAT(e.err, StartsWith("accrochd: a command is required\n"));
+  EXPECT_THAT(e.err, HasSubstr("Usage: accrochd <command> [options]"));
+  EXPECT_THAT(e.err, HasSubstr("\nTry 'accrochd --help'.\n"));
+}
+
+TEST(ParseCommandLineTest, Version) {
+  for (const char* flag : {"--version", "-V"}) {
+    EarlyExit e = ExitOf({flag});
+    EXPECT_EQ(e.code, kExitOk);
+    EXPECT_THAT(e.out, StartsWith("accrochd " ACCROCHD_VERSION));
+    EXPECT_THAT(e.out, HasSubstr("\nSOCI "));
+    EXPECT_THAT(e.out, HasSubstr("\nunixODBC "));
+    EXPECT_THAT(e.out, HasSubstr("\nlibxml2 "));
+    EXPECT_THAT(e.err, IsEmpty());
+  }
+}
+
+TEST(ParseCommandLineTest, HelpListsEveryCommand) {
+  EarlyExit e = ExitOf({"--help"});
+  EXPECT_EQ(e.code, kExitOk);
+  EXPECT_THAT(e.err, IsEmpty());
+  EXPECT_THAT(e.out, StartsWith("Usage: accrochd <command> [options]\n"));
+  for (const CommandInfo& c : Commands()) {
+    std::string line = "  " + std::string(c.name);
+    line.resize(12, ' ');
+    line += std::string(c.summary) + (c.available ? "\n" : " (not available yet)\n");
+    EXPECT_THAT(e.out, HasSubstr(line)) << c.name;
+  }
+  EXPECT_THAT(e.out, HasSubstr("  check     check configuration, mappings and sources\n"));
+  EXPECT_THAT(e.out, HasSubstr("  status    show the deadline dashboard (not available yet)\n"));
+  EXPECT_EQ(ExitOf({"-h"}).out, e.out);
+  EXPECT_EQ(ExitOf({"help"}).out, e.out);
+}
+
+TEST(ParseCommandLineTest, UnknownCommand) {
+  EarlyExit e = ExitOf({"frobnicate"});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_EQ(e.err, "accrochd: unknown command 'frobnicate'\nTry 'accrochd --help'.\n");
+}
+
+TEST(ParseCommandLineTest, OptionBeforeTheCommand) {
+  EarlyExit e = ExitOf({"--config", "x.yaml", "check"});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_THAT(e.err, StartsWith("accrochd: unknown option '--config'; the command comes first: "
+                                "accrochd <command> [options]\n"));
+}
+
+TEST(ParseCommandLineTest, UnknownOptionForACommand) {
+  EarlyExit e = ExitOf({"check", "--frob"});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_EQ(e.err, "accrochd check: unrecognised option '--frob'\nTry 'accrochd check --help'.\n");
+}
+
+TEST(ParseCommandLineTest, OptionMissingItsValue) {
+  EarlyExit e = ExitOf({"check", "--config"});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_THAT(e.err, HasSubstr("the required argument for option '--config' is missing"));
+}
+
+TEST(ParseCommandLineTest, PositionalArgumentForACommandThatTakesNone) {
+  EarlyExit e = ExitOf({"check", "extra"});
+  EXPECT_EQ(e.code, kExitConfig);
+  EXPECT_THAT(e.err, StartsWith("accrochd check: too many positional options"));
+}
+
+TEST(ParseCommandLineTest, CheckWithEveryOption) {
+  Invocation inv =
+      InvocationOf({"check", "--config", "/etc/a.yaml", "--print-config", "--no-connect"});
+  EXPECT_EQ(inv.command, Command::kCheck);
+  EXPECT_EQ(inv.config_path, "/etc/a.yaml");
+  EXPECT_TRUE(inv.print_config);
+  EXPECT_TRUE(inv.no_connect);
+  EXPECT_FALSE(inv.verbose);
+}
+
+TEST(ParseCommandLineTest, CheckDefaults) {
+  Invocation inv = InvocationOf({"check"});
+  EXPECT_EQ(inv.command, Command::kCheck);
+  EXPECT_EQ(inv.config_path, "");
+  EXPECT_FALSE(inv.print_config);
+  EXPECT_FALSE(inv.no_connect);
+  EXPECT_EQ(InvocationOf({"check", "-c", "b.yaml"}).config_path, "b.yaml");
+  EXPECT_EQ(InvocationOf({"check", "--config=c.yaml"}).config_path, "c.yaml");
+}
+
+TEST(ParseCommandLineTest, OnceVerbose) {
+  Invocation inv = InvocationOf({"once", "-v", "-c", "a.yaml"});
+  EXPECT_EQ(inv.command, Command::kOnce);
+  EXPECT_TRUE(inv.verbose);
+  EXPECT_EQ(inv.config_path, "a.yaml");
+  EXPECT_FALSE(InvocationOf({"once"}).verbose);
+}
+
+TEST(ParseCommandLineTest, CommandNotAvailableYet) {
+  EarlyExit e = ExitOf({"status"});
+  EXPECT_EQ(e.code, kExitRuntime);
+  EXPECT_THAT(e.out, IsEmpty());
+  EXPECT_EQ(e.err, "accrochd status: not available yet in accrochd " ACCROCHD_VERSION
+                   "; see 'accrochd --help' for the commands this version has.\n");
+}
+
+TEST(ParseCommandLineTest, EveryUnavailableCommandExitsTwo) {
+  for (const CommandInfo& c : Commands()) {
+    if (c.available) continue;
+    EarlyExit e = ExitOf({std::string(c.name)});
+    EXPECT_EQ(e.code, kExitRuntime) << c.name;
+    EXPECT_THAT(e.err, HasSubstr("not available yet")) << c.name;
+  }
+}
+
+TEST(ParseCommandLineTest, HelpOfAnUnavailableCommandSaysSo) {
+  EarlyExit e = ExitOf({"status", "--help"});
+  EXPECT_EQ(e.code, kExitOk);
+  EXPECT_THAT(e.out, StartsWith("Usage: accrochd status [options]\n"));
+  EXPECT_THAT(e.out,
+              HasSubstr("This command is not available yet in accrochd " ACCROCHD_VERSION ".\n"));
+  EXPECT_THAT(e.out, HasSubstr("--json"));
+}
+
+TEST(ParseCommandLineTest, HelpOfAnAvailableCommand) {
+  EarlyExit e = ExitOf({"check", "--help"});
+  EXPECT_EQ(e.code, kExitOk);
+  EXPECT_THAT(e.out, StartsWith("Usage: accrochd check [options]\n"));
+  EXPECT_THAT(e.out, HasSubstr("--print-config"));
+  EXPECT_THAT(e.out, HasSubstr("--no-connect"));
+  EXPECT_THAT(e.out, HasSubstr("-c [ --config ] FILE"));
+  EXPECT_THAT(e.out, Not(HasSubstr("not available yet")));
+}
+
+TEST(ParseCommandLineTest, HelpCommandEqualsCommandHelp) {
+  for (const CommandInfo& c : Commands()) {
+    const std::string name(c.name);
+    EarlyExit help = ExitOf({"help", name});
+    EarlyExit flag = ExitOf({name, "--help"});
+    EXPECT_EQ(help.code, kExitOk) << name;
+    EXPECT_EQ(help.out, flag.out) << name;
+    EXPECT_THAT(help.out, StartsWith("Usage: accrochd " + name)) << name;
+  }
+}
+
+TEST(ParseCommandLineTest, HelpWinsOverOtherOptions) {
+  EarlyExit e = ExitOf({"check", "--no-connect", "-h"});
+  EXPECT_EQ(e.code, kExitOk);
+  EXPECT_EQ(e.out, ExitOf({"check", "--help"}).out);
+}
+
+TEST(ParseCommandLineTest, PreviewIsUnavailableBeforeItsLimitIsChecked) {
+  // preview is not available yet: it exits 2 before --limit 0 would be refused.
+  EarlyExit zero = ExitOf({"preview", "--limit", "0"});
+  EXPECT_EQ(zero.code, kExitRuntime);
+  EXPECT_THAT(zero.err, StartsWith("accrochd preview: not available yet"));
+  // Parsing errors still come first.
+  EarlyExit bad = ExitOf({"preview", "--limit", "abc"});
+  EXPECT_EQ(bad.code, kExitConfig);
+  EXPECT_EQ(bad.err,
+            "accrochd preview: the argument ('abc') for option '--limit' is invalid\n"
+            "Try 'accrochd preview --help'.\n");
+}
+
+TEST(CommandsTest, NamesAreUniqueAndCheckAndOnceAreAvailable) {
+  std::vector<std::string> available;
+  for (const CommandInfo& c : Commands()) {
+    if (c.available) available.emplace_back(c.name);
+    int same = 0;
+    for (const CommandInfo& other : Commands()) same += other.name == c.name ? 1 : 0;
+    EXPECT_EQ(same, 1) << c.name;
+  }
+  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once"));
+}
+
+}  // namespace
+}  // namespace accrochd::daemon

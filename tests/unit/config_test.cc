@@ -1,0 +1,719 @@
+// accrochd.yaml: one test per kind of problem, each asserting the message and where it points;
+// then the effective configuration printed for `check --print-config`.
+#include "daemon/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "tests/support/run_binary.h"
+
+namespace accrochd::daemon {
+namespace {
+
+using accrochd::testing::MakeTempDir;
+using accrochd::testing::WriteFile;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr const char* kSecret = "S3cr3t-Xyzzy";
+
+// Lines 1 to 4.
+constexpr const char* kSources =
+    "sources:\n"
+    "  scolarite:\n"
+    "    connection: \"Driver=PostgreSQL Unicode;Server=db;Database=scol;Uid=accrochd;\"\n"
+    "    password: {file: secret.txt}\n";
+
+// Lines 5 to 10 after kSources.
+constexpr const char* kCertifiers =
+    "certifiers:\n"
+    "  institut:\n"
+    "    id_client: \"ABCD1234\"\n"
+    "    id_contrat: \"MCFCER000123\"\n"
+    "    mappings:\n"
+    "      - mappings/rs6521.yaml\n";
+
+constexpr const char* kMapping =
+    "certification: {type: RS, code: RS6521}\n"
+    "source: scolarite\n"
+    "query: SELECT id FROM resultat\n";
+
+// `text` without the lines that contain `part`.
+std::string Without(const std::string& text, std::string_view part) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    std::string_view line(text.data() + start, end - start + 1);
+    if (line.find(part) == std::string_view::npos) out += line;
+    start = end + 1;
+  }
+  return out;
+}
+
+// `text` with line `number` (1-based) replaced by `line`.
+std::string WithLine(const std::string& text, int number, const std::string& line) {
+  std::string out;
+  std::size_t start = 0;
+  for (int n = 1; start < text.size(); ++n) {
+    std::size_t end = text.find('\n', start);
+    out += n == number ? line + "\n" : text.substr(start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+class LoadConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = MakeTempDir(std::string("config_test.") + info->test_suite_name() + "." + info->name());
+    path_ = dir_ + "/accrochd.yaml";
+    std::filesystem::create_directories(dir_ + "/mappings");
+    WriteFile(dir_ + "/mappings/rs6521.yaml", kMapping);
+    WriteFile(dir_ + "/secret.txt", std::string(kSecret) + "\n", 0600);
+  }
+
+  std::expected<Config, Diagnostics> Load(const std::string& text, const Environment& env = {}) {
+    WriteFile(path_, text);
+    return LoadConfig(path_, env);
+  }
+
+  // Loading `text` fails with exactly one diagnostic, `message` at file:line:col.
+  void ExpectOnly(const std::string& text, const std::string& message, int line, int column,
+                  const Environment& env = {}) {
+    auto config = Load(text, env);
+    ASSERT_FALSE(config.has_value());
+    const Diagnostics& d = config.error();
+    ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
+    EXPECT_EQ(d[0].message, message);
+    EXPECT_EQ(d[0].location.file, path_);
+    EXPECT_EQ(d[0].location.line, line);
+    EXPECT_EQ(d[0].location.column, column);
+  }
+
+  std::string Base() const { return std::string(kSources) + kCertifiers; }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(LoadConfigTest, LoadsAValidFileWithDefaults) {
+  auto config = Load(Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->file, path_);
+  EXPECT_EQ(config->state_directory, "/var/lib/accrochd");
+  ASSERT_EQ(config->sources.size(), 1u);
+  const SourceConfig& s = config->sources.at("scolarite");
+  EXPECT_EQ(s.name, "scolarite");
+  EXPECT_EQ(s.location.line, 3);
+  EXPECT_EQ(s.connection, "Driver=PostgreSQL Unicode;Server=db;Database=scol;Uid=accrochd;");
+  ASSERT_TRUE(s.password_ref.has_value());
+  EXPECT_EQ(s.password_ref->kind, SecretRef::Kind::kFile);
+  EXPECT_EQ(s.password_ref->name, "secret.txt");
+  EXPECT_EQ(s.password_ref->path, dir_ + "/secret.txt");
+  EXPECT_EQ(s.password, kSecret);  // trailing newline stripped
+  EXPECT_EQ(s.fetch_size, 1000u);
+  EXPECT_EQ(s.query_timeout, std::chrono::minutes(5));
+  EXPECT_EQ(s.retry.max_attempts, 5);
+  EXPECT_EQ(s.page_syntax, source::PageSyntax::kLimit);
+  ASSERT_EQ(config->certifiers.size(), 1u);
+  const CertifierConfig& c = config->certifiers[0];
+  EXPECT_EQ(c.name, "institut");
+  EXPECT_EQ(c.id_client, "ABCD1234");
+  EXPECT_EQ(c.id_contrat, "MCFCER000123");
+  ASSERT_EQ(c.mappings.size(), 1u);
+  EXPECT_EQ(c.mappings[0].name, "rs6521");
+  EXPECT_EQ(c.mappings[0].certification.code, "RS6521");
+}
+
+TEST_F(LoadConfigTest, ReadsEverySourceSetting) {
+  auto config = Load(std::string(kSources) +
+                     "    fetch_size: 250\n"
+                     "    query_timeout: 90s\n"
+                     "    retry: {attempts: 3, initial_delay: 2s, max_delay: 10s}\n"
+                     "    page_syntax: offset_fetch\n" +
+                     kCertifiers);
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  const SourceConfig& s = config->sources.at("scolarite");
+  EXPECT_EQ(s.fetch_size, 250u);
+  EXPECT_EQ(s.query_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(s.retry.max_attempts, 3);
+  EXPECT_EQ(s.retry.initial_delay, std::chrono::seconds(2));
+  EXPECT_EQ(s.retry.max_delay, std::chrono::seconds(10));
+  EXPECT_EQ(s.page_syntax, source::PageSyntax::kOffsetFetch);
+}
+
+TEST_F(LoadConfigTest, MissingConfigFile) {
+  auto config = LoadConfig(dir_ + "/absent.yaml", {});
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u);
+  EXPECT_EQ(config.error()[0].ToString(),
+            dir_ + "/absent.yaml: cannot open file: No such file or directory");
+}
+
+TEST_F(LoadConfigTest, YamlSyntaxError) {
+  auto config = Load(WithLine(Base(), 3, "    connection: a: b"));
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u) << FormatDiagnostics(config.error());
+  const Diagnostic& d = config.error()[0];
+  EXPECT_EQ(d.message, "YAML syntax error: illegal map value");
+  EXPECT_EQ(d.location.file, path_);
+  EXPECT_EQ(d.location.line, 3);
+  EXPECT_EQ(d.location.column, 18);
+}
+
+TEST_F(LoadConfigTest, MisspeltTopLevelKey) {
+  ExpectOnly("state_directori: /srv/accrochd\n" + Base(),
+             "unknown key \"state_directori\"; did you mean \"state_directory\"?", 1, 1);
+}
+
+TEST_F(LoadConfigTest, MisspeltKeyInASource) {
+  ExpectOnly(std::string(kSources) + "    fetch_sise: 500\n" + kCertifiers,
+             "unknown key \"sources.scolarite.fetch_sise\"; did you mean \"fetch_size\"?", 5, 5);
+}
+
+TEST_F(LoadConfigTest, MisspeltKeyInRetry) {
+  ExpectOnly(std::string(kSources) + "    retry: {attempt: 3}\n" + kCertifiers,
+             "unknown key \"sources.scolarite.retry.attempt\"; did you mean \"attempts\"?", 5, 13);
+}
+
+TEST_F(LoadConfigTest, WrongType) {
+  ExpectOnly(std::string(kSources) + "    fetch_size: \"lots\"\n" + kCertifiers,
+             "sources.scolarite.fetch_size: expected a whole number, found \"lots\"", 5, 17);
+}
+
+TEST_F(LoadConfigTest, QueryTimeoutBelowOneSecond) {
+  ExpectOnly(std::string(kSources) + "    query_timeout: 500ms\n" + kCertifiers,
+             "sources.scolarite.query_timeout: must be at least 1s", 5, 20);
+}
+
+TEST_F(LoadConfigTest, UnknownPageSyntax) {
+  auto config = Load(std::string(kSources) + "    page_syntax: top\n" + kCertifiers);
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u);
+  EXPECT_THAT(config.error()[0].message,
+              StartsWith("sources.scolarite.page_syntax: expected \"limit\""));
+  EXPECT_THAT(config.error()[0].message, HasSubstr("found \"top\""));
+  EXPECT_EQ(config.error()[0].location.line, 5);
+}
+
+TEST_F(LoadConfigTest, RetryInitialDelayLongerThanMax) {
+  ExpectOnly(
+      std::string(kSources) + "    retry: {initial_delay: 1min, max_delay: 10s}\n" + kCertifiers,
+      "sources.scolarite.retry: initial_delay is longer than max_delay", 5, 12);
+}
+
+TEST_F(LoadConfigTest, MissingSources) {
+  auto config = Load(kCertifiers);
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 2u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].ToString(), path_ + ":1:1: the file: missing required key \"sources\"");
+  // The mapping's source cannot be defined either.
+  EXPECT_EQ(d[1].ToString(), dir_ +
+                                 "/mappings/rs6521.yaml:2:9: source \"scolarite\" is not "
+                                 "defined in " +
+                                 path_);
+}
+
+TEST_F(LoadConfigTest, MissingCertifiers) {
+  ExpectOnly(kSources, "the file: missing required key \"certifiers\"", 1, 1);
+}
+
+TEST_F(LoadConfigTest, EmptySources) {
+  auto config = Load(
+      "sources: {}\n"
+      "certifiers:\n"
+      "  institut:\n"
+      "    id_client: \"ABCD1234\"\n"
+      "    id_contrat: \"C1\"\n"
+      "    mappings: [mappings/rs6521.yaml]\n");
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 2u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].ToString(), path_ + ":1:10: sources: define at least one source");
+  EXPECT_EQ(d[1].ToString(), dir_ +
+                                 "/mappings/rs6521.yaml:2:9: source \"scolarite\" is not "
+                                 "defined in " +
+                                 path_);
+}
+
+struct MissingKeyCase {
+  const char* key;
+  const char* dropped;  // lines containing this are removed from the base file
+  const char* mapping;  // the mapping that reports it
+  int line;
+  int column;
+};
+
+void PrintTo(const MissingKeyCase& c, std::ostream* os) { *os << c.key; }
+
+class MissingRequiredKeyTest : public LoadConfigTest,
+                               public ::testing::WithParamInterface<MissingKeyCase> {};
+
+TEST_P(MissingRequiredKeyTest, ReportedAtTheMapping) {
+  const MissingKeyCase& c = GetParam();
+  ExpectOnly(Without(Base(), c.dropped),
+             std::string(c.mapping) + ": missing required key \"" + c.key + "\"", c.line, c.column);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Keys, MissingRequiredKeyTest,
+    ::testing::Values(MissingKeyCase{"connection", "connection:", "sources.scolarite", 3, 5},
+                      MissingKeyCase{"id_client", "id_client:", "certifiers.institut", 7, 5},
+                      MissingKeyCase{"id_contrat", "id_contrat:", "certifiers.institut", 7, 5},
+                      MissingKeyCase{"mappings", "mappings", "certifiers.institut", 7, 5}),
+    [](const ::testing::TestParamInfo<MissingKeyCase>& param_info) {
+      return std::string(param_info.param.key);
+    });
+
+TEST_F(LoadConfigTest, EmptyMappingsList) {
+  ExpectOnly(WithLine(Without(Base(), "- mappings/"), 9, "    mappings: []"),
+             "certifiers.institut.mappings: expected a list of mapping files", 9, 15);
+}
+
+TEST_F(LoadConfigTest, IdClientNotEightCharacters) {
+  ExpectOnly(WithLine(Base(), 7, "    id_client: \"ABC123\""),
+             "certifiers.institut.id_client: the BCR (idClient) has exactly 8 characters, "
+             "\"ABC123\" has 6",
+             7, 16);
+}
+
+TEST_F(LoadConfigTest, IdClientCountsCharactersNotBytes) {
+  auto config = Load(WithLine(Base(), 7, "    id_client: \"ABCDÉ123\""));  // 9 bytes
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->certifiers[0].id_client, "ABCDÉ123");
+}
+
+TEST_F(LoadConfigTest, IdContratOverTwentyCharacters) {
+  auto twenty = Load(WithLine(Base(), 8, "    id_contrat: \"MCFCER00012345678901\""));
+  EXPECT_TRUE(twenty.has_value()) << FormatDiagnostics(twenty.error());
+  ExpectOnly(WithLine(Base(), 8, "    id_contrat: \"MCFCER000123456789012\""),
+             "certifiers.institut.id_contrat: idContrat has 1 to 20 characters, "
+             "\"MCFCER000123456789012\" has 21",
+             8, 17);
+}
+
+TEST_F(LoadConfigTest, InlinePasswordRefusedWithoutEchoingIt) {
+  auto config = Load(WithLine(Base(), 4, std::string("    password: ") + kSecret));
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].location.line, 4);
+  EXPECT_EQ(d[0].location.column, 15);
+  EXPECT_EQ(d[0].message,
+            "sources.scolarite.password: a password written in the configuration is refused; put "
+            "it in a file readable only by accrochd (chmod 600) and write password: {file: "
+            "/path/to/file}, or load it as a systemd credential and write password: {credential: "
+            "NAME}");
+  EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
+}
+
+TEST_F(LoadConfigTest, PwdInConnectionStringRefusedWithoutEchoingIt) {
+  auto config = Load(WithLine(
+      Base(), 3, std::string("    connection: \"Driver=PostgreSQL;Uid=u;PWD=") + kSecret + ";\""));
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].ToString(), path_ +
+                                 ":3:17: sources.scolarite.connection: holds a secret (PWD=...); "
+                                 "remove it and give the password with password: {credential: "
+                                 "NAME} or {file: PATH}");
+  EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
+}
+
+TEST_F(LoadConfigTest, BracedPasswordInConnectionStringRefusedWithoutEchoingIt) {
+  auto config = Load(WithLine(Base(), 3, "    connection: \"Driver=x;password={S3c;r3t}}}\""));
+  ASSERT_FALSE(config.has_value());
+  const std::string all = FormatDiagnostics(config.error());
+  ASSERT_EQ(config.error().size(), 1u) << all;
+  EXPECT_THAT(all, HasSubstr("holds a secret (password=...)"));
+  EXPECT_THAT(all, Not(HasSubstr("S3c")));
+  EXPECT_THAT(all, Not(HasSubstr("r3t")));
+}
+
+TEST_F(LoadConfigTest, MistypedPwdInConnectionStringIsNeitherAcceptedNorPrinted) {
+  auto config = Load(WithLine(
+      Base(), 3,
+      std::string("    connection: \"Driver=x;Uid=u;PWD ") + kSecret + ";Database=scol\""));
+  if (config.has_value()) {
+    EXPECT_THAT(PrintConfig(*config), Not(HasSubstr(kSecret)));
+    ADD_FAILURE() << "a connection string with an attribute without '=' was accepted";
+  } else {
+    EXPECT_THAT(FormatDiagnostics(config.error()), Not(HasSubstr(kSecret)));
+  }
+}
+
+TEST_F(LoadConfigTest, UnparsableConnectionString) {
+  ExpectOnly(WithLine(Base(), 3, "    connection: \"Driver=x;PWD={S3cr3t\""),
+             "sources.scolarite.connection: connection string: the value of \"PWD\" opens '{' "
+             "without closing it",
+             3, 17);
+}
+
+TEST_F(LoadConfigTest, PasswordFileReadableByOthers) {
+  WriteFile(dir_ + "/secret.txt", std::string(kSecret) + "\n", 0644);
+  const std::string file = dir_ + "/secret.txt";
+  ExpectOnly(Base(),
+             "sources.scolarite.password.file: " + file +
+                 " has mode 0644, readable by other users; run chmod 600 " + file,
+             4, 15);
+}
+
+TEST_F(LoadConfigTest, PasswordFileMissing) {
+  ExpectOnly(WithLine(Base(), 4, "    password: {file: missing.txt}"),
+             "sources.scolarite.password.file: cannot read " + dir_ +
+                 "/missing.txt: No such file or directory",
+             4, 15);
+}
+
+TEST_F(LoadConfigTest, PasswordFileEmpty) {
+  WriteFile(dir_ + "/secret.txt", "\n", 0600);
+  ExpectOnly(Base(), "sources.scolarite.password: " + dir_ + "/secret.txt is empty", 4, 15);
+}
+
+TEST_F(LoadConfigTest, PasswordFileIsADirectory) {
+  std::filesystem::create_directories(dir_ + "/secrets");
+  ExpectOnly(WithLine(Base(), 4, "    password: {file: secrets}"),
+             "sources.scolarite.password.file: " + dir_ + "/secrets is not a regular file", 4, 15);
+}
+
+TEST_F(LoadConfigTest, CredentialWithoutCredentialsDirectory) {
+  ExpectOnly(WithLine(Base(), 4, "    password: {credential: db-password}"),
+             "sources.scolarite.password.credential: \"db-password\" needs "
+             "$CREDENTIALS_DIRECTORY, which systemd sets for a unit with "
+             "LoadCredential=db-password:/path/to/secret; outside systemd use password: {file: "
+             "PATH}",
+             4, 15);
+}
+
+TEST_F(LoadConfigTest, CredentialReadFromCredentialsDirectory) {
+  std::filesystem::create_directories(dir_ + "/creds");
+  WriteFile(dir_ + "/creds/db-password", std::string(kSecret) + "\n", 0400);
+  Environment env;
+  env.credentials_directory = dir_ + "/creds";
+  auto config = Load(WithLine(Base(), 4, "    password: {credential: db-password}"), env);
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  const SourceConfig& s = config->sources.at("scolarite");
+  EXPECT_EQ(s.password, kSecret);
+  ASSERT_TRUE(s.password_ref.has_value());
+  EXPECT_EQ(s.password_ref->kind, SecretRef::Kind::kCredential);
+  EXPECT_EQ(s.password_ref->name, "db-password");
+  EXPECT_EQ(s.password_ref->path, dir_ + "/creds/db-password");
+}
+
+TEST_F(LoadConfigTest, SecretLosesOneTrailingLineEndOnly) {
+  std::filesystem::create_directories(dir_ + "/creds");
+  Environment env;
+  env.credentials_directory = dir_ + "/creds";
+  const std::string text = WithLine(Base(), 4, "    password: {credential: pw}");
+  WriteFile(dir_ + "/creds/pw", "a b\r\n");
+  auto crlf = Load(text, env);
+  ASSERT_TRUE(crlf.has_value()) << FormatDiagnostics(crlf.error());
+  EXPECT_EQ(crlf->sources.at("scolarite").password, "a b");
+  WriteFile(dir_ + "/creds/pw", "a b\n\n");
+  auto two = Load(text, env);
+  ASSERT_TRUE(two.has_value()) << FormatDiagnostics(two.error());
+  EXPECT_EQ(two->sources.at("scolarite").password, "a b\n");
+  WriteFile(dir_ + "/creds/pw", "no newline");
+  auto none = Load(text, env);
+  ASSERT_TRUE(none.has_value()) << FormatDiagnostics(none.error());
+  EXPECT_EQ(none->sources.at("scolarite").password, "no newline");
+}
+
+TEST_F(LoadConfigTest, CredentialMissingFromCredentialsDirectory) {
+  Environment env;
+  env.credentials_directory = dir_ + "/creds";
+  ExpectOnly(WithLine(Base(), 4, "    password: {credential: db-password}"),
+             "sources.scolarite.password: cannot read " + dir_ +
+                 "/creds/db-password: No such file or directory",
+             4, 15, env);
+}
+
+TEST_F(LoadConfigTest, CredentialNameWithSlash) {
+  Environment env;
+  env.credentials_directory = dir_;
+  ExpectOnly(WithLine(Base(), 4, "    password: {credential: ../secret.txt}"),
+             "sources.scolarite.password.credential: a credential name cannot contain '/'", 4, 15,
+             env);
+}
+
+TEST_F(LoadConfigTest, EmptyCredentialNameIsNotBlamedOnASlash) {
+  Environment env;
+  env.credentials_directory = dir_;
+  auto config = Load(WithLine(Base(), 4, "    password: {credential: \"\"}"), env);
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u) << FormatDiagnostics(config.error());
+  EXPECT_THAT(config.error()[0].message, Not(HasSubstr("cannot contain '/'")));
+}
+
+TEST_F(LoadConfigTest, BothCredentialAndFile) {
+  Environment env;
+  env.credentials_directory = dir_;
+  ExpectOnly(WithLine(Base(), 4, "    password: {credential: secret.txt, file: secret.txt}"),
+             "sources.scolarite.password: give exactly one of credential: NAME or file: PATH", 4,
+             15, env);
+}
+
+TEST_F(LoadConfigTest, NeitherCredentialNorFile) {
+  ExpectOnly(WithLine(Base(), 4, "    password: {}"),
+             "sources.scolarite.password: give exactly one of credential: NAME or file: PATH", 4,
+             15);
+}
+
+TEST_F(LoadConfigTest, MappingFileMissingReportedAtTheListItem) {
+  ExpectOnly(WithLine(Base(), 10, "      - mappings/absent.yaml"),
+             "certifiers.institut.mappings: cannot open file: No such file or directory: " + dir_ +
+                 "/mappings/absent.yaml",
+             10, 9);
+}
+
+TEST_F(LoadConfigTest, MappingNamingAnUndefinedSource) {
+  WriteFile(dir_ + "/mappings/compta.yaml",
+            "certification: {type: RS, code: RS1}\nsource: compta\nquery: SELECT 1\n");
+  auto config = Load(WithLine(Base(), 10, "      - mappings/compta.yaml"));
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].ToString(), dir_ +
+                                 "/mappings/compta.yaml:2:9: source \"compta\" is not defined "
+                                 "in " +
+                                 path_ + " (defined: scolarite)");
+}
+
+TEST_F(LoadConfigTest, MappingProblemsAreReportedInTheMappingFile) {
+  WriteFile(dir_ + "/mappings/rs6521.yaml", std::string(kMapping) + "page_sise: 10\n");
+  auto config = Load(Base());
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
+  EXPECT_EQ(d[0].ToString(), dir_ +
+                                 "/mappings/rs6521.yaml:4:1: unknown key \"page_sise\"; did "
+                                 "you mean \"page_size\"?");
+}
+
+TEST_F(LoadConfigTest, MappingProblemsAndUndefinedSourceInOnePass) {
+  WriteFile(dir_ + "/mappings/compta.yaml",
+            "certification: {type: RS}\nsource: compta\nquery: SELECT 1\n");
+  auto config = Load(WithLine(Base(), 10, "      - mappings/compta.yaml"));
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 2u) << FormatDiagnostics(d);
+  const std::string mapping = dir_ + "/mappings/compta.yaml";
+  EXPECT_EQ(d[0].ToString(), mapping + ":1:16: certification: missing required key \"code\"");
+  EXPECT_EQ(d[1].ToString(), mapping + ":2:9: source \"compta\" is not defined in " + path_ +
+                                 " (defined: scolarite)");
+}
+
+TEST_F(LoadConfigTest, MappingWithoutSourceIsNotReportedTwice) {
+  WriteFile(dir_ + "/mappings/rs6521.yaml",
+            "certification: {type: RS, code: RS1}\nquery: SELECT 1\n");
+  auto config = Load(Base());
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config.error()[0].ToString(),
+            dir_ + "/mappings/rs6521.yaml:1:1: the file: missing required key \"source\"");
+}
+
+TEST_F(LoadConfigTest, RelativePathsResolveAgainstTheConfigDirectory) {
+  std::filesystem::create_directories(dir_ + "/etc");
+  std::filesystem::rename(dir_ + "/secret.txt", dir_ + "/etc/secret.txt");
+  const std::string text = std::string(kSources) +
+                           "state_directory: state\n"
+                           "certifiers:\n"
+                           "  institut:\n"
+                           "    id_client: \"ABCD1234\"\n"
+                           "    id_contrat: \"C1\"\n"
+                           "    mappings:\n"
+                           "      - ../mappings/./rs6521.yaml\n"
+                           "      - " +
+                           dir_ + "/mappings/rs6521.yaml\n";
+  WriteFile(dir_ + "/etc/accrochd.yaml", text);
+  auto config = LoadConfig(dir_ + "/etc/accrochd.yaml", {});
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->state_directory, dir_ + "/etc/state");
+  EXPECT_EQ(config->sources.at("scolarite").password_ref->path, dir_ + "/etc/secret.txt");
+  const auto& mappings = config->certifiers[0].mappings;
+  ASSERT_EQ(mappings.size(), 2u);
+  EXPECT_EQ(mappings[0].file, dir_ + "/mappings/rs6521.yaml");
+  EXPECT_EQ(mappings[1].file, dir_ + "/mappings/rs6521.yaml");
+}
+
+TEST_F(LoadConfigTest, StateDirectoryFromEnvironmentElseDefault) {
+  auto by_default = Load(Base());
+  ASSERT_TRUE(by_default.has_value()) << FormatDiagnostics(by_default.error());
+  EXPECT_EQ(by_default->state_directory, "/var/lib/accrochd");
+
+  Environment env;
+  env.state_directory = "/var/lib/private/accrochd";
+  auto from_env = Load(Base(), env);
+  ASSERT_TRUE(from_env.has_value()) << FormatDiagnostics(from_env.error());
+  EXPECT_EQ(from_env->state_directory, "/var/lib/private/accrochd");
+
+  auto from_file = Load("state_directory: /srv/accrochd\n" + Base(), env);
+  ASSERT_TRUE(from_file.has_value()) << FormatDiagnostics(from_file.error());
+  EXPECT_EQ(from_file->state_directory, "/srv/accrochd");
+}
+
+TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
+  auto config = Load(
+      "sources:\n"
+      "  scolarite:\n"
+      "    connection: \"Driver=x;PWD=S3cr3t-Xyzzy\"\n"
+      "    fetch_size: 0\n"
+      "    query_timeout: 500ms\n"
+      "certifiers:\n"
+      "  institut:\n"
+      "    id_client: \"ABC\"\n"
+      "    id_contrat: \"\"\n"
+      "    mappings:\n"
+      "      - mappings/rs6521.yaml\n"
+      "colour: blue\n");
+  ASSERT_FALSE(config.has_value());
+  const Diagnostics& d = config.error();
+  ASSERT_EQ(d.size(), 6u) << FormatDiagnostics(d);
+  std::vector<int> lines;
+  for (const Diagnostic& diagnostic : d) lines.push_back(diagnostic.location.line);
+  EXPECT_THAT(lines, ElementsAre(3, 4, 5, 8, 9, 12));
+  EXPECT_THAT(d[0].message, HasSubstr("holds a secret (PWD=...)"));
+  EXPECT_EQ(d[1].message, "sources.scolarite.fetch_size: 0 is out of range (1 to 100000)");
+  EXPECT_EQ(d[2].message, "sources.scolarite.query_timeout: must be at least 1s");
+  EXPECT_THAT(d[3].message, HasSubstr("has exactly 8 characters, \"ABC\" has 3"));
+  EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
+  EXPECT_EQ(d[5].message,
+            "unknown key \"colour\"; known keys here: certifiers, sources, state_directory");
+  EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
+}
+
+// ---- PrintConfig ----
+
+Config SampleConfig() {
+  Config config;
+  config.file = "/etc/accrochd/accrochd.yaml";
+  config.state_directory = "/var/lib/accrochd";
+  SourceConfig s;
+  s.name = "scolarite";
+  s.connection = "Driver=PostgreSQL Unicode;Server=db;Uid=accrochd;";
+  s.password_ref = SecretRef{SecretRef::Kind::kCredential, "db-password",
+                             "/run/credentials/accrochd.service/db-password"};
+  s.password = kSecret;
+  config.sources.emplace(s.name, s);
+  CertifierConfig c;
+  c.name = "institut";
+  c.id_client = "ABCD1234";
+  c.id_contrat = "00012";
+  mappings::Mapping m;
+  m.file = "/etc/accrochd/mappings/rs6521.yaml";
+  c.mappings.push_back(m);
+  config.certifiers.push_back(c);
+  return config;
+}
+
+TEST(PrintConfigTest, ShowsDefaultsAndSecretsByReferenceOnly) {
+  const std::string text = PrintConfig(SampleConfig());
+  EXPECT_THAT(text, StartsWith("# effective configuration from /etc/accrochd/accrochd.yaml\n"));
+  EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(text, Not(HasSubstr("/run/credentials")));
+  YAML::Node root = YAML::Load(text);
+  EXPECT_EQ(root["state_directory"].as<std::string>(), "/var/lib/accrochd");
+  YAML::Node s = root["sources"]["scolarite"];
+  EXPECT_EQ(s["connection"].as<std::string>(), "Driver=PostgreSQL Unicode;Server=db;Uid=accrochd;");
+  EXPECT_EQ(s["password"]["credential"].as<std::string>(), "db-password");
+  EXPECT_EQ(s["password"].size(), 1u);
+  EXPECT_EQ(s["fetch_size"].as<std::string>(), "1000");
+  EXPECT_EQ(s["query_timeout"].as<std::string>(), "5min");
+  EXPECT_EQ(s["retry"]["attempts"].as<std::string>(), "5");
+  EXPECT_EQ(s["retry"]["initial_delay"].as<std::string>(), "1s");
+  EXPECT_EQ(s["retry"]["max_delay"].as<std::string>(), "1min");
+  EXPECT_EQ(s["page_syntax"].as<std::string>(), "limit");
+  YAML::Node c = root["certifiers"]["institut"];
+  EXPECT_EQ(c["id_client"].as<std::string>(), "ABCD1234");
+  EXPECT_EQ(c["id_contrat"].as<std::string>(), "00012");
+  EXPECT_THAT(text, HasSubstr("id_contrat: \"00012\""));  // quoted: stays text, not a number
+  ASSERT_EQ(c["mappings"].size(), 1u);
+  EXPECT_EQ(c["mappings"][0].as<std::string>(), "/etc/accrochd/mappings/rs6521.yaml");
+}
+
+TEST(PrintConfigTest, RedactsSecretsInTheConnectionString) {
+  Config config = SampleConfig();
+  config.sources.at("scolarite").connection = std::string("Driver=x;PWD=") + kSecret + ";";
+  config.sources.at("scolarite").password_ref.reset();
+  const std::string text = PrintConfig(config);
+  EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+  YAML::Node s = YAML::Load(text)["sources"]["scolarite"];
+  EXPECT_EQ(s["connection"].as<std::string>(), "Driver=x;PWD=***;");
+  EXPECT_FALSE(s["password"].IsDefined());
+}
+
+TEST(PrintConfigTest, FileSecretShownByItsWrittenName) {
+  Config config = SampleConfig();
+  config.sources.at("scolarite").password_ref =
+      SecretRef{SecretRef::Kind::kFile, "secret.txt", "/etc/accrochd/secret.txt"};
+  YAML::Node s = YAML::Load(PrintConfig(config))["sources"]["scolarite"];
+  EXPECT_EQ(s["password"]["file"].as<std::string>(), "secret.txt");
+}
+
+TEST_F(LoadConfigTest, PrintedLoadedConfigNeverShowsThePassword) {
+  auto config = Load(Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  const std::string text = PrintConfig(*config);
+  EXPECT_THAT(text, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(text, HasSubstr("password: {file: secret.txt}"));
+}
+
+// ---- Environment ----
+
+TEST(DefaultConfigPathTest, ConfigurationDirectoryElseEtc) {
+  EXPECT_EQ(DefaultConfigPath({}), "/etc/accrochd/accrochd.yaml");
+  Environment env;
+  env.configuration_directory = "/etc/custom";
+  EXPECT_EQ(DefaultConfigPath(env), "/etc/custom/accrochd.yaml");
+}
+
+// Sets an environment variable for one scope, restoring the previous value.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(EnvironmentTest, FromProcessTakesTheFirstOfSeveralDirectories) {
+  ScopedEnv credentials("CREDENTIALS_DIRECTORY", "/run/credentials/accrochd.service");
+  ScopedEnv state("STATE_DIRECTORY", "/var/lib/accrochd:/var/lib/other");
+  ScopedEnv configuration("CONFIGURATION_DIRECTORY", "");
+  Environment env = Environment::FromProcess();
+  EXPECT_EQ(env.credentials_directory, "/run/credentials/accrochd.service");
+  EXPECT_EQ(env.state_directory, "/var/lib/accrochd");
+  EXPECT_EQ(env.configuration_directory, std::nullopt);  // empty counts as unset
+}
+
+}  // namespace
+}  // namespace accrochd::daemon
