@@ -24,7 +24,8 @@ constexpr std::array<Unit, 5> kUnits = {{
 }};
 
 constexpr std::string_view kExpected =
-    "expected a duration such as \"30s\", \"5min\", \"1h 30min\" or \"2d\" (units: ms, s, min, h, d)";
+    "expected a duration such as \"30s\", \"5min\", \"1h 30min\" or \"2d\" (units: ms, s, min, h, "
+    "d)";
 
 }  // namespace
 
@@ -84,8 +85,8 @@ std::string FormatDuration(Duration d) {
   std::int64_t left = d.count();
   if (left == 0) return "0s";
   std::string out;
-  static constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> kOrder = {{
-      {"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1000}, {"ms", 1}}};
+  static constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> kOrder = {
+      {{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1000}, {"ms", 1}}};
   for (const auto& [name, millis] : kOrder) {
     if (left >= millis) {
       if (!out.empty()) out += ' ';

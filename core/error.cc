@@ -4,15 +4,24 @@ namespace accrochd {
 
 std::string_view ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kConfig: return "configuration";
-    case ErrorKind::kUsage: return "usage";
-    case ErrorKind::kSourceUnavailable: return "source unavailable";
-    case ErrorKind::kSourceQuery: return "source query";
-    case ErrorKind::kTimeout: return "timeout";
-    case ErrorKind::kInvalidData: return "invalid data";
-    case ErrorKind::kIo: return "i/o";
-    case ErrorKind::kCancelled: return "cancelled";
-    case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kConfig:
+      return "configuration";
+    case ErrorKind::kUsage:
+      return "usage";
+    case ErrorKind::kSourceUnavailable:
+      return "source unavailable";
+    case ErrorKind::kSourceQuery:
+      return "source query";
+    case ErrorKind::kTimeout:
+      return "timeout";
+    case ErrorKind::kInvalidData:
+      return "invalid data";
+    case ErrorKind::kIo:
+      return "i/o";
+    case ErrorKind::kCancelled:
+      return "cancelled";
+    case ErrorKind::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -58,9 +58,9 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
         "else /etc/accrochd/accrochd.yaml)");
   };
   auto add_arguments = [&](const char* value_name, const char* help) {
-    s.options.add_options()("argument",
-                            po::value<std::vector<std::string>>(&inv.arguments)->value_name(value_name),
-                            help);
+    s.options.add_options()(
+        "argument", po::value<std::vector<std::string>>(&inv.arguments)->value_name(value_name),
+        help);
     s.positional.add("argument", -1);
   };
   s.usage = "accrochd " + name + " [options]";
@@ -200,8 +200,8 @@ std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const
   }
   const std::string name = tokens[0];
   if (name.starts_with("-")) {
-    return UsageError("", "unknown option '" + name +
-                              "'; the command comes first: accrochd <command> [options]");
+    return UsageError(
+        "", "unknown option '" + name + "'; the command comes first: accrochd <command> [options]");
   }
   const CommandInfo* info = FindCommand(name);
   if (info == nullptr) return UsageError("", "unknown command '" + name + "'");
@@ -212,8 +212,9 @@ std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const
   std::vector<std::string> rest(tokens.begin() + 1, tokens.end());
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(rest).options(syntax.options).positional(syntax.positional).run(),
-              vm);
+    po::store(
+        po::command_line_parser(rest).options(syntax.options).positional(syntax.positional).run(),
+        vm);
     if (vm.count("help")) return EarlyExit{kExitOk, CommandHelp(*info, syntax), ""};
     po::notify(vm);
   } catch (const po::error& e) {
@@ -221,8 +222,9 @@ std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const
   }
   if (!info->available) {
     return EarlyExit{kExitRuntime, "",
-                     "accrochd " + name + ": not available yet in accrochd " ACCROCHD_VERSION
-                     "; see 'accrochd --help' for the commands this version has.\n"};
+                     "accrochd " + name +
+                         ": not available yet in accrochd " ACCROCHD_VERSION
+                         "; see 'accrochd --help' for the commands this version has.\n"};
   }
   if (info->command == Command::kPreview && inv.limit == 0) {
     return UsageError(name, "--limit must be at least 1");

@@ -11,9 +11,8 @@ namespace {
 
 // Loads the configuration; prints every problem, one per line, and returns nullopt on failure.
 std::optional<Config> LoadOrReport(const CommandContext& ctx, std::string_view command) {
-  const std::string path = ctx.invocation.config_path.empty()
-                               ? DefaultConfigPath(ctx.environment)
-                               : ctx.invocation.config_path;
+  const std::string path = ctx.invocation.config_path.empty() ? DefaultConfigPath(ctx.environment)
+                                                              : ctx.invocation.config_path;
   auto config = LoadConfig(path, ctx.environment);
   if (!config) {
     ctx.err << FormatDiagnostics(config.error());
@@ -27,7 +26,7 @@ std::optional<Config> LoadOrReport(const CommandContext& ctx, std::string_view c
 
 int ExitCodeFor(const Error& e) {
   return (e.kind() == ErrorKind::kConfig || e.kind() == ErrorKind::kUsage) ? kExitConfig
-                                                                          : kExitRuntime;
+                                                                           : kExitRuntime;
 }
 
 std::string Plural(std::size_t n, std::string_view word) {
@@ -47,8 +46,9 @@ int RunCheck(const CommandContext& ctx) {
   std::size_t mapping_count = 0;
   for (const CertifierConfig& c : config->certifiers) mapping_count += c.mappings.size();
   if (ctx.invocation.print_config) ctx.out << PrintConfig(*config);
-  ctx.out << "configuration " << config->file << " is valid: " << Plural(config->sources.size(), "source")
-          << ", " << Plural(config->certifiers.size(), "certifier") << ", "
+  ctx.out << "configuration " << config->file
+          << " is valid: " << Plural(config->sources.size(), "source") << ", "
+          << Plural(config->certifiers.size(), "certifier") << ", "
           << Plural(mapping_count, "mapping") << "\n";
   if (ctx.invocation.no_connect) return kExitOk;
 
@@ -104,8 +104,8 @@ int RunOnce(const CommandContext& ctx) {
     ctx.out << "  source \"" << name << "\": " << DescribeSource(info) << "\n";
   }
   for (const MappingReport& m : report->mappings) {
-    ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping << "\": "
-            << Plural(m.rows, "row") << "\n";
+    ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping
+            << "\": " << Plural(m.rows, "row") << "\n";
   }
   return kExitOk;
 }

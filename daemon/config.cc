@@ -127,7 +127,8 @@ class Loader {
       }
     }
     if (auto pw = m.Node("password", false)) ReadPassword(*pw, path + ".password", s);
-    if (auto v = m.Int("fetch_size", false, 1, 100'000)) s.fetch_size = static_cast<std::size_t>(*v);
+    if (auto v = m.Int("fetch_size", false, 1, 100'000))
+      s.fetch_size = static_cast<std::size_t>(*v);
     if (auto v = m.DurationValue("query_timeout", false)) {
       if (v->count() < 1000) {
         file_.Report(*m.Node("query_timeout", false), path + ".query_timeout: must be at least 1s");
@@ -152,9 +153,11 @@ class Loader {
         } else if (*v == "offset_fetch") {
           s.page_syntax = source::PageSyntax::kOffsetFetch;
         } else {
-          file_.Report(*node_syntax, path + ".page_syntax: expected \"limit\" (PostgreSQL, "
-                                            "MariaDB, SQLite) or \"offset_fetch\" (SQL Server, "
-                                            "Oracle, DB2), found \"" + *v + "\"");
+          file_.Report(*node_syntax, path +
+                                         ".page_syntax: expected \"limit\" (PostgreSQL, "
+                                         "MariaDB, SQLite) or \"offset_fetch\" (SQL Server, "
+                                         "Oracle, DB2), found \"" +
+                                         *v + "\"");
         }
       }
     }
@@ -165,10 +168,11 @@ class Loader {
   void ReadPassword(const YAML::Node& node, const std::string& path, SourceConfig& s) {
     if (node.IsScalar()) {
       // Never echo the value: it is probably the password.
-      file_.Report(node, path + ": a password written in the configuration is refused; put it "
-                                "in a file readable only by accrochd (chmod 600) and write "
-                                "password: {file: /path/to/file}, or load it as a systemd "
-                                "credential and write password: {credential: NAME}");
+      file_.Report(node, path +
+                             ": a password written in the configuration is refused; put it "
+                             "in a file readable only by accrochd (chmod 600) and write "
+                             "password: {file: /path/to/file}, or load it as a systemd "
+                             "credential and write password: {credential: NAME}");
       return;
     }
     yaml::MapReader m(file_, node, path);
@@ -196,7 +200,8 @@ class Loader {
       if (!env_.credentials_directory) {
         file_.Report(node, path + ".credential: \"" + *credential +
                                "\" needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
-                               "with LoadCredential=" + *credential +
+                               "with LoadCredential=" +
+                               *credential +
                                ":/path/to/secret; outside systemd use password: {file: PATH}");
         return;
       }
@@ -242,9 +247,10 @@ class Loader {
     if (auto id_node = m.Node("id_client", true)) {
       if (auto v = file_.AsString(*id_node, path + ".id_client")) {
         if (Utf8Length(*v) != 8) {
-          file_.Report(*id_node, path + ".id_client: the BCR (idClient) has exactly 8 "
-                                        "characters, \"" + *v + "\" has " +
-                                        std::to_string(Utf8Length(*v)));
+          file_.Report(*id_node, path +
+                                     ".id_client: the BCR (idClient) has exactly 8 "
+                                     "characters, \"" +
+                                     *v + "\" has " + std::to_string(Utf8Length(*v)));
         }
         c.id_client = *v;
       }
@@ -272,8 +278,8 @@ class Loader {
           if (!mapping && mapping_diagnostics.size() == 1 &&
               mapping_diagnostics[0].location.line == 0) {
             // The file itself could not be opened: say so where it is named.
-            file_.Report(item, path + ".mappings: " + mapping_diagnostics[0].message + ": " +
-                                   resolved);
+            file_.Report(item,
+                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + resolved);
             continue;
           }
           diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),

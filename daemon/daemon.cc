@@ -31,8 +31,9 @@ source::Source& Daemon::SourceNamed(const std::string& name) {
   auto it = sources_.find(name);
   if (it == sources_.end()) {
     // Names were checked against the configuration when it was loaded.
-    it = sources_.emplace(name, source::OpenOdbcSource(ToOdbcSettings(config_.sources.at(name)),
-                                                       logger_, clock_))
+    it = sources_
+             .emplace(name, source::OpenOdbcSource(ToOdbcSettings(config_.sources.at(name)),
+                                                   logger_, clock_))
              .first;
   }
   return *it->second;
@@ -56,7 +57,8 @@ Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
       source::RowBatch batch;
       for (;;) {
         Result<bool> more = (*stream)->Next(batch);
-        if (!more) return std::unexpected(more.error().WithContext("mapping \"" + mapping.name + "\""));
+        if (!more)
+          return std::unexpected(more.error().WithContext("mapping \"" + mapping.name + "\""));
         if (!*more) break;
       }
       MappingReport m{certifier.name, mapping.name, mapping.source, (*stream)->rows_read()};

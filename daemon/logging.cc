@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <sys/uio.h>
+
 #include <systemd/sd-journal.h>
 
 namespace accrochd::daemon {

@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   const Environment environment = Environment::FromProcess();
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   SystemClock clock;
-  CommandContext ctx{invocation, environment, *logger, clock, std::cout, std::cerr,
-                     stop.get_token()};
+  CommandContext ctx{invocation, environment, *logger,         clock,
+                     std::cout,  std::cerr,   stop.get_token()};
   switch (invocation.command) {
     case Command::kCheck:
       return RunCheck(ctx);

@@ -25,7 +25,7 @@ struct Mapping {
   Certification certification;
   std::string source;  // name of a source in accrochd.yaml
   Location source_location;
-  std::string query;   // one SELECT
+  std::string query;  // one SELECT
   Location query_location;
   std::vector<std::string> page_by;  // keyset paging columns; empty: one statement
   std::size_t page_size = 10'000;

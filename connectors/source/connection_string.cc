@@ -62,8 +62,9 @@ Result<std::vector<ConnectionAttribute>> ParseConnectionString(std::string_view 
       }
       while (i < text.size() && text[i] != ';') {
         if (text[i] != ' ' && text[i] != '\t') {
-          return Fail(ErrorKind::kConfig,
-                      "connection string: unexpected text after the braced value of \"" + key + "\"");
+          return Fail(
+              ErrorKind::kConfig,
+              "connection string: unexpected text after the braced value of \"" + key + "\"");
         }
         ++i;
       }
@@ -79,8 +80,8 @@ Result<std::vector<ConnectionAttribute>> ParseConnectionString(std::string_view 
 }
 
 bool IsSecretKey(std::string_view key) {
-  static constexpr std::array<std::string_view, 6> kSecretKeys = {
-      "PWD", "PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN"};
+  static constexpr std::array<std::string_view, 6> kSecretKeys = {"PWD",  "PASSWORD", "PASSWD",
+                                                                  "PASS", "SECRET",   "TOKEN"};
   for (std::string_view k : kSecretKeys) {
     if (EqualsIgnoreAsciiCase(key, k)) return true;
   }

@@ -72,8 +72,8 @@ OdbcDiagnostic ReadDiagnostics(SQLSMALLINT type, SQLHANDLE handle) {
 std::string GetInfoString(SQLHDBC dbc, SQLUSMALLINT what) {
   SQLCHAR buffer[256] = {};
   SQLSMALLINT length = 0;
-  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, buffer, static_cast<SQLSMALLINT>(sizeof(buffer)),
-                                &length))) {
+  if (!SQL_SUCCEEDED(
+          SQLGetInfo(dbc, what, buffer, static_cast<SQLSMALLINT>(sizeof(buffer)), &length))) {
     return "unknown";
   }
   return reinterpret_cast<const char*>(buffer);
@@ -102,11 +102,11 @@ Result<SourceInfo> ProbeConnection(const std::string& connection_string) {
     // message).
     if (d.sqlstate.starts_with("IM") || d.text.find("Can't open lib") != std::string::npos) {
       return Fail(ErrorKind::kConfig,
-                  d.text + " (is the ODBC driver installed? `odbcinst -q -d` lists the drivers "
-                           "unixODBC knows, `odbcinst -q -s` the DSNs)");
+                  d.text +
+                      " (is the ODBC driver installed? `odbcinst -q -d` lists the drivers "
+                      "unixODBC knows, `odbcinst -q -s` the DSNs)");
     }
-    if (d.sqlstate.starts_with("28") ||
-        d.text.find("authentication failed") != std::string::npos) {
+    if (d.sqlstate.starts_with("28") || d.text.find("authentication failed") != std::string::npos) {
       return Fail(ErrorKind::kConfig, d.text + " (check the user name and the password)");
     }
     return Fail(ErrorKind::kSourceUnavailable, d.text);
@@ -343,8 +343,7 @@ class StatementReader {
       SQLRETURN rc = SQLGetData(handle(), column, SQL_C_CHAR, chunk_, kChunkBytes, &indicator);
       Check(rc);
       if (indicator == SQL_NULL_DATA) return std::nullopt;
-      if (rc == SQL_SUCCESS_WITH_INFO &&
-          (indicator == SQL_NO_TOTAL || indicator >= kChunkBytes)) {
+      if (rc == SQL_SUCCESS_WITH_INFO && (indicator == SQL_NO_TOTAL || indicator >= kChunkBytes)) {
         // Truncated (01004): the buffer holds kChunkBytes - 1 bytes and a terminator; the
         // rest comes with the next call.
         value.append(chunk_, static_cast<std::size_t>(kChunkBytes - 1));
@@ -492,7 +491,8 @@ Result<void> OdbcSource::EnsureConnected(std::stop_token stop) {
                   Named("unreachable after " + std::to_string(attempt) + " attempt(s) over " +
                         FormatDuration(waited) + "; last error: " + e.message() +
                         ". Check that the database server is running and reachable; test the "
-                        "connection with: isql -v -k \"" + Redact(connection_) + "\""));
+                        "connection with: isql -v -k \"" +
+                        Redact(connection_) + "\""));
     }
     Duration delay = policy.DelayAfter(attempt);
     logger_.Warning(Named("connection attempt " + std::to_string(attempt) + "/" +
@@ -547,11 +547,11 @@ CallFailure OdbcSource::Translate(bool armed, std::stop_token stop, const std::s
                                   const std::string& message) {
   CancelWatchdog::Reason reason = armed ? watchdog_.Disarm() : CancelWatchdog::Reason::kNone;
   if (reason == CancelWatchdog::Reason::kTimeout) {
-    return CallFailure{Error(ErrorKind::kTimeout,
-                             Named("the query ran longer than query_timeout (" +
-                                   FormatDuration(settings_.query_timeout) +
-                                   ") and was cancelled")),
-                       false};
+    return CallFailure{
+        Error(ErrorKind::kTimeout,
+              Named("the query ran longer than query_timeout (" +
+                    FormatDuration(settings_.query_timeout) + ") and was cancelled")),
+        false};
   }
   if (reason == CancelWatchdog::Reason::kStop || stop.stop_requested()) {
     return CallFailure{Error(ErrorKind::kCancelled, Named("query cancelled: stop requested")),
@@ -559,20 +559,20 @@ CallFailure OdbcSource::Translate(bool armed, std::stop_token stop, const std::s
   }
   // 08*: connection exceptions; 57P01-03: PostgreSQL server shutting down or restarting. Other
   // drivers report a dead link with a generic state, so ask the session too.
-  bool lost = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") ||
-              sqlstate == "HYT01" || !SessionLooksConnected();
-  return CallFailure{Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery,
-                           Named(Scrub(message))),
-                     lost};
+  bool lost = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") || sqlstate == "HYT01" ||
+              !SessionLooksConnected();
+  return CallFailure{
+      Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery, Named(Scrub(message))),
+      lost};
 }
 
 Result<void> OdbcSource::BackOffAfterLoss(int attempt, const Error& cause, std::stop_token stop) {
   session_.reset();
   const RetryPolicy& policy = settings_.retry;
   if (attempt >= policy.max_attempts) {
-    return Fail(ErrorKind::kSourceUnavailable,
-                cause.message() + " (connection lost " + std::to_string(attempt) +
-                    " times in a row; giving up)");
+    return Fail(ErrorKind::kSourceUnavailable, cause.message() + " (connection lost " +
+                                                   std::to_string(attempt) +
+                                                   " times in a row; giving up)");
   }
   Duration delay = policy.DelayAfter(attempt);
   logger_.Warning(cause.message() + "; connection lost, reconnecting in " + FormatDuration(delay),
@@ -596,7 +596,8 @@ Result<std::vector<std::string>> OdbcSource::DescribeColumns(const std::string& 
     });
     if (!failure) return reader.columns()->names();
     if (!failure->connection_lost) return std::unexpected(failure->error);
-    if (auto r = BackOffAfterLoss(attempt, failure->error, stop); !r) return std::unexpected(r.error());
+    if (auto r = BackOffAfterLoss(attempt, failure->error, stop); !r)
+      return std::unexpected(r.error());
   }
 }
 
@@ -758,11 +759,11 @@ class PagedStream final : public RowStream {
       }
       SQLSMALLINT type = probe.type(*index);
       if (!IsIntegerType(type) && !IsCharacterType(type)) {
-        return Fail(ErrorKind::kConfig,
-                    source_.Named("page_by column \"" + key + "\" has SQL type " +
-                                  std::to_string(type) +
-                                  "; keyset paging needs integer or text columns (a primary key "
-                                  "is best)"));
+        return Fail(
+            ErrorKind::kConfig,
+            source_.Named("page_by column \"" + key + "\" has SQL type " + std::to_string(type) +
+                          "; keyset paging needs integer or text columns (a primary key "
+                          "is best)"));
       }
       key_index_.push_back(*index);
       key_integer_.push_back(IsIntegerType(type));
@@ -779,8 +780,9 @@ class PagedStream final : public RowStream {
         const Value& v = batch.rows[r].values[key_index_[k]];
         if (!v) {
           return Fail(ErrorKind::kInvalidData,
-                      source_.Named("row " + std::to_string(rows_ + r + 1) + " has NULL in page_by column \"" +
-                                    spec_.page_by[k] + "\"; page_by columns must never be NULL"));
+                      source_.Named("row " + std::to_string(rows_ + r + 1) +
+                                    " has NULL in page_by column \"" + spec_.page_by[k] +
+                                    "\"; page_by columns must never be NULL"));
         }
         key.push_back({key_integer_[k], *v});
       }

@@ -7,9 +7,7 @@
 namespace accrochd::source {
 namespace {
 
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // `sql`, same length, with every quoted literal and quoted identifier masked with '_' and every
 // comment blanked with spaces, so that what remains can be searched for syntax without being
@@ -61,7 +59,8 @@ std::optional<std::string> CheckQueryText(std::string_view sql) {
   while (begin < code.size() && std::isspace(static_cast<unsigned char>(code[begin]))) ++begin;
   if (begin == code.size()) return "the query is empty";
   std::string first_word;
-  for (std::size_t i = begin; i < code.size() && std::isalpha(static_cast<unsigned char>(code[i])); ++i) {
+  for (std::size_t i = begin; i < code.size() && std::isalpha(static_cast<unsigned char>(code[i]));
+       ++i) {
     first_word += static_cast<char>(std::toupper(static_cast<unsigned char>(code[i])));
   }
   if (first_word != "SELECT" && first_word != "WITH") {
@@ -92,7 +91,8 @@ std::string StripTrailingTerminator(std::string_view sql) {
   // "; -- end" inside the parentheses of a page query would be a syntax error).
   const std::string code = CodeOnly(sql);
   std::size_t end = code.size();
-  while (end > 0 && (code[end - 1] == ';' || std::isspace(static_cast<unsigned char>(code[end - 1])))) {
+  while (end > 0 &&
+         (code[end - 1] == ';' || std::isspace(static_cast<unsigned char>(code[end - 1])))) {
     --end;
   }
   return std::string(sql.substr(0, end));

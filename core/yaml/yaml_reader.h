@@ -44,8 +44,8 @@ class FileReader {
   // Scalar readers for a node already located (sequence items, map values). `what` names the
   // value in messages, e.g. "sources.scolarite.fetch_size".
   std::optional<std::string> AsString(const YAML::Node& node, std::string_view what);
-  std::optional<std::int64_t> AsInt(const YAML::Node& node, std::string_view what,
-                                    std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> AsInt(const YAML::Node& node, std::string_view what, std::int64_t min,
+                                    std::int64_t max);
   std::optional<bool> AsBool(const YAML::Node& node, std::string_view what);
   std::optional<Duration> AsDuration(const YAML::Node& node, std::string_view what);
 
@@ -97,7 +97,8 @@ class MapReader {
 };
 
 // The known key closest to `key` by edit distance, when it is close enough to be a typo.
-std::optional<std::string> ClosestKey(std::string_view key, const std::set<std::string, std::less<>>& known);
+std::optional<std::string> ClosestKey(std::string_view key,
+                                      const std::set<std::string, std::less<>>& known);
 
 }  // namespace accrochd::yaml
 

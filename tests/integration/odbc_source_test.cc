@@ -1,6 +1,8 @@
 // The ODBC source against real drivers and servers: the SQLite ODBC driver on a file, psqlODBC
 // against PostgreSQL and MariaDB Connector/ODBC against MariaDB (both started by the
 // services.start fixture). The same fixture table and queries run through each driver.
+#include "connectors/source/odbc_source.h"
+
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -13,7 +15,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "connectors/source/odbc_source.h"
 #include "core/text.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
@@ -24,10 +25,10 @@
 namespace accrochd::source {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::CaptureLogger;
 using testing::FakeClock;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::OdbcAdmin;
 
 // What differs between the three databases, for the same tests.
@@ -130,7 +131,12 @@ std::string LongValue() {
     for (std::size_t i = 0; i < pattern.size() && chars < 10'000;) {
       std::size_t len = 1;
       unsigned char c = static_cast<unsigned char>(pattern[i]);
-      if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
+      if (c >= 0xF0)
+        len = 4;
+      else if (c >= 0xE0)
+        len = 3;
+      else if (c >= 0xC0)
+        len = 2;
       out.append(pattern, i, len);
       i += len;
       ++chars;
@@ -267,8 +273,8 @@ TEST_P(OdbcSourceTest, ValuesComeThroughUnchanged) {
   std::string table = CreateFixtureTable();
   auto source = Open(Settings());
   QuerySpec spec;
-  spec.sql = "SELECT id, label, t, v, n, d, SUBSTR(t, 1, 10000) AS expr FROM " + table +
-             " ORDER BY id";
+  spec.sql =
+      "SELECT id, label, t, v, n, d, SUBSTR(t, 1, 10000) AS expr FROM " + table + " ORDER BY id";
   std::shared_ptr<const Columns> columns;
   std::vector<SourceRow> rows = ReadAll(*source, spec, 3, &columns);
   const std::vector<FixtureRow> expected = FixtureRows();
@@ -382,8 +388,8 @@ TEST_P(OdbcSourceTest, SqlErrorNamesTheSource) {
 
 TEST_P(OdbcSourceTest, RefusesWhatIsNotOneSelect) {
   auto source = Open(Settings());
-  for (const char* sql : {"DELETE FROM x", "SELECT CAST(1 AS INTEGER); DROP TABLE x",
-                          "SELECT x::text FROM y"}) {
+  for (const char* sql :
+       {"DELETE FROM x", "SELECT CAST(1 AS INTEGER); DROP TABLE x", "SELECT x::text FROM y"}) {
     auto stream = source->Query({sql, {}, 0}, {});
     ASSERT_FALSE(stream.has_value()) << sql;
     EXPECT_EQ(stream.error().kind(), ErrorKind::kConfig) << sql;
@@ -423,7 +429,8 @@ TEST_P(OdbcSourceTest, MemoryStaysBoundedOverManyRows) {
   constexpr int kRows = 120'000;
   std::string table = Table("big");
   admin_->Exec("DROP TABLE IF EXISTS " + table);
-  admin_->Exec("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, t " + target_.long_text_type + ")");
+  admin_->Exec("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, t " + target_.long_text_type +
+               ")");
   const std::string kilobyte = "REPEAT('x', 1000)";
   if (target_.name == "postgresql") {
     admin_->Exec("INSERT INTO " + table + " SELECT g, repeat('x', 1000) FROM generate_series(1, " +
@@ -558,7 +565,7 @@ TEST_P(OdbcServerTest, ConnectionLostBeforeTheFirstRowIsRetried) {
   std::string table = CreateNumbers(*admin_, Table("first"), 10, target_.name);
   auto source = Open(Settings());
   ASSERT_TRUE(source->Probe({}).has_value());  // connected
-  KillOtherSessions();                          // ... and that connection is gone
+  KillOtherSessions();                         // ... and that connection is gone
   std::shared_ptr<const Columns> columns;
   std::vector<SourceRow> rows = ReadAll(*source, {"SELECT id FROM " + table, {}, 0}, 3, &columns);
   EXPECT_EQ(rows.size(), 10u);
@@ -602,9 +609,9 @@ TEST(OdbcUnreachableTest, RetriesWithBackoffThenNamesTheSource) {
     EXPECT_THAT(m, HasSubstr("isql -v -k \"Driver=" + driver));
     EXPECT_THAT(m, Not(HasSubstr("Sup3r-S3cret")));
     EXPECT_THAT(logger.Text(), Not(HasSubstr("Sup3r-S3cret")));
-    EXPECT_EQ(clock.sleeps(), (std::vector<Duration>{std::chrono::seconds(1),
-                                                     std::chrono::seconds(2),
-                                                     std::chrono::seconds(3)}));
+    EXPECT_EQ(clock.sleeps(),
+              (std::vector<Duration>{std::chrono::seconds(1), std::chrono::seconds(2),
+                                     std::chrono::seconds(3)}));
     auto events = logger.events();
     ASSERT_EQ(events.size(), 3u);
     EXPECT_EQ(events[0].message_id, kMessageIdSourceUnavailable);

@@ -14,7 +14,8 @@ class CaptureLogger final : public Logger {
  public:
   void Write(const LogEvent& event) override {
     std::lock_guard lock(mutex_);
-    events_.push_back(Stored{event.level, event.message, std::string(event.message_id), event.fields});
+    events_.push_back(
+        Stored{event.level, event.message, std::string(event.message_id), event.fields});
   }
 
   struct Stored {

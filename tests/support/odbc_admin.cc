@@ -15,8 +15,8 @@ std::string Diagnostics(SQLSMALLINT type, SQLHANDLE handle) {
     SQLCHAR message[1024] = {};
     SQLINTEGER native = 0;
     SQLSMALLINT length = 0;
-    if (!SQL_SUCCEEDED(SQLGetDiagRec(type, handle, i, state, &native, message, sizeof(message),
-                                     &length))) {
+    if (!SQL_SUCCEEDED(
+            SQLGetDiagRec(type, handle, i, state, &native, message, sizeof(message), &length))) {
       break;
     }
     out += "[" + std::string(reinterpret_cast<char*>(state)) + "] " +

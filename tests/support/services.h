@@ -12,7 +12,7 @@ struct Services {
   std::string password;               // of the `accrochd` user on both servers
   std::string postgresql_connection;  // ODBC connection string, without password
   std::string mariadb_connection;
-  std::string pg_ctl;                 // "pg_ctl -D DIR", to stop and start PostgreSQL
+  std::string pg_ctl;  // "pg_ctl -D DIR", to stop and start PostgreSQL
 };
 
 // Reads the environment file dbctl wrote. nullopt (with the reason in `why`) when the servers

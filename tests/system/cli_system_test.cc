@@ -27,7 +27,8 @@ std::string ConfigText(const std::string& source_block, const std::string& mappi
          "    id_client: \"DEMO0001\"\n"
          "    id_contrat: \"MCFCER009999\"\n"
          "    mappings:\n"
-         "      - " + mapping_path + "\n";
+         "      - " +
+         mapping_path + "\n";
 }
 
 std::string MappingText(const std::string& source, const std::string& query) {
@@ -76,15 +77,17 @@ TEST(CliSystemTest, CheckReportsAMisspeltKeyWithItsLine) {
                                                "m.yaml"));
   RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:4:5: unknown key \"sources.ecole.fetch_sise\"; "
-                               "did you mean \"fetch_size\"?"));
+  EXPECT_THAT(r.err,
+              HasSubstr(dir + "/accrochd.yaml:4:5: unknown key \"sources.ecole.fetch_sise\"; "
+                              "did you mean \"fetch_size\"?"));
   EXPECT_THAT(r.err, HasSubstr("accrochd check: 1 error in the configuration"));
 }
 
 TEST(CliSystemTest, CheckReportsEveryProblemOfAMapping) {
   const std::string dir = MakeTempDir("bad-mapping");
-  WriteFile(dir + "/m.yaml", "certification:\n  type: RNCP\nsource: ailleurs\n"
-                             "query: DELETE FROM candidat\nfeilds: {}\n");
+  WriteFile(dir + "/m.yaml",
+            "certification:\n  type: RNCP\nsource: ailleurs\n"
+            "query: DELETE FROM candidat\nfeilds: {}\n");
   WriteFile(dir + "/accrochd.yaml",
             ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", "m.yaml"));
   RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
@@ -98,13 +101,15 @@ TEST(CliSystemTest, CheckReportsEveryProblemOfAMapping) {
 TEST(CliSystemTest, InlinePasswordIsRefusedWithoutBeingShown) {
   const std::string dir = MakeTempDir("inline-password");
   WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
-  WriteFile(dir + "/accrochd.yaml",
-            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;PWD=Tr3s-S3cret;\"\n"
-                       "    password: Aut3r-S3cret\n",
-                       "m.yaml"));
+  WriteFile(
+      dir + "/accrochd.yaml",
+      ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;PWD=Tr3s-S3cret;\"\n"
+                 "    password: Aut3r-S3cret\n",
+                 "m.yaml"));
   RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("accrochd.yaml:3:17: sources.ecole.connection: holds a secret (PWD=...)"));
+  EXPECT_THAT(r.err,
+              HasSubstr("accrochd.yaml:3:17: sources.ecole.connection: holds a secret (PWD=...)"));
   EXPECT_THAT(r.err, HasSubstr("accrochd.yaml:4:15: sources.ecole.password: a password written in "
                                "the configuration is refused"));
   EXPECT_THAT(r.err + r.out, AllOf(Not(HasSubstr("Tr3s-S3cret")), Not(HasSubstr("Aut3r-S3cret"))));
@@ -118,8 +123,8 @@ TEST(CliSystemTest, PrintConfigShowsSecretsOnlyByReference) {
             ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n"
                        "    password: {file: db-password}\n",
                        "m.yaml"));
-  RunResult r = RunAccrochd({"check", "--no-connect", "--print-config", "--config",
-                             dir + "/accrochd.yaml"});
+  RunResult r =
+      RunAccrochd({"check", "--no-connect", "--print-config", "--config", dir + "/accrochd.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("password: {file: db-password}"));
   EXPECT_THAT(r.out, HasSubstr("fetch_size: 1000"));
@@ -147,7 +152,8 @@ TEST(CliSystemTest, ExampleConfigurationIsValid) {
   const std::string etc = std::string(ACCROCHD_SOURCE_DIR) + "/etc";
   std::filesystem::copy_file(etc + "/accrochd.yaml.example", dir + "/accrochd.yaml");
   std::filesystem::create_directory(dir + "/mappings");
-  std::filesystem::copy_file(etc + "/mappings/exemple-rncp.yaml", dir + "/mappings/exemple-rncp.yaml");
+  std::filesystem::copy_file(etc + "/mappings/exemple-rncp.yaml",
+                             dir + "/mappings/exemple-rncp.yaml");
   WriteFile(dir + "/scolarite-db", "mot-de-passe\n", 0600);
   RunResult r = RunAccrochd({"check", "--no-connect", "--config", dir + "/accrochd.yaml"},
                             {"CREDENTIALS_DIRECTORY=" + dir});
@@ -160,7 +166,8 @@ TEST(CliSystemTest, DemoCheckConnectsAndPreparesEveryQuery) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("1 source, 1 certifier, 3 mappings"));
   EXPECT_THAT(r.out, HasSubstr("source \"ecole\": connected to SQLite 3."));
-  EXPECT_THAT(r.out, HasSubstr("mapping \"responsable-pme\" (RNCP RNCP36141): query prepared, 17 columns"));
+  EXPECT_THAT(
+      r.out, HasSubstr("mapping \"responsable-pme\" (RNCP RNCP36141): query prepared, 17 columns"));
 }
 
 TEST(CliSystemTest, DemoOnceReadsEveryAdmittedPassageOverOdbc) {
@@ -177,12 +184,13 @@ TEST(CliSystemTest, OnceReportsAnUnreachableSourceAndExits2) {
   const std::string dir = MakeTempDir("unreachable");
   WriteFile(dir + "/m.yaml", MappingText("scolarite", "SELECT 1 AS x"));
   WriteFile(dir + "/secret", "Tr3s-S3cret\n", 0600);
-  WriteFile(dir + "/accrochd.yaml",
-            ConfigText("  scolarite:\n"
-                       "    connection: \"Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=9;Uid=a;\"\n"
-                       "    password: {file: secret}\n"
-                       "    retry: {attempts: 2, initial_delay: 1s}\n",
-                       "m.yaml"));
+  WriteFile(
+      dir + "/accrochd.yaml",
+      ConfigText("  scolarite:\n"
+                 "    connection: \"Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=9;Uid=a;\"\n"
+                 "    password: {file: secret}\n"
+                 "    retry: {attempts: 2, initial_delay: 1s}\n",
+                 "m.yaml"));
   RunResult r = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("source \"scolarite\": connection attempt 1/2 failed"));

@@ -22,8 +22,8 @@ class ServerSystemTest : public ::testing::TestWithParam<std::string> {
     auto services = LoadServices(why);
     ASSERT_TRUE(services.has_value()) << why;
     services_ = *services;
-    connection_ = GetParam() == "postgresql" ? services_.postgresql_connection
-                                             : services_.mariadb_connection;
+    connection_ =
+        GetParam() == "postgresql" ? services_.postgresql_connection : services_.mariadb_connection;
     OdbcAdmin admin(WithPassword(connection_, services_.password));
     table_ = "sys_" + GetParam();
     admin.Exec("DROP TABLE IF EXISTS " + table_);
@@ -34,8 +34,10 @@ class ServerSystemTest : public ::testing::TestWithParam<std::string> {
   // Writes a configuration whose password comes from $CREDENTIALS_DIRECTORY/db.
   std::string WriteConfig(const std::string& dir, const std::string& password) {
     WriteFile(dir + "/db", password + "\n", 0600);
-    WriteFile(dir + "/m.yaml", "certification: {type: RNCP, code: RNCP35830}\nsource: scolarite\n"
-                               "query: SELECT id, nom FROM " + table_ + "\npage_by: id\n");
+    WriteFile(dir + "/m.yaml",
+              "certification: {type: RNCP, code: RNCP35830}\nsource: scolarite\n"
+              "query: SELECT id, nom FROM " +
+                  table_ + "\npage_by: id\n");
     WriteFile(dir + "/accrochd.yaml",
               "sources:\n  scolarite:\n    connection: \"" + connection_ +
                   "\"\n    password: {credential: db}\n    retry: {attempts: 1}\n"
