@@ -16,6 +16,7 @@ target_link_libraries(SOCI::odbc INTERFACE ${SOCI_ODBC_LIBRARY} ${SOCI_CORE_LIBR
 
 find_package(LibXml2 REQUIRED)
 find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml-cpp`
+find_package(date REQUIRED)                # date::date-tz, Howard Hinnant's tz library
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database

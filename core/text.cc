@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace accrochd {
 namespace {
@@ -37,6 +38,180 @@ std::size_t SequenceLength(std::string_view s, std::size_t i) {
 char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
+
+namespace {
+// Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), generated
+// from the Unicode decompositions, with ligatures and stroked letters spelt out. An empty entry
+// (x and / signs) keeps the character.
+constexpr std::string_view kFoldTable[0x180 - 0xC0] = {
+    "A", "A", "A",  "A",  "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I",  "I",   // U+00C0
+    "D", "N", "O",  "O",  "O", "O", "O",  "",  "O", "U", "U", "U", "U", "Y", "TH", "ss",  // U+00D0
+    "a", "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // U+00E0
+    "d", "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",   // U+00F0
+    "A", "a", "A",  "a",  "A", "a", "C",  "c", "C", "c", "C", "c", "C", "c", "D",  "d",   // U+0100
+    "D", "d", "E",  "e",  "E", "e", "E",  "e", "E", "e", "E", "e", "G", "g", "G",  "g",   // U+0110
+    "G", "g", "G",  "g",  "H", "h", "H",  "h", "I", "i", "I", "i", "I", "i", "I",  "i",   // U+0120
+    "I", "i", "IJ", "ij", "J", "j", "K",  "k", "k", "L", "l", "L", "l", "L", "l",  "L",   // U+0130
+    "l", "L", "l",  "N",  "n", "N", "n",  "N", "n", "n", "N", "n", "O", "o", "O",  "o",   // U+0140
+    "O", "o", "OE", "oe", "R", "r", "R",  "r", "R", "r", "S", "s", "S", "s", "S",  "s",   // U+0150
+    "S", "s", "T",  "t",  "T", "t", "T",  "t", "U", "u", "U", "u", "U", "u", "U",  "u",   // U+0160
+    "U", "u", "U",  "u",  "W", "w", "Y",  "y", "Y", "Z", "z", "Z", "z", "Z", "z",  "s",   // U+0170
+};
+
+// Decodes the code point at s[i] of well-formed UTF-8 and its length; returns length 0 on a
+// malformed sequence.
+std::pair<char32_t, std::size_t> Decode(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const std::size_t len = SequenceLength(s, i);
+  if (len == 0) return {0, 0};
+  char32_t cp = 0;
+  switch (len) {
+    case 1:
+      cp = b(i);
+      break;
+    case 2:
+      cp = ((b(i) & 0x1Fu) << 6) | (b(i + 1) & 0x3Fu);
+      break;
+    case 3:
+      cp = ((b(i) & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
+      break;
+    default:
+      cp = ((b(i) & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) | ((b(i + 2) & 0x3Fu) << 6) |
+           (b(i + 3) & 0x3Fu);
+  }
+  return {cp, len};
+}
+}  // namespace
+
+std::string FoldForComparison(std::string_view s, bool ignore_accents, bool ignore_case) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto [cp, len] = Decode(s, i);
+    if (len == 0) {  // malformed: keep the byte, it can only compare equal to itself
+      out += s[i++];
+      continue;
+    }
+    std::string_view piece = s.substr(i, len);
+    if (ignore_accents && cp >= 0xC0 && cp < 0x180 && !kFoldTable[cp - 0xC0].empty()) {
+      piece = kFoldTable[cp - 0xC0];
+    }
+    for (char c : piece) out += ignore_case ? AsciiLower(c) : c;
+    i += len;
+  }
+  return out;
+}
+
+namespace {
+
+// The other-case partner of a letter of U+00C0..U+017F, or 0 when it has none.
+char32_t CasePartner(char32_t c, bool upper) {
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return upper ? c : c + 0x20;
+  if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return upper ? c - 0x20 : c;
+  if (c == 0xFF) return upper ? 0x178 : c;
+  if (c == 0x178) return upper ? c : 0xFF;
+  // Latin Extended-A pairs: even upper / odd lower, except 0139-0148 and 0179-017E (odd upper).
+  const bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+  const bool paired = (c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177) || odd_upper;
+  if (!paired) return 0;
+  const bool is_upper = odd_upper ? (c % 2 == 1) : (c % 2 == 0);
+  if (upper == is_upper) return c;
+  return upper ? c - 1 : c + 1;
+}
+
+void AppendUtf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+bool IsBlankAt(std::string_view s, std::size_t i, std::size_t& len) {
+  if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+    len = 1;
+    return true;
+  }
+  if (i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 &&
+      static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+    len = 2;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ChangeCase(std::string_view s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto [cp, len] = Decode(s, i);
+    if (len == 0) {
+      out += s[i++];
+      continue;
+    }
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      out += c;
+    } else if (char32_t partner = CasePartner(cp, upper); partner != 0) {
+      AppendUtf8(out, partner);
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string_view TrimBlanks(std::string_view s) {
+  std::size_t len = 0;
+  while (!s.empty() && IsBlankAt(s, 0, len)) s.remove_prefix(len);
+  while (!s.empty()) {
+    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n') {
+      s.remove_suffix(1);
+    } else if (s.size() >= 2 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2 &&
+               static_cast<unsigned char>(s.back()) == 0xA0) {
+      s.remove_suffix(2);
+    } else {
+      break;
+    }
+  }
+  return s;
+}
+
+std::string FoldBlanks(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool in_blank = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t len = 0;
+    if (IsBlankAt(s, i, len)) {
+      if (!in_blank) out += ' ';
+      in_blank = true;
+      i += len;
+    } else {
+      out += s[i++];
+      in_blank = false;
+    }
+  }
+  return out;
+}
 
 std::optional<std::size_t> FirstInvalidUtf8(std::string_view s) {
   std::size_t i = 0;

@@ -21,6 +21,24 @@ std::optional<std::size_t> FirstInvalidUtf8(std::string_view s);
 // ASCII case-insensitive equality, for keywords such as ODBC connection string keys.
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
+// `s` folded for comparisons that ignore accents and/or case, as the CDC's holder matching does
+// ("accents are ignored, hyphens matter"): Latin letters with diacritics lose them (é -> e,
+// Ç -> C), ligatures are spelt out (œ -> oe, Æ -> AE, ß -> ss), and with `ignore_case` ASCII
+// letters are lower-cased. Other characters are kept as they are. Covers the Latin-1 Supplement
+// and Latin Extended-A blocks -- the letters of French and of the names French registers hold --
+// which is why it is a table here rather than ICU.
+std::string FoldForComparison(std::string_view s, bool ignore_accents, bool ignore_case);
+
+// `s` in upper or lower case, for ASCII and for the Latin letters of U+00C0..U+017F (é <-> É,
+// œ <-> Œ, ÿ <-> Ÿ); other characters, ß among them, are kept.
+std::string ChangeCase(std::string_view s, bool upper);
+
+// `s` without blanks (space, tab, CR, LF, no-break space U+00A0) at either end.
+std::string_view TrimBlanks(std::string_view s);
+
+// `s` with every run of blanks replaced by one space.
+std::string FoldBlanks(std::string_view s);
+
 // Replaces every occurrence of `secret` in `text` by "***" (no-op for an empty secret). Used on
 // messages that come back from drivers, as a last line of defence: a password must never reach
 // a log line even if a driver echoes it.

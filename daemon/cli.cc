@@ -90,8 +90,9 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       break;
     case Command::kPreview:
       add_config();
-      s.options.add_options()("mapping,m", po::value<std::string>(&inv.mapping)->value_name("NAME"),
-                              "the mapping to preview (file name without .yaml)")(
+      s.options.add_options()("mapping,m",
+                              po::value<std::string>(&inv.mapping)->value_name("NAME")->required(),
+                              "the mapping to preview (its file name without .yaml)")(
           "limit,n", po::value<std::size_t>(&inv.limit)->value_name("N")->default_value(20),
           "rows to map");
       s.description =
@@ -167,7 +168,7 @@ const std::vector<CommandInfo>& Commands() {
       {Command::kRun, "run", "run the daemon (under systemd)", false},
       {Command::kOnce, "once", "run one cycle and exit", true},
       {Command::kCheck, "check", "check configuration, mappings and sources", true},
-      {Command::kPreview, "preview", "map a few rows and show passages and quarantine", false},
+      {Command::kPreview, "preview", "map a few rows and show passages and quarantine", true},
       {Command::kStatus, "status", "show the deadline dashboard", false},
       {Command::kValidate, "validate", "check a deposit file against the rules and the XSD", false},
       {Command::kHistory, "history", "show every event of one passage", false},

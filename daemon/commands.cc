@@ -1,10 +1,13 @@
 #include "daemon/commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "connectors/source/connection_string.h"
+#include "core/text.h"
 #include "daemon/daemon.h"
+#include "mappings/mapping.h"
 
 namespace accrochd::daemon {
 namespace {
@@ -36,6 +39,22 @@ std::string Plural(std::size_t n, std::string_view word) {
 std::string DescribeSource(const source::SourceInfo& info) {
   return info.dbms_name + " " + info.dbms_version + " through " + info.driver_name + " " +
          info.driver_version;
+}
+
+// The quarantine, one line per reason: idTechnique, field, rule, message (French).
+void PrintQuarantine(std::ostream& out, const CycleReport& report) {
+  std::size_t count = 0;
+  for (const MappingReport& m : report.mappings) count += m.rejections.size();
+  if (count == 0) return;
+  out << "\nQuarantine (" << count << (count == 1 ? " reason" : " reasons")
+      << "; idTechnique, field, rule, reason):\n";
+  for (const MappingReport& m : report.mappings) {
+    for (const mappings::Rejection& r : m.rejections) {
+      out << "  " << r.mapping << "  " << r.id_technique << "  "
+          << (r.field.empty() ? "-" : r.field) << "  " << mappings::RuleName(r.rule) << "  "
+          << r.message << "\n";
+    }
+  }
 }
 
 }  // namespace
@@ -76,9 +95,24 @@ int RunCheck(const CommandContext& ctx) {
         status = std::max(status, ExitCodeFor(columns.error()));
         continue;
       }
+      std::vector<std::string> missing;
+      for (const std::string& column : mappings::ReferencedColumns(m)) {
+        const bool found = std::any_of(
+            columns->begin(), columns->end(),
+            [&](const std::string& returned) { return EqualsIgnoreAsciiCase(returned, column); });
+        if (!found) missing.push_back(column);
+      }
+      if (!missing.empty()) {
+        std::string list;
+        for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
+        ctx.err << m.file << ": mapping \"" << m.name << "\" reads column(s) " << list
+                << " that the query does not return\n";
+        status = std::max(status, kExitConfig);
+        continue;
+      }
       ctx.out << "mapping \"" << m.name << "\" (" << m.certification.type << " "
               << m.certification.code << "): query prepared, " << Plural(columns->size(), "column")
-              << "\n";
+              << ", every mapped column found\n";
     }
   }
   return status;
@@ -98,14 +132,77 @@ int RunOnce(const CommandContext& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
-  ctx.out << "Read " << Plural(report->total_rows(), "row") << " over ODBC in " << elapsed
-          << " s.\n";
+  const std::uint64_t rows = report->Total(&MappingReport::rows);
+  ctx.out << "Read " << Plural(rows, "row") << " over ODBC in " << elapsed
+          << " s: " << report->Total(&MappingReport::valid) << " valid, "
+          << report->Total(&MappingReport::held) << " not due yet (delivered in the future), "
+          << report->Total(&MappingReport::quarantined) << " quarantined.\n";
   for (const auto& [name, info] : report->sources) {
     ctx.out << "  source \"" << name << "\": " << DescribeSource(info) << "\n";
   }
   for (const MappingReport& m : report->mappings) {
     ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping
-            << "\": " << Plural(m.rows, "row") << "\n";
+            << "\": " << Plural(m.rows, "row") << ", " << m.valid << " valid, " << m.held
+            << " not due yet, " << m.quarantined << " quarantined\n";
+  }
+  PrintQuarantine(ctx.out, *report);
+  return kExitOk;
+}
+
+int RunPreview(const CommandContext& ctx) {
+  if (ctx.invocation.mapping.empty()) {
+    ctx.err << "accrochd preview: --mapping NAME is required\n";
+    return kExitConfig;
+  }
+  auto config = LoadOrReport(ctx, "preview");
+  if (!config) return kExitConfig;
+  Daemon daemon(*config, ctx.logger, ctx.clock);
+  std::vector<mappings::Rejection> quarantine;
+  auto print = [&](const EvaluatedRow& e) {
+    const mappings::Passage& p = e.row.passage;
+    std::string verdict;
+    switch (e.verdict) {
+      case mappings::Verdict::kValid:
+        verdict = "valid";
+        break;
+      case mappings::Verdict::kHeld:
+        verdict = "not due yet: delivered on " + (p.delivery ? FormatIsoDate(*p.delivery) : "?");
+        break;
+      case mappings::Verdict::kQuarantined:
+        verdict = "quarantined";
+        break;
+    }
+    ctx.out << "\nPassage " << p.id_technique << "  [" << verdict << "]  (" << p.source_key
+            << ")\n";
+    for (const mappings::FieldSpec& spec : mappings::Fields()) {
+      if (spec.field == mappings::Field::idTechnique) continue;
+      const mappings::FieldValue& v = p[spec.field];
+      if (v.state == mappings::FieldValue::State::kAbsent) continue;
+      std::string name(spec.name);
+      name.resize(std::max<std::size_t>(name.size(), 28), ' ');
+      ctx.out << "  " << name
+              << (v.state == mappings::FieldValue::State::kNil ? std::string("nil") : v.text)
+              << "\n";
+    }
+    for (const std::string& w : e.row.warnings) ctx.out << "  warning: " << w << "\n";
+    quarantine.insert(quarantine.end(), e.row.rejections.begin(), e.row.rejections.end());
+  };
+  auto report = daemon.Preview(ctx.invocation.mapping, ctx.invocation.limit, print, ctx.stop);
+  if (!report) {
+    ctx.err << "accrochd preview: " << report.error().message() << "\n";
+    return ExitCodeFor(report.error());
+  }
+  ctx.out << "\nMapping \"" << report->mapping << "\" (schema "
+          << mappings::SchemaVersionName(config->schema_version) << ", today "
+          << FormatIsoDate(report->today) << "): " << Plural(report->rows, "row") << " mapped, "
+          << report->valid << " valid, " << report->held << " not due yet, " << report->quarantined
+          << " quarantined. Nothing was changed.\n";
+  if (!quarantine.empty()) {
+    ctx.out << "\nQuarantine (idTechnique, field, rule, reason):\n";
+    for (const mappings::Rejection& r : quarantine) {
+      ctx.out << "  " << r.id_technique << "  " << (r.field.empty() ? "-" : r.field) << "  "
+              << mappings::RuleName(r.rule) << "  " << r.message << "\n";
+    }
   }
   return kExitOk;
 }

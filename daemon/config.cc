@@ -11,6 +11,7 @@
 
 #include "connectors/source/connection_string.h"
 #include "core/text.h"
+#include "core/tz/timezone.h"
 #include "core/yaml/yaml_reader.h"
 
 namespace accrochd::daemon {
@@ -70,6 +71,22 @@ class Loader {
     yaml::MapReader top(file_, *root, "");
     if (!top.valid()) return std::nullopt;
 
+    if (auto node = top.Node("schema_version", false)) {
+      if (auto v = file_.AsString(*node, "schema_version")) {
+        if (auto version = mappings::ParseSchemaVersion(*v)) {
+          config.schema_version = *version;
+        } else {
+          file_.Report(*node, "schema_version: expected \"1.1.2\" or \"1.1.5\", found \"" + *v +
+                                  "\" (write it in quotes: 1.1.5 is not a number)");
+        }
+      }
+    }
+    version_ = config.schema_version;
+    if (auto node = top.Node("timezone", false)) {
+      if (auto v = file_.AsString(*node, "timezone")) {
+        if (CheckTimeZone(*node, "timezone", *v)) config.timezone = *v;
+      }
+    }
     if (auto dir = top.String("state_directory", false)) {
       config.state_directory = Resolve(base_, *dir);
     } else if (env_.state_directory) {
@@ -244,6 +261,12 @@ class Loader {
     const std::string path = "certifiers." + name;
     yaml::MapReader m(file_, node, path);
     if (!m.valid()) return std::nullopt;
+    c.timezone = config.timezone;
+    if (auto tz = m.Node("timezone", false)) {
+      if (auto v = file_.AsString(*tz, path + ".timezone")) {
+        if (CheckTimeZone(*tz, path + ".timezone", *v)) c.timezone = *v;
+      }
+    }
     if (auto id_node = m.Node("id_client", true)) {
       if (auto v = file_.AsString(*id_node, path + ".id_client")) {
         if (Utf8Length(*v) != 8) {
@@ -274,7 +297,7 @@ class Loader {
           if (!mapping_path) continue;
           std::string resolved = Resolve(base_, *mapping_path);
           Diagnostics mapping_diagnostics;
-          auto mapping = mappings::LoadMapping(resolved, mapping_diagnostics);
+          auto mapping = mappings::LoadMapping(resolved, version_, mapping_diagnostics);
           if (!mapping && mapping_diagnostics.size() == 1 &&
               mapping_diagnostics[0].location.line == 0) {
             // The file itself could not be opened: say so where it is named.
@@ -302,8 +325,15 @@ class Loader {
     return c;
   }
 
+  bool CheckTimeZone(const YAML::Node& node, const std::string& path, const std::string& name) {
+    auto tz = TimeZone::Named(name);
+    if (!tz) file_.Report(node, path + ": " + tz.error().message());
+    return tz.has_value();
+  }
+
   const Environment& env_;
   Diagnostics& diagnostics_;
+  mappings::SchemaVersion version_ = mappings::SchemaVersion::k115;
   yaml::FileReader file_;
   fs::path base_;
 };
@@ -344,6 +374,9 @@ std::string PrintConfig(const Config& config) {
   YAML::Emitter out;
   out << YAML::Comment("effective configuration from " + config.file);
   out << YAML::BeginMap;
+  out << YAML::Key << "schema_version" << YAML::Value << YAML::DoubleQuoted
+      << std::string(mappings::SchemaVersionName(config.schema_version));
+  out << YAML::Key << "timezone" << YAML::Value << config.timezone;
   out << YAML::Key << "state_directory" << YAML::Value << config.state_directory;
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, s] : config.sources) {
@@ -370,6 +403,7 @@ std::string PrintConfig(const Config& config) {
   out << YAML::Key << "certifiers" << YAML::Value << YAML::BeginMap;
   for (const CertifierConfig& c : config.certifiers) {
     out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "timezone" << YAML::Value << c.timezone;
     out << YAML::Key << "id_client" << YAML::Value << YAML::DoubleQuoted << c.id_client;
     out << YAML::Key << "id_contrat" << YAML::Value << YAML::DoubleQuoted << c.id_contrat;
     out << YAML::Key << "mappings" << YAML::Value << YAML::BeginSeq;

@@ -15,6 +15,7 @@
 #include "core/diagnostic.h"
 #include "core/duration.h"
 #include "core/retry.h"
+#include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 
 namespace accrochd::daemon {
@@ -42,6 +43,7 @@ struct SourceConfig {
 struct CertifierConfig {
   std::string name;
   Location location;
+  std::string timezone;    // the certifier's time zone: its "today" and its deadlines
   std::string id_client;   // BCR of the certifier (dictionary 3.1), 8 characters
   std::string id_contrat;  // contract with the CDC (dictionary 3.2), 1 to 20 characters
   std::vector<mappings::Mapping> mappings;
@@ -50,6 +52,8 @@ struct CertifierConfig {
 struct Config {
   std::string file;             // absolute path of accrochd.yaml
   std::string state_directory;  // absolute
+  mappings::SchemaVersion schema_version = mappings::SchemaVersion::k115;
+  std::string timezone = "Europe/Paris";  // default of the certifiers' time zones
   std::map<std::string, SourceConfig> sources;
   std::vector<CertifierConfig> certifiers;
 };

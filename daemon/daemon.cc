@@ -1,12 +1,13 @@
 #include "daemon/daemon.h"
 
-#include "connectors/source/odbc_source.h"
+#include "core/tz/timezone.h"
+#include "mappings/mapper.h"
 
 namespace accrochd::daemon {
 
-std::uint64_t CycleReport::total_rows() const {
+std::uint64_t CycleReport::Total(std::uint64_t MappingReport::*count) const {
   std::uint64_t n = 0;
-  for (const MappingReport& m : mappings) n += m.rows;
+  for (const MappingReport& m : mappings) n += m.*count;
   return n;
 }
 
@@ -39,39 +40,114 @@ source::Source& Daemon::SourceNamed(const std::string& name) {
   return *it->second;
 }
 
+Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
+                                      const mappings::Mapping& mapping,
+                                      mappings::CycleChecks& checks,
+                                      std::optional<std::size_t> limit, const RowSink* sink,
+                                      std::stop_token stop) {
+  MappingReport report;
+  report.certifier = certifier.name;
+  report.mapping = mapping.name;
+  report.source = mapping.source;
+  auto context = [&](const Error& e) {
+    return std::unexpected(e.WithContext("mapping \"" + mapping.name + "\""));
+  };
+  Result<TimeZone> tz = TimeZone::Named(certifier.timezone);  // checked at load
+  if (!tz) return context(tz.error());
+  report.today = tz->LocalDate(clock_.Now());
+  const mappings::Validator validator(config_.schema_version, report.today);
+
+  source::Source& src = SourceNamed(mapping.source);
+  source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size};
+  auto stream = src.Query(spec, stop);
+  if (!stream) return context(stream.error());
+  std::optional<mappings::Mapper> mapper;
+  source::RowBatch batch;
+  for (bool more = true; more;) {
+    Result<bool> next = (*stream)->Next(batch);
+    if (!next) return context(next.error());
+    if (!*next) break;
+    if (!mapper) {
+      auto bound = mappings::Mapper::Bind(mapping, *batch.columns);
+      if (!bound) return std::unexpected(bound.error());
+      mapper.emplace(std::move(*bound));
+    }
+    for (const source::SourceRow& row : batch.rows) {
+      ++report.rows;
+      EvaluatedRow evaluated{mapper->Map(row, report.rows), mappings::Verdict::kQuarantined};
+      evaluated.verdict = validator.Check(evaluated.row);
+      if (!evaluated.row.identified) evaluated.verdict = mappings::Verdict::kQuarantined;
+      if (evaluated.verdict != mappings::Verdict::kQuarantined) {
+        if (auto duplicate = checks.Register(evaluated.row.passage)) {
+          evaluated.row.rejections.push_back(std::move(*duplicate));
+          evaluated.verdict = mappings::Verdict::kQuarantined;
+        }
+      }
+      switch (evaluated.verdict) {
+        case mappings::Verdict::kValid:
+          ++report.valid;
+          break;
+        case mappings::Verdict::kHeld:
+          ++report.held;
+          break;
+        case mappings::Verdict::kQuarantined:
+          ++report.quarantined;
+          report.rejections.insert(report.rejections.end(), evaluated.row.rejections.begin(),
+                                   evaluated.row.rejections.end());
+          break;
+      }
+      report.warnings += evaluated.row.warnings.size();
+      if (sink != nullptr) (*sink)(evaluated);
+      if (limit && report.rows >= *limit) {
+        more = false;
+        break;
+      }
+    }
+  }
+  logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) + " rows read, " +
+                   std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
+                   " not due yet, " + std::to_string(report.quarantined) + " quarantined",
+               {{std::string(kFieldCertificateur), certifier.id_client},
+                {std::string(kFieldMapping), mapping.name},
+                {std::string(kFieldSource), mapping.source}},
+               kMessageIdExtractionDone);
+  return report;
+}
+
 Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
   CycleReport report;
   for (const CertifierConfig& certifier : config_.certifiers) {
+    mappings::CycleChecks checks;  // idTechnique and holders are unique per émetteur
     for (const mappings::Mapping& mapping : certifier.mappings) {
-      source::Source& src = SourceNamed(mapping.source);
       if (!report.sources.contains(mapping.source)) {
-        Result<source::SourceInfo> info = src.Probe(stop);
+        Result<source::SourceInfo> info = SourceNamed(mapping.source).Probe(stop);
         if (!info) return std::unexpected(info.error());
         report.sources.emplace(mapping.source, *info);
       }
-      source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size};
-      auto stream = src.Query(spec, stop);
-      if (!stream) {
-        return std::unexpected(stream.error().WithContext("mapping \"" + mapping.name + "\""));
-      }
-      source::RowBatch batch;
-      for (;;) {
-        Result<bool> more = (*stream)->Next(batch);
-        if (!more)
-          return std::unexpected(more.error().WithContext("mapping \"" + mapping.name + "\""));
-        if (!*more) break;
-      }
-      MappingReport m{certifier.name, mapping.name, mapping.source, (*stream)->rows_read()};
-      logger_.Info("mapping \"" + mapping.name + "\": read " + std::to_string(m.rows) +
-                       " rows from source \"" + mapping.source + "\"",
-                   {{std::string(kFieldCertificateur), certifier.id_client},
-                    {std::string(kFieldMapping), mapping.name},
-                    {std::string(kFieldSource), mapping.source}},
-                   kMessageIdExtractionDone);
-      report.mappings.push_back(std::move(m));
+      auto m = Extract(certifier, mapping, checks, std::nullopt, nullptr, stop);
+      if (!m) return std::unexpected(m.error());
+      report.mappings.push_back(std::move(*m));
     }
   }
   return report;
+}
+
+Result<MappingReport> Daemon::Preview(const std::string& name, std::size_t limit,
+                                      const RowSink& sink, std::stop_token stop) {
+  for (const CertifierConfig& certifier : config_.certifiers) {
+    for (const mappings::Mapping& mapping : certifier.mappings) {
+      if (mapping.name != name) continue;
+      mappings::CycleChecks checks;
+      return Extract(certifier, mapping, checks, limit, &sink, stop);
+    }
+  }
+  std::string known;
+  for (const CertifierConfig& certifier : config_.certifiers) {
+    for (const mappings::Mapping& mapping : certifier.mappings) {
+      known += (known.empty() ? "" : ", ") + mapping.name;
+    }
+  }
+  return Fail(ErrorKind::kUsage, "no mapping named \"" + name + "\" (mappings: " + known + ")");
 }
 
 }  // namespace accrochd::daemon

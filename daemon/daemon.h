@@ -1,23 +1,29 @@
 // The daemon: owns its parts in dependency order (style.md §8) and runs cycles.
 //
-// A cycle reads every mapping's rows from its source. (Mapping onto the CDC dictionary,
-// validation, the state store and deposits hook in here as they land.)
+// A cycle reads every mapping's rows from its source, maps them onto the CDC dictionary and
+// validates them: each passage is valid, held back (delivered in the future), or quarantined
+// with its reasons. (The state store and deposits hook in here as they land.)
 #ifndef ACCROCHD_DAEMON_DAEMON_H_
 #define ACCROCHD_DAEMON_DAEMON_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "connectors/source/odbc_source.h"
 #include "connectors/source/source.h"
+#include "core/calendar.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "daemon/config.h"
+#include "mappings/passage.h"
+#include "mappings/validator.h"
 
 namespace accrochd::daemon {
 
@@ -25,14 +31,27 @@ struct MappingReport {
   std::string certifier;
   std::string mapping;
   std::string source;
+  Date today{};
   std::uint64_t rows = 0;
+  std::uint64_t valid = 0;
+  std::uint64_t held = 0;
+  std::uint64_t quarantined = 0;
+  std::uint64_t warnings = 0;
+  std::vector<mappings::Rejection> rejections;  // of the quarantined passages
 };
 
 struct CycleReport {
   std::vector<MappingReport> mappings;
   std::map<std::string, source::SourceInfo> sources;  // by source name, for those used
-  std::uint64_t total_rows() const;
+  std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
+
+// A row once mapped and validated, handed to preview.
+struct EvaluatedRow {
+  mappings::MappedRow row;
+  mappings::Verdict verdict;
+};
+using RowSink = std::function<void(const EvaluatedRow&)>;
 
 // Not thread-safe; one cycle at a time.
 class Daemon {
@@ -44,10 +63,19 @@ class Daemon {
   // One cycle. Stops early, with a kCancelled error, when `stop` is requested.
   [[nodiscard]] Result<CycleReport> RunCycle(std::stop_token stop);
 
+  // Maps the first `limit` rows of the mapping named `name` and hands each to `sink`; changes
+  // nothing.
+  [[nodiscard]] Result<MappingReport> Preview(const std::string& name, std::size_t limit,
+                                              const RowSink& sink, std::stop_token stop);
+
   // The source named in the configuration, opened on first use.
   source::Source& SourceNamed(const std::string& name);
 
  private:
+  Result<MappingReport> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                                mappings::CycleChecks& checks, std::optional<std::size_t> limit,
+                                const RowSink* sink, std::stop_token stop);
+
   const Config& config_;
   Logger& logger_;
   Clock& clock_;

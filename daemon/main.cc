@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       return RunCheck(ctx);
     case Command::kOnce:
       return RunOnce(ctx);
+    case Command::kPreview:
+      return RunPreview(ctx);
     default:
       // ParseCommandLine stops at commands that are not available.
       std::cerr << "accrochd: internal error: command not dispatched\n";

@@ -1,61 +1,661 @@
 #include "mappings/mapping.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "connectors/source/sql_text.h"
+#include "core/text.h"
 #include "core/yaml/yaml_reader.h"
+#include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
+namespace {
 
-std::optional<Mapping> LoadMapping(const std::string& path, Diagnostics& diagnostics) {
-  auto root = yaml::LoadFile(path, diagnostics);
-  if (!root) return std::nullopt;
-  yaml::FileReader file(path, diagnostics);
-  yaml::MapReader top(file, *root, "");
-  Mapping m;
-  m.file = path;
-  m.name = std::filesystem::path(path).stem().string();
+constexpr const char* kTransformKeys[] = {
+    "column",      "constant",       "template",  "coalesce", "trim",          "fold_spaces",
+    "word",        "words_from",     "separator", "case",     "map",           "default",
+    "ignore_case", "ignore_accents", "date",      "part",     "nil_when_empty"};
 
-  if (auto node = top.Node("certification", true)) {
-    yaml::MapReader c(file, *node, "certification");
-    if (auto v = c.String("type", true)) m.certification.type = *v;
-    if (auto v = c.String("code", true)) m.certification.code = *v;
-    c.Finish();
+std::string FieldList(std::span<const std::string_view> values) {
+  std::string out;
+  for (std::string_view v : values) {
+    if (!out.empty()) out += ", ";
+    out += v;
   }
-  if (auto node = top.Node("source", true)) {
-    if (auto v = file.AsString(*node, "source")) {
-      m.source = *v;
-      m.source_location = file.Where(*node);
+  return out;
+}
+
+// Checks a date format pattern; returns a problem or nothing.
+std::optional<std::string> CheckDatePattern(const std::string& pattern) {
+  int day = 0, month = 0, year = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%') continue;
+    if (i + 1 == pattern.size()) return "the format ends with a lone '%'";
+    char d = pattern[++i];
+    switch (d) {
+      case 'd':
+        ++day;
+        break;
+      case 'm':
+        ++month;
+        break;
+      case 'Y':
+        ++year;
+        break;
+      case 'H':
+      case 'M':
+      case 'S':
+      case '%':
+        break;
+      case 'y':
+        return "%y (a two-digit year) is refused: the century would be a guess; use %Y";
+      default:
+        return std::string("unknown directive %") + d +
+               "; formats use %d, %m, %Y (and %H, %M, %S, which are read and ignored)";
     }
   }
-  if (auto node = top.Node("query", true)) {
-    if (auto sql = file.AsString(*node, "query")) {
-      m.query = *sql;
-      m.query_location = file.Where(*node);
-      if (auto problem = source::CheckQueryText(m.query)) file.Report(*node, "query: " + *problem);
-    }
+  if (day != 1 || month != 1 || year != 1) {
+    return "a date format needs %d, %m and %Y, once each";
   }
-  if (auto node = top.Node("page_by", false)) {
-    if (node->IsScalar()) {
-      m.page_by.push_back(node->Scalar());
-    } else if (node->IsSequence() && node->size() > 0) {
-      for (const auto& item : *node) {
-        if (auto column = file.AsString(item, "page_by")) m.page_by.push_back(*column);
+  return std::nullopt;
+}
+
+class Loader {
+ public:
+  Loader(yaml::FileReader& file, SchemaVersion version) : file_(file), version_(version) {}
+
+  Mapping Load(const YAML::Node& root, const std::string& name) {
+    Mapping m;
+    m.file = file_.file();
+    m.name = name;
+    yaml::MapReader top(file_, root, "");
+    if (!top.valid()) return m;
+
+    if (auto node = top.Node("certification", true)) {
+      yaml::MapReader c(file_, *node, "certification");
+      if (auto v = c.String("type", true)) m.certification.type = *v;
+      if (auto v = c.String("code", true)) m.certification.code = *v;
+      c.Finish();
+    }
+    if (auto node = top.Node("nature_deposant", false)) {
+      if (auto v = file_.AsString(*node, "nature_deposant")) {
+        auto values = NatureDeposantValues();
+        if (std::find(values.begin(), values.end(), *v) == values.end()) {
+          file_.Report(*node, "nature_deposant: \"" + *v + "\" is not one of " + FieldList(values));
+        } else {
+          m.nature_deposant = *v;
+        }
+      }
+    }
+    if (auto node = top.Node("source", true)) {
+      if (auto v = file_.AsString(*node, "source")) {
+        m.source = *v;
+        m.source_location = file_.Where(*node);
+      }
+    }
+    if (auto node = top.Node("query", true)) {
+      if (auto sql = file_.AsString(*node, "query")) {
+        m.query = *sql;
+        m.query_location = file_.Where(*node);
+        if (auto problem = source::CheckQueryText(m.query)) {
+          file_.Report(*node, "query: " + *problem);
+        }
+      }
+    }
+    if (auto node = top.Node("key", true)) {
+      m.key = ColumnList(*node, "key");
+      m.key_location = file_.Where(*node);
+    }
+    if (auto node = top.Node("id_technique", false)) ReadIdTechnique(*node, m);
+    if (auto node = top.Node("cursor", false)) {
+      yaml::MapReader c(file_, *node, "cursor");
+      CursorRule cursor;
+      cursor.location = file_.Where(*node);
+      if (auto v = c.String("column", true)) cursor.column = *v;
+      if (auto v = c.DurationValue("look_back", false)) cursor.look_back = *v;
+      c.Finish();
+      if (!cursor.column.empty()) m.cursor = cursor;
+    }
+    if (auto node = top.Node("page_by", false)) m.page_by = ColumnList(*node, "page_by");
+    if (auto node = top.Node("page_size", false)) {
+      if (auto v = file_.AsInt(*node, "page_size", 1, 1'000'000)) {
+        m.page_size = static_cast<std::size_t>(*v);
+        if (m.page_by.empty()) {
+          file_.Report(*node, "page_size: set without page_by; it only applies to keyset paging");
+        }
+      }
+    }
+    if (auto node = top.Node("fields", true)) {
+      m.fields_location = file_.Where(*node);
+      ReadFields(*node, m);
+    }
+    top.Finish();
+    return m;
+  }
+
+ private:
+  std::vector<std::string> ColumnList(const YAML::Node& node, const std::string& what) {
+    std::vector<std::string> out;
+    if (node.IsScalar() && !node.Scalar().empty()) {
+      out.push_back(node.Scalar());
+    } else if (node.IsSequence() && node.size() > 0) {
+      for (const auto& item : node) {
+        if (auto column = file_.AsString(item, what)) out.push_back(*column);
       }
     } else {
-      file.Report(*node, "page_by: expected a column name or a list of column names");
+      file_.Report(node, what + ": expected a column name or a list of column names");
     }
+    return out;
   }
-  if (auto node = top.Node("page_size", false)) {
-    if (auto v = file.AsInt(*node, "page_size", 1, 1'000'000)) {
-      m.page_size = static_cast<std::size_t>(*v);
-      if (m.page_by.empty()) {
-        file.Report(*node, "page_size: set without page_by; it only applies to keyset paging");
+
+  void ReadIdTechnique(const YAML::Node& node, Mapping& m) {
+    auto text = file_.AsString(node, "id_technique");
+    if (!text) return;
+    std::string problem;
+    auto parts = ParseTemplate(*text, problem);
+    if (!parts) {
+      file_.Report(node, "id_technique: " + problem);
+      return;
+    }
+    std::set<std::string, std::less<>> used;
+    for (const TemplatePart& p : *parts) {
+      if (!p.column) continue;
+      if (std::find(m.key.begin(), m.key.end(), p.text) == m.key.end()) {
+        file_.Report(node, "id_technique: uses \"" + p.text +
+                               "\", which is not a key column; an idTechnique must be built "
+                               "from the key alone, or it changes when the data does and the "
+                               "CDC records the passage twice");
+        return;
+      }
+      used.insert(p.text);
+    }
+    for (const std::string& k : m.key) {
+      if (!used.contains(k)) {
+        file_.Report(node, "id_technique: does not use key column \"" + k +
+                               "\"; two rows would get the same idTechnique");
+        return;
       }
     }
+    m.id_technique = std::move(*parts);
   }
-  top.Finish();
-  return m;
+
+  void ReadFields(const YAML::Node& node, Mapping& m) {
+    yaml::MapReader fields(file_, node, "fields");
+    if (!fields.valid()) return;
+    std::set<std::string, std::less<>> known;
+    for (const FieldSpec& s : Fields()) known.emplace(s.name);
+    for (auto& [name, value] : fields.Entries()) {
+      const YAML::Node key_node = KeyNode(node, name);
+      auto field = FieldByName(name);
+      if (!field) {
+        std::string message = "fields: unknown field \"" + name + "\"";
+        if (auto near = yaml::ClosestKey(name, known)) {
+          message += "; did you mean \"" + *near + "\"?";
+        } else {
+          message +=
+              " (the fields are the CDC dictionary's element names; see accrochd.mapping(5))";
+        }
+        file_.Report(key_node, message);
+        continue;
+      }
+      if (*field == Field::idTechnique) {
+        file_.Report(key_node,
+                     "fields: idTechnique comes from key (and id_technique), not from "
+                     "fields");
+        continue;
+      }
+      const FieldSpec& spec = Spec(*field);
+      if (!spec.In(version_).exists) {
+        file_.Report(key_node, "fields: " + name + " does not exist in schema " +
+                                   std::string(SchemaVersionName(version_)) +
+                                   (*field == Field::nir ? "; identifiantNational (nir) needs "
+                                                           "schema_version: \"1.1.5\""
+                                                         : ""));
+        continue;
+      }
+      if (auto rule = ReadRule(spec, value)) m.fields[static_cast<std::size_t>(*field)] = *rule;
+    }
+    CheckMandatory(m, node);
+  }
+
+  static YAML::Node KeyNode(const YAML::Node& map, const std::string& name) {
+    for (const auto& kv : map) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == name) return kv.first;
+    }
+    return map;
+  }
+
+  std::optional<FieldRule> ReadRule(const FieldSpec& spec, const YAML::Node& node) {
+    const std::string path = "fields." + std::string(spec.name);
+    FieldRule r;
+    r.field = spec.field;
+    r.location = file_.Where(node);
+    if (spec.type == ValueType::kDate) r.date = DateRule{{DateFormat{}}, DatePart::kWhole, false};
+    if (node.IsNull()) {
+      file_.Report(node, path + ": give a column name, nil, or a rule such as {constant: ...}");
+      return std::nullopt;
+    }
+    if (node.IsScalar()) {
+      if (node.Scalar() == "nil") {
+        r.source = SourceKind::kNil;
+        if (!CheckNil(spec, node, path)) return std::nullopt;
+      } else {
+        r.source = SourceKind::kColumn;
+        r.column = node.Scalar();
+      }
+      return r;
+    }
+    if (!node.IsMap()) {
+      file_.Report(node, path + ": expected a column name, nil, or a mapping of rule keys");
+      return std::nullopt;
+    }
+    yaml::MapReader m(file_, node, path);
+    for (const char* k : kTransformKeys) m.Has(k);  // all known, for suggestions
+    int sources = 0;
+    bool ok = true;
+    if (auto v = m.String("column", false)) {
+      ++sources;
+      r.source = SourceKind::kColumn;
+      r.column = *v;
+    }
+    if (auto c = m.Node("constant", false)) {
+      ++sources;
+      if (auto v = file_.AsString(*c, path + ".constant")) {
+        if (*v == "nil") {
+          r.source = SourceKind::kNil;
+          ok &= CheckNil(spec, *c, path);
+        } else {
+          r.source = SourceKind::kConstant;
+          r.constant = *v;
+          ok &= CheckTarget(spec, *v, *c, path + ".constant");
+        }
+      }
+    }
+    if (auto t = m.Node("template", false)) {
+      ++sources;
+      r.source = SourceKind::kTemplate;
+      if (auto v = file_.AsString(*t, path + ".template")) {
+        std::string problem;
+        auto parts = ParseTemplate(*v, problem);
+        if (!parts) {
+          file_.Report(*t, path + ".template: " + problem);
+          ok = false;
+        } else {
+          r.template_parts = std::move(*parts);
+        }
+      }
+    }
+    if (auto c = m.Node("coalesce", false)) {
+      ++sources;
+      r.source = SourceKind::kCoalesce;
+      if (!c->IsSequence() || c->size() < 2) {
+        file_.Report(*c, path + ".coalesce: expected a list of two columns or more");
+        ok = false;
+      } else {
+        for (const auto& item : *c) {
+          if (auto column = file_.AsString(item, path + ".coalesce")) r.coalesce.push_back(*column);
+        }
+      }
+    }
+    if (sources != 1) {
+      file_.Report(node, path + (sources == 0 ? ": give one source: column, constant, template "
+                                                "or coalesce"
+                                              : ": give only one of column, constant, template "
+                                                "and coalesce"));
+      ok = false;
+    }
+    if (auto v = m.Bool("trim", false)) r.trim = *v;
+    if (auto v = m.Bool("fold_spaces", false)) r.fold_spaces = *v;
+    if (auto v = m.Bool("nil_when_empty", false)) r.nil_when_empty = *v;
+    auto word = m.Node("word", false);
+    auto words_from = m.Node("words_from", false);
+    if (word && words_from) {
+      file_.Report(*words_from, path + ": give word or words_from, not both");
+      ok = false;
+    } else if (word || words_from) {
+      const YAML::Node& n = word ? *word : *words_from;
+      if (auto v = file_.AsInt(n, path + (word ? ".word" : ".words_from"), 1, 100)) {
+        r.word = WordRule{static_cast<int>(*v), !word, ""};
+      }
+    }
+    if (auto sep = m.Node("separator", false)) {
+      if (!r.word) {
+        file_.Report(*sep, path + ".separator: only applies with word or words_from");
+        ok = false;
+      } else if (auto v = file_.AsString(*sep, path + ".separator")) {
+        if (v->empty()) {
+          file_.Report(*sep, path + ".separator: must not be empty");
+          ok = false;
+        }
+        r.word->separator = *v;
+      }
+    }
+    if (auto c = m.Node("case", false)) {
+      if (auto v = file_.AsString(*c, path + ".case")) {
+        if (*v == "upper") {
+          r.letter_case = LetterCase::kUpper;
+        } else if (*v == "lower") {
+          r.letter_case = LetterCase::kLower;
+        } else {
+          file_.Report(*c, path + ".case: expected upper or lower, found \"" + *v + "\"");
+          ok = false;
+        }
+      }
+    }
+    auto map_node = m.Node("map", false);
+    if (map_node) ok &= ReadMap(spec, *map_node, path, r);
+    for (const char* option : {"default", "ignore_case", "ignore_accents"}) {
+      if (auto n = m.Node(option, false); n && !map_node) {
+        file_.Report(*n, path + "." + option + ": only applies with map");
+        ok = false;
+      }
+    }
+    if (map_node && r.map) {
+      if (auto d = m.Node("default", false)) {
+        if (auto v = file_.AsString(*d, path + ".default")) {
+          r.map->default_location = file_.Where(*d);
+          r.map->has_default = true;
+          ok &= ReadOutcome(spec, *v, *d, path + ".default", r.map->default_outcome,
+                            r.map->default_value);
+        }
+      }
+      if (auto v = m.Bool("ignore_case", false)) r.map->ignore_case = *v;
+      if (auto v = m.Bool("ignore_accents", false)) r.map->ignore_accents = *v;
+      ok &= CheckMapKeysDistinct(*map_node, path, *r.map);
+    }
+    auto date_node = m.Node("date", false);
+    auto part_node = m.Node("part", false);
+    if (date_node) ok &= ReadDate(spec, *date_node, part_node, path, r);
+    if (part_node && !date_node) {
+      file_.Report(*part_node, path + ".part: only applies with date");
+      ok = false;
+    }
+    if (spec.type == ValueType::kInt && r.date && r.date->explicit_formats &&
+        r.date->part == DatePart::kWhole) {
+      file_.Report(*date_node, path + ": a date gives " + std::string(spec.name) +
+                                   " only with part: year, month or day");
+      ok = false;
+    }
+    m.Finish();
+    if (!ok) return std::nullopt;
+    return r;
+  }
+
+  bool CheckNil(const FieldSpec& spec, const YAML::Node& at, const std::string& path) {
+    if (spec.In(version_).nillable && spec.dico != DicoStatus::kObligatoire) return true;
+    file_.Report(at, path + ": " + std::string(spec.name) + " cannot be nil" +
+                         (spec.In(version_).nillable ? " (the dictionary requires a value)" : ""));
+    return false;
+  }
+
+  // A constant, a map target or a default must be a valid value for the field.
+  bool CheckTarget(const FieldSpec& spec, const std::string& value, const YAML::Node& at,
+                   const std::string& path) {
+    auto violation = CheckValue(spec, value);
+    if (!violation) return true;
+    file_.Report(at, path + ": " + DescribeViolationForAdministrator(spec, value, *violation));
+    return false;
+  }
+
+  bool ReadMap(const FieldSpec& spec, const YAML::Node& node, const std::string& path,
+               FieldRule& r) {
+    if (!node.IsMap() || node.size() == 0) {
+      file_.Report(node, path + ".map: expected a mapping of source values to CDC values");
+      return false;
+    }
+    bool ok = true;
+    ValueMap map;
+    for (const auto& kv : node) {
+      ValueMap::Entry e;
+      if (!kv.first.IsScalar()) {
+        file_.Report(kv.first, path + ".map: keys are the values found in the database");
+        ok = false;
+        continue;
+      }
+      e.from = kv.first.Scalar();
+      e.location = file_.Where(kv.first);
+      if (auto to = file_.AsString(kv.second, path + ".map")) {
+        ok &= ReadOutcome(spec, *to, kv.second, path + ".map[\"" + e.from + "\"]", e.outcome, e.to);
+      } else {
+        ok = false;
+      }
+      map.entries.push_back(std::move(e));
+    }
+    r.map = std::move(map);
+    return ok;
+  }
+
+  // A map target or default: nil, absent, or a value valid for the field.
+  bool ReadOutcome(const FieldSpec& spec, const std::string& text, const YAML::Node& at,
+                   const std::string& path, MapOutcome& outcome, std::string& value) {
+    if (text == "nil") {
+      outcome = MapOutcome::kNil;
+      return CheckNil(spec, at, path);
+    }
+    if (text == "absent") {
+      outcome = MapOutcome::kAbsent;
+      return true;
+    }
+    outcome = MapOutcome::kValue;
+    value = text;
+    return CheckTarget(spec, text, at, path);
+  }
+
+  // With ignore_case / ignore_accents, "Mme" and "MME" are the same key: refuse maps that send
+  // them to different values.
+  bool CheckMapKeysDistinct(const YAML::Node& node, const std::string& path, const ValueMap& map) {
+    std::vector<std::string> folded;
+    for (const ValueMap::Entry& e : map.entries) {
+      std::string f = FoldForComparison(e.from, map.ignore_accents, map.ignore_case);
+      for (std::size_t i = 0; i < folded.size(); ++i) {
+        if (folded[i] == f && (map.entries[i].outcome != e.outcome || map.entries[i].to != e.to)) {
+          file_.Report(e.location, path + ".map: \"" + e.from + "\" and \"" + map.entries[i].from +
+                                       "\" are the same value here but map to different CDC "
+                                       "values");
+          return false;
+        }
+      }
+      folded.push_back(std::move(f));
+    }
+    (void)node;
+    return true;
+  }
+
+  bool ReadDate(const FieldSpec& spec, const YAML::Node& node,
+                const std::optional<YAML::Node>& part_node, const std::string& path, FieldRule& r) {
+    if (spec.type != ValueType::kDate && spec.type != ValueType::kInt) {
+      file_.Report(node, path +
+                             ".date: applies to date fields, and to anneeNaissance, "
+                             "moisNaissance and jourNaissance (with part)");
+      return false;
+    }
+    DateRule rule;
+    rule.explicit_formats = true;
+    std::vector<YAML::Node> items;
+    if (node.IsSequence()) {
+      for (const auto& item : node) items.push_back(item);
+    } else {
+      items.push_back(node);
+    }
+    bool ok = true;
+    for (const YAML::Node& item : items) {
+      auto text = file_.AsString(item, path + ".date");
+      if (!text) {
+        ok = false;
+        continue;
+      }
+      DateFormat f;
+      if (*text == "iso") {
+        f.kind = DateFormat::Kind::kIso;
+      } else if (*text == "sql") {
+        f.kind = DateFormat::Kind::kSql;
+      } else {
+        f.kind = DateFormat::Kind::kPattern;
+        f.pattern = *text;
+        if (auto problem = CheckDatePattern(*text)) {
+          file_.Report(item, path + ".date: \"" + *text + "\": " + *problem);
+          ok = false;
+        }
+      }
+      rule.formats.push_back(std::move(f));
+    }
+    if (rule.formats.empty()) {
+      file_.Report(node, path + ".date: give a format (\"%d/%m/%Y\", iso or sql) or a list");
+      ok = false;
+    }
+    if (part_node) {
+      if (auto v = file_.AsString(*part_node, path + ".part")) {
+        if (*v == "year") {
+          rule.part = DatePart::kYear;
+        } else if (*v == "month") {
+          rule.part = DatePart::kMonth;
+        } else if (*v == "day") {
+          rule.part = DatePart::kDay;
+        } else {
+          file_.Report(*part_node,
+                       path + ".part: expected year, month or day, found \"" + *v + "\"");
+          ok = false;
+        }
+        if (spec.type == ValueType::kDate && rule.part != DatePart::kWhole) {
+          file_.Report(*part_node, path + ".part: " + std::string(spec.name) +
+                                       " is a whole date; part is for anneeNaissance, "
+                                       "moisNaissance and jourNaissance");
+          ok = false;
+        }
+      }
+    }
+    r.date = std::move(rule);
+    return ok;
+  }
+
+  // Fields the dictionary makes mandatory must be described, with a value or nil.
+  void CheckMandatory(const Mapping& m, const YAML::Node& fields_node) {
+    std::vector<std::string> missing;
+    auto need = [&](Field f) {
+      if (!m.maps(f))
+        missing.push_back(std::string(Spec(f).name) + " (" + std::string(Spec(f).dico_id) + ")");
+    };
+    for (const FieldSpec& s : Fields()) {
+      if (s.group != Group::kPassage && s.group != Group::kModalitesInscription) continue;
+      if (s.field == Field::idTechnique) continue;
+      if (s.dico == DicoStatus::kObligatoire || s.dico == DicoStatus::kObligatoireSaufNil)
+        need(s.field);
+    }
+    // The holder is identified by one of the branches of identificationTitulaire.
+    const std::vector<Field> titulaire = {
+        Field::nomNaissance,  Field::nomUsage,      Field::prenom1, Field::anneeNaissance,
+        Field::moisNaissance, Field::jourNaissance, Field::sexe};
+    const std::vector<Field> dossier = {Field::idDossier, Field::nomTitulaire,
+                                        Field::prenom1Titulaire};
+    auto any = [&](const std::vector<Field>& fs) {
+      return std::any_of(fs.begin(), fs.end(), [&](Field f) { return m.maps(f); });
+    };
+    const bool uses_dossier = any(dossier);
+    const bool uses_nir = m.maps(Field::nir);
+    const bool uses_titulaire =
+        any(titulaire) || m.maps(Field::codeInsee) || m.maps(Field::codePostal);
+    if (uses_dossier) {
+      for (Field f : dossier) need(f);
+    }
+    if (uses_nir) need(Field::nomNaissance);
+    if (uses_titulaire || (!uses_dossier && !uses_nir)) {
+      for (Field f : titulaire) need(f);
+      if (!m.maps(Field::codeInsee) && !m.maps(Field::codePostal)) {
+        missing.push_back("codeInsee (8.10) or codePostal (8.11)");
+      }
+    }
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    for (const std::string& f : missing) {
+      file_.Report(fields_node, "fields: mandatory field " + f +
+                                    " is not mapped; map it to a column, a constant, or nil "
+                                    "when the dictionary allows it");
+    }
+  }
+
+  yaml::FileReader& file_;
+  SchemaVersion version_;
+};
+
+std::optional<Mapping> LoadRoot(std::optional<YAML::Node> root, const std::string& name,
+                                SchemaVersion version, Diagnostics& diagnostics) {
+  if (!root) return std::nullopt;
+  yaml::FileReader file(name, diagnostics);
+  Loader loader(file, version);
+  return loader.Load(*root, std::filesystem::path(name).stem().string());
+}
+
+}  // namespace
+
+std::optional<Mapping> LoadMapping(const std::string& path, SchemaVersion version,
+                                   Diagnostics& diagnostics) {
+  return LoadRoot(yaml::LoadFile(path, diagnostics), path, version, diagnostics);
+}
+
+std::optional<Mapping> LoadMappingText(const std::string& text, const std::string& name,
+                                       SchemaVersion version, Diagnostics& diagnostics) {
+  return LoadRoot(yaml::LoadString(text, name, diagnostics), name, version, diagnostics);
+}
+
+std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
+                                                       std::string& problem) {
+  std::vector<TemplatePart> parts;
+  std::string literal;
+  auto flush = [&] {
+    if (!literal.empty()) parts.push_back({false, std::move(literal)});
+    literal.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+      literal += '{';
+      ++i;
+    } else if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+      literal += '}';
+      ++i;
+    } else if (c == '{') {
+      std::size_t close = text.find('}', i);
+      if (close == std::string::npos) {
+        problem = "a '{' is not closed (write {{ for a literal brace)";
+        return std::nullopt;
+      }
+      std::string column = text.substr(i + 1, close - i - 1);
+      if (column.empty() || column.find('{') != std::string::npos) {
+        problem = "an empty or nested {} in the template";
+        return std::nullopt;
+      }
+      flush();
+      parts.push_back({true, column});
+      i = close;
+    } else if (c == '}') {
+      problem = "a '}' closes nothing (write }} for a literal brace)";
+      return std::nullopt;
+    } else {
+      literal += c;
+    }
+  }
+  flush();
+  return parts;
+}
+
+std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& c) {
+    if (!c.empty() && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  };
+  for (const std::string& k : mapping.key) add(k);
+  if (mapping.cursor) add(mapping.cursor->column);
+  for (const std::string& k : mapping.page_by) add(k);
+  for (const auto& rule : mapping.fields) {
+    if (!rule) continue;
+    add(rule->column);
+    for (const TemplatePart& p : rule->template_parts) {
+      if (p.column) add(p.text);
+    }
+    for (const std::string& c : rule->coalesce) add(c);
+  }
+  return out;
 }
 
 }  // namespace accrochd::mappings

@@ -1,16 +1,24 @@
-// A mapping: how one certification's passages are read from a certifier's database.
+// A mapping: how the passages of one certification are read from a certifier's database and
+// laid onto the CDC dictionary. One YAML file per certification; the language is described in
+// accrochd.mapping(5).
 //
-// This first version holds what extraction needs -- the certification, the source, the query
-// and its paging. Field mappings onto the CDC dictionary come with the mapping language.
+// A field's value is computed in a fixed order, each step optional:
+//   source (column | constant | nil | template | coalesce)
+//   -> trim, fold_spaces -> word / words_from -> case -> map -> date (+ part) -> empty is NULL
+// Small and composable, and no scripting language: what a mapping can do is what this file
+// declares.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "core/duration.h"
+#include "mappings/dictionary.h"
 
 namespace accrochd::mappings {
 
@@ -19,23 +27,125 @@ struct Certification {
   std::string code;  // CDC "code": RNCP34567, RS5875, ... (dictionary 4.2)
 };
 
+// Literal text or a column reference, for templates ("{nom} {prenom}").
+struct TemplatePart {
+  bool column = false;
+  std::string text;  // the literal, or the column name
+};
+
+enum class SourceKind { kColumn, kConstant, kNil, kTemplate, kCoalesce };
+
+enum class LetterCase { kKeep, kUpper, kLower };
+
+// word: N keeps the Nth word (1-based); words_from: N keeps the Nth word and all after it,
+// joined by one space. Words are separated by blanks, or by `separator`.
+struct WordRule {
+  int index = 1;
+  bool rest = false;
+  std::string separator;  // empty: runs of blanks
+};
+
+// What a map entry or default gives: a CDC value, nil (xsi:nil), or nothing (the element is
+// left out).
+enum class MapOutcome { kValue, kNil, kAbsent };
+
+// A value map: source value -> CDC value, nil or absent.
+struct ValueMap {
+  struct Entry {
+    std::string from;
+    MapOutcome outcome = MapOutcome::kValue;
+    std::string to;
+    Location location;
+  };
+  std::vector<Entry> entries;
+  bool has_default = false;  // without one, a value the map does not list is a rejection
+  MapOutcome default_outcome = MapOutcome::kValue;
+  std::string default_value;
+  Location default_location;
+  bool ignore_case = false;
+  bool ignore_accents = false;
+};
+
+struct DateFormat {
+  enum class Kind { kPattern, kIso, kSql } kind = Kind::kSql;
+  std::string pattern;  // for kPattern: %d %m %Y, %H %M %S (read and ignored), %% and literals
+};
+
+enum class DatePart { kWhole, kYear, kMonth, kDay };
+
+struct DateRule {
+  std::vector<DateFormat> formats;  // tried in order
+  DatePart part = DatePart::kWhole;
+  bool explicit_formats = false;  // false: the default for date fields (sql)
+};
+
+struct FieldRule {
+  Field field = Field::idTechnique;
+  Location location;
+  SourceKind source = SourceKind::kColumn;
+  std::string column;                        // kColumn
+  std::string constant;                      // kConstant
+  std::vector<TemplatePart> template_parts;  // kTemplate
+  std::vector<std::string> coalesce;         // kCoalesce: first column with a value
+  bool trim = true;
+  bool fold_spaces = false;
+  std::optional<WordRule> word;
+  LetterCase letter_case = LetterCase::kKeep;
+  std::optional<ValueMap> map;
+  std::optional<DateRule> date;
+  bool nil_when_empty = true;  // an empty value counts as no value (NULL)
+};
+
+// The incremental cursor: only rows whose `column` is at or after the last bookmark, less
+// `look_back`, are read again.
+struct CursorRule {
+  std::string column;
+  Duration look_back{0};
+  Location location;
+};
+
 struct Mapping {
   std::string name;  // file name without directory and extension; names the mapping in messages
   std::string file;
   Certification certification;
-  std::string source;  // name of a source in accrochd.yaml
+  std::optional<std::string> nature_deposant;  // natureDeposant (4.3), when set
+  std::string source;                          // name of a source in accrochd.yaml
   Location source_location;
   std::string query;  // one SELECT
   Location query_location;
+  std::vector<std::string> key;  // columns whose values identify a row, for ever
+  Location key_location;
+  std::vector<TemplatePart> id_technique;  // empty: the key values joined with "-"
+  std::optional<CursorRule> cursor;
   std::vector<std::string> page_by;  // keyset paging columns; empty: one statement
   std::size_t page_size = 10'000;
+  std::array<std::optional<FieldRule>, kFieldCount> fields;
+  Location fields_location;
+
+  const std::optional<FieldRule>& rule(Field f) const {
+    return fields[static_cast<std::size_t>(f)];
+  }
+  bool maps(Field f) const { return rule(f).has_value(); }
 };
 
-// Reads one mapping file. Every problem found is added to `diagnostics`, and the mapping is
-// returned with what could be read, so that callers can check it further (its source, say) and
-// report everything in one pass; it is valid only if no diagnostic was added. nullopt when the
-// file cannot be read or parsed at all.
-std::optional<Mapping> LoadMapping(const std::string& path, Diagnostics& diagnostics);
+// Reads one mapping file for a schema version. Every problem found is added to `diagnostics`,
+// and the mapping is returned with what could be read, so that callers can check it further
+// (its source, say) and report everything in one pass; it is valid only if no diagnostic was
+// added. nullopt when the file cannot be read or parsed at all.
+std::optional<Mapping> LoadMapping(const std::string& path, SchemaVersion version,
+                                   Diagnostics& diagnostics);
+
+// The same from text held in memory (`name` is used in diagnostics); for tests and fuzzing.
+std::optional<Mapping> LoadMappingText(const std::string& text, const std::string& name,
+                                       SchemaVersion version, Diagnostics& diagnostics);
+
+// Every column a mapping reads (key, id_technique, cursor, page_by and field rules), without
+// duplicates, in order of first use; `accrochd check` compares them with the query's result.
+std::vector<std::string> ReferencedColumns(const Mapping& mapping);
+
+// Parses "{nom} {prenom}" into parts; nullopt with `problem` set on an unbalanced brace.
+std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
+                                                       std::string& problem);
 
 }  // namespace accrochd::mappings
 

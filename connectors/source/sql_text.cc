@@ -7,8 +7,6 @@
 namespace accrochd::source {
 namespace {
 
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 // `sql`, same length, with every quoted literal and quoted identifier masked with '_' and every
 // comment blanked with spaces, so that what remains can be searched for syntax without being
 // fooled by text inside quotes, and a literal still counts as code.
@@ -71,17 +69,9 @@ std::optional<std::string> CheckQueryText(std::string_view sql) {
       code.find_first_not_of(" \t\r\n;", semicolon) != std::string::npos) {
     return "the query holds more than one statement; give a single SELECT";
   }
-  for (std::size_t i = 0; i + 1 < code.size(); ++i) {
-    if (code[i] != ':') continue;
-    if (code[i + 1] == ':') {
-      return "the query uses a \"::\" cast, which the ODBC layer reads as a parameter; write "
-             "CAST(expression AS type) instead";
-    }
-    if (IsIdentChar(code[i + 1])) {
-      return "the query contains \":" + code.substr(i + 1, 1) +
-             "...\" outside quotes, which the ODBC layer reads as a named parameter; "
-             "extraction queries take no parameters";
-    }
+  if (code.find('?') != std::string::npos) {
+    return "the query contains a '?' parameter marker outside quotes; extraction queries take no "
+           "parameters (accrochd binds its own when it reads by pages)";
   }
   return std::nullopt;
 }

@@ -17,9 +17,9 @@ enum class PageSyntax {
 };
 
 // A problem that makes `sql` unusable as an extraction query, or nullopt. Checked: one single
-// SELECT (or WITH ... SELECT) statement; no PostgreSQL `::` cast and no `:name` outside quotes
-// (SOCI reads `:name` as a bind placeholder, and `x::text` fails with a confusing
-// "syntax error at or near $1" -- write CAST(x AS text)).
+// SELECT (or WITH ... SELECT) statement, and no '?' parameter marker outside quotes (the page
+// queries bind their own). Queries go to the driver as written (SQLPrepare), so PostgreSQL's
+// "::" casts and any other dialect are fine.
 std::optional<std::string> CheckQueryText(std::string_view sql);
 
 // `sql` without trailing whitespace and semicolons, so that it can be wrapped.

@@ -368,6 +368,27 @@ TEST_P(OdbcSourceTest, PagedReadRefusesDuplicateAndNullKeys) {
   }
 }
 
+// Queries reach the driver as written: PostgreSQL's casts work.
+TEST(OdbcPostgresTest, CastsWithDoubleColonsWork) {
+  std::string why;
+  auto services = testing::LoadServices(why);
+  ASSERT_TRUE(services.has_value()) << why;
+  CaptureLogger logger;
+  FakeClock clock;
+  OdbcSourceSettings s;
+  s.name = "pg";
+  s.connection = services->postgresql_connection;
+  s.password = services->password;
+  auto source = OpenOdbcSource(s, logger, clock);
+  auto stream = source->Query({"SELECT 42::text || ':x' AS v, '2024-02-29'::date AS d", {}, 0}, {});
+  ASSERT_TRUE(stream.has_value()) << stream.error().message();
+  RowBatch batch;
+  ASSERT_TRUE((*stream)->Next(batch).value());
+  ASSERT_EQ(batch.rows.size(), 1u);
+  EXPECT_EQ(batch.rows[0].values[0], "42:x");
+  EXPECT_EQ(batch.rows[0].values[1], "2024-02-29");
+}
+
 TEST_P(OdbcSourceTest, DescribesColumnsWithoutReading) {
   std::string table = CreateFixtureTable();
   auto source = Open(Settings());
@@ -388,8 +409,8 @@ TEST_P(OdbcSourceTest, SqlErrorNamesTheSource) {
 
 TEST_P(OdbcSourceTest, RefusesWhatIsNotOneSelect) {
   auto source = Open(Settings());
-  for (const char* sql :
-       {"DELETE FROM x", "SELECT CAST(1 AS INTEGER); DROP TABLE x", "SELECT x::text FROM y"}) {
+  for (const char* sql : {"DELETE FROM x", "SELECT CAST(1 AS INTEGER); DROP TABLE x",
+                          "SELECT a FROM y WHERE b = ?"}) {
     auto stream = source->Query({sql, {}, 0}, {});
     ASSERT_FALSE(stream.has_value()) << sql;
     EXPECT_EQ(stream.error().kind(), ErrorKind::kConfig) << sql;

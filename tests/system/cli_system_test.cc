@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/mapping_fixtures.h"
 #include "tests/support/run_binary.h"
 #include "tests/support/services.h"
 
@@ -32,8 +33,7 @@ std::string ConfigText(const std::string& source_block, const std::string& mappi
 }
 
 std::string MappingText(const std::string& source, const std::string& query) {
-  return "certification:\n  type: RNCP\n  code: RNCP35830\nsource: " + source +
-         "\nquery: " + query + "\n";
+  return MinimalMapping(source, query, "x");
 }
 
 TEST(CliSystemTest, VersionNamesTheLibrariesInUse) {

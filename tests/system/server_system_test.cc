@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/mapping_fixtures.h"
 #include "tests/support/odbc_admin.h"
 #include "tests/support/run_binary.h"
 #include "tests/support/services.h"
@@ -35,9 +36,7 @@ class ServerSystemTest : public ::testing::TestWithParam<std::string> {
   std::string WriteConfig(const std::string& dir, const std::string& password) {
     WriteFile(dir + "/db", password + "\n", 0600);
     WriteFile(dir + "/m.yaml",
-              "certification: {type: RNCP, code: RNCP35830}\nsource: scolarite\n"
-              "query: SELECT id, nom FROM " +
-                  table_ + "\npage_by: id\n");
+              MinimalMapping("scolarite", "SELECT id, nom FROM " + table_) + "page_by: id\n");
     WriteFile(dir + "/accrochd.yaml",
               "sources:\n  scolarite:\n    connection: \"" + connection_ +
                   "\"\n    password: {credential: db}\n    retry: {attempts: 1}\n"

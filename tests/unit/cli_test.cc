@@ -1,6 +1,7 @@
 // The command line: what each argument list becomes, and the exit code and output of early exits.
 #include "daemon/cli.h"
 
+#include <array>
 #include <string>
 #include <variant>
 #include <vector>
@@ -193,20 +194,31 @@ TEST(ParseCommandLineTest, HelpWinsOverOtherOptions) {
   EXPECT_EQ(e.out, ExitOf({"check", "--help"}).out);
 }
 
-TEST(ParseCommandLineTest, PreviewIsUnavailableBeforeItsLimitIsChecked) {
-  // preview is not available yet: it exits 2 before --limit 0 would be refused.
-  EarlyExit zero = ExitOf({"preview", "--limit", "0"});
-  EXPECT_EQ(zero.code, kExitRuntime);
-  EXPECT_THAT(zero.err, StartsWith("accrochd preview: not available yet"));
-  // Parsing errors still come first.
-  EarlyExit bad = ExitOf({"preview", "--limit", "abc"});
+TEST(ParseCommandLineTest, PreviewNeedsAMappingAndAPositiveLimit) {
+  EarlyExit missing = ExitOf({"preview"});
+  EXPECT_EQ(missing.code, kExitConfig);
+  EXPECT_EQ(missing.err,
+            "accrochd preview: the option '--mapping' is required but missing\n"
+            "Try 'accrochd preview --help'.\n");
+  EarlyExit zero = ExitOf({"preview", "--mapping", "m", "--limit", "0"});
+  EXPECT_EQ(zero.code, kExitConfig);
+  EXPECT_THAT(zero.err, StartsWith("accrochd preview: --limit must be at least 1"));
+  EarlyExit bad = ExitOf({"preview", "--mapping", "m", "--limit", "abc"});
   EXPECT_EQ(bad.code, kExitConfig);
   EXPECT_EQ(bad.err,
             "accrochd preview: the argument ('abc') for option '--limit' is invalid\n"
             "Try 'accrochd preview --help'.\n");
 }
 
-TEST(CommandsTest, NamesAreUniqueAndCheckAndOnceAreAvailable) {
+TEST(ParseCommandLineTest, PreviewOptions) {
+  auto parsed = ParseCommandLine(
+      4, std::array<const char*, 5>{"accrochd", "preview", "-m", "rs6521", nullptr}.data());
+  ASSERT_TRUE(std::holds_alternative<Invocation>(parsed));
+  EXPECT_EQ(std::get<Invocation>(parsed).mapping, "rs6521");
+  EXPECT_EQ(std::get<Invocation>(parsed).limit, 20u);
+}
+
+TEST(CommandsTest, NamesAreUniqueAndTheBuiltOnesAreAvailable) {
   std::vector<std::string> available;
   for (const CommandInfo& c : Commands()) {
     if (c.available) available.emplace_back(c.name);
@@ -214,7 +226,7 @@ TEST(CommandsTest, NamesAreUniqueAndCheckAndOnceAreAvailable) {
     for (const CommandInfo& other : Commands()) same += other.name == c.name ? 1 : 0;
     EXPECT_EQ(same, 1) << c.name;
   }
-  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once"));
+  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once", "preview"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // then the effective configuration printed for `check --print-config`.
 #include "daemon/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "tests/support/mapping_fixtures.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -41,10 +43,18 @@ constexpr const char* kCertifiers =
     "    mappings:\n"
     "      - mappings/rs6521.yaml\n";
 
-constexpr const char* kMapping =
-    "certification: {type: RS, code: RS6521}\n"
-    "source: scolarite\n"
-    "query: SELECT id FROM resultat\n";
+// Three lines, then the key and the mandatory fields.
+const std::string kMapping = std::string(
+                                 "certification: {type: RS, code: RS6521}\n"
+                                 "source: scolarite\n"
+                                 "query: SELECT id FROM resultat\n") +
+                             "key: id\n" + accrochd::testing::MinimalFields();
+const std::string kMappingTail = "key: id\n" + accrochd::testing::MinimalFields();
+
+// The line a key appended to kMapping lands on.
+int LineAfterMapping() {
+  return 1 + static_cast<int>(std::count(kMapping.begin(), kMapping.end(), '\n'));
+}
 
 // `text` without the lines that contain `part`.
 std::string Without(const std::string& text, std::string_view part) {
@@ -478,8 +488,9 @@ TEST_F(LoadConfigTest, MappingFileMissingReportedAtTheListItem) {
 }
 
 TEST_F(LoadConfigTest, MappingNamingAnUndefinedSource) {
-  WriteFile(dir_ + "/mappings/compta.yaml",
-            "certification: {type: RS, code: RS1}\nsource: compta\nquery: SELECT 1\n");
+  WriteFile(
+      dir_ + "/mappings/compta.yaml",
+      "certification: {type: RS, code: RS1}\nsource: compta\nquery: SELECT 1\n" + kMappingTail);
   auto config = Load(WithLine(Base(), 10, "      - mappings/compta.yaml"));
   ASSERT_FALSE(config.has_value());
   const Diagnostics& d = config.error();
@@ -496,14 +507,13 @@ TEST_F(LoadConfigTest, MappingProblemsAreReportedInTheMappingFile) {
   ASSERT_FALSE(config.has_value());
   const Diagnostics& d = config.error();
   ASSERT_EQ(d.size(), 1u) << FormatDiagnostics(d);
-  EXPECT_EQ(d[0].ToString(), dir_ +
-                                 "/mappings/rs6521.yaml:4:1: unknown key \"page_sise\"; did "
-                                 "you mean \"page_size\"?");
+  EXPECT_EQ(d[0].ToString(), dir_ + "/mappings/rs6521.yaml:" + std::to_string(LineAfterMapping()) +
+                                 ":1: unknown key \"page_sise\"; did you mean \"page_size\"?");
 }
 
 TEST_F(LoadConfigTest, MappingProblemsAndUndefinedSourceInOnePass) {
   WriteFile(dir_ + "/mappings/compta.yaml",
-            "certification: {type: RS}\nsource: compta\nquery: SELECT 1\n");
+            "certification: {type: RS}\nsource: compta\nquery: SELECT 1\n" + kMappingTail);
   auto config = Load(WithLine(Base(), 10, "      - mappings/compta.yaml"));
   ASSERT_FALSE(config.has_value());
   const Diagnostics& d = config.error();
@@ -516,7 +526,7 @@ TEST_F(LoadConfigTest, MappingProblemsAndUndefinedSourceInOnePass) {
 
 TEST_F(LoadConfigTest, MappingWithoutSourceIsNotReportedTwice) {
   WriteFile(dir_ + "/mappings/rs6521.yaml",
-            "certification: {type: RS, code: RS1}\nquery: SELECT 1\n");
+            "certification: {type: RS, code: RS1}\nquery: SELECT 1\n" + kMappingTail);
   auto config = Load(Base());
   ASSERT_FALSE(config.has_value());
   ASSERT_EQ(config.error().size(), 1u) << FormatDiagnostics(config.error());
@@ -590,7 +600,8 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(d[3].message, HasSubstr("has exactly 8 characters, \"ABC\" has 3"));
   EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
   EXPECT_EQ(d[5].message,
-            "unknown key \"colour\"; known keys here: certifiers, sources, state_directory");
+            "unknown key \"colour\"; known keys here: certifiers, schema_version, sources, "
+            "state_directory, timezone");
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }
 

@@ -1,0 +1,61 @@
+// Evaluates a mapping's rules on the rows of its query (see mapping.h for the order of the
+// steps). Problems found here -- a value the map does not list, a date no format reads, a
+// missing key -- become Rejections of the row, in French; the row's other fields are still
+// mapped, so one pass reports all its problems.
+#ifndef ACCROCHD_MAPPINGS_MAPPER_H_
+#define ACCROCHD_MAPPINGS_MAPPER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "connectors/source/source_row.h"
+#include "core/error.h"
+#include "mappings/mapping.h"
+#include "mappings/passage.h"
+
+namespace accrochd::mappings {
+
+class Mapper {
+ public:
+  // Binds `mapping` to the columns of its query's result; a kConfig error names every column
+  // the mapping reads that the result lacks. `mapping` must outlive the mapper.
+  static Result<Mapper> Bind(const Mapping& mapping, const source::Columns& columns);
+
+  // Maps one row. `row_number` (from 1) names a row that has no key.
+  MappedRow Map(const source::SourceRow& row, std::uint64_t row_number) const;
+
+ private:
+  struct BoundRule {
+    const FieldRule* rule = nullptr;
+    std::size_t column = 0;
+    std::vector<std::size_t> parts;     // template parts: column index, or npos for literals
+    std::vector<std::size_t> coalesce;  // column indexes
+  };
+
+  explicit Mapper(const Mapping& mapping) : mapping_(&mapping) {}
+
+  const Mapping* mapping_;
+  std::vector<std::size_t> key_columns_;
+  std::vector<std::size_t> id_parts_;  // id_technique template: column index or npos
+  std::vector<BoundRule> rules_;
+  std::vector<std::string> column_names_;
+};
+
+// The value of one field rule on one row, before validation: what the transforms produce.
+struct RuleOutput {
+  FieldValue value;
+  std::optional<Rule> problem;  // kNotInMap, kDateUnreadable, kCalendarDate
+};
+
+// Applies a rule's transforms to a source value (nullopt: NULL). Exposed for unit tests.
+RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
+                           std::optional<std::string> value);
+
+// Reads `text` with one of `formats`; nullopt when none matches. `impossible` is set when a
+// format matched the shape but named a day that does not exist.
+std::optional<Date> ParseDateWithFormats(std::string_view text,
+                                         const std::vector<DateFormat>& formats, bool& impossible);
+
+}  // namespace accrochd::mappings
+
+#endif  // ACCROCHD_MAPPINGS_MAPPER_H_

@@ -1,0 +1,67 @@
+// A passage: one certification delivered to one holder, laid onto the CDC dictionary, ready to
+// be validated and written; and a Rejection, the reason one is quarantined.
+#ifndef ACCROCHD_MAPPINGS_PASSAGE_H_
+#define ACCROCHD_MAPPINGS_PASSAGE_H_
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/calendar.h"
+#include "mappings/dictionary.h"
+#include "mappings/mapping.h"
+#include "mappings/value_rules.h"
+
+namespace accrochd::mappings {
+
+struct FieldValue {
+  enum class State : std::uint8_t {
+    kAbsent,  // no value: the element is omitted (or the passage quarantined if it is required)
+    kNil,     // written xsi:nil="true"
+    kValue,
+  };
+  State state = State::kAbsent;
+  std::string text;
+
+  bool has_value() const { return state == State::kValue; }
+};
+
+struct Passage {
+  const Mapping* mapping = nullptr;  // the mapping it came from; outlives the passage
+  std::string id_technique;
+  std::string source_key;  // "id_resultat=1017": the row in the certifier's database
+  std::array<FieldValue, kFieldCount> values;
+  std::vector<Resultat> resultats;           // bloc 6, parsed from the resultats field
+  Group identification = Group::kTitulaire;  // the branch of identificationTitulaire written
+  std::optional<Date> delivery;              // dateDebutValidite, once validated
+
+  FieldValue& operator[](Field f) { return values[static_cast<std::size_t>(f)]; }
+  const FieldValue& operator[](Field f) const { return values[static_cast<std::size_t>(f)]; }
+};
+
+// Why a passage is quarantined. Never holds personal data: the message names the field, the
+// rule and, for fields that are not personal data, the value.
+struct Rejection {
+  std::string mapping;
+  std::string id_technique;  // the passage's idTechnique, or "ligne N" when it has none
+  std::string source_key;
+  std::string field;  // the dictionary element, empty for rules on the whole passage
+  Rule rule = Rule::kRequired;
+  std::string message;  // in French, for the certification staff
+};
+
+// A mapped row: the passage, and what went wrong while mapping it.
+struct MappedRow {
+  Passage passage;
+  std::vector<Rejection> rejections;
+  std::bitset<kFieldCount> failed;    // fields whose mapping already failed (one reason each)
+  bool identified = true;             // false: no key, no idTechnique
+  std::vector<std::string> warnings;  // in French; not reasons to quarantine
+};
+
+}  // namespace accrochd::mappings
+
+#endif  // ACCROCHD_MAPPINGS_PASSAGE_H_

@@ -1,0 +1,238 @@
+#include "mappings/reasons.h"
+
+#include <cstdio>
+#include <map>
+
+namespace accrochd::mappings {
+namespace {
+
+// The catalog. Keep the CDC's element names as they are; everything else is in French.
+const std::map<std::string_view, std::string_view>& Catalog() {
+  static const std::map<std::string_view, std::string_view> kCatalog = {
+      {"longueur-max", "{champ} : {n} caractères, {max} au plus"},
+      {"longueur-min", "{champ} : {n} caractères, {min} au moins"},
+      {"longueur-exacte", "{champ} : {n} caractères, {exact} attendus"},
+      {"valeur-hors-liste",
+       "{champ} : « {valeur} » n'est pas une valeur prévue par la CDC ({liste})"},
+      {"valeur-hors-liste-personnelle", "{champ} : valeur non prévue par la CDC ({liste})"},
+      {"entier", "{champ} : la valeur n'est pas un nombre entier"},
+      {"bornes", "{champ} : la valeur est hors des bornes {min} à {max}"},
+      {"format-date", "{champ} : la valeur n'est pas une date au format AAAA-MM-JJ"},
+      {"date-impossible", "{champ} : date impossible, ce jour n'existe pas"},
+      {"annee", "{champ} : année hors de la période 1900 à 2099"},
+      {"booleen", "{champ} : la valeur n'est ni true ni false"},
+      {"nir", "nir : ne respecte pas le format du NIR (13 caractères, sans la clé)"},
+      {"caractere",
+       "{champ} : caractère {code} interdit dans un fichier XML (position {position})"},
+      {"utf8",
+       "{champ} : texte mal encodé (UTF-8 invalide) ; vérifier le jeu de caractères de la "
+       "connexion ODBC"},
+      {"resultats", "resultats : format attendu « domaine.compétence:niveau ; … » (niveaux 1 à 8)"},
+      {"obligatoire", "{champ} ({id}) : donnée obligatoire absente{colonne}"},
+      {"nil-interdit", "{champ} ({id}) : ne peut pas être nil, une valeur est obligatoire"},
+      {"hors-table", "{champ} : « {valeur} » absent de la table de correspondance{colonne}"},
+      {"hors-table-personnelle", "{champ} : valeur absente de la table de correspondance{colonne}"},
+      {"date-illisible", "{champ} : date illisible au(x) format(s) {formats}{colonne}"},
+      {"date-source-impossible", "{champ} : date impossible, ce jour n'existe pas{colonne}"},
+      {"date-naissance",
+       "date de naissance impossible (jourNaissance, moisNaissance, "
+       "anneeNaissance ne forment pas une date)"},
+      {"ordre-validite", "dateFinValidite : antérieure à dateDebutValidite"},
+      {"ordre-examen", "dateFinExamen : antérieure à dateDebutExamen"},
+      {"langue-absente",
+       "niveauLangueEuropeen : absent alors que presenceNiveauLangueEuro vaut true"},
+      {"langue-en-trop",
+       "niveauLangueEuropeen : renseigné alors que presenceNiveauLangueEuro vaut "
+       "false"},
+      {"numerique-absent",
+       "scoreGeneral : obligatoire quand presenceNiveauNumeriqueEuro vaut true "
+       "(bloc 6)"},
+      {"numerique-en-trop",
+       "{champ} : renseigné alors que presenceNiveauNumeriqueEuro vaut false "
+       "(le bloc 6 ne doit pas être rempli)"},
+      {"vae-en-trop", "voieAccessVAE : renseigné alors que modaliteAcces n'est pas VAE"},
+      {"pays-france",
+       "codePaysNaissance : renseigné pour une naissance en France (codeInsee hors "
+       "99XXX) ; il ne concerne que les personnes nées à l'étranger"},
+      {"pays-incoherent", "codePaysNaissance : ne correspond pas au code pays 99XXX de codeInsee"},
+      {"cle-absente",
+       "clé absente (colonne {colonne} vide) : la ligne {ligne} ne peut pas recevoir "
+       "d'idTechnique"},
+      {"idtechnique-long", "idTechnique : {n} caractères, 255 au plus"},
+      {"idtechnique-repete",
+       "idTechnique « {id} » déjà donné par une autre ligne de la requête ; "
+       "la clé doit identifier chaque passage"},
+      {"identification",
+       "identification du titulaire impossible : ni idDossier, ni nir, ni "
+       "titulaire renseignés"},
+      {"doublon",
+       "doublon probable du passage {autre} : même titulaire, même certification, même "
+       "date de délivrance ; la CDC enregistrerait le titulaire deux fois"},
+  };
+  return kCatalog;
+}
+
+std::string List(std::span<const std::string_view> values) {
+  std::string out;
+  for (std::string_view v : values) {
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
+  return out;
+}
+
+std::string ColumnSuffix(std::string_view column) {
+  if (column.empty()) return "";
+  return " (colonne " + std::string(column) + ")";
+}
+
+}  // namespace
+
+std::string RenderReason(std::string_view id,
+                         std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  auto it = Catalog().find(id);
+  std::string text = it == Catalog().end() ? std::string(id) : std::string(it->second);
+  for (const auto& [name, value] : values) {
+    const std::string placeholder = "{" + std::string(name) + "}";
+    for (std::size_t pos = text.find(placeholder); pos != std::string::npos;
+         pos = text.find(placeholder, pos + value.size())) {
+      text.replace(pos, placeholder.size(), value);
+    }
+  }
+  return text;
+}
+
+std::string ReasonForValue(const FieldSpec& spec, const Violation& v, std::string_view value) {
+  const std::string champ(spec.name);
+  switch (v.rule) {
+    case Rule::kLength:
+      if (spec.min_length == spec.max_length) {
+        return RenderReason("longueur-exacte", {{"champ", champ},
+                                                {"n", std::to_string(v.length)},
+                                                {"exact", std::to_string(spec.max_length)}});
+      }
+      if (v.length > static_cast<std::size_t>(spec.max_length)) {
+        return RenderReason("longueur-max", {{"champ", champ},
+                                             {"n", std::to_string(v.length)},
+                                             {"max", std::to_string(spec.max_length)}});
+      }
+      return RenderReason("longueur-min", {{"champ", champ},
+                                           {"n", std::to_string(v.length)},
+                                           {"min", std::to_string(spec.min_length)}});
+    case Rule::kEnumeration:
+      if (spec.personal) {
+        return RenderReason("valeur-hors-liste-personnelle",
+                            {{"champ", champ}, {"liste", List(spec.enumeration)}});
+      }
+      return RenderReason(
+          "valeur-hors-liste",
+          {{"champ", champ}, {"valeur", std::string(value)}, {"liste", List(spec.enumeration)}});
+    case Rule::kInteger:
+      return RenderReason("entier", {{"champ", champ}});
+    case Rule::kRange:
+      return RenderReason("bornes", {{"champ", champ},
+                                     {"min", std::to_string(spec.min_value)},
+                                     {"max", std::to_string(spec.max_value)}});
+    case Rule::kDateFormat:
+      return RenderReason("format-date", {{"champ", champ}});
+    case Rule::kCalendarDate:
+      return RenderReason("date-impossible", {{"champ", champ}});
+    case Rule::kYearRange:
+      return RenderReason("annee", {{"champ", champ}});
+    case Rule::kBoolean:
+      return RenderReason("booleen", {{"champ", champ}});
+    case Rule::kNirPattern:
+      return RenderReason("nir", {});
+    case Rule::kXmlChar: {
+      char code[16];
+      std::snprintf(code, sizeof(code), "U+%04X", static_cast<unsigned>(v.code_point));
+      return RenderReason(
+          "caractere", {{"champ", champ}, {"code", code}, {"position", std::to_string(v.offset)}});
+    }
+    case Rule::kUtf8:
+      return RenderReason("utf8", {{"champ", champ}});
+    case Rule::kResultatsFormat:
+      return RenderReason("resultats", {});
+    default:
+      return champ + " : règle " + std::string(RuleName(v.rule));
+  }
+}
+
+std::string ReasonRequired(const FieldSpec& spec, std::string_view column) {
+  return RenderReason(
+      "obligatoire", {{"champ", std::string(spec.name)},
+                      {"id", std::string(spec.dico_id)},
+                      {"colonne", column.empty() ? std::string()
+                                                 : " (colonne " + std::string(column) + " vide)"}});
+}
+
+std::string ReasonNilNotAllowed(const FieldSpec& spec) {
+  return RenderReason("nil-interdit",
+                      {{"champ", std::string(spec.name)}, {"id", std::string(spec.dico_id)}});
+}
+
+std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::string_view value) {
+  if (spec.personal) {
+    return RenderReason("hors-table-personnelle",
+                        {{"champ", std::string(spec.name)}, {"colonne", ColumnSuffix(column)}});
+  }
+  return RenderReason("hors-table", {{"champ", std::string(spec.name)},
+                                     {"valeur", std::string(value)},
+                                     {"colonne", ColumnSuffix(column)}});
+}
+
+std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,
+                       bool impossible) {
+  if (impossible) {
+    return RenderReason("date-source-impossible",
+                        {{"champ", std::string(spec.name)}, {"colonne", ColumnSuffix(column)}});
+  }
+  std::string formats;
+  if (rule.date) {
+    for (const DateFormat& f : rule.date->formats) {
+      if (!formats.empty()) formats += ", ";
+      switch (f.kind) {
+        case DateFormat::Kind::kIso:
+          formats += "AAAA-MM-JJ";
+          break;
+        case DateFormat::Kind::kSql:
+          formats += "date SQL (AAAA-MM-JJ)";
+          break;
+        case DateFormat::Kind::kPattern:
+          formats += f.pattern;
+          break;
+      }
+    }
+  }
+  return RenderReason(
+      "date-illisible",
+      {{"champ", std::string(spec.name)}, {"formats", formats}, {"colonne", ColumnSuffix(column)}});
+}
+
+std::string RuleColumns(const FieldRule& rule) {
+  switch (rule.source) {
+    case SourceKind::kColumn:
+      return rule.column;
+    case SourceKind::kTemplate: {
+      std::string out;
+      for (const TemplatePart& p : rule.template_parts) {
+        if (!p.column) continue;
+        if (!out.empty()) out += ", ";
+        out += p.text;
+      }
+      return out;
+    }
+    case SourceKind::kCoalesce: {
+      std::string out;
+      for (const std::string& c : rule.coalesce) {
+        if (!out.empty()) out += ", ";
+        out += c;
+      }
+      return out;
+    }
+    default:
+      return "";
+  }
+}
+
+}  // namespace accrochd::mappings

@@ -1,0 +1,44 @@
+// The quarantine's messages, in French and in the CDC's terms, for the certification staff:
+// one catalog of templates with {placeholders}. A message names the field, the rule and the
+// column; it shows the value only when the field is not personal data (names, birth data,
+// NIR are never shown).
+#ifndef ACCROCHD_MAPPINGS_REASONS_H_
+#define ACCROCHD_MAPPINGS_REASONS_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "mappings/dictionary.h"
+#include "mappings/mapping.h"
+#include "mappings/value_rules.h"
+
+namespace accrochd::mappings {
+
+// Fills the catalog's template `id` with `values`.
+std::string RenderReason(std::string_view id,
+                         std::initializer_list<std::pair<std::string_view, std::string>> values);
+
+// A value that breaks the field's type or facets.
+std::string ReasonForValue(const FieldSpec& spec, const Violation& violation,
+                           std::string_view value);
+
+// A mandatory value is missing; `column` (may be empty) is where it was read from.
+std::string ReasonRequired(const FieldSpec& spec, std::string_view column);
+
+std::string ReasonNilNotAllowed(const FieldSpec& spec);
+
+// A value the mapping's map does not list.
+std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::string_view value);
+
+// A date no format of the rule reads, or a day that does not exist.
+std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,
+                       bool impossible);
+
+// The column a rule reads, for messages ("" for constants; "a, b" for templates).
+std::string RuleColumns(const FieldRule& rule);
+
+}  // namespace accrochd::mappings
+
+#endif  // ACCROCHD_MAPPINGS_REASONS_H_

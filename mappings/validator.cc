@@ -1,0 +1,221 @@
+#include "mappings/validator.h"
+
+#include "core/text.h"
+#include "mappings/reasons.h"
+
+namespace accrochd::mappings {
+namespace {
+
+bool IsEmitted(Group g, const Passage& p) {
+  switch (g) {
+    case Group::kPassage:
+    case Group::kModalitesInscription:
+      return true;
+    case Group::kNiveauNumerique:
+      return p[Field::presenceNiveauNumeriqueEuro].text == "true";
+    case Group::kTitulaire:
+    case Group::kCodeCommuneNaissance:
+      return p.identification == Group::kTitulaire;
+    case Group::kDossierFormation:
+      return p.identification == Group::kDossierFormation;
+    case Group::kIdentifiantNational:
+      return p.identification == Group::kIdentifiantNational;
+  }
+  return false;
+}
+
+bool MapsAny(const Mapping& m, std::initializer_list<Field> fields) {
+  for (Field f : fields) {
+    if (m.maps(f)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Verdict Validator::Check(MappedRow& row) const {
+  Passage& p = row.passage;
+  const Mapping& m = *p.mapping;
+  auto reject = [&](std::string_view field, Rule rule, std::string message) {
+    row.rejections.push_back(
+        {m.name, p.id_technique, p.source_key, std::string(field), rule, std::move(message)});
+  };
+
+  if (row.identified) {
+    const FieldSpec& spec = Spec(Field::idTechnique);
+    if (auto v = CheckValue(spec, p.id_technique)) {
+      reject("idTechnique", v->rule,
+             v->rule == Rule::kLength
+                 ? RenderReason("idtechnique-long", {{"n", std::to_string(v->length)}})
+                 : ReasonForValue(spec, *v, p.id_technique));
+    }
+  }
+
+  // Which branch of identificationTitulaire: the CPF file when its number is known, else the
+  // NIR (1.1.5), else the civil status.
+  if (m.maps(Field::idDossier) && p[Field::idDossier].has_value()) {
+    p.identification = Group::kDossierFormation;
+  } else if (version_ == SchemaVersion::k115 && m.maps(Field::nir) && p[Field::nir].has_value()) {
+    p.identification = Group::kIdentifiantNational;
+  } else if (MapsAny(m,
+                     {Field::nomNaissance, Field::prenom1, Field::anneeNaissance, Field::sexe})) {
+    p.identification = Group::kTitulaire;
+  } else {
+    reject("", Rule::kIdentification, RenderReason("identification", {}));
+    return Verdict::kQuarantined;
+  }
+
+  // Birthplace: codeInsee if known, else codePostal (or nil); a 99XXX codeInsee is a foreign
+  // country, whose last three digits are codePaysNaissance (dictionary 8.10 and 8.13).
+  if (p.identification == Group::kTitulaire) {
+    FieldValue& insee = p[Field::codeInsee];
+    FieldValue& pays = p[Field::codePaysNaissance];
+    if (insee.has_value()) {
+      p[Field::codePostal] = FieldValue{};
+      const std::string code = std::string(TrimBlanks(insee.text));
+      const bool foreign = code.size() == 5 && code.starts_with("99");
+      if (foreign && !pays.has_value() &&
+          !row.failed[static_cast<std::size_t>(Field::codePaysNaissance)]) {
+        pays = FieldValue{FieldValue::State::kValue, code.substr(2)};
+      } else if (foreign && pays.has_value() && pays.text != code.substr(2)) {
+        reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-incoherent", {}));
+      } else if (!foreign && pays.has_value()) {
+        reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-france", {}));
+      }
+    } else if (!p[Field::codePostal].has_value() &&
+               !row.failed[static_cast<std::size_t>(Field::codePostal)]) {
+      p[Field::codePostal] = FieldValue{FieldValue::State::kNil, ""};
+    }
+  }
+
+  // Every field of the groups written.
+  for (const FieldSpec& spec : Fields()) {
+    if (spec.field == Field::idTechnique) continue;
+    if (row.failed[static_cast<std::size_t>(spec.field)]) continue;
+    const bool shared_name =
+        spec.field == Field::nomNaissance && p.identification == Group::kIdentifiantNational;
+    if (!shared_name && !IsEmitted(spec.group, p)) continue;
+    const Occurrence& occ = spec.In(version_);
+    if (!occ.exists) continue;
+    FieldValue& v = p[spec.field];
+    const auto rule = m.rule(spec.field);
+    switch (v.state) {
+      case FieldValue::State::kValue:
+        if (auto violation = CheckValue(spec, v.text)) {
+          reject(spec.name, violation->rule, ReasonForValue(spec, *violation, v.text));
+        } else {
+          v.text = CanonicalValue(spec, v.text);
+        }
+        break;
+      case FieldValue::State::kNil:
+        if (!occ.nillable || spec.dico == DicoStatus::kObligatoire) {
+          reject(spec.name, Rule::kNilNotAllowed, ReasonNilNotAllowed(spec));
+        }
+        break;
+      case FieldValue::State::kAbsent: {
+        if (spec.field == Field::codeInsee || spec.field == Field::codePostal) break;  // choice
+        const bool mandatory = occ.required || spec.dico == DicoStatus::kObligatoire ||
+                               spec.dico == DicoStatus::kObligatoireSaufNil;
+        if (!mandatory) break;
+        if (occ.nillable && spec.dico != DicoStatus::kObligatoire) {
+          v.state = FieldValue::State::kNil;  // the dictionary: "si donnée non possédée, nil"
+        } else {
+          reject(spec.name, Rule::kRequired, ReasonRequired(spec, rule ? RuleColumns(*rule) : ""));
+        }
+        break;
+      }
+    }
+  }
+
+  // The dictionary's conditional rules.
+  const std::string& langue = p[Field::presenceNiveauLangueEuro].text;
+  if (langue == "true" && !p[Field::niveauLangueEuropeen].has_value()) {
+    reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-absente", {}));
+  } else if (langue == "false" && p[Field::niveauLangueEuropeen].has_value()) {
+    reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-en-trop", {}));
+  }
+  const std::string& numerique = p[Field::presenceNiveauNumeriqueEuro].text;
+  if (numerique == "true" && !p[Field::scoreGeneral].has_value() &&
+      !row.failed[static_cast<std::size_t>(Field::scoreGeneral)]) {
+    reject("scoreGeneral", Rule::kConditional, RenderReason("numerique-absent", {}));
+  } else if (numerique == "false") {
+    for (Field f : {Field::scoreGeneral, Field::resultats}) {
+      if (p[f].has_value()) {
+        reject(Spec(f).name, Rule::kConditional,
+               RenderReason("numerique-en-trop", {{"champ", std::string(Spec(f).name)}}));
+      }
+    }
+  }
+  if (numerique == "true" && p[Field::resultats].has_value()) {
+    if (auto parsed = ParseResultats(p[Field::resultats].text)) p.resultats = std::move(*parsed);
+  }
+  if (p[Field::voieAccessVAE].has_value() && p[Field::modaliteAcces].text != "VAE") {
+    reject("voieAccessVAE", Rule::kConditional, RenderReason("vae-en-trop", {}));
+  }
+
+  // Dates in order, and a birth date that exists.
+  auto date_of = [&](Field f) -> std::optional<Date> {
+    return p[f].has_value() ? ParseIsoDate(p[f].text) : std::nullopt;
+  };
+  if (auto debut = date_of(Field::dateDebutValidite), fin = date_of(Field::dateFinValidite);
+      debut && fin && *fin < *debut) {
+    reject("dateFinValidite", Rule::kDateOrder, RenderReason("ordre-validite", {}));
+  }
+  if (auto debut = date_of(Field::dateDebutExamen), fin = date_of(Field::dateFinExamen);
+      debut && fin && *fin < *debut) {
+    reject("dateFinExamen", Rule::kDateOrder, RenderReason("ordre-examen", {}));
+  }
+  if (p.identification == Group::kTitulaire && p[Field::anneeNaissance].has_value() &&
+      p[Field::moisNaissance].has_value() && p[Field::jourNaissance].has_value()) {
+    Date birth{
+        std::chrono::year(std::atoi(p[Field::anneeNaissance].text.c_str())),
+        std::chrono::month(static_cast<unsigned>(std::atoi(p[Field::moisNaissance].text.c_str()))),
+        std::chrono::day(static_cast<unsigned>(std::atoi(p[Field::jourNaissance].text.c_str())))};
+    if (!birth.ok()) reject("jourNaissance", Rule::kBirthDate, RenderReason("date-naissance", {}));
+  }
+  if (p[Field::obtentionCertification].text == "PAR_SCORING" &&
+      p[Field::scoring].state == FieldValue::State::kNil) {
+    row.warnings.push_back(
+        "obtentionCertification vaut PAR_SCORING et scoring est nil : la CDC l'accepte ; vérifier "
+        "que le score n'est pas disponible");
+  }
+
+  p.delivery = date_of(Field::dateDebutValidite);
+  if (!row.rejections.empty()) return Verdict::kQuarantined;
+  if (p.delivery && *p.delivery > today_) return Verdict::kHeld;
+  return Verdict::kValid;
+}
+
+std::optional<Rejection> CycleChecks::Register(const Passage& p) {
+  const std::string mapping = p.mapping ? p.mapping->name : "";
+  if (!id_techniques_.insert(p.id_technique).second) {
+    return Rejection{mapping,
+                     p.id_technique,
+                     p.source_key,
+                     "idTechnique",
+                     Rule::kRepeatedIdTechnique,
+                     RenderReason("idtechnique-repete", {{"id", p.id_technique}})};
+  }
+  std::string identity = (p.mapping ? p.mapping->certification.code : "") + "|" +
+                         p[Field::dateDebutValidite].text + "|";
+  switch (p.identification) {
+    case Group::kDossierFormation:
+      identity += "dossier|" + p[Field::idDossier].text;
+      break;
+    case Group::kIdentifiantNational:
+      identity += "nir|" + ChangeCase(p[Field::nir].text, true);
+      break;
+    default:
+      identity += "titulaire|" + FoldForComparison(p[Field::nomNaissance].text, true, true) + "|" +
+                  FoldForComparison(p[Field::prenom1].text, true, true) + "|" +
+                  p[Field::anneeNaissance].text + "|" + p[Field::moisNaissance].text + "|" +
+                  p[Field::jourNaissance].text + "|" + p[Field::sexe].text;
+  }
+  auto [it, inserted] = holders_.emplace(identity, p.id_technique);
+  if (inserted) return std::nullopt;
+  return Rejection{
+      mapping, p.id_technique,           p.source_key,
+      "",      Rule::kProbableDuplicate, RenderReason("doublon", {{"autre", it->second}})};
+}
+
+}  // namespace accrochd::mappings
