@@ -180,6 +180,59 @@ TEST(CliSystemTest, DemoOnceReadsEveryAdmittedPassageOverOdbc) {
   EXPECT_THAT(r.out, HasSubstr("mapping \"accueil-handicap\": 63 rows"));
 }
 
+TEST(CliSystemTest, DemoOnceValidatesAndListsTheQuarantineWithoutPersonalData) {
+  RunResult r = RunAccrochd({"once", "--config", kDemoConfig});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3 quarantined."));
+  // Each planted problem, with its idTechnique, field, rule and French reason.
+  EXPECT_THAT(r.out, HasSubstr("IEF-1017  nomNaissance  length  nomNaissance : 64 caractères, "
+                               "60 au plus"));
+  EXPECT_THAT(r.out, HasSubstr("IEF-1042  sexe  not-in-map  sexe : valeur absente de la table "
+                               "de correspondance (colonne civilite)"));
+  EXPECT_THAT(r.out, HasSubstr("IEF-1077  jourNaissance  calendar-date  jourNaissance : date "
+                               "impossible, ce jour n'existe pas (colonne date_naissance)"));
+  // Never the personal values behind them.
+  for (const char* personal : {"Auvergne", "Dr", "30/02/1990", "1990"}) {
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr(std::string(" ") + personal))) << personal;
+  }
+}
+
+TEST(CliSystemTest, DemoPreviewShowsPassagesAndTheQuarantine) {
+  RunResult r = RunAccrochd(
+      {"preview", "--config", kDemoConfig, "--mapping", "accueil-handicap", "--limit", "17"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Passage IEF-1002  [valid]  (id_resultat=1002)"));
+  EXPECT_THAT(r.out, HasSubstr("  obtentionCertification      PAR_SCORING\n"));
+  EXPECT_THAT(r.out, HasSubstr("  dateFinValidite             nil\n"));
+  EXPECT_THAT(r.out, HasSubstr("17 rows mapped"));
+  EXPECT_THAT(r.out, HasSubstr("Nothing was changed."));
+  EXPECT_THAT(r.out, HasSubstr("Quarantine (idTechnique, field, rule, reason):\n"
+                               "  IEF-1017  nomNaissance  length  nomNaissance : 64 caractères, "
+                               "60 au plus\n"));
+}
+
+TEST(CliSystemTest, PreviewOfAnUnknownMappingListsTheMappings) {
+  RunResult r = RunAccrochd({"preview", "--config", kDemoConfig, "--mapping", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no mapping named \"nope\" (mappings: gestionnaire-paie, "
+                               "responsable-pme, accueil-handicap)"));
+}
+
+TEST(CliSystemTest, CheckReportsMappedColumnsTheQueryDoesNotReturn) {
+  const std::string dir = MakeTempDir("missing-columns");
+  WriteFile(dir + "/m.yaml", MinimalMapping("ecole", "SELECT id AS x FROM candidat", "x") +
+                                 "  libelleCommuneNaissance: ville\n  verbatim: {template: "
+                                 "\"{session}\"}\n");
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=" +
+                           std::string(ACCROCHD_BINARY_DIR) + "/demo/demo.db;\"\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml: mapping \"m\" reads column(s) ville, session that "
+                                     "the query does not return"));
+}
+
 TEST(CliSystemTest, OnceReportsAnUnreachableSourceAndExits2) {
   const std::string dir = MakeTempDir("unreachable");
   WriteFile(dir + "/m.yaml", MappingText("scolarite", "SELECT 1 AS x"));
