@@ -83,26 +83,6 @@ std::pair<char32_t, std::size_t> Decode(std::string_view s, std::size_t i) {
 }
 }  // namespace
 
-std::string FoldForComparison(std::string_view s, bool ignore_accents, bool ignore_case) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto [cp, len] = Decode(s, i);
-    if (len == 0) {  // malformed: keep the byte, it can only compare equal to itself
-      out += s[i++];
-      continue;
-    }
-    std::string_view piece = s.substr(i, len);
-    if (ignore_accents && cp >= 0xC0 && cp < 0x180 && !kFoldTable[cp - 0xC0].empty()) {
-      piece = kFoldTable[cp - 0xC0];
-    }
-    for (char c : piece) out += ignore_case ? AsciiLower(c) : c;
-    i += len;
-  }
-  return out;
-}
-
 namespace {
 
 // The other-case partner of a letter of U+00C0..U+017F, or 0 when it has none.
@@ -111,9 +91,13 @@ char32_t CasePartner(char32_t c, bool upper) {
   if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return upper ? c - 0x20 : c;
   if (c == 0xFF) return upper ? 0x178 : c;
   if (c == 0x178) return upper ? c : 0xFF;
+  // Dotless ı and dotted İ are not a pair: ı upper-cases to I, İ lower-cases to i.
+  if (c == 0x131) return upper ? U'I' : c;
+  if (c == 0x130) return upper ? c : U'i';
   // Latin Extended-A pairs: even upper / odd lower, except 0139-0148 and 0179-017E (odd upper).
   const bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
-  const bool paired = (c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177) || odd_upper;
+  const bool paired = (c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) ||
+                      (c >= 0x14A && c <= 0x177) || odd_upper;
   if (!paired) return 0;
   const bool is_upper = odd_upper ? (c % 2 == 1) : (c % 2 == 0);
   if (upper == is_upper) return c;
@@ -152,6 +136,33 @@ bool IsBlankAt(std::string_view s, std::size_t i, std::size_t& len) {
 }
 
 }  // namespace
+
+std::string FoldForComparison(std::string_view s, bool ignore_accents, bool ignore_case) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto [cp, len] = Decode(s, i);
+    if (len == 0) {  // malformed: keep the byte, it can only compare equal to itself
+      out += s[i++];
+      continue;
+    }
+    std::string_view piece = s.substr(i, len);
+    if (ignore_accents && cp >= 0xC0 && cp < 0x180 && !kFoldTable[cp - 0xC0].empty()) {
+      piece = kFoldTable[cp - 0xC0];
+    } else if (ignore_case && cp >= 0xC0) {
+      // Accented capitals too: "PRÉSENTIEL" and "présentiel" compare equal.
+      if (char32_t lower = CasePartner(cp, false); lower != 0 && lower != cp) {
+        AppendUtf8(out, lower);
+        i += len;
+        continue;
+      }
+    }
+    for (char c : piece) out += ignore_case ? AsciiLower(c) : c;
+    i += len;
+  }
+  return out;
+}
 
 std::string ChangeCase(std::string_view s, bool upper) {
   std::string out;

@@ -23,10 +23,10 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
 // `s` folded for comparisons that ignore accents and/or case, as the CDC's holder matching does
 // ("accents are ignored, hyphens matter"): Latin letters with diacritics lose them (é -> e,
-// Ç -> C), ligatures are spelt out (œ -> oe, Æ -> AE, ß -> ss), and with `ignore_case` ASCII
-// letters are lower-cased. Other characters are kept as they are. Covers the Latin-1 Supplement
-// and Latin Extended-A blocks -- the letters of French and of the names French registers hold --
-// which is why it is a table here rather than ICU.
+// Ç -> C), ligatures are spelt out (œ -> oe, Æ -> AE, ß -> ss), and with `ignore_case` letters
+// are lower-cased (ASCII and the accented Latin letters: É -> é). Other characters are kept as they
+// are. Covers the Latin-1 Supplement and Latin Extended-A blocks -- the letters of French and of
+// the names French registers hold -- which is why it is a table here rather than ICU.
 std::string FoldForComparison(std::string_view s, bool ignore_accents, bool ignore_case);
 
 // `s` in upper or lower case, for ASCII and for the Latin letters of U+00C0..U+017F (é <-> É,

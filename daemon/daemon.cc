@@ -76,9 +76,14 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
       ++report.rows;
       EvaluatedRow evaluated{mapper->Map(row, report.rows), mappings::Verdict::kQuarantined};
       evaluated.verdict = validator.Check(evaluated.row);
-      if (!evaluated.row.identified) evaluated.verdict = mappings::Verdict::kQuarantined;
+      if (!evaluated.row.identified) {
+        evaluated.verdict = mappings::Verdict::kQuarantined;
+      } else if (auto repeated = checks.RegisterIdTechnique(evaluated.row.passage)) {
+        evaluated.row.rejections.push_back(std::move(*repeated));
+        evaluated.verdict = mappings::Verdict::kQuarantined;
+      }
       if (evaluated.verdict != mappings::Verdict::kQuarantined) {
-        if (auto duplicate = checks.Register(evaluated.row.passage)) {
+        if (auto duplicate = checks.RegisterHolder(evaluated.row.passage)) {
           evaluated.row.rejections.push_back(std::move(*duplicate));
           evaluated.verdict = mappings::Verdict::kQuarantined;
         }

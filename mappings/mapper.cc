@@ -164,38 +164,34 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
     out.value.state = FieldValue::State::kNil;
     return out;
   }
-  if (!value) return out;  // NULL: absent
-  std::string v = std::move(*value);
-  if (rule.trim) v = std::string(TrimBlanks(v));
-  if (rule.fold_spaces) v = FoldBlanks(v);
-  if (rule.word) {
-    std::vector<std::string> words = SplitWords(v, rule.word->separator);
+  if (value) {
+    if (rule.trim) *value = std::string(TrimBlanks(*value));
+    if (rule.fold_spaces) *value = FoldBlanks(*value);
+  }
+  if (value && rule.word) {
+    std::vector<std::string> words = SplitWords(*value, rule.word->separator);
     const std::size_t index = static_cast<std::size_t>(rule.word->index) - 1;
-    if (index >= words.size()) return out;  // no such word: absent
-    if (rule.word->rest) {
+    if (index >= words.size()) {
+      value.reset();  // no such word: no value
+    } else if (rule.word->rest) {
       std::string joined;
       for (std::size_t i = index; i < words.size(); ++i) {
         if (!joined.empty()) joined += ' ';
         joined += words[i];
       }
-      v = std::move(joined);
+      *value = std::move(joined);
     } else {
-      v = words[index];
+      *value = words[index];
     }
   }
-  if (rule.letter_case != LetterCase::kKeep) {
-    v = ChangeCase(v, rule.letter_case == LetterCase::kUpper);
+  if (value && rule.letter_case != LetterCase::kKeep) {
+    *value = ChangeCase(*value, rule.letter_case == LetterCase::kUpper);
   }
+  const bool no_value = !value || (value->empty() && rule.nil_when_empty);
+  std::string v = value ? std::move(*value) : std::string();
   if (rule.map) {
     const ValueMap& map = *rule.map;
-    const std::string folded = FoldForComparison(v, map.ignore_accents, map.ignore_case);
-    const ValueMap::Entry* found = nullptr;
-    for (const ValueMap::Entry& e : map.entries) {
-      if (FoldForComparison(e.from, map.ignore_accents, map.ignore_case) == folded) {
-        found = &e;
-        break;
-      }
-    }
+    // Gives the map's answer; false when it leaves no value (nil or absent).
     auto apply = [&](MapOutcome outcome, const std::string& to) {
       switch (outcome) {
         case MapOutcome::kValue:
@@ -203,21 +199,38 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
           return true;
         case MapOutcome::kNil:
           out.value.state = FieldValue::State::kNil;
+          out.absent_by_map = true;
           return false;
         case MapOutcome::kAbsent:
+          out.absent_by_map = true;
           return false;
       }
       return false;
     };
-    if (found != nullptr) {
-      if (!apply(found->outcome, found->to)) return out;
-    } else if (map.has_default) {
-      if (!apply(map.default_outcome, map.default_value)) return out;
-    } else if (!(v.empty() && rule.nil_when_empty)) {
-      out.problem = Rule::kNotInMap;
-      out.value.text = std::move(v);  // kept for the message (non-personal fields only)
-      return out;
+    if (no_value) {
+      // A default answers for every value the map does not list, "no value" included.
+      if (!map.has_default || !apply(map.default_outcome, map.default_value)) return out;
+    } else {
+      const std::string folded = FoldForComparison(v, map.ignore_accents, map.ignore_case);
+      const ValueMap::Entry* found = nullptr;
+      for (const ValueMap::Entry& e : map.entries) {
+        if (FoldForComparison(e.from, map.ignore_accents, map.ignore_case) == folded) {
+          found = &e;
+          break;
+        }
+      }
+      if (found != nullptr) {
+        if (!apply(found->outcome, found->to)) return out;
+      } else if (map.has_default) {
+        if (!apply(map.default_outcome, map.default_value)) return out;
+      } else {
+        out.problem = Rule::kNotInMap;
+        out.value.text = std::move(v);  // kept for the message (non-personal fields only)
+        return out;
+      }
     }
+  } else if (no_value) {
+    return out;  // absent
   }
   if (rule.date && !v.empty()) {
     bool impossible = false;
@@ -371,6 +384,7 @@ MappedRow Mapper::Map(const source::SourceRow& row, std::uint64_t row_number) co
         break;
     }
     RuleOutput result = ApplyTransforms(rule, spec, std::move(source));
+    if (result.absent_by_map) out.emptied_by_map.set(static_cast<std::size_t>(rule.field));
     if (result.problem) {
       std::string message;
       const std::string column = RuleColumns(rule);

@@ -45,6 +45,7 @@ class Mapper {
 struct RuleOutput {
   FieldValue value;
   std::optional<Rule> problem;  // kNotInMap, kDateUnreadable, kCalendarDate
+  bool absent_by_map = false;   // the map itself chose "absent" (or "nil") for this value
 };
 
 // Applies a rule's transforms to a source value (nullopt: NULL). Exposed for unit tests.

@@ -1,6 +1,7 @@
 #include "mappings/mapping.h"
 
 #include <algorithm>
+#include <bitset>
 #include <filesystem>
 #include <set>
 
@@ -205,6 +206,7 @@ class Loader {
                      "fields");
         continue;
       }
+      mentioned_.set(static_cast<std::size_t>(*field));  // even if its rule is refused below
       const FieldSpec& spec = Spec(*field);
       if (!spec.In(version_).exists) {
         file_.Report(key_node, "fields: " + name + " does not exist in schema " +
@@ -216,7 +218,7 @@ class Loader {
       }
       if (auto rule = ReadRule(spec, value)) m.fields[static_cast<std::size_t>(*field)] = *rule;
     }
-    CheckMandatory(m, node);
+    CheckMandatory(node);
   }
 
   static YAML::Node KeyNode(const YAML::Node& map, const std::string& name) {
@@ -464,7 +466,10 @@ class Loader {
 
   bool ReadDate(const FieldSpec& spec, const YAML::Node& node,
                 const std::optional<YAML::Node>& part_node, const std::string& path, FieldRule& r) {
-    if (spec.type != ValueType::kDate && spec.type != ValueType::kInt) {
+    const bool birth_part = spec.field == Field::anneeNaissance ||
+                            spec.field == Field::moisNaissance ||
+                            spec.field == Field::jourNaissance;
+    if (spec.type != ValueType::kDate && !birth_part) {
       file_.Report(node, path +
                              ".date: applies to date fields, and to anneeNaissance, "
                              "moisNaissance and jourNaissance (with part)");
@@ -529,39 +534,47 @@ class Loader {
     return ok;
   }
 
-  // Fields the dictionary makes mandatory must be described, with a value or nil.
-  void CheckMandatory(const Mapping& m, const YAML::Node& fields_node) {
+  // Fields the dictionary makes mandatory must be described, with a value or nil. A field whose
+  // rule was refused counts as described: its own error says what is wrong.
+  void CheckMandatory(const YAML::Node& fields_node) {
     std::vector<std::string> missing;
+    auto described = [&](Field f) { return mentioned_[static_cast<std::size_t>(f)]; };
     auto need = [&](Field f) {
-      if (!m.maps(f))
+      if (!described(f)) {
         missing.push_back(std::string(Spec(f).name) + " (" + std::string(Spec(f).dico_id) + ")");
+      }
     };
     for (const FieldSpec& s : Fields()) {
       if (s.group != Group::kPassage && s.group != Group::kModalitesInscription) continue;
       if (s.field == Field::idTechnique) continue;
-      if (s.dico == DicoStatus::kObligatoire || s.dico == DicoStatus::kObligatoireSaufNil)
+      if (s.dico == DicoStatus::kObligatoire || s.dico == DicoStatus::kObligatoireSaufNil) {
         need(s.field);
+      }
     }
-    // The holder is identified by one of the branches of identificationTitulaire.
+    // The holder is identified by one of the branches of identificationTitulaire. nomNaissance
+    // belongs to two of them (titulaire and identifiantNational).
+    const std::vector<Field> titulaire_only = {
+        Field::nomUsage,      Field::prenom1, Field::anneeNaissance, Field::moisNaissance,
+        Field::jourNaissance, Field::sexe,    Field::codeInsee,      Field::codePostal};
     const std::vector<Field> titulaire = {
         Field::nomNaissance,  Field::nomUsage,      Field::prenom1, Field::anneeNaissance,
         Field::moisNaissance, Field::jourNaissance, Field::sexe};
     const std::vector<Field> dossier = {Field::idDossier, Field::nomTitulaire,
                                         Field::prenom1Titulaire};
     auto any = [&](const std::vector<Field>& fs) {
-      return std::any_of(fs.begin(), fs.end(), [&](Field f) { return m.maps(f); });
+      return std::any_of(fs.begin(), fs.end(), described);
     };
     const bool uses_dossier = any(dossier);
-    const bool uses_nir = m.maps(Field::nir);
+    const bool uses_nir = described(Field::nir);
     const bool uses_titulaire =
-        any(titulaire) || m.maps(Field::codeInsee) || m.maps(Field::codePostal);
+        any(titulaire_only) || (described(Field::nomNaissance) && !uses_nir && !uses_dossier);
     if (uses_dossier) {
       for (Field f : dossier) need(f);
     }
     if (uses_nir) need(Field::nomNaissance);
     if (uses_titulaire || (!uses_dossier && !uses_nir)) {
       for (Field f : titulaire) need(f);
-      if (!m.maps(Field::codeInsee) && !m.maps(Field::codePostal)) {
+      if (!described(Field::codeInsee) && !described(Field::codePostal)) {
         missing.push_back("codeInsee (8.10) or codePostal (8.11)");
       }
     }
@@ -576,6 +589,7 @@ class Loader {
 
   yaml::FileReader& file_;
   SchemaVersion version_;
+  std::bitset<kFieldCount> mentioned_;  // fields named under fields:, valid rule or not
 };
 
 std::optional<Mapping> LoadRoot(std::optional<YAML::Node> root, const std::string& name,

@@ -57,9 +57,10 @@ struct Rejection {
 struct MappedRow {
   Passage passage;
   std::vector<Rejection> rejections;
-  std::bitset<kFieldCount> failed;    // fields whose mapping already failed (one reason each)
-  bool identified = true;             // false: no key, no idTechnique
-  std::vector<std::string> warnings;  // in French; not reasons to quarantine
+  std::bitset<kFieldCount> failed;          // fields whose mapping already failed (one reason each)
+  std::bitset<kFieldCount> emptied_by_map;  // fields a map sent to nil or absent
+  bool identified = true;                   // false: no key, no idTechnique
+  std::vector<std::string> warnings;        // in French; not reasons to quarantine
 };
 
 }  // namespace accrochd::mappings

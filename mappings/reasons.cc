@@ -29,6 +29,9 @@ const std::map<std::string_view, std::string_view>& Catalog() {
        "connexion ODBC"},
       {"resultats", "resultats : format attendu « domaine.compétence:niveau ; … » (niveaux 1 à 8)"},
       {"obligatoire", "{champ} ({id}) : donnée obligatoire absente{colonne}"},
+      {"obligatoire-table",
+       "{champ} ({id}) : donnée obligatoire absente (la table de "
+       "correspondance de la colonne {colonne} ne donne pas de valeur)"},
       {"nil-interdit", "{champ} ({id}) : ne peut pas être nil, une valeur est obligatoire"},
       {"hors-table", "{champ} : « {valeur} » absent de la table de correspondance{colonne}"},
       {"hors-table-personnelle", "{champ} : valeur absente de la table de correspondance{colonne}"},
@@ -52,8 +55,8 @@ const std::map<std::string_view, std::string_view>& Catalog() {
        "(le bloc 6 ne doit pas être rempli)"},
       {"vae-en-trop", "voieAccessVAE : renseigné alors que modaliteAcces n'est pas VAE"},
       {"pays-france",
-       "codePaysNaissance : renseigné pour une naissance en France (codeInsee hors "
-       "99XXX) ; il ne concerne que les personnes nées à l'étranger"},
+       "codePaysNaissance : renseigné sans codeInsee de pays étranger (99XXX) ; il ne concerne "
+       "que les personnes nées à l'étranger"},
       {"pays-incoherent", "codePaysNaissance : ne correspond pas au code pays 99XXX de codeInsee"},
       {"cle-absente",
        "clé absente (colonne {colonne} vide) : la ligne {ligne} ne peut pas recevoir "
@@ -158,7 +161,12 @@ std::string ReasonForValue(const FieldSpec& spec, const Violation& v, std::strin
   }
 }
 
-std::string ReasonRequired(const FieldSpec& spec, std::string_view column) {
+std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool by_map) {
+  if (by_map) {
+    return RenderReason("obligatoire-table", {{"champ", std::string(spec.name)},
+                                              {"id", std::string(spec.dico_id)},
+                                              {"colonne", std::string(column)}});
+  }
   return RenderReason(
       "obligatoire", {{"champ", std::string(spec.name)},
                       {"id", std::string(spec.dico_id)},

@@ -24,8 +24,9 @@ std::string RenderReason(std::string_view id,
 std::string ReasonForValue(const FieldSpec& spec, const Violation& violation,
                            std::string_view value);
 
-// A mandatory value is missing; `column` (may be empty) is where it was read from.
-std::string ReasonRequired(const FieldSpec& spec, std::string_view column);
+// A mandatory value is missing; `column` (may be empty) is where it was read from; `by_map` when
+// the mapping's value map gave no value for what the column held.
+std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool by_map = false);
 
 std::string ReasonNilNotAllowed(const FieldSpec& spec);
 

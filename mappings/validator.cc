@@ -1,5 +1,8 @@
 #include "mappings/validator.h"
 
+#include <bitset>
+#include <cstdlib>
+
 #include "core/text.h"
 #include "mappings/reasons.h"
 
@@ -36,9 +39,19 @@ bool MapsAny(const Mapping& m, std::initializer_list<Field> fields) {
 Verdict Validator::Check(MappedRow& row) const {
   Passage& p = row.passage;
   const Mapping& m = *p.mapping;
+  // Fields that already have a reason: rules across fields do not look at them (one problem,
+  // one reason).
+  std::bitset<kFieldCount> bad = row.failed;
   auto reject = [&](std::string_view field, Rule rule, std::string message) {
+    if (auto f = FieldByName(field)) bad.set(static_cast<std::size_t>(*f));
     row.rejections.push_back(
         {m.name, p.id_technique, p.source_key, std::string(field), rule, std::move(message)});
+  };
+  auto ok = [&](std::initializer_list<Field> fields) {
+    for (Field f : fields) {
+      if (bad[static_cast<std::size_t>(f)]) return false;
+    }
+    return true;
   };
 
   if (row.identified) {
@@ -66,21 +79,17 @@ Verdict Validator::Check(MappedRow& row) const {
   }
 
   // Birthplace: codeInsee if known, else codePostal (or nil); a 99XXX codeInsee is a foreign
-  // country, whose last three digits are codePaysNaissance (dictionary 8.10 and 8.13).
+  // country, whose last three digits are codePaysNaissance (dictionary 8.10 and 8.13), derived
+  // when not given.
   if (p.identification == Group::kTitulaire) {
     FieldValue& insee = p[Field::codeInsee];
-    FieldValue& pays = p[Field::codePaysNaissance];
     if (insee.has_value()) {
       p[Field::codePostal] = FieldValue{};
       const std::string code = std::string(TrimBlanks(insee.text));
-      const bool foreign = code.size() == 5 && code.starts_with("99");
-      if (foreign && !pays.has_value() &&
+      FieldValue& pays = p[Field::codePaysNaissance];
+      if (code.size() == 5 && code.starts_with("99") && !pays.has_value() &&
           !row.failed[static_cast<std::size_t>(Field::codePaysNaissance)]) {
         pays = FieldValue{FieldValue::State::kValue, code.substr(2)};
-      } else if (foreign && pays.has_value() && pays.text != code.substr(2)) {
-        reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-incoherent", {}));
-      } else if (!foreign && pays.has_value()) {
-        reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-france", {}));
       }
     } else if (!p[Field::codePostal].has_value() &&
                !row.failed[static_cast<std::size_t>(Field::codePostal)]) {
@@ -120,42 +129,58 @@ Verdict Validator::Check(MappedRow& row) const {
         if (occ.nillable && spec.dico != DicoStatus::kObligatoire) {
           v.state = FieldValue::State::kNil;  // the dictionary: "si donnée non possédée, nil"
         } else {
-          reject(spec.name, Rule::kRequired, ReasonRequired(spec, rule ? RuleColumns(*rule) : ""));
+          reject(spec.name, Rule::kRequired,
+                 ReasonRequired(spec, rule ? RuleColumns(*rule) : "",
+                                row.emptied_by_map[static_cast<std::size_t>(spec.field)]));
         }
         break;
       }
     }
   }
 
-  // The dictionary's conditional rules.
+  // The dictionary's conditional rules, on values that passed their own checks.
   const std::string& langue = p[Field::presenceNiveauLangueEuro].text;
-  if (langue == "true" && !p[Field::niveauLangueEuropeen].has_value()) {
-    reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-absente", {}));
-  } else if (langue == "false" && p[Field::niveauLangueEuropeen].has_value()) {
-    reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-en-trop", {}));
+  if (ok({Field::presenceNiveauLangueEuro, Field::niveauLangueEuropeen})) {
+    if (langue == "true" && !p[Field::niveauLangueEuropeen].has_value()) {
+      reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-absente", {}));
+    } else if (langue == "false" && p[Field::niveauLangueEuropeen].has_value()) {
+      reject("niveauLangueEuropeen", Rule::kConditional, RenderReason("langue-en-trop", {}));
+    }
   }
   const std::string& numerique = p[Field::presenceNiveauNumeriqueEuro].text;
-  if (numerique == "true" && !p[Field::scoreGeneral].has_value() &&
-      !row.failed[static_cast<std::size_t>(Field::scoreGeneral)]) {
-    reject("scoreGeneral", Rule::kConditional, RenderReason("numerique-absent", {}));
-  } else if (numerique == "false") {
-    for (Field f : {Field::scoreGeneral, Field::resultats}) {
-      if (p[f].has_value()) {
-        reject(Spec(f).name, Rule::kConditional,
-               RenderReason("numerique-en-trop", {{"champ", std::string(Spec(f).name)}}));
+  if (ok({Field::presenceNiveauNumeriqueEuro})) {
+    if (numerique == "true" && !p[Field::scoreGeneral].has_value() && ok({Field::scoreGeneral})) {
+      reject("scoreGeneral", Rule::kConditional, RenderReason("numerique-absent", {}));
+    } else if (numerique == "false") {
+      for (Field f : {Field::scoreGeneral, Field::resultats}) {
+        if (p[f].has_value()) {
+          reject(Spec(f).name, Rule::kConditional,
+                 RenderReason("numerique-en-trop", {{"champ", std::string(Spec(f).name)}}));
+        }
       }
     }
   }
-  if (numerique == "true" && p[Field::resultats].has_value()) {
+  if (numerique == "true" && p[Field::resultats].has_value() && ok({Field::resultats})) {
     if (auto parsed = ParseResultats(p[Field::resultats].text)) p.resultats = std::move(*parsed);
   }
-  if (p[Field::voieAccessVAE].has_value() && p[Field::modaliteAcces].text != "VAE") {
+  if (p[Field::voieAccessVAE].has_value() && p[Field::modaliteAcces].text != "VAE" &&
+      ok({Field::voieAccessVAE, Field::modaliteAcces})) {
     reject("voieAccessVAE", Rule::kConditional, RenderReason("vae-en-trop", {}));
+  }
+  if (p.identification == Group::kTitulaire && p[Field::codePaysNaissance].has_value() &&
+      ok({Field::codePaysNaissance, Field::codeInsee})) {
+    const std::string code = p[Field::codeInsee].has_value() ? p[Field::codeInsee].text : "";
+    const bool foreign = code.size() == 5 && code.starts_with("99");
+    if (!foreign) {
+      reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-france", {}));
+    } else if (p[Field::codePaysNaissance].text != code.substr(2)) {
+      reject("codePaysNaissance", Rule::kConditional, RenderReason("pays-incoherent", {}));
+    }
   }
 
   // Dates in order, and a birth date that exists.
   auto date_of = [&](Field f) -> std::optional<Date> {
-    return p[f].has_value() ? ParseIsoDate(p[f].text) : std::nullopt;
+    return p[f].has_value() && ok({f}) ? ParseIsoDate(p[f].text) : std::nullopt;
   };
   if (auto debut = date_of(Field::dateDebutValidite), fin = date_of(Field::dateFinValidite);
       debut && fin && *fin < *debut) {
@@ -166,7 +191,8 @@ Verdict Validator::Check(MappedRow& row) const {
     reject("dateFinExamen", Rule::kDateOrder, RenderReason("ordre-examen", {}));
   }
   if (p.identification == Group::kTitulaire && p[Field::anneeNaissance].has_value() &&
-      p[Field::moisNaissance].has_value() && p[Field::jourNaissance].has_value()) {
+      p[Field::moisNaissance].has_value() && p[Field::jourNaissance].has_value() &&
+      ok({Field::anneeNaissance, Field::moisNaissance, Field::jourNaissance})) {
     Date birth{
         std::chrono::year(std::atoi(p[Field::anneeNaissance].text.c_str())),
         std::chrono::month(static_cast<unsigned>(std::atoi(p[Field::moisNaissance].text.c_str()))),
@@ -186,16 +212,17 @@ Verdict Validator::Check(MappedRow& row) const {
   return Verdict::kValid;
 }
 
-std::optional<Rejection> CycleChecks::Register(const Passage& p) {
-  const std::string mapping = p.mapping ? p.mapping->name : "";
-  if (!id_techniques_.insert(p.id_technique).second) {
-    return Rejection{mapping,
-                     p.id_technique,
-                     p.source_key,
-                     "idTechnique",
-                     Rule::kRepeatedIdTechnique,
-                     RenderReason("idtechnique-repete", {{"id", p.id_technique}})};
-  }
+std::optional<Rejection> CycleChecks::RegisterIdTechnique(const Passage& p) {
+  if (id_techniques_.insert(p.id_technique).second) return std::nullopt;
+  return Rejection{p.mapping ? p.mapping->name : "",
+                   p.id_technique,
+                   p.source_key,
+                   "idTechnique",
+                   Rule::kRepeatedIdTechnique,
+                   RenderReason("idtechnique-repete", {{"id", p.id_technique}})};
+}
+
+std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
   std::string identity = (p.mapping ? p.mapping->certification.code : "") + "|" +
                          p[Field::dateDebutValidite].text + "|";
   switch (p.identification) {
@@ -213,9 +240,12 @@ std::optional<Rejection> CycleChecks::Register(const Passage& p) {
   }
   auto [it, inserted] = holders_.emplace(identity, p.id_technique);
   if (inserted) return std::nullopt;
-  return Rejection{
-      mapping, p.id_technique,           p.source_key,
-      "",      Rule::kProbableDuplicate, RenderReason("doublon", {{"autre", it->second}})};
+  return Rejection{p.mapping ? p.mapping->name : "",
+                   p.id_technique,
+                   p.source_key,
+                   "",
+                   Rule::kProbableDuplicate,
+                   RenderReason("doublon", {{"autre", it->second}})};
 }
 
 }  // namespace accrochd::mappings

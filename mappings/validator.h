@@ -42,11 +42,16 @@ class Validator {
 // émetteur, and one passage per holder, certification and date of delivery. Not thread-safe.
 class CycleChecks {
  public:
-  // A rejection when `p` repeats an idTechnique already seen, or is a probable duplicate of an
-  // earlier passage (same certification, same holder -- birth name and first name compared
-  // without case or accents, birth date, sex -- and same date of delivery). The first seen is
-  // kept; the later is the one rejected.
-  std::optional<Rejection> Register(const Passage& p);
+  // A rejection when `p` repeats an idTechnique already seen in this cycle. Every identified
+  // row is registered, quarantined ones too: once the first is corrected, the two would collide
+  // at the CDC.
+  std::optional<Rejection> RegisterIdTechnique(const Passage& p);
+
+  // A rejection when `p` is a probable duplicate of an earlier valid passage: the same
+  // certification, the same holder (birth name and first name compared without case or
+  // accents, birth date, sex; or the same idDossier, or the same NIR) and the same date of
+  // delivery. The first seen is kept; the later is the one rejected.
+  std::optional<Rejection> RegisterHolder(const Passage& p);
 
  private:
   std::set<std::string> id_techniques_;

@@ -46,7 +46,10 @@ std::optional<std::pair<std::size_t, char32_t>> FirstNonXmlChar(std::string_view
 }
 
 std::optional<std::int64_t> ParseInt(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) return std::nullopt;  // "+-5"
+  }
   if (s.empty()) return std::nullopt;
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -74,8 +74,9 @@ void Expect(const fs::path& file, const std::string& actual) {
     WriteText(file, actual);
     return;
   }
-  ASSERT_TRUE(fs::exists(file)) << file << " is missing; run with ACCROCHD_GOLDEN_UPDATE=1 to "
-                                           "write it, then review it";
+  ASSERT_TRUE(fs::exists(file)) << file
+                                << " is missing; run with ACCROCHD_GOLDEN_UPDATE=1 to "
+                                   "write it, then review it";
   EXPECT_EQ(ReadFile(file), actual) << "in " << file;
 }
 
@@ -87,11 +88,14 @@ std::string Render(const mappings::Passage& p, mappings::Verdict verdict,
                                               : std::string("valid"))
       << "\n";
   switch (p.identification) {
-    case mappings::Group::kDossierFormation: out << "  identification: dossierFormation\n"; break;
+    case mappings::Group::kDossierFormation:
+      out << "  identification: dossierFormation\n";
+      break;
     case mappings::Group::kIdentifiantNational:
       out << "  identification: identifiantNational\n";
       break;
-    default: out << "  identification: titulaire\n";
+    default:
+      out << "  identification: titulaire\n";
   }
   for (const mappings::FieldSpec& spec : mappings::Fields()) {
     if (spec.field == mappings::Field::idTechnique || spec.field == mappings::Field::resultats) {
@@ -149,8 +153,8 @@ TEST_P(GoldenTest, Case) {
   // The fixture, in a SQLite file read through the SQLite ODBC driver.
   const std::string work = testing::MakeTempDir("golden-" + GetParam());
   const std::string db = work + "/fixture.db";
-  const std::string command = std::string(ACCROCHD_SQLITE3) + " -bail " + db + " < " +
-                              (dir / "fixture.sql").string();
+  const std::string command =
+      std::string(ACCROCHD_SQLITE3) + " -bail " + db + " < " + (dir / "fixture.sql").string();
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
   daemon::Config config;
@@ -169,7 +173,8 @@ TEST_P(GoldenTest, Case) {
   certifier.mappings.push_back(std::move(*mapping));
   config.certifiers.push_back(std::move(certifier));
 
-  // Noon in UTC is the same calendar day in every French time zone.
+  // Noon UTC is the same calendar day in every zone from UTC-12 to UTC+11 -- all of France's but
+  // Wallis-et-Futuna (UTC+12), where a case would have to shift its "today".
   testing::FakeClock clock(std::chrono::sys_days(today) + std::chrono::hours(12));
   NullLogger logger;
   daemon::Daemon d(config, logger, clock);

@@ -605,6 +605,115 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }
 
+// ---- schema_version and timezone ----
+
+TEST_F(LoadConfigTest, SchemaVersionAndTimeZoneDefaults) {
+  auto config = Load(Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->schema_version, mappings::SchemaVersion::k115);
+  EXPECT_EQ(config->timezone, "Europe/Paris");
+  EXPECT_EQ(config->certifiers[0].timezone, "Europe/Paris");
+}
+
+TEST_F(LoadConfigTest, SchemaVersionQuoted) {
+  auto config = Load("schema_version: \"1.1.2\"\n" + Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->schema_version, mappings::SchemaVersion::k112);
+}
+
+TEST_F(LoadConfigTest, SchemaVersionUnquotedIsTextForYaml) {
+  // With two dots, 1.1.5 is no YAML number: the plain scalar is the text "1.1.5".
+  auto v115 = Load("schema_version: 1.1.5\n" + Base());
+  ASSERT_TRUE(v115.has_value()) << FormatDiagnostics(v115.error());
+  EXPECT_EQ(v115->schema_version, mappings::SchemaVersion::k115);
+  auto v112 = Load("schema_version: 1.1.2\n" + Base());
+  ASSERT_TRUE(v112.has_value()) << FormatDiagnostics(v112.error());
+  EXPECT_EQ(v112->schema_version, mappings::SchemaVersion::k112);
+}
+
+TEST_F(LoadConfigTest, SchemaVersionUnknown) {
+  ExpectOnly("schema_version: \"2.0\"\n" + Base(),
+             "schema_version: expected \"1.1.2\" or \"1.1.5\", found \"2.0\" (write it in quotes: "
+             "1.1.5 is not a number)",
+             1, 17);
+}
+
+TEST_F(LoadConfigTest, SchemaVersionAsANumber) {
+  ExpectOnly(Base() + "schema_version: 1.1\n",
+             "schema_version: expected \"1.1.2\" or \"1.1.5\", found \"1.1\" (write it in quotes: "
+             "1.1.5 is not a number)",
+             11, 17);
+}
+
+TEST_F(LoadConfigTest, SchemaVersionNotAText) {
+  ExpectOnly("schema_version: [1, 1, 5]\n" + Base(),
+             "schema_version: expected a text value, found a list", 1, 17);
+}
+
+TEST_F(LoadConfigTest, TimeZoneForEveryCertifier) {
+  auto config = Load("timezone: America/Cayenne\n" + Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->timezone, "America/Cayenne");
+  EXPECT_EQ(config->certifiers[0].timezone, "America/Cayenne");
+}
+
+TEST_F(LoadConfigTest, TimeZoneOfOneCertifier) {
+  auto config = Load("timezone: America/Cayenne\n" +
+                     WithLine(Base(), 6, "  institut:\n    timezone: Indian/Reunion"));
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->timezone, "America/Cayenne");
+  EXPECT_EQ(config->certifiers[0].timezone, "Indian/Reunion");
+}
+
+TEST_F(LoadConfigTest, UnknownTimeZone) {
+  ExpectOnly("timezone: Europe/Pariss\n" + Base(),
+             "timezone: unknown time zone \"Europe/Pariss\" (a name of the tz database, such as "
+             "Europe/Paris; is the tzdata package installed?)",
+             1, 11);
+}
+
+TEST_F(LoadConfigTest, UnknownTimeZoneOfOneCertifier) {
+  ExpectOnly(WithLine(Base(), 6, "  institut:\n    timezone: Mars/Olympus_Mons"),
+             "certifiers.institut.timezone: unknown time zone \"Mars/Olympus_Mons\" (a name of the "
+             "tz database, such as Europe/Paris; is the tzdata package installed?)",
+             7, 15);
+}
+
+TEST_F(LoadConfigTest, MappingsAreLoadedForTheConfiguredSchemaVersion) {
+  WriteFile(dir_ + "/mappings/rs6521.yaml", kMapping + "  nir: nir\n");
+  auto v115 = Load(Base());
+  ASSERT_TRUE(v115.has_value()) << FormatDiagnostics(v115.error());
+  EXPECT_TRUE(v115->certifiers[0].mappings[0].maps(mappings::Field::nir));
+
+  auto v112 = Load("schema_version: \"1.1.2\"\n" + Base());
+  ASSERT_FALSE(v112.has_value());
+  ASSERT_EQ(v112.error().size(), 1u) << FormatDiagnostics(v112.error());
+  EXPECT_EQ(v112.error()[0].ToString(),
+            dir_ + "/mappings/rs6521.yaml:" + std::to_string(LineAfterMapping()) +
+                ":3: fields: nir does not exist in schema 1.1.2; identifiantNational (nir) needs "
+                "schema_version: \"1.1.5\"");
+}
+
+TEST_F(LoadConfigTest, SchemaVersionAppliesWhereverItIsWritten) {
+  WriteFile(dir_ + "/mappings/rs6521.yaml", kMapping + "  nir: nir\n");
+  auto config = Load(Base() + "schema_version: \"1.1.2\"\n");
+  ASSERT_FALSE(config.has_value());
+  ASSERT_EQ(config.error().size(), 1u) << FormatDiagnostics(config.error());
+  EXPECT_THAT(config.error()[0].message, StartsWith("fields: nir does not exist in schema 1.1.2"));
+}
+
+TEST_F(LoadConfigTest, PrintedConfigShowsSchemaVersionAndTimeZones) {
+  auto config = Load("schema_version: \"1.1.2\"\ntimezone: America/Cayenne\n" +
+                     WithLine(Base(), 6, "  institut:\n    timezone: Indian/Reunion"));
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  const std::string text = PrintConfig(*config);
+  EXPECT_THAT(text, HasSubstr("schema_version: \"1.1.2\""));  // quoted: stays text
+  YAML::Node root = YAML::Load(text);
+  EXPECT_EQ(root["schema_version"].as<std::string>(), "1.1.2");
+  EXPECT_EQ(root["timezone"].as<std::string>(), "America/Cayenne");
+  EXPECT_EQ(root["certifiers"]["institut"]["timezone"].as<std::string>(), "Indian/Reunion");
+}
+
 // ---- PrintConfig ----
 
 Config SampleConfig() {

@@ -1,0 +1,701 @@
+// Evaluating a mapping on rows: each transform step and their order (ApplyTransforms), date
+// formats (ParseDateWithFormats), binding to the query's columns, and mapping whole rows: the
+// key and the idTechnique, templates, coalesce, and the rejections found while mapping.
+#include "mappings/mapper.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "connectors/source/source_row.h"
+#include "mappings/mapping.h"
+
+namespace accrochd::mappings {
+namespace {
+
+using ::testing::ElementsAre;
+using State = FieldValue::State;
+
+// A rule reading column "c" into `field`, with the loader's defaults (trim, nil_when_empty).
+FieldRule ColumnRule(Field field) {
+  FieldRule r;
+  r.field = field;
+  r.source = SourceKind::kColumn;
+  r.column = "c";
+  if (Spec(field).type == ValueType::kDate)
+    r.date = DateRule{{DateFormat{}}, DatePart::kWhole, false};
+  return r;
+}
+
+RuleOutput Apply(const FieldRule& rule, std::optional<std::string> value) {
+  return ApplyTransforms(rule, Spec(rule.field), std::move(value));
+}
+
+void ExpectValue(const RuleOutput& out, const std::string& text) {
+  EXPECT_EQ(out.problem, std::nullopt);
+  EXPECT_EQ(out.value.state, State::kValue);
+  EXPECT_EQ(out.value.text, text);
+}
+
+void ExpectAbsent(const RuleOutput& out) {
+  EXPECT_EQ(out.problem, std::nullopt);
+  EXPECT_EQ(out.value.state, State::kAbsent);
+}
+
+void ExpectNil(const RuleOutput& out) {
+  EXPECT_EQ(out.problem, std::nullopt);
+  EXPECT_EQ(out.value.state, State::kNil);
+}
+
+void ExpectProblem(const RuleOutput& out, Rule rule) {
+  EXPECT_EQ(out.problem, rule);
+  EXPECT_NE(out.value.state, State::kValue);
+}
+
+DateFormat Pattern(const std::string& pattern) {
+  return DateFormat{DateFormat::Kind::kPattern, pattern};
+}
+const DateFormat kIso{DateFormat::Kind::kIso, ""};
+const DateFormat kSql{DateFormat::Kind::kSql, ""};
+
+DateRule Formats(std::vector<DateFormat> formats, DatePart part = DatePart::kWhole) {
+  return DateRule{std::move(formats), part, true};
+}
+
+ValueMap::Entry To(const std::string& from, const std::string& to) {
+  return ValueMap::Entry{from, MapOutcome::kValue, to, {}};
+}
+ValueMap::Entry ToOutcome(const std::string& from, MapOutcome outcome) {
+  return ValueMap::Entry{from, outcome, "", {}};
+}
+
+// ---- Sources, trim, fold_spaces ----
+
+TEST(ApplyTransformsTest, NilSourceIsNilWhateverTheRow) {
+  FieldRule r = ColumnRule(Field::scoring);
+  r.source = SourceKind::kNil;
+  ExpectNil(Apply(r, "12"));
+  ExpectNil(Apply(r, std::nullopt));
+}
+
+TEST(ApplyTransformsTest, NullIsAbsent) {
+  ExpectAbsent(Apply(ColumnRule(Field::libelleOption), std::nullopt));
+}
+
+TEST(ApplyTransformsTest, TrimsBlanksIncludingNoBreakSpaceByDefault) {
+  ExpectValue(Apply(ColumnRule(Field::prenom1), " \t\xC2\xA0Jean Pierre\xC2\xA0\r\n"),
+              "Jean Pierre");
+}
+
+TEST(ApplyTransformsTest, TrimCanBeTurnedOff) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.trim = false;
+  ExpectValue(Apply(r, " Anglais "), " Anglais ");
+}
+
+TEST(ApplyTransformsTest, EmptyIsNoValueUnlessNilWhenEmptyIsOff) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  ExpectAbsent(Apply(r, ""));
+  ExpectAbsent(Apply(r, " \t\xC2\xA0"));
+  r.nil_when_empty = false;
+  ExpectValue(Apply(r, ""), "");
+  ExpectValue(Apply(r, " \t"), "");
+}
+
+TEST(ApplyTransformsTest, FoldSpacesJoinsRunsOfBlanksWithTabsAndNoBreakSpaces) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.fold_spaces = true;
+  ExpectValue(Apply(r, "Anglais \t\xC2\xA0 des\n\naffaires "), "Anglais des affaires");
+  r.trim = false;
+  ExpectValue(Apply(r, "\t Anglais  B2 "), " Anglais B2 ");
+}
+
+TEST(ApplyTransformsTest, WithoutFoldSpacesInnerBlanksAreKept) {
+  ExpectValue(Apply(ColumnRule(Field::libelleOption), "Anglais \t B2"), "Anglais \t B2");
+}
+
+// ---- word / words_from / separator ----
+
+TEST(ApplyTransformsTest, WordKeepsTheNthWord) {
+  FieldRule r = ColumnRule(Field::prenom2);
+  r.word = WordRule{2, false, ""};
+  ExpectValue(Apply(r, "Jean \t Pierre\xC2\xA0Paul"), "Pierre");
+  r.word->index = 1;
+  ExpectValue(Apply(r, "  Jean Pierre"), "Jean");
+}
+
+TEST(ApplyTransformsTest, WordsFromKeepsTheRestJoinedByOneSpace) {
+  FieldRule r = ColumnRule(Field::prenom3);
+  r.word = WordRule{2, true, ""};
+  ExpectValue(Apply(r, "Jean \t Pierre\xC2\xA0\xC2\xA0Paul  Marie"), "Pierre Paul Marie");
+}
+
+TEST(ApplyTransformsTest, NoSuchWordIsAbsent) {
+  FieldRule r = ColumnRule(Field::prenom3);
+  r.word = WordRule{3, false, ""};
+  ExpectAbsent(Apply(r, "Jean Pierre"));
+  r.word->rest = true;
+  ExpectAbsent(Apply(r, "Jean Pierre"));
+  ExpectAbsent(Apply(r, ""));
+}
+
+TEST(ApplyTransformsTest, SeparatorSplitsAndTrimsEachPart) {
+  FieldRule r = ColumnRule(Field::prenom2);
+  r.word = WordRule{2, false, ","};
+  ExpectValue(Apply(r, "Marie, Louise\xC2\xA0,Anne Sophie"), "Louise");
+  r.word->index = 3;
+  ExpectValue(Apply(r, "Marie, Louise ,Anne Sophie"), "Anne Sophie");
+  r.word->index = 2;
+  ExpectValue(Apply(r, "Marie,, ,Louise"), "Louise");  // empty parts are dropped
+  r.word = WordRule{2, true, ","};
+  ExpectValue(Apply(r, "Marie, Louise, Anne"), "Louise Anne");
+}
+
+TEST(ApplyTransformsTest, SeparatorOfSeveralCharacters) {
+  FieldRule r = ColumnRule(Field::prenom3);
+  r.word = WordRule{3, false, " / "};
+  ExpectValue(Apply(r, "Marie / Louise / Anne Sophie"), "Anne Sophie");
+}
+
+// ---- case ----
+
+TEST(ApplyTransformsTest, UpperCaseWithAccentedLetters) {
+  FieldRule r = ColumnRule(Field::nomNaissance);
+  r.letter_case = LetterCase::kUpper;
+  ExpectValue(Apply(r, "d'Arçon-Lœuvre é à ÿ straße"), "D'ARÇON-LŒUVRE É À Ÿ STRAßE");
+}
+
+TEST(ApplyTransformsTest, LowerCaseWithAccentedLetters) {
+  FieldRule r = ColumnRule(Field::prenom1Titulaire);
+  r.letter_case = LetterCase::kLower;
+  ExpectValue(Apply(r, "ÉLODIE ŒUVRE Ÿ"), "élodie œuvre ÿ");
+}
+
+// ---- map ----
+
+FieldRule SexeMap() {
+  FieldRule r = ColumnRule(Field::sexe);
+  r.map = ValueMap{};
+  r.map->entries = {To("M.", "M"), To("Mme", "F"), ToOutcome("?", MapOutcome::kNil),
+                    ToOutcome("inconnu", MapOutcome::kAbsent)};
+  return r;
+}
+
+TEST(ApplyTransformsTest, MapGivesTheListedValue) {
+  FieldRule r = SexeMap();
+  ExpectValue(Apply(r, "Mme"), "F");
+  ExpectValue(Apply(r, " M. "), "M");  // trimmed first
+}
+
+TEST(ApplyTransformsTest, MapToNilAndToAbsent) {
+  FieldRule r = SexeMap();
+  ExpectNil(Apply(r, "?"));
+  ExpectAbsent(Apply(r, "inconnu"));
+}
+
+TEST(ApplyTransformsTest, ValueNotInMapWithoutDefaultIsAProblemKeepingTheValue) {
+  RuleOutput out = Apply(SexeMap(), " Dr ");
+  EXPECT_EQ(out.problem, Rule::kNotInMap);
+  EXPECT_EQ(out.value.state, State::kAbsent);
+  EXPECT_EQ(out.value.text, "Dr");  // for the message, on non-personal fields
+}
+
+TEST(ApplyTransformsTest, MapIsCaseAndAccentSensitiveByDefault) {
+  EXPECT_EQ(Apply(SexeMap(), "MME").problem, Rule::kNotInMap);
+  EXPECT_EQ(Apply(SexeMap(), "m.").problem, Rule::kNotInMap);
+}
+
+TEST(ApplyTransformsTest, MapDefaults) {
+  FieldRule r = SexeMap();
+  r.map->has_default = true;
+  r.map->default_outcome = MapOutcome::kValue;
+  r.map->default_value = "F";
+  ExpectValue(Apply(r, "Mlle"), "F");
+  r.map->default_outcome = MapOutcome::kNil;
+  ExpectNil(Apply(r, "Mlle"));
+  r.map->default_outcome = MapOutcome::kAbsent;
+  ExpectAbsent(Apply(r, "Mlle"));
+  ExpectValue(Apply(r, "M."), "M");  // listed values still win
+}
+
+TEST(ApplyTransformsTest, EmptyValueIsNoValueBeforeTheMap) {
+  FieldRule r = SexeMap();
+  ExpectAbsent(Apply(r, "  "));
+  r.nil_when_empty = false;
+  RuleOutput out = Apply(r, "  ");
+  EXPECT_EQ(out.problem, Rule::kNotInMap);
+  EXPECT_EQ(out.value.text, "");
+  r.map->entries.push_back(To("", "M"));
+  ExpectValue(Apply(r, "  "), "M");
+}
+
+TEST(ApplyTransformsTest, MapIgnoreCase) {
+  FieldRule r = SexeMap();
+  r.map->ignore_case = true;
+  ExpectValue(Apply(r, "MME"), "F");
+  ExpectValue(Apply(r, "m."), "M");
+}
+
+TEST(ApplyTransformsTest, MapIgnoreAccents) {
+  FieldRule r = ColumnRule(Field::modaliteAcces);
+  r.map = ValueMap{};
+  r.map->entries = {To("Élève", "FORMATION_INITIALE_HORS_APPRENTISSAGE")};
+  r.map->ignore_accents = true;
+  ExpectValue(Apply(r, "Eleve"), "FORMATION_INITIALE_HORS_APPRENTISSAGE");
+  EXPECT_EQ(Apply(r, "eleve").problem, Rule::kNotInMap);  // case still counts
+  r.map->ignore_case = true;
+  ExpectValue(Apply(r, "ELÈVE"), "FORMATION_INITIALE_HORS_APPRENTISSAGE");
+  ExpectValue(Apply(r, "eleve"), "FORMATION_INITIALE_HORS_APPRENTISSAGE");
+}
+
+TEST(ApplyTransformsTest, MapIgnoreCaseAloneFoldsAccentedCapitalsButKeepsAccents) {
+  FieldRule r = ColumnRule(Field::modaliteAcces);
+  r.map = ValueMap{};
+  r.map->entries = {To("élève", "FORMATION_INITIALE_HORS_APPRENTISSAGE")};
+  r.map->ignore_case = true;
+  ExpectValue(Apply(r, "éLèVE"), "FORMATION_INITIALE_HORS_APPRENTISSAGE");
+  ExpectValue(Apply(r, "ÉLÈVE"), "FORMATION_INITIALE_HORS_APPRENTISSAGE");
+  EXPECT_EQ(Apply(r, "ELEVE").problem, Rule::kNotInMap);  // accents still count
+}
+
+// ---- Order of the steps ----
+
+TEST(ApplyTransformsTest, TrimFoldWordCaseThenMap) {
+  FieldRule r = ColumnRule(Field::sexe);
+  r.fold_spaces = true;
+  r.word = WordRule{1, false, ","};
+  r.letter_case = LetterCase::kUpper;
+  r.map = ValueMap{};
+  r.map->entries = {To("MADAME X", "F")};
+  // fold_spaces before word (the first word keeps its folded blank), case before map.
+  ExpectValue(Apply(r, "  madame\t\tx, docteur "), "F");
+}
+
+TEST(ApplyTransformsTest, MapThenDate) {
+  FieldRule r = ColumnRule(Field::dateDebutExamen);
+  r.map = ValueMap{};
+  r.map->entries = {To("rentrée 2025", "01/09/2025")};
+  r.map->ignore_accents = true;
+  r.date = Formats({Pattern("%d/%m/%Y")});
+  ExpectValue(Apply(r, "rentree 2025"), "2025-09-01");
+}
+
+// ---- date ----
+
+TEST(ApplyTransformsTest, DateFieldsReadSqlDatesByDefault) {
+  FieldRule r = ColumnRule(Field::dateDebutValidite);
+  ExpectValue(Apply(r, "2026-01-15"), "2026-01-15");
+  ExpectValue(Apply(r, "2026-01-15 00:00:00"), "2026-01-15");
+  ExpectValue(Apply(r, "2026-01-15T08:30:00.000+01:00"), "2026-01-15");
+  ExpectProblem(Apply(r, "15/01/2026"), Rule::kDateUnreadable);
+  ExpectProblem(Apply(r, "2026-02-30"), Rule::kCalendarDate);
+  ExpectAbsent(Apply(r, "  "));
+}
+
+TEST(ApplyTransformsTest, DateWithIsoPatternAndList) {
+  FieldRule r = ColumnRule(Field::dateFinExamen);
+  r.date = Formats({kIso});
+  ExpectValue(Apply(r, "2026-01-15"), "2026-01-15");
+  ExpectProblem(Apply(r, "2026-01-15 00:00:00"), Rule::kDateUnreadable);
+  r.date = Formats({Pattern("%d/%m/%Y")});
+  ExpectValue(Apply(r, "5/1/2026"), "2026-01-05");
+  ExpectValue(Apply(r, "05/01/2026"), "2026-01-05");
+  ExpectProblem(Apply(r, "2026-01-05"), Rule::kDateUnreadable);
+  r.date = Formats({kIso, Pattern("%d/%m/%Y")});
+  ExpectValue(Apply(r, "2026-01-05"), "2026-01-05");
+  ExpectValue(Apply(r, "05/01/2026"), "2026-01-05");
+  ExpectProblem(Apply(r, "05.01.2026"), Rule::kDateUnreadable);
+  ExpectProblem(Apply(r, "30/02/2026"), Rule::kCalendarDate);
+}
+
+TEST(ApplyTransformsTest, DatePartsGiveTheBirthDateFields) {
+  for (auto [field, part, expected] : {std::tuple{Field::anneeNaissance, DatePart::kYear, "1987"},
+                                       std::tuple{Field::moisNaissance, DatePart::kMonth, "5"},
+                                       std::tuple{Field::jourNaissance, DatePart::kDay, "9"}}) {
+    FieldRule r = ColumnRule(field);
+    r.date = Formats({Pattern("%d/%m/%Y")}, part);
+    ExpectValue(Apply(r, "09/05/1987"), expected);
+    ExpectProblem(Apply(r, "30/02/1987"), Rule::kCalendarDate);
+    ExpectProblem(Apply(r, "1987-05-09"), Rule::kDateUnreadable);
+  }
+}
+
+// ---- ParseDateWithFormats ----
+
+std::optional<std::string> Parse(std::string_view text, std::vector<DateFormat> formats,
+                                 bool* impossible_out = nullptr) {
+  bool impossible = true;  // must be reset by every call
+  auto d = ParseDateWithFormats(text, formats, impossible);
+  if (impossible_out != nullptr) *impossible_out = impossible;
+  if (!d) return std::nullopt;
+  return FormatIsoDate(*d);
+}
+
+TEST(ParseDateWithFormatsTest, SqlDatesAndTimestamps) {
+  bool impossible = true;
+  EXPECT_EQ(Parse("2026-01-15", {kSql}, &impossible), "2026-01-15");
+  EXPECT_FALSE(impossible);
+  EXPECT_EQ(Parse("2026-01-15 08:30", {kSql}), "2026-01-15");
+  EXPECT_EQ(Parse("2026-01-15 08:30:00.123456", {kSql}), "2026-01-15");
+  EXPECT_EQ(Parse("2026-01-15T08:30:00Z", {kSql}), "2026-01-15");
+  EXPECT_EQ(Parse("2026-01-15 08:30:00-03:00", {kSql}), "2026-01-15");
+}
+
+TEST(ParseDateWithFormatsTest, SqlRefusesOtherShapes) {
+  for (const char* text : {"2026-1-15", "2026-01-5", "2026-01-15x", "2026-01-15 8:30",
+                           "2026-01-15 08:30:00 CET", "15/01/2026", "", "20260115"}) {
+    bool impossible = true;
+    EXPECT_EQ(Parse(text, {kSql}, &impossible), std::nullopt) << text;
+    EXPECT_FALSE(impossible) << text;
+  }
+}
+
+TEST(ParseDateWithFormatsTest, ImpossibleIsTheRightShapeForADayThatDoesNotExist) {
+  bool impossible = false;
+  EXPECT_EQ(Parse("2026-02-29", {kSql}, &impossible), std::nullopt);
+  EXPECT_TRUE(impossible);
+  EXPECT_EQ(Parse("2026-02-3x", {kSql}, &impossible), std::nullopt);
+  EXPECT_FALSE(impossible);
+  EXPECT_EQ(Parse("31/04/2026", {Pattern("%d/%m/%Y")}, &impossible), std::nullopt);
+  EXPECT_TRUE(impossible);
+  EXPECT_EQ(Parse("2024-02-29", {kIso}, &impossible), "2024-02-29");
+  EXPECT_FALSE(impossible);
+}
+
+TEST(ParseDateWithFormatsTest, IsoWantsTwoDigitMonthAndDay) {
+  EXPECT_EQ(Parse("2026-01-05", {kIso}), "2026-01-05");
+  EXPECT_EQ(Parse("2026-1-05", {kIso}), std::nullopt);
+  EXPECT_EQ(Parse("2026-1-015", {kIso}), std::nullopt);
+  EXPECT_EQ(Parse("2026-01-5x", {kIso}), std::nullopt);
+}
+
+TEST(ParseDateWithFormatsTest, PatternsReadOneOrTwoDigitsAndFourForTheYear) {
+  EXPECT_EQ(Parse("5/1/2026", {Pattern("%d/%m/%Y")}), "2026-01-05");
+  EXPECT_EQ(Parse("15/01/26", {Pattern("%d/%m/%Y")}), std::nullopt);
+  EXPECT_EQ(Parse("15/01/02026", {Pattern("%d/%m/%Y")}), std::nullopt);
+  EXPECT_EQ(Parse("15/01/2026 ", {Pattern("%d/%m/%Y")}), std::nullopt);
+  EXPECT_EQ(Parse("20260115", {Pattern("%Y%m%d")}), "2026-01-15");
+  EXPECT_EQ(Parse("15%01%2026", {Pattern("%d%%%m%%%Y")}), "2026-01-15");
+}
+
+TEST(ParseDateWithFormatsTest, TimeDirectivesAreReadAndIgnored) {
+  EXPECT_EQ(Parse("15/01/2026 08:30:59", {Pattern("%d/%m/%Y %H:%M:%S")}), "2026-01-15");
+  EXPECT_EQ(Parse("15/01/2026", {Pattern("%d/%m/%Y %H:%M:%S")}), std::nullopt);
+}
+
+TEST(ParseDateWithFormatsTest, FormatsAreTriedInOrder) {
+  const std::vector<DateFormat> formats = {Pattern("%d/%m/%Y"), Pattern("%m/%d/%Y")};
+  EXPECT_EQ(Parse("01/02/2026", formats), "2026-02-01");  // the first that reads it
+  bool impossible = false;
+  EXPECT_EQ(Parse("02/13/2026", formats, &impossible), "2026-02-13");
+  EXPECT_EQ(Parse("31/02/2026", formats, &impossible), std::nullopt);
+  EXPECT_TRUE(impossible);
+  EXPECT_EQ(Parse("2026-02-01", formats, &impossible), std::nullopt);
+  EXPECT_FALSE(impossible);
+}
+
+// ---- Mapper: Bind and Map ----
+
+const std::string kMapping =
+    "certification: {type: RNCP, code: RNCP35830}\n"
+    "source: scolarite\n"
+    "query: SELECT * FROM resultat\n"
+    "key: [numero, session]\n"
+    "fields:\n"
+    "  dateDebutValidite: delivre\n"
+    "  dateFinValidite: nil\n"
+    "  obtentionCertification: {constant: PAR_ADMISSION}\n"
+    "  donneeCertifiee: {constant: true}\n"
+    "  presenceNiveauLangueEuro: {constant: false}\n"
+    "  presenceNiveauNumeriqueEuro: {constant: false}\n"
+    "  scoring: nil\n"
+    "  mentionValidee: nil\n"
+    "  modaliteAcces: nil\n"
+    "  modalitePassageExamen: {column: modalite, map: {distance: A_DISTANCE}}\n"
+    "  libelleOption: {template: \"{option} {niveau}\"}\n"
+    "  nomNaissance: nom\n"
+    "  nomUsage: {coalesce: [nom_marital, nom]}\n"
+    "  prenom1: prenom\n"
+    "  anneeNaissance: annee\n"
+    "  moisNaissance: nil\n"
+    "  jourNaissance: nil\n"
+    "  sexe: {column: civilite, map: {M.: M, Mme: F}}\n"
+    "  codePostal: nil\n";
+
+Mapping LoadOrDie(const std::string& text) {
+  Diagnostics d;
+  auto m = LoadMappingText(text, "mappings/rs6521.yaml", SchemaVersion::k115, d);
+  EXPECT_TRUE(m.has_value());
+  EXPECT_TRUE(d.empty()) << FormatDiagnostics(d);
+  return m.value_or(Mapping{});
+}
+
+class MapperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mapping_ = LoadOrDie(kMapping);
+    row_ = {{"numero", "E123"},        {"session", "2026"},
+            {"delivre", "2026-01-15"}, {"modalite", "distance"},
+            {"option", "Anglais"},     {"niveau", "B2"},
+            {"nom", "DUPONT"},         {"nom_marital", std::nullopt},
+            {"prenom", "Jean"},        {"annee", "1990"},
+            {"civilite", "M."}};
+  }
+
+  // Maps `row_` with every column the mapping reads, in the order ReferencedColumns gives.
+  MappedRow MapRow(std::uint64_t row_number = 1) {
+    std::vector<std::string> names = ReferencedColumns(mapping_);
+    source::SourceRow row;
+    for (const std::string& name : names) {
+      auto it = row_.find(name);
+      row.values.push_back(it == row_.end() ? std::nullopt : it->second);
+    }
+    auto mapper = Mapper::Bind(mapping_, source::Columns(names));
+    EXPECT_TRUE(mapper.has_value()) << mapper.error().message();
+    if (!mapper) return MappedRow{};
+    return mapper->Map(row, row_number);
+  }
+
+  Mapping mapping_;
+  std::map<std::string, std::optional<std::string>> row_;
+};
+
+TEST_F(MapperTest, BindNamesEveryMissingColumnAndWhatTheQueryReturns) {
+  auto mapper = Mapper::Bind(
+      mapping_, source::Columns({"NUMERO", "Session", "delivre", "prenom", "civilite", "autre"}));
+  ASSERT_FALSE(mapper.has_value());
+  EXPECT_EQ(mapper.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(mapper.error().message(),
+            "mapping \"rs6521\" reads column(s) option, niveau, modalite, nom, nom_marital, annee, "
+            "which the query does not return (it returns: NUMERO, Session, delivre, prenom, "
+            "civilite, autre)");
+}
+
+TEST_F(MapperTest, BindWithNothingReturned) {
+  auto mapper = Mapper::Bind(mapping_, source::Columns({}));
+  ASSERT_FALSE(mapper.has_value());
+  EXPECT_EQ(mapper.error().message(),
+            "mapping \"rs6521\" reads column(s) numero, session, option, niveau, modalite, "
+            "delivre, nom, nom_marital, prenom, annee, civilite, which the query does not return "
+            "(it returns: )");
+}
+
+TEST_F(MapperTest, BindFindsColumnsWhateverTheirCaseAndOrder) {
+  std::vector<std::string> names = {"CIVILITE", "Annee",   "prenom", "NOM_MARITAL",
+                                    "Nom",      "niveau",  "OPTION", "Modalite",
+                                    "delivre",  "SESSION", "Numero", "extra"};
+  auto mapper = Mapper::Bind(mapping_, source::Columns(names));
+  ASSERT_TRUE(mapper.has_value()) << mapper.error().message();
+  source::SourceRow row{{"M.", "1990", "Jean", std::nullopt, "DUPONT", "B2", "Anglais", "distance",
+                         "2026-01-15", "2026", "E123", "ignored"}};
+  MappedRow out = mapper->Map(row, 1);
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_EQ(out.passage.id_technique, "E123-2026");
+  EXPECT_EQ(out.passage[Field::sexe].text, "M");
+  EXPECT_EQ(out.passage[Field::anneeNaissance].text, "1990");
+  EXPECT_EQ(out.passage[Field::libelleOption].text, "Anglais B2");
+}
+
+TEST_F(MapperTest, MapsARow) {
+  MappedRow out = MapRow();
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_TRUE(out.identified);
+  EXPECT_TRUE(out.failed.none());
+  EXPECT_TRUE(out.warnings.empty());
+  const Passage& p = out.passage;
+  EXPECT_EQ(p.mapping, &mapping_);
+  EXPECT_EQ(p[Field::dateDebutValidite].state, State::kValue);
+  EXPECT_EQ(p[Field::dateDebutValidite].text, "2026-01-15");
+  EXPECT_EQ(p[Field::dateFinValidite].state, State::kNil);
+  EXPECT_EQ(p[Field::obtentionCertification].text, "PAR_ADMISSION");
+  EXPECT_EQ(p[Field::donneeCertifiee].text, "true");
+  EXPECT_EQ(p[Field::modalitePassageExamen].text, "A_DISTANCE");
+  EXPECT_EQ(p[Field::nomNaissance].text, "DUPONT");
+  EXPECT_EQ(p[Field::prenom1].text, "Jean");
+  EXPECT_EQ(p[Field::sexe].text, "M");
+  EXPECT_EQ(p[Field::codePostal].state, State::kNil);
+  EXPECT_EQ(p[Field::codeInsee].state, State::kAbsent);  // not mapped
+  EXPECT_EQ(p[Field::verbatim].state, State::kAbsent);
+}
+
+TEST_F(MapperTest, KeyValuesJoinedWithADashAndTrimmed) {
+  row_["numero"] = " E123 ";
+  row_["session"] = "2026\t";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage.id_technique, "E123-2026");
+  EXPECT_EQ(out.passage.source_key, "numero=E123, session=2026");
+}
+
+TEST_F(MapperTest, SingleKeyColumn) {
+  mapping_ = LoadOrDie([] {
+    std::string text = kMapping;
+    text.replace(text.find("key: [numero, session]"), 22, "key: numero");
+    return text;
+  }());
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage.id_technique, "E123");
+  EXPECT_EQ(out.passage.source_key, "numero=E123");
+}
+
+TEST_F(MapperTest, IdTechniqueFromATemplate) {
+  mapping_ = LoadOrDie(kMapping + "id_technique: \"EX-{numero}-{{{session}}}\"\n");
+  row_["session"] = " 2026 ";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage.id_technique, "EX-E123-{2026}");
+  EXPECT_EQ(out.passage.source_key, "numero=E123, session=2026");
+}
+
+TEST_F(MapperTest, MissingKeyRejectsTheRowByItsNumber) {
+  row_["session"] = std::nullopt;
+  row_["civilite"] = "Dr";
+  MappedRow out = MapRow(7);
+  EXPECT_FALSE(out.identified);
+  EXPECT_EQ(out.passage.id_technique, "ligne 7");
+  ASSERT_EQ(out.rejections.size(), 2u);
+  const Rejection& r = out.rejections[0];
+  EXPECT_EQ(r.mapping, "rs6521");
+  EXPECT_EQ(r.id_technique, "ligne 7");
+  EXPECT_EQ(r.source_key, "");
+  EXPECT_EQ(r.field, "");
+  EXPECT_EQ(r.rule, Rule::kMissingKey);
+  EXPECT_EQ(r.message,
+            "clé absente (colonne session vide) : la ligne 7 ne peut pas recevoir d'idTechnique");
+  // The row's other problems are still reported, under the same name.
+  EXPECT_EQ(out.rejections[1].id_technique, "ligne 7");
+  EXPECT_EQ(out.rejections[1].source_key, "numero=E123, session=");
+  EXPECT_EQ(out.rejections[1].field, "sexe");
+}
+
+TEST_F(MapperTest, BlankKeysAreMissingEachReported) {
+  row_["numero"] = "  ";
+  row_["session"] = "";
+  MappedRow out = MapRow(12);
+  EXPECT_FALSE(out.identified);
+  ASSERT_EQ(out.rejections.size(), 2u);
+  EXPECT_EQ(out.rejections[0].message,
+            "clé absente (colonne numero vide) : la ligne 12 ne peut pas recevoir d'idTechnique");
+  EXPECT_EQ(out.rejections[1].message,
+            "clé absente (colonne session vide) : la ligne 12 ne peut pas recevoir d'idTechnique");
+}
+
+TEST_F(MapperTest, MissingKeyWithATemplateIdTechnique) {
+  mapping_ = LoadOrDie(kMapping + "id_technique: \"EX-{numero}-{session}\"\n");
+  row_["numero"] = std::nullopt;
+  MappedRow out = MapRow(3);
+  EXPECT_FALSE(out.identified);
+  EXPECT_EQ(out.passage.id_technique, "ligne 3");
+}
+
+TEST_F(MapperTest, TemplateSkipsNullColumns) {
+  row_["niveau"] = std::nullopt;
+  EXPECT_EQ(MapRow().passage[Field::libelleOption].text, "Anglais");  // "Anglais " trimmed
+  row_["option"] = std::nullopt;
+  row_["niveau"] = "B2";
+  EXPECT_EQ(MapRow().passage[Field::libelleOption].text, "B2");
+}
+
+TEST_F(MapperTest, TemplateOfNullColumnsIsNull) {
+  row_["option"] = std::nullopt;
+  row_["niveau"] = std::nullopt;
+  EXPECT_EQ(MapRow().passage[Field::libelleOption].state, State::kAbsent);
+}
+
+TEST_F(MapperTest, TemplateKeepsLiteralsWhenOneColumnHasAValue) {
+  mapping_ = LoadOrDie([] {
+    std::string text = kMapping;
+    text.replace(text.find("{option} {niveau}"), 17, "Option {option} ({niveau})");
+    return text;
+  }());
+  row_["niveau"] = std::nullopt;
+  EXPECT_EQ(MapRow().passage[Field::libelleOption].text, "Option Anglais ()");
+}
+
+TEST_F(MapperTest, CoalesceTakesTheFirstNonBlankColumn) {
+  row_["nom_marital"] = "MARTIN";
+  EXPECT_EQ(MapRow().passage[Field::nomUsage].text, "MARTIN");
+  row_["nom_marital"] = std::nullopt;
+  EXPECT_EQ(MapRow().passage[Field::nomUsage].text, "DUPONT");
+  row_["nom_marital"] = " \xC2\xA0";
+  EXPECT_EQ(MapRow().passage[Field::nomUsage].text, "DUPONT");
+  row_["nom"] = std::nullopt;
+  row_["nom_marital"] = std::nullopt;
+  EXPECT_EQ(MapRow().passage[Field::nomUsage].state, State::kAbsent);
+}
+
+TEST_F(MapperTest, ValueNotInMapIsRejectedWithoutShowingPersonalData) {
+  row_["civilite"] = "Docteur";
+  MappedRow out = MapRow();
+  ASSERT_EQ(out.rejections.size(), 1u);
+  const Rejection& r = out.rejections[0];
+  EXPECT_EQ(r.id_technique, "E123-2026");
+  EXPECT_EQ(r.source_key, "numero=E123, session=2026");
+  EXPECT_EQ(r.field, "sexe");
+  EXPECT_EQ(r.rule, Rule::kNotInMap);
+  EXPECT_EQ(r.message, "sexe : valeur absente de la table de correspondance (colonne civilite)");
+  EXPECT_TRUE(out.failed.test(static_cast<std::size_t>(Field::sexe)));
+  EXPECT_EQ(out.failed.count(), 1u);
+  EXPECT_EQ(out.passage[Field::sexe].state, State::kAbsent);
+  EXPECT_EQ(out.passage[Field::nomNaissance].text, "DUPONT");  // the rest is still mapped
+}
+
+TEST_F(MapperTest, ValueNotInMapOfANonPersonalFieldIsShown) {
+  row_["modalite"] = "visio";
+  MappedRow out = MapRow();
+  ASSERT_EQ(out.rejections.size(), 1u);
+  EXPECT_EQ(out.rejections[0].field, "modalitePassageExamen");
+  EXPECT_EQ(out.rejections[0].message,
+            "modalitePassageExamen : « visio » absent de la table de correspondance (colonne "
+            "modalite)");
+}
+
+TEST_F(MapperTest, UnreadableAndImpossibleDates) {
+  row_["delivre"] = "15/01/2026";
+  MappedRow unreadable = MapRow();
+  ASSERT_EQ(unreadable.rejections.size(), 1u);
+  EXPECT_EQ(unreadable.rejections[0].field, "dateDebutValidite");
+  EXPECT_EQ(unreadable.rejections[0].rule, Rule::kDateUnreadable);
+  EXPECT_EQ(unreadable.rejections[0].message,
+            "dateDebutValidite : date illisible au(x) format(s) date SQL (AAAA-MM-JJ) (colonne "
+            "delivre)");
+  EXPECT_TRUE(unreadable.failed.test(static_cast<std::size_t>(Field::dateDebutValidite)));
+
+  row_["delivre"] = "2026-02-30 00:00:00";
+  MappedRow impossible = MapRow();
+  ASSERT_EQ(impossible.rejections.size(), 1u);
+  EXPECT_EQ(impossible.rejections[0].rule, Rule::kCalendarDate);
+  EXPECT_EQ(impossible.rejections[0].message,
+            "dateDebutValidite : date impossible, ce jour n'existe pas (colonne delivre)");
+}
+
+TEST_F(MapperTest, UnreadableDateNamesEveryFormat) {
+  mapping_ = LoadOrDie([] {
+    std::string text = kMapping;
+    text.replace(text.find("dateDebutValidite: delivre"), 26,
+                 "dateDebutValidite: {column: delivre, date: [iso, sql, \"%d/%m/%Y\"]}");
+    return text;
+  }());
+  row_["delivre"] = "15.01.2026";
+  MappedRow out = MapRow();
+  ASSERT_EQ(out.rejections.size(), 1u);
+  EXPECT_EQ(out.rejections[0].message,
+            "dateDebutValidite : date illisible au(x) format(s) AAAA-MM-JJ, date SQL "
+            "(AAAA-MM-JJ), %d/%m/%Y (colonne delivre)");
+}
+
+TEST_F(MapperTest, EveryProblemOfARowInOnePass) {
+  row_["delivre"] = "hier";
+  row_["modalite"] = "visio";
+  row_["civilite"] = "?";
+  MappedRow out = MapRow();
+  std::vector<std::string> fields;
+  for (const Rejection& r : out.rejections) fields.push_back(r.field);
+  EXPECT_THAT(fields, ElementsAre("modalitePassageExamen", "dateDebutValidite", "sexe"));
+  EXPECT_EQ(out.failed.count(), 3u);
+}
+
+}  // namespace
+}  // namespace accrochd::mappings

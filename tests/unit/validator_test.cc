@@ -1,0 +1,883 @@
+// Validation of mapped passages, for both schema versions: values and nil, absent fields, the
+// dictionary's conditional rules, dates, the holder's identification, held passages and
+// warnings; that no rejection ever shows personal data; and the checks across one cycle
+// (repeated idTechnique, probable duplicates).
+#include "mappings/validator.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "connectors/source/source_row.h"
+#include "mappings/mapper.h"
+#include "mappings/mapping.h"
+
+namespace accrochd::mappings {
+namespace {
+
+// What the daemon does with a row that passed validation: its idTechnique, then its holder.
+std::optional<Rejection> RegisterRow(CycleChecks& cycle, const Passage& p) {
+  if (auto repeated = cycle.RegisterIdTechnique(p)) return repeated;
+  return cycle.RegisterHolder(p);
+}
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using State = FieldValue::State;
+
+constexpr Date kToday{std::chrono::year(2026), std::chrono::November, std::chrono::day(26)};
+
+const std::string kHead =
+    "certification: {type: RNCP, code: RNCP35830}\n"
+    "source: scolarite\n"
+    "query: SELECT * FROM resultat\n"
+    "key: id\n";
+
+// Every field of the passage and of the titulaire, each from its own column.
+const std::string kFields =
+    "fields:\n"
+    "  urlPreuve: url\n"
+    "  libelleOption: option\n"
+    "  obtentionCertification: obtention\n"
+    "  donneeCertifiee: certifiee\n"
+    "  dateDebutExamen: debut_examen\n"
+    "  dateFinExamen: fin_examen\n"
+    "  modalitePassageExamen: modalite\n"
+    "  codePostalCentreExamen: cp_centre\n"
+    "  dateDebutValidite: delivrance\n"
+    "  dateFinValidite: fin_validite\n"
+    "  presenceNiveauLangueEuro: langue\n"
+    "  niveauLangueEuropeen: niveau_langue\n"
+    "  presenceNiveauNumeriqueEuro: numerique\n"
+    "  scoreGeneral: score_general\n"
+    "  resultats: resultats\n"
+    "  scoring: scoring\n"
+    "  mentionValidee: mention\n"
+    "  modaliteAcces: acces\n"
+    "  voieAccessVAE: voie_vae\n"
+    "  initiativeInscription: initiative\n"
+    "  dateInscription: inscription\n"
+    "  verbatim: verbatim\n";
+
+const std::string kTitulaire =
+    "  nomNaissance: nom\n"
+    "  nomUsage: nom_usage\n"
+    "  prenom1: prenom\n"
+    "  prenom2: prenom2\n"
+    "  prenom3: prenom3\n"
+    "  anneeNaissance: annee\n"
+    "  moisNaissance: mois\n"
+    "  jourNaissance: jour\n"
+    "  sexe: sexe\n"
+    "  codeInsee: insee\n"
+    "  codePostal: cp\n"
+    "  libelleCommuneNaissance: commune\n"
+    "  codePaysNaissance: pays\n"
+    "  libellePaysNaissance: libelle_pays\n";
+
+const std::string kDossier =
+    "  idDossier: dossier\n"
+    "  nomTitulaire: nom_dossier\n"
+    "  prenom1Titulaire: prenom_dossier\n";
+
+// `text` with `from` (which it holds) replaced by `to`.
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+using Row = std::map<std::string, std::optional<std::string>>;
+
+// A valid passage of a holder born in Paris, delivered on 2026-01-15. The holder's values are
+// recognisable, so that tests can make sure no message shows them.
+Row DefaultRow() {
+  return {{"id", "1017"},      {"obtention", "PAR_ADMISSION"},
+          {"certifiee", "1"},  {"delivrance", "2026-01-15"},
+          {"langue", "false"}, {"numerique", "0"},
+          {"nom", "Zébulon"},  {"prenom", "Anatolie"},
+          {"annee", "1987"},   {"mois", "05"},
+          {"jour", "09"},      {"sexe", "F"},
+          {"insee", "75056"}};
+}
+
+std::vector<std::string> Messages(const MappedRow& row) {
+  std::vector<std::string> out;
+  for (const Rejection& r : row.rejections) out.push_back(r.field + " | " + r.message);
+  return out;
+}
+
+class ValidatorFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Use(kFields + kTitulaire);
+    row_ = DefaultRow();
+  }
+
+  // Loads the mapping made of kHead and `fields` for version_.
+  void Use(const std::string& fields) {
+    Diagnostics d;
+    auto m = LoadMappingText(kHead + fields, "mappings/rs6521.yaml", version_, d);
+    ASSERT_TRUE(m.has_value());
+    ASSERT_TRUE(d.empty()) << FormatDiagnostics(d);
+    mapping_ = std::move(*m);
+  }
+
+  MappedRow MapRow() {
+    std::vector<std::string> names = ReferencedColumns(mapping_);
+    source::SourceRow row;
+    for (const std::string& name : names) {
+      auto it = row_.find(name);
+      row.values.push_back(it == row_.end() ? std::nullopt : it->second);
+    }
+    auto mapper = Mapper::Bind(mapping_, source::Columns(names));
+    EXPECT_TRUE(mapper.has_value()) << mapper.error().message();
+    if (!mapper) return MappedRow{};
+    return mapper->Map(row, 1);
+  }
+
+  // Maps row_ and validates it; the verdict is in verdict_.
+  MappedRow Run() {
+    MappedRow row = MapRow();
+    verdict_ = Validator(version_, kToday).Check(row);
+    return row;
+  }
+
+  // Runs row_, which must give exactly one rejection: `field`, `rule`, `message`.
+  void ExpectOnlyRejection(const std::string& field, Rule rule, const std::string& message) {
+    MappedRow row = Run();
+    ASSERT_EQ(row.rejections.size(), 1u) << ::testing::PrintToString(Messages(row));
+    const Rejection& r = row.rejections[0];
+    EXPECT_EQ(r.mapping, "rs6521");
+    EXPECT_EQ(r.id_technique, "1017");
+    EXPECT_EQ(r.source_key, "id=1017");
+    EXPECT_EQ(r.field, field);
+    EXPECT_EQ(r.rule, rule) << RuleName(r.rule);
+    EXPECT_EQ(r.message, message);
+    EXPECT_EQ(verdict_, Verdict::kQuarantined);
+  }
+
+  SchemaVersion version_ = SchemaVersion::k115;
+  Mapping mapping_;
+  Row row_;
+  Verdict verdict_ = Verdict::kValid;
+};
+
+// Tests that hold for both schema versions.
+class ValidatorTest : public ValidatorFixture, public ::testing::WithParamInterface<SchemaVersion> {
+ protected:
+  void SetUp() override {
+    version_ = GetParam();
+    ValidatorFixture::SetUp();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Versions, ValidatorTest,
+                         ::testing::Values(SchemaVersion::k112, SchemaVersion::k115),
+                         [](const ::testing::TestParamInfo<SchemaVersion>& param_info) {
+                           return param_info.param == SchemaVersion::k112 ? "v112" : "v115";
+                         });
+
+TEST_P(ValidatorTest, AValidPassageIsCompletedAndCanonical) {
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kValid);
+  EXPECT_THAT(row.warnings, IsEmpty());
+  const Passage& p = row.passage;
+  EXPECT_EQ(p.identification, Group::kTitulaire);
+  EXPECT_EQ(p.delivery,
+            (Date{std::chrono::year(2026), std::chrono::January, std::chrono::day(15)}));
+  // Canonical spellings.
+  EXPECT_EQ(p[Field::donneeCertifiee].text, "true");
+  EXPECT_EQ(p[Field::presenceNiveauNumeriqueEuro].text, "false");
+  EXPECT_EQ(p[Field::moisNaissance].text, "5");
+  EXPECT_EQ(p[Field::jourNaissance].text, "9");
+  EXPECT_EQ(p[Field::anneeNaissance].text, "1987");
+  // Absent "obligatoire sauf nil" fields become nil.
+  for (Field f : {Field::dateFinValidite, Field::scoring, Field::mentionValidee,
+                  Field::modaliteAcces, Field::nomUsage}) {
+    EXPECT_EQ(p[f].state, State::kNil) << Spec(f).name;
+  }
+  // Absent optional fields stay absent.
+  for (Field f : {Field::urlPreuve, Field::libelleOption, Field::niveauLangueEuropeen,
+                  Field::scoreGeneral, Field::voieAccessVAE, Field::prenom2, Field::codePostal,
+                  Field::codePaysNaissance, Field::libelleCommuneNaissance}) {
+    EXPECT_EQ(p[f].state, State::kAbsent) << Spec(f).name;
+  }
+}
+
+TEST_P(ValidatorTest, CanonicalValuesOnlyAfterValidation) {
+  row_["certifiee"] = "0";
+  row_["annee"] = "+1987";
+  row_["numerique"] = "1";
+  row_["score_general"] = "0500";
+  MappedRow before = MapRow();
+  EXPECT_EQ(before.passage[Field::donneeCertifiee].text, "0");
+  EXPECT_EQ(before.passage[Field::scoreGeneral].text, "0500");
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::donneeCertifiee].text, "false");
+  EXPECT_EQ(row.passage[Field::anneeNaissance].text, "1987");
+  EXPECT_EQ(row.passage[Field::presenceNiveauNumeriqueEuro].text, "true");
+  EXPECT_EQ(row.passage[Field::scoreGeneral].text, "500");
+}
+
+TEST_P(ValidatorTest, MandatoryValueMissingNamesTheColumn) {
+  row_["nom"] = std::nullopt;
+  ExpectOnlyRejection("nomNaissance", Rule::kRequired,
+                      "nomNaissance (8.1) : donnée obligatoire absente (colonne nom vide)");
+}
+
+TEST_P(ValidatorTest, ObtentionCertificationIsMandatoryInBothVersions) {
+  // Optional in the 1.1.5 schema, but the dictionary wants it.
+  row_["obtention"] = "  ";
+  ExpectOnlyRejection(
+      "obtentionCertification", Rule::kRequired,
+      "obtentionCertification (5.4) : donnée obligatoire absente (colonne obtention vide)");
+}
+
+TEST_P(ValidatorTest, DateOfDeliveryIsMandatory) {
+  row_["delivrance"] = std::nullopt;
+  ExpectOnlyRejection(
+      "dateDebutValidite", Rule::kRequired,
+      "dateDebutValidite (5.10) : donnée obligatoire absente (colonne delivrance vide)");
+}
+
+TEST_P(ValidatorTest, EveryMissingValueIsReported) {
+  row_["sexe"] = std::nullopt;
+  row_["annee"] = std::nullopt;
+  row_["certifiee"] = std::nullopt;
+  MappedRow row = Run();
+  EXPECT_THAT(
+      Messages(row),
+      ElementsAre(
+          "donneeCertifiee | donneeCertifiee (5.5) : donnée obligatoire absente (colonne "
+          "certifiee vide)",
+          "anneeNaissance | anneeNaissance (8.6) : donnée obligatoire absente (colonne annee vide)",
+          "sexe | sexe (8.9) : donnée obligatoire absente (colonne sexe vide)"));
+  EXPECT_EQ(verdict_, Verdict::kQuarantined);
+}
+
+TEST_P(ValidatorTest, NilWhereAValueIsRequired) {
+  MappedRow row = MapRow();
+  row.passage[Field::sexe] = FieldValue{State::kNil, ""};
+  row.passage[Field::dateDebutValidite] = FieldValue{State::kNil, ""};
+  row.passage[Field::obtentionCertification] = FieldValue{State::kNil, ""};
+  row.passage[Field::dateFinValidite] = FieldValue{State::kNil, ""};  // allowed
+  EXPECT_EQ(Validator(version_, kToday).Check(row), Verdict::kQuarantined);
+  EXPECT_THAT(Messages(row),
+              ElementsAre("obtentionCertification | obtentionCertification (5.4) : ne peut pas "
+                          "être nil, une valeur est obligatoire",
+                          "dateDebutValidite | dateDebutValidite (5.10) : ne peut pas être nil, "
+                          "une valeur est obligatoire",
+                          "sexe | sexe (8.9) : ne peut pas être nil, une valeur est obligatoire"));
+  EXPECT_EQ(row.rejections[0].rule, Rule::kNilNotAllowed);
+  EXPECT_EQ(row.passage[Field::dateFinValidite].state, State::kNil);
+}
+
+TEST_P(ValidatorTest, ValuesBreakingTheirFacets) {
+  row_["modalite"] = "PRESENTIEL";
+  row_["cp_centre"] = "1234567890";
+  row_["debut_examen"] = "2026-02-30";
+  row_["url"] = "https://exemple.fr/\x01";
+  MappedRow row = Run();
+  // The date is read by the mapper (a date field reads SQL dates), before validation.
+  EXPECT_THAT(
+      Messages(row),
+      ElementsAre("dateDebutExamen | dateDebutExamen : date impossible, ce jour n'existe "
+                  "pas (colonne debut_examen)",
+                  "urlPreuve | urlPreuve : caractère U+0001 interdit dans un fichier XML "
+                  "(position 20)",
+                  "modalitePassageExamen | modalitePassageExamen : « PRESENTIEL » n'est pas "
+                  "une valeur prévue par la CDC (A_DISTANCE, EN_PRESENTIEL, MIXTE)",
+                  "codePostalCentreExamen | codePostalCentreExamen : 10 caractères, 9 au "
+                  "plus"));
+}
+
+TEST_P(ValidatorTest, IdTechniqueOverTheLimit) {
+  row_["id"] = std::string(256, '7');
+  MappedRow row = Run();
+  ASSERT_EQ(row.rejections.size(), 1u) << ::testing::PrintToString(Messages(row));
+  EXPECT_EQ(row.rejections[0].field, "idTechnique");
+  EXPECT_EQ(row.rejections[0].rule, Rule::kLength);
+  EXPECT_EQ(row.rejections[0].message, "idTechnique : 256 caractères, 255 au plus");
+}
+
+TEST_P(ValidatorTest, IdTechniqueWithACharacterXmlCannotCarry) {
+  row_["id"] =
+      "10\x02"
+      "17";
+  MappedRow row = Run();
+  ASSERT_EQ(row.rejections.size(), 1u) << ::testing::PrintToString(Messages(row));
+  EXPECT_EQ(row.rejections[0].rule, Rule::kXmlChar);
+  EXPECT_EQ(row.rejections[0].message,
+            "idTechnique : caractère U+0002 interdit dans un fichier XML (position 3)");
+}
+
+// ---- Conditional rules ----
+
+TEST_P(ValidatorTest, LanguageLevelNeededWhenPresenceIsTrue) {
+  row_["langue"] = "true";
+  ExpectOnlyRejection("niveauLangueEuropeen", Rule::kConditional,
+                      "niveauLangueEuropeen : absent alors que presenceNiveauLangueEuro vaut true");
+}
+
+TEST_P(ValidatorTest, LanguageLevelRefusedWhenPresenceIsFalse) {
+  row_["niveau_langue"] = "B2";
+  ExpectOnlyRejection(
+      "niveauLangueEuropeen", Rule::kConditional,
+      "niveauLangueEuropeen : renseigné alors que presenceNiveauLangueEuro vaut false");
+}
+
+TEST_P(ValidatorTest, LanguageLevelWithPresenceOne) {
+  row_["langue"] = "1";
+  row_["niveau_langue"] = "B2";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::presenceNiveauLangueEuro].text, "true");
+  EXPECT_EQ(row.passage[Field::niveauLangueEuropeen].text, "B2");
+}
+
+TEST_P(ValidatorTest, Bloc6NeedsScoreGeneral) {
+  row_["numerique"] = "true";
+  row_["resultats"] = "1.1:3";
+  ExpectOnlyRejection("scoreGeneral", Rule::kConditional,
+                      "scoreGeneral : obligatoire quand presenceNiveauNumeriqueEuro vaut true "
+                      "(bloc 6)");
+}
+
+TEST_P(ValidatorTest, Bloc6WithScoreAndResults) {
+  row_["numerique"] = "true";
+  row_["score_general"] = "955";
+  row_["resultats"] = "1.1:3; 2.4:5";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kValid);
+  ASSERT_EQ(row.passage.resultats.size(), 2u);
+  EXPECT_EQ(row.passage.resultats[1].domaine_competence_id, "2");
+  EXPECT_EQ(row.passage.resultats[1].competence_id, "4");
+  EXPECT_EQ(row.passage.resultats[1].niveau, "5");
+}
+
+TEST_P(ValidatorTest, Bloc6ValuesAreChecked) {
+  row_["numerique"] = "true";
+  row_["score_general"] = "1001";
+  row_["resultats"] = "1.1:9";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row),
+              ElementsAre("scoreGeneral | scoreGeneral : la valeur est hors des bornes 1 à 1000",
+                          "resultats | resultats : format attendu « domaine.compétence:niveau ; … "
+                          "» (niveaux 1 à 8)"));
+  EXPECT_EQ(row.rejections[1].rule, Rule::kResultatsFormat);
+  EXPECT_THAT(row.passage.resultats, IsEmpty());
+}
+
+TEST_P(ValidatorTest, Bloc6RefusedWhenPresenceIsFalse) {
+  row_["score_general"] = "955";
+  row_["resultats"] = "1.1:3";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row),
+              ElementsAre("scoreGeneral | scoreGeneral : renseigné alors que "
+                          "presenceNiveauNumeriqueEuro vaut false (le bloc 6 ne doit pas être "
+                          "rempli)",
+                          "resultats | resultats : renseigné alors que presenceNiveauNumeriqueEuro "
+                          "vaut false (le bloc 6 ne doit pas être rempli)"));
+  EXPECT_EQ(row.rejections[0].rule, Rule::kConditional);
+}
+
+TEST_P(ValidatorTest, VoieAccessVaeOnlyForVae) {
+  row_["acces"] = "VAE";
+  row_["voie_vae"] = "VAE_CLASSIQUE";
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+  row_["acces"] = "CANDIDAT_LIBRE";
+  ExpectOnlyRejection("voieAccessVAE", Rule::kConditional,
+                      "voieAccessVAE : renseigné alors que modaliteAcces n'est pas VAE");
+  row_["acces"] = std::nullopt;  // nil
+  ExpectOnlyRejection("voieAccessVAE", Rule::kConditional,
+                      "voieAccessVAE : renseigné alors que modaliteAcces n'est pas VAE");
+}
+
+TEST_P(ValidatorTest, CountryDerivedFromAForeignInseeCode) {
+  row_["insee"] = "99134";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::codePaysNaissance].state, State::kValue);
+  EXPECT_EQ(row.passage[Field::codePaysNaissance].text, "134");
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kAbsent);
+}
+
+TEST_P(ValidatorTest, CountryMatchingTheInseeCodeIsKept) {
+  row_["insee"] = "99134";
+  row_["pays"] = "134";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::codePaysNaissance].text, "134");
+}
+
+TEST_P(ValidatorTest, CountryContradictingTheInseeCode) {
+  row_["insee"] = "99134";
+  row_["pays"] = "109";
+  ExpectOnlyRejection("codePaysNaissance", Rule::kConditional,
+                      "codePaysNaissance : ne correspond pas au code pays 99XXX de codeInsee");
+}
+
+TEST_P(ValidatorTest, CountryForSomeoneBornInFrance) {
+  row_["pays"] = "100";
+  ExpectOnlyRejection("codePaysNaissance", Rule::kConditional,
+                      "codePaysNaissance : renseigné sans codeInsee de pays étranger (99XXX) ; il "
+                      "ne concerne que les personnes nées à l'étranger");
+}
+
+TEST_P(ValidatorTest, CountryWithoutAnyInseeCode) {
+  row_["insee"] = std::nullopt;
+  row_["cp"] = "69001";
+  row_["pays"] = "134";
+  ExpectOnlyRejection("codePaysNaissance", Rule::kConditional,
+                      "codePaysNaissance : renseigné sans codeInsee de pays étranger (99XXX) ; il "
+                      "ne concerne que les personnes nées à l'étranger");
+}
+
+TEST_P(ValidatorTest, PostalCodeDroppedWhenTheInseeCodeIsKnown) {
+  row_["cp"] = "75001";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::codeInsee].text, "75056");
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kAbsent);
+}
+
+TEST_P(ValidatorTest, PostalCodeWithoutInseeCode) {
+  row_["insee"] = std::nullopt;
+  row_["cp"] = "75001";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kValue);
+  EXPECT_EQ(row.passage[Field::codePostal].text, "75001");
+  EXPECT_EQ(row.passage[Field::codeInsee].state, State::kAbsent);
+}
+
+TEST_P(ValidatorTest, NilPostalCodeWhenNeitherIsKnown) {
+  row_["insee"] = std::nullopt;
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kValid);
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kNil);
+}
+
+TEST_P(ValidatorTest, AnInvalidInseeCodeStillTakesThePlaceOfThePostalCode) {
+  row_["insee"] = "7505";
+  row_["cp"] = "75001";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), ElementsAre("codeInsee | codeInsee : 4 caractères, 5 attendus"));
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kAbsent);
+}
+
+// ---- Dates ----
+
+TEST_P(ValidatorTest, EndOfValidityBeforeDelivery) {
+  row_["fin_validite"] = "2026-01-14";
+  ExpectOnlyRejection("dateFinValidite", Rule::kDateOrder,
+                      "dateFinValidite : antérieure à dateDebutValidite");
+}
+
+TEST_P(ValidatorTest, EndOfValidityOnTheDayOfDelivery) {
+  row_["fin_validite"] = "2026-01-15";
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, ExamEndingBeforeItStarts) {
+  row_["debut_examen"] = "2026-01-10";
+  row_["fin_examen"] = "2026-01-09";
+  ExpectOnlyRejection("dateFinExamen", Rule::kDateOrder,
+                      "dateFinExamen : antérieure à dateDebutExamen");
+  row_["fin_examen"] = "2026-01-10";  // a one-day exam
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, ImpossibleBirthDate) {
+  row_["annee"] = "1987";
+  row_["mois"] = "2";
+  row_["jour"] = "29";
+  ExpectOnlyRejection("jourNaissance", Rule::kBirthDate,
+                      "date de naissance impossible (jourNaissance, moisNaissance, anneeNaissance "
+                      "ne forment pas une date)");
+  row_["annee"] = "1988";
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, BirthDateWithoutDayIsNotChecked) {
+  row_["mois"] = "2";
+  row_["jour"] = std::nullopt;
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::jourNaissance].state, State::kNil);
+}
+
+// ---- Held until the day of delivery ----
+
+TEST_P(ValidatorTest, DeliveredTomorrowIsHeld) {
+  row_["delivrance"] = "2026-11-27";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kHeld);
+  EXPECT_EQ(row.passage.delivery,
+            (Date{std::chrono::year(2026), std::chrono::November, std::chrono::day(27)}));
+}
+
+TEST_P(ValidatorTest, DeliveredTodayIsValid) {
+  row_["delivrance"] = "2026-11-26";
+  Run();
+  EXPECT_EQ(verdict_, Verdict::kValid);
+}
+
+TEST_P(ValidatorTest, AFuturePassageWithAProblemIsQuarantined) {
+  row_["delivrance"] = "2027-01-01";
+  row_["sexe"] = "X";
+  MappedRow row = Run();
+  EXPECT_EQ(verdict_, Verdict::kQuarantined);
+  EXPECT_EQ(row.rejections.size(), 1u);
+}
+
+// ---- Warnings ----
+
+TEST_P(ValidatorTest, ParScoringWithoutScoreIsAWarningOnly) {
+  row_["obtention"] = "PAR_SCORING";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kValid);
+  EXPECT_THAT(row.warnings,
+              ElementsAre("obtentionCertification vaut PAR_SCORING et scoring est nil : la CDC "
+                          "l'accepte ; vérifier que le score n'est pas disponible"));
+  row_["scoring"] = "955";
+  EXPECT_THAT(Run().warnings, IsEmpty());
+}
+
+// ---- Identification of the holder ----
+
+TEST_P(ValidatorTest, DossierFormationWinsWhenItsNumberIsKnown) {
+  Use(kFields + kTitulaire + kDossier);
+  row_["dossier"] = "123456789";
+  row_["nom_dossier"] = "ZEBULON";
+  row_["prenom_dossier"] = "Anatolie";
+  row_["nom"] = std::nullopt;  // the titulaire is not written, so not checked
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage.identification, Group::kDossierFormation);
+  EXPECT_EQ(row.passage[Field::codePostal].state, State::kAbsent);
+}
+
+TEST_P(ValidatorTest, TitulaireWhenTheDossierNumberIsMissing) {
+  Use(kFields + kTitulaire + kDossier);
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage.identification, Group::kTitulaire);
+}
+
+TEST_P(ValidatorTest, DossierFormationFieldsAreRequired) {
+  Use(kFields + kDossier);
+  row_["dossier"] = "123456789";
+  row_["prenom_dossier"] = "Anatolie";
+  ExpectOnlyRejection("nomTitulaire", Rule::kRequired,
+                      "nomTitulaire (9.2) : donnée obligatoire absente (colonne nom_dossier vide)");
+}
+
+TEST_P(ValidatorTest, NoIdentificationAtAll) {
+  Use(kFields + kDossier);
+  ExpectOnlyRejection("", Rule::kIdentification,
+                      "identification du titulaire impossible : ni idDossier, ni nir, ni titulaire "
+                      "renseignés");
+}
+
+// ---- Personal data never shown ----
+
+TEST_P(ValidatorTest, NoRejectionShowsPersonalData) {
+  const std::vector<std::string> personal = {
+      "Zébulon",  "Quasimodo", "Anatolie", "Mademoiselle", "99777", "888",    "Quimperlé",
+      "Syldavie", "1850",      "66",       "77",           "Homme", "7505Z9", "Cunégonde"};
+  std::vector<MappedRow> rows;
+
+  // Bad values in every kind of personal field.
+  row_["nom"] = "Zébulon" + std::string(60, 'x');
+  row_["nom_usage"] = "Quasimodo\x01";
+  row_["prenom2"] = "Anatolie\xFF";
+  row_["prenom3"] = "Cunégonde" + std::string(60, 'e');
+  row_["annee"] = "1850";
+  row_["mois"] = "66";
+  row_["jour"] = "77";
+  row_["sexe"] = "Homme";
+  row_["insee"] = "7505Z9";
+  row_["commune"] = "Quimperlé" + std::string(60, 'e');
+  row_["libelle_pays"] = "Syldavie\x02";
+  rows.push_back(Run());
+  EXPECT_GE(rows.back().rejections.size(), 10u) << ::testing::PrintToString(Messages(rows.back()));
+
+  // A country that contradicts the INSEE code; day, month and year that make no date.
+  row_ = DefaultRow();
+  row_["insee"] = "99777";
+  row_["pays"] = "888";
+  row_["mois"] = "2";
+  row_["jour"] = "30";
+  rows.push_back(Run());
+  EXPECT_EQ(rows.back().rejections.size(), 2u) << ::testing::PrintToString(Messages(rows.back()));
+
+  // Values read through a map and a date format.
+  Use(kFields +
+      "  nomNaissance: nom\n"
+      "  nomUsage: nil\n"
+      "  prenom1: prenom\n"
+      "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year}\n"
+      "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month}\n"
+      "  jourNaissance: {column: naissance, date: \"%d/%m/%Y\", part: day}\n"
+      "  sexe: {column: civilite, map: {Monsieur: M, Madame: F}}\n"
+      "  codePostal: nil\n");
+  row_ = DefaultRow();
+  row_["civilite"] = "Mademoiselle";
+  row_["naissance"] = "30/02/1850";
+  rows.push_back(Run());
+  EXPECT_EQ(rows.back().rejections.size(), 4u) << ::testing::PrintToString(Messages(rows.back()));
+  row_["naissance"] = "Quimperlé 1850";
+  rows.push_back(Run());
+  EXPECT_EQ(rows.back().rejections.size(), 4u) << ::testing::PrintToString(Messages(rows.back()));
+
+  // The CPF training file.
+  Use(kFields + kDossier);
+  row_ = DefaultRow();
+  row_["dossier"] = "Quasimodo-123456";
+  row_["nom_dossier"] = "Zébulon" + std::string(30, 'x');
+  row_["prenom_dossier"] = "Anatolie\x01";
+  rows.push_back(Run());
+  EXPECT_EQ(rows.back().rejections.size(), 3u) << ::testing::PrintToString(Messages(rows.back()));
+
+  // A probable duplicate of the same holder.
+  CycleChecks cycle;
+  row_ = DefaultRow();
+  Use(kFields + kTitulaire);
+  MappedRow first = Run();
+  ASSERT_EQ(RegisterRow(cycle, first.passage), std::nullopt);
+  row_["id"] = "1018";
+  auto duplicate = RegisterRow(cycle, Run().passage);
+  ASSERT_TRUE(duplicate.has_value());
+  rows.emplace_back().rejections.push_back(*duplicate);
+
+  for (const MappedRow& row : rows) {
+    for (const Rejection& r : row.rejections) {
+      for (const std::string& value : personal) {
+        EXPECT_THAT(r.message, Not(HasSubstr(value))) << r.field;
+      }
+    }
+    for (const std::string& w : row.warnings) {
+      for (const std::string& value : personal) EXPECT_THAT(w, Not(HasSubstr(value)));
+    }
+  }
+}
+
+// ---- Version-specific ----
+
+class Validator115Test : public ValidatorFixture {};
+
+TEST_F(Validator115Test, NirBranchBeforeTitulaireAfterDossier) {
+  Use(kFields + kTitulaire + kDossier + "  nir: nir\n");
+  row_["nir"] = "2870575123456";
+  row_["prenom"] = std::nullopt;  // the titulaire is not written
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage.identification, Group::kIdentifiantNational);
+  EXPECT_EQ(row.passage[Field::nomNaissance].text, "Zébulon");
+
+  row_["dossier"] = "123456789";
+  row_["nom_dossier"] = "ZEBULON";
+  row_["prenom_dossier"] = "Anatolie";
+  EXPECT_EQ(Run().passage.identification, Group::kDossierFormation);
+
+  row_["dossier"] = std::nullopt;
+  row_["nir"] = std::nullopt;
+  row_["prenom"] = "Anatolie";
+  EXPECT_EQ(Run().passage.identification, Group::kTitulaire);
+}
+
+TEST_F(Validator115Test, NirBranchChecksTheNirAndTheBirthName) {
+  Use(kFields + kTitulaire + "  nir: nir\n");
+  row_["nir"] = "2870575ABCDEF";
+  MappedRow bad = Run();
+  // An invalid NIR is still a NIR: the passage is identified by it, and refused.
+  EXPECT_EQ(bad.passage.identification, Group::kIdentifiantNational);
+  EXPECT_THAT(Messages(bad),
+              ElementsAre("nir | nir : ne respecte pas le format du NIR (13 caractères, sans la "
+                          "clé)"));
+  EXPECT_EQ(bad.rejections[0].rule, Rule::kNirPattern);
+  row_["nir"] = "2870575123456";
+  row_["nom"] = std::nullopt;
+  ExpectOnlyRejection("nomNaissance", Rule::kRequired,
+                      "nomNaissance (8.1) : donnée obligatoire absente (colonne nom vide)");
+}
+
+TEST_F(Validator115Test, AFieldThatFailedToMapGetsOneReasonOnly) {
+  Use(Replaced(kFields, "  niveauLangueEuropeen: niveau_langue\n",
+               "  niveauLangueEuropeen: {column: niveau_langue, map: {B2: B2}}\n") +
+      kTitulaire);
+  row_["langue"] = "true";
+  row_["niveau_langue"] = "anglais C1";
+  ExpectOnlyRejection(
+      "niveauLangueEuropeen", Rule::kNotInMap,
+      "niveauLangueEuropeen : « anglais C1 » absent de la table de correspondance (colonne "
+      "niveau_langue)");
+}
+
+TEST_F(Validator115Test, ScoreGeneralThatFailedToMapGetsOneReasonOnly) {
+  Use(Replaced(kFields, "  scoreGeneral: score_general\n",
+               "  scoreGeneral: {column: score_general, map: {haut: \"900\"}}\n") +
+      kTitulaire);
+  row_["numerique"] = "true";
+  row_["score_general"] = "bas";
+  ExpectOnlyRejection("scoreGeneral", Rule::kNotInMap,
+                      "scoreGeneral : « bas » absent de la table de correspondance (colonne "
+                      "score_general)");
+}
+
+// ---- CycleChecks ----
+
+class CycleChecksTest : public ::testing::Test {
+ protected:
+  CycleChecksTest() {
+    rs6521_.name = "rs6521";
+    rs6521_.certification.code = "RS6521";
+    rs9999_.name = "rs9999";
+    rs9999_.certification.code = "RS9999";
+  }
+
+  static void Set(Passage& p, Field f, const std::string& text) {
+    p[f] = FieldValue{State::kValue, text};
+  }
+
+  Passage Holder(const Mapping& m, const std::string& id, const std::string& nom,
+                 const std::string& prenom, const std::string& delivery = "2026-01-15") {
+    Passage p;
+    p.mapping = &m;
+    p.id_technique = id;
+    p.source_key = "id=" + id;
+    p.identification = Group::kTitulaire;
+    Set(p, Field::dateDebutValidite, delivery);
+    Set(p, Field::nomNaissance, nom);
+    Set(p, Field::prenom1, prenom);
+    Set(p, Field::anneeNaissance, "1987");
+    Set(p, Field::moisNaissance, "5");
+    Set(p, Field::jourNaissance, "9");
+    Set(p, Field::sexe, "F");
+    return p;
+  }
+
+  Mapping rs6521_;
+  Mapping rs9999_;
+  CycleChecks cycle_;
+};
+
+TEST_F(CycleChecksTest, RepeatedIdTechnique) {
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
+  auto r = RegisterRow(cycle_, Holder(rs6521_, "1017", "MARTIN", "Paul"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->mapping, "rs6521");
+  EXPECT_EQ(r->id_technique, "1017");
+  EXPECT_EQ(r->source_key, "id=1017");
+  EXPECT_EQ(r->field, "idTechnique");
+  EXPECT_EQ(r->rule, Rule::kRepeatedIdTechnique);
+  EXPECT_EQ(r->message,
+            "idTechnique « 1017 » déjà donné par une autre ligne de la requête ; la clé doit "
+            "identifier chaque passage");
+}
+
+TEST_F(CycleChecksTest, RepeatedIdTechniqueAcrossMappingsOfTheCertifier) {
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
+  auto r = RegisterRow(cycle_, Holder(rs9999_, "1017", "MARTIN", "Paul"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->mapping, "rs9999");
+  EXPECT_EQ(r->rule, Rule::kRepeatedIdTechnique);
+}
+
+TEST_F(CycleChecksTest, ProbableDuplicateIgnoresCaseAndAccentsAndNamesTheFirst) {
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1017", "Zébulon-Éléonore", "Anaïs")),
+            std::nullopt);
+  auto r = RegisterRow(cycle_, Holder(rs6521_, "1018", "ZEBULON-ELEONORE", "anais"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->mapping, "rs6521");
+  EXPECT_EQ(r->id_technique, "1018");
+  EXPECT_EQ(r->source_key, "id=1018");
+  EXPECT_EQ(r->field, "");
+  EXPECT_EQ(r->rule, Rule::kProbableDuplicate);
+  EXPECT_EQ(r->message,
+            "doublon probable du passage 1017 : même titulaire, même certification, même date de "
+            "délivrance ; la CDC enregistrerait le titulaire deux fois");
+  // A third one still names the first.
+  auto third = RegisterRow(cycle_, Holder(rs6521_, "1019", "zebulon-eleonore", "ANAÏS"));
+  ASSERT_TRUE(third.has_value());
+  EXPECT_THAT(third->message, HasSubstr("du passage 1017 :"));
+}
+
+TEST_F(CycleChecksTest, NotADuplicate) {
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1017", "DUPONT-MARTIN", "Jean")), std::nullopt);
+  // Another certification, another date of delivery, hyphens that differ.
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs9999_, "1018", "DUPONT-MARTIN", "Jean")), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1019", "DUPONT-MARTIN", "Jean", "2026-01-16")),
+            std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1020", "DUPONT MARTIN", "Jean")), std::nullopt);
+  // Another sex, another birth day, another first name.
+  Passage other_sex = Holder(rs6521_, "1021", "DUPONT-MARTIN", "Jean");
+  Set(other_sex, Field::sexe, "M");
+  EXPECT_EQ(RegisterRow(cycle_, other_sex), std::nullopt);
+  Passage other_day = Holder(rs6521_, "1022", "DUPONT-MARTIN", "Jean");
+  Set(other_day, Field::jourNaissance, "10");
+  EXPECT_EQ(RegisterRow(cycle_, other_day), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1023", "DUPONT-MARTIN", "Jeanne")), std::nullopt);
+}
+
+TEST_F(CycleChecksTest, DossierIdentity) {
+  Passage a = Holder(rs6521_, "1017", "DUPONT", "Jean");
+  a.identification = Group::kDossierFormation;
+  Set(a, Field::idDossier, "123456789");
+  Passage b = Holder(rs6521_, "1018", "MARTIN", "Paul");
+  b.identification = Group::kDossierFormation;
+  Set(b, Field::idDossier, "123456789");
+  Passage c = Holder(rs6521_, "1019", "DUPONT", "Jean");
+  c.identification = Group::kDossierFormation;
+  Set(c, Field::idDossier, "987654321");
+  EXPECT_EQ(RegisterRow(cycle_, a), std::nullopt);
+  auto r = RegisterRow(cycle_, b);  // same CPF file: the names do not matter
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->rule, Rule::kProbableDuplicate);
+  EXPECT_THAT(r->message, HasSubstr("du passage 1017 :"));
+  EXPECT_EQ(RegisterRow(cycle_, c), std::nullopt);
+}
+
+TEST_F(CycleChecksTest, NirIdentityIgnoresTheCaseOfCorsica) {
+  Passage a = Holder(rs6521_, "1017", "DUPONT", "Jean");
+  a.identification = Group::kIdentifiantNational;
+  Set(a, Field::nir, "185072a123456");
+  Passage b = Holder(rs6521_, "1018", "MARTIN", "Paul");
+  b.identification = Group::kIdentifiantNational;
+  Set(b, Field::nir, "185072A123456");
+  Passage c = Holder(rs6521_, "1019", "DUPONT", "Jean");
+  c.identification = Group::kIdentifiantNational;
+  Set(c, Field::nir, "185072B123456");
+  EXPECT_EQ(RegisterRow(cycle_, a), std::nullopt);
+  auto r = RegisterRow(cycle_, b);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->rule, Rule::kProbableDuplicate);
+  EXPECT_EQ(RegisterRow(cycle_, c), std::nullopt);
+}
+
+TEST_F(CycleChecksTest, BranchesAreNotConfused) {
+  // The same holder identified by its CPF file, then by its civil status: not compared.
+  Passage a = Holder(rs6521_, "1017", "DUPONT", "Jean");
+  a.identification = Group::kDossierFormation;
+  Set(a, Field::idDossier, "123456789");
+  EXPECT_EQ(RegisterRow(cycle_, a), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1018", "DUPONT", "Jean")), std::nullopt);
+}
+
+}  // namespace
+}  // namespace accrochd::mappings
