@@ -15,6 +15,8 @@ target_link_libraries(SOCI::odbc INTERFACE ${SOCI_ODBC_LIBRARY} ${SOCI_CORE_LIBR
                                            Boost::headers)
 
 find_package(LibXml2 REQUIRED)
+find_package(ZLIB REQUIRED)                # the archive's gzip copies
+find_package(OpenSSL REQUIRED)             # SHA-256 of deposit files
 find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml-cpp`
 find_package(date REQUIRED)                # date::date-tz, Howard Hinnant's tz library
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

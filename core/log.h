@@ -70,11 +70,13 @@ inline constexpr std::string_view kMessageIdSourceUnavailable = "12b395af1c0f4e3
 inline constexpr std::string_view kMessageIdSourceRecovered = "f14a8b434104486f817f958cb21b53b3";
 inline constexpr std::string_view kMessageIdExtractionDone = "9f21417320d54db79e6da90970f7fd22";
 inline constexpr std::string_view kMessageIdConfigInvalid = "03bff9a2aa9f4f9cb544689dbef9e169";
+inline constexpr std::string_view kMessageIdDepositPublished = "da2de95affe249e98607aec37bfd80d9";
 
 // Field names used across modules.
 inline constexpr std::string_view kFieldSource = "SOURCE";
 inline constexpr std::string_view kFieldCertificateur = "CERTIFICATEUR";
 inline constexpr std::string_view kFieldMapping = "MAPPING";
+inline constexpr std::string_view kFieldDeposit = "DEPOSIT";
 
 }  // namespace accrochd
 

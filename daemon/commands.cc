@@ -5,9 +5,12 @@
 #include <cstdio>
 
 #include "connectors/source/connection_string.h"
+#include "connectors/xml/xsd_validator.h"
+#include "core/size.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
 #include "mappings/mapping.h"
+#include "mappings/xsd_schema.h"
 
 namespace accrochd::daemon {
 namespace {
@@ -69,6 +72,24 @@ int RunCheck(const CommandContext& ctx) {
           << " is valid: " << Plural(config->sources.size(), "source") << ", "
           << Plural(config->certifiers.size(), "certifier") << ", "
           << Plural(mapping_count, "mapping") << "\n";
+  {
+    // The XSD every deposit file is checked against, compiled as the daemon will.
+    Daemon probe(*config, ctx.logger, ctx.clock);
+    auto schema = config->deposit.schema_file
+                      ? xml::XsdSchema::FromFile(*config->deposit.schema_file)
+                      : xml::XsdSchema::FromText(mappings::GenerateXsd(config->schema_version),
+                                                 "accrochd's schema");
+    if (!schema) {
+      ctx.err << "accrochd check: " << schema.error().message() << "\n";
+      return kExitConfig;
+    }
+    ctx.out << "deposit files are checked against "
+            << (config->deposit.schema_file
+                    ? *config->deposit.schema_file
+                    : "accrochd's own schema " +
+                          std::string(mappings::SchemaVersionName(config->schema_version)))
+            << "\n";
+  }
   if (ctx.invocation.no_connect) return kExitOk;
 
   // A check reports at once: one connection attempt per source, no backoff.
@@ -122,6 +143,10 @@ int RunOnce(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "once");
   if (!config) return kExitConfig;
   Daemon daemon(*config, ctx.logger, ctx.clock);
+  if (auto r = daemon.Start(); !r) {
+    ctx.logger.Error(r.error().message());
+    return ExitCodeFor(r.error());
+  }
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(ctx.stop);
   if (!report) {
@@ -144,6 +169,16 @@ int RunOnce(const CommandContext& ctx) {
     ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping
             << "\": " << Plural(m.rows, "row") << ", " << m.valid << " valid, " << m.held
             << " not due yet, " << m.quarantined << " quarantined\n";
+  }
+  if (report->files.empty()) {
+    ctx.out << "\nNo deposit file: no passage is ready.\n";
+  } else {
+    ctx.out << "\nDeposit files, valid against the XSD, ready to be deposited on the CDC portal ("
+            << config->state_directory << "/outbox):\n";
+    for (const deposit::PublishedFile& f : report->files) {
+      ctx.out << "  " << f.path << "  " << Plural(f.passages, "passage") << ", "
+              << FormatSize(f.bytes) << ", idFlux " << f.id_flux << ", sha256 " << f.sha256 << "\n";
+    }
   }
   PrintQuarantine(ctx.out, *report);
   return kExitOk;

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <grp.h>
 #include <sys/stat.h>
 
 #include "connectors/source/connection_string.h"
+#include "core/size.h"
 #include "core/text.h"
 #include "core/tz/timezone.h"
 #include "core/yaml/yaml_reader.h"
@@ -87,6 +89,10 @@ class Loader {
         if (CheckTimeZone(*node, "timezone", *v)) config.timezone = *v;
       }
     }
+    if (auto node = top.Node("emetteur", false)) {
+      if (auto v = ReadBcr(*node, "emetteur")) config.emetteur = *v;
+    }
+    if (auto node = top.Node("deposit", false)) ReadDeposit(*node, config.deposit);
     if (auto dir = top.String("state_directory", false)) {
       config.state_directory = Resolve(base_, *dir);
     } else if (env_.state_directory) {
@@ -268,15 +274,11 @@ class Loader {
       }
     }
     if (auto id_node = m.Node("id_client", true)) {
-      if (auto v = file_.AsString(*id_node, path + ".id_client")) {
-        if (Utf8Length(*v) != 8) {
-          file_.Report(*id_node, path +
-                                     ".id_client: the BCR (idClient) has exactly 8 "
-                                     "characters, \"" +
-                                     *v + "\" has " + std::to_string(Utf8Length(*v)));
-        }
-        c.id_client = *v;
-      }
+      if (auto v = ReadBcr(*id_node, path + ".id_client")) c.id_client = *v;
+    }
+    c.emetteur = config.emetteur.value_or(c.id_client);
+    if (auto emetteur_node = m.Node("emetteur", false)) {
+      if (auto v = ReadBcr(*emetteur_node, path + ".emetteur")) c.emetteur = *v;
     }
     if (auto contrat_node = m.Node("id_contrat", true)) {
       if (auto v = file_.AsString(*contrat_node, path + ".id_contrat")) {
@@ -323,6 +325,67 @@ class Loader {
     }
     m.Finish();
     return c;
+  }
+
+  // A BCR (idClient): exactly 8 characters (dictionary 2.1 and 3.1).
+  std::optional<std::string> ReadBcr(const YAML::Node& node, const std::string& path) {
+    auto v = file_.AsString(node, path);
+    if (!v) return std::nullopt;
+    if (Utf8Length(*v) != mappings::kIdClientLength) {
+      file_.Report(node, path + ": a BCR (idClient) has exactly 8 characters, \"" + *v + "\" has " +
+                             std::to_string(Utf8Length(*v)));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void ReadDeposit(const YAML::Node& node, DepositConfig& d) {
+    yaml::MapReader m(file_, node, "deposit");
+    if (!m.valid()) return;
+    if (auto v = m.String("schema", false)) {
+      d.schema_file = Resolve(base_, *v);
+      struct stat st {};
+      if (::stat(d.schema_file->c_str(), &st) != 0) {
+        file_.Report(*m.Node("schema", false),
+                     "deposit.schema: cannot read " + *d.schema_file + ": " + std::strerror(errno));
+      }
+    }
+    if (auto v = m.Int("max_passages_per_file", false, 1, 1'000'000)) {
+      d.max_passages = static_cast<std::uint64_t>(*v);
+    }
+    if (auto n = m.Node("max_file_size", false)) {
+      if (auto text = file_.AsString(*n, "deposit.max_file_size")) {
+        auto size = ParseSize(*text);
+        if (!size) {
+          file_.Report(*n, "deposit.max_file_size: " + size.error().message());
+        } else if (*size > 200'000'000) {
+          file_.Report(*n, "deposit.max_file_size: the CDC refuses files over 200 MB");
+        } else if (*size < 10'000) {
+          file_.Report(*n, "deposit.max_file_size: at least 10kB");
+        } else {
+          d.max_bytes = *size;
+        }
+      }
+    }
+    if (auto n = m.Node("archive_retention", false)) {
+      if (auto text = file_.AsString(*n, "deposit.archive_retention")) {
+        if (*text != "forever") {
+          if (auto v = file_.AsDuration(*n, "deposit.archive_retention")) d.retention = *v;
+        }
+      }
+    }
+    if (auto n = m.Node("group", false)) {
+      if (auto text = file_.AsString(*n, "deposit.group")) {
+        struct group* g = ::getgrnam(text->c_str());
+        if (g == nullptr) {
+          file_.Report(*n, "deposit.group: no group named \"" + *text + "\" on this system");
+        } else {
+          d.group = *text;
+          d.gid = g->gr_gid;
+        }
+      }
+    }
+    m.Finish();
   }
 
   bool CheckTimeZone(const YAML::Node& node, const std::string& path, const std::string& name) {
@@ -378,6 +441,19 @@ std::string PrintConfig(const Config& config) {
       << std::string(mappings::SchemaVersionName(config.schema_version));
   out << YAML::Key << "timezone" << YAML::Value << config.timezone;
   out << YAML::Key << "state_directory" << YAML::Value << config.state_directory;
+  if (config.emetteur) {
+    out << YAML::Key << "emetteur" << YAML::Value << YAML::DoubleQuoted << *config.emetteur;
+  }
+  out << YAML::Key << "deposit" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "schema" << YAML::Value
+      << config.deposit.schema_file.value_or("(accrochd's own, from its dictionary)");
+  out << YAML::Key << "max_passages_per_file" << YAML::Value << config.deposit.max_passages;
+  out << YAML::Key << "max_file_size" << YAML::Value << FormatSize(config.deposit.max_bytes);
+  out << YAML::Key << "archive_retention" << YAML::Value
+      << (config.deposit.retention ? FormatDuration(*config.deposit.retention)
+                                   : std::string("forever"));
+  if (config.deposit.group) out << YAML::Key << "group" << YAML::Value << *config.deposit.group;
+  out << YAML::EndMap;
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, s] : config.sources) {
     out << YAML::Key << name << YAML::Value << YAML::BeginMap;
@@ -405,6 +481,7 @@ std::string PrintConfig(const Config& config) {
     out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "timezone" << YAML::Value << c.timezone;
     out << YAML::Key << "id_client" << YAML::Value << YAML::DoubleQuoted << c.id_client;
+    out << YAML::Key << "emetteur" << YAML::Value << YAML::DoubleQuoted << c.emetteur;
     out << YAML::Key << "id_contrat" << YAML::Value << YAML::DoubleQuoted << c.id_contrat;
     out << YAML::Key << "mappings" << YAML::Value << YAML::BeginSeq;
     for (const mappings::Mapping& m : c.mappings) out << m.file;

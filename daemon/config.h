@@ -5,6 +5,7 @@
 #ifndef ACCROCHD_DAEMON_CONFIG_H_
 #define ACCROCHD_DAEMON_CONFIG_H_
 
+#include <cstdint>
 #include <expected>
 #include <map>
 #include <optional>
@@ -40,9 +41,20 @@ struct SourceConfig {
   source::PageSyntax page_syntax = source::PageSyntax::kLimit;
 };
 
+// Where and how deposit files are written.
+struct DepositConfig {
+  std::optional<std::string> schema_file;  // the official XSD; none: accrochd's own
+  std::uint64_t max_passages = 50'000;     // per file
+  std::uint64_t max_bytes = 100'000'000;   // per file; the CDC refuses files over 200 MB
+  std::optional<Duration> retention;       // of the archive; none: kept for ever
+  std::optional<std::string> group;        // granted read access to outbox and archive
+  std::optional<unsigned> gid;
+};
+
 struct CertifierConfig {
   std::string name;
   Location location;
+  std::string emetteur;    // BCR of the depositor (2.1): this certifier's unless configured
   std::string timezone;    // the certifier's time zone: its "today" and its deadlines
   std::string id_client;   // BCR of the certifier (dictionary 3.1), 8 characters
   std::string id_contrat;  // contract with the CDC (dictionary 3.2), 1 to 20 characters
@@ -54,6 +66,8 @@ struct Config {
   std::string state_directory;  // absolute
   mappings::SchemaVersion schema_version = mappings::SchemaVersion::k115;
   std::string timezone = "Europe/Paris";  // default of the certifiers' time zones
+  std::optional<std::string> emetteur;    // a tiers de confiance's BCR, depositing for all
+  DepositConfig deposit;
   std::map<std::string, SourceConfig> sources;
   std::vector<CertifierConfig> certifiers;
 };

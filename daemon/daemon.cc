@@ -1,7 +1,9 @@
 #include "daemon/daemon.h"
 
+#include "connectors/deposit/deposit_session.h"
 #include "core/tz/timezone.h"
 #include "mappings/mapper.h"
+#include "mappings/xsd_schema.h"
 
 namespace accrochd::daemon {
 
@@ -44,7 +46,7 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
                                       const mappings::Mapping& mapping,
                                       mappings::CycleChecks& checks,
                                       std::optional<std::size_t> limit, const RowSink* sink,
-                                      std::stop_token stop) {
+                                      const PassageSink* valid, std::stop_token stop) {
   MappingReport report;
   report.certifier = certifier.name;
   report.mapping = mapping.name;
@@ -103,6 +105,9 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
       }
       report.warnings += evaluated.row.warnings.size();
       if (sink != nullptr) (*sink)(evaluated);
+      if (valid != nullptr && evaluated.verdict == mappings::Verdict::kValid) {
+        if (auto r = (*valid)(evaluated.row.passage); !r) return std::unexpected(r.error());
+      }
       if (limit && report.rows >= *limit) {
         more = false;
         break;
@@ -119,21 +124,70 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
   return report;
 }
 
+Result<void> Daemon::Start() {
+  if (config_.deposit.schema_file) {
+    auto schema = xml::XsdSchema::FromFile(*config_.deposit.schema_file);
+    if (!schema) return std::unexpected(schema.error());
+    schema_ = *schema;
+  } else {
+    auto schema = xml::XsdSchema::FromText(
+        mappings::GenerateXsd(config_.schema_version),
+        "accrochd's schema " + std::string(mappings::SchemaVersionName(config_.schema_version)));
+    if (!schema) return std::unexpected(schema.error());
+    schema_ = *schema;
+  }
+  deposit::PublisherSettings settings;
+  settings.state_directory = config_.state_directory;
+  settings.retention = config_.deposit.retention;
+  if (config_.deposit.gid) settings.group = static_cast<gid_t>(*config_.deposit.gid);
+  publisher_ = std::make_unique<deposit::Publisher>(settings, clock_, logger_);
+  return publisher_->Prepare();
+}
+
 Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
+  if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
   CycleReport report;
   for (const CertifierConfig& certifier : config_.certifiers) {
+    auto zone = TimeZone::Named(certifier.timezone);  // checked at load
+    if (!zone) return std::unexpected(zone.error());
+    deposit::SessionSettings settings;
+    settings.version = config_.schema_version;
+    settings.schema = schema_;
+    settings.max_passages = config_.deposit.max_passages;
+    settings.max_bytes = config_.deposit.max_bytes;
+    settings.emetteur = certifier.emetteur;
+    settings.certificateur = certifier.id_client;
+    settings.id_contrat = certifier.id_contrat;
+    deposit::DepositSession session(settings, *publisher_, *zone, clock_, logger_);
+    const PassageSink add = [&](const mappings::Passage& p) { return session.Add(p); };
     mappings::CycleChecks checks;  // idTechnique and holders are unique per émetteur
+    const std::size_t first = report.mappings.size();
     for (const mappings::Mapping& mapping : certifier.mappings) {
       if (!report.sources.contains(mapping.source)) {
         Result<source::SourceInfo> info = SourceNamed(mapping.source).Probe(stop);
         if (!info) return std::unexpected(info.error());
         report.sources.emplace(mapping.source, *info);
       }
-      auto m = Extract(certifier, mapping, checks, std::nullopt, nullptr, stop);
+      auto m = Extract(certifier, mapping, checks, std::nullopt, nullptr, &add, stop);
       if (!m) return std::unexpected(m.error());
       report.mappings.push_back(std::move(*m));
     }
+    auto outcome = session.Finish();
+    if (!outcome) return std::unexpected(outcome.error());
+    // Passages the XSD refused move from valid to quarantined.
+    for (mappings::Rejection& r : outcome->rejections) {
+      for (std::size_t i = first; i < report.mappings.size(); ++i) {
+        MappingReport& m = report.mappings[i];
+        if (m.mapping != r.mapping) continue;
+        --m.valid;
+        ++m.quarantined;
+        m.rejections.push_back(std::move(r));
+        break;
+      }
+    }
+    for (deposit::PublishedFile& f : outcome->files) report.files.push_back(std::move(f));
   }
+  if (auto r = publisher_->ApplyRetention(); !r) return std::unexpected(r.error());
   return report;
 }
 
@@ -143,7 +197,7 @@ Result<MappingReport> Daemon::Preview(const std::string& name, std::size_t limit
     for (const mappings::Mapping& mapping : certifier.mappings) {
       if (mapping.name != name) continue;
       mappings::CycleChecks checks;
-      return Extract(certifier, mapping, checks, limit, &sink, stop);
+      return Extract(certifier, mapping, checks, limit, &sink, nullptr, stop);
     }
   }
   std::string known;

@@ -15,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "connectors/deposit/publisher.h"
 #include "connectors/source/odbc_source.h"
 #include "connectors/source/source.h"
+#include "connectors/xml/xsd_validator.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -43,6 +45,7 @@ struct MappingReport {
 struct CycleReport {
   std::vector<MappingReport> mappings;
   std::map<std::string, source::SourceInfo> sources;  // by source name, for those used
+  std::vector<deposit::PublishedFile> files;          // published in the outbox
   std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
 
@@ -60,7 +63,12 @@ class Daemon {
   Daemon(const Config& config, Logger& logger, Clock& clock);
   ~Daemon();
 
-  // One cycle. Stops early, with a kCancelled error, when `stop` is requested.
+  // Loads the XSD deposit files are checked against and prepares the outbox (removing partial
+  // files a killed run left). Call once before RunCycle().
+  [[nodiscard]] Result<void> Start();
+
+  // One cycle: extract, map, validate, write and publish deposit files. Stops early, with a
+  // kCancelled error, when `stop` is requested; files not yet published are then abandoned.
   [[nodiscard]] Result<CycleReport> RunCycle(std::stop_token stop);
 
   // Maps the first `limit` rows of the mapping named `name` and hands each to `sink`; changes
@@ -72,14 +80,20 @@ class Daemon {
   source::Source& SourceNamed(const std::string& name);
 
  private:
+  // Receives each valid passage of a cycle.
+  using PassageSink = std::function<Result<void>(const mappings::Passage&)>;
+
   Result<MappingReport> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
                                 mappings::CycleChecks& checks, std::optional<std::size_t> limit,
-                                const RowSink* sink, std::stop_token stop);
+                                const RowSink* sink, const PassageSink* valid,
+                                std::stop_token stop);
 
   const Config& config_;
   Logger& logger_;
   Clock& clock_;
   std::map<std::string, std::unique_ptr<source::Source>> sources_;
+  std::shared_ptr<const xml::XsdSchema> schema_;
+  std::unique_ptr<deposit::Publisher> publisher_;
 };
 
 // The ODBC settings of a configured source.

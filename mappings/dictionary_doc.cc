@@ -138,6 +138,9 @@ std::string RulesReferenceScdoc() {
       {Rule::kProbableDuplicate,
        "the same certification, holder (birth name and first name compared without case or "
        "accents, birth date, sex) and date of delivery as an earlier passage under another key"},
+      {Rule::kXsd,
+       "refused by the XSD when its deposit file was checked, before publication: the passage is "
+       "taken out of the file (a safety net: the rules above cover the XSD)"},
   };
   std::ostringstream out;
   for (const Entry& e : kEntries) {

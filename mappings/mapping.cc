@@ -77,6 +77,14 @@ class Loader {
       yaml::MapReader c(file_, *node, "certification");
       if (auto v = c.String("type", true)) m.certification.type = *v;
       if (auto v = c.String("code", true)) m.certification.code = *v;
+      const std::size_t type_length = Utf8Length(m.certification.type);
+      const std::size_t code_length = Utf8Length(m.certification.code);
+      if (c.Has("type") && (type_length < 1 || type_length > kCertificationTypeMaxLength)) {
+        file_.Report(*c.Node("type", false), "certification.type: 1 to 255 characters (4.1)");
+      }
+      if (c.Has("code") && (code_length < 1 || code_length > kCertificationCodeMaxLength)) {
+        file_.Report(*c.Node("code", false), "certification.code: 1 to 100 characters (4.2)");
+      }
       c.Finish();
     }
     if (auto node = top.Node("nature_deposant", false)) {

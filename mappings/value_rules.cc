@@ -132,6 +132,8 @@ std::string_view RuleName(Rule rule) {
       return "identification";
     case Rule::kProbableDuplicate:
       return "probable-duplicate";
+    case Rule::kXsd:
+      return "xsd";
   }
   return "unknown";
 }

@@ -40,6 +40,7 @@ enum class Rule {
   kRepeatedIdTechnique,  // two rows give the same idTechnique
   kIdentification,       // no complete identification of the holder
   kProbableDuplicate,    // the same holder, certification and date under another key
+  kXsd,                  // refused by the XSD when the deposit file was checked
 };
 
 std::string_view RuleName(Rule rule);

@@ -293,7 +293,7 @@ TEST_F(LoadConfigTest, EmptyMappingsList) {
 
 TEST_F(LoadConfigTest, IdClientNotEightCharacters) {
   ExpectOnly(WithLine(Base(), 7, "    id_client: \"ABC123\""),
-             "certifiers.institut.id_client: the BCR (idClient) has exactly 8 characters, "
+             "certifiers.institut.id_client: a BCR (idClient) has exactly 8 characters, "
              "\"ABC123\" has 6",
              7, 16);
 }
@@ -600,8 +600,8 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(d[3].message, HasSubstr("has exactly 8 characters, \"ABC\" has 3"));
   EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
   EXPECT_EQ(d[5].message,
-            "unknown key \"colour\"; known keys here: certifiers, schema_version, sources, "
-            "state_directory, timezone");
+            "unknown key \"colour\"; known keys here: certifiers, deposit, emetteur, "
+            "schema_version, sources, state_directory, timezone");
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }
 

@@ -1,0 +1,318 @@
+#include "connectors/deposit/deposit_session.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "connectors/xml/xsd_explain.h"
+#include "core/random_id.h"
+
+namespace accrochd::deposit {
+namespace {
+
+// How many times a file is rewritten without the passages the XSD refuses before giving up.
+constexpr int kMaxRewrites = 3;
+
+bool SameCertification(const mappings::Mapping* a, const mappings::Mapping* b) {
+  if (a == b) return true;
+  if (a == nullptr || b == nullptr) return false;
+  return a->certification.type == b->certification.type &&
+         a->certification.code == b->certification.code && a->nature_deposant == b->nature_deposant;
+}
+
+void RemoveQuietly(const std::string& path) {
+  if (!path.empty()) ::unlink(path.c_str());
+}
+
+}  // namespace
+
+Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::string& to,
+                                       const xml::FileLayout& layout,
+                                       const std::vector<std::uint64_t>& passage_lines) {
+  const std::set<std::uint64_t> dropped_passages(passage_lines.begin(), passage_lines.end());
+  std::set<std::uint64_t> skip(dropped_passages);
+  for (const xml::FileLayout::Certification& c : layout.certifications) {
+    const bool empty = std::all_of(c.passage_lines.begin(), c.passage_lines.end(),
+                                   [&](std::uint64_t l) { return dropped_passages.contains(l); });
+    if (!empty) continue;
+    for (std::uint64_t l = c.open_first; l <= c.open_last; ++l) skip.insert(l);
+    for (std::uint64_t l = c.close_first; l <= c.close_last; ++l) skip.insert(l);
+  }
+  std::ifstream in(from, std::ios::binary);
+  if (!in) return Fail(ErrorKind::kIo, "cannot read " + from + ": " + std::strerror(errno));
+  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(ErrorKind::kIo, "cannot create " + to + ": " + std::strerror(errno));
+  std::string out;
+  std::string line;
+  std::uint64_t number = 0, removed = 0;
+  std::map<std::uint64_t, std::uint64_t> renumber;  // old line -> new line, for kept lines
+  bool ok = true;
+  auto flush = [&](bool force) {
+    if (out.size() < (1u << 16) && !force) return;
+    std::size_t done = 0;
+    while (ok && done < out.size()) {
+      ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        ok = false;
+      else
+        done += static_cast<std::size_t>(n);
+    }
+    out.clear();
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (skip.contains(number)) {
+      ++removed;
+      continue;
+    }
+    renumber[number] = number - removed;
+    out += line;
+    if (!in.eof()) out += '\n';
+    flush(false);
+  }
+  flush(true);
+  ok = ok && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(to.c_str());
+    return Fail(ErrorKind::kIo, "cannot write " + to + ": " + std::strerror(errno));
+  }
+  xml::FileLayout result;
+  for (const xml::FileLayout::Certification& c : layout.certifications) {
+    if (!renumber.contains(c.open_first)) continue;  // dropped whole
+    xml::FileLayout::Certification n;
+    n.open_first = renumber[c.open_first];
+    n.open_last = renumber[c.open_last];
+    n.close_first = renumber[c.close_first];
+    n.close_last = renumber[c.close_last];
+    for (std::uint64_t l : c.passage_lines) {
+      if (!dropped_passages.contains(l)) n.passage_lines.push_back(renumber[l]);
+    }
+    result.certifications.push_back(std::move(n));
+  }
+  for (std::size_t i = 0; i < layout.passage_lines.size(); ++i) {
+    if (dropped_passages.contains(layout.passage_lines[i])) continue;
+    result.passage_lines.push_back(renumber[layout.passage_lines[i]]);
+    result.id_techniques.push_back(layout.id_techniques[i]);
+  }
+  return result;
+}
+
+DepositSession::DepositSession(SessionSettings settings, Publisher& publisher, const TimeZone& zone,
+                               Clock& clock, Logger& logger)
+    : settings_(std::move(settings)),
+      publisher_(publisher),
+      timezone_(zone),
+      clock_(clock),
+      logger_(logger),
+      worker_([this](std::stop_token stop) { Work(stop); }) {}
+
+DepositSession::~DepositSession() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  worker_.request_stop();
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  // Whatever was not published is abandoned: its partial files go.
+  if (writer_) {
+    writer_.reset();
+    RemoveQuietly(current_.partial);
+  }
+  for (const Sealed& s : queue_) RemoveQuietly(s.partial);
+}
+
+Result<void> DepositSession::StartFile() {
+  current_ = Sealed{};
+  current_.name = publisher_.NameFor(settings_.certificateur);
+  current_.partial = publisher_.PartialPath(current_.name);
+  current_.id_flux = NewUuid();
+  xml::FluxHeader header;
+  header.id_flux = current_.id_flux;
+  header.horodatage = timezone_.LocalTimestamp(clock_.Now());
+  header.emetteur = settings_.emetteur;
+  header.certificateur = settings_.certificateur;
+  header.id_contrat = settings_.id_contrat;
+  header.version = settings_.version;
+  auto writer = xml::DepositWriter::Create(current_.partial, header);
+  if (!writer) return std::unexpected(writer.error());
+  writer_ = std::move(*writer);
+  certification_ = nullptr;
+  return {};
+}
+
+Result<void> DepositSession::Seal() {
+  if (auto r = writer_->Finish(); !r) return r;
+  current_.layout = writer_->layout();
+  writer_.reset();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(current_));
+  }
+  cv_.notify_all();
+  current_ = Sealed{};
+  return {};
+}
+
+Result<void> DepositSession::Add(const mappings::Passage& passage) {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) return std::unexpected(*error_);
+  }
+  const std::string serialized = xml::SerializePassage(passage, settings_.version);
+  if (serialized.empty()) {
+    return Fail(ErrorKind::kInternal, "passage " + passage.id_technique + " cannot be serialized");
+  }
+  const std::uint64_t need = serialized.size() + xml::DepositWriter::kPassageOverhead +
+                             xml::DepositWriter::kMaxTailBytes +
+                             (SameCertification(certification_, passage.mapping) ? 0 : 512);
+  if (writer_ && (writer_->passage_count() >= settings_.max_passages ||
+                  writer_->bytes() + need > settings_.max_bytes)) {
+    if (auto r = Seal(); !r) return r;
+  }
+  if (!writer_) {
+    if (auto r = StartFile(); !r) return r;
+    if (writer_->bytes() + need > settings_.max_bytes) {
+      return Fail(ErrorKind::kConfig, "passage " + passage.id_technique + " alone (" +
+                                          std::to_string(serialized.size()) +
+                                          " bytes) does not fit in max_file_size");
+    }
+  }
+  if (!SameCertification(certification_, passage.mapping)) {
+    if (writer_->certification_open()) {
+      if (auto r = writer_->CloseCertification(); !r) return r;
+    }
+    if (auto r = writer_->OpenCertification(passage.mapping->certification,
+                                            passage.mapping->nature_deposant);
+        !r) {
+      return r;
+    }
+    certification_ = passage.mapping;
+  }
+  if (auto r = writer_->AppendPassage(serialized, passage.id_technique); !r) return r;
+  current_.origins.emplace_back(passage.mapping->name, passage.source_key);
+  ++added_;
+  return {};
+}
+
+Result<DepositOutcome> DepositSession::Finish() {
+  if (writer_ && writer_->passage_count() > 0) {
+    if (auto r = Seal(); !r) return std::unexpected(r.error());
+  } else if (writer_) {
+    writer_.reset();
+    RemoveQuietly(current_.partial);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+  std::lock_guard lock(mutex_);
+  if (error_) return std::unexpected(*error_);
+  return outcome_;
+}
+
+void DepositSession::Work(std::stop_token stop) {
+  for (;;) {
+    Sealed sealed;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, stop, [&] { return !queue_.empty() || closing_; });
+      if (stop.stop_requested() || queue_.empty()) return;
+      sealed = std::move(queue_.front());
+      queue_.pop_front();
+      if (error_) {  // after a failure nothing more is published
+        RemoveQuietly(sealed.partial);
+        continue;
+      }
+    }
+    auto published = CheckAndPublish(sealed);
+    std::lock_guard lock(mutex_);
+    if (!published) {
+      error_ = published.error();
+      RemoveQuietly(sealed.partial);
+    } else if (*published) {
+      outcome_.files.push_back(std::move(**published));
+    }
+  }
+}
+
+Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sealed) {
+  for (int attempt = 0;; ++attempt) {
+    auto errors = settings_.schema->Validate(sealed.partial);
+    if (!errors) return std::unexpected(errors.error());
+    if (errors->empty()) break;
+    if (attempt == kMaxRewrites) {
+      return Fail(ErrorKind::kInternal, "deposit file " + sealed.name + " is still refused by " +
+                                            settings_.schema->name() + " after " +
+                                            std::to_string(kMaxRewrites) + " rewrites: line " +
+                                            std::to_string(errors->front().line) + ": " +
+                                            errors->front().message);
+    }
+    // Each error names a line; a passage is one line.
+    std::vector<std::uint64_t> faulty;
+    std::vector<mappings::Rejection> rejections;
+    for (const xml::XsdError& e : *errors) {
+      const auto& lines = sealed.layout.passage_lines;
+      auto it = std::find(lines.begin(), lines.end(), static_cast<std::uint64_t>(e.line));
+      if (it == lines.end()) {
+        return Fail(ErrorKind::kInternal,
+                    "deposit file " + sealed.name + " is refused by " + settings_.schema->name() +
+                        " outside any passage, line " + std::to_string(e.line) + ": " + e.message);
+      }
+      const std::size_t index = static_cast<std::size_t>(it - lines.begin());
+      if (std::find(faulty.begin(), faulty.end(), *it) == faulty.end()) faulty.push_back(*it);
+      rejections.push_back({sealed.origins[index].first, sealed.layout.id_techniques[index],
+                            sealed.origins[index].second, e.element, mappings::Rule::kXsd,
+                            "refusé par le schéma XSD : " + xml::ExplainXsdError(e)});
+    }
+    logger_.Warning("deposit file " + sealed.name + ": the XSD refused " +
+                    std::to_string(faulty.size()) +
+                    " passage(s); they are quarantined and the file is written again");
+    std::vector<std::pair<std::string, std::string>> origins;
+    for (std::size_t i = 0; i < sealed.layout.passage_lines.size(); ++i) {
+      if (std::find(faulty.begin(), faulty.end(), sealed.layout.passage_lines[i]) == faulty.end()) {
+        origins.push_back(sealed.origins[i]);
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      outcome_.rejections.insert(outcome_.rejections.end(), rejections.begin(), rejections.end());
+    }
+    if (origins.empty()) {  // nothing left to deposit
+      RemoveQuietly(sealed.partial);
+      return std::optional<PublishedFile>();
+    }
+    const std::string next =
+        publisher_.PartialPath(sealed.name + "." + std::to_string(attempt + 1));
+    auto layout = RewriteWithout(sealed.partial, next, sealed.layout, faulty);
+    if (!layout) return std::unexpected(layout.error());
+    RemoveQuietly(sealed.partial);
+    sealed.partial = next;
+    sealed.layout = std::move(*layout);
+    sealed.origins = std::move(origins);
+  }
+  PublishedFile file;
+  file.name = sealed.name;
+  file.id_flux = sealed.id_flux;
+  file.passages = sealed.layout.id_techniques.size();
+  file.certificateur = settings_.certificateur;
+  if (auto r = publisher_.Publish(sealed.partial, file); !r) return std::unexpected(r.error());
+  logger_.Info("deposit file " + file.name + " published: " + std::to_string(file.passages) +
+                   " passage(s), idFlux " + file.id_flux,
+               {{std::string(kFieldCertificateur), settings_.certificateur},
+                {std::string(kFieldDeposit), file.name}},
+               kMessageIdDepositPublished);
+  return std::optional<PublishedFile>(std::move(file));
+}
+
+}  // namespace accrochd::deposit

@@ -1,0 +1,107 @@
+// One certifier's deposit files for one cycle: passages go in, complete and XSD-valid files come
+// out in the outbox.
+//
+// Passages are written as they come (memory stays flat), grouped by certification, in files cut
+// before the passage or size limit. Each file, once sealed, is validated against the XSD on a
+// second thread while the next one is written (both cores busy); a passage the XSD refuses is
+// taken out of the file, which is validated again, and quarantined with the validator's reason;
+// only then is the file published.
+#ifndef ACCROCHD_CONNECTORS_DEPOSIT_DEPOSIT_SESSION_H_
+#define ACCROCHD_CONNECTORS_DEPOSIT_DEPOSIT_SESSION_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/deposit/publisher.h"
+#include "connectors/xml/deposit_writer.h"
+#include "connectors/xml/xsd_validator.h"
+#include "core/error.h"
+#include "core/tz/timezone.h"
+#include "mappings/passage.h"
+
+namespace accrochd::deposit {
+
+struct SessionSettings {
+  mappings::SchemaVersion version = mappings::SchemaVersion::k115;
+  std::shared_ptr<const xml::XsdSchema> schema;  // the XSD every file is checked against
+  std::uint64_t max_passages = 50'000;           // per file
+  std::uint64_t max_bytes = 100'000'000;         // per file
+  std::string emetteur;                          // the depositor's BCR (2.1)
+  std::string certificateur;                     // the certifier's BCR (3.1)
+  std::string id_contrat;                        // 3.2
+};
+
+struct DepositOutcome {
+  std::vector<PublishedFile> files;
+  std::vector<mappings::Rejection> rejections;  // passages the XSD refused
+};
+
+// Not thread-safe: one thread adds passages; the session owns its validation thread.
+class DepositSession {
+ public:
+  // `publisher`, `zone`, `clock` and `logger` must outlive the session.
+  DepositSession(SessionSettings settings, Publisher& publisher, const TimeZone& zone, Clock& clock,
+                 Logger& logger);
+  ~DepositSession();  // abandons what is not finished: partial files are removed
+  DepositSession(const DepositSession&) = delete;
+  DepositSession& operator=(const DepositSession&) = delete;
+
+  // Adds a valid passage; its certification comes from its mapping.
+  Result<void> Add(const mappings::Passage& passage);
+
+  // Seals the last file, waits for every file to be checked and published.
+  Result<DepositOutcome> Finish();
+
+  std::uint64_t passages_added() const { return added_; }
+
+ private:
+  // A file written and closed, waiting to be checked and published.
+  struct Sealed {
+    std::string name;
+    std::string partial;
+    std::string id_flux;
+    xml::FileLayout layout;
+    std::vector<std::pair<std::string, std::string>> origins;  // mapping, source key per passage
+  };
+
+  Result<void> StartFile();
+  Result<void> Seal();
+  void Work(std::stop_token stop);
+  Result<std::optional<PublishedFile>> CheckAndPublish(Sealed& sealed);
+
+  SessionSettings settings_;
+  Publisher& publisher_;
+  const TimeZone& timezone_;
+  Clock& clock_;
+  Logger& logger_;
+
+  std::unique_ptr<xml::DepositWriter> writer_;
+  Sealed current_;
+  const mappings::Mapping* certification_ = nullptr;  // the certification open in writer_
+  std::uint64_t added_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable_any cv_;
+  std::deque<Sealed> queue_;
+  bool closing_ = false;
+  std::optional<Error> error_;
+  DepositOutcome outcome_;
+  std::jthread worker_;  // last: started once everything it reads exists
+};
+
+// Writes `from` without the given lines into `to` (a new file, 0600), fsynced; returns the
+// layout of the new file. Certifications left without passages are dropped whole.
+Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::string& to,
+                                       const xml::FileLayout& layout,
+                                       const std::vector<std::uint64_t>& passage_lines);
+
+}  // namespace accrochd::deposit
+
+#endif  // ACCROCHD_CONNECTORS_DEPOSIT_DEPOSIT_SESSION_H_

@@ -1,0 +1,98 @@
+// The outbox and the archive: where deposit files are published, durably and atomically.
+//
+//   <state>/outbox/NAME.xml                  files ready to be deposited on the CDC portal
+//   <state>/outbox/.NAME.xml.partial         a file being written or checked (never deposited)
+//   <state>/archive/YYYY/MM/NAME.xml.gz      a compressed copy of every published file
+//   <state>/archive/manifest.tsv             one line per published file: time, name, idFlux,
+//                                            sha256, passages, certifier
+//
+// A file appears in the outbox only complete and valid: it is written and checked under its
+// partial name, fsynced, renamed, and the directory fsynced. A kill at any moment leaves at most
+// a partial file, which the next start removes. Files are 0600 and directories 0700 -- 0640 and
+// 0750 when a group is configured (for the staff who upload them).
+#ifndef ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_
+#define ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <sys/types.h>
+
+#include "core/clock.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/log.h"
+
+namespace accrochd::deposit {
+
+struct PublisherSettings {
+  std::string state_directory;
+  std::optional<gid_t> group;         // the group granted read access, if any
+  std::optional<Duration> retention;  // archived files older than this are removed; none: kept
+};
+
+// What is known of a published file, as written in the manifest.
+struct PublishedFile {
+  std::string name;          // "DEMO0001_20261127T013012Z_001.xml"
+  std::string path;          // in the outbox
+  std::string archive_path;  // the compressed copy
+  std::string id_flux;
+  std::string sha256;  // of the file as deposited (not of the archive)
+  std::uint64_t passages = 0;
+  std::uint64_t bytes = 0;
+  std::string certificateur;  // the certifier's BCR
+  std::string published_at;   // ISO 8601, UTC
+};
+
+// Not thread-safe, except NameFor(), which may be called while Publish() runs on another thread
+// -- names are reserved under a lock.
+class Publisher {
+ public:
+  Publisher(PublisherSettings settings, Clock& clock, Logger& logger);
+
+  // Creates the directories (or fixes their modes) and removes partial files left by a process
+  // that was killed.
+  Result<void> Prepare();
+
+  std::string outbox() const;
+  std::string archive() const;
+
+  // A new unique file name for a certifier: its BCR, a UTC timestamp and a sequence number.
+  std::string NameFor(const std::string& certificateur);
+
+  // Where a file is written before it is published.
+  std::string PartialPath(const std::string& name) const;
+
+  // Publishes `partial` (complete, checked, fsynced) as `file.name`: rename into the outbox,
+  // archive a compressed copy, append to the manifest. Fills path, archive_path, sha256, bytes
+  // and published_at.
+  Result<void> Publish(const std::string& partial, PublishedFile& file);
+
+  // Removes archived files older than the retention, if one is set. Returns how many went.
+  Result<std::size_t> ApplyRetention();
+
+ private:
+  Result<void> MakeDirectory(const std::string& path);
+  Result<void> SetFileMode(int fd, const std::string& path);
+
+  PublisherSettings settings_;
+  Clock& clock_;
+  Logger& logger_;
+  std::string last_stamp_;
+  int sequence_ = 0;
+};
+
+// Durably renames `from` to `to` in the same directory: fsync of `from`, rename, fsync of the
+// directory.
+Result<void> DurableRename(const std::string& from, const std::string& to);
+
+// fsync of a directory, so that a rename or an unlink in it survives a crash.
+Result<void> SyncDirectory(const std::string& path);
+
+// The SHA-256 of a file, in lower-case hexadecimal.
+Result<std::string> Sha256OfFile(const std::string& path);
+
+}  // namespace accrochd::deposit
+
+#endif  // ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_

@@ -1,0 +1,326 @@
+#include "connectors/xml/deposit_writer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/xmlwriter.h>
+
+namespace accrochd::xml {
+namespace {
+
+using mappings::Field;
+using mappings::FieldValue;
+using mappings::Group;
+
+constexpr const char* kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
+
+const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+// Owns an xmlTextWriter (style.md §7).
+struct WriterDeleter {
+  void operator()(xmlTextWriter* w) const { xmlFreeTextWriter(w); }
+};
+using WriterPtr = std::unique_ptr<xmlTextWriter, WriterDeleter>;
+
+struct BufferDeleter {
+  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
+};
+
+// Text content, escaped; line breaks as character references so that a passage stays on its
+// line (the value is unchanged: a character reference is not normalised away).
+bool WriteText(xmlTextWriter* w, std::string_view text) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != '\n' && text[i] != '\r') continue;
+    if (i > start) {
+      std::string part(text.substr(start, i - start));
+      if (xmlTextWriterWriteString(w, X(part.c_str())) < 0) return false;
+    }
+    if (i < text.size() && xmlTextWriterWriteRaw(w, X(text[i] == '\n' ? "&#10;" : "&#13;")) < 0) {
+      return false;
+    }
+    start = i + 1;
+  }
+  return true;
+}
+
+bool Element(xmlTextWriter* w, const std::string& name, std::string_view text) {
+  return xmlTextWriterStartElement(w, X(("cpf:" + name).c_str())) >= 0 && WriteText(w, text) &&
+         xmlTextWriterEndElement(w) >= 0;
+}
+
+// A field of the passage: its value, xsi:nil, or nothing when absent.
+bool FieldElement(xmlTextWriter* w, const mappings::Passage& p, Field f) {
+  const FieldValue& v = p[f];
+  const std::string name = "cpf:" + std::string(mappings::Spec(f).name);
+  switch (v.state) {
+    case FieldValue::State::kAbsent:
+      return true;
+    case FieldValue::State::kNil:
+      return xmlTextWriterStartElement(w, X(name.c_str())) >= 0 &&
+             xmlTextWriterWriteAttribute(w, X("xsi:nil"), X("true")) >= 0 &&
+             xmlTextWriterEndElement(w) >= 0;
+    case FieldValue::State::kValue:
+      return xmlTextWriterStartElement(w, X(name.c_str())) >= 0 && WriteText(w, v.text) &&
+             xmlTextWriterEndElement(w) >= 0;
+  }
+  return true;
+}
+
+bool Start(xmlTextWriter* w, const char* name) {
+  return xmlTextWriterStartElement(w, X(name)) >= 0;
+}
+bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
+
+bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::SchemaVersion version) {
+  bool ok = Start(w, "cpf:passageCertification") && Element(w, "idTechnique", p.id_technique);
+  for (Field f : {Field::urlPreuve, Field::libelleOption, Field::obtentionCertification,
+                  Field::donneeCertifiee, Field::dateDebutExamen, Field::dateFinExamen,
+                  Field::modalitePassageExamen, Field::codePostalCentreExamen,
+                  Field::dateDebutValidite, Field::dateFinValidite, Field::presenceNiveauLangueEuro,
+                  Field::niveauLangueEuropeen, Field::presenceNiveauNumeriqueEuro}) {
+    ok = ok && FieldElement(w, p, f);
+  }
+  // Bloc 6, if and only if presenceNiveauNumeriqueEuro is true (dictionary 5.14).
+  if (p[Field::presenceNiveauNumeriqueEuro].text == "true") {
+    ok = ok && Start(w, "cpf:niveauNumeriqueEuropeen") && FieldElement(w, p, Field::scoreGeneral);
+    if (!p.resultats.empty()) {
+      ok = ok && Start(w, "cpf:resultats");
+      for (const mappings::Resultat& r : p.resultats) {
+        ok = ok && Start(w, "cpf:resultat") && Element(w, "niveau", r.niveau) &&
+             Element(w, "domaineCompetenceId", r.domaine_competence_id) &&
+             Element(w, "competenceId", r.competence_id) && End(w);
+      }
+      ok = ok && End(w);
+    }
+    ok = ok && End(w);
+  }
+  ok = ok && FieldElement(w, p, Field::scoring) && FieldElement(w, p, Field::mentionValidee);
+  ok = ok && Start(w, "cpf:modalitesInscription");
+  for (Field f : {Field::modaliteAcces, Field::voieAccessVAE, Field::initiativeInscription,
+                  Field::dateInscription}) {
+    ok = ok && FieldElement(w, p, f);
+  }
+  ok = ok && End(w) && Start(w, "cpf:identificationTitulaire");
+  switch (p.identification) {
+    case Group::kDossierFormation:
+      ok = ok && Start(w, "cpf:dossierFormation");
+      for (Field f : {Field::idDossier, Field::nomTitulaire, Field::prenom1Titulaire}) {
+        ok = ok && FieldElement(w, p, f);
+      }
+      ok = ok && End(w);
+      break;
+    case Group::kIdentifiantNational:
+      ok = ok && version == mappings::SchemaVersion::k115 && Start(w, "cpf:identifiantNational") &&
+           FieldElement(w, p, Field::nir) && FieldElement(w, p, Field::nomNaissance) && End(w);
+      break;
+    default:
+      ok = ok && Start(w, "cpf:titulaire");
+      for (Field f :
+           {Field::nomNaissance, Field::nomUsage, Field::prenom1, Field::prenom2, Field::prenom3,
+            Field::anneeNaissance, Field::moisNaissance, Field::jourNaissance, Field::sexe}) {
+        ok = ok && FieldElement(w, p, f);
+      }
+      ok = ok && Start(w, "cpf:codeCommuneNaissance");
+      if (p[Field::codeInsee].has_value()) {
+        ok = ok && Start(w, "cpf:codeInseeNaissance") && FieldElement(w, p, Field::codeInsee) &&
+             End(w);
+      } else {
+        ok = ok && Start(w, "cpf:codePostalNaissance") && FieldElement(w, p, Field::codePostal) &&
+             End(w);
+      }
+      ok = ok && End(w);
+      for (Field f : {Field::libelleCommuneNaissance, Field::codePaysNaissance,
+                      Field::libellePaysNaissance}) {
+        ok = ok && FieldElement(w, p, f);
+      }
+      ok = ok && End(w);
+  }
+  ok = ok && End(w) && FieldElement(w, p, Field::verbatim) && End(w);
+  return ok;
+}
+
+std::string Indent(int level) {
+  return "\n" + std::string(static_cast<std::size_t>(level) * 3, ' ');
+}
+
+}  // namespace
+
+std::string SerializePassage(const mappings::Passage& passage, mappings::SchemaVersion version) {
+  std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
+  std::string out;
+  {
+    WriterPtr w(xmlNewTextWriterMemory(buffer.get(), 0));
+    if (!w || !WritePassage(w.get(), passage, version) || xmlTextWriterFlush(w.get()) < 0) {
+      return out;
+    }
+  }
+  out.assign(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
+             static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+  return out;
+}
+
+// The file, its buffer, and the counts the layout needs. libxml2 hands its output to Write();
+// bytes collect in `pending` and go to the file 64 kB at a time.
+struct DepositWriter::Impl {
+  int fd = -1;
+  std::string pending;
+  std::uint64_t bytes = 0;
+  std::uint64_t newlines = 0;
+  int error = 0;  // errno of the first failed write
+  WriterPtr writer;
+
+  ~Impl() {
+    writer.reset();  // frees the output buffer, which calls Close()
+    if (fd >= 0) ::close(fd);
+  }
+
+  bool Drain() {
+    std::size_t done = 0;
+    while (done < pending.size()) {
+      ssize_t n = ::write(fd, pending.data() + done, pending.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (error == 0) error = errno;
+        return false;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    pending.clear();
+    return true;
+  }
+
+  static int Write(void* context, const char* data, int length) {
+    auto* self = static_cast<Impl*>(context);
+    self->pending.append(data, static_cast<std::size_t>(length));
+    self->bytes += static_cast<std::uint64_t>(length);
+    self->newlines += static_cast<std::uint64_t>(std::count(data, data + length, '\n'));
+    if (self->pending.size() >= (64u << 10) && !self->Drain()) return -1;
+    return length;
+  }
+
+  static int Close(void* context) { return static_cast<Impl*>(context)->Drain() ? 0 : -1; }
+
+  // The line the next character goes on, once libxml2's own buffer is flushed.
+  std::uint64_t CurrentLine() {
+    xmlTextWriterFlush(writer.get());
+    return newlines + 1;
+  }
+
+  Result<void> Check(bool ok, const std::string& path, std::string_view what) {
+    if (ok && error == 0) return {};
+    return Fail(ErrorKind::kIo, "cannot write " + path + " (" + std::string(what) + "): " +
+                                    (error != 0 ? std::strerror(error) : "libxml2 write error"));
+  }
+};
+
+DepositWriter::DepositWriter(std::unique_ptr<Impl> impl, std::string path)
+    : impl_(std::move(impl)), path_(std::move(path)) {}
+
+DepositWriter::~DepositWriter() = default;
+
+Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(const std::string& path,
+                                                             const FluxHeader& h) {
+  auto impl = std::make_unique<Impl>();
+  impl->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (impl->fd < 0) {
+    return Fail(ErrorKind::kIo, "cannot create " + path + ": " + std::strerror(errno));
+  }
+  ::fchmod(impl->fd, 0600);  // whatever the umask
+  xmlOutputBufferPtr out = xmlOutputBufferCreateIO(&Impl::Write, &Impl::Close, impl.get(), nullptr);
+  if (out == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XML output buffer");
+  impl->writer.reset(xmlNewTextWriter(out));
+  if (!impl->writer) return Fail(ErrorKind::kInternal, "cannot create an XML writer");
+  xmlTextWriter* w = impl->writer.get();
+  const std::string ns(mappings::kNamespace);
+  auto line = [&](int level) { return xmlTextWriterWriteRaw(w, X(Indent(level).c_str())) >= 0; };
+  bool ok = xmlTextWriterStartDocument(w, "1.0", "UTF-8", nullptr) >= 0 && Start(w, "cpf:flux") &&
+            xmlTextWriterWriteAttribute(w, X("xmlns:cpf"), X(ns.c_str())) >= 0 &&
+            xmlTextWriterWriteAttribute(w, X("xmlns:xsi"), X(kXsiNamespace)) >= 0 && line(1) &&
+            Element(w, "idFlux", h.id_flux) && line(1) && Element(w, "horodatage", h.horodatage);
+  if (h.version == mappings::SchemaVersion::k115) {
+    ok = ok && line(1) && Element(w, "action", "CREATION");
+  }
+  ok = ok && line(1) && Start(w, "cpf:emetteur") && line(2) && Element(w, "idClient", h.emetteur) &&
+       line(2) && Start(w, "cpf:certificateurs") && line(3) && Start(w, "cpf:certificateur") &&
+       line(4) && Element(w, "idClient", h.certificateur) && line(4) &&
+       Element(w, "idContrat", h.id_contrat) && line(4) && Start(w, "cpf:certifications");
+  auto checked = impl->Check(ok, path, "header");
+  if (!checked) return std::unexpected(checked.error());
+  return std::unique_ptr<DepositWriter>(new DepositWriter(std::move(impl), path));
+}
+
+Result<void> DepositWriter::OpenCertification(const mappings::Certification& certification,
+                                              const std::optional<std::string>& nature) {
+  xmlTextWriter* w = impl_->writer.get();
+  FileLayout::Certification c;
+  c.open_first = impl_->CurrentLine() + 1;
+  bool ok = xmlTextWriterWriteRaw(w, X(Indent(5).c_str())) >= 0 && Start(w, "cpf:certification") &&
+            xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
+            Element(w, "type", certification.type) &&
+            xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
+            Element(w, "code", certification.code);
+  if (nature) {
+    ok = ok && xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
+         Element(w, "natureDeposant", *nature);
+  }
+  ok = ok && xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
+       Start(w, "cpf:passageCertifications");
+  c.open_last = impl_->CurrentLine();
+  layout_.certifications.push_back(std::move(c));
+  certification_open_ = true;
+  return impl_->Check(ok, path_, "certification");
+}
+
+Result<void> DepositWriter::AppendPassage(const std::string& serialized,
+                                          const std::string& id_technique) {
+  xmlTextWriter* w = impl_->writer.get();
+  bool ok = xmlTextWriterWriteRaw(w, X(Indent(7).c_str())) >= 0;
+  const std::uint64_t line = impl_->CurrentLine();
+  ok = ok &&
+       xmlTextWriterWriteRawLen(w, X(serialized.c_str()), static_cast<int>(serialized.size())) >= 0;
+  layout_.certifications.back().passage_lines.push_back(line);
+  layout_.passage_lines.push_back(line);
+  layout_.id_techniques.push_back(id_technique);
+  return impl_->Check(ok, path_, "passage");
+}
+
+Result<void> DepositWriter::CloseCertification() {
+  xmlTextWriter* w = impl_->writer.get();
+  FileLayout::Certification& c = layout_.certifications.back();
+  c.close_first = impl_->CurrentLine() + 1;
+  bool ok = xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 && End(w) &&
+            xmlTextWriterWriteRaw(w, X(Indent(5).c_str())) >= 0 && End(w);
+  c.close_last = impl_->CurrentLine();
+  certification_open_ = false;
+  return impl_->Check(ok, path_, "certification");
+}
+
+Result<void> DepositWriter::Finish() {
+  if (finished_) return {};
+  finished_ = true;
+  if (certification_open_) {
+    if (auto r = CloseCertification(); !r) return r;
+  }
+  xmlTextWriter* w = impl_->writer.get();
+  bool ok = true;
+  for (int level :
+       {4, 3, 2, 1, 0}) {  // certifications, certificateur, certificateurs, emetteur, flux
+    ok = ok && xmlTextWriterWriteRaw(w, X(Indent(level).c_str())) >= 0 && End(w);
+  }
+  ok = ok && xmlTextWriterEndDocument(w) >= 0 && xmlTextWriterFlush(w) >= 0 && impl_->Drain();
+  if (ok && ::fsync(impl_->fd) != 0 && impl_->error == 0) impl_->error = errno;
+  return impl_->Check(ok, path_, "end of file");
+}
+
+std::uint64_t DepositWriter::bytes() const {
+  xmlTextWriterFlush(impl_->writer.get());
+  return impl_->bytes;
+}
+
+}  // namespace accrochd::xml

@@ -1,0 +1,19 @@
+// libxml2's validity messages, explained in French for the certification staff, in the terms of
+// the CDC's guide to XML errors (guide de résolution des erreurs XML). The explanation never
+// repeats the value at fault -- only element names, lengths and the CDC's lists -- so it may
+// go to the quarantine, the logs and the alerts.
+#ifndef ACCROCHD_CONNECTORS_XML_XSD_EXPLAIN_H_
+#define ACCROCHD_CONNECTORS_XML_XSD_EXPLAIN_H_
+
+#include <string>
+
+#include "connectors/xml/xsd_validator.h"
+
+namespace accrochd::xml {
+
+// A short explanation of `error`, in French, starting with the element's name when known.
+std::string ExplainXsdError(const XsdError& error);
+
+}  // namespace accrochd::xml
+
+#endif  // ACCROCHD_CONNECTORS_XML_XSD_EXPLAIN_H_
