@@ -53,6 +53,7 @@ struct Invocation {
   std::size_t limit = 20;
   // validate
   std::string schema;
+  std::string schema_version;
   // status
   bool json = false;
   // positional arguments: files (validate, receipts import), ids (history, passages), or the

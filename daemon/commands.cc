@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <regex>
 
 #include "connectors/source/connection_string.h"
+#include "connectors/xml/deposit_reader.h"
+#include "connectors/xml/xsd_explain.h"
 #include "connectors/xml/xsd_validator.h"
 #include "core/size.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
 #include "mappings/mapping.h"
+#include "mappings/validator.h"
 #include "mappings/xsd_schema.h"
 
 namespace accrochd::daemon {
@@ -240,6 +244,124 @@ int RunPreview(const CommandContext& ctx) {
     }
   }
   return kExitOk;
+}
+
+namespace {
+
+// libxml2 repeats the value at fault ("The value 'Dupont...' has a length of '61'"); deposit
+// files hold personal data, so the value is left out.
+std::string WithoutValues(std::string message) {
+  static const std::regex kValue(R"(The value '[^']*')");
+  static const std::regex kLeading(R"(: '[^']*' is not a valid value)");
+  message = std::regex_replace(message, kValue, "The value");
+  return std::regex_replace(message, kLeading, ": the value is not a valid value");
+}
+
+// The dictionary's rules the XSD does not express; the others are the XSD's own facets, which
+// it reports itself.
+bool IsDictionaryRule(const mappings::Rejection& r, mappings::SchemaVersion version,
+                      bool suppression) {
+  using mappings::Rule;
+  switch (r.rule) {
+    case Rule::kConditional:
+    case Rule::kDateOrder:
+    case Rule::kBirthDate:
+    case Rule::kRepeatedIdTechnique:
+    case Rule::kProbableDuplicate:
+      return true;
+    case Rule::kRequired:
+    case Rule::kNilNotAllowed: {
+      if (suppression) return false;  // a SUPPRESSION names the passage, nothing more
+      auto field = mappings::FieldByName(r.field);
+      return field && !mappings::Spec(*field).In(version).required;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+int RunValidate(const CommandContext& ctx) {
+  const Invocation& inv = ctx.invocation;
+  if (inv.arguments.empty()) {
+    ctx.err << "accrochd validate: give one or more deposit files\n";
+    return kExitConfig;
+  }
+  mappings::SchemaVersion version = mappings::SchemaVersion::k115;
+  if (!inv.schema_version.empty()) {
+    auto v = mappings::ParseSchemaVersion(inv.schema_version);
+    if (!v) {
+      ctx.err << "accrochd validate: --schema-version is 1.1.2 or 1.1.5\n";
+      return kExitConfig;
+    }
+    version = *v;
+  }
+  auto schema = inv.schema.empty()
+                    ? xml::XsdSchema::FromText(
+                          mappings::GenerateXsd(version),
+                          "accrochd's schema " + std::string(mappings::SchemaVersionName(version)))
+                    : xml::XsdSchema::FromFile(inv.schema);
+  if (!schema) {
+    ctx.err << "accrochd validate: " << schema.error().message() << "\n";
+    return kExitConfig;
+  }
+  int status = kExitOk;
+  for (const std::string& file : inv.arguments) {
+    auto errors = (*schema)->Validate(file);
+    if (!errors) {
+      ctx.err << "accrochd validate: " << errors.error().message() << "\n";
+      status = kExitRuntime;
+      continue;
+    }
+    for (const xml::XsdError& e : *errors) {
+      ctx.out << file << ":" << e.line;
+      if (e.column > 0) ctx.out << ":" << e.column;
+      ctx.out << ": error: " << WithoutValues(e.message) << "\n    " << xml::ExplainXsdError(e)
+              << "\n";
+    }
+    std::size_t passages = 0, warnings = 0;
+    const bool well_formed = std::none_of(errors->begin(), errors->end(),
+                                          [](const auto& e) { return e.well_formedness; });
+    if (well_formed) {
+      auto reader = xml::DepositReader::Open(file);
+      if (reader) {
+        const mappings::Validator validator(
+            version, Date{std::chrono::year(2099), std::chrono::December, std::chrono::day(31)});
+        mappings::CycleChecks checks;
+        xml::ReadPassage read;
+        for (;;) {
+          auto more = (*reader)->Next(read);
+          if (!more || !*more) break;
+          ++passages;
+          const bool suppression = (*reader)->action() == "SUPPRESSION";  // read with the header
+          mappings::MappedRow row;
+          row.passage = std::move(read.passage);
+          validator.Check(row);
+          if (auto r = checks.RegisterIdTechnique(row.passage)) row.rejections.push_back(*r);
+          if (!suppression) {
+            if (auto r = checks.RegisterHolder(row.passage)) row.rejections.push_back(*r);
+          }
+          for (const mappings::Rejection& r : row.rejections) {
+            if (!IsDictionaryRule(r, version, suppression)) continue;
+            ++warnings;
+            ctx.out << file << ":" << read.line << ": warning: idTechnique " << r.id_technique
+                    << ": " << r.message << " [" << mappings::RuleName(r.rule) << "]\n";
+          }
+        }
+      }
+    }
+    if (errors->empty()) {
+      ctx.out << file << ": valid against " << (*schema)->name() << " ("
+              << Plural(passages, "passage") << ", " << Plural(warnings, "warning")
+              << " on the dictionary's rules)\n";
+    } else {
+      ctx.out << file << ": " << Plural(errors->size(), "error")
+              << "; the CDC would refuse this file\n";
+      status = std::max(status, kExitConfig);
+    }
+  }
+  return status;
 }
 
 }  // namespace accrochd::daemon

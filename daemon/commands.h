@@ -26,6 +26,7 @@ struct CommandContext {
 int RunCheck(const CommandContext& ctx);
 int RunOnce(const CommandContext& ctx);
 int RunPreview(const CommandContext& ctx);
+int RunValidate(const CommandContext& ctx);
 
 }  // namespace accrochd::daemon
 

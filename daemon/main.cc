@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
       return RunOnce(ctx);
     case Command::kPreview:
       return RunPreview(ctx);
+    case Command::kValidate:
+      return RunValidate(ctx);
     default:
       // ParseCommandLine stops at commands that are not available.
       std::cerr << "accrochd: internal error: command not dispatched\n";

@@ -36,6 +36,7 @@ struct Passage {
   std::array<FieldValue, kFieldCount> values;
   std::vector<Resultat> resultats;           // bloc 6, parsed from the resultats field
   Group identification = Group::kTitulaire;  // the branch of identificationTitulaire written
+  bool identification_fixed = false;         // read from a file: the validator keeps it
   std::optional<Date> delivery;              // dateDebutValidite, once validated
 
   FieldValue& operator[](Field f) { return values[static_cast<std::size_t>(f)]; }

@@ -65,8 +65,10 @@ Verdict Validator::Check(MappedRow& row) const {
   }
 
   // Which branch of identificationTitulaire: the CPF file when its number is known, else the
-  // NIR (1.1.5), else the civil status.
-  if (m.maps(Field::idDossier) && p[Field::idDossier].has_value()) {
+  // NIR (1.1.5), else the civil status. A passage read from a file has its branch already.
+  if (p.identification_fixed) {
+    // kept
+  } else if (m.maps(Field::idDossier) && p[Field::idDossier].has_value()) {
     p.identification = Group::kDossierFormation;
   } else if (version_ == SchemaVersion::k115 && m.maps(Field::nir) && p[Field::nir].has_value()) {
     p.identification = Group::kIdentifiantNational;

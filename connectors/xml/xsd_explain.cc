@@ -76,8 +76,15 @@ std::string ExplainXsdError(const XsdError& e) {
     if (e.element == "nir") return "nir : 13 caractères attendus, le NIR sans sa clé";
     return who + "date attendue au format AAAA-MM-JJ, années 1900 à 2099, sans fuseau horaire";
   }
+  if (m.find("'' is not a valid value") != std::string::npos) {
+    return who +
+           "élément vide : une donnée facultative s'omet, une donnée inconnue s'écrit "
+           "xsi:nil=\"true\" (jamais vide, jamais « nill »)";
+  }
+  const bool date_element = e.element.starts_with("date") || e.element == "horodatage";
   if (m.find("atomic type 'xs:date'") != std::string::npos ||
-      m.find("atomic type 'xs:dateTime'") != std::string::npos) {
+      m.find("atomic type 'xs:dateTime'") != std::string::npos ||
+      (date_element && m.find("is not a valid value") != std::string::npos)) {
     return who + "date impossible (ce jour n'existe pas) ou mal écrite (AAAA-MM-JJ)";
   }
   if (m.find("atomic type 'xs:int'") != std::string::npos) return who + "nombre entier attendu";
