@@ -226,7 +226,7 @@ TEST(CommandsTest, NamesAreUniqueAndTheBuiltOnesAreAvailable) {
     for (const CommandInfo& other : Commands()) same += other.name == c.name ? 1 : 0;
     EXPECT_EQ(same, 1) << c.name;
   }
-  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once", "preview"));
+  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once", "preview", "validate"));
 }
 
 }  // namespace
