@@ -1,5 +1,8 @@
 #include "daemon/daemon.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "connectors/deposit/deposit_session.h"
 #include "core/tz/timezone.h"
 #include "mappings/mapper.h"
@@ -162,7 +165,16 @@ Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
     const PassageSink add = [&](const mappings::Passage& p) { return session.Add(p); };
     mappings::CycleChecks checks;  // idTechnique and holders are unique per émetteur
     const std::size_t first = report.mappings.size();
-    for (const mappings::Mapping& mapping : certifier.mappings) {
+    // In certification order, so that one certification's passages are together in the file
+    // even when several mappings describe it.
+    std::vector<const mappings::Mapping*> ordered;
+    for (const mappings::Mapping& mapping : certifier.mappings) ordered.push_back(&mapping);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->certification.type, a->certification.code) <
+             std::tie(b->certification.type, b->certification.code);
+    });
+    for (const mappings::Mapping* mapping_ptr : ordered) {
+      const mappings::Mapping& mapping = *mapping_ptr;
       if (!report.sources.contains(mapping.source)) {
         Result<source::SourceInfo> info = SourceNamed(mapping.source).Probe(stop);
         if (!info) return std::unexpected(info.error());

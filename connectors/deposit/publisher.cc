@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -74,6 +75,14 @@ std::string IsoStamp(TimePoint t) {  // 2026-11-27T01:30:12Z
   return Digits(tm.tm_year + 1900, 4) + "-" + Digits(tm.tm_mon + 1, 2) + "-" +
          Digits(tm.tm_mday, 2) + "T" + Digits(tm.tm_hour, 2) + ":" + Digits(tm.tm_min, 2) + ":" +
          Digits(tm.tm_sec, 2) + "Z";
+}
+
+// The archive folder of a file: archive/YYYY/MM of the UTC timestamp in its name
+// ("BCR_20261127T013012Z_001.xml"), so that naming and archiving always agree.
+std::pair<std::string, std::string> ArchiveMonth(const std::string& name) {
+  const std::size_t stamp = name.rfind('_', name.rfind('_') - 1);
+  if (stamp == std::string::npos || stamp + 7 > name.size()) return {"0000", "00"};
+  return {name.substr(stamp + 1, 4), name.substr(stamp + 5, 2)};
 }
 
 std::string Hex(const unsigned char* data, std::size_t n) {
@@ -207,8 +216,12 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     char seq[8];
     std::snprintf(seq, sizeof(seq), "%03d", ++sequence_ % 1000);
     std::string name = bcr + "_" + stamp + "_" + seq + ".xml";
+    // Unique among the files waiting, being written, and ever published (a file uploaded and
+    // removed from the outbox still has its archived copy).
+    const auto [year, month] = ArchiveMonth(name);
     std::error_code ec;
-    if (!fs::exists(fs::path(outbox()) / name, ec) && !fs::exists(PartialPath(name), ec)) {
+    if (!fs::exists(fs::path(outbox()) / name, ec) && !fs::exists(PartialPath(name), ec) &&
+        !fs::exists(fs::path(archive()) / year / month / (name + ".gz"), ec)) {
       return name;
     }
   }
@@ -232,9 +245,9 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   if (auto r = DurableRename(partial, file.path); !r) return r;
 
   // The compressed copy, written beside its final name and renamed when complete.
-  const std::tm tm = Utc(now);
-  const std::string month_dir = (fs::path(archive()) / Digits(tm.tm_year + 1900, 4)).string();
-  const std::string dir = (fs::path(month_dir) / Digits(tm.tm_mon + 1, 2)).string();
+  const auto [year, month] = ArchiveMonth(file.name);
+  const std::string month_dir = (fs::path(archive()) / year).string();
+  const std::string dir = (fs::path(month_dir) / month).string();
   if (auto r = MakeDirectory(month_dir); !r) return r;
   if (auto r = MakeDirectory(dir); !r) return r;
   file.archive_path = (fs::path(dir) / (file.name + ".gz")).string();

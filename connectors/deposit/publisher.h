@@ -2,7 +2,8 @@
 //
 //   <state>/outbox/NAME.xml                  files ready to be deposited on the CDC portal
 //   <state>/outbox/.NAME.xml.partial         a file being written or checked (never deposited)
-//   <state>/archive/YYYY/MM/NAME.xml.gz      a compressed copy of every published file
+//   <state>/archive/YYYY/MM/NAME.xml.gz      a compressed copy of every published file (the
+//                                            month of the UTC timestamp in its name)
 //   <state>/archive/manifest.tsv             one line per published file: time, name, idFlux,
 //                                            sha256, passages, certifier
 //
@@ -58,7 +59,8 @@ class Publisher {
   std::string outbox() const;
   std::string archive() const;
 
-  // A new unique file name for a certifier: its BCR, a UTC timestamp and a sequence number.
+  // A new file name for a certifier: its BCR, a UTC timestamp and a sequence number, unique
+  // among the files in the outbox, being written, and archived.
   std::string NameFor(const std::string& certificateur);
 
   // Where a file is written before it is published.
