@@ -44,15 +44,24 @@ Result<std::uint64_t> ParseSize(std::string_view text) {
 }
 
 std::string FormatSize(std::uint64_t bytes) {
+  // The unit follows the magnitude; no decimal when it divides exactly ("100 MB").
   char buffer[32];
-  if (bytes >= 1000 * 1000) {
-    std::snprintf(buffer, sizeof(buffer), "%.1f MB", static_cast<double>(bytes) / 1e6);
-  } else if (bytes >= 1000) {
-    std::snprintf(buffer, sizeof(buffer), "%.1f kB", static_cast<double>(bytes) / 1e3);
-  } else {
-    std::snprintf(buffer, sizeof(buffer), "%llu B", static_cast<unsigned long long>(bytes));
+  for (const auto& [name, factor] : {std::pair{"GB", 1000ull * 1000 * 1000},
+                                     std::pair{"MB", 1000ull * 1000}, std::pair{"kB", 1000ull}}) {
+    if (bytes < factor) continue;
+    if (bytes % factor == 0) return std::to_string(bytes / factor) + " " + name;
+    std::snprintf(buffer, sizeof(buffer), "%.1f %s",
+                  static_cast<double>(bytes) / static_cast<double>(factor), name);
+    return buffer;
   }
-  return buffer;
+  return std::to_string(bytes) + " B";
 }
 
+std::string FormatSizeExact(std::uint64_t bytes) {
+  for (const auto& [name, factor] : {std::pair{"GB", 1000ull * 1000 * 1000},
+                                     std::pair{"MB", 1000ull * 1000}, std::pair{"kB", 1000ull}}) {
+    if (bytes >= factor && bytes % factor == 0) return std::to_string(bytes / factor) + " " + name;
+  }
+  return std::to_string(bytes) + " B";
+}
 }  // namespace accrochd

@@ -13,8 +13,12 @@ namespace accrochd {
 
 Result<std::uint64_t> ParseSize(std::string_view text);
 
-// "100 MB", "1.5 MB", "512 B".
+// For people: "100 MB", "512 B" when exact, else rounded to one decimal ("1.5 MB").
 std::string FormatSize(std::uint64_t bytes);
+
+// For configuration output: always reads back through ParseSize to the same number
+// ("100 MB", "123456789 B").
+std::string FormatSizeExact(std::uint64_t bytes);
 
 }  // namespace accrochd
 

@@ -248,15 +248,6 @@ int RunPreview(const CommandContext& ctx) {
 
 namespace {
 
-// libxml2 repeats the value at fault ("The value 'Dupont...' has a length of '61'"); deposit
-// files hold personal data, so the value is left out.
-std::string WithoutValues(std::string message) {
-  static const std::regex kValue(R"(The value '[^']*')");
-  static const std::regex kLeading(R"(: '[^']*' is not a valid value)");
-  message = std::regex_replace(message, kValue, "The value");
-  return std::regex_replace(message, kLeading, ": the value is not a valid value");
-}
-
 // The dictionary's rules the XSD does not express; the others are the XSD's own facets, which
 // it reports itself.
 bool IsDictionaryRule(const mappings::Rejection& r, mappings::SchemaVersion version,
@@ -317,8 +308,8 @@ int RunValidate(const CommandContext& ctx) {
     for (const xml::XsdError& e : *errors) {
       ctx.out << file << ":" << e.line;
       if (e.column > 0) ctx.out << ":" << e.column;
-      ctx.out << ": error: " << WithoutValues(e.message) << "\n    " << xml::ExplainXsdError(e)
-              << "\n";
+      ctx.out << ": error: " << xml::XsdMessageWithoutValues(e.message) << "\n    "
+              << xml::ExplainXsdError(e) << "\n";
     }
     std::size_t passages = 0, warnings = 0;
     const bool well_formed = std::none_of(errors->begin(), errors->end(),

@@ -448,7 +448,7 @@ std::string PrintConfig(const Config& config) {
   out << YAML::Key << "schema" << YAML::Value
       << config.deposit.schema_file.value_or("(accrochd's own, from its dictionary)");
   out << YAML::Key << "max_passages_per_file" << YAML::Value << config.deposit.max_passages;
-  out << YAML::Key << "max_file_size" << YAML::Value << FormatSize(config.deposit.max_bytes);
+  out << YAML::Key << "max_file_size" << YAML::Value << FormatSizeExact(config.deposit.max_bytes);
   out << YAML::Key << "archive_retention" << YAML::Value
       << (config.deposit.retention ? FormatDuration(*config.deposit.retention)
                                    : std::string("forever"));

@@ -16,9 +16,6 @@
 namespace accrochd::deposit {
 namespace {
 
-// How many times a file is rewritten without the passages the XSD refuses before giving up.
-constexpr int kMaxRewrites = 3;
-
 bool SameCertification(const mappings::Mapping* a, const mappings::Mapping* b) {
   if (a == b) return true;
   if (a == nullptr || b == nullptr) return false;
@@ -171,9 +168,12 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
   if (serialized.empty()) {
     return Fail(ErrorKind::kInternal, "passage " + passage.id_technique + " cannot be serialized");
   }
-  const std::uint64_t need = serialized.size() + xml::DepositWriter::kPassageOverhead +
-                             xml::DepositWriter::kMaxTailBytes +
-                             (SameCertification(certification_, passage.mapping) ? 0 : 512);
+  const std::uint64_t need =
+      serialized.size() + xml::DepositWriter::kPassageOverhead + xml::DepositWriter::kMaxTailBytes +
+      (SameCertification(certification_, passage.mapping)
+           ? 0
+           : xml::DepositWriter::CertificationBytes(passage.mapping->certification,
+                                                    passage.mapping->nature_deposant));
   if (writer_ && (writer_->passage_count() >= settings_.max_passages ||
                   writer_->bytes() + need > settings_.max_bytes)) {
     if (auto r = Seal(); !r) return r;
@@ -247,17 +247,12 @@ void DepositSession::Work(std::stop_token stop) {
 }
 
 Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sealed) {
-  for (int attempt = 0;; ++attempt) {
+  // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
+  // loop ends; the validator reports up to its error limit per pass.
+  for (int rewrite = 1;; ++rewrite) {
     auto errors = settings_.schema->Validate(sealed.partial);
     if (!errors) return std::unexpected(errors.error());
     if (errors->empty()) break;
-    if (attempt == kMaxRewrites) {
-      return Fail(ErrorKind::kInternal, "deposit file " + sealed.name + " is still refused by " +
-                                            settings_.schema->name() + " after " +
-                                            std::to_string(kMaxRewrites) + " rewrites: line " +
-                                            std::to_string(errors->front().line) + ": " +
-                                            errors->front().message);
-    }
     // Each error names a line; a passage is one line.
     std::vector<std::uint64_t> faulty;
     std::vector<mappings::Rejection> rejections;
@@ -267,7 +262,8 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sea
       if (it == lines.end()) {
         return Fail(ErrorKind::kInternal,
                     "deposit file " + sealed.name + " is refused by " + settings_.schema->name() +
-                        " outside any passage, line " + std::to_string(e.line) + ": " + e.message);
+                        " outside any passage, line " + std::to_string(e.line) + ": " +
+                        xml::XsdMessageWithoutValues(e.message));
       }
       const std::size_t index = static_cast<std::size_t>(it - lines.begin());
       if (std::find(faulty.begin(), faulty.end(), *it) == faulty.end()) faulty.push_back(*it);
@@ -292,8 +288,7 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sea
       RemoveQuietly(sealed.partial);
       return std::optional<PublishedFile>();
     }
-    const std::string next =
-        publisher_.PartialPath(sealed.name + "." + std::to_string(attempt + 1));
+    const std::string next = publisher_.PartialPath(sealed.name + "." + std::to_string(rewrite));
     auto layout = RewriteWithout(sealed.partial, next, sealed.layout, faulty);
     if (!layout) return std::unexpected(layout.error());
     RemoveQuietly(sealed.partial);

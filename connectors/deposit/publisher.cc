@@ -207,17 +207,22 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     bcr += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';  // ASCII, no spaces
   }
   std::lock_guard lock(g_names);
-  const std::string stamp = CompactStamp(clock_.Now());
-  if (stamp != last_stamp_) {
-    last_stamp_ = stamp;
+  const TimePoint now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  if (now > stamp_time_) {
+    stamp_time_ = now;
     sequence_ = 0;
   }
   for (;;) {
-    char seq[8];
-    std::snprintf(seq, sizeof(seq), "%03d", ++sequence_ % 1000);
-    std::string name = bcr + "_" + stamp + "_" + seq + ".xml";
-    // Unique among the files waiting, being written, and ever published (a file uploaded and
-    // removed from the outbox still has its archived copy).
+    // A name is unique among the files waiting, being written, and ever published (a file
+    // uploaded and removed from the outbox still has its archived copy). When a second's 999
+    // sequence numbers are taken, the next second's stamp is used: names stay unique and ordered.
+    if (++sequence_ > 999) {
+      stamp_time_ += std::chrono::seconds(1);
+      sequence_ = 1;
+    }
+    char seq[16];
+    std::snprintf(seq, sizeof(seq), "%03d", sequence_);
+    std::string name = bcr + "_" + CompactStamp(stamp_time_) + "_" + seq + ".xml";
     const auto [year, month] = ArchiveMonth(name);
     std::error_code ec;
     if (!fs::exists(fs::path(outbox()) / name, ec) && !fs::exists(PartialPath(name), ec) &&

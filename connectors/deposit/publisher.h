@@ -81,7 +81,7 @@ class Publisher {
   PublisherSettings settings_;
   Clock& clock_;
   Logger& logger_;
-  std::string last_stamp_;
+  TimePoint stamp_time_{};  // second of the last name given
   int sequence_ = 0;
 };
 

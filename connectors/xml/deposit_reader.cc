@@ -49,6 +49,17 @@ Result<bool> DepositReader::Next(ReadPassage& out) {
     }
     if (name == "passageCertification") return true;  // one passage done
     mappings::Passage& p = out.passage;
+    if (name == "resultats") {
+      // A container: the field takes the mapping's written form of the results read, so the
+      // dictionary rules see what the element holds.
+      std::string written;
+      for (const mappings::Resultat& res : p.resultats) {
+        if (!written.empty()) written += ";";
+        written += res.domaine_competence_id + "." + res.competence_id + ":" + res.niveau;
+      }
+      p[mappings::Field::resultats] = FieldValue{FieldValue::State::kValue, written};
+      return false;
+    }
     if (leaf_id && name == "idTechnique") {
       p.id_technique = text;
       leaf_id = false;
@@ -106,6 +117,8 @@ Result<bool> DepositReader::Next(ReadPassage& out) {
         out.passage.identification = mappings::Group::kIdentifiantNational;
       } else if (name == "titulaire") {
         out.passage.identification = mappings::Group::kTitulaire;
+      } else if (name == "resultats") {
+        leaf.reset();
       } else if (name == "resultat") {
         out.passage.resultats.emplace_back();
       } else if (name == "niveau" || name == "domaineCompetenceId" || name == "competenceId") {

@@ -255,6 +255,14 @@ Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(const std::string& 
   return std::unique_ptr<DepositWriter>(new DepositWriter(std::move(impl), path));
 }
 
+std::uint64_t DepositWriter::CertificationBytes(const mappings::Certification& certification,
+                                                const std::optional<std::string>& nature_deposant) {
+  // Tags and indentation take under 256 bytes; one character escapes to at most 6 ("&quot;").
+  const std::uint64_t values = certification.type.size() + certification.code.size() +
+                               (nature_deposant ? nature_deposant->size() : 0);
+  return 256 + 6 * values;
+}
+
 Result<void> DepositWriter::OpenCertification(const mappings::Certification& certification,
                                               const std::optional<std::string>& nature) {
   xmlTextWriter* w = impl_->writer.get();

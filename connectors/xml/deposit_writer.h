@@ -77,6 +77,10 @@ class DepositWriter {
   static constexpr std::uint64_t kMaxTailBytes = 256;
   // Bytes a passage adds beyond its serialization (line break and indentation).
   static constexpr std::uint64_t kPassageOverhead = 32;
+  // Upper bound of the bytes that closing the open certification (if any) and opening this one
+  // add: the tags and indentation, and the values at their longest escaped form.
+  static std::uint64_t CertificationBytes(const mappings::Certification& certification,
+                                          const std::optional<std::string>& nature_deposant);
 
  private:
   struct Impl;

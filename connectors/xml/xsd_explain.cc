@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "mappings/dictionary.h"
+
 namespace accrochd::xml {
 namespace {
 
@@ -17,6 +19,19 @@ std::string ExpectedList(const std::string& message) {
   static const std::regex kNamespace(R"(\{[^}]*\})");
   return std::regex_replace(list, kNamespace, "");
 }
+
+// The CDC's integers restrict xs:int without naming a type: libxml2 then speaks of a "local
+// atomic type", and only the element says an integer was expected.
+bool IntegerElement(const std::string& element) {
+  if (element == "niveau") return true;  // bloc 6, not a field of its own
+  auto field = mappings::FieldByName(element);
+  return field && mappings::Spec(*field).type == mappings::ValueType::kInt;
+}
+
+constexpr const char* kHorodatage =
+    "horodatage : format attendu AAAA-MM-JJThh:mm:ss+hh:mm, une date et une heure qui "
+    "existent ; le fuseau numérique est obligatoire (Z refusé), sans fraction de seconde, heures "
+    "du fuseau sur deux chiffres";
 
 }  // namespace
 
@@ -68,11 +83,7 @@ std::string ExplainXsdError(const XsdError& e) {
     return who + "valeur hors de la liste de la CDC (" + set + ")";
   }
   if (m.find("[facet 'pattern']") != std::string::npos) {
-    if (e.element == "horodatage") {
-      return "horodatage : format attendu AAAA-MM-JJThh:mm:ss+hh:mm ; le fuseau numérique est "
-             "obligatoire (Z refusé), sans fraction de seconde, heures du fuseau sur deux "
-             "chiffres";
-    }
+    if (e.element == "horodatage") return kHorodatage;
     if (e.element == "nir") return "nir : 13 caractères attendus, le NIR sans sa clé";
     return who + "date attendue au format AAAA-MM-JJ, années 1900 à 2099, sans fuseau horaire";
   }
@@ -81,7 +92,13 @@ std::string ExplainXsdError(const XsdError& e) {
            "élément vide : une donnée facultative s'omet, une donnée inconnue s'écrit "
            "xsi:nil=\"true\" (jamais vide, jamais « nill »)";
   }
-  const bool date_element = e.element.starts_with("date") || e.element == "horodatage";
+  if (e.element == "horodatage" && m.find("is not a valid value") != std::string::npos) {
+    return kHorodatage;  // xs:dateTime refuses before the pattern is tried
+  }
+  if (IntegerElement(e.element) && m.find("is not a valid value") != std::string::npos) {
+    return who + "nombre entier attendu";
+  }
+  const bool date_element = e.element.starts_with("date");
   if (m.find("atomic type 'xs:date'") != std::string::npos ||
       m.find("atomic type 'xs:dateTime'") != std::string::npos ||
       (date_element && m.find("is not a valid value") != std::string::npos)) {
@@ -105,6 +122,13 @@ std::string ExplainXsdError(const XsdError& e) {
     return who + "du texte est présent là où seuls des éléments sont permis";
   }
   return who + "refusé par le schéma XSD de la CDC";
+}
+
+std::string XsdMessageWithoutValues(std::string message) {
+  static const std::regex kValue(R"(The value '[^']*')");
+  static const std::regex kLeading(R"(: '[^']*' is not a valid value)");
+  message = std::regex_replace(message, kValue, "The value");
+  return std::regex_replace(message, kLeading, ": the value is not a valid value");
 }
 
 }  // namespace accrochd::xml

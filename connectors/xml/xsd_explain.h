@@ -14,6 +14,10 @@ namespace accrochd::xml {
 // A short explanation of `error`, in French, starting with the element's name when known.
 std::string ExplainXsdError(const XsdError& error);
 
+// libxml2's own message (English, for administrators' logs) without the value at fault: it
+// quotes it ("The value 'Dupont...' has a length of '61'"), and deposit files hold personal data.
+std::string XsdMessageWithoutValues(std::string message);
+
 }  // namespace accrochd::xml
 
 #endif  // ACCROCHD_CONNECTORS_XML_XSD_EXPLAIN_H_

@@ -317,8 +317,9 @@ const std::vector<Mutation>& Mutations() {
                              "<cpf:horodatage>2020-12-18T13:24:12Z<");
        },
        "horodatage",
-       "horodatage : format attendu AAAA-MM-JJThh:mm:ss+hh:mm ; le fuseau numérique est "
-       "obligatoire (Z refusé), sans fraction de seconde, heures du fuseau sur deux chiffres"},
+       "horodatage : format attendu AAAA-MM-JJThh:mm:ss+hh:mm, une date et une heure qui "
+       "existent ; le fuseau numérique est obligatoire (Z refusé), sans fraction de seconde, "
+       "heures du fuseau sur deux chiffres"},
       {"empty-nillable-element",
        [](const std::string& t) {
          return ReplaceFirst(t, "<cpf:dateFinValidite>2030-12-13</cpf:dateFinValidite>",
