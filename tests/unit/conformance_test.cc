@@ -536,10 +536,10 @@ TEST_P(OfficialConformanceTest, FiveThousandHostilePassagesValidateAndReadBackBy
   const std::string text = ReadAll(file->path);
   const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
   std::size_t expected = GetParam() == SchemaVersion::k115 ? 12 : 11;  // the header
-  for (int block = 0; block < 50; ++block) {
+  for (std::size_t block = 0; block < 50; ++block) {
     // A certification every 100 passages: 2 lines to close it, 5 to open it, 4 without
     // natureDeposant.
-    expected += 2 + (block % 3 == 2 ? 4 : 5) + 100;
+    expected += 2 + (block % 3 == 2 ? 4u : 5u) + 100;
   }
   EXPECT_EQ(lines, expected + 5);  // and the 5 closing lines
   ExpectReadsBack(file->path, passages);
