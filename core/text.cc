@@ -262,4 +262,19 @@ std::string ScrubSecret(std::string text, std::string_view secret) {
   return text;
 }
 
+std::string StableHash(std::string_view data) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kDigits[h & 0xF];
+    h >>= 4;
+  }
+  return out;
+}
+
 }  // namespace accrochd

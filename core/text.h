@@ -44,6 +44,10 @@ std::string FoldBlanks(std::string_view s);
 // a log line even if a driver echoes it.
 std::string ScrubSecret(std::string text, std::string_view secret);
 
+// A stable 64-bit hash of `data` (FNV-1a), as 16 hex digits: to notice that a text changed,
+// not to protect it.
+std::string StableHash(std::string_view data);
+
 }  // namespace accrochd
 
 #endif  // ACCROCHD_CORE_TEXT_H_
