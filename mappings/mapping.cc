@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bitset>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "connectors/source/sql_text.h"
@@ -612,12 +613,20 @@ std::optional<Mapping> LoadRoot(std::optional<YAML::Node> root, const std::strin
 
 std::optional<Mapping> LoadMapping(const std::string& path, SchemaVersion version,
                                    Diagnostics& diagnostics) {
-  return LoadRoot(yaml::LoadFile(path, diagnostics), path, version, diagnostics);
+  auto mapping = LoadRoot(yaml::LoadFile(path, diagnostics), path, version, diagnostics);
+  if (mapping) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    mapping->fingerprint = StableHash(text);
+  }
+  return mapping;
 }
 
 std::optional<Mapping> LoadMappingText(const std::string& text, const std::string& name,
                                        SchemaVersion version, Diagnostics& diagnostics) {
-  return LoadRoot(yaml::LoadString(text, name, diagnostics), name, version, diagnostics);
+  auto mapping = LoadRoot(yaml::LoadString(text, name, diagnostics), name, version, diagnostics);
+  if (mapping) mapping->fingerprint = StableHash(text);
+  return mapping;
 }
 
 std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,

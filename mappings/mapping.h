@@ -119,6 +119,7 @@ struct Mapping {
   std::optional<CursorRule> cursor;
   std::vector<std::string> page_by;  // keyset paging columns; empty: one statement
   std::size_t page_size = 10'000;
+  std::string fingerprint;  // of the file's text: a changed mapping reads its rows again
   std::array<std::optional<FieldRule>, kFieldCount> fields;
   Location fields_location;
 

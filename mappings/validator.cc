@@ -214,8 +214,21 @@ Verdict Validator::Check(MappedRow& row) const {
   return Verdict::kValid;
 }
 
+std::optional<std::string> MemorySeenIndex::Insert(Kind kind, const std::string& key,
+                                                   const std::string& id_technique) {
+  auto [it, inserted] = seen_.emplace(std::pair{kind, key}, id_technique);
+  if (inserted) return std::nullopt;
+  return it->second;
+}
+
+CycleChecks::CycleChecks() : index_(&own_) {}
+
+CycleChecks::CycleChecks(SeenIndex& index) : index_(&index) {}
+
 std::optional<Rejection> CycleChecks::RegisterIdTechnique(const Passage& p) {
-  if (id_techniques_.insert(p.id_technique).second) return std::nullopt;
+  if (!index_->Insert(SeenIndex::Kind::kIdTechnique, p.id_technique, p.id_technique)) {
+    return std::nullopt;
+  }
   return Rejection{p.mapping ? p.mapping->name : "",
                    p.id_technique,
                    p.source_key,
@@ -224,7 +237,7 @@ std::optional<Rejection> CycleChecks::RegisterIdTechnique(const Passage& p) {
                    RenderReason("idtechnique-repete", {{"id", p.id_technique}})};
 }
 
-std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
+std::string CycleChecks::HolderIdentity(const Passage& p) {
   std::string identity = (p.mapping ? p.mapping->certification.code : "") + "|" +
                          p[Field::dateDebutValidite].text + "|";
   switch (p.identification) {
@@ -240,14 +253,18 @@ std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
                   p[Field::anneeNaissance].text + "|" + p[Field::moisNaissance].text + "|" +
                   p[Field::jourNaissance].text + "|" + p[Field::sexe].text;
   }
-  auto [it, inserted] = holders_.emplace(identity, p.id_technique);
-  if (inserted) return std::nullopt;
+  return identity;
+}
+
+std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
+  auto first = index_->Insert(SeenIndex::Kind::kHolder, HolderIdentity(p), p.id_technique);
+  if (!first) return std::nullopt;
   return Rejection{p.mapping ? p.mapping->name : "",
                    p.id_technique,
                    p.source_key,
                    "",
                    Rule::kProbableDuplicate,
-                   RenderReason("doublon", {{"autre", it->second}})};
+                   RenderReason("doublon", {{"autre", *first}})};
 }
 
 }  // namespace accrochd::mappings

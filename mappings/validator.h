@@ -8,7 +8,7 @@
 
 #include <map>
 #include <optional>
-#include <set>
+#include <utility>
 #include <string>
 
 #include "core/calendar.h"
@@ -38,10 +38,37 @@ class Validator {
   Date today_;
 };
 
+// Where a cycle remembers what it has seen: keys and the idTechnique that came with each.
+// In memory for bounded reads (preview, validate); the daemon's cycles use one on disk, in the
+// state store, so that memory stays flat whatever the number of passages.
+class SeenIndex {
+ public:
+  enum class Kind { kIdTechnique, kHolder };
+  virtual ~SeenIndex() = default;
+  // Records `key` with `id_technique`; when `key` was already recorded, returns the idTechnique
+  // recorded with it and changes nothing.
+  virtual std::optional<std::string> Insert(Kind kind, const std::string& key,
+                                            const std::string& id_technique) = 0;
+};
+
+class MemorySeenIndex : public SeenIndex {
+ public:
+  std::optional<std::string> Insert(Kind kind, const std::string& key,
+                                    const std::string& id_technique) override;
+
+ private:
+  std::map<std::pair<Kind, std::string>, std::string> seen_;
+};
+
 // What one cycle has seen of a certifier's passages: the CDC wants an idTechnique used once per
 // émetteur, and one passage per holder, certification and date of delivery. Not thread-safe.
 class CycleChecks {
  public:
+  CycleChecks();  // in memory
+  explicit CycleChecks(SeenIndex& index);
+  CycleChecks(const CycleChecks&) = delete;
+  CycleChecks& operator=(const CycleChecks&) = delete;
+
   // A rejection when `p` repeats an idTechnique already seen in this cycle. Every identified
   // row is registered, quarantined ones too: once the first is corrected, the two would collide
   // at the CDC.
@@ -53,9 +80,12 @@ class CycleChecks {
   // delivery. The first seen is kept; the later is the one rejected.
   std::optional<Rejection> RegisterHolder(const Passage& p);
 
+  // The holder's identity as RegisterHolder compares it (personal data: for hashing only).
+  static std::string HolderIdentity(const Passage& p);
+
  private:
-  std::set<std::string> id_techniques_;
-  std::map<std::string, std::string> holders_;  // identity -> idTechnique
+  MemorySeenIndex own_;
+  SeenIndex* index_;
 };
 
 }  // namespace accrochd::mappings

@@ -1,0 +1,1080 @@
+#include "connectors/store/state_store.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/deadline.h"
+
+namespace accrochd::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The schema, one migration per version. Never edit a published migration: add one.
+constexpr std::array<std::string_view, 1> kMigrations = {R"SQL(
+CREATE TABLE passages (
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  mapping TEXT NOT NULL,
+  certification_type TEXT NOT NULL,
+  certification_code TEXT NOT NULL,
+  delivery TEXT,
+  deadline TEXT,
+  content_hash TEXT NOT NULL,
+  source_hash TEXT NOT NULL,
+  cursor_value TEXT,
+  status TEXT NOT NULL,
+  xsd_refused INTEGER NOT NULL DEFAULT 0,
+  deposit_id INTEGER,
+  cdc_message TEXT NOT NULL DEFAULT '',
+  changed_after_acceptance INTEGER NOT NULL DEFAULT 0,
+  retry_requested INTEGER NOT NULL DEFAULT 0,
+  first_seen TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (certifier, id_technique)
+);
+CREATE INDEX passages_status ON passages (certifier, status);
+CREATE INDEX passages_id ON passages (id_technique);
+CREATE TABLE deposits (
+  id INTEGER PRIMARY KEY,
+  certifier TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  id_flux TEXT NOT NULL,
+  sha256 TEXT NOT NULL DEFAULT '',
+  passages INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  published_at TEXT NOT NULL DEFAULT '',
+  uploaded_at TEXT NOT NULL DEFAULT '',
+  receipt_status TEXT NOT NULL DEFAULT '',
+  receipt_at TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX deposits_file ON deposits (file_name) WHERE state != 'abandoned';
+CREATE UNIQUE INDEX deposits_flux ON deposits (id_flux) WHERE state != 'abandoned';
+CREATE TABLE deposit_passages (
+  deposit_id INTEGER NOT NULL REFERENCES deposits (id),
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  PRIMARY KEY (deposit_id, certifier, id_technique)
+);
+CREATE TABLE quarantine (
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  field TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  message TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+CREATE INDEX quarantine_passage ON quarantine (certifier, id_technique);
+CREATE TABLE cursors (
+  certifier TEXT NOT NULL,
+  mapping TEXT NOT NULL,
+  value TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (certifier, mapping)
+);
+CREATE TABLE alerts_sent (
+  id INTEGER PRIMARY KEY,
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  threshold INTEGER,
+  channel TEXT NOT NULL DEFAULT '',
+  sent_at TEXT NOT NULL
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_passage ON events (id_technique);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+)SQL"};
+
+std::string Iso(TimePoint t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buffer;
+}
+
+std::string Hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 0xF];
+  }
+  return out;
+}
+
+// The installation's hash key: 32 random bytes in <state>/hash.key, 0600, made once.
+Result<std::string> LoadOrCreateKey(const std::string& state_directory) {
+  const std::string path = (fs::path(state_directory) / "hash.key").string();
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (key.size() == 32) return key;
+    return Fail(ErrorKind::kIo, path + " is damaged (expected 32 bytes); remove it only if "
+                                       "state.db is removed too");
+  }
+  std::string key(32, '\0');
+  if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size())) {
+    return Fail(ErrorKind::kIo, "cannot draw a random hash key");
+  }
+  const std::string partial = path + ".partial";
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(ErrorKind::kIo, "cannot create " + partial + ": " + std::strerror(errno));
+  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(partial.c_str(), path.c_str()) != 0) {
+    return Fail(ErrorKind::kIo, "cannot write " + path + ": " + std::strerror(errno));
+  }
+  return key;
+}
+
+// An integer column of a row: SOCI's SQLite backend types a column from its declaration, and an
+// expression (COUNT(*), MAX(...)) has none.
+std::int64_t Integer(const soci::row& r, std::size_t i) {
+  if (r.get_indicator(i) == soci::i_null) return 0;
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return r.get<int>(i);
+    case soci::dt_long_long:
+      return r.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<std::int64_t>(r.get<double>(i));
+    case soci::dt_string:
+      return std::stoll(r.get<std::string>(i));
+    default:
+      return 0;
+  }
+}
+
+std::optional<Date> DateOf(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return ParseIsoDate(text);
+}
+
+}  // namespace
+
+std::string_view StatusName(Status s) {
+  switch (s) {
+    case Status::kPending: return "pending";
+    case Status::kQuarantined: return "quarantined";
+    case Status::kInDeposit: return "in_deposit";
+    case Status::kDeposited: return "deposited";
+    case Status::kAccepted: return "accepted";
+    case Status::kRejected: return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<Status> ParseStatus(std::string_view name) {
+  for (Status s : {Status::kPending, Status::kQuarantined, Status::kInDeposit, Status::kDeposited,
+                   Status::kAccepted, Status::kRejected}) {
+    if (StatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+struct StateStore::Impl {
+  soci::session sql;
+};
+
+StateStore::StateStore(std::unique_ptr<Impl> impl, std::string path, Clock& clock,
+                       std::string key)
+    : impl_(std::move(impl)), path_(std::move(path)), clock_(clock), key_(std::move(key)) {}
+
+
+std::string StateStore::Now() const { return Iso(clock_.Now()); }
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_directory,
+                                                     Clock& clock) {
+  auto key = LoadOrCreateKey(state_directory);
+  if (!key) return std::unexpected(key.error());
+  const std::string path = (fs::path(state_directory) / "state.db").string();
+  auto impl = std::make_unique<Impl>();
+  try {
+    // Create the file 0600 before SQLite does (its mode would follow the umask).
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+    impl->sql.open(soci::sqlite3, "db=" + path + " timeout=30");
+    soci::session& sql = impl->sql;
+    std::string mode;
+    sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+    sql << "PRAGMA synchronous=FULL";
+    sql << "PRAGMA foreign_keys=ON";
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+    int version = 0;
+    soci::indicator ind = soci::i_ok;
+    sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+    if (ind == soci::i_null) version = 0;
+    if (version > static_cast<int>(kMigrations.size())) {
+      return Fail(ErrorKind::kConfig, path + " was written by a newer accrochd (schema version " +
+                                          std::to_string(version) + ")");
+    }
+    for (std::size_t v = static_cast<std::size_t>(version); v < kMigrations.size(); ++v) {
+      soci::transaction tr(sql);
+      // Statements one by one: the backend runs one per call.
+      std::string script(kMigrations[v]);
+      std::size_t start = 0;
+      while (start < script.size()) {
+        std::size_t end = script.find(";\n", start);
+        if (script.compare(start, 14, "\nCREATE TRIGGE") == 0 ||
+            script.compare(start, 14, "CREATE TRIGGER") == 0) {
+          end = script.find("END;", start) + 3;
+        }
+        if (end == std::string::npos) end = script.size();
+        std::string statement = script.substr(start, end - start);
+        if (statement.find_first_not_of(" \n") != std::string::npos) sql << statement;
+        start = end + 1;
+      }
+      const int next = static_cast<int>(v + 1);
+      sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(next);
+      tr.commit();
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "cannot open the state store " + path + ": " + e.what());
+  }
+  return std::unique_ptr<StateStore>(new StateStore(std::move(impl), path, clock, *key));
+}
+
+std::string StateStore::ContentHash(const mappings::Passage& p) const {
+  std::string data;
+  auto add = [&](std::string_view s) {
+    data += std::to_string(s.size());
+    data += ':';
+    data += s;
+  };
+  add(p.id_technique);
+  if (p.mapping != nullptr) {
+    add(p.mapping->certification.type);
+    add(p.mapping->certification.code);
+    add(p.mapping->nature_deposant.value_or(""));
+  }
+  data += std::to_string(static_cast<int>(p.identification));
+  for (const mappings::FieldValue& v : p.values) {
+    data += std::to_string(static_cast<int>(v.state));
+    add(v.text);
+  }
+  for (const mappings::Resultat& r : p.resultats) {
+    add(r.domaine_competence_id);
+    add(r.competence_id);
+    add(r.niveau);
+  }
+  return Keyed(data);
+}
+
+// Statements Observe runs for every passage, prepared once per call (a prepared statement kept
+// across transactions would hold SQLite's read snapshot, and the store could no longer write once
+// another process had); they read and write these fields.
+//
+// content_hash is the content the passage was (or will be) deposited with; source_hash the
+// content last seen in the source. They differ while a passage waits in a file, or after the CDC
+// accepted it, when the source changes: the change is recorded once, and the deposited content
+// stays what a rejection or an acceptance is compared with.
+struct StateStore::Statements {
+  std::string certifier, id, mapping, type, code, delivery, deadline, hash, cursor, status, now;
+  std::string kind, detail, field, rule, message;
+  soci::indicator delivery_ind = soci::i_null, cursor_ind = soci::i_null;
+  std::string old_status, old_hash, old_source_hash;
+  int retry = 0, xsd_refused = 0, changed = 0, accepted_changed = 0, clear_retry = 0;
+  int keep_content = 0, old_accepted_changed = 0;
+  soci::indicator found = soci::i_null;
+  soci::statement select, insert, update, touch_cursor, event, unquarantine, quarantine;
+
+  explicit Statements(soci::session& sql)
+      : select(sql), insert(sql), update(sql), touch_cursor(sql), event(sql), unquarantine(sql),
+        quarantine(sql) {
+    select = (sql.prepare << "SELECT status, content_hash, source_hash, retry_requested, "
+                             "xsd_refused, changed_after_acceptance FROM passages "
+                             "WHERE certifier = :c AND id_technique = :i",
+              soci::into(old_status, found), soci::into(old_hash), soci::into(old_source_hash),
+              soci::into(retry), soci::into(xsd_refused), soci::into(old_accepted_changed),
+              soci::use(certifier), soci::use(id));
+    insert = (sql.prepare << "INSERT INTO passages (certifier, id_technique, mapping, "
+                             "certification_type, certification_code, delivery, deadline, "
+                             "content_hash, source_hash, cursor_value, status, first_seen, "
+                             "updated_at) VALUES (:c, :i, :m, :t, :k, :d, :dl, :h, :h2, :cv, :s, "
+                             ":now, :now2)",
+              soci::use(certifier), soci::use(id), soci::use(mapping), soci::use(type),
+              soci::use(code), soci::use(delivery, delivery_ind), soci::use(deadline, delivery_ind),
+              soci::use(hash), soci::use(hash), soci::use(cursor, cursor_ind), soci::use(status),
+              soci::use(now), soci::use(now));
+    update = (sql.prepare << "UPDATE passages SET mapping = :m, certification_type = :t, "
+                             "certification_code = :k, delivery = :d, deadline = :dl, "
+                             "content_hash = CASE WHEN :keep = 1 THEN content_hash ELSE :h END, "
+                             "source_hash = :h2, cursor_value = :cv, status = :s, "
+                             "xsd_refused = CASE WHEN :ch = 1 THEN 0 ELSE xsd_refused END, "
+                             "changed_after_acceptance = MAX(changed_after_acceptance, :f), "
+                             "retry_requested = CASE WHEN :cr = 1 THEN 0 ELSE retry_requested END, "
+                             "updated_at = :now WHERE certifier = :c AND id_technique = :i",
+              soci::use(mapping), soci::use(type), soci::use(code),
+              soci::use(delivery, delivery_ind), soci::use(deadline, delivery_ind),
+              soci::use(keep_content), soci::use(hash), soci::use(hash),
+              soci::use(cursor, cursor_ind), soci::use(status), soci::use(changed),
+              soci::use(accepted_changed), soci::use(clear_retry), soci::use(now),
+              soci::use(certifier), soci::use(id));
+    touch_cursor = (sql.prepare << "UPDATE passages SET cursor_value = :cv WHERE certifier = :c "
+                                   "AND id_technique = :i AND cursor_value IS NOT :cv2",
+                    soci::use(cursor), soci::use(certifier), soci::use(id), soci::use(cursor));
+    event = (sql.prepare << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+                            "VALUES (:a, :c, :i, :k, :d)",
+             soci::use(now), soci::use(certifier), soci::use(id), soci::use(kind),
+             soci::use(detail));
+    unquarantine = (sql.prepare << "DELETE FROM quarantine WHERE certifier = :c AND "
+                                   "id_technique = :i",
+                    soci::use(certifier), soci::use(id));
+    quarantine = (sql.prepare << "INSERT INTO quarantine (certifier, id_technique, field, rule, "
+                                 "message, since) VALUES (:c, :i, :f, :r, :m, :s)",
+                  soci::use(certifier), soci::use(id), soci::use(field), soci::use(rule),
+                  soci::use(message), soci::use(now));
+  }
+};
+
+Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>& observations,
+                                                 const std::optional<Bookmark>& bookmark) {
+  std::lock_guard lock(mutex_);
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(observations.size());
+  try {
+    soci::session& sql = impl_->sql;
+    Statements st(sql);
+    st.now = Now();
+    soci::transaction tr(sql);
+    for (const Observation& o : observations) {
+      st.certifier = o.certifier;
+      st.id = o.id_technique;
+      st.found = soci::i_null;
+      st.select.execute(true);
+      const bool exists = st.select.got_data() && st.found != soci::i_null;
+      st.mapping = o.mapping;
+      st.type = o.certification_type;
+      st.code = o.certification_code;
+      st.delivery = o.delivery ? FormatIsoDate(*o.delivery) : "";
+      st.deadline = o.delivery ? FormatIsoDate(DeadlineFor(*o.delivery)) : "";
+      st.delivery_ind = o.delivery ? soci::i_ok : soci::i_null;
+      st.hash = o.content_hash;
+      st.cursor = o.cursor_value.value_or("");
+      st.cursor_ind = o.cursor_value ? soci::i_ok : soci::i_null;
+      Outcome out;
+      const Status observed = o.quarantined ? Status::kQuarantined : Status::kPending;
+      std::vector<std::pair<std::string, std::string>> events;  // kind, detail
+      if (!exists) {
+        out.change = Outcome::Change::kNew;
+        out.status = observed;
+        st.status = std::string(StatusName(observed));
+        st.insert.execute(true);
+        events.emplace_back("seen", "");
+        if (o.quarantined) events.emplace_back("quarantined", "");
+      } else {
+        const Status old = ParseStatus(st.old_status).value_or(Status::kPending);
+        // Compared with the content deposited (or to deposit); `fresh` when the source shows a
+        // content not seen before, so that a change is recorded once.
+        const bool changed = st.old_hash != o.content_hash;
+        const bool fresh = st.old_source_hash != o.content_hash;
+        out.retry_requested = st.retry != 0;
+        out.first_seen_change = changed && fresh;
+        Status next = old;
+        bool keep_content = false;  // the deposited content stays the reference
+        switch (old) {
+          case Status::kPending:
+          case Status::kQuarantined:
+            // Refused by the XSD: stays quarantined until its content changes.
+            next = (old == Status::kQuarantined && st.xsd_refused != 0 && !changed) ? old
+                                                                                      : observed;
+            out.change = changed ? Outcome::Change::kUpdated : Outcome::Change::kUnchanged;
+            if (old != next) events.emplace_back(o.quarantined ? "quarantined" : "valid", "");
+            if (changed) events.emplace_back("updated", "");
+            break;
+          case Status::kInDeposit:
+          case Status::kDeposited:
+            keep_content = true;
+            out.change = changed ? Outcome::Change::kChangedInDeposit : Outcome::Change::kUnchanged;
+            if (changed && fresh) events.emplace_back("changed_in_deposit", "");
+            break;
+          case Status::kAccepted:
+            keep_content = true;
+            out.change =
+                changed ? Outcome::Change::kChangedAfterAcceptance : Outcome::Change::kUnchanged;
+            if (changed && fresh) events.emplace_back("changed_after_acceptance", "");
+            break;
+          case Status::kRejected:
+            if (changed || st.retry != 0) {
+              next = observed;
+              out.change = changed ? Outcome::Change::kChangedAfterRejection
+                                   : Outcome::Change::kUnchanged;
+              events.emplace_back(changed ? "corrected" : "retry", "");
+            } else {
+              keep_content = true;
+              out.change = Outcome::Change::kUnchanged;
+            }
+            break;
+        }
+        out.status = next;
+        const bool flag = old == Status::kAccepted && changed && st.old_accepted_changed == 0;
+        if (fresh || (changed && !keep_content) || next != old || flag) {
+          st.status = std::string(StatusName(next));
+          st.keep_content = keep_content ? 1 : 0;
+          st.changed = changed && !keep_content ? 1 : 0;
+          st.accepted_changed = old == Status::kAccepted && changed ? 1 : 0;
+          st.clear_retry = next != old ? 1 : 0;
+          st.update.execute(true);
+        } else if (o.cursor_value) {
+          st.touch_cursor.execute(true);
+        }
+      }
+      // The quarantine holds the reasons of the latest observation (or the XSD's, while the
+      // content stays the same).
+      const bool kept_by_xsd = out.status == Status::kQuarantined && !o.quarantined;
+      if (!kept_by_xsd && (o.quarantined || out.change != Outcome::Change::kUnchanged ||
+                           (exists && st.old_status == "quarantined"))) {
+        st.unquarantine.execute(true);
+        if (o.quarantined) {
+          for (const Observation::Reason& r : o.reasons) {
+            st.field = r.field;
+            st.rule = r.rule;
+            st.message = r.message;
+            st.quarantine.execute(true);
+          }
+        }
+      }
+      for (auto& [kind, detail] : events) {
+        st.kind = kind;
+        st.detail = detail;
+        if (kind == "quarantined") {
+          std::vector<std::string> rules;  // each rule once
+          for (const Observation::Reason& r : o.reasons) {
+            if (std::find(rules.begin(), rules.end(), r.rule) != rules.end()) continue;
+            rules.push_back(r.rule);
+            st.detail += (st.detail.empty() ? "" : "; ") + r.rule;
+          }
+        }
+        st.event.execute(true);
+      }
+      outcomes.push_back(out);
+    }
+    if (bookmark) {
+      sql << "INSERT INTO cursors (certifier, mapping, value, fingerprint, updated_at) "
+             "VALUES (:c, :m, :v, :f, :n) ON CONFLICT (certifier, mapping) DO UPDATE SET "
+             "value = excluded.value, fingerprint = excluded.fingerprint, "
+             "updated_at = excluded.updated_at",
+          soci::use(bookmark->certifier), soci::use(bookmark->mapping), soci::use(bookmark->value),
+          soci::use(bookmark->fingerprint), soci::use(st.now);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return outcomes;
+}
+
+Result<std::optional<Bookmark>> StateStore::GetBookmark(const std::string& certifier,
+                                                        const std::string& mapping) {
+  std::lock_guard lock(mutex_);
+  try {
+    Bookmark b{certifier, mapping, "", ""};
+    soci::indicator ind = soci::i_null;
+    impl_->sql << "SELECT value, fingerprint FROM cursors WHERE certifier = :c AND mapping = :m",
+        soci::into(b.value, ind), soci::into(b.fingerprint), soci::use(certifier),
+        soci::use(mapping);
+    if (!impl_->sql.got_data() || ind == soci::i_null) return std::optional<Bookmark>();
+    return std::optional<Bookmark>(std::move(b));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+Result<std::optional<std::string>> StateStore::PendingCursorFloor(const std::string& certifier,
+                                                                  const std::string& mapping,
+                                                                  bool numeric) {
+  std::lock_guard lock(mutex_);
+  try {
+    long long pending = 0, without = 0;
+    impl_->sql << "SELECT COUNT(*), COALESCE(SUM(cursor_value IS NULL), 0) FROM passages "
+                  "WHERE certifier = :c AND mapping = :m AND status = 'pending'",
+        soci::into(pending), soci::into(without), soci::use(certifier), soci::use(mapping);
+    if (pending == 0) return std::optional<std::string>();
+    if (without > 0) return std::optional<std::string>("");
+    std::string floor;
+    impl_->sql << (numeric ? "SELECT CAST(MIN(CAST(cursor_value AS INTEGER)) AS TEXT) FROM "
+                             "passages WHERE certifier = :c AND mapping = :m AND status = 'pending'"
+                           : "SELECT MIN(cursor_value) FROM passages WHERE certifier = :c AND "
+                             "mapping = :m AND status = 'pending'"),
+        soci::into(floor), soci::use(certifier), soci::use(mapping);
+    return std::optional<std::string>(floor);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+Result<void> StateStore::QuarantineRefused(
+    const std::string& certifier,
+    const std::vector<std::pair<std::string, Observation::Reason>>& refused) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    std::vector<std::string> cleared, skipped;
+    for (const auto& [id, reason] : refused) {
+      if (std::find(cleared.begin(), cleared.end(), id) == cleared.end()) {
+        soci::statement update =
+            (sql.prepare << "UPDATE passages SET status = 'quarantined', xsd_refused = 1, "
+                            "updated_at = :now WHERE certifier = :c AND id_technique = :i AND "
+                            "status = 'pending'",
+             soci::use(now), soci::use(certifier), soci::use(id));
+        update.execute(true);
+        if (update.get_affected_rows() != 1) {
+          skipped.push_back(id);  // not pending (any more): nothing to quarantine
+          cleared.push_back(id);
+          continue;
+        }
+        cleared.push_back(id);
+        sql << "DELETE FROM quarantine WHERE certifier = :c AND id_technique = :i",
+            soci::use(certifier), soci::use(id);
+      } else if (std::find(skipped.begin(), skipped.end(), id) != skipped.end()) {
+        continue;
+      }
+      sql << "INSERT INTO quarantine (certifier, id_technique, field, rule, message, since) "
+             "VALUES (:c, :i, :f, :r, :m, :s)",
+          soci::use(certifier), soci::use(id), soci::use(reason.field), soci::use(reason.rule),
+          soci::use(reason.message), soci::use(now);
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "VALUES (:a, :c, :i, 'quarantined', :d)",
+          soci::use(now), soci::use(certifier), soci::use(id), soci::use(reason.rule);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<std::int64_t> StateStore::BeginDeposit(const std::string& certifier,
+                                              const std::string& file_name,
+                                              const std::string& id_flux,
+                                              const std::vector<std::string>& id_techniques) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    const long long count = static_cast<long long>(id_techniques.size());
+    sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at) "
+           "VALUES (:c, :f, :x, :n, 'publishing', :now)",
+        soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
+        soci::use(now);
+    long long id = 0;
+    sql << "SELECT last_insert_rowid()", soci::into(id);
+    for (const std::string& t : id_techniques) {
+      soci::statement update =
+          (sql.prepare << "UPDATE passages SET status = 'in_deposit', deposit_id = :d, "
+                          "updated_at = :now WHERE certifier = :c AND id_technique = :i AND "
+                          "status = 'pending'",
+           soci::use(id), soci::use(now), soci::use(certifier), soci::use(t));
+      update.execute(true);
+      if (update.get_affected_rows() != 1) {
+        return Fail(ErrorKind::kInternal, "passage " + t + " of " + certifier +
+                                              " is not pending; it cannot go into " + file_name);
+      }
+      sql << "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash) "
+             "SELECT :d, certifier, id_technique, content_hash FROM passages "
+             "WHERE certifier = :c AND id_technique = :i",
+          soci::use(id), soci::use(certifier), soci::use(t);
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "VALUES (:a, :c, :i, 'in_deposit', :f)",
+          soci::use(now), soci::use(certifier), soci::use(t), soci::use(file_name);
+    }
+    tr.commit();
+    return static_cast<std::int64_t>(id);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+Result<void> StateStore::MarkPublished(std::int64_t deposit_id, const std::string& sha256) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  const long long id = deposit_id;
+  try {
+    soci::statement update =
+        (impl_->sql.prepare << "UPDATE deposits SET state = 'published', sha256 = :s, "
+                               "published_at = :now WHERE id = :id AND state = 'publishing'",
+         soci::use(sha256), soci::use(now), soci::use(id));
+    update.execute(true);
+    if (update.get_affected_rows() != 1) {
+      return Fail(ErrorKind::kInternal,
+                  "deposit " + std::to_string(id) + " is not being published; nothing recorded");
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<void> StateStore::AbandonDeposit(std::int64_t deposit_id, const std::string& /*why*/) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  const long long id = deposit_id;
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    // Only a file that never reached the outbox is abandoned: a published one stays published.
+    soci::statement abandon =
+        (sql.prepare << "UPDATE deposits SET state = 'abandoned' WHERE id = :id AND "
+                        "state = 'publishing'",
+         soci::use(id));
+    abandon.execute(true);
+    if (abandon.get_affected_rows() != 1) {
+      return Fail(ErrorKind::kInternal,
+                  "deposit " + std::to_string(id) + " is not being published; not abandoned");
+    }
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+           "SELECT :now, dp.certifier, dp.id_technique, 'deposit_abandoned', d.file_name "
+           "FROM deposit_passages dp JOIN deposits d ON d.id = dp.deposit_id "
+           "WHERE dp.deposit_id = :id",
+        soci::use(now), soci::use(id);
+    sql << "UPDATE passages SET status = 'pending', deposit_id = NULL, updated_at = :now "
+           "WHERE deposit_id = :id AND status = 'in_deposit'",
+        soci::use(now), soci::use(id);
+    sql << "DELETE FROM deposit_passages WHERE deposit_id = :id", soci::use(id);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<std::vector<DepositRecord>> StateStore::Deposits(const std::optional<std::string>& state) {
+  std::lock_guard lock(mutex_);
+  std::vector<DepositRecord> out;
+  try {
+    const std::string wanted = state.value_or("");
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
+                               "created_at, published_at, uploaded_at, receipt_status, receipt_at "
+                               "FROM deposits WHERE (:s = '' OR state = :s2) ORDER BY id",
+         soci::use(wanted), soci::use(wanted));
+    for (const soci::row& r : rows) {
+      DepositRecord d;
+      d.id = Integer(r, 0);
+      d.certifier = r.get<std::string>(1);
+      d.file_name = r.get<std::string>(2);
+      d.id_flux = r.get<std::string>(3);
+      d.sha256 = r.get<std::string>(4);
+      d.passages = Integer(r, 5);
+      d.state = r.get<std::string>(6);
+      d.created_at = r.get<std::string>(7);
+      d.published_at = r.get<std::string>(8);
+      d.uploaded_at = r.get<std::string>(9);
+      d.receipt_status = r.get<std::string>(10);
+      d.receipt_at = r.get<std::string>(11);
+      out.push_back(std::move(d));
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<DepositRecord> StateStore::MarkUploaded(const std::string& file_name) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    soci::session& sql = impl_->sql;
+    // The check and the change in one transaction: a receipt recorded meanwhile is not undone.
+    soci::transaction tr(sql);
+    DepositRecord d;
+    long long id = 0, passages = 0;
+    soci::indicator found = soci::i_null;
+    sql << "SELECT id, certifier, id_flux, sha256, passages, state, created_at, published_at "
+           "FROM deposits WHERE file_name = :f AND state != 'abandoned'",
+        soci::into(id, found), soci::into(d.certifier), soci::into(d.id_flux),
+        soci::into(d.sha256), soci::into(passages), soci::into(d.state),
+        soci::into(d.created_at), soci::into(d.published_at), soci::use(file_name);
+    if (!sql.got_data() || found == soci::i_null) {
+      return Fail(ErrorKind::kUsage, "no deposit file named " + file_name +
+                                         " (accrochd deposits list shows them)");
+    }
+    if (d.state != "published") {
+      return Fail(ErrorKind::kUsage, file_name + " is " + d.state +
+                                         (d.state == "uploaded" ? " already" : "") +
+                                         "; only a published file can be marked uploaded");
+    }
+    sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id",
+        soci::use(now), soci::use(id);
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+           "SELECT :now, certifier, id_technique, 'deposited', :f FROM passages "
+           "WHERE deposit_id = :id AND status = 'in_deposit'",
+        soci::use(now), soci::use(file_name), soci::use(id);
+    sql << "UPDATE passages SET status = 'deposited', updated_at = :now "
+           "WHERE deposit_id = :id AND status = 'in_deposit'",
+        soci::use(now), soci::use(id);
+    tr.commit();
+    d.id = id;
+    d.passages = passages;
+    d.file_name = file_name;
+    d.state = "uploaded";
+    d.uploaded_at = now;
+    return d;
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+namespace {
+
+PassageRecord PassageFrom(const soci::row& r) {
+  PassageRecord p;
+  p.certifier = r.get<std::string>(0);
+  p.id_technique = r.get<std::string>(1);
+  p.mapping = r.get<std::string>(2);
+  p.certification_type = r.get<std::string>(3);
+  p.certification_code = r.get<std::string>(4);
+  if (r.get_indicator(5) != soci::i_null) p.delivery = DateOf(r.get<std::string>(5));
+  if (r.get_indicator(6) != soci::i_null) p.deadline = DateOf(r.get<std::string>(6));
+  p.status = ParseStatus(r.get<std::string>(7)).value_or(Status::kPending);
+  if (r.get_indicator(8) != soci::i_null) p.deposit_id = Integer(r, 8);
+  p.cdc_message = r.get<std::string>(9);
+  p.changed_after_acceptance = Integer(r, 10) != 0;
+  p.first_seen = r.get<std::string>(11);
+  p.updated_at = r.get<std::string>(12);
+  if (r.get_indicator(13) != soci::i_null) p.deposit_file = r.get<std::string>(13);
+  return p;
+}
+
+constexpr const char* kPassageColumns =
+    "SELECT p.certifier, p.id_technique, p.mapping, p.certification_type, p.certification_code, "
+    "p.delivery, p.deadline, p.status, p.deposit_id, p.cdc_message, p.changed_after_acceptance, "
+    "p.first_seen, p.updated_at, d.file_name FROM passages p "
+    "LEFT JOIN deposits d ON d.id = p.deposit_id ";
+
+}  // namespace
+
+Result<std::vector<PassageRecord>> StateStore::Passages() {
+  std::lock_guard lock(mutex_);
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << std::string(kPassageColumns) + "ORDER BY p.deadline, p.id_technique");
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<PassageRecord>> StateStore::PassagesWithId(const std::string& id_technique) {
+  std::lock_guard lock(mutex_);
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i",
+         soci::use(id_technique));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<Event>> StateStore::History(const std::string& id_technique) {
+  std::lock_guard lock(mutex_);
+  std::vector<Event> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << "SELECT at, certifier, id_technique, kind, detail FROM events "
+                               "WHERE id_technique = :i ORDER BY id",
+         soci::use(id_technique));
+    for (const soci::row& r : rows) {
+      out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
+                     r.get<std::string>(3), r.get<std::string>(4)});
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<QuarantineRecord>> StateStore::Quarantine() {
+  std::lock_guard lock(mutex_);
+  std::vector<QuarantineRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare
+         << "SELECT q.certifier, q.id_technique, p.mapping, q.field, q.rule, q.message, p.deadline "
+            "FROM quarantine q JOIN passages p ON p.certifier = q.certifier AND "
+            "p.id_technique = q.id_technique WHERE p.status = 'quarantined' "
+            "ORDER BY p.deadline, q.id_technique");
+    for (const soci::row& r : rows) {
+      QuarantineRecord q;
+      q.certifier = r.get<std::string>(0);
+      q.id_technique = r.get<std::string>(1);
+      q.mapping = r.get<std::string>(2);
+      q.field = r.get<std::string>(3);
+      q.rule = r.get<std::string>(4);
+      q.message = r.get<std::string>(5);
+      if (r.get_indicator(6) != soci::i_null) q.deadline = DateOf(r.get<std::string>(6));
+      out.push_back(std::move(q));
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<void> StateStore::AddEvent(const std::string& certifier, const std::string& id_technique,
+                                  const std::string& kind, const std::string& detail) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    impl_->sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+                  "VALUES (:a, :c, :i, :k, :d)",
+        soci::use(now), soci::use(certifier), soci::use(id_technique), soci::use(kind),
+        soci::use(detail);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<void> StateStore::RecordVerdicts(const std::string& file_name,
+                                        const std::string& receipt_status,
+                                        const std::vector<Verdict>& verdicts) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    long long id = 0;
+    std::string certifier;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT id, certifier FROM deposits WHERE file_name = :f AND state != 'abandoned'",
+        soci::into(id, ind), soci::into(certifier), soci::use(file_name);
+    if (!sql.got_data() || ind == soci::i_null) {
+      return Fail(ErrorKind::kInvalidData, "no deposit file named " + file_name);
+    }
+    sql << "UPDATE deposits SET state = 'receipt', receipt_status = :s, receipt_at = :now, "
+           "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+           "WHERE id = :id",
+        soci::use(receipt_status), soci::use(now), soci::use(now), soci::use(id);
+    for (const Verdict& v : verdicts) {
+      const std::string status = v.accepted ? "accepted" : "rejected";
+      // Only a passage still waiting in this deposit takes the verdict: one sent again since
+      // (after a correction) waits for its own.
+      soci::statement update =
+          (sql.prepare << "UPDATE passages SET status = :s, cdc_message = :m, updated_at = :now "
+                          "WHERE certifier = :c AND id_technique = :i AND deposit_id = :d AND "
+                          "status IN ('in_deposit', 'deposited')",
+           soci::use(status), soci::use(v.message), soci::use(now), soci::use(certifier),
+           soci::use(v.id_technique), soci::use(id));
+      update.execute(true);
+      if (update.get_affected_rows() != 1) continue;  // sent again since: waits for its own
+      auto event = [&](const std::string& kind, const std::string& detail) {
+        sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+               "VALUES (:a, :c, :i, :k, :d)",
+            soci::use(now), soci::use(certifier), soci::use(v.id_technique), soci::use(kind),
+            soci::use(detail);
+      };
+      event(status, v.message);
+      // The source changed while the file waited (the change was seen, the deposited content
+      // kept): act on it now. An incremental mapping may never read the row again.
+      int changed = 0, quarantined = 0;
+      sql << "SELECT content_hash != source_hash, EXISTS (SELECT 1 FROM quarantine q "
+             "WHERE q.certifier = p.certifier AND q.id_technique = p.id_technique) "
+             "FROM passages p WHERE certifier = :c AND id_technique = :i",
+          soci::into(changed), soci::into(quarantined), soci::use(certifier),
+          soci::use(v.id_technique);
+      if (changed == 0) continue;
+      if (v.accepted) {
+        sql << "UPDATE passages SET changed_after_acceptance = 1 "
+               "WHERE certifier = :c AND id_technique = :i",
+            soci::use(certifier), soci::use(v.id_technique);
+        event("changed_after_acceptance", "");
+      } else {
+        // Already corrected: the content last seen becomes the one to deposit.
+        const std::string next = quarantined != 0 ? "quarantined" : "pending";
+        sql << "UPDATE passages SET status = :s, content_hash = source_hash, xsd_refused = 0, "
+               "updated_at = :now WHERE certifier = :c AND id_technique = :i",
+            soci::use(next), soci::use(now), soci::use(certifier), soci::use(v.id_technique);
+        event("corrected", "");
+        if (quarantined != 0) event("quarantined", "");
+      }
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<std::vector<StateStore::Count>> StateStore::Counts() {
+  std::lock_guard lock(mutex_);
+  std::vector<Count> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare
+         << "SELECT certifier, certification_type, certification_code, status, deadline, "
+            "CASE WHEN status = 'pending' THEN delivery END, COUNT(*) FROM passages "
+            "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5");
+    for (const soci::row& r : rows) {
+      Count c;
+      c.certifier = r.get<std::string>(0);
+      c.certification_type = r.get<std::string>(1);
+      c.certification_code = r.get<std::string>(2);
+      c.status = ParseStatus(r.get<std::string>(3)).value_or(Status::kPending);
+      if (r.get_indicator(4) != soci::i_null) c.deadline = DateOf(r.get<std::string>(4));
+      if (r.get_indicator(5) != soci::i_null) c.delivery = DateOf(r.get<std::string>(5));
+      c.count = Integer(r, 6);
+      out.push_back(std::move(c));
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<PassageRecord>> StateStore::NearestDeadlines(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<PassageRecord> out;
+  try {
+    const long long n = static_cast<long long>(limit);
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << std::string(kPassageColumns) +
+                                   "WHERE p.status != 'accepted' AND p.deadline IS NOT NULL "
+                                   "ORDER BY p.deadline, p.id_technique LIMIT :n",
+         soci::use(n));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<StateStore::PendingFacts> StateStore::Pending(const std::string& certifier, Date today,
+                                                    Date urgent_by) {
+  std::lock_guard lock(mutex_);
+  PendingFacts facts;
+  try {
+    const std::string day = FormatIsoDate(today), urgent = FormatIsoDate(urgent_by);
+    long long due = 0, near = 0;
+    impl_->sql << "SELECT COUNT(*), COALESCE(SUM(deadline IS NOT NULL AND deadline <= :u), 0) "
+                  "FROM passages WHERE certifier = :c AND status = 'pending' AND "
+                  "(delivery IS NULL OR delivery <= :t)",
+        soci::into(due), soci::into(near), soci::use(urgent), soci::use(certifier),
+        soci::use(day);
+    facts.due = due;
+    facts.urgent = near;
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return facts;
+}
+
+Result<std::optional<std::string>> StateStore::LastDepositAt(const std::string& certifier) {
+  std::lock_guard lock(mutex_);
+  try {
+    std::string at;
+    soci::indicator ind = soci::i_null;
+    impl_->sql << "SELECT MAX(created_at) FROM deposits WHERE certifier = :c AND state != "
+                  "'abandoned'",
+        soci::into(at, ind), soci::use(certifier);
+    if (ind == soci::i_null) return std::optional<std::string>();
+    return std::optional<std::string>(at);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+class StateStore::DiskSeenIndex : public mappings::SeenIndex {
+ public:
+  explicit DiskSeenIndex(StateStore& store) : store_(store) {}
+  std::optional<std::string> Insert(Kind kind, const std::string& key,
+                                    const std::string& id_technique) override {
+    return store_.SeenInsert(kind, key, id_technique);
+  }
+
+ private:
+  StateStore& store_;
+};
+
+struct StateStore::SeenStatements {
+  int kind = 0;
+  std::string key, id, existing;
+  soci::indicator existing_ind = soci::i_null;
+  soci::statement insert, select;
+  explicit SeenStatements(soci::session& sql) : insert(sql), select(sql) {
+    insert = (sql.prepare << "INSERT INTO temp.seen (kind, key, id) VALUES (:k, :key, :i) "
+                             "ON CONFLICT DO NOTHING",
+              soci::use(kind), soci::use(key), soci::use(id));
+    select = (sql.prepare << "SELECT id FROM temp.seen WHERE kind = :k AND key = :key",
+              soci::into(existing, existing_ind), soci::use(kind), soci::use(key));
+  }
+};
+
+std::unique_ptr<mappings::SeenIndex> StateStore::NewCycleIndex() {
+  std::lock_guard lock(mutex_);
+  impl_->sql << "CREATE TEMP TABLE IF NOT EXISTS seen (kind INTEGER NOT NULL, key TEXT NOT NULL, "
+                "id TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID";
+  impl_->sql << "DELETE FROM temp.seen";
+  return std::make_unique<DiskSeenIndex>(*this);
+}
+
+std::optional<std::string> StateStore::SeenInsert(mappings::SeenIndex::Kind kind,
+                                                  const std::string& key,
+                                                  const std::string& id_technique) {
+  std::lock_guard lock(mutex_);
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(impl_->sql);
+  SeenStatements& st = *seen_;
+  st.kind = static_cast<int>(kind);
+  // A holder's identity is personal data: only its keyed hash reaches the disk.
+  st.key = kind == mappings::SeenIndex::Kind::kHolder ? Keyed(key) : key;
+  st.id = id_technique;
+  st.insert.execute(true);
+  if (st.insert.get_affected_rows() == 1) return std::nullopt;
+  st.existing_ind = soci::i_null;
+  st.select.execute(true);
+  return st.existing;
+}
+
+std::string StateStore::Keyed(std::string_view data) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
+  return Hex(digest, length);
+}
+
+StateStore::~StateStore() = default;
+
+}  // namespace accrochd::store

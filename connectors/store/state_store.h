@@ -1,0 +1,255 @@
+// The state store: what accrochd knows of every passage, deposit and alert, in an embedded SQLite
+// database (<state>/state.db, WAL) reached through SOCI's sqlite3 backend.
+//
+// It holds identifiers, dates, statuses and counts -- never a name, a birth date or a NIR. A
+// passage's content is kept only as a keyed hash (HMAC-SHA-256 with a key of the installation,
+// <state>/hash.key), enough to see that it changed, useless to confirm who it is about. The
+// passages' data stays in the certifier's database and in the deposit files.
+//
+// Thread-safe: every method takes the store's lock (the deposit thread records publications while
+// the main thread records observations). Each method is one transaction.
+#ifndef ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
+#define ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "mappings/passage.h"
+#include "mappings/validator.h"
+
+namespace accrochd::store {
+
+// The life of a passage.
+enum class Status {
+  kPending,      // valid, waiting for a deposit (or for its day, when delivered in the future)
+  kQuarantined,  // invalid: its reasons are in the quarantine
+  kInDeposit,    // in a deposit file published in the outbox, not yet uploaded
+  kDeposited,    // uploaded to the CDC, waiting for the accusé de traitement
+  kAccepted,     // the CDC accepted it: final
+  kRejected,     // the CDC rejected it: re-sent only when its data changes or on request
+};
+
+std::string_view StatusName(Status s);  // pending, quarantined, in_deposit, deposited, ...
+std::optional<Status> ParseStatus(std::string_view name);
+
+// What one extraction says of one passage.
+struct Observation {
+  std::string certifier;  // the certifier's BCR
+  std::string id_technique;
+  std::string mapping;
+  std::string certification_type;
+  std::string certification_code;
+  std::optional<Date> delivery;  // dateDebutValidite, when it could be read
+  std::string content_hash;
+  std::optional<std::string> cursor_value;  // the row's value of the mapping's cursor column
+  bool quarantined = false;
+  struct Reason {
+    std::string field;
+    std::string rule;
+    std::string message;  // French; no personal data
+  };
+  std::vector<Reason> reasons;
+};
+
+// Where a mapping's incremental reading stopped: the highest cursor value read, and the
+// fingerprint of the mapping that read it (another mapping starts over).
+struct Bookmark {
+  std::string certifier;
+  std::string mapping;
+  std::string value;
+  std::string fingerprint;
+};
+
+// What the store made of an observation.
+struct Outcome {
+  enum class Change {
+    kNew,
+    kUnchanged,
+    kUpdated,                 // a pending or quarantined passage whose content changed
+    kChangedInDeposit,        // changed while its file waits: the file keeps the old data
+    kChangedAfterAcceptance,  // the CDC keeps accepted passages as they were: reported only
+    kChangedAfterRejection,   // a rejected passage corrected: it goes out again
+  };
+  Change change = Change::kNew;
+  Status status = Status::kPending;  // after the observation
+  bool retry_requested = false;       // an operator asked to send it again
+  bool first_seen_change = false;     // the source shows this content for the first time
+};
+
+struct PassageRecord {
+  std::string certifier;
+  std::string id_technique;
+  std::string mapping;
+  std::string certification_type;
+  std::string certification_code;
+  std::optional<Date> delivery;
+  std::optional<Date> deadline;
+  Status status = Status::kPending;
+  std::optional<std::int64_t> deposit_id;
+  std::string deposit_file;
+  std::string cdc_message;
+  bool changed_after_acceptance = false;
+  std::string first_seen;
+  std::string updated_at;
+};
+
+struct DepositRecord {
+  std::int64_t id = 0;
+  std::string certifier;
+  std::string file_name;
+  std::string id_flux;
+  std::string sha256;
+  std::int64_t passages = 0;
+  std::string state;  // publishing, published, uploaded, receipt
+  std::string created_at;
+  std::string published_at;
+  std::string uploaded_at;
+  std::string receipt_status;  // empty until the accusé de traitement
+  std::string receipt_at;
+};
+
+struct Event {
+  std::string at;
+  std::string certifier;
+  std::string id_technique;
+  std::string kind;
+  std::string detail;
+};
+
+struct QuarantineRecord {
+  std::string certifier;
+  std::string id_technique;
+  std::string mapping;
+  std::string field;
+  std::string rule;
+  std::string message;
+  std::optional<Date> deadline;
+};
+
+class StateStore {
+ public:
+  // Opens (creating and migrating) <state_directory>/state.db.
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& state_directory, Clock& clock);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // The keyed hash of a passage's content: every value, the certification and the
+  // identification branch.
+  std::string ContentHash(const mappings::Passage& passage) const;
+
+  // Records what an extraction saw, in one transaction; with `bookmark`, stores the mapping's
+  // new incremental bookmark in the same transaction, so it is never ahead of what it produced.
+  Result<std::vector<Outcome>> Observe(const std::vector<Observation>& observations,
+                                       const std::optional<Bookmark>& bookmark = std::nullopt);
+
+  // The bookmark of a mapping's incremental cursor.
+  Result<std::optional<Bookmark>> GetBookmark(const std::string& certifier,
+                                              const std::string& mapping);
+
+  // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): a temporary
+  // table of the store's connection, emptied by each call (one index in use at a time). Holder
+  // identities are kept only as keyed hashes.
+  std::unique_ptr<mappings::SeenIndex> NewCycleIndex();
+
+  // The lowest cursor value among a mapping's pending passages, to read them all again when a
+  // deposit is cut (compared as integers when `numeric`). nullopt when none is pending; an empty
+  // string when one has no cursor value (everything must be read).
+  Result<std::optional<std::string>> PendingCursorFloor(const std::string& certifier,
+                                                        const std::string& mapping, bool numeric);
+
+  // Passages the XSD refused when their file was checked: quarantined with these reasons until
+  // their content changes.
+  Result<void> QuarantineRefused(const std::string& certifier,
+                                 const std::vector<std::pair<std::string, Observation::Reason>>&
+                                     refused);
+
+  // --- Deposits. A file is recorded BEFORE it is renamed into the outbox ("publishing", its
+  // passages in_deposit), and marked published after; a deposit left publishing by a crash is
+  // confirmed or rolled back at the next start. So every passage is in exactly one published
+  // file or still pending.
+  // Fails, changing nothing, when a passage is not pending (a passage sits in one open deposit).
+  Result<std::int64_t> BeginDeposit(const std::string& certifier, const std::string& file_name,
+                                    const std::string& id_flux,
+                                    const std::vector<std::string>& id_techniques);
+  Result<void> MarkPublished(std::int64_t deposit_id, const std::string& sha256);
+  // The file did not reach the outbox: its passages are pending again. `why` is for the caller's
+  // log; the history records the file's name.
+  Result<void> AbandonDeposit(std::int64_t deposit_id, const std::string& why);
+  Result<std::vector<DepositRecord>> Deposits(const std::optional<std::string>& state = std::nullopt);
+  // Records that a published file was uploaded to the CDC portal. Its passages become deposited.
+  Result<DepositRecord> MarkUploaded(const std::string& file_name);
+
+  // The CDC's verdicts on a deposited file's passages (from its accusé de traitement):
+  // accepted passages are final, rejected ones keep the CDC's message and wait for a correction.
+  struct Verdict {
+    std::string id_technique;
+    bool accepted = false;
+    std::string message;  // the CDC's
+  };
+  Result<void> RecordVerdicts(const std::string& file_name, const std::string& receipt_status,
+                              const std::vector<Verdict>& verdicts);
+
+  // --- Reading, for status, history and the planner.
+  Result<std::vector<PassageRecord>> Passages();
+  // Counts by certifier, certification, status and deadline (NULL deadline: unknown).
+  struct Count {
+    std::string certifier;
+    std::string certification_type;
+    std::string certification_code;
+    Status status = Status::kPending;
+    std::optional<Date> deadline;
+    std::optional<Date> delivery;  // only for pending passages: due or not yet
+    std::int64_t count = 0;
+  };
+  Result<std::vector<Count>> Counts();
+  // The `limit` passages not yet accepted with the nearest deadlines.
+  Result<std::vector<PassageRecord>> NearestDeadlines(std::size_t limit);
+  Result<std::vector<PassageRecord>> PassagesWithId(const std::string& id_technique);
+  Result<std::vector<Event>> History(const std::string& id_technique);
+  Result<std::vector<QuarantineRecord>> Quarantine();
+  Result<void> AddEvent(const std::string& certifier, const std::string& id_technique,
+                        const std::string& kind, const std::string& detail);
+
+  // For the planner: a certifier's pending passages due by `today` (delivered on or before it),
+  // and how many of them have their deadline on or before `urgent_by`.
+  struct PendingFacts {
+    std::int64_t due = 0;
+    std::int64_t urgent = 0;
+  };
+  Result<PendingFacts> Pending(const std::string& certifier, Date today, Date urgent_by);
+
+  // The time of the last deposit cut for a certifier (ISO UTC), if any.
+  Result<std::optional<std::string>> LastDepositAt(const std::string& certifier);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  struct Statements;
+  class DiskSeenIndex;
+  std::optional<std::string> SeenInsert(mappings::SeenIndex::Kind kind, const std::string& key,
+                                        const std::string& id_technique);
+  std::string Keyed(std::string_view data) const;  // HMAC-SHA-256, hex
+  StateStore(std::unique_ptr<Impl> impl, std::string path, Clock& clock, std::string key);
+  std::string Now() const;
+
+  std::unique_ptr<Impl> impl_;
+  struct SeenStatements;
+  std::unique_ptr<SeenStatements> seen_;
+  std::string path_;
+  Clock& clock_;
+  std::string key_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace accrochd::store
+
+#endif  // ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_

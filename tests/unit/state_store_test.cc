@@ -1,0 +1,1829 @@
+// The state store: opening and migrating state.db, the keyed content hash, what an observation
+// does to a passage in each status, the bookmark kept in the observation's transaction, the
+// append-only history, deposits and their verdicts, the XSD quarantine, the cycle's uniqueness
+// index on disk, the dashboard's reads, and two threads at once. Privacy is checked on the bytes
+// of the files: no name, no NIR ever reaches the state directory.
+#include "connectors/store/state_store.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <sys/stat.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "core/calendar.h"
+#include "core/deadline.h"
+#include "mappings/mapping.h"
+#include "mappings/passage.h"
+#include "mappings/validator.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/run_binary.h"
+
+namespace accrochd::store {
+namespace {
+
+namespace fs = std::filesystem;
+using ::accrochd::testing::FakeClock;
+using ::accrochd::testing::MakeTempDir;
+using ::accrochd::testing::WriteFile;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using Change = Outcome::Change;
+using mappings::Field;
+using mappings::FieldValue;
+using mappings::Group;
+using mappings::Passage;
+
+constexpr const char* kCertifier = "BCR00001";
+constexpr const char* kOtherCertifier = "BCR00002";
+
+Date D(int y, unsigned m, unsigned d) {
+  return Date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+}
+
+// 2 March 2026, 09:00 UTC.
+const TimePoint kStart = std::chrono::sys_days(D(2026, 3, 2)) + std::chrono::hours(9);
+
+std::string ChangeName(Change c) {
+  switch (c) {
+    case Change::kNew:
+      return "new";
+    case Change::kUnchanged:
+      return "unchanged";
+    case Change::kUpdated:
+      return "updated";
+    case Change::kChangedInDeposit:
+      return "changed_in_deposit";
+    case Change::kChangedAfterAcceptance:
+      return "changed_after_acceptance";
+    case Change::kChangedAfterRejection:
+      return "changed_after_rejection";
+  }
+  return "?";
+}
+
+// A raw connection to state.db, beside the store's: what an administrator (or an attacker) with
+// the sqlite3 CLI could do.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  // Runs `sql`; "" on success, else SQLite's message.
+  std::string Exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) == SQLITE_OK) return "";
+    std::string message = error != nullptr ? error : "error";
+    sqlite3_free(error);
+    return message.empty() ? "error" : message;
+  }
+
+  // The rows of `sql`, each column as text ("NULL" for NULL), joined with '|'.
+  std::vector<std::string> Rows(const std::string& sql) {
+    std::vector<std::string> rows;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return rows;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::string row;
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        if (i > 0) row += '|';
+        const unsigned char* text = sqlite3_column_text(stmt, i);
+        row += text != nullptr ? reinterpret_cast<const char*>(text) : "NULL";
+      }
+      rows.push_back(row);
+    }
+    sqlite3_finalize(stmt);
+    return rows;
+  }
+
+  std::string One(const std::string& sql) {
+    auto rows = Rows(sql);
+    return rows.empty() ? "<none>" : rows.front();
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string ReadBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+unsigned ModeOf(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<unsigned>(st.st_mode & 0777);
+}
+
+Observation Obs(const std::string& id, const std::string& hash,
+                std::optional<Date> delivery = D(2026, 1, 15),
+                std::optional<std::string> cursor = std::nullopt,
+                const std::string& certifier = kCertifier) {
+  Observation o;
+  o.certifier = certifier;
+  o.id_technique = id;
+  o.mapping = "rs6521";
+  o.certification_type = "RS";
+  o.certification_code = "RS6521";
+  o.delivery = delivery;
+  o.content_hash = hash;
+  o.cursor_value = std::move(cursor);
+  return o;
+}
+
+Observation Quarantined(const std::string& id, const std::string& hash,
+                        std::vector<Observation::Reason> reasons) {
+  Observation o = Obs(id, hash);
+  o.quarantined = true;
+  o.reasons = std::move(reasons);
+  return o;
+}
+
+const Observation::Reason kMissingSexe{"sexe", "requis", "sexe manquant : champ obligatoire"};
+const Observation::Reason kBadDate{"dateDebutValidite", "date",
+                                   "dateDebutValidite n'est pas une date réelle"};
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = MakeTempDir(std::string("state_store_test/") + info->test_suite_name() + "." +
+                       info->name());
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    auto opened = StateStore::Open(dir_, clock_);
+    ASSERT_TRUE(opened.has_value()) << opened.error().message();
+    store_ = std::move(*opened);
+  }
+
+  StateStore& store() { return *store_; }
+  std::string db_path() const { return (fs::path(dir_) / "state.db").string(); }
+
+  Outcome ObserveOne(const Observation& o) {
+    auto r = store_->Observe({o});
+    EXPECT_TRUE(r.has_value()) << r.error().message();
+    if (!r.has_value() || r->size() != 1) {
+      ADD_FAILURE() << "no outcome for " << o.id_technique;
+      return {};
+    }
+    return r->front();
+  }
+
+  PassageRecord Record(const std::string& id, const std::string& certifier = kCertifier) {
+    auto all = store_->PassagesWithId(id);
+    EXPECT_TRUE(all.has_value()) << all.error().message();
+    if (all.has_value()) {
+      for (const PassageRecord& p : *all) {
+        if (p.certifier == certifier) return p;
+      }
+    }
+    ADD_FAILURE() << "no passage " << id << " of " << certifier;
+    return {};
+  }
+
+  // A column of a passage of kCertifier, read from state.db beside the store: what is on disk,
+  // including what the store does not show (deposit_passages, content hashes).
+  std::string Column(const std::string& id, const std::string& column) {
+    return RawDb(db_path()).One("SELECT " + column + " FROM passages WHERE certifier = '" +
+                                kCertifier + "' AND id_technique = '" + id + "'");
+  }
+  std::string StatusOf(const std::string& id) { return Column(id, "status"); }
+
+  // A column of the latest deposit of that name, read from state.db beside the store.
+  std::string DepositColumn(const std::string& file, const std::string& column) {
+    return RawDb(db_path()).One("SELECT " + column + " FROM deposits WHERE file_name = '" + file +
+                                "' ORDER BY id DESC LIMIT 1");
+  }
+
+  std::vector<std::string> EventKinds(const std::string& id) {
+    auto events = store_->History(id);
+    EXPECT_TRUE(events.has_value()) << events.error().message();
+    std::vector<std::string> kinds;
+    if (events.has_value()) {
+      for (const Event& e : *events) kinds.push_back(e.kind);
+    }
+    return kinds;
+  }
+
+  std::int64_t Begin(const std::string& file, const std::vector<std::string>& ids) {
+    auto id = store_->BeginDeposit(kCertifier, file, "flux-" + file, ids);
+    EXPECT_TRUE(id.has_value()) << id.error().message();
+    return id.value_or(-1);
+  }
+
+  // In a published file: its passages are in_deposit, and the CDC's verdicts apply to them.
+  std::int64_t Publish(const std::string& file, const std::vector<std::string>& ids) {
+    const std::int64_t id = Begin(file, ids);
+    EXPECT_TRUE(store_->MarkPublished(id, std::string(64, 'a')).has_value());
+    return id;
+  }
+
+  // Published and uploaded: its passages are deposited.
+  std::int64_t Deposit(const std::string& file, const std::vector<std::string>& ids) {
+    const std::int64_t id = Publish(file, ids);
+    auto up = store_->MarkUploaded(file);
+    EXPECT_TRUE(up.has_value()) << up.error().message();
+    return id;
+  }
+
+  void Verdicts(const std::string& file, const std::vector<StateStore::Verdict>& verdicts) {
+    auto r = store_->RecordVerdicts(file, "traite", verdicts);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+  }
+
+  FakeClock clock_{kStart};
+  std::string dir_;
+  std::unique_ptr<StateStore> store_;
+};
+
+// ---- Open ----
+
+TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
+  // With no umask to help: the modes are the store's own.
+  const std::string fresh = MakeTempDir("state_store_test/fresh_umask0");
+  const mode_t old_umask = ::umask(0);
+  auto opened = StateStore::Open(fresh, clock_);
+  ::umask(old_umask);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  ASSERT_TRUE((*opened)->Observe({Obs("1017", "h1")}).has_value());
+  EXPECT_EQ((*opened)->path(), (fs::path(fresh) / "state.db").string());
+
+  EXPECT_EQ(ModeOf(fs::path(fresh) / "state.db"), 0600u);
+  EXPECT_EQ(ModeOf(fs::path(fresh) / "hash.key"), 0600u);
+  EXPECT_EQ(fs::file_size(fs::path(fresh) / "hash.key"), 32u);
+  EXPECT_FALSE(fs::exists(fs::path(fresh) / "hash.key.partial"));
+  // SQLite gives its side files the database's mode.
+  ASSERT_TRUE(fs::exists(fs::path(fresh) / "state.db-wal"));
+  EXPECT_EQ(ModeOf(fs::path(fresh) / "state.db-wal"), 0600u);
+
+  RawDb raw((fs::path(fresh) / "state.db").string());
+  EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
+  // One row per migration, 1..N, none skipped or repeated.
+  const std::vector<std::string> versions =
+      raw.Rows("SELECT version FROM schema_version ORDER BY version");
+  ASSERT_FALSE(versions.empty());
+  for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
+  for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
+                            "alerts_sent", "events"}) {
+    EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                  "name = '") +
+                      table + "'"),
+              "1")
+        << table;
+  }
+}
+
+TEST_F(StateStoreTest, ReopenKeepsDataAndDoesNotRerunMigrations) {
+  ASSERT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kNew);
+  const std::string versions_before =
+      RawDb(db_path()).One("SELECT COUNT(*) || ':' || MAX(version) FROM schema_version");
+  const std::string key_before = ReadBytes(fs::path(dir_) / "hash.key");
+
+  Reopen();
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) || ':' || MAX(version) FROM schema_version"),
+            versions_before);
+  EXPECT_EQ(ReadBytes(fs::path(dir_) / "hash.key"), key_before);
+  EXPECT_EQ(StatusOf("1017"), "pending");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+  EXPECT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kUnchanged);
+}
+
+TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
+  store_.reset();
+  for (const std::string& content : {std::string(), std::string(31, 'k'), std::string(33, 'k')}) {
+    WriteFile((fs::path(dir_) / "hash.key").string(), content, 0600);
+    auto opened = StateStore::Open(dir_, clock_);
+    ASSERT_FALSE(opened.has_value()) << content.size() << " bytes";
+    EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
+    EXPECT_THAT(opened.error().message(), HasSubstr((fs::path(dir_) / "hash.key").string()));
+    EXPECT_THAT(opened.error().message(), HasSubstr("damaged (expected 32 bytes)"));
+    // The key is never silently replaced: every hash in state.db depends on it.
+    EXPECT_EQ(ReadBytes(fs::path(dir_) / "hash.key"), content);
+  }
+}
+
+TEST_F(StateStoreTest, MissingStateDirectoryIsAClearError) {
+  const std::string missing = (fs::path(dir_) / "no" / "such").string();
+  auto opened = StateStore::Open(missing, clock_);
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
+  EXPECT_THAT(opened.error().message(), HasSubstr(missing));
+}
+
+TEST_F(StateStoreTest, NotADatabaseIsAClearError) {
+  store_.reset();
+  fs::remove(db_path());
+  fs::remove(db_path() + "-wal");
+  fs::remove(db_path() + "-shm");
+  WriteFile(db_path(), std::string(4096, 'x'), 0600);
+  auto opened = StateStore::Open(dir_, clock_);
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
+  EXPECT_THAT(opened.error().message(), HasSubstr("cannot open the state store " + db_path()));
+}
+
+TEST_F(StateStoreTest, NewerSchemaIsRefused) {
+  store_.reset();
+  int newer = 0;
+  {
+    RawDb raw(db_path());
+    newer = std::stoi(raw.One("SELECT MAX(version) FROM schema_version")) + 1;
+    ASSERT_EQ(
+        raw.Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(newer) + ")"),
+        "");
+  }
+  auto opened = StateStore::Open(dir_, clock_);
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().kind(), ErrorKind::kConfig);
+  EXPECT_THAT(opened.error().message(), HasSubstr(db_path()));
+  EXPECT_THAT(opened.error().message(), HasSubstr("newer accrochd"));
+  EXPECT_THAT(opened.error().message(), HasSubstr("schema version " + std::to_string(newer)));
+  // Left as it was.
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), std::to_string(newer));
+}
+
+// ---- ContentHash ----
+
+class ContentHashTest : public StateStoreTest {
+ protected:
+  ContentHashTest() {
+    rs6521_.name = "rs6521";
+    rs6521_.certification = {"RS", "RS6521"};
+    for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
+      base_.values[i] = FieldValue{FieldValue::State::kValue, "valeur" + std::to_string(i)};
+    }
+    base_.mapping = &rs6521_;
+    base_.id_technique = "1017";
+    base_.resultats = {{"1", "2", "3"}};
+  }
+
+  mappings::Mapping rs6521_;
+  Passage base_;
+};
+
+TEST_F(ContentHashTest, SixtyFourHexDigitsStableAcrossReopen) {
+  const std::string h = store().ContentHash(base_);
+  EXPECT_EQ(h.size(), 64u);
+  EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos) << h;
+  EXPECT_EQ(store().ContentHash(base_), h);
+  Passage copy = base_;
+  EXPECT_EQ(store().ContentHash(copy), h);
+  Reopen();
+  EXPECT_EQ(store().ContentHash(base_), h);
+}
+
+TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
+  std::set<std::string> seen = {store().ContentHash(base_)};
+  std::size_t variants = 1;
+  for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
+    SCOPED_TRACE(i);
+    for (const FieldValue& v :
+         {FieldValue{FieldValue::State::kValue, "autre"}, FieldValue{FieldValue::State::kValue, ""},
+          FieldValue{FieldValue::State::kNil, ""}, FieldValue{FieldValue::State::kAbsent, ""}}) {
+      Passage p = base_;
+      p.values[i] = v;
+      seen.insert(store().ContentHash(p));
+      ++variants;
+    }
+  }
+  // Every variant has its own hash: value, empty value, nil and absent are all told apart.
+  EXPECT_EQ(seen.size(), variants);
+}
+
+TEST_F(ContentHashTest, ChangesWithTheCertificationTheBranchTheResultatsAndTheId) {
+  const std::string h = store().ContentHash(base_);
+  mappings::Mapping other = rs6521_;
+  other.certification.code = "RS6522";
+  Passage p = base_;
+  p.mapping = &other;
+  EXPECT_NE(store().ContentHash(p), h);
+  other = rs6521_;
+  other.certification.type = "RNCP";
+  EXPECT_NE(store().ContentHash(p), h);
+  other = rs6521_;
+  other.nature_deposant = "CERTIFICATEUR";
+  EXPECT_NE(store().ContentHash(p), h);
+  other = rs6521_;
+  other.name = "another-file";  // the mapping's name is not content
+  EXPECT_EQ(store().ContentHash(p), h);
+
+  p = base_;
+  p.identification = Group::kDossierFormation;
+  EXPECT_NE(store().ContentHash(p), h);
+  p = base_;
+  p.id_technique = "1018";
+  EXPECT_NE(store().ContentHash(p), h);
+  p = base_;
+  p.resultats.clear();
+  EXPECT_NE(store().ContentHash(p), h);
+  p = base_;
+  p.resultats[0].niveau = "4";
+  EXPECT_NE(store().ContentHash(p), h);
+  p = base_;
+  p.resultats.push_back({"2", "1", "5"});
+  EXPECT_NE(store().ContentHash(p), h);
+  p = base_;
+  p.source_key = "id=elsewhere";  // where the row sits is not content
+  EXPECT_EQ(store().ContentHash(p), h);
+}
+
+TEST_F(ContentHashTest, ValuesCannotBeShiftedBetweenFields) {
+  // Length-prefixed: "AB" + "C" is not "A" + "BC".
+  Passage a = base_;
+  a[Field::nomNaissance] = {FieldValue::State::kValue, "AB"};
+  a[Field::nomUsage] = {FieldValue::State::kValue, "C"};
+  Passage b = base_;
+  b[Field::nomNaissance] = {FieldValue::State::kValue, "A"};
+  b[Field::nomUsage] = {FieldValue::State::kValue, "BC"};
+  EXPECT_NE(store().ContentHash(a), store().ContentHash(b));
+}
+
+TEST_F(ContentHashTest, DiffersBetweenInstallationsAndHidesTheValues) {
+  const std::string other_dir = MakeTempDir("state_store_test/other_installation");
+  auto other = StateStore::Open(other_dir, clock_);
+  ASSERT_TRUE(other.has_value()) << other.error().message();
+  Passage p = base_;
+  p[Field::nomNaissance] = {FieldValue::State::kValue, "QUIXOTERIA"};
+  p[Field::prenom1] = {FieldValue::State::kValue, "Wilhelmina"};
+  p[Field::nir] = {FieldValue::State::kValue, "185072A123456"};
+  const std::string here = store().ContentHash(p);
+  EXPECT_NE((*other)->ContentHash(p), here);
+  for (const FieldValue& v : p.values) {
+    EXPECT_EQ(here.find(v.text), std::string::npos) << v.text;
+  }
+  EXPECT_EQ(here.find("185072a123456"), std::string::npos);
+}
+
+// ---- Observe ----
+
+TEST_F(StateStoreTest, NewPassagePendingWithItsDeadline) {
+  const Outcome out = ObserveOne(Obs("1017", "h1", D(2025, 11, 30), "2026-01-15 10:00:00"));
+  EXPECT_EQ(ChangeName(out.change), "new");
+  EXPECT_EQ(StatusName(out.status), "pending");
+  EXPECT_FALSE(out.retry_requested);
+  const PassageRecord r = Record("1017");
+  EXPECT_EQ(r.certifier, kCertifier);
+  EXPECT_EQ(r.mapping, "rs6521");
+  EXPECT_EQ(r.certification_type, "RS");
+  EXPECT_EQ(r.certification_code, "RS6521");
+  EXPECT_EQ(r.delivery, D(2025, 11, 30));
+  EXPECT_EQ(r.deadline, DeadlineFor(D(2025, 11, 30)));
+  EXPECT_EQ(r.deadline, D(2026, 2, 28));
+  EXPECT_EQ(r.deposit_id, std::nullopt);
+  EXPECT_EQ(r.first_seen, "2026-03-02T09:00:00Z");
+  EXPECT_EQ(r.updated_at, "2026-03-02T09:00:00Z");
+  auto history = store().History("1017");
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].kind, "seen");
+  EXPECT_EQ((*history)[0].id_technique, "1017");
+  EXPECT_EQ((*history)[0].certifier, kCertifier);
+  EXPECT_EQ((*history)[0].at, "2026-03-02T09:00:00Z");
+}
+
+TEST_F(StateStoreTest, DeadlineFollowsTheDeliveryAndIsUnknownWithoutOne) {
+  for (Date delivery : {D(2024, 2, 29), D(2025, 8, 31), D(2025, 12, 31), D(2026, 5, 31)}) {
+    const std::string id = "d-" + FormatIsoDate(delivery);
+    ObserveOne(Obs(id, "h", delivery));
+    EXPECT_EQ(Record(id).deadline, DeadlineFor(delivery)) << id;
+  }
+  ObserveOne(Quarantined("no-date", "h", {kBadDate}));
+  Observation undated = Obs("no-date-2", "h", std::nullopt);
+  ObserveOne(undated);
+  EXPECT_EQ(Record("no-date-2").delivery, std::nullopt);
+  EXPECT_EQ(Record("no-date-2").deadline, std::nullopt);
+  // A corrected date of delivery moves the deadline.
+  ObserveOne(Obs("no-date-2", "h2", D(2026, 1, 31)));
+  EXPECT_EQ(Record("no-date-2").deadline, D(2026, 4, 30));
+}
+
+TEST_F(StateStoreTest, NewQuarantinedPassageKeepsItsReasons) {
+  const Outcome out = ObserveOne(Quarantined("1017", "h1", {kMissingSexe, kBadDate}));
+  EXPECT_EQ(ChangeName(out.change), "new");
+  EXPECT_EQ(StatusName(out.status), "quarantined");
+  EXPECT_EQ(StatusOf("1017"), "quarantined");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value()) << q.error().message();
+  ASSERT_EQ(q->size(), 2u);
+  std::set<std::string> fields;
+  for (const QuarantineRecord& r : *q) {
+    EXPECT_EQ(r.certifier, kCertifier);
+    EXPECT_EQ(r.id_technique, "1017");
+    EXPECT_EQ(r.mapping, "rs6521");
+    EXPECT_EQ(r.deadline, DeadlineFor(D(2026, 1, 15)));
+    fields.insert(r.field);
+    if (r.field == "sexe") {
+      EXPECT_EQ(r.rule, "requis");
+      EXPECT_EQ(r.message, "sexe manquant : champ obligatoire");
+    }
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"sexe", "dateDebutValidite"}));
+  auto history = store().History("1017");
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].kind, "seen");
+  EXPECT_EQ((*history)[1].kind, "quarantined");
+  // The rules, never the messages (which could quote a value).
+  EXPECT_THAT((*history)[1].detail, HasSubstr("requis"));
+  EXPECT_THAT((*history)[1].detail, HasSubstr("date"));
+}
+
+TEST_F(StateStoreTest, SameContentIsUnchangedAndAddsNoEvent) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Quarantined("1018", "q1", {kMissingSexe}));
+  clock_.Advance(std::chrono::hours(24));
+  auto r = store().Observe({Obs("1017", "h1"), Quarantined("1018", "q1", {kMissingSexe})});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(ChangeName((*r)[0].change), "unchanged");
+  EXPECT_EQ(StatusName((*r)[0].status), "pending");
+  EXPECT_EQ(ChangeName((*r)[1].change), "unchanged");
+  EXPECT_EQ(StatusName((*r)[1].status), "quarantined");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "quarantined"));
+  EXPECT_EQ(Record("1017").updated_at, "2026-03-02T09:00:00Z");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->size(), 1u);
+}
+
+TEST_F(StateStoreTest, PendingChangedIsUpdated) {
+  ObserveOne(Obs("1017", "h1"));
+  clock_.Advance(std::chrono::hours(1));
+  const Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "updated");
+  EXPECT_EQ(StatusName(out.status), "pending");
+  EXPECT_EQ(Record("1017").updated_at, "2026-03-02T10:00:00Z");
+  EXPECT_EQ(Record("1017").first_seen, "2026-03-02T09:00:00Z");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated"));
+  EXPECT_EQ(ChangeName(ObserveOne(Obs("1017", "h2")).change), "unchanged");
+}
+
+TEST_F(StateStoreTest, QuarantinedThenValidIsPendingAndLeavesTheQuarantine) {
+  ObserveOne(Quarantined("1017", "h1", {kMissingSexe}));
+  ObserveOne(Quarantined("1018", "q1", {kMissingSexe}));
+  // Corrected in the source.
+  Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "updated");
+  EXPECT_EQ(StatusName(out.status), "pending");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "quarantined", "valid", "updated"));
+  // Same content, valid now (a rule of the validator changed): pending as well.
+  out = ObserveOne(Obs("1018", "q1"));
+  EXPECT_EQ(StatusName(out.status), "pending");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_THAT(*q, IsEmpty());
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM quarantine"), "0");
+}
+
+TEST_F(StateStoreTest, QuarantineHoldsTheLatestReasons) {
+  ObserveOne(Quarantined("1017", "h1", {kMissingSexe, kBadDate}));
+  const Outcome out = ObserveOne(Quarantined("1017", "h2", {kBadDate}));
+  EXPECT_EQ(ChangeName(out.change), "updated");
+  EXPECT_EQ(StatusName(out.status), "quarantined");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].field, "dateDebutValidite");
+  // A valid passage that becomes invalid goes back to the quarantine.
+  ObserveOne(Obs("1018", "v1"));
+  EXPECT_EQ(StatusName(ObserveOne(Quarantined("1018", "v2", {kMissingSexe})).status),
+            "quarantined");
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "quarantined", "updated"));
+}
+
+TEST_F(StateStoreTest, ChangedInDepositKeepsItsStatus) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  const std::int64_t a = Begin("a.xml", {"1017"});
+  Publish("b.xml", {"1018"});
+  ASSERT_EQ(StatusOf("1017"), "in_deposit");
+
+  Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "changed_in_deposit");
+  EXPECT_EQ(StatusName(out.status), "in_deposit");
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(a));
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "changed_in_deposit"));
+  // The file keeps the data it was written with.
+  EXPECT_EQ(RawDb(db_path()).One("SELECT content_hash FROM deposit_passages WHERE "
+                                 "id_technique = '1017'"),
+            "h1");
+
+  out = ObserveOne(Obs("1018", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "changed_in_deposit");
+  EXPECT_EQ(StatusName(out.status), "in_deposit");
+
+  // Seen again with the same new content: still different from its file's, but said once.
+  const Outcome again = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(again.change), "changed_in_deposit");
+  EXPECT_FALSE(again.first_seen_change);
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "changed_in_deposit"));
+  // Observed invalid while its file waits: it stays in its deposit.
+  EXPECT_EQ(StatusName(ObserveOne(Quarantined("1017", "h3", {kMissingSexe})).status), "in_deposit");
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+}
+
+TEST_F(StateStoreTest, ChangedAfterAcceptanceIsReportedNotSentAgain) {
+  ObserveOne(Obs("1017", "h1"));
+  Publish("a.xml", {"1017"});
+  Verdicts("a.xml", {{"1017", true, ""}});
+  ASSERT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(Column("1017", "changed_after_acceptance"), "0");
+
+  const Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "changed_after_acceptance");
+  EXPECT_EQ(StatusName(out.status), "accepted");
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(Column("1017", "changed_after_acceptance"), "1");
+  EXPECT_THAT(EventKinds("1017"), ::testing::Contains("changed_after_acceptance"));
+
+  // Not sent again: nothing pending, no deposit takes it, the flag stays.
+  auto floor = store().PendingCursorFloor(kCertifier, "rs6521", false);
+  ASSERT_TRUE(floor.has_value());
+  EXPECT_EQ(*floor, std::nullopt);
+  auto again = store().BeginDeposit(kCertifier, "b.xml", "flux-b", {"1017"});
+  EXPECT_FALSE(again.has_value());
+  // The same change seen again is not news; the accepted content back in the source is no
+  // change at all; the flag stays (the source did differ from what the CDC holds).
+  const Outcome same = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(same.change), "changed_after_acceptance");
+  EXPECT_FALSE(same.first_seen_change);
+  EXPECT_EQ(ChangeName(ObserveOne(Obs("1017", "h1")).change), "unchanged");
+  EXPECT_EQ(Column("1017", "changed_after_acceptance"), "1");
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+}
+
+TEST_F(StateStoreTest, RejectedStaysRejectedUntilItsContentChanges) {
+  ObserveOne(Obs("1017", "h1"));
+  Publish("a.xml", {"1017"});
+  Verdicts("a.xml", {{"1017", false, "Le code de la certification est inconnu"}});
+  ASSERT_EQ(StatusOf("1017"), "rejected");
+  EXPECT_EQ(Column("1017", "cdc_message"), "Le code de la certification est inconnu");
+
+  Outcome out = ObserveOne(Obs("1017", "h1"));
+  EXPECT_EQ(ChangeName(out.change), "unchanged");
+  EXPECT_EQ(StatusName(out.status), "rejected");
+  EXPECT_EQ(StatusOf("1017"), "rejected");
+
+  out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "changed_after_rejection");
+  EXPECT_EQ(StatusName(out.status), "pending");
+  EXPECT_EQ(StatusOf("1017"), "pending");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "rejected", "corrected"));
+  // And it goes out again.
+  Begin("b.xml", {"1017"});
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+}
+
+TEST_F(StateStoreTest, RejectedThenCorrectedButInvalidIsQuarantined) {
+  ObserveOne(Obs("1017", "h1"));
+  Publish("a.xml", {"1017"});
+  Verdicts("a.xml", {{"1017", false, "refus"}});
+  const Outcome out = ObserveOne(Quarantined("1017", "h2", {kMissingSexe}));
+  EXPECT_EQ(ChangeName(out.change), "changed_after_rejection");
+  EXPECT_EQ(StatusName(out.status), "quarantined");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].field, "sexe");
+}
+
+TEST_F(StateStoreTest, SameIdTechniqueOfTwoCertifiersAreTwoPassages) {
+  ObserveOne(Obs("1017", "h1"));
+  EXPECT_EQ(
+      ChangeName(
+          ObserveOne(Obs("1017", "h1", D(2026, 1, 15), std::nullopt, kOtherCertifier)).change),
+      "new");
+  auto all = store().PassagesWithId("1017");
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->size(), 2u);
+}
+
+TEST_F(StateStoreTest, ABatchGivesOneOutcomePerObservationInOrder) {
+  ObserveOne(Obs("a", "h1"));
+  ObserveOne(Obs("b", "h1"));
+  auto r = store().Observe(
+      {Obs("b", "h2"), Obs("c", "h1"), Obs("a", "h1"), Quarantined("d", "h1", {kMissingSexe})});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  std::vector<std::string> changes;
+  for (const Outcome& o : *r) changes.push_back(ChangeName(o.change));
+  EXPECT_THAT(changes, ElementsAre("updated", "new", "unchanged", "new"));
+  EXPECT_EQ(StatusName((*r)[3].status), "quarantined");
+}
+
+// Another process on the same state.db -- `accrochd receipts import` or `accrochd deposits
+// mark-uploaded` while the daemon runs -- commits between two of the daemon's calls.
+// Observe's statements are prepared per call: a statement left stepped on its row would keep the
+// connection's read snapshot, and every later write would fail with "database is locked" once
+// another connection committed.
+TEST_F(StateStoreTest, AnotherProcessWritingDoesNotWedgeTheStore) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1017", "h1"));  // found: the SELECT returned a row
+  FakeClock other_clock(kStart);
+  auto other = StateStore::Open(dir_, other_clock);
+  ASSERT_TRUE(other.has_value()) << other.error().message();
+  ASSERT_TRUE((*other)
+                  ->Observe({Obs("2000", "h1")}, Bookmark{kCertifier, "rs6521", "999", "fp"})
+                  .has_value());
+  // The daemon sees what the other process wrote...
+  auto b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value()) << b.error().message();
+  EXPECT_TRUE(b->has_value());
+  EXPECT_EQ(StatusOf("2000"), "pending");
+  // ...and can still write.
+  for (int i = 0; i < 3; ++i) {
+    auto r = store().Observe({Obs("1018", "h1")});
+    EXPECT_TRUE(r.has_value()) << i << ": " << r.error().message();
+  }
+  EXPECT_TRUE(store().AddEvent(kCertifier, "1017", "note", "").has_value());
+  EXPECT_TRUE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017"}).has_value());
+}
+
+// ---- The history is append-only ----
+
+TEST_F(StateStoreTest, HistoryCannotBeRewrittenFromOutside) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1017", "h2"));
+  ASSERT_TRUE(store().AddEvent(kCertifier, "1017", "note", "vérifié par le service").has_value());
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
+
+  RawDb raw(db_path());
+  EXPECT_THAT(raw.Exec("UPDATE events SET kind = 'forged' WHERE id_technique = '1017'"),
+              HasSubstr("append-only"));
+  EXPECT_THAT(raw.Exec("DELETE FROM events WHERE id_technique = '1017'"), HasSubstr("append-only"));
+  EXPECT_THAT(raw.Exec("DELETE FROM events"), HasSubstr("append-only"));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM events WHERE id_technique = '1017'"), "3");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
+}
+
+// ---- Bookmarks ----
+
+TEST_F(StateStoreTest, BookmarkIsStoredWithTheObservations) {
+  auto none = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(*none, std::nullopt);
+
+  ASSERT_TRUE(store()
+                  .Observe({Obs("1017", "h1", D(2026, 1, 15), "100")},
+                           Bookmark{kCertifier, "rs6521", "100", "fp-1"})
+                  .has_value());
+  auto b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value());
+  ASSERT_TRUE(b->has_value());
+  EXPECT_EQ((*b)->certifier, kCertifier);
+  EXPECT_EQ((*b)->mapping, "rs6521");
+  EXPECT_EQ((*b)->value, "100");
+  EXPECT_EQ((*b)->fingerprint, "fp-1");
+
+  // Without a bookmark, and with an empty batch: the old one stays.
+  ASSERT_TRUE(store().Observe({Obs("1018", "h1")}).has_value());
+  ASSERT_TRUE(store().Observe({}).has_value());
+  b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value() && b->has_value());
+  EXPECT_EQ((*b)->value, "100");
+
+  // A new one replaces it; other mappings and certifiers have their own.
+  ASSERT_TRUE(store().Observe({}, Bookmark{kCertifier, "rs6521", "250", "fp-2"}).has_value());
+  ASSERT_TRUE(store().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp-x"}).has_value());
+  b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value() && b->has_value());
+  EXPECT_EQ((*b)->value, "250");
+  EXPECT_EQ((*b)->fingerprint, "fp-2");
+  auto other = store().GetBookmark(kCertifier, "rs9999");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(*other, std::nullopt);
+  Reopen();
+  b = store().GetBookmark(kOtherCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value() && b->has_value());
+  EXPECT_EQ((*b)->value, "7");
+}
+
+TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
+  ASSERT_TRUE(store()
+                  .Observe({Obs("1017", "h1", D(2026, 1, 15), "100")},
+                           Bookmark{kCertifier, "rs6521", "100", "fp-1"})
+                  .has_value());
+  // Fault injection, installed while the store is closed: a passage, or a bookmark, that
+  // cannot be written.
+  store_.reset();
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(raw.Exec("CREATE TRIGGER inject BEFORE INSERT ON passages "
+                       "WHEN NEW.id_technique = 'poison' "
+                       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"),
+              "");
+    ASSERT_EQ(raw.Exec("CREATE TRIGGER inject_cursor BEFORE UPDATE ON cursors "
+                       "WHEN NEW.value = 'poison' "
+                       "BEGIN SELECT RAISE(ABORT, 'injected cursor failure'); END"),
+              "");
+  }
+  Reopen();
+
+  // The last passage of the batch fails.
+  auto r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150"),
+                            Obs("poison", "h1", D(2026, 1, 15), "200")},
+                           Bookmark{kCertifier, "rs6521", "200", "fp-1"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kIo);
+  EXPECT_THAT(r.error().message(), HasSubstr("injected failure"));
+  EXPECT_THAT(r.error().message(), HasSubstr(db_path()));
+
+  // Nothing of the batch is left: no passage, no update, no event, the old bookmark.
+  auto check_nothing_left = [&] {
+    auto all = store().Passages();
+    ASSERT_TRUE(all.has_value()) << all.error().message();
+    ASSERT_EQ(all->size(), 1u);
+    EXPECT_EQ((*all)[0].id_technique, "1017");
+    EXPECT_EQ(Column("1017", "content_hash"), "h1");
+    EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+    EXPECT_THAT(EventKinds("1018"), IsEmpty());
+    auto b = store().GetBookmark(kCertifier, "rs6521");
+    ASSERT_TRUE(b.has_value() && b->has_value());
+    EXPECT_EQ((*b)->value, "100");
+  };
+  check_nothing_left();
+
+  // The same when the bookmark is what cannot be written.
+  r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
+                      Bookmark{kCertifier, "rs6521", "poison", "fp-1"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message(), HasSubstr("injected cursor failure"));
+  check_nothing_left();
+
+  // The store works on (its prepared statements survived the failures).
+  r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
+                      Bookmark{kCertifier, "rs6521", "150", "fp-1"});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(ChangeName((*r)[0].change), "updated");
+  EXPECT_EQ(ChangeName((*r)[1].change), "new");
+  auto b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value() && b->has_value());
+  EXPECT_EQ((*b)->value, "150");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated"));
+}
+
+// ---- PendingCursorFloor ----
+
+TEST_F(StateStoreTest, PendingCursorFloorLooksAtPendingPassagesOnly) {
+  auto floor = [&](const std::string& mapping, bool numeric) {
+    auto f = store().PendingCursorFloor(kCertifier, mapping, numeric);
+    EXPECT_TRUE(f.has_value()) << f.error().message();
+    return f.value_or(std::optional<std::string>("<error>"));
+  };
+  EXPECT_EQ(floor("rs6521", true), std::nullopt);
+  EXPECT_EQ(floor("rs6521", false), std::nullopt);
+
+  ObserveOne(Obs("a", "h", D(2026, 1, 15), "9"));
+  ObserveOne(Obs("b", "h", D(2026, 1, 15), "10"));
+  ObserveOne(Obs("c", "h", D(2026, 1, 15), "100"));
+  // Lower values that do not count: not pending, another mapping, another certifier.
+  Observation q = Quarantined("d", "h", {kMissingSexe});
+  q.cursor_value = "1";
+  ObserveOne(q);
+  ObserveOne(Obs("e", "h", D(2026, 1, 15), "2"));
+  Begin("a.xml", {"e"});
+  Observation other_mapping = Obs("f", "h", D(2026, 1, 15), "0");
+  other_mapping.mapping = "rs9999";
+  ObserveOne(other_mapping);
+  ObserveOne(Obs("g", "h", D(2026, 1, 15), "0", kOtherCertifier));
+
+  EXPECT_EQ(floor("rs6521", true), "9");
+  EXPECT_EQ(floor("rs6521", false), "10");  // as text, "10" < "100" < "9"
+  EXPECT_EQ(floor("rs9999", true), "0");
+
+  // Text cursors: timestamps compare as text.
+  Observation t1 = Obs("t1", "h", D(2026, 1, 15), "2026-02-01 08:00:00");
+  t1.mapping = "dated";
+  Observation t2 = Obs("t2", "h", D(2026, 1, 15), "2026-01-31 23:59:59");
+  t2.mapping = "dated";
+  ASSERT_TRUE(store().Observe({t1, t2}).has_value());
+  EXPECT_EQ(floor("dated", false), "2026-01-31 23:59:59");
+
+  // One pending passage without a cursor value: everything must be read again.
+  ObserveOne(Obs("z", "h"));
+  EXPECT_EQ(floor("rs6521", true), "");
+  EXPECT_EQ(floor("rs6521", false), "");
+
+  // None pending any more.
+  Begin("b.xml", {"a", "b", "c", "z"});
+  EXPECT_EQ(floor("rs6521", true), std::nullopt);
+  EXPECT_EQ(floor("rs6521", false), std::nullopt);
+}
+
+// ---- Deposits ----
+
+TEST_F(StateStoreTest, BeginDepositPutsPendingPassagesInTheDeposit) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h2"));
+  ObserveOne(Obs("1019", "h3"));
+  clock_.Advance(std::chrono::minutes(5));
+  auto id = store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "1018"});
+  ASSERT_TRUE(id.has_value()) << id.error().message();
+  ASSERT_GT(*id, 0);
+
+  for (const char* p : {"1017", "1018"}) {
+    EXPECT_EQ(StatusOf(p), "in_deposit") << p;
+    EXPECT_EQ(Column(p, "deposit_id"), std::to_string(*id)) << p;
+    EXPECT_EQ(Column(p, "updated_at"), "2026-03-02T09:05:00Z") << p;
+    EXPECT_THAT(EventKinds(p), ElementsAre("seen", "in_deposit"));
+  }
+  EXPECT_EQ(StatusOf("1019"), "pending");
+  auto history = store().History("1017");
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->back().detail, "a.xml");
+
+  EXPECT_EQ(DepositColumn("a.xml",
+                          "id || '|' || certifier || '|' || id_flux || '|' || passages || "
+                          "'|' || state || '|' || created_at || '|' || published_at"),
+            std::to_string(*id) + "|BCR00001|flux-a|2|publishing|2026-03-02T09:05:00Z|");
+
+  // The deposit remembers the content each passage was written with.
+  EXPECT_THAT(RawDb(db_path()).Rows("SELECT deposit_id, certifier, id_technique, content_hash "
+                                    "FROM deposit_passages ORDER BY id_technique"),
+              ElementsAre(std::to_string(*id) + "|BCR00001|1017|h1",
+                          std::to_string(*id) + "|BCR00001|1018|h2"));
+
+  auto last = store().LastDepositAt(kCertifier);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(*last, "2026-03-02T09:05:00Z");
+  auto none = store().LastDepositAt(kOtherCertifier);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(*none, std::nullopt);
+}
+
+TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  ObserveOne(Obs("1019", "h1"));
+  ObserveOne(Quarantined("q", "h1", {kMissingSexe}));
+  RawDb raw(db_path());
+  const std::string events_before = raw.One("SELECT COUNT(*) FROM events");
+  const std::string passages_before = raw.One(
+      "SELECT group_concat(id_technique || status || "
+      "IFNULL(deposit_id, '-') || updated_at) FROM "
+      "passages");
+
+  // The quarantined one, in the middle: the first is already moved when it fails.
+  clock_.Advance(std::chrono::minutes(1));
+  auto r = store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "q", "1018"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message(), HasSubstr("passage q of BCR00001"));
+  EXPECT_THAT(r.error().message(), HasSubstr("a.xml"));
+  EXPECT_THAT(r.error().message(), HasSubstr("not pending"));
+  // An unknown passage, another certifier's, the same passage twice.
+  EXPECT_FALSE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "nope"}).has_value());
+  EXPECT_FALSE(store().BeginDeposit(kOtherCertifier, "a.xml", "flux-a", {"1017"}).has_value());
+  EXPECT_FALSE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "1017"}).has_value());
+
+  EXPECT_EQ(StatusOf("1017"), "pending");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  EXPECT_EQ(StatusOf("q"), "quarantined");
+  EXPECT_EQ(raw.One("SELECT group_concat(id_technique || status || IFNULL(deposit_id, '-') || "
+                    "updated_at) FROM passages"),
+            passages_before);
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages"), "0");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposits"), "0");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM events"), events_before);
+  auto last = store().LastDepositAt(kCertifier);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(*last, std::nullopt);
+
+  // The name was not taken by the failures.
+  const std::int64_t a = Begin("a.xml", {"1017", "1018"});
+  ASSERT_GT(a, 0);
+  // A passage sits in one open deposit: a second one cannot take it, nor its companions.
+  r = store().BeginDeposit(kCertifier, "b.xml", "flux-b", {"1019", "1017"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message(), HasSubstr("passage 1017 of BCR00001"));
+  EXPECT_EQ(StatusOf("1019"), "pending");
+  EXPECT_EQ(Column("1019", "deposit_id"), "NULL");
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(a));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages WHERE id_technique = '1017'"), "1");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposits"), "1");
+  // Published, it still holds them.
+  ASSERT_TRUE(store().MarkPublished(a, "sha").has_value());
+  EXPECT_FALSE(store().BeginDeposit(kCertifier, "c.xml", "flux-c", {"1018"}).has_value());
+  EXPECT_EQ(Column("1018", "deposit_id"), std::to_string(a));
+}
+
+TEST_F(StateStoreTest, OpenDepositsHaveUniqueNamesAndFlux) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  Begin("a.xml", {"1017"});
+  auto r = store().BeginDeposit(kCertifier, "a.xml", "flux-other", {"1018"});
+  EXPECT_FALSE(r.has_value());
+  r = store().BeginDeposit(kCertifier, "other.xml", "flux-a.xml", {"1018"});
+  EXPECT_FALSE(r.has_value());
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM deposits"), "1");
+}
+
+TEST_F(StateStoreTest, MarkPublished) {
+  ObserveOne(Obs("1017", "h1"));
+  const std::int64_t id = Begin("a.xml", {"1017"});
+  clock_.Advance(std::chrono::seconds(3));
+  ASSERT_TRUE(store().MarkPublished(id, std::string(64, 'f')).has_value());
+  EXPECT_EQ(DepositColumn("a.xml", "state || '|' || sha256 || '|' || published_at"),
+            "published|" + std::string(64, 'f') + "|2026-03-02T09:00:03Z");
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+}
+
+TEST_F(StateStoreTest, AbandonDepositReturnsPassagesAndFreesTheName) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  ObserveOne(Obs("1019", "h1"));
+  const std::int64_t first = Begin("a.xml", {"1017", "1018"});
+  ASSERT_TRUE(store().AbandonDeposit(first, "écriture interrompue").has_value());
+  for (const char* p : {"1017", "1018"}) {
+    EXPECT_EQ(StatusOf(p), "pending") << p;
+    EXPECT_EQ(Record(p).deposit_id, std::nullopt) << p;
+    EXPECT_THAT(EventKinds(p), ElementsAre("seen", "in_deposit", "deposit_abandoned"));
+  }
+  EXPECT_THAT(EventKinds("1019"), ElementsAre("seen"));
+  auto history = store().History("1017");
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->back().detail, "a.xml");
+  EXPECT_EQ(DepositColumn("a.xml", "state"), "abandoned");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM deposit_passages"), "0");
+  auto last = store().LastDepositAt(kCertifier);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(*last, std::nullopt);  // an abandoned deposit was never cut
+  // Verdicts for an abandoned file find no file.
+  auto verdicts = store().RecordVerdicts("a.xml", "traite", {{"1017", true, ""}});
+  ASSERT_FALSE(verdicts.has_value());
+  EXPECT_EQ(StatusOf("1017"), "pending");
+
+  // The same name and idFlux can be used again (the unique indexes skip abandoned deposits).
+  auto second = store().BeginDeposit(kCertifier, "a.xml", "flux-a.xml", {"1017", "1018"});
+  ASSERT_TRUE(second.has_value()) << second.error().message();
+  EXPECT_NE(*second, first);
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(*second));
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM deposit_passages WHERE deposit_id = " +
+                                 std::to_string(*second)),
+            "2");
+  // The verdicts go to the live deposit of that name.
+  ASSERT_TRUE(store().MarkPublished(*second, "sha").has_value());
+  Verdicts("a.xml", {{"1017", true, ""}});
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+}
+
+TEST_F(StateStoreTest, DepositsListsTheRecordedFiles) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  clock_.Advance(std::chrono::minutes(5));
+  const std::int64_t a = Begin("a.xml", {"1017", "1018"});
+  clock_.Advance(std::chrono::seconds(3));
+  ASSERT_TRUE(store().MarkPublished(a, std::string(64, 'f')).has_value());
+  auto all = store().Deposits();
+  ASSERT_TRUE(all.has_value()) << all.error().message();
+  ASSERT_EQ(all->size(), 1u);
+  const DepositRecord& d = all->front();
+  EXPECT_EQ(d.id, a);
+  EXPECT_EQ(d.certifier, kCertifier);
+  EXPECT_EQ(d.file_name, "a.xml");
+  EXPECT_EQ(d.id_flux, "flux-a.xml");
+  EXPECT_EQ(d.sha256, std::string(64, 'f'));
+  EXPECT_EQ(d.passages, 2);
+  EXPECT_EQ(d.state, "published");
+  EXPECT_EQ(d.created_at, "2026-03-02T09:05:00Z");
+  EXPECT_EQ(d.published_at, "2026-03-02T09:05:03Z");
+  EXPECT_EQ(d.uploaded_at, "");
+  EXPECT_EQ(d.receipt_status, "");
+  auto published = store().Deposits("published");
+  ASSERT_TRUE(published.has_value());
+  EXPECT_EQ(published->size(), 1u);
+  auto publishing = store().Deposits("publishing");
+  ASSERT_TRUE(publishing.has_value());
+  EXPECT_THAT(*publishing, IsEmpty());
+}
+
+TEST_F(StateStoreTest, MarkUploaded) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  const std::int64_t id = Begin("a.xml", {"1017", "1018"});
+
+  // Not published yet.
+  auto r = store().MarkUploaded("a.xml");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
+  EXPECT_THAT(r.error().message(), HasSubstr("a.xml is publishing"));
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+
+  ASSERT_TRUE(store().MarkPublished(id, "sha").has_value());
+  clock_.Advance(std::chrono::hours(2));
+  r = store().MarkUploaded("a.xml");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->id, id);
+  EXPECT_EQ(r->state, "uploaded");
+  EXPECT_EQ(r->uploaded_at, "2026-03-02T11:00:00Z");
+  EXPECT_EQ(DepositColumn("a.xml", "state || '|' || uploaded_at"), "uploaded|2026-03-02T11:00:00Z");
+  EXPECT_EQ(StatusOf("1017"), "deposited");
+  EXPECT_EQ(StatusOf("1018"), "deposited");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "deposited"));
+
+  // Changed while deposited: it stays deposited.
+  const Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "changed_in_deposit");
+  EXPECT_EQ(StatusName(out.status), "deposited");
+
+  // Twice: the operator is told, nothing moves.
+  clock_.Advance(std::chrono::hours(1));
+  r = store().MarkUploaded("a.xml");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
+  EXPECT_THAT(r.error().message(), HasSubstr("a.xml is uploaded already"));
+  EXPECT_EQ(DepositColumn("a.xml", "uploaded_at"), "2026-03-02T11:00:00Z");
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "in_deposit", "deposited"));
+
+  // An unknown file.
+  r = store().MarkUploaded("nope.xml");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
+  EXPECT_THAT(r.error().message(), HasSubstr("no deposit file named nope.xml"));
+
+  // After an abandoned file of the same name, the live one is the one marked.
+  ObserveOne(Obs("2000", "h1"));
+  ObserveOne(Obs("2001", "h1"));
+  const std::int64_t abandoned = Begin("b.xml", {"2000"});
+  ASSERT_TRUE(store().AbandonDeposit(abandoned, "test").has_value());
+  const std::int64_t live = Publish("b.xml", {"2000", "2001"});
+  r = store().MarkUploaded("b.xml");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->id, live);
+  EXPECT_EQ(StatusOf("2000"), "deposited");
+}
+
+TEST_F(StateStoreTest, HistoryTellsTheWholeLifeOfAPassage) {
+  const auto step = [&] { clock_.Advance(std::chrono::hours(24)); };
+  ObserveOne(Quarantined("1017", "h0", {kMissingSexe}));
+  step();
+  ObserveOne(Obs("1017", "h1"));  // corrected in the source
+  step();
+  Deposit("a.xml", {"1017"});
+  step();
+  Verdicts("a.xml", {{"1017", false, "refus"}});
+  step();
+  ObserveOne(Obs("1017", "h2"));  // corrected again
+  step();
+  const std::int64_t b = Deposit("b.xml", {"1017"});
+  step();
+  Verdicts("b.xml", {{"1017", true, ""}});
+
+  auto history = store().History("1017");
+  ASSERT_TRUE(history.has_value()) << history.error().message();
+  std::vector<std::string> lines;
+  for (const Event& e : *history) lines.push_back(e.at.substr(0, 10) + " " + e.kind);
+  EXPECT_THAT(lines,
+              ElementsAre("2026-03-02 seen", "2026-03-02 quarantined", "2026-03-03 valid",
+                          "2026-03-03 updated", "2026-03-04 in_deposit", "2026-03-04 deposited",
+                          "2026-03-05 rejected", "2026-03-06 corrected", "2026-03-07 in_deposit",
+                          "2026-03-07 deposited", "2026-03-08 accepted"));
+  const PassageRecord r = Record("1017");
+  EXPECT_EQ(StatusName(r.status), "accepted");
+  EXPECT_EQ(r.deposit_id, b);
+  EXPECT_EQ(r.deposit_file, "b.xml");
+  EXPECT_FALSE(r.changed_after_acceptance);
+  EXPECT_EQ(r.first_seen, "2026-03-02T09:00:00Z");
+  EXPECT_EQ(r.updated_at, "2026-03-08T09:00:00Z");
+}
+
+TEST_F(StateStoreTest, RecordVerdicts) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  ObserveOne(Obs("1019", "h1"));
+  Publish("a.xml", {"1017", "1018", "1019"});
+  clock_.Advance(std::chrono::hours(48));
+  Verdicts("a.xml", {{"1017", true, "Passage enregistré"},
+                     {"1018", false, "Le titulaire est inconnu du SI CPF"}});
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(Column("1017", "cdc_message"), "Passage enregistré");
+  EXPECT_EQ(StatusOf("1018"), "rejected");
+  EXPECT_EQ(Column("1018", "cdc_message"), "Le titulaire est inconnu du SI CPF");
+  EXPECT_EQ(StatusOf("1019"), "in_deposit");  // no verdict yet
+  auto history = store().History("1018");
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->back().kind, "rejected");
+  EXPECT_EQ(history->back().detail, "Le titulaire est inconnu du SI CPF");
+  // The receipt proves the upload.
+  EXPECT_EQ(DepositColumn("a.xml",
+                          "state || '|' || receipt_status || '|' || receipt_at || '|' || "
+                          "uploaded_at"),
+            "receipt|traite|2026-03-04T09:00:00Z|2026-03-04T09:00:00Z");
+
+  // An unknown file is an error naming it.
+  auto r = store().RecordVerdicts("nope.xml", "traite", {{"1019", true, ""}});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidData);
+  EXPECT_THAT(r.error().message(), HasSubstr("nope.xml"));
+  EXPECT_EQ(StatusOf("1019"), "in_deposit");
+}
+
+// The source changed while the file waited: the verdict acts on the change at once (an
+// incremental mapping may never read that row again).
+TEST_F(StateStoreTest, VerdictOnAPassageChangedInItsFileActsOnTheChange) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  ObserveOne(Obs("1019", "h1"));
+  ObserveOne(Obs("1020", "h1"));
+  Publish("a.xml", {"1017", "1018", "1019", "1020"});
+  ObserveOne(Obs("1017", "h2"));                         // will be accepted
+  ObserveOne(Obs("1018", "h2"));                         // will be rejected, already corrected
+  ObserveOne(Quarantined("1019", "h2", {kMissingSexe}));  // rejected, now invalid
+  Verdicts("a.xml", {{"1017", true, ""},
+                     {"1018", false, "refus"},
+                     {"1019", false, "refus"},
+                     {"1020", false, "refus"}});
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(Column("1017", "changed_after_acceptance"), "1");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  EXPECT_EQ(Column("1018", "content_hash"), Column("1018", "source_hash"));
+  EXPECT_EQ(StatusOf("1019"), "quarantined");
+  EXPECT_EQ(StatusOf("1020"), "rejected");  // unchanged: waits for a correction
+  EXPECT_EQ(Column("1020", "changed_after_acceptance"), "0");
+  auto history = store().History("1018");
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->back().kind, "corrected");
+  // Read again later, unchanged: nothing more happens (the accepted one still differs from
+  // what the CDC holds, but that change was already seen).
+  EXPECT_FALSE(ObserveOne(Obs("1017", "h2")).first_seen_change);
+  EXPECT_EQ(ObserveOne(Obs("1018", "h2")).change, Change::kUnchanged);
+  EXPECT_EQ(StatusOf("1018"), "pending");
+}
+
+TEST_F(StateStoreTest, VerdictsApplyOnlyToPassagesStillInThatDeposit) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  ObserveOne(Obs("1019", "h1"));
+  Publish("a.xml", {"1017"});
+  Verdicts("a.xml", {{"1017", false, "refus"}});
+  ObserveOne(Obs("1017", "h2"));  // corrected
+  const std::int64_t b = Begin("b.xml", {"1017"});
+  // The receipt of a.xml imported a second time, this time saying accepted; and verdicts for
+  // passages that were never in a.xml.
+  Verdicts("a.xml", {{"1017", true, "accepté"}, {"1018", true, "accepté"}});
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(b));
+  EXPECT_EQ(Column("1017", "cdc_message"), "refus");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  Publish("c.xml", {"1019"});
+  Verdicts("a.xml", {{"1019", false, "refus"}});
+  EXPECT_EQ(StatusOf("1019"), "in_deposit");
+}
+
+// A passage corrected while its file waits for the CDC, then rejected: the rejection is about
+// the data the file was written with (deposit_passages.content_hash), not the corrected data.
+// The deposited content (passages.content_hash) stays what the rejection is compared with; the
+// corrected content (source_hash) makes the passage go out again.
+TEST_F(StateStoreTest, CorrectionMadeWhileInDepositIsSentAfterTheRejection) {
+  ObserveOne(Obs("1017", "h1"));
+  Publish("a.xml", {"1017"});
+  EXPECT_EQ(ChangeName(ObserveOne(Obs("1017", "h2")).change), "changed_in_deposit");
+  Verdicts("a.xml", {{"1017", false, "Le code de la certification est inconnu"}});
+  // The source still says h2, which the CDC has never seen.
+  ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(StatusOf("1017"), "pending");
+}
+
+// The same, accepted: the CDC holds the data of the file (h1) while the source says h2.
+// Once accepted, the passage is flagged changed_after_acceptance: the operator is told.
+TEST_F(StateStoreTest, ChangeMadeWhileInDepositIsFlaggedOnceAccepted) {
+  ObserveOne(Obs("1017", "h1"));
+  Publish("a.xml", {"1017"});
+  ObserveOne(Obs("1017", "h2"));
+  Verdicts("a.xml", {{"1017", true, ""}});
+  ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(Column("1017", "changed_after_acceptance"), "1");
+}
+
+// A clock that, when first asked the time, lets another party act: the moment MarkUploaded has
+// checked the deposit's state and not yet written.
+class InterleavingClock final : public Clock {
+ public:
+  explicit InterleavingClock(TimePoint now) : now_(now) {}
+  TimePoint Now() const override {
+    if (hook_) {
+      auto hook = std::move(hook_);
+      hook_ = nullptr;
+      hook();
+    }
+    return now_;
+  }
+  bool SleepFor(Duration, std::stop_token) override { return true; }
+  void OnNextNow(std::function<void()> hook) { hook_ = std::move(hook); }
+
+ private:
+  TimePoint now_;
+  mutable std::function<void()> hook_;
+};
+
+// `accrochd deposits mark-uploaded` (one process) while the daemon imports the file's receipt
+// (another process, or another thread of the same store).
+// MarkUploaded checks the state and writes in one transaction under the store's lock: a receipt
+// recorded meanwhile is not undone, and of two concurrent calls one fails.
+TEST_F(StateStoreTest, MarkUploadedChecksAndWritesInOneTransaction) {
+  ObserveOne(Obs("1017", "h1"));
+  const std::int64_t id = Begin("a.xml", {"1017"});
+  ASSERT_TRUE(store().MarkPublished(id, "sha").has_value());
+
+  InterleavingClock cli_clock(kStart + std::chrono::hours(1));
+  auto cli = StateStore::Open(dir_, cli_clock);
+  ASSERT_TRUE(cli.has_value()) << cli.error().message();
+  cli_clock.OnNextNow([&] { Verdicts("a.xml", {{"1017", true, "accepté"}}); });
+  auto r = (*cli)->MarkUploaded("a.xml");
+
+  EXPECT_EQ(DepositColumn("a.xml", "state || '|' || receipt_status"),
+            "receipt|traite");  // the receipt is not undone
+  EXPECT_FALSE(r.has_value());  // and the operator hears the file is past "published"
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+}
+
+// ---- QuarantineRefused ----
+
+TEST_F(StateStoreTest, RefusedByTheXsdStaysQuarantinedUntilItsContentChanges) {
+  ObserveOne(Obs("1017", "h1"));
+  ObserveOne(Obs("1018", "h1"));
+  const Observation::Reason xsd{"libelleOption", "xsd",
+                                "élément libelleOption : valeur trop longue (schéma XSD)"};
+  ASSERT_TRUE(store().QuarantineRefused(kCertifier, {{"1017", xsd}}).has_value());
+  EXPECT_EQ(StatusOf("1017"), "quarantined");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].id_technique, "1017");
+  EXPECT_EQ((*q)[0].field, "libelleOption");
+  EXPECT_EQ((*q)[0].rule, "xsd");
+  EXPECT_EQ((*q)[0].message, xsd.message);
+  EXPECT_EQ(EventKinds("1017").back(), "quarantined");
+
+  // The validator still finds it valid: the XSD's word stands while the content is the same.
+  for (int i = 0; i < 2; ++i) {
+    const Outcome out = ObserveOne(Obs("1017", "h1"));
+    EXPECT_EQ(ChangeName(out.change), "unchanged");
+    EXPECT_EQ(StatusName(out.status), "quarantined");
+    EXPECT_EQ(StatusOf("1017"), "quarantined");
+    q = store().Quarantine();
+    ASSERT_TRUE(q.has_value());
+    ASSERT_EQ(q->size(), 1u);
+    EXPECT_EQ((*q)[0].rule, "xsd");
+  }
+  Reopen();
+  EXPECT_EQ(StatusName(ObserveOne(Obs("1017", "h1")).status), "quarantined");
+
+  // Corrected: pending again, the quarantine emptied.
+  const Outcome out = ObserveOne(Obs("1017", "h2"));
+  EXPECT_EQ(ChangeName(out.change), "updated");
+  EXPECT_EQ(StatusName(out.status), "pending");
+  q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_THAT(*q, IsEmpty());
+  // And the XSD's earlier refusal no longer holds it back.
+  EXPECT_EQ(StatusName(ObserveOne(Obs("1017", "h2")).status), "pending");
+}
+
+TEST_F(StateStoreTest, RefusedWithSeveralReasons) {
+  ObserveOne(Obs("1017", "h1"));
+  const Observation::Reason a{"libelleOption", "xsd", "a"};
+  const Observation::Reason b{"verbatim", "xsd", "b"};
+  ASSERT_TRUE(store().QuarantineRefused(kCertifier, {{"1017", a}, {"1017", b}}).has_value());
+  auto q = store().Quarantine();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->size(), 2u);
+}
+
+// ---- The cycle's index on disk ----
+
+class CycleIndexTest : public StateStoreTest {
+ protected:
+  CycleIndexTest() {
+    rs6521_.name = "rs6521";
+    rs6521_.certification = {"RS", "RS6521"};
+    rs9999_.name = "rs9999";
+    rs9999_.certification = {"RS", "RS9999"};
+  }
+
+  static void Set(Passage& p, Field f, const std::string& text) {
+    p[f] = FieldValue{FieldValue::State::kValue, text};
+  }
+
+  Passage Holder(const mappings::Mapping& m, const std::string& id, const std::string& nom,
+                 const std::string& prenom, const std::string& delivery = "2026-01-15") {
+    Passage p;
+    p.mapping = &m;
+    p.id_technique = id;
+    p.source_key = "id=" + id;
+    p.identification = Group::kTitulaire;
+    p.delivery = ParseIsoDate(delivery);
+    Set(p, Field::dateDebutValidite, delivery);
+    Set(p, Field::nomNaissance, nom);
+    Set(p, Field::prenom1, prenom);
+    Set(p, Field::anneeNaissance, "1987");
+    Set(p, Field::moisNaissance, "5");
+    Set(p, Field::jourNaissance, "9");
+    Set(p, Field::sexe, "F");
+    return p;
+  }
+
+  Passage WithDossier(Passage p, const std::string& dossier) {
+    p.identification = Group::kDossierFormation;
+    Set(p, Field::idDossier, dossier);
+    return p;
+  }
+
+  Passage WithNir(Passage p, const std::string& nir) {
+    p.identification = Group::kIdentifiantNational;
+    Set(p, Field::nir, nir);
+    return p;
+  }
+
+  // What the daemon does with a row: its idTechnique, then its holder.
+  static std::optional<mappings::Rejection> RegisterRow(mappings::CycleChecks& cycle,
+                                                        const Passage& p) {
+    if (auto repeated = cycle.RegisterIdTechnique(p)) return repeated;
+    return cycle.RegisterHolder(p);
+  }
+
+  static std::string Describe(const std::optional<mappings::Rejection>& r) {
+    if (!r) return "ok";
+    return r->mapping + "|" + r->id_technique + "|" + r->source_key + "|" + r->field + "|" +
+           std::to_string(static_cast<int>(r->rule)) + "|" + r->message;
+  }
+
+  std::vector<Passage> Sequence() {
+    return {
+        Holder(rs6521_, "1017", "Zébulonix-Quartz", "Wilhelmina"),
+        Holder(rs6521_, "1018", "MARTIN", "Paul"),
+        Holder(rs6521_, "1017", "MARTIN", "Pauline"),               // repeated idTechnique
+        Holder(rs6521_, "1019", "ZEBULONIX-QUARTZ", "wilhelmina"),  // duplicate of 1017
+        Holder(rs9999_, "1020", "Zébulonix-Quartz", "Wilhelmina"),  // another certification
+        Holder(rs6521_, "1021", "Zébulonix-Quartz", "Wilhelmina", "2026-01-16"),
+        WithDossier(Holder(rs6521_, "1022", "DUPONT", "Jean"), "123456789"),
+        WithDossier(Holder(rs6521_, "1023", "DURAND", "Luc"), "123456789"),  // same dossier
+        WithNir(Holder(rs6521_, "1024", "DUPONT", "Jean"), "185072a123456"),
+        WithNir(Holder(rs6521_, "1025", "DUPONT", "Jean"), "185072A123456"),  // same NIR
+        WithNir(Holder(rs6521_, "1026", "DUPONT", "Jean"), "185072B123456"),
+        Holder(rs6521_, "1019", "Autre", "Personne"),  // repeated, though first a duplicate
+        Holder(rs6521_, "1027", "zebulonix-quartz", "WILHELMINA"),  // still names 1017
+    };
+  }
+
+  // Every byte of every file in the state directory.
+  std::string AllBytes() {
+    std::string all;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+      if (entry.is_regular_file()) all += ReadBytes(entry.path());
+    }
+    return all;
+  }
+
+  static void ExpectAbsent(const std::string& bytes, const std::vector<std::string>& needles) {
+    for (const std::string& n : needles) {
+      EXPECT_EQ(bytes.find(n), std::string::npos) << "found \"" << n << "\" in the state";
+    }
+  }
+
+  const std::vector<std::string> kPersonal = {
+      "Zébulonix",     "ZÉBULONIX",  "ZEBULONIX",  "zebulonix",     "Zebulonix",
+      "Wilhelmina",    "WILHELMINA", "wilhelmina", "185072a123456", "185072A123456",
+      "185072B123456", "Quixoteria", "QUIXOTERIA", "Xyloville"};
+
+  mappings::Mapping rs6521_;
+  mappings::Mapping rs9999_;
+};
+
+TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
+  const std::vector<Passage> sequence = Sequence();
+  mappings::CycleChecks in_memory;
+  auto index = store().NewCycleIndex();
+  mappings::CycleChecks on_disk(*index);
+  std::vector<std::string> verdicts;
+  for (const Passage& p : sequence) {
+    const std::string expected = Describe(RegisterRow(in_memory, p));
+    const std::string got = Describe(RegisterRow(on_disk, p));
+    EXPECT_EQ(got, expected) << p.id_technique;
+    verdicts.push_back(expected == "ok" ? "ok" : expected.substr(0, expected.find('|', 7)));
+  }
+  // The sequence does exercise both checks.
+  EXPECT_THAT(verdicts,
+              ElementsAre("ok", "ok", "rs6521|1017", "rs6521|1019", "ok", "ok", "ok", "rs6521|1023",
+                          "ok", "rs6521|1025", "ok", "rs6521|1019", "rs6521|1027"));
+}
+
+TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
+  auto first = store().NewCycleIndex();
+  {
+    mappings::CycleChecks cycle(*first);
+    EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
+    EXPECT_NE(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
+  }
+  auto second = store().NewCycleIndex();
+  mappings::CycleChecks cycle(*second);
+  EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1018", "MARTIN", "Paul")), std::nullopt);
+  const auto dup = RegisterRow(cycle, Holder(rs6521_, "1019", "MARTIN", "Paul"));
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_EQ(dup->rule, mappings::Rule::kProbableDuplicate);
+  EXPECT_THAT(dup->message, HasSubstr("1018"));
+}
+
+TEST_F(CycleIndexTest, HolderIdentityNeverReachesTheDisk) {
+  auto index = store().NewCycleIndex();
+  mappings::CycleChecks cycle(*index);
+  for (const Passage& p : Sequence()) (void)RegisterRow(cycle, p);
+  ExpectAbsent(AllBytes(), kPersonal);
+  // Checkpointed into state.db, then closed.
+  EXPECT_EQ(RawDb(db_path()).Exec("PRAGMA wal_checkpoint(FULL)"), "");
+  ExpectAbsent(AllBytes(), kPersonal);
+  index.reset();
+  store_.reset();
+  ExpectAbsent(AllBytes(), kPersonal);
+}
+
+TEST_F(CycleIndexTest, ObservedPassagesLeaveNoPersonalValue) {
+  std::vector<Passage> passages = Sequence();
+  Passage rich = Holder(rs6521_, "2000", "Quixoteria", "Wilhelmina");
+  Set(rich, Field::nomUsage, "QUIXOTERIA");
+  Set(rich, Field::libelleCommuneNaissance, "Xyloville");
+  passages.push_back(rich);
+  std::vector<Observation> observations;
+  std::set<std::string> ids;
+  for (const Passage& p : passages) {
+    if (!ids.insert(p.id_technique).second) continue;
+    Observation o = Obs(p.id_technique, store().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
+    o.mapping = p.mapping->name;
+    o.certification_code = p.mapping->certification.code;
+    if (p.id_technique == "1026") {
+      o.quarantined = true;
+      o.reasons = {{"nir", "nir", "nir : ne respecte pas le motif (13 caractères)"}};
+    }
+    observations.push_back(o);
+  }
+  ASSERT_TRUE(store().Observe(observations).has_value());
+  // And through the whole life of a passage.
+  Publish("a.xml", {"1017", "1018"});
+  Verdicts("a.xml", {{"1017", true, ""}, {"1018", false, "refus"}});
+  ExpectAbsent(AllBytes(), kPersonal);
+  EXPECT_EQ(RawDb(db_path()).Exec("PRAGMA wal_checkpoint(FULL)"), "");
+  store_.reset();
+  ExpectAbsent(AllBytes(), kPersonal);
+  ExpectAbsent(ReadBytes(db_path()), {"DUPONT", "MARTIN", "Jean", "Paul"});
+}
+
+// ---- Counts and NearestDeadlines ----
+
+TEST_F(StateStoreTest, CountsGroupByCertifierCertificationStatusAndDeadline) {
+  Observation rncp = Obs("r1", "h", D(2026, 1, 10));
+  rncp.certification_type = "RNCP";
+  rncp.certification_code = "RNCP35830";
+  ASSERT_TRUE(store()
+                  .Observe({Obs("a1", "h", D(2026, 1, 15)), Obs("a2", "h", D(2026, 1, 15)),
+                            Obs("a3", "h", D(2026, 2, 1)), Quarantined("a4", "h", {kMissingSexe}),
+                            Obs("a5", "h", D(2026, 1, 15)), rncp,
+                            Obs("b1", "h", D(2026, 1, 15), std::nullopt, kOtherCertifier),
+                            Obs("u1", "h", std::nullopt)})
+                  .has_value());
+  Publish("a.xml", {"a5"});
+  Verdicts("a.xml", {{"a5", true, ""}});
+
+  auto counts = store().Counts();
+  ASSERT_TRUE(counts.has_value()) << counts.error().message();
+  std::vector<std::string> rows;
+  for (const StateStore::Count& c : *counts) {
+    rows.push_back(c.certifier + " " + c.certification_type + " " + c.certification_code + " " +
+                   std::string(StatusName(c.status)) + " " +
+                   (c.deadline ? FormatIsoDate(*c.deadline) : "-") + " " +
+                   (c.delivery ? FormatIsoDate(*c.delivery) : "-") + " " + std::to_string(c.count));
+  }
+  EXPECT_THAT(rows, ElementsAre("BCR00001 RNCP RNCP35830 pending 2026-04-10 2026-01-10 1",
+                                "BCR00001 RS RS6521 accepted 2026-04-15 - 1",
+                                "BCR00001 RS RS6521 pending - - 1",
+                                "BCR00001 RS RS6521 pending 2026-04-15 2026-01-15 2",
+                                "BCR00001 RS RS6521 pending 2026-05-01 2026-02-01 1",
+                                "BCR00001 RS RS6521 quarantined 2026-04-15 - 1",
+                                "BCR00002 RS RS6521 pending 2026-04-15 2026-01-15 1"));
+}
+
+TEST_F(StateStoreTest, NearestDeadlinesSkipAcceptedAndHonourTheLimit) {
+  ASSERT_TRUE(store()
+                  .Observe({Obs("late", "h", D(2026, 3, 1)), Obs("b", "h", D(2025, 12, 20)),
+                            Obs("a", "h", D(2025, 12, 20)), Quarantined("q", "h", {kMissingSexe}),
+                            Obs("acc", "h", D(2025, 11, 1)), Obs("undated", "h", std::nullopt),
+                            Obs("mid", "h", D(2026, 1, 5))})
+                  .has_value());
+  Publish("a.xml", {"acc"});
+  Verdicts("a.xml", {{"acc", true, ""}});
+  ASSERT_EQ(StatusOf("acc"), "accepted");
+
+  auto ids = [&](std::size_t limit) {
+    std::vector<std::string> out;
+    auto r = store().NearestDeadlines(limit);
+    EXPECT_TRUE(r.has_value()) << r.error().message();
+    if (r.has_value()) {
+      for (const PassageRecord& p : *r) out.push_back(p.id_technique);
+    }
+    return out;
+  };
+  // Quarantined ones count: their deadline runs all the same. Ties go by idTechnique; no
+  // deadline, no place in the list.
+  EXPECT_THAT(ids(100), ElementsAre("a", "b", "mid", "q", "late"));
+  EXPECT_THAT(ids(2), ElementsAre("a", "b"));
+  EXPECT_THAT(ids(0), IsEmpty());
+  auto r = store().NearestDeadlines(1);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].deadline, D(2026, 3, 20));
+  EXPECT_EQ((*r)[0].delivery, D(2025, 12, 20));
+  EXPECT_EQ(StatusName((*r)[0].status), "pending");
+}
+
+// Passages in a deposit carry its id and file name (the integer columns SOCI types from their
+// declaration: INTEGER is dt_integer, COUNT(*) none).
+TEST_F(StateStoreTest, PassagesInADepositCanBeRead) {
+  ObserveOne(Obs("1017", "h1", D(2025, 12, 20)));
+  ObserveOne(Obs("1018", "h1", D(2026, 1, 20)));
+  const std::int64_t a = Begin("a.xml", {"1017"});
+  auto one = store().PassagesWithId("1017");
+  ASSERT_TRUE(one.has_value()) << one.error().message();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].deposit_id, a);
+  EXPECT_EQ((*one)[0].deposit_file, "a.xml");
+  EXPECT_EQ(StatusName((*one)[0].status), "in_deposit");
+  auto all = store().Passages();
+  ASSERT_TRUE(all.has_value()) << all.error().message();
+  EXPECT_EQ(all->size(), 2u);
+  auto nearest = store().NearestDeadlines(20);
+  ASSERT_TRUE(nearest.has_value()) << nearest.error().message();
+  ASSERT_EQ(nearest->size(), 2u);
+  EXPECT_EQ((*nearest)[0].id_technique, "1017");
+  EXPECT_EQ((*nearest)[0].deposit_file, "a.xml");
+}
+
+// ---- Pending (the planner's facts) ----
+
+TEST_F(StateStoreTest, PendingCountsDuePassagesAndUrgentOnes) {
+  ASSERT_TRUE(store()
+                  .Observe({Obs("past", "h", D(2026, 1, 1)),        // deadline 2026-04-01
+                            Obs("today", "h", D(2026, 3, 2)),       // deadline 2026-06-02
+                            Obs("tomorrow", "h", D(2026, 3, 3)),    // not due yet
+                            Obs("undated", "h", std::nullopt),      // due, no deadline
+                            Obs("edge", "h", D(2026, 1, 15)),       // deadline 2026-04-15
+                            Quarantined("q", "h", {kMissingSexe}),  // not pending
+                            Obs("other", "h", D(2026, 1, 1), std::nullopt, kOtherCertifier)})
+                  .has_value());
+  ObserveOne(Obs("sent", "h", D(2026, 1, 1)));
+  Begin("a.xml", {"sent"});
+
+  auto facts = store().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
+  ASSERT_TRUE(facts.has_value()) << facts.error().message();
+  EXPECT_EQ(facts->due, 4);     // past, today, undated, edge
+  EXPECT_EQ(facts->urgent, 2);  // past, edge (on the day counts)
+  facts = store().Pending(kCertifier, D(2026, 3, 3), D(2026, 4, 14));
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->due, 5);
+  EXPECT_EQ(facts->urgent, 1);
+  facts = store().Pending("BCR-none", D(2026, 3, 3), D(2026, 4, 14));
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->due, 0);
+  EXPECT_EQ(facts->urgent, 0);
+}
+
+// ---- Two threads ----
+
+TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
+  constexpr int kBatches = 150;
+  constexpr int kPerBatch = 4;
+  std::mutex mutex;
+  std::vector<std::string> observed;  // new passages, for the depositor
+  bool observing_done = false;
+  std::atomic<int> failures = 0;
+  std::vector<std::string> errors[2];
+
+  std::thread observer([&] {
+    for (int b = 0; b < kBatches; ++b) {
+      std::vector<Observation> batch;
+      std::vector<std::string> ids;
+      for (int k = 0; k < kPerBatch; ++k) {
+        ids.push_back("p" + std::to_string(b) + "-" + std::to_string(k));
+        batch.push_back(Obs(ids.back(), "h1", D(2026, 1, 15), std::to_string(b * kPerBatch + k)));
+      }
+      // And a change to an earlier passage, wherever it is now.
+      if (b > 0) batch.push_back(Obs("p" + std::to_string(b - 1) + "-0", "h2"));
+      try {
+        auto r = store().Observe(batch, Bookmark{kCertifier, "rs6521", std::to_string(b), "fp"});
+        if (!r.has_value()) {
+          ++failures;
+          errors[0].push_back(r.error().message());
+        } else {
+          std::lock_guard lock(mutex);
+          observed.insert(observed.end(), ids.begin(), ids.end());
+        }
+        (void)store().PendingCursorFloor(kCertifier, "rs6521", true);
+      } catch (const std::exception& e) {
+        ++failures;
+        errors[0].push_back(e.what());
+      }
+    }
+    std::lock_guard lock(mutex);
+    observing_done = true;
+  });
+
+  std::thread depositor([&] {
+    int n = 0;
+    while (true) {
+      std::vector<std::string> pending;
+      bool last_round = false;
+      {
+        std::lock_guard lock(mutex);
+        last_round = observing_done;
+        pending.swap(observed);
+      }
+      try {
+        if (!pending.empty()) {
+          const std::string file = "f" + std::to_string(n++) + ".xml";
+          auto id = store().BeginDeposit(kCertifier, file, "flux-" + file, pending);
+          if (!id.has_value()) {
+            ++failures;
+            errors[1].push_back(id.error().message());
+          } else if (auto p = store().MarkPublished(*id, "sha"); !p.has_value()) {
+            ++failures;
+            errors[1].push_back(p.error().message());
+          }
+          (void)store().LastDepositAt(kCertifier);
+          (void)store().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
+        } else {
+          std::this_thread::yield();
+        }
+      } catch (const std::exception& e) {
+        ++failures;
+        errors[1].push_back(e.what());
+        break;
+      }
+      if (last_round && pending.empty()) break;
+    }
+  });
+  observer.join();
+  depositor.join();
+  EXPECT_EQ(failures.load(), 0) << ::testing::PrintToString(errors[0])
+                                << ::testing::PrintToString(errors[1]);
+
+  // Every passage is in exactly one published deposit, the one it points to; the counts agree.
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), std::to_string(kBatches * kPerBatch));
+  EXPECT_THAT(raw.Rows("SELECT id_technique || ' ' || status FROM passages WHERE status != "
+                       "'in_deposit' OR deposit_id IS NULL"),
+              IsEmpty());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages"), std::to_string(kBatches * kPerBatch));
+  EXPECT_THAT(raw.Rows("SELECT id_technique FROM deposit_passages GROUP BY certifier, "
+                       "id_technique HAVING COUNT(*) > 1"),
+              IsEmpty());
+  EXPECT_THAT(raw.Rows("SELECT d.id FROM deposits d WHERE d.passages != (SELECT COUNT(*) FROM "
+                       "deposit_passages p WHERE p.deposit_id = d.id) OR d.state != 'published'"),
+              IsEmpty());
+  EXPECT_THAT(raw.Rows("SELECT p.id_technique FROM passages p JOIN deposit_passages dp ON "
+                       "dp.certifier = p.certifier AND dp.id_technique = p.id_technique "
+                       "WHERE dp.deposit_id != p.deposit_id"),
+              IsEmpty());
+  // Every change was recorded, whether it came before or after the passage's deposit.
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE source_hash = 'h2'"),
+            std::to_string(kBatches - 1));
+  auto b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(b.has_value() && b->has_value());
+  EXPECT_EQ((*b)->value, std::to_string(kBatches - 1));
+}
+
+}  // namespace
+}  // namespace accrochd::store
