@@ -301,7 +301,23 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sea
   file.id_flux = sealed.id_flux;
   file.passages = sealed.layout.id_techniques.size();
   file.certificateur = settings_.certificateur;
-  if (auto r = publisher_.Publish(sealed.partial, file); !r) return std::unexpected(r.error());
+  // The state store learns of the file before it appears in the outbox, and that it appeared
+  // after: a crash in between is settled at the next start by looking at the outbox.
+  std::int64_t token = 0;
+  if (settings_.hooks.before) {
+    auto t = settings_.hooks.before(file.name, file.id_flux, sealed.layout.id_techniques);
+    if (!t) return std::unexpected(t.error());
+    token = *t;
+  }
+  auto published = publisher_.Publish(sealed.partial, file);
+  if (settings_.hooks.before) {
+    if (file.in_outbox) {
+      if (auto r = settings_.hooks.after(token, file); !r) return std::unexpected(r.error());
+    } else if (settings_.hooks.abandoned) {
+      settings_.hooks.abandoned(token, published ? "" : published.error().message());
+    }
+  }
+  if (!published) return std::unexpected(published.error());
   logger_.Info("deposit file " + file.name + " published: " + std::to_string(file.passages) +
                    " passage(s), idFlux " + file.id_flux,
                {{std::string(kFieldCertificateur), settings_.certificateur},

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,17 @@
 
 namespace accrochd::deposit {
 
+// What the caller learns of each file, on the validation thread: `before` just before the file
+// is renamed into the outbox (with the idTechniques it holds; an error abandons the file),
+// `after` once it is there, `abandoned` when it did not get there after `before` succeeded.
+struct PublishHooks {
+  std::function<Result<std::int64_t>(const std::string& name, const std::string& id_flux,
+                                     const std::vector<std::string>& id_techniques)>
+      before;
+  std::function<Result<void>(std::int64_t token, const PublishedFile& file)> after;
+  std::function<void(std::int64_t token, const std::string& why)> abandoned;
+};
+
 struct SessionSettings {
   mappings::SchemaVersion version = mappings::SchemaVersion::k115;
   std::shared_ptr<const xml::XsdSchema> schema;  // the XSD every file is checked against
@@ -36,6 +48,7 @@ struct SessionSettings {
   std::string emetteur;                          // the depositor's BCR (2.1)
   std::string certificateur;                     // the certifier's BCR (3.1)
   std::string id_contrat;                        // 3.2
+  PublishHooks hooks;                            // none: nothing to tell
 };
 
 struct DepositOutcome {

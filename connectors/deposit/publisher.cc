@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -177,7 +178,17 @@ Result<void> Publisher::SetFileMode(int fd, const std::string& path) {
 }
 
 Result<void> Publisher::Prepare() {
-  for (const std::string& dir : {settings_.state_directory, outbox(), archive()}) {
+  // The state directory keeps its owner's group (systemd re-owns a StateDirectory= whose group
+  // changed): 0700, or 0711 with a deposit group, whose staff only pass through it to outbox/
+  // and archive/.
+  const mode_t state_mode = settings_.group ? 0711 : 0700;
+  if (::mkdir(settings_.state_directory.c_str(), state_mode) != 0 && errno != EEXIST) {
+    return std::unexpected(IoError("cannot create directory", settings_.state_directory));
+  }
+  if (::chmod(settings_.state_directory.c_str(), state_mode) != 0) {
+    return std::unexpected(IoError("cannot set the mode of", settings_.state_directory));
+  }
+  for (const std::string& dir : {outbox(), archive()}) {
     if (auto r = MakeDirectory(dir); !r) return r;
   }
   // Partial files are what a killed process left: never complete, never checked.
@@ -248,6 +259,21 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   if (!sha) return std::unexpected(sha.error());
   file.sha256 = *sha;
   if (auto r = DurableRename(partial, file.path); !r) return r;
+  file.in_outbox = true;  // published from here on, whatever happens to the archive
+  return Complete(file);
+}
+
+Result<void> Publisher::Complete(PublishedFile& file) {
+  file.path = (fs::path(outbox()) / file.name).string();
+  if (file.sha256.empty() || file.bytes == 0) {
+    struct stat st {};
+    if (::stat(file.path.c_str(), &st) != 0) return std::unexpected(IoError("cannot read", file.path));
+    file.bytes = static_cast<std::uint64_t>(st.st_size);
+    auto sha = Sha256OfFile(file.path);
+    if (!sha) return std::unexpected(sha.error());
+    file.sha256 = *sha;
+  }
+  if (file.published_at.empty()) file.published_at = IsoStamp(clock_.Now());
 
   // The compressed copy, written beside its final name and renamed when complete.
   const auto [year, month] = ArchiveMonth(file.name);
@@ -256,36 +282,49 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   if (auto r = MakeDirectory(month_dir); !r) return r;
   if (auto r = MakeDirectory(dir); !r) return r;
   file.archive_path = (fs::path(dir) / (file.name + ".gz")).string();
-  const std::string archive_partial = (fs::path(dir) / ("." + file.name + ".gz.partial")).string();
-  {
-    Fd in(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.get() < 0) return std::unexpected(IoError("cannot read", file.path));
-    Fd out(::open(archive_partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (out.get() < 0) return std::unexpected(IoError("cannot create", archive_partial));
-    if (auto r = SetFileMode(out.get(), archive_partial); !r) return r;
-    gzFile gz = gzdopen(::dup(out.get()), "wb6");
-    if (gz == nullptr) return std::unexpected(IoError("cannot compress into", archive_partial));
-    std::vector<char> buffer(1 << 16);
-    bool ok = true;
-    for (;;) {
-      ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ok = n == 0;
-        break;
+  std::error_code exists_ec;
+  if (!fs::exists(file.archive_path, exists_ec)) {
+    const std::string archive_partial =
+        (fs::path(dir) / ("." + file.name + ".gz.partial")).string();
+    {
+      Fd in(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (in.get() < 0) return std::unexpected(IoError("cannot read", file.path));
+      Fd out(::open(archive_partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (out.get() < 0) return std::unexpected(IoError("cannot create", archive_partial));
+      if (auto r = SetFileMode(out.get(), archive_partial); !r) return r;
+      gzFile gz = gzdopen(::dup(out.get()), "wb6");
+      if (gz == nullptr) return std::unexpected(IoError("cannot compress into", archive_partial));
+      std::vector<char> buffer(1 << 16);
+      bool ok = true;
+      for (;;) {
+        ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          ok = n == 0;
+          break;
+        }
+        if (gzwrite(gz, buffer.data(), static_cast<unsigned>(n)) != static_cast<int>(n)) {
+          ok = false;
+          break;
+        }
       }
-      if (gzwrite(gz, buffer.data(), static_cast<unsigned>(n)) != static_cast<int>(n)) {
-        ok = false;
-        break;
-      }
+      if (gzclose(gz) != Z_OK) ok = false;
+      if (!ok) return std::unexpected(IoError("cannot write the archive", archive_partial));
     }
-    if (gzclose(gz) != Z_OK) ok = false;
-    if (!ok) return std::unexpected(IoError("cannot write the archive", archive_partial));
+    if (auto r = DurableRename(archive_partial, file.archive_path); !r) return r;
   }
-  if (auto r = DurableRename(archive_partial, file.archive_path); !r) return r;
 
-  // The manifest: one line per published file, appended and synced.
+  // The manifest: one line per published file, appended and synced -- unless a run killed
+  // after writing it left it there already.
   const std::string manifest = (fs::path(archive()) / "manifest.tsv").string();
+  {
+    std::ifstream in(manifest);
+    std::string existing;
+    const std::string field = "\t" + file.name + "\t";
+    while (std::getline(in, existing)) {
+      if (existing.find(field) != std::string::npos) return {};
+    }
+  }
   Fd fd(::open(manifest.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (fd.get() < 0) return std::unexpected(IoError("cannot open", manifest));
   if (auto r = SetFileMode(fd.get(), manifest); !r) return r;
@@ -293,6 +332,10 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   struct stat st {};
   if (::fstat(fd.get(), &st) == 0 && st.st_size == 0) {
     line = "# published_at\tfile\tidFlux\tsha256\tpassages\tcertificateur\n";
+  } else if (st.st_size > 0) {
+    // A line cut by a crash gets its end, so the next one starts on its own line.
+    char last = '\n';
+    if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') line = "\n";
   }
   line += file.published_at + "\t" + file.name + "\t" + file.id_flux + "\t" + file.sha256 + "\t" +
           std::to_string(file.passages) + "\t" + file.certificateur + "\n";

@@ -44,6 +44,7 @@ struct PublishedFile {
   std::uint64_t bytes = 0;
   std::string certificateur;  // the certifier's BCR
   std::string published_at;   // ISO 8601, UTC
+  bool in_outbox = false;     // renamed into the outbox: published, even if archiving failed
 };
 
 // Not thread-safe, except NameFor(), which may be called while Publish() runs on another thread
@@ -70,6 +71,11 @@ class Publisher {
   // archive a compressed copy, append to the manifest. Fills path, archive_path, sha256, bytes
   // and published_at.
   Result<void> Publish(const std::string& partial, PublishedFile& file);
+
+  // Archives a file already in the outbox and appends its manifest line, each only if missing
+  // (after a crash between the rename and the end of Publish). Fills sha256 and bytes from the
+  // file when they are not set.
+  Result<void> Complete(PublishedFile& file);
 
   // Removes archived files older than the retention, if one is set. Returns how many went.
   Result<std::size_t> ApplyRetention();

@@ -211,6 +211,27 @@ bool IsIntegerType(SQLSMALLINT type) {
   }
 }
 
+ValueKind KindOf(SQLSMALLINT type) {
+  if (IsIntegerType(type)) return ValueKind::kInteger;
+  switch (type) {
+    case SQL_TYPE_DATE:
+    case SQL_DATE:
+      return ValueKind::kDate;
+    case SQL_TYPE_TIMESTAMP:
+    case SQL_TIMESTAMP:
+      return ValueKind::kTimestamp;
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+      return ValueKind::kText;
+    default:
+      return ValueKind::kOther;
+  }
+}
+
 bool IsCharacterType(SQLSMALLINT type) {
   switch (type) {
     case SQL_CHAR:
@@ -229,7 +250,21 @@ bool IsCharacterType(SQLSMALLINT type) {
 struct KeyValue {
   bool integer = false;
   std::string text;
+  SQLSMALLINT sql_type = SQL_VARCHAR;  // for text: the type the driver converts it to
 };
+
+// The parameter that compares a cursor column with its bookmark.
+KeyValue SinceParameter(const CursorFilter& since) {
+  KeyValue v;
+  v.integer = since.type.kind == ValueKind::kInteger;
+  v.text = since.from;
+  switch (since.type.kind) {
+    case ValueKind::kDate: v.sql_type = SQL_TYPE_DATE; break;
+    case ValueKind::kTimestamp: v.sql_type = SQL_TYPE_TIMESTAMP; break;
+    default: v.sql_type = SQL_VARCHAR; break;
+  }
+  return v;
+}
 
 // An ODBC call on a statement failed; carries the driver's diagnostics. Thrown and caught
 // inside this file only.
@@ -300,7 +335,7 @@ class StatementReader {
       } else {
         text_parameters_.push_back(p.text);
         text_lengths_.push_back(static_cast<SQLLEN>(p.text.size()));
-        Check(SQLBindParameter(handle(), number++, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR,
+        Check(SQLBindParameter(handle(), number++, SQL_PARAM_INPUT, SQL_C_CHAR, p.sql_type,
                                std::max<SQLULEN>(1, p.text.size()), 0,
                                text_parameters_.back().data(), text_lengths_.back(),
                                &text_lengths_.back()));
@@ -391,6 +426,8 @@ class OdbcSource final : public Source {
 
   Result<std::vector<std::string>> DescribeColumns(const std::string& sql,
                                                    std::stop_token stop) override;
+  Result<ColumnType> DescribeColumnType(const std::string& sql, const std::string& column,
+                                        std::stop_token stop) override;
 
   Result<std::unique_ptr<RowStream>> Query(const QuerySpec& spec, std::stop_token stop) override;
 
@@ -601,6 +638,31 @@ Result<std::vector<std::string>> OdbcSource::DescribeColumns(const std::string& 
   }
 }
 
+Result<ColumnType> OdbcSource::DescribeColumnType(const std::string& sql,
+                                                 const std::string& column, std::stop_token stop) {
+  if (auto problem = CheckQueryText(sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  for (int attempt = 1;; ++attempt) {
+    if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
+    StatementReader reader(session_, 1);
+    auto failure = Guarded(&reader, stop, [&](auto&& arm) {
+      reader.Alloc();
+      arm(reader);
+      reader.Prepare(StripTrailingTerminator(sql));
+    });
+    if (!failure) {
+      auto index = reader.columns()->Find(column);
+      if (!index) {
+        return Fail(ErrorKind::kConfig, Named("\"" + column + "\" is not a column of the query"));
+      }
+      const SQLSMALLINT type = reader.type(*index);
+      return ColumnType{KindOf(type), type};
+    }
+    if (!failure->connection_lost) return std::unexpected(failure->error);
+    if (auto r = BackOffAfterLoss(attempt, failure->error, stop); !r)
+      return std::unexpected(r.error());
+  }
+}
+
 // A query read in one statement. Losing the connection before the first row is delivered is
 // retried (Query() reads the first batch itself); after that it is an error.
 class PlainStream final : public RowStream {
@@ -711,9 +773,12 @@ class PagedStream final : public RowStream {
 
   Result<void> StartPage() {
     const bool after = !last_key_.empty();
-    std::string sql = BuildPageQuery(spec_.sql, spec_.page_by, spec_.page_size,
-                                     source_.settings().page_syntax, after);
+    const std::string base =
+        spec_.since ? BuildSinceQuery(spec_.sql, spec_.since->column) : spec_.sql;
+    std::string sql =
+        BuildPageQuery(base, spec_.page_by, spec_.page_size, source_.settings().page_syntax, after);
     std::vector<KeyValue> parameters;
+    if (spec_.since) parameters.push_back(SinceParameter(*spec_.since));
     if (after) {
       for (std::size_t k : PageParameterOrder(spec_.page_by.size())) {
         parameters.push_back(last_key_[k]);
@@ -824,7 +889,10 @@ Result<std::unique_ptr<RowStream>> OdbcSource::Query(const QuerySpec& spec, std:
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
     return std::make_unique<PagedStream>(*this, spec, stop);
   }
-  const std::string sql = StripTrailingTerminator(spec.sql);
+  const std::string sql =
+      spec.since ? BuildSinceQuery(spec.sql, spec.since->column) : StripTrailingTerminator(spec.sql);
+  std::vector<KeyValue> parameters;
+  if (spec.since) parameters.push_back(SinceParameter(*spec.since));
   for (int attempt = 1;; ++attempt) {
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
     if (attempt == 1 && BuffersWholeResult(info_)) {
@@ -838,7 +906,7 @@ Result<std::unique_ptr<RowStream>> OdbcSource::Query(const QuerySpec& spec, std:
       reader->Alloc();
       arm(*reader);
       reader->Prepare(sql);
-      reader->Execute({});
+      reader->Execute(parameters);
       reader->Fetch(first);
     });
     if (!failure) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -19,10 +20,26 @@ namespace accrochd::source {
 // `page_by`, the query is read as a sequence of pages ordered by those columns -- which together
 // must be unique and never NULL -- so memory stays bounded with any driver, and a connection
 // lost between pages resumes where it stopped.
+// The kind of values a column holds, as far as accrochd compares them.
+enum class ValueKind { kInteger, kDate, kTimestamp, kText, kOther };
+
+struct ColumnType {
+  ValueKind kind = ValueKind::kOther;
+  int sql_type = 0;  // the driver's SQL data type (SQL_TYPE_TIMESTAMP, ...)
+};
+
+// Only rows whose `column` is at or after `from` (bound as a parameter of the column's type).
+struct CursorFilter {
+  std::string column;
+  std::string from;
+  ColumnType type;
+};
+
 struct QuerySpec {
   std::string sql;
   std::vector<std::string> page_by;
   std::size_t page_size = 10'000;
+  std::optional<CursorFilter> since = std::nullopt;  // the query wrapped as SELECT * FROM (sql) WHERE col >= ?
 };
 
 // What the driver says about itself and the server, for `accrochd check` and the logs.
@@ -60,6 +77,11 @@ class Source {
   // The result columns of `sql`, without reading any row.
   [[nodiscard]] virtual Result<std::vector<std::string>> DescribeColumns(const std::string& sql,
                                                                          std::stop_token stop) = 0;
+
+  // The type of one result column of `sql`, without reading any row.
+  [[nodiscard]] virtual Result<ColumnType> DescribeColumnType(const std::string& sql,
+                                                              const std::string& column,
+                                                              std::stop_token stop) = 0;
 
   // Starts a query. Connection problems before the first row are retried with backoff.
   [[nodiscard]] virtual Result<std::unique_ptr<RowStream>> Query(const QuerySpec& spec,

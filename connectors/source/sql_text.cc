@@ -122,6 +122,11 @@ std::string BuildPageQuery(std::string_view sql, const std::vector<std::string>&
   return out;
 }
 
+std::string BuildSinceQuery(std::string_view sql, const std::string& column) {
+  return "SELECT * FROM (\n" + StripTrailingTerminator(sql) + "\n) accrochd_since WHERE " + column +
+         " >= ?";
+}
+
 std::vector<std::size_t> PageParameterOrder(std::size_t key_count) {
   std::vector<std::size_t> order;
   for (std::size_t k = 0; k < key_count; ++k) {

@@ -32,6 +32,9 @@ std::string StripTrailingTerminator(std::string_view sql);
 std::string BuildPageQuery(std::string_view sql, const std::vector<std::string>& keys,
                            std::size_t page_size, PageSyntax syntax, bool after_previous);
 
+// `sql` restricted to the rows whose `column` is at or after one bound parameter.
+std::string BuildSinceQuery(std::string_view sql, const std::string& column);
+
 // Order in which the previous page's last key values are bound into BuildPageQuery's
 // parameters: indexes into `keys`.
 std::vector<std::size_t> PageParameterOrder(std::size_t key_count);

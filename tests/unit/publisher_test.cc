@@ -254,7 +254,9 @@ TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
   file.certificateur = "E564ACB0";
   testing::WriteFile(publisher.PartialPath(file.name), "abc", 0600);
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(file.name), file));
-  for (const std::string& dir : {state_, state_ + "/outbox", state_ + "/archive",
+  // The state directory is only passed through: 0711, its group left alone.
+  EXPECT_EQ(ModeOf(state_), 0711u);
+  for (const std::string& dir : {state_ + "/outbox", state_ + "/archive",
                                  state_ + "/archive/2026", state_ + "/archive/2026/11"}) {
     EXPECT_EQ(ModeOf(dir), 0750u) << dir;
     EXPECT_EQ(GroupOf(dir), group) << dir;
