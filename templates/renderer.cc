@@ -1,0 +1,183 @@
+#include "templates/renderer.h"
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <kainjow/mustache.hpp>
+
+#include "templates/builtin_templates.h"
+
+namespace accrochd {
+namespace {
+
+namespace fs = std::filesystem;
+using Mustache = kainjow::mustache::mustache;
+using Data = kainjow::mustache::data;
+
+Data ToData(const TemplateValue& v) {
+  switch (v.type()) {
+    case TemplateValue::Type::kText:
+      return Data(v.text());
+    case TemplateValue::Type::kFlag:
+      return Data(v.flag());
+    case TemplateValue::Type::kList: {
+      Data list(Data::type::list);
+      for (const TemplateValue& item : v.items()) list.push_back(ToData(item));
+      return list;
+    }
+    case TemplateValue::Type::kObject: {
+      Data object;
+      for (const auto& [name, value] : v.fields()) object.set(name, ToData(value));
+      return object;
+    }
+  }
+  return Data();
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+// kainjow reports positions as character offsets ("Unclosed section \"x\" at 12"): the
+// offset becomes a line and a column.
+Location Where(const std::string& file, const std::string& text, const std::string& message) {
+  Location at{file, 0, 0};
+  std::smatch m;
+  static const std::regex kAt(R"( at (\d+)$)");
+  if (std::regex_search(message, m, kAt)) {
+    std::size_t offset = std::stoul(m[1].str());
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    at.line = line;
+    at.column = column;
+  }
+  return at;
+}
+
+}  // namespace
+
+TemplateValue& TemplateValue::Set(const std::string& name, TemplateValue value) {
+  fields_.insert_or_assign(name, std::move(value));
+  return *this;
+}
+
+std::optional<std::string_view> Templates::BuiltIn(std::string_view name) {
+  for (const BuiltinTemplate& t : kBuiltinTemplates) {
+    if (t.name == name) return t.text;
+  }
+  return std::nullopt;
+}
+
+std::optional<Templates> Templates::Load(const std::optional<std::string>& override_directory,
+                                         Diagnostics& diagnostics) {
+  Templates templates;
+  const std::size_t before = diagnostics.size();
+  for (const BuiltinTemplate& t : kBuiltinTemplates) {
+    Entry entry{std::string(t.text), "built-in"};
+    if (override_directory) {
+      const fs::path path = fs::path(*override_directory) / (std::string(t.name) + ".mustache");
+      std::error_code ec;
+      if (fs::exists(path, ec)) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+          diagnostics.push_back({{path.string(), 0, 0}, "cannot read the template"});
+          continue;
+        }
+        std::stringstream buffer;
+        buffer << in.rdbuf();
+        entry = Entry{buffer.str(), path.string()};
+      }
+    }
+    Mustache compiled(entry.text);
+    if (!compiled.is_valid()) {
+      diagnostics.push_back({Where(entry.origin, entry.text, compiled.error_message()),
+                             "template \"" + std::string(t.name) +
+                                 "\" does not compile: " + compiled.error_message()});
+      continue;
+    }
+    templates.entries_.emplace(std::string(t.name), std::move(entry));
+  }
+  // A .mustache file that replaces nothing is most likely a misspelt name: say so rather than
+  // let the certifier believe the text changed.
+  std::error_code ec;
+  if (override_directory && fs::is_directory(*override_directory, ec)) {
+    for (const fs::directory_entry& file : fs::directory_iterator(*override_directory, ec)) {
+      if (file.path().extension() != ".mustache") continue;
+      const std::string stem = file.path().stem().string();
+      if (BuiltIn(stem)) continue;
+      std::string known;
+      for (const BuiltinTemplate& t : kBuiltinTemplates) {
+        known += (known.empty() ? "" : ", ") + std::string(t.name) + ".mustache";
+      }
+      diagnostics.push_back({{file.path().string(), 0, 0},
+                             "replaces no template; the templates are " + known});
+    }
+  }
+  if (diagnostics.size() != before) return std::nullopt;
+  return templates;
+}
+
+Result<std::string> Templates::Render(std::string_view name, const TemplateValue& data,
+                                      Escape escape) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) {
+    return Fail(ErrorKind::kInternal, "no template named \"" + std::string(name) + "\"");
+  }
+  Mustache compiled(it->second.text);
+  switch (escape) {
+    case Escape::kNone:
+      compiled.set_custom_escape([](const std::string& s) { return s; });
+      break;
+    case Escape::kJson:
+      compiled.set_custom_escape(JsonEscape);
+      break;
+    case Escape::kHtml:
+      break;  // kainjow's default
+  }
+  std::string out = compiled.render(ToData(data));
+  if (!compiled.is_valid()) {
+    return Fail(ErrorKind::kConfig, it->second.origin + ": template \"" + std::string(name) +
+                                        "\": " + compiled.error_message());
+  }
+  return out;
+}
+
+std::string Templates::Origin(std::string_view name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? "" : it->second.origin;
+}
+
+std::vector<std::string> Templates::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : entries_) names.push_back(name);
+  return names;
+}
+
+}  // namespace accrochd

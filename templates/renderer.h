@@ -1,0 +1,88 @@
+// The French texts people read -- the status dashboard and its one-line summary now, the alert
+// digests later -- rendered from mustache templates (kainjow mustache, included only in
+// renderer.cc). The templates are built into the binary; an institution overrides any of them by
+// putting a file of the same name in its templates directory (/etc/accrochd/templates/).
+#ifndef ACCROCHD_TEMPLATES_RENDERER_H_
+#define ACCROCHD_TEMPLATES_RENDERER_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostic.h"
+#include "core/error.h"
+
+namespace accrochd {
+
+// What a template is given: a text, a flag, a list of values, or named values.
+class TemplateValue {
+ public:
+  enum class Type { kText, kFlag, kList, kObject };
+
+  TemplateValue() : type_(Type::kObject) {}
+  TemplateValue(std::string text) : type_(Type::kText), text_(std::move(text)) {}  // NOLINT
+  TemplateValue(const char* text) : type_(Type::kText), text_(text) {}             // NOLINT
+  TemplateValue(bool flag) : type_(Type::kFlag), flag_(flag) {}                     // NOLINT
+  static TemplateValue List() {
+    TemplateValue v;
+    v.type_ = Type::kList;
+    return v;
+  }
+
+  // On an object: sets a named value. Returns *this for chaining.
+  TemplateValue& Set(const std::string& name, TemplateValue value);
+  // On a list: appends.
+  void Push(TemplateValue value) { items_.push_back(std::move(value)); }
+
+  Type type() const { return type_; }
+  const std::string& text() const { return text_; }
+  bool flag() const { return flag_; }
+  const std::vector<TemplateValue>& items() const { return items_; }
+  const std::map<std::string, TemplateValue>& fields() const { return fields_; }
+
+ private:
+  Type type_;
+  std::string text_;
+  bool flag_ = false;
+  std::vector<TemplateValue> items_;
+  std::map<std::string, TemplateValue> fields_;
+};
+
+// How values are escaped in a template's output.
+enum class Escape {
+  kNone,  // plain text (the journal, terminals, text e-mails)
+  kHtml,
+  kJson,  // inside a JSON string
+};
+
+class Templates {
+ public:
+  // The built-in templates, each replaced by NAME.mustache from `override_directory` when that
+  // file exists. Every template is compiled; problems are reported with the file and position.
+  static std::optional<Templates> Load(const std::optional<std::string>& override_directory,
+                                       Diagnostics& diagnostics);
+
+  Result<std::string> Render(std::string_view name, const TemplateValue& data,
+                             Escape escape = Escape::kNone) const;
+
+  // Where a template comes from: "built-in" or the overriding file's path.
+  std::string Origin(std::string_view name) const;
+  std::vector<std::string> Names() const;
+
+  // The built-in text of a template, for `accrochd templates` and tests.
+  static std::optional<std::string_view> BuiltIn(std::string_view name);
+
+ private:
+  struct Entry {
+    std::string text;
+    std::string origin;
+  };
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+}  // namespace accrochd
+
+#endif  // ACCROCHD_TEMPLATES_RENDERER_H_

@@ -1,0 +1,118 @@
+// Templates: the built-in French texts, a certifier's overrides, and what goes wrong with them.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "templates/renderer.h"
+#include "tests/support/run_binary.h"
+
+namespace accrochd {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+void Write(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+TemplateValue Line() {
+  TemplateValue data;
+  data.Set("pending", "12")
+      .Set("urgent", "3")
+      .Set("urgent_days", "14")
+      .Set("quarantined", "0")
+      .Set("has_quarantined", false)
+      .Set("outbox", "1")
+      .Set("has_outbox", true)
+      .Set("failing", "")
+      .Set("has_failing", false)
+      .Set("next_cycle", "14:05");
+  return data;
+}
+
+TEST(TemplatesTest, BuiltInTemplatesCompileAndRender) {
+  Diagnostics diags;
+  auto templates = Templates::Load(std::nullopt, diags);
+  ASSERT_TRUE(templates) << FormatDiagnostics(diags);
+  EXPECT_THAT(templates->Names(), ::testing::IsSupersetOf({"status", "status-line", "history"}));
+  EXPECT_EQ(templates->Origin("status-line"), "built-in");
+  auto line = templates->Render("status-line", Line());
+  ASSERT_TRUE(line) << line.error().message();
+  EXPECT_EQ(*line,
+            "12 en attente, 3 à échéance < 14 j, 1 fichier(s) à déposer, prochain cycle 14:05\n");
+}
+
+TEST(TemplatesTest, AFileOfTheSameNameReplacesTheBuiltInOne) {
+  const fs::path dir = testing::MakeTempDir("templates-override");
+  Write(dir / "status-line.mustache", "{{pending}} passages à déposer");
+  Diagnostics diags;
+  auto templates = Templates::Load(dir.string(), diags);
+  ASSERT_TRUE(templates) << FormatDiagnostics(diags);
+  EXPECT_EQ(templates->Origin("status-line"), (dir / "status-line.mustache").string());
+  EXPECT_EQ(templates->Origin("status"), "built-in");
+  EXPECT_EQ(templates->Render("status-line", Line()).value_or(""), "12 passages à déposer");
+}
+
+TEST(TemplatesTest, AnOverrideThatDoesNotCompileIsReportedWithItsLine) {
+  const fs::path dir = testing::MakeTempDir("templates-broken");
+  Write(dir / "status.mustache", "Bonjour\n{{#certifiers}}\n{{name}}\n");
+  Diagnostics diags;
+  EXPECT_FALSE(Templates::Load(dir.string(), diags));
+  ASSERT_EQ(diags.size(), 1u) << FormatDiagnostics(diags);
+  EXPECT_EQ(diags[0].location.file, (dir / "status.mustache").string());
+  EXPECT_THAT(diags[0].message, HasSubstr("template \"status\" does not compile"));
+}
+
+TEST(TemplatesTest, AFileThatReplacesNoTemplateIsAnErrorListingTheNames) {
+  const fs::path dir = testing::MakeTempDir("templates-misspelt");
+  Write(dir / "statut.mustache", "{{pending}}");
+  Write(dir / "notes.txt", "not a template: ignored");
+  Diagnostics diags;
+  EXPECT_FALSE(Templates::Load(dir.string(), diags));
+  ASSERT_EQ(diags.size(), 1u) << FormatDiagnostics(diags);
+  EXPECT_EQ(diags[0].location.file, (dir / "statut.mustache").string());
+  EXPECT_THAT(diags[0].message, HasSubstr("replaces no template"));
+  EXPECT_THAT(diags[0].message, HasSubstr("status.mustache"));
+}
+
+TEST(TemplatesTest, AMissingDirectoryMeansTheBuiltInTemplates) {
+  Diagnostics diags;
+  auto templates = Templates::Load("/nonexistent/accrochd-templates", diags);
+  ASSERT_TRUE(templates) << FormatDiagnostics(diags);
+  EXPECT_EQ(templates->Origin("status"), "built-in");
+}
+
+TEST(TemplatesTest, ValuesAreEscapedForHtmlAndJson) {
+  const fs::path dir = testing::MakeTempDir("templates-escape");
+  Write(dir / "status-line.mustache", "[{{failing}}]");
+  Diagnostics diags;
+  auto templates = Templates::Load(dir.string(), diags);
+  ASSERT_TRUE(templates) << FormatDiagnostics(diags);
+  TemplateValue data = Line();
+  data.Set("failing", "<b>\"l'école\" & co</b>\n");
+  EXPECT_EQ(templates->Render("status-line", data, Escape::kNone).value_or(""),
+            "[<b>\"l'école\" & co</b>\n]");
+  const std::string html = templates->Render("status-line", data, Escape::kHtml).value_or("");
+  EXPECT_THAT(html, HasSubstr("&lt;b&gt;"));
+  EXPECT_THAT(html, HasSubstr("&amp; co"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<b>")));
+  EXPECT_EQ(templates->Render("status-line", data, Escape::kJson).value_or(""),
+            "[<b>\\\"l'école\\\" & co</b>\\n]");
+}
+
+TEST(TemplatesTest, AnUnknownTemplateNameIsAnError) {
+  Diagnostics diags;
+  auto templates = Templates::Load(std::nullopt, diags);
+  ASSERT_TRUE(templates);
+  auto r = templates->Render("nope", TemplateValue());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message(), HasSubstr("nope"));
+}
+
+}  // namespace
+}  // namespace accrochd
