@@ -13,6 +13,13 @@ add_library(SOCI::odbc INTERFACE IMPORTED)
 target_include_directories(SOCI::odbc SYSTEM INTERFACE ${SOCI_INCLUDE_DIR})
 target_link_libraries(SOCI::odbc INTERFACE ${SOCI_ODBC_LIBRARY} ${SOCI_CORE_LIBRARY} ODBC::ODBC
                                            Boost::headers)
+# The state store: SQLite through SOCI's sqlite3 backend.
+find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
+find_package(SQLite3 REQUIRED)
+add_library(SOCI::sqlite3 INTERFACE IMPORTED)
+target_include_directories(SOCI::sqlite3 SYSTEM INTERFACE ${SOCI_INCLUDE_DIR})
+target_link_libraries(SOCI::sqlite3 INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_CORE_LIBRARY}
+                                              SQLite::SQLite3 Boost::headers)
 
 find_package(LibXml2 REQUIRED)
 find_package(ZLIB REQUIRED)                # the archive's gzip copies

@@ -68,14 +68,19 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
     case Command::kRun:
       add_config();
       s.options.add_options()("verbose,v", po::bool_switch(&inv.verbose), "log debug messages");
-      s.description = "Runs the daemon: extraction cycles, deposits, receipts and alerts.";
+      s.description =
+          "Runs the daemon: reads the sources every run.interval, records every passage in the\n"
+          "state store, cuts deposit files on the planner's schedule (deposit.every, and at once\n"
+          "for urgent passages). For systemd (Type=notify); SIGHUP reloads the configuration,\n"
+          "SIGTERM stops. One instance per state directory.";
       break;
     case Command::kOnce:
       add_config();
       s.options.add_options()("verbose,v", po::bool_switch(&inv.verbose), "log debug messages");
       s.description =
-          "Runs one cycle and exits: reads every mapping's rows from its source and reports\n"
-          "what it read. For cron and first backfills.";
+          "Runs one cycle and exits: reads every mapping's rows, records them in the state store,\n"
+          "and writes every valid passage due and not yet in a file into deposit files in the\n"
+          "outbox. For cron and first backfills. Refused while `accrochd run` holds the state.";
       break;
     case Command::kCheck:
       add_config();
@@ -102,7 +107,10 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
     case Command::kStatus:
       add_config();
       s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output");
-      s.description = "Shows the deadline dashboard.";
+      s.description =
+          "Shows the deadline dashboard, in French: per certifier and certification, passages by\n"
+          "status and by urgency, the 20 nearest deadlines, files waiting in the outbox and\n"
+          "deposits waiting for their accusé de traitement. Reads the state only.";
       break;
     case Command::kValidate:
       s.options.add_options()("schema", po::value<std::string>(&inv.schema)->value_name("XSD"),
@@ -121,13 +129,18 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_config();
       add_arguments("ID", "idTechnique of the passage");
       s.usage = "accrochd history [options] ID";
-      s.description = "Shows every event of one passage.";
+      s.description =
+          "Shows one passage (per certifier using this idTechnique): its status, deadline,\n"
+          "deposit file and CDC message, and every event of its history, in French.";
       break;
     case Command::kDeposits:
       add_config();
       add_arguments("ACTION", "list | mark-uploaded FILE");
       s.usage = "accrochd deposits [options] list | mark-uploaded FILE";
-      s.description = "Lists deposit files; records that one was uploaded to the CDC portal.";
+      s.description =
+          "`list` shows the deposit files and their state (published, uploaded, receipt).\n"
+          "`mark-uploaded FILE...` records that files were deposited on the CDC portal: their\n"
+          "passages then wait for the accusé de traitement.";
       break;
     case Command::kReceipts:
       add_config();
@@ -171,14 +184,14 @@ EarlyExit UsageError(const std::string& command, const std::string& message) {
 
 const std::vector<CommandInfo>& Commands() {
   static const std::vector<CommandInfo> kCommands = {
-      {Command::kRun, "run", "run the daemon (under systemd)", false},
+      {Command::kRun, "run", "run the daemon (under systemd)", true},
       {Command::kOnce, "once", "run one cycle and exit", true},
       {Command::kCheck, "check", "check configuration, mappings and sources", true},
       {Command::kPreview, "preview", "map a few rows and show passages and quarantine", true},
-      {Command::kStatus, "status", "show the deadline dashboard", false},
+      {Command::kStatus, "status", "show the deadline dashboard", true},
       {Command::kValidate, "validate", "check a deposit file against the XSD and the rules", true},
-      {Command::kHistory, "history", "show every event of one passage", false},
-      {Command::kDeposits, "deposits", "list deposits, mark one uploaded", false},
+      {Command::kHistory, "history", "show every event of one passage", true},
+      {Command::kDeposits, "deposits", "list deposits, mark one uploaded", true},
       {Command::kReceipts, "receipts", "import accusés de traitement", false},
       {Command::kPassages, "passages", "operator actions on passages", false},
       {Command::kAlerts, "alerts", "test the alert channels", false},

@@ -12,14 +12,12 @@
 #include "core/size.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
+#include "daemon/runner.h"
 #include "mappings/mapping.h"
 #include "mappings/validator.h"
 #include "mappings/xsd_schema.h"
 
 namespace accrochd::daemon {
-namespace {
-
-// Loads the configuration; prints every problem, one per line, and returns nullopt on failure.
 std::optional<Config> LoadOrReport(const CommandContext& ctx, std::string_view command) {
   const std::string path = ctx.invocation.config_path.empty() ? DefaultConfigPath(ctx.environment)
                                                               : ctx.invocation.config_path;
@@ -38,6 +36,8 @@ int ExitCodeFor(const Error& e) {
   return (e.kind() == ErrorKind::kConfig || e.kind() == ErrorKind::kUsage) ? kExitConfig
                                                                            : kExitRuntime;
 }
+
+namespace {
 
 std::string Plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
@@ -146,13 +146,18 @@ int RunCheck(const CommandContext& ctx) {
 int RunOnce(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "once");
   if (!config) return kExitConfig;
-  Daemon daemon(*config, ctx.logger, ctx.clock);
+  auto state = OpenStateFor(*config, ctx.clock);
+  if (!state) {
+    ctx.logger.Error(state.error().message());
+    return ExitCodeFor(state.error());
+  }
+  Daemon daemon(*config, ctx.logger, ctx.clock, state->store.get());
   if (auto r = daemon.Start(); !r) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
   }
   const auto started = std::chrono::steady_clock::now();
-  Result<CycleReport> report = daemon.RunCycle(ctx.stop);
+  Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
   if (!report) {
     ctx.logger.Error(report.error().message());
     return ExitCodeFor(report.error());
@@ -185,6 +190,14 @@ int RunOnce(const CommandContext& ctx) {
     }
   }
   PrintQuarantine(ctx.out, *report);
+  if (!report->failures.empty()) {
+    ctx.out << "\n";
+    for (const CertifierFailure& f : report->failures) {
+      ctx.out << "Certifier \"" << f.certifier << "\" could not be served: " << f.error.message()
+              << "\n";
+    }
+    return kExitRuntime;
+  }
   return kExitOk;
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -93,12 +94,40 @@ class Loader {
       if (auto v = ReadBcr(*node, "emetteur")) config.emetteur = *v;
     }
     if (auto node = top.Node("deposit", false)) ReadDeposit(*node, config.deposit);
+    if (auto node = top.Node("run", false)) {
+      yaml::MapReader m(file_, *node, "run");
+      if (m.valid()) {
+        if (auto v = m.DurationValue("interval", false)) {
+          if (*v < std::chrono::seconds(10)) {
+            file_.Report(*m.Node("interval", false), "run.interval: at least 10s");
+          } else {
+            config.run.interval = *v;
+          }
+        }
+        m.Finish();
+      }
+    }
+    if (auto node = top.Node("deadlines", false)) ReadDeadlines(*node, config.deadlines);
     if (auto dir = top.String("state_directory", false)) {
       config.state_directory = Resolve(base_, *dir);
     } else if (env_.state_directory) {
       config.state_directory = *env_.state_directory;
     } else {
       config.state_directory = kDefaultStateDirectory;
+    }
+
+    if (auto dir = top.String("templates", false)) {
+      config.templates_directory = Resolve(base_, *dir);
+      std::error_code ec;
+      if (!fs::is_directory(config.templates_directory, ec)) {
+        file_.Report(*top.Node("templates", false),
+                     "templates: " + config.templates_directory + " is not a directory");
+      }
+    } else {
+      config.templates_directory = (base_ / "templates").string();
+    }
+    if (auto templates = Templates::Load(config.templates_directory, diagnostics_)) {
+      config.templates = std::make_shared<const Templates>(std::move(*templates));
     }
 
     if (auto node = top.Node("sources", true)) {
@@ -374,6 +403,13 @@ class Loader {
         }
       }
     }
+    if (auto v = m.DurationValue("every", false)) {
+      if (*v < std::chrono::minutes(1)) {
+        file_.Report(*m.Node("every", false), "deposit.every: at least 1min");
+      } else {
+        d.every = *v;
+      }
+    }
     if (auto n = m.Node("group", false)) {
       if (auto text = file_.AsString(*n, "deposit.group")) {
         struct group* g = ::getgrnam(text->c_str());
@@ -385,6 +421,30 @@ class Loader {
         }
       }
     }
+    m.Finish();
+  }
+
+  void ReadDeadlines(const YAML::Node& node, UrgencyThresholds& t) {
+    yaml::MapReader m(file_, node, "deadlines");
+    if (!m.valid()) return;
+    if (auto n = m.Node("thresholds", false)) {
+      if (!n->IsSequence() || n->size() == 0) {
+        file_.Report(*n, "deadlines.thresholds: expected a list of days, e.g. [30, 14, 7, 1]");
+      } else {
+        std::vector<int> days;
+        for (const YAML::Node& item : *n) {
+          if (auto d = file_.AsInt(item, "deadlines.thresholds", 0, 92)) {
+            if (std::find(days.begin(), days.end(), static_cast<int>(*d)) != days.end()) {
+              file_.Report(item, "deadlines.thresholds: " + std::to_string(*d) + " is listed twice");
+            }
+            days.push_back(static_cast<int>(*d));
+          }
+        }
+        std::sort(days.rbegin(), days.rend());
+        t.days = days;
+      }
+    }
+    if (auto v = m.Int("urgent", false, 0, 92)) t.urgent = static_cast<int>(*v);
     m.Finish();
   }
 
@@ -441,6 +501,7 @@ std::string PrintConfig(const Config& config) {
       << std::string(mappings::SchemaVersionName(config.schema_version));
   out << YAML::Key << "timezone" << YAML::Value << config.timezone;
   out << YAML::Key << "state_directory" << YAML::Value << config.state_directory;
+  out << YAML::Key << "templates" << YAML::Value << config.templates_directory;
   if (config.emetteur) {
     out << YAML::Key << "emetteur" << YAML::Value << YAML::DoubleQuoted << *config.emetteur;
   }
@@ -453,6 +514,14 @@ std::string PrintConfig(const Config& config) {
       << (config.deposit.retention ? FormatDuration(*config.deposit.retention)
                                    : std::string("forever"));
   if (config.deposit.group) out << YAML::Key << "group" << YAML::Value << *config.deposit.group;
+  EmitDuration(out, "every", config.deposit.every);
+  out << YAML::EndMap;
+  out << YAML::Key << "run" << YAML::Value << YAML::BeginMap;
+  EmitDuration(out, "interval", config.run.interval);
+  out << YAML::EndMap;
+  out << YAML::Key << "deadlines" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "thresholds" << YAML::Value << YAML::Flow << config.deadlines.days;
+  out << YAML::Key << "urgent" << YAML::Value << config.deadlines.urgent;
   out << YAML::EndMap;
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, s] : config.sources) {

@@ -8,16 +8,19 @@
 #include <cstdint>
 #include <expected>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "connectors/source/sql_text.h"
 #include "core/diagnostic.h"
+#include "core/deadline.h"
 #include "core/duration.h"
 #include "core/retry.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
+#include "templates/renderer.h"
 
 namespace accrochd::daemon {
 
@@ -49,6 +52,14 @@ struct DepositConfig {
   std::optional<Duration> retention;       // of the archive; none: kept for ever
   std::optional<std::string> group;        // granted read access to outbox and archive
   std::optional<unsigned> gid;
+  // The planner (accrochd run): a deposit is cut when something is pending and the last one is
+  // at least `every` old, and at once when a pending passage is urgent.
+  Duration every = std::chrono::hours(24);
+};
+
+// accrochd run's loop.
+struct RunConfig {
+  Duration interval = std::chrono::minutes(15);  // between two reads of the sources
 };
 
 struct CertifierConfig {
@@ -68,6 +79,10 @@ struct Config {
   std::string timezone = "Europe/Paris";  // default of the certifiers' time zones
   std::optional<std::string> emetteur;    // a tiers de confiance's BCR, depositing for all
   DepositConfig deposit;
+  RunConfig run;
+  UrgencyThresholds deadlines;  // thresholds of the alerts and the urgent threshold
+  std::string templates_directory;  // overrides of the built-in templates (may not exist)
+  std::shared_ptr<const Templates> templates;
   std::map<std::string, SourceConfig> sources;
   std::vector<CertifierConfig> certifiers;
 };

@@ -1,14 +1,92 @@
 #include "daemon/daemon.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <tuple>
 
 #include "connectors/deposit/deposit_session.h"
+#include "core/deadline.h"
 #include "core/tz/timezone.h"
 #include "mappings/mapper.h"
 #include "mappings/xsd_schema.h"
 
 namespace accrochd::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::int64_t> ParseInteger(const std::string& text) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return v;
+}
+
+// "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS", anything after ignored.
+std::optional<std::chrono::sys_seconds> ParseTimestamp(const std::string& text) {
+  if (text.size() < 10) return std::nullopt;
+  auto day = ParseIsoDate(std::string_view(text).substr(0, 10));
+  if (!day) return std::nullopt;
+  std::chrono::sys_seconds t = std::chrono::sys_days(*day);
+  if (text.size() >= 19 && (text[10] == ' ' || text[10] == 'T') && text[13] == ':' &&
+      text[16] == ':') {
+    auto h = ParseInteger(text.substr(11, 2)), m = ParseInteger(text.substr(14, 2)),
+         s = ParseInteger(text.substr(17, 2));
+    if (!h || !m || !s || *h > 23 || *m > 59 || *s > 60) return std::nullopt;
+    t += std::chrono::hours(*h) + std::chrono::minutes(*m) + std::chrono::seconds(*s);
+  } else if (text.size() != 10) {
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::string FormatTimestamp(std::chrono::sys_seconds t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::hh_mm_ss hms(t - day);
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), " %02d:%02d:%02d", static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+  return FormatIsoDate(Date(day)) + buffer;
+}
+
+LogField Field(std::string_view name, std::string value) {
+  return {std::string(name), std::move(value)};
+}
+
+}  // namespace
+
+Result<std::string> MoveBack(const std::string& value, Duration look_back,
+                             source::ValueKind kind) {
+  if (look_back.count() == 0) return value;
+  if (kind == source::ValueKind::kInteger) {
+    return Fail(ErrorKind::kConfig,
+                "cursor.look_back needs a date or timestamp cursor column; this one holds "
+                "integers (remove look_back)");
+  }
+  auto t = ParseTimestamp(value);
+  if (!t) {
+    return Fail(ErrorKind::kConfig, "cursor.look_back needs dates or timestamps written "
+                                    "YYYY-MM-DD[ HH:MM:SS]; the cursor column holds \"" +
+                                        value + "\"");
+  }
+  const auto back = *t - std::chrono::ceil<std::chrono::seconds>(look_back);
+  if (kind == source::ValueKind::kDate || value.size() == 10) {
+    return FormatIsoDate(Date(std::chrono::floor<std::chrono::days>(back)));
+  }
+  return FormatTimestamp(back);
+}
+
+bool CursorBefore(const std::string& a, const std::string& b, source::ValueKind kind) {
+  if (kind == source::ValueKind::kInteger) {
+    auto x = ParseInteger(a), y = ParseInteger(b);
+    if (x && y) return *x < *y;
+  }
+  return a < b;
+}
 
 std::uint64_t CycleReport::Total(std::uint64_t MappingReport::*count) const {
   std::uint64_t n = 0;
@@ -28,8 +106,15 @@ source::OdbcSourceSettings ToOdbcSettings(const SourceConfig& s) {
   return o;
 }
 
-Daemon::Daemon(const Config& config, Logger& logger, Clock& clock)
-    : config_(config), logger_(logger), clock_(clock) {}
+// What a mapping reads in a cycle.
+struct Daemon::Window {
+  std::optional<source::CursorFilter> since;  // none: every row
+  std::optional<store::Bookmark> bookmark;    // the mapping's, if it still applies
+  source::ValueKind kind = source::ValueKind::kOther;
+};
+
+Daemon::Daemon(const Config& config, Logger& logger, Clock& clock, store::StateStore* store)
+    : config_(config), logger_(logger), clock_(clock), store_(store) {}
 
 Daemon::~Daemon() = default;
 
@@ -45,11 +130,46 @@ source::Source& Daemon::SourceNamed(const std::string& name) {
   return *it->second;
 }
 
+Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
+                                         const mappings::Mapping& mapping, bool deposit,
+                                         std::stop_token stop) {
+  Window w;
+  if (!mapping.cursor || store_ == nullptr) return w;
+  auto context = [&](const Error& e) {
+    return std::unexpected(e.WithContext("mapping \"" + mapping.name + "\", cursor column \"" +
+                                         mapping.cursor->column + "\""));
+  };
+  auto type = SourceNamed(mapping.source).DescribeColumnType(mapping.query, mapping.cursor->column,
+                                                             stop);
+  if (!type) return context(type.error());
+  w.kind = type->kind;
+  if (w.kind == source::ValueKind::kInteger && mapping.cursor->look_back.count() != 0) {
+    return context(Error(ErrorKind::kConfig,
+                         "look_back needs a date or timestamp column; this one holds integers"));
+  }
+  auto bookmark = store_->GetBookmark(certifier.id_client, mapping.name);
+  if (!bookmark) return std::unexpected(bookmark.error());
+  if (*bookmark && (*bookmark)->fingerprint == mapping.fingerprint) w.bookmark = **bookmark;
+  if (!w.bookmark) return w;  // first reading, or the mapping changed: every row
+  auto from = MoveBack(w.bookmark->value, mapping.cursor->look_back, w.kind);
+  if (!from) return context(from.error());
+  if (deposit) {
+    // The pending passages must all be read again to be written into the files.
+    auto floor = store_->PendingCursorFloor(certifier.id_client, mapping.name,
+                                            w.kind == source::ValueKind::kInteger);
+    if (!floor) return std::unexpected(floor.error());
+    if (*floor && (*floor)->empty()) return w;  // one has no cursor value: every row
+    if (*floor && CursorBefore(**floor, *from, w.kind)) from = **floor;
+  }
+  w.since = source::CursorFilter{mapping.cursor->column, *from, *type};
+  return w;
+}
+
 Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
                                       const mappings::Mapping& mapping,
                                       mappings::CycleChecks& checks,
                                       std::optional<std::size_t> limit, const RowSink* sink,
-                                      const PassageSink* valid, std::stop_token stop) {
+                                      deposit::DepositSession* session, std::stop_token stop) {
   MappingReport report;
   report.certifier = certifier.name;
   report.mapping = mapping.name;
@@ -62,21 +182,111 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
   report.today = tz->LocalDate(clock_.Now());
   const mappings::Validator validator(config_.schema_version, report.today);
 
+  Window window;
+  if (store_ != nullptr && sink == nullptr) {
+    auto w = WindowFor(certifier, mapping, session != nullptr, stop);
+    if (!w) return std::unexpected(w.error());
+    window = std::move(*w);
+  }
+  report.incremental = window.since.has_value();
+
   source::Source& src = SourceNamed(mapping.source);
-  source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size};
+  source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size, window.since};
   auto stream = src.Query(spec, stop);
   if (!stream) return context(stream.error());
   std::optional<mappings::Mapper> mapper;
-  source::RowBatch batch;
+  std::optional<std::size_t> cursor_column;
+  std::optional<std::string> highest;  // the highest cursor value read
+
+  // Rows are recorded in the store a batch at a time, one batch behind, so that the last one
+  // is recorded with the new bookmark in a single transaction.
+  std::vector<EvaluatedRow> held_back;
+  std::vector<std::optional<std::string>> held_cursors;
+  auto record = [&](bool last) -> Result<void> {
+    if (store_ == nullptr) return {};
+    std::vector<store::Observation> observations;
+    std::vector<const EvaluatedRow*> observed;
+    for (std::size_t i = 0; i < held_back.size(); ++i) {
+      const EvaluatedRow& e = held_back[i];
+      if (!e.row.identified) continue;  // no idTechnique: only in the cycle's report
+      const bool repeated = std::any_of(e.row.rejections.begin(), e.row.rejections.end(), [](const auto& r) {
+        return r.rule == mappings::Rule::kRepeatedIdTechnique;
+      });
+      if (repeated) continue;  // the first row with this idTechnique is the one recorded
+      store::Observation o;
+      o.certifier = certifier.id_client;
+      o.id_technique = e.row.passage.id_technique;
+      o.mapping = mapping.name;
+      o.certification_type = mapping.certification.type;
+      o.certification_code = mapping.certification.code;
+      o.delivery = e.row.passage.delivery;
+      o.content_hash = store_->ContentHash(e.row.passage);
+      o.cursor_value = held_cursors[i];
+      o.quarantined = e.verdict == mappings::Verdict::kQuarantined;
+      for (const mappings::Rejection& r : e.row.rejections) {
+        o.reasons.push_back({r.field, std::string(mappings::RuleName(r.rule)), r.message});
+      }
+      observations.push_back(std::move(o));
+      observed.push_back(&e);
+    }
+    std::optional<store::Bookmark> bookmark;
+    if (last && mapping.cursor && highest) {
+      bookmark = store::Bookmark{certifier.id_client, mapping.name, *highest, mapping.fingerprint};
+      if (window.bookmark && CursorBefore(*highest, window.bookmark->value, window.kind)) {
+        bookmark->value = window.bookmark->value;  // never backwards
+      }
+    }
+    if (observations.empty() && !bookmark) return {};
+    auto outcomes = store_->Observe(observations, bookmark);
+    if (!outcomes) return std::unexpected(outcomes.error());
+    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+      const store::Outcome& out = (*outcomes)[i];
+      const EvaluatedRow& e = *observed[i];
+      switch (out.change) {
+        case store::Outcome::Change::kNew:
+          ++report.fresh;
+          break;
+        case store::Outcome::Change::kUpdated:
+        case store::Outcome::Change::kChangedAfterRejection:
+          ++report.updated;
+          break;
+        case store::Outcome::Change::kChangedAfterAcceptance:
+          ++report.changed_after_acceptance;
+          if (!out.first_seen_change) break;  // reported once
+          logger_.Warning("passage " + e.row.passage.id_technique +
+                              " changed in the source after the CDC accepted it; it is not sent "
+                              "again (a correction is an operator's decision)",
+                          {Field(kFieldCertificateur, certifier.id_client),
+                           Field(kFieldIdTechnique, e.row.passage.id_technique),
+                           Field(kFieldMapping, mapping.name)},
+                          kMessageIdPassageChangedAfterAcceptance);
+          break;
+        default:
+          break;
+      }
+      if (session != nullptr && out.status == store::Status::kPending &&
+          e.verdict == mappings::Verdict::kValid) {
+        if (auto r = session->Add(e.row.passage); !r) return r;
+      }
+    }
+    return {};
+  };
+
   for (bool more = true; more;) {
+    source::RowBatch batch;
     Result<bool> next = (*stream)->Next(batch);
     if (!next) return context(next.error());
     if (!*next) break;
+    Beat();
     if (!mapper) {
       auto bound = mappings::Mapper::Bind(mapping, *batch.columns);
       if (!bound) return std::unexpected(bound.error());
       mapper.emplace(std::move(*bound));
+      if (mapping.cursor) cursor_column = batch.columns->Find(mapping.cursor->column);
     }
+    if (auto r = record(false); !r) return std::unexpected(r.error());
+    held_back.clear();
+    held_cursors.clear();
     for (const source::SourceRow& row : batch.rows) {
       ++report.rows;
       EvaluatedRow evaluated{mapper->Map(row, report.rows), mappings::Verdict::kQuarantined};
@@ -107,22 +317,30 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
           break;
       }
       report.warnings += evaluated.row.warnings.size();
-      if (sink != nullptr) (*sink)(evaluated);
-      if (valid != nullptr && evaluated.verdict == mappings::Verdict::kValid) {
-        if (auto r = (*valid)(evaluated.row.passage); !r) return std::unexpected(r.error());
+      std::optional<std::string> cursor_value;
+      if (cursor_column) {
+        cursor_value = row.values[*cursor_column];
+        if (cursor_value && (!highest || CursorBefore(*highest, *cursor_value, window.kind))) {
+          highest = cursor_value;
+        }
       }
+      if (sink != nullptr) (*sink)(evaluated);
+      held_back.push_back(std::move(evaluated));
+      held_cursors.push_back(std::move(cursor_value));
       if (limit && report.rows >= *limit) {
         more = false;
         break;
       }
     }
   }
-  logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) + " rows read, " +
+  if (auto r = record(true); !r) return std::unexpected(r.error());
+  logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) +
+                   (report.incremental ? " rows read since the bookmark, " : " rows read, ") +
                    std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
-                   " not due yet, " + std::to_string(report.quarantined) + " quarantined",
-               {{std::string(kFieldCertificateur), certifier.id_client},
-                {std::string(kFieldMapping), mapping.name},
-                {std::string(kFieldSource), mapping.source}},
+                   " not due yet, " + std::to_string(report.quarantined) + " quarantined, " +
+                   std::to_string(report.fresh) + " new",
+               {Field(kFieldCertificateur, certifier.id_client), Field(kFieldMapping, mapping.name),
+                Field(kFieldSource, mapping.source)},
                kMessageIdExtractionDone);
   return report;
 }
@@ -144,15 +362,75 @@ Result<void> Daemon::Start() {
   settings.retention = config_.deposit.retention;
   if (config_.deposit.gid) settings.group = static_cast<gid_t>(*config_.deposit.gid);
   publisher_ = std::make_unique<deposit::Publisher>(settings, clock_, logger_);
-  return publisher_->Prepare();
+  if (auto r = publisher_->Prepare(); !r) return r;
+  return Recover();
 }
 
-Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
-  if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
-  CycleReport report;
-  for (const CertifierConfig& certifier : config_.certifiers) {
-    auto zone = TimeZone::Named(certifier.timezone);  // checked at load
-    if (!zone) return std::unexpected(zone.error());
+// A deposit recorded as being published when the process stopped: its file either reached the
+// outbox (the rename is atomic) and is published, or did not and its passages are pending again.
+Result<void> Daemon::Recover() {
+  if (store_ == nullptr) return {};
+  auto publishing = store_->Deposits("publishing");
+  if (!publishing) return std::unexpected(publishing.error());
+  for (const store::DepositRecord& d : *publishing) {
+    const fs::path in_outbox = fs::path(publisher_->outbox()) / d.file_name;
+    std::error_code ec;
+    if (fs::exists(in_outbox, ec)) {
+      deposit::PublishedFile file;
+      file.name = d.file_name;
+      file.id_flux = d.id_flux;
+      file.passages = static_cast<std::uint64_t>(d.passages);
+      file.certificateur = d.certifier;
+      if (auto r = publisher_->Complete(file); !r) return r;
+      if (auto r = store_->MarkPublished(d.id, file.sha256); !r) return r;
+      logger_.Warning("deposit file " + d.file_name +
+                          " was published when the last run stopped; recorded now",
+                      {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
+                      kMessageIdDepositRecovered);
+    } else {
+      if (auto r = store_->AbandonDeposit(
+              d.id, "the file never reached the outbox (the process stopped while writing it)");
+          !r) {
+        return r;
+      }
+      logger_.Warning("deposit file " + d.file_name +
+                          " was being written when the last run stopped; its " +
+                          std::to_string(d.passages) + " passage(s) are pending again",
+                      {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
+                      kMessageIdDepositRecovered);
+    }
+  }
+  return {};
+}
+
+Result<DepositDecision> Daemon::Decide(const CertifierConfig& certifier, Date today) {
+  const Date urgent_by{std::chrono::sys_days(today) + std::chrono::days(config_.deadlines.urgent)};
+  auto facts = store_->Pending(certifier.id_client, today, urgent_by);
+  if (!facts) return std::unexpected(facts.error());
+  if (facts->due == 0) return DepositDecision{false, "nothing pending is due"};
+  if (facts->urgent > 0) {
+    return DepositDecision{true, std::to_string(facts->urgent) + " pending passage(s) within " +
+                                     std::to_string(config_.deadlines.urgent) +
+                                     " days of their deadline"};
+  }
+  auto last = store_->LastDepositAt(certifier.id_client);
+  if (!last) return std::unexpected(last.error());
+  if (!*last) return DepositDecision{true, "first deposit"};
+  std::tm tm{};
+  if (strptime((*last)->c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
+    return DepositDecision{true, "schedule"};
+  }
+  const TimePoint at = std::chrono::system_clock::from_time_t(timegm(&tm));
+  if (clock_.Now() - at >= config_.deposit.every) return DepositDecision{true, "schedule"};
+  return DepositDecision{false, "the last deposit is recent (deposit.every)"};
+}
+
+Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit,
+                                  CycleReport& report, std::stop_token stop) {
+  auto zone = TimeZone::Named(certifier.timezone);  // checked at load
+  if (!zone) return std::unexpected(zone.error());
+  std::unique_ptr<deposit::DepositSession> session;
+  if (deposit) {
     deposit::SessionSettings settings;
     settings.version = config_.schema_version;
     settings.schema = schema_;
@@ -161,43 +439,113 @@ Result<CycleReport> Daemon::RunCycle(std::stop_token stop) {
     settings.emetteur = certifier.emetteur;
     settings.certificateur = certifier.id_client;
     settings.id_contrat = certifier.id_contrat;
-    deposit::DepositSession session(settings, *publisher_, *zone, clock_, logger_);
-    const PassageSink add = [&](const mappings::Passage& p) { return session.Add(p); };
-    mappings::CycleChecks checks;  // idTechnique and holders are unique per émetteur
-    const std::size_t first = report.mappings.size();
-    // In certification order, so that one certification's passages are together in the file
-    // even when several mappings describe it.
-    std::vector<const mappings::Mapping*> ordered;
-    for (const mappings::Mapping& mapping : certifier.mappings) ordered.push_back(&mapping);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-      return std::tie(a->certification.type, a->certification.code) <
-             std::tie(b->certification.type, b->certification.code);
-    });
-    for (const mappings::Mapping* mapping_ptr : ordered) {
-      const mappings::Mapping& mapping = *mapping_ptr;
-      if (!report.sources.contains(mapping.source)) {
-        Result<source::SourceInfo> info = SourceNamed(mapping.source).Probe(stop);
-        if (!info) return std::unexpected(info.error());
-        report.sources.emplace(mapping.source, *info);
-      }
-      auto m = Extract(certifier, mapping, checks, std::nullopt, nullptr, &add, stop);
-      if (!m) return std::unexpected(m.error());
-      report.mappings.push_back(std::move(*m));
+    if (store_ != nullptr) {
+      const std::string bcr = certifier.id_client;
+      settings.hooks.before = [this, bcr](const std::string& name, const std::string& id_flux,
+                                          const std::vector<std::string>& ids) {
+        return store_->BeginDeposit(bcr, name, id_flux, ids);
+      };
+      settings.hooks.after = [this](std::int64_t id, const deposit::PublishedFile& file) {
+        return store_->MarkPublished(id, file.sha256);
+      };
+      settings.hooks.abandoned = [this](std::int64_t id, const std::string& why) {
+        if (auto r = store_->AbandonDeposit(id, why); !r) logger_.Error(r.error().message());
+      };
     }
-    auto outcome = session.Finish();
-    if (!outcome) return std::unexpected(outcome.error());
-    // Passages the XSD refused move from valid to quarantined.
-    for (mappings::Rejection& r : outcome->rejections) {
-      for (std::size_t i = first; i < report.mappings.size(); ++i) {
-        MappingReport& m = report.mappings[i];
-        if (m.mapping != r.mapping) continue;
-        --m.valid;
-        ++m.quarantined;
-        m.rejections.push_back(std::move(r));
-        break;
+    session = std::make_unique<deposit::DepositSession>(settings, *publisher_, *zone, clock_,
+                                                        logger_);
+  }
+  std::unique_ptr<mappings::SeenIndex> index;
+  std::optional<mappings::CycleChecks> checks;  // idTechnique and holders are unique per émetteur
+  if (store_ != nullptr) {
+    index = store_->NewCycleIndex();
+    checks.emplace(*index);
+  } else {
+    checks.emplace();
+  }
+  const std::size_t first = report.mappings.size();
+  // In certification order, so that one certification's passages are together in the file
+  // even when several mappings describe it.
+  std::vector<const mappings::Mapping*> ordered;
+  for (const mappings::Mapping& mapping : certifier.mappings) ordered.push_back(&mapping);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->certification.type, a->certification.code) <
+           std::tie(b->certification.type, b->certification.code);
+  });
+  for (const mappings::Mapping* mapping : ordered) {
+    if (!report.sources.contains(mapping->source)) {
+      Result<source::SourceInfo> info = SourceNamed(mapping->source).Probe(stop);
+      if (!info) return std::unexpected(info.error());
+      report.sources.emplace(mapping->source, *info);
+    }
+    auto m = Extract(certifier, *mapping, *checks, std::nullopt, nullptr, session.get(), stop);
+    if (!m) return std::unexpected(m.error());
+    report.mappings.push_back(std::move(*m));
+    Beat();
+  }
+  if (!session) return {};
+  auto outcome = session->Finish();
+  if (!outcome) return std::unexpected(outcome.error());
+  // Passages the XSD refused move from valid to quarantined.
+  std::vector<std::pair<std::string, store::Observation::Reason>> refused;
+  for (mappings::Rejection& r : outcome->rejections) {
+    refused.push_back({r.id_technique, {r.field, std::string(mappings::RuleName(r.rule)), r.message}});
+    for (std::size_t i = first; i < report.mappings.size(); ++i) {
+      MappingReport& m = report.mappings[i];
+      if (m.mapping != r.mapping) continue;
+      --m.valid;
+      ++m.quarantined;
+      m.rejections.push_back(std::move(r));
+      break;
+    }
+  }
+  if (store_ != nullptr && !refused.empty()) {
+    if (auto r = store_->QuarantineRefused(certifier.id_client, refused); !r) return r;
+  }
+  for (deposit::PublishedFile& f : outcome->files) report.files.push_back(std::move(f));
+  return {};
+}
+
+Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop) {
+  if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
+  CycleReport report;
+  for (const CertifierConfig& certifier : config_.certifiers) {
+    auto zone = TimeZone::Named(certifier.timezone);  // checked at load
+    if (!zone) return std::unexpected(zone.error());
+    const Date today = zone->LocalDate(clock_.Now());
+    DepositDecision decision{true, "asked"};
+    if (policy == DepositPolicy::kPlanned && store_ != nullptr) {
+      auto d = Decide(certifier, today);
+      if (!d) return std::unexpected(d.error());
+      decision = *d;
+    }
+    auto served = RunCertifier(certifier, decision.cut, report, stop);
+    // Passages found in an extraction may be due, or urgent, at once: a second pass deposits
+    // them without waiting for the next cycle.
+    if (served && !decision.cut && policy == DepositPolicy::kPlanned && store_ != nullptr) {
+      auto again = Decide(certifier, today);
+      if (!again) return std::unexpected(again.error());
+      if (again->cut) {
+        decision = *again;
+        served = RunCertifier(certifier, true, report, stop);
       }
     }
-    for (deposit::PublishedFile& f : outcome->files) report.files.push_back(std::move(f));
+    if (!served) {
+      if (served.error().kind() == ErrorKind::kCancelled || stop.stop_requested()) {
+        return std::unexpected(served.error());
+      }
+      logger_.Error("certifier \"" + certifier.name + "\": " + served.error().message(),
+                    {Field(kFieldCertificateur, certifier.id_client)}, kMessageIdCycleFailed);
+      report.failures.push_back({certifier.name, served.error()});
+      decision.cut = false;
+      decision.reason = "the cycle failed";
+    }
+    if (decision.cut) {
+      logger_.Info("certifier \"" + certifier.name + "\": deposit cut (" + decision.reason + ")",
+                   {Field(kFieldCertificateur, certifier.id_client)}, kMessageIdDepositPlanned);
+    }
+    report.decisions[certifier.name] = decision;
+    Beat();
   }
   if (auto r = publisher_->ApplyRetention(); !r) return std::unexpected(r.error());
   return report;

@@ -1,8 +1,12 @@
 // The daemon: owns its parts in dependency order (style.md §8) and runs cycles.
 //
-// A cycle reads every mapping's rows from its source, maps them onto the CDC dictionary and
-// validates them: each passage is valid, held back (delivered in the future), or quarantined
-// with its reasons. (The state store and deposits hook in here as they land.)
+// A cycle reads, for each certifier, every mapping's rows from its source, maps them onto the CDC
+// dictionary, validates them (each passage is valid, held back -- delivered in the future -- or
+// quarantined with its reasons) and records what it saw in the state store. A mapping with a
+// cursor reads only the rows at or after its bookmark. When a deposit is cut, the cycle reads
+// back every pending passage (from the lowest cursor value among them) and writes the valid,
+// due ones into deposit files; the store learns of each file before it appears in the outbox and
+// once it is there, so that a passage is always either in exactly one published file or pending.
 #ifndef ACCROCHD_DAEMON_DAEMON_H_
 #define ACCROCHD_DAEMON_DAEMON_H_
 
@@ -18,6 +22,7 @@
 #include "connectors/deposit/publisher.h"
 #include "connectors/source/odbc_source.h"
 #include "connectors/source/source.h"
+#include "connectors/store/state_store.h"
 #include "connectors/xml/xsd_validator.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -27,6 +32,10 @@
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 
+namespace accrochd::deposit {
+class DepositSession;
+}
+
 namespace accrochd::daemon {
 
 struct MappingReport {
@@ -34,18 +43,35 @@ struct MappingReport {
   std::string mapping;
   std::string source;
   Date today{};
+  bool incremental = false;  // read from a bookmark, not whole
   std::uint64_t rows = 0;
   std::uint64_t valid = 0;
   std::uint64_t held = 0;
   std::uint64_t quarantined = 0;
   std::uint64_t warnings = 0;
+  std::uint64_t fresh = 0;    // passages seen for the first time
+  std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
+  std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
   std::vector<mappings::Rejection> rejections;  // of the quarantined passages
+};
+
+// Why a certifier got a deposit in this cycle, or not.
+struct DepositDecision {
+  bool cut = false;
+  std::string reason;  // "schedule", "urgent", "asked", or why not
+};
+
+struct CertifierFailure {
+  std::string certifier;
+  Error error;
 };
 
 struct CycleReport {
   std::vector<MappingReport> mappings;
   std::map<std::string, source::SourceInfo> sources;  // by source name, for those used
   std::vector<deposit::PublishedFile> files;          // published in the outbox
+  std::map<std::string, DepositDecision> decisions;   // by certifier name
+  std::vector<CertifierFailure> failures;             // certifiers this cycle could not serve
   std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
 
@@ -56,20 +82,29 @@ struct EvaluatedRow {
 };
 using RowSink = std::function<void(const EvaluatedRow&)>;
 
+// When a cycle cuts deposits.
+enum class DepositPolicy {
+  kAlways,   // every certifier with a valid passage due (accrochd once)
+  kPlanned,  // on the schedule, and at once for urgent passages (accrochd run)
+};
+
 // Not thread-safe; one cycle at a time.
 class Daemon {
  public:
-  // `config`, `logger` and `clock` must outlive the daemon.
-  Daemon(const Config& config, Logger& logger, Clock& clock);
+  // `config`, `logger`, `clock` and `store` must outlive the daemon. Without a store the daemon
+  // can only preview.
+  Daemon(const Config& config, Logger& logger, Clock& clock, store::StateStore* store = nullptr);
   ~Daemon();
 
-  // Loads the XSD deposit files are checked against and prepares the outbox (removing partial
-  // files a killed run left). Call once before RunCycle().
+  // Loads the XSD deposit files are checked against, prepares the outbox (removing partial files
+  // a killed run left) and settles the deposits a killed run left half-recorded. Call once
+  // before RunCycle().
   [[nodiscard]] Result<void> Start();
 
-  // One cycle: extract, map, validate, write and publish deposit files. Stops early, with a
-  // kCancelled error, when `stop` is requested; files not yet published are then abandoned.
-  [[nodiscard]] Result<CycleReport> RunCycle(std::stop_token stop);
+  // One cycle over every certifier. A certifier whose source cannot be read is reported in
+  // `failures` and the others go on. Stops early, with a kCancelled error, when `stop` is
+  // requested; files not yet published are then abandoned.
+  [[nodiscard]] Result<CycleReport> RunCycle(DepositPolicy policy, std::stop_token stop);
 
   // Maps the first `limit` rows of the mapping named `name` and hands each to `sink`; changes
   // nothing.
@@ -79,25 +114,46 @@ class Daemon {
   // The source named in the configuration, opened on first use.
   source::Source& SourceNamed(const std::string& name);
 
- private:
-  // Receives each valid passage of a cycle.
-  using PassageSink = std::function<Result<void>(const mappings::Passage&)>;
+  // Called after every batch of rows and between steps: proof that the loop is alive (the
+  // systemd watchdog).
+  void SetHeartbeat(std::function<void()> heartbeat) { heartbeat_ = std::move(heartbeat); }
 
+ private:
+  struct Window;
+
+  Result<void> Recover();
+  Result<DepositDecision> Decide(const CertifierConfig& certifier, Date today);
+  Result<void> RunCertifier(const CertifierConfig& certifier, bool deposit, CycleReport& report,
+                            std::stop_token stop);
+  Result<Window> WindowFor(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                           bool deposit, std::stop_token stop);
   Result<MappingReport> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
                                 mappings::CycleChecks& checks, std::optional<std::size_t> limit,
-                                const RowSink* sink, const PassageSink* valid,
+                                const RowSink* sink, deposit::DepositSession* session,
                                 std::stop_token stop);
+  void Beat() {
+    if (heartbeat_) heartbeat_();
+  }
 
   const Config& config_;
   Logger& logger_;
   Clock& clock_;
+  store::StateStore* store_;
   std::map<std::string, std::unique_ptr<source::Source>> sources_;
   std::shared_ptr<const xml::XsdSchema> schema_;
   std::unique_ptr<deposit::Publisher> publisher_;
+  std::function<void()> heartbeat_;
 };
 
 // The ODBC settings of a configured source.
 source::OdbcSourceSettings ToOdbcSettings(const SourceConfig& s);
+
+// A cursor value moved back by `look_back`, in the form the database reads for its kind: dates
+// "YYYY-MM-DD", timestamps "YYYY-MM-DD HH:MM:SS". Integers take no look-back.
+Result<std::string> MoveBack(const std::string& value, Duration look_back, source::ValueKind kind);
+
+// True when cursor value `a` comes before `b` (integers compared as numbers).
+bool CursorBefore(const std::string& a, const std::string& b, source::ValueKind kind);
 
 }  // namespace accrochd::daemon
 

@@ -8,6 +8,7 @@
 #include "daemon/config.h"
 #include "daemon/logging.h"
 #include "daemon/signals.h"
+#include "daemon/status.h"
 
 int main(int argc, char** argv) {
   using namespace accrochd;
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   SystemClock clock;
   CommandContext ctx{invocation, environment, *logger,         clock,
-                     std::cout,  std::cerr,   stop.get_token()};
+                     std::cout,  std::cerr,   stop.get_token(), &signals};
   switch (invocation.command) {
     case Command::kCheck:
       return RunCheck(ctx);
@@ -37,6 +38,14 @@ int main(int argc, char** argv) {
       return RunPreview(ctx);
     case Command::kValidate:
       return RunValidate(ctx);
+    case Command::kRun:
+      return RunRun(ctx);
+    case Command::kStatus:
+      return RunStatus(ctx);
+    case Command::kHistory:
+      return RunHistory(ctx);
+    case Command::kDeposits:
+      return RunDeposits(ctx);
     default:
       // ParseCommandLine stops at commands that are not available.
       std::cerr << "accrochd: internal error: command not dispatched\n";

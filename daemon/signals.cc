@@ -12,6 +12,7 @@ sigset_t WatchedSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);  // internal: wakes the watcher when the process is done
   return set;
 }
@@ -26,9 +27,27 @@ SignalWatcher::SignalWatcher(std::stop_source stop) : stop_(stop) {
     while (!self.stop_requested()) {
       int signal = 0;
       if (sigwait(&watched, &signal) != 0) continue;
-      if (signal == SIGTERM || signal == SIGINT) stop_.request_stop();
+      if (signal == SIGTERM || signal == SIGINT) {
+        stop_.request_stop();
+      } else if (signal == SIGHUP) {
+        std::function<void()> handler;
+        {
+          std::lock_guard lock(mutex_);
+          handler = hangup_;
+        }
+        if (handler) {
+          handler();
+        } else {
+          stop_.request_stop();
+        }
+      }
     }
   });
+}
+
+void SignalWatcher::OnHangup(std::function<void()> handler) {
+  std::lock_guard lock(mutex_);
+  hangup_ = std::move(handler);
 }
 
 SignalWatcher::~SignalWatcher() {

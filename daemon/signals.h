@@ -1,8 +1,11 @@
-// Turns SIGTERM and SIGINT into a stop request, handled on a thread of its own (never real work
-// in a signal handler): the signals are blocked in every thread and collected with sigwait.
+// Turns SIGTERM and SIGINT into a stop request, and SIGHUP into a reload request, handled on a
+// thread of its own (never real work in a signal handler): the signals are blocked in every
+// thread and collected with sigwait.
 #ifndef ACCROCHD_DAEMON_SIGNALS_H_
 #define ACCROCHD_DAEMON_SIGNALS_H_
 
+#include <functional>
+#include <mutex>
 #include <stop_token>
 #include <thread>
 
@@ -16,8 +19,14 @@ class SignalWatcher {
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
 
+  // What SIGHUP does; without a handler, SIGHUP stops the process like SIGTERM. The handler
+  // runs on the watcher's thread.
+  void OnHangup(std::function<void()> handler);
+
  private:
   std::stop_source stop_;
+  std::mutex mutex_;
+  std::function<void()> hangup_;
   std::jthread thread_;
 };
 

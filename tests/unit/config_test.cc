@@ -600,8 +600,8 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(d[3].message, HasSubstr("has exactly 8 characters, \"ABC\" has 3"));
   EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
   EXPECT_EQ(d[5].message,
-            "unknown key \"colour\"; known keys here: certifiers, deposit, emetteur, "
-            "schema_version, sources, state_directory, timezone");
+            "unknown key \"colour\"; known keys here: certifiers, deadlines, deposit, emetteur, "
+            "run, schema_version, sources, state_directory, templates, timezone");
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }
 

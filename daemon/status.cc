@@ -1,0 +1,468 @@
+#include "daemon/status.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "core/calendar.h"
+#include "core/deadline.h"
+#include "core/tz/timezone.h"
+
+namespace accrochd::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Status;
+
+// The certifier configured with BCR `bcr`, if it still is.
+const CertifierConfig* CertifierByBcr(const Config& config, const std::string& bcr) {
+  for (const CertifierConfig& c : config.certifiers) {
+    if (c.id_client == bcr) return &c;
+  }
+  return nullptr;
+}
+
+Date TodayFor(const Config& config, const std::string& bcr, Clock& clock) {
+  const CertifierConfig* c = CertifierByBcr(config, bcr);
+  auto zone = TimeZone::Named(c != nullptr ? c->timezone : config.timezone);
+  if (!zone) zone = TimeZone::Named("UTC");
+  return zone->LocalDate(clock.Now());
+}
+
+// Still to reach the CDC: the deadline matters.
+bool AtRisk(Status s) {
+  return s == Status::kPending || s == Status::kQuarantined || s == Status::kInDeposit ||
+         s == Status::kRejected;
+}
+
+std::string French(Status s) {
+  switch (s) {
+    case Status::kPending: return "en attente de dépôt";
+    case Status::kQuarantined: return "en quarantaine";
+    case Status::kInDeposit: return "dans un fichier à déposer";
+    case Status::kDeposited: return "déposé, accusé attendu";
+    case Status::kAccepted: return "accepté";
+    case Status::kRejected: return "rejeté par la CDC";
+  }
+  return "";
+}
+
+std::string FrenchStamp(const Config& config, const std::string& iso_utc) {
+  // "2026-11-27T01:30:12Z" -> local French date and time.
+  std::tm tm{};
+  if (iso_utc.empty() || strptime(iso_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
+    return iso_utc;
+  }
+  return FrenchDateTime(config.timezone, std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
+// A JSON writer for `status --json`: output only, a few dozen lines; no JSON library is among
+// the project's dependencies, and this needs no parsing.
+class Json {
+ public:
+  static std::string Quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+            out += buffer;
+          } else {
+            out += c;
+          }
+      }
+    }
+    return out + "\"";
+  }
+};
+
+// TemplateValue -> JSON, numbers kept as numbers when the text is one.
+std::string ToJson(const TemplateValue& v, int indent = 0) {
+  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+  const std::string close(static_cast<std::size_t>(indent), ' ');
+  switch (v.type()) {
+    case TemplateValue::Type::kText: {
+      const std::string& t = v.text();
+      const bool number = !t.empty() && t.size() < 16 &&
+                          std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; }) &&
+                          t != "-";
+      return number ? t : Json::Quote(t);
+    }
+    case TemplateValue::Type::kFlag:
+      return v.flag() ? "true" : "false";
+    case TemplateValue::Type::kList: {
+      if (v.items().empty()) return "[]";
+      std::string out = "[\n";
+      for (std::size_t i = 0; i < v.items().size(); ++i) {
+        out += pad + ToJson(v.items()[i], indent + 2) + (i + 1 < v.items().size() ? ",\n" : "\n");
+      }
+      return out + close + "]";
+    }
+    case TemplateValue::Type::kObject: {
+      if (v.fields().empty()) return "{}";
+      std::string out = "{\n";
+      std::size_t i = 0;
+      for (const auto& [name, value] : v.fields()) {
+        out += pad + Json::Quote(name) + ": " + ToJson(value, indent + 2) +
+               (++i < v.fields().size() ? ",\n" : "\n");
+      }
+      return out + close + "}";
+    }
+  }
+  return "null";
+}
+
+std::string N(std::int64_t n) { return std::to_string(n); }
+
+Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(config.state_directory) / "state.db", ec)) {
+    return Fail(ErrorKind::kUsage, "no state in " + config.state_directory +
+                                       " yet: accrochd has not run a cycle (accrochd once, or the "
+                                       "service) with this configuration");
+  }
+  return store::StateStore::Open(config.state_directory, clock);
+}
+
+}  // namespace
+
+std::string FrenchDateTime(const std::string& zone, TimePoint t) {
+  auto tz = TimeZone::Named(zone);
+  if (!tz) tz = TimeZone::Named("UTC");
+  const std::string local = tz->LocalTimestamp(t);  // 2026-11-27T14:03:12+01:00
+  auto day = ParseIsoDate(local.substr(0, 10));
+  return (day ? FormatFrenchDate(*day) : local.substr(0, 10)) + " " + local.substr(11, 5);
+}
+
+Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, Clock& clock) {
+  auto counts = store.Counts();
+  if (!counts) return std::unexpected(counts.error());
+  StatusSummary s;
+  std::map<std::string, Date> today;
+  for (const store::StateStore::Count& c : *counts) {
+    if (c.status == Status::kPending) s.pending += c.count;
+    if (c.status == Status::kQuarantined) s.quarantined += c.count;
+    if (!AtRisk(c.status) || !c.deadline) continue;
+    if (!today.contains(c.certifier)) today[c.certifier] = TodayFor(config, c.certifier, clock);
+    const int left = DaysLeft(*c.deadline, today[c.certifier]);
+    if (left < 0) s.overdue += c.count;
+    if (left <= config.deadlines.urgent) s.urgent += c.count;
+  }
+  auto published = store.Deposits("published");
+  if (!published) return std::unexpected(published.error());
+  s.outbox = static_cast<std::int64_t>(published->size());
+  return s;
+}
+
+Result<std::string> StatusLine(const Config& config, const StatusSummary& summary,
+                               TimePoint next_cycle, const std::string& failing) {
+  TemplateValue data;
+  data.Set("pending", N(summary.pending))
+      .Set("urgent", N(summary.urgent))
+      .Set("urgent_days", N(config.deadlines.urgent))
+      .Set("overdue", N(summary.overdue))
+      .Set("quarantined", N(summary.quarantined))
+      .Set("has_quarantined", summary.quarantined > 0)
+      .Set("outbox", N(summary.outbox))
+      .Set("has_outbox", summary.outbox > 0)
+      .Set("failing", failing)
+      .Set("has_failing", !failing.empty())
+      .Set("next_cycle", FrenchDateTime(config.timezone, next_cycle).substr(11));
+  auto line = config.templates->Render("status-line", data);
+  if (!line) return line;
+  while (!line->empty() && (line->back() == '\n' || line->back() == ' ')) line->pop_back();
+  std::replace(line->begin(), line->end(), '\n', ' ');
+  return line;
+}
+
+Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
+                                    std::size_t nearest_count) {
+  auto counts = store.Counts();
+  if (!counts) return std::unexpected(counts.error());
+  struct Cert {
+    std::string type, code;
+    std::map<Status, std::int64_t> by_status;
+    std::int64_t held = 0;
+  };
+  struct Certifier {
+    std::map<std::pair<std::string, std::string>, Cert> certifications;
+    std::int64_t overdue = 0, urgent = 0, soon = 0, later = 0, unknown = 0;
+  };
+  std::map<std::string, Certifier> by_bcr;
+  for (const CertifierConfig& c : config.certifiers) by_bcr[c.id_client];
+  int soon_days = config.deadlines.urgent;
+  for (int d : config.deadlines.days) soon_days = std::max(soon_days, d);
+  for (const store::StateStore::Count& c : *counts) {
+    Certifier& certifier = by_bcr[c.certifier];
+    Cert& cert = certifier.certifications[{c.certification_type, c.certification_code}];
+    cert.type = c.certification_type;
+    cert.code = c.certification_code;
+    cert.by_status[c.status] += c.count;
+    const Date today = TodayFor(config, c.certifier, clock);
+    if (c.status == Status::kPending && c.delivery && *c.delivery > today) cert.held += c.count;
+    if (!AtRisk(c.status)) continue;
+    if (!c.deadline) {
+      certifier.unknown += c.count;
+      continue;
+    }
+    switch (config.deadlines.Classify(DaysLeft(*c.deadline, today))) {
+      case Urgency::kOverdue: certifier.overdue += c.count; break;
+      case Urgency::kUrgent: certifier.urgent += c.count; break;
+      case Urgency::kSoon: certifier.soon += c.count; break;
+      case Urgency::kOnTime:
+        if (DaysLeft(*c.deadline, today) <= soon_days) {
+          certifier.soon += c.count;
+        } else {
+          certifier.later += c.count;
+        }
+        break;
+    }
+  }
+  TemplateValue data;
+  data.Set("generated_at", FrenchDateTime(config.timezone, clock.Now()));
+  data.Set("timezone", config.timezone);
+  data.Set("urgent_days", N(config.deadlines.urgent));
+  TemplateValue certifiers = TemplateValue::List();
+  for (const auto& [bcr, certifier] : by_bcr) {
+    const CertifierConfig* configured = CertifierByBcr(config, bcr);
+    TemplateValue c;
+    c.Set("name", configured != nullptr ? configured->name : "(plus configuré)");
+    c.Set("bcr", bcr);
+    TemplateValue certifications = TemplateValue::List();
+    for (const auto& [key, cert] : certifier.certifications) {
+      auto count = [&](Status s) {
+        auto it = cert.by_status.find(s);
+        return it == cert.by_status.end() ? std::int64_t{0} : it->second;
+      };
+      std::int64_t total = 0;
+      for (const auto& [s, n] : cert.by_status) total += n;
+      TemplateValue t;
+      t.Set("type", cert.type)
+          .Set("code", cert.code)
+          .Set("total", N(total))
+          .Set("pending", N(count(Status::kPending)))
+          .Set("held", N(cert.held))
+          .Set("has_held", cert.held > 0)
+          .Set("quarantined", N(count(Status::kQuarantined)))
+          .Set("in_deposit", N(count(Status::kInDeposit)))
+          .Set("deposited", N(count(Status::kDeposited)))
+          .Set("accepted", N(count(Status::kAccepted)))
+          .Set("rejected", N(count(Status::kRejected)));
+      certifications.Push(std::move(t));
+    }
+    c.Set("certifications", std::move(certifications));
+    c.Set("overdue", N(certifier.overdue))
+        .Set("urgent", N(certifier.urgent))
+        .Set("urgent_days", N(config.deadlines.urgent))
+        .Set("soon", N(certifier.soon))
+        .Set("soon_days", N(soon_days))
+        .Set("later", N(certifier.later))
+        .Set("unknown", N(certifier.unknown))
+        .Set("has_unknown", certifier.unknown > 0);
+    certifiers.Push(std::move(c));
+  }
+  data.Set("certifiers", std::move(certifiers));
+
+  auto nearest = store.NearestDeadlines(nearest_count);
+  if (!nearest) return std::unexpected(nearest.error());
+  TemplateValue list = TemplateValue::List();
+  for (const store::PassageRecord& p : *nearest) {
+    const int left = DaysLeft(*p.deadline, TodayFor(config, p.certifier, clock));
+    TemplateValue row;
+    row.Set("id", p.id_technique)
+        .Set("certifier", p.certifier)
+        .Set("certification", p.certification_code)
+        .Set("status", French(p.status))
+        .Set("status_code", std::string(store::StatusName(p.status)))
+        .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")
+        .Set("deadline", FormatFrenchDate(*p.deadline))
+        .Set("days_left", N(left))
+        .Set("overdue", left < 0)
+        .Set("days", left < 0 ? "dépassée de " + std::to_string(-left) + " jour(s)"
+                              : (left == 0 ? "aujourd'hui" : std::to_string(left) + " jour(s)"));
+    list.Push(std::move(row));
+  }
+  data.Set("nearest_count", N(static_cast<std::int64_t>(nearest->size())));
+  data.Set("nearest", std::move(list));
+
+  auto deposits = store.Deposits();
+  if (!deposits) return std::unexpected(deposits.error());
+  TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
+  bool has_outbox = false;
+  for (const store::DepositRecord& d : *deposits) {
+    TemplateValue row;
+    row.Set("file", d.file_name)
+        .Set("certifier", d.certifier)
+        .Set("passages", N(d.passages))
+        .Set("published_at", FrenchStamp(config, d.published_at))
+        .Set("uploaded_at", FrenchStamp(config, d.uploaded_at));
+    if (d.state == "published") {
+      has_outbox = true;
+      outbox.Push(std::move(row));
+    } else if (d.state == "uploaded") {
+      awaiting.Push(std::move(row));
+    }
+  }
+  data.Set("outbox", std::move(outbox));
+  data.Set("has_outbox", has_outbox);
+  data.Set("awaiting", std::move(awaiting));
+  return data;
+}
+
+int RunStatus(const CommandContext& ctx) {
+  auto config = LoadOrReport(ctx, "status");
+  if (!config) return kExitConfig;
+  auto store = OpenExistingStore(*config, ctx.clock);
+  if (!store) {
+    ctx.err << "accrochd status: " << store.error().message() << "\n";
+    return ExitCodeFor(store.error());
+  }
+  auto data = DashboardData(*config, **store, ctx.clock);
+  if (!data) {
+    ctx.err << "accrochd status: " << data.error().message() << "\n";
+    return ExitCodeFor(data.error());
+  }
+  if (ctx.invocation.json) {
+    ctx.out << ToJson(*data) << "\n";
+    return kExitOk;
+  }
+  auto text = config->templates->Render("status", *data);
+  if (!text) {
+    ctx.err << "accrochd status: " << text.error().message() << "\n";
+    return ExitCodeFor(text.error());
+  }
+  ctx.out << *text;
+  return kExitOk;
+}
+
+int RunHistory(const CommandContext& ctx) {
+  if (ctx.invocation.arguments.size() != 1) {
+    ctx.err << "accrochd history: give one idTechnique (accrochd history ID)\n";
+    return kExitConfig;
+  }
+  const std::string& id = ctx.invocation.arguments.front();
+  auto config = LoadOrReport(ctx, "history");
+  if (!config) return kExitConfig;
+  auto store = OpenExistingStore(*config, ctx.clock);
+  if (!store) {
+    ctx.err << "accrochd history: " << store.error().message() << "\n";
+    return ExitCodeFor(store.error());
+  }
+  auto passages = (*store)->PassagesWithId(id);
+  auto events = (*store)->History(id);
+  if (!passages || !events) {
+    const Error& e = !passages ? passages.error() : events.error();
+    ctx.err << "accrochd history: " << e.message() << "\n";
+    return ExitCodeFor(e);
+  }
+  if (passages->empty() && events->empty()) {
+    ctx.err << "accrochd history: no passage with idTechnique \"" << id
+            << "\" (accrochd status lists the nearest deadlines)\n";
+    return kExitConfig;
+  }
+  TemplateValue data;
+  data.Set("id", id);
+  TemplateValue list = TemplateValue::List();
+  for (const store::PassageRecord& p : *passages) {
+    const CertifierConfig* c = CertifierByBcr(*config, p.certifier);
+    TemplateValue row;
+    row.Set("certifier", c != nullptr ? c->name : p.certifier)
+        .Set("bcr", p.certifier)
+        .Set("certification", p.certification_type + " " + p.certification_code)
+        .Set("mapping", p.mapping)
+        .Set("status", French(p.status))
+        .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")
+        .Set("deadline", p.deadline ? FormatFrenchDate(*p.deadline) : "?")
+        .Set("deposit_file", p.deposit_file)
+        .Set("has_deposit_file", !p.deposit_file.empty())
+        .Set("cdc_message", p.cdc_message)
+        .Set("has_cdc_message", !p.cdc_message.empty())
+        .Set("changed_after_acceptance", p.changed_after_acceptance);
+    if (p.deadline) {
+      const int left = DaysLeft(*p.deadline, TodayFor(*config, p.certifier, ctx.clock));
+      row.Set("days_left", N(left)).Set("overdue", left < 0).Set("has_days_left", true);
+    }
+    list.Push(std::move(row));
+  }
+  data.Set("passages", std::move(list));
+  TemplateValue history = TemplateValue::List();
+  for (const store::Event& e : *events) {
+    TemplateValue row;
+    row.Set("at", FrenchStamp(*config, e.at)).Set("kind", e.kind).Set("detail", e.detail);
+    row.Set("has_detail", !e.detail.empty());
+    row.Set(e.kind, true);  // one flag per kind: the template words each kind
+    history.Push(std::move(row));
+  }
+  data.Set("events", std::move(history));
+  auto text = config->templates->Render("history", data);
+  if (!text) {
+    ctx.err << "accrochd history: " << text.error().message() << "\n";
+    return ExitCodeFor(text.error());
+  }
+  ctx.out << *text;
+  return kExitOk;
+}
+
+int RunDeposits(const CommandContext& ctx) {
+  const auto& args = ctx.invocation.arguments;
+  const bool list = args.empty() || args.front() == "list";
+  const bool mark = !args.empty() && args.front() == "mark-uploaded";
+  if ((!list && !mark) || (list && args.size() > 1) || (mark && args.size() < 2)) {
+    ctx.err << "accrochd deposits: expected `deposits list` or `deposits mark-uploaded FILE...`\n";
+    return kExitConfig;
+  }
+  auto config = LoadOrReport(ctx, "deposits");
+  if (!config) return kExitConfig;
+  auto store = OpenExistingStore(*config, ctx.clock);
+  if (!store) {
+    ctx.err << "accrochd deposits: " << store.error().message() << "\n";
+    return ExitCodeFor(store.error());
+  }
+  if (mark) {
+    int status = kExitOk;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      const std::string name = fs::path(args[i]).filename().string();  // a path is fine too
+      auto marked = (*store)->MarkUploaded(name);
+      if (!marked) {
+        ctx.err << "accrochd deposits: " << marked.error().message() << "\n";
+        status = ExitCodeFor(marked.error());
+        continue;
+      }
+      ctx.out << name << ": marked uploaded; its " << marked->passages
+              << " passage(s) now wait for the CDC's accusé de traitement\n";
+      ctx.logger.Info("deposit file " + name + " marked uploaded to the CDC portal",
+                      {{std::string(kFieldCertificateur), marked->certifier},
+                       {std::string(kFieldDeposit), name}},
+                      kMessageIdDepositUploaded);
+    }
+    return status;
+  }
+  auto deposits = (*store)->Deposits();
+  if (!deposits) {
+    ctx.err << "accrochd deposits: " << deposits.error().message() << "\n";
+    return ExitCodeFor(deposits.error());
+  }
+  std::size_t shown = 0;
+  for (const store::DepositRecord& d : *deposits) {
+    if (d.state == "abandoned") continue;
+    if (shown++ == 0) {
+      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\n";
+    }
+    ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
+            << (d.published_at.empty() ? "-" : d.published_at) << "\t"
+            << (d.uploaded_at.empty() ? "-" : d.uploaded_at) << "\t"
+            << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\n";
+  }
+  if (shown == 0) ctx.out << "no deposit file yet\n";
+  return kExitOk;
+}
+
+}  // namespace accrochd::daemon

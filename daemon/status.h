@@ -1,0 +1,48 @@
+// What accrochd tells people about the passages it keeps: the deadline dashboard (`accrochd
+// status`, French, through the "status" template, or JSON for scripts), the one-line STATUS that
+// systemd shows, a passage's history, and the deposit files (`accrochd deposits`).
+#ifndef ACCROCHD_DAEMON_STATUS_H_
+#define ACCROCHD_DAEMON_STATUS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/store/state_store.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "templates/renderer.h"
+
+namespace accrochd::daemon {
+
+// Counts over every certifier, for the STATUS line and the alerts.
+struct StatusSummary {
+  std::int64_t pending = 0;
+  std::int64_t urgent = 0;  // not yet received by the CDC, deadline within deadlines.urgent days
+  std::int64_t overdue = 0;
+  std::int64_t quarantined = 0;
+  std::int64_t outbox = 0;  // files published, not marked uploaded
+};
+
+Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, Clock& clock);
+
+// « 12 en attente, 3 à échéance < 14 j, prochain cycle 14:05 » (template "status-line").
+Result<std::string> StatusLine(const Config& config, const StatusSummary& summary,
+                               TimePoint next_cycle, const std::string& failing);
+
+// The dashboard's data, as given to the "status" template.
+Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
+                                    std::size_t nearest = 20);
+
+// "27/11/2026 14:03" in `zone`.
+std::string FrenchDateTime(const std::string& zone, TimePoint t);
+
+int RunStatus(const CommandContext& ctx);
+int RunHistory(const CommandContext& ctx);
+int RunDeposits(const CommandContext& ctx);
+
+}  // namespace accrochd::daemon
+
+#endif  // ACCROCHD_DAEMON_STATUS_H_
