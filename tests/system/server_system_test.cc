@@ -38,6 +38,7 @@ class ServerSystemTest : public ::testing::TestWithParam<std::string> {
     WriteFile(dir + "/m.yaml",
               MinimalMapping("scolarite", "SELECT id, nom FROM " + table_) + "page_by: id\n");
     WriteFile(dir + "/accrochd.yaml",
+              "state_directory: " + dir + "/state\n"
               "sources:\n  scolarite:\n    connection: \"" + connection_ +
                   "\"\n    password: {credential: db}\n    retry: {attempts: 1}\n"
                   "certifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
