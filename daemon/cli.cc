@@ -106,11 +106,13 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       break;
     case Command::kStatus:
       add_config();
-      s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output");
+      s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output")(
+          "all", po::bool_switch(&inv.all),
+          "list every passage not yet accepted with its deadline, not only the 20 nearest");
       s.description =
           "Shows the deadline dashboard, in French: per certifier and certification, passages by\n"
-          "status and by urgency, the 20 nearest deadlines, files waiting in the outbox and\n"
-          "deposits waiting for their accusé de traitement. Reads the state only.";
+          "status and by urgency, the 20 nearest deadlines (--all: every one), files waiting in\n"
+          "the outbox and deposits waiting for their accusé de traitement. Reads the state only.";
       break;
     case Command::kValidate:
       s.options.add_options()("schema", po::value<std::string>(&inv.schema)->value_name("XSD"),

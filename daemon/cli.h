@@ -56,6 +56,7 @@ struct Invocation {
   std::string schema_version;
   // status
   bool json = false;
+  bool all = false;  // every passage not yet accepted, not only the 20 nearest deadlines
   // positional arguments: files (validate, receipts import), ids (history, passages), or the
   // sub-action of deposits, receipts, passages and alerts
   std::vector<std::string> arguments;

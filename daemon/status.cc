@@ -285,12 +285,14 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
         .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")
         .Set("deadline", FormatFrenchDate(*p.deadline))
         .Set("days_left", N(left))
+        .Set("days_overdue", N(-left))
         .Set("overdue", left < 0)
-        .Set("days", left < 0 ? "dépassée de " + std::to_string(-left) + " jour(s)"
-                              : (left == 0 ? "aujourd'hui" : std::to_string(left) + " jour(s)"));
+        .Set("today", left == 0)
+        .Set("ahead", left > 0);
     list.Push(std::move(row));
   }
   data.Set("nearest_count", N(static_cast<std::int64_t>(nearest->size())));
+  data.Set("all", nearest_count == kEveryDeadline);
   data.Set("nearest", std::move(list));
 
   auto deposits = store.Deposits();
@@ -325,7 +327,8 @@ int RunStatus(const CommandContext& ctx) {
     ctx.err << "accrochd status: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
   }
-  auto data = DashboardData(*config, **store, ctx.clock);
+  auto data = DashboardData(*config, **store, ctx.clock,
+                            ctx.invocation.all ? kEveryDeadline : kNearestDeadlines);
   if (!data) {
     ctx.err << "accrochd status: " << data.error().message() << "\n";
     return ExitCodeFor(data.error());

@@ -4,6 +4,7 @@
 #ifndef ACCROCHD_DAEMON_STATUS_H_
 #define ACCROCHD_DAEMON_STATUS_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +33,13 @@ Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, 
 Result<std::string> StatusLine(const Config& config, const StatusSummary& summary,
                                TimePoint next_cycle, const std::string& failing);
 
+// How many of the nearest deadlines the dashboard lists: 20, or every one (`status --all`).
+inline constexpr std::size_t kNearestDeadlines = 20;
+inline constexpr std::size_t kEveryDeadline = static_cast<std::size_t>(INT64_MAX);
+
 // The dashboard's data, as given to the "status" template.
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
-                                    std::size_t nearest = 20);
+                                    std::size_t nearest = kNearestDeadlines);
 
 // "27/11/2026 14:03" in `zone`.
 std::string FrenchDateTime(const std::string& zone, TimePoint t);

@@ -1,5 +1,7 @@
 // The real accrochd binary, run as an administrator runs it: exit codes, messages, the demo.
 #include <filesystem>
+#include <regex>
+#include <set>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -205,6 +207,50 @@ TEST(CliSystemTest, DemoOnceValidatesAndListsTheQuarantineWithoutPersonalData) {
   // Never the personal values behind them.
   for (const char* personal : {"Auvergne", "Dr", "30/02/1990", "1990"}) {
     EXPECT_THAT(r.out + r.err, Not(HasSubstr(std::string(" ") + personal))) << personal;
+  }
+}
+
+// `accrochd status` after a cycle on the demo: every passage with its deadline (--all), the 20
+// nearest by default, a passage's history; nothing personal.
+TEST(CliSystemTest, DemoStatusShowsEveryPassageWithItsDeadline) {
+  const std::string config = FreshDemoConfig("demo-status");
+  RunResult once = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+
+  auto listed = [](const std::string& text) {
+    static const std::regex kLine(
+        R"(\n  (IEF-[0-9]+)  (RNCP35830|RNCP36141|RS6521)  [^\n]*  délivré le [0-9]{2}/[0-9]{2}/[0-9]{4}  échéance [0-9]{2}/[0-9]{2}/[0-9]{4}  (dépassée de [0-9]+ jour\(s\)|aujourd'hui|[0-9]+ jour\(s\)))");
+    std::set<std::string> ids;
+    std::size_t lines = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), kLine);
+         it != std::sregex_iterator(); ++it) {
+      ids.insert((*it)[1].str());
+      ++lines;
+    }
+    EXPECT_EQ(ids.size(), lines) << "a passage listed twice";
+    return ids;
+  };
+  RunResult all = RunAccrochd({"status", "--all", "--config", config});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  // 189 rows: 171 in the file, 15 not due yet, 3 quarantined -- each with its deadline.
+  EXPECT_THAT(all.out, HasSubstr("Toutes les échéances (189 passage(s) pas encore accepté(s)) :"));
+  EXPECT_EQ(listed(all.out).size(), 189u) << all.out;
+  EXPECT_THAT(all.out, HasSubstr("RS RS6521 : 63 passage(s)"));
+  EXPECT_THAT(all.out, HasSubstr("DEMO0001_"));  // the file waiting in the outbox
+
+  RunResult nearest = RunAccrochd({"status", "--config", config});
+  ASSERT_EQ(nearest.exit_code, 0) << nearest.err;
+  EXPECT_THAT(nearest.out, HasSubstr("Les 20 échéances les plus proches"));
+  EXPECT_EQ(listed(nearest.out).size(), 20u) << nearest.out;
+
+  RunResult history = RunAccrochd({"history", "--config", config, "IEF-1017"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("statut : en quarantaine"));
+  EXPECT_THAT(history.out, HasSubstr("mis en quarantaine — length"));
+
+  for (const char* personal : {"Auvergne", "30/02/1990", "Dr"}) {
+    EXPECT_THAT(all.out + history.out, Not(HasSubstr(std::string(" ") + personal + " ")))
+        << personal;
   }
 }
 

@@ -129,6 +129,24 @@ TEST_F(StatusTest, CountsByStatusAndDeadlineBand) {
   EXPECT_LT(text->find("URGENT"), text->find("QUARANTINED"));
 }
 
+TEST_F(StatusTest, AllListsEveryPassageNotYetAccepted) {
+  Config config = Load();
+  OpenStore();
+  for (unsigned d = 1; d <= 25; ++d) See("P" + std::to_string(100 + d), D(2026, 1, d));
+  auto text = [&](std::size_t n) {
+    auto data = DashboardData(config, *store_, clock_, n);
+    EXPECT_TRUE(data.has_value());
+    return config.templates->Render("status", data.value_or(TemplateValue())).value_or("");
+  };
+  const std::string nearest = text(kNearestDeadlines), all = text(kEveryDeadline);
+  EXPECT_THAT(nearest, HasSubstr("Les 20 échéances les plus proches"));
+  EXPECT_THAT(nearest, HasSubstr("P120  RS6521"));
+  EXPECT_THAT(nearest, Not(HasSubstr("P121  RS6521")));
+  EXPECT_THAT(all, HasSubstr("Toutes les échéances (25 passage(s) pas encore accepté(s)) :"));
+  EXPECT_THAT(all, HasSubstr("P125  RS6521  en attente de dépôt  délivré le 25/01/2026  "
+                             "échéance 25/04/2026  55 jour(s)"));
+}
+
 TEST_F(StatusTest, TheCertifiersTimeZoneDecidesWhichDayItIs) {
   // At 22:30 UTC on 1 March it is 2 March in Nouméa: one day fewer left.
   Config config = Load("timezone: Pacific/Noumea\n");
