@@ -26,6 +26,7 @@ find_package(ZLIB REQUIRED)                # the archive's gzip copies
 find_package(OpenSSL REQUIRED)             # SHA-256 of deposit files
 find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml-cpp`
 find_package(date REQUIRED)                # date::date-tz, Howard Hinnant's tz library
+find_package(CURL REQUIRED)                # the alert channels: SMTP and webhooks
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database
