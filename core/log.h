@@ -80,6 +80,9 @@ inline constexpr std::string_view kMessageIdConfigReloadRefused = "53d62f7a2c054
 inline constexpr std::string_view kMessageIdCycleFailed = "50b38fb3972043b2a700fba4a570d7cc";
 inline constexpr std::string_view kMessageIdDepositPlanned = "1272eb7008c944349c74ec4b3023b063";
 inline constexpr std::string_view kMessageIdDepositUploaded = "ed5c51c96e9c44d6b877953c42d33686";
+inline constexpr std::string_view kMessageIdAlertQueued = "fa98dc8d5afeac7b73bbc10ae1a68e05";
+inline constexpr std::string_view kMessageIdAlertDelivered = "a323f4bb6fdb1b850a4a65b35bffffce";
+inline constexpr std::string_view kMessageIdAlertFailed = "629369c2683f734f5d61392344f5773a";
 
 // Field names used across modules.
 inline constexpr std::string_view kFieldSource = "SOURCE";

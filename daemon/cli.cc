@@ -160,7 +160,10 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_config();
       add_arguments("ACTION", "test");
       s.usage = "accrochd alerts [options] test";
-      s.description = "Sends a test message through every configured alert channel.";
+      s.description =
+          "Sends a test message through every configured alert channel (e-mail to every\n"
+          "recipient of the certifiers' alerts, each webhook) at once, and reports each outcome:\n"
+          "delivered, retry (the server is down or said \"later\") or failed. Records nothing.";
       break;
   }
   return s;
@@ -196,7 +199,7 @@ const std::vector<CommandInfo>& Commands() {
       {Command::kDeposits, "deposits", "list deposits, mark one uploaded", true},
       {Command::kReceipts, "receipts", "import accusés de traitement", false},
       {Command::kPassages, "passages", "operator actions on passages", false},
-      {Command::kAlerts, "alerts", "test the alert channels", false},
+      {Command::kAlerts, "alerts", "test the alert channels", true},
   };
   return kCommands;
 }

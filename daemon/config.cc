@@ -1,6 +1,7 @@
 #include "daemon/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -108,6 +109,7 @@ class Loader {
       }
     }
     if (auto node = top.Node("deadlines", false)) ReadDeadlines(*node, config.deadlines);
+    if (auto node = top.Node("alerts", false)) ReadAlerts(*node, config.alerts);
     if (auto dir = top.String("state_directory", false)) {
       config.state_directory = Resolve(base_, *dir);
     } else if (env_.state_directory) {
@@ -218,23 +220,33 @@ class Loader {
   }
 
   void ReadPassword(const YAML::Node& node, const std::string& path, SourceConfig& s) {
+    if (auto secret = ReadSecret(node, path)) {
+      s.password_ref = std::move(secret->first);
+      s.password = std::move(secret->second);
+    }
+  }
+
+  // A secret given by reference: {credential: NAME} or {file: PATH}; never its value.
+  std::optional<std::pair<SecretRef, std::string>> ReadSecret(const YAML::Node& node,
+                                                              const std::string& path) {
+    const std::string key = path.substr(path.rfind('.') + 1);  // password, token
     if (node.IsScalar()) {
-      // Never echo the value: it is probably the password.
-      file_.Report(node, path +
-                             ": a password written in the configuration is refused; put it "
-                             "in a file readable only by accrochd (chmod 600) and write "
-                             "password: {file: /path/to/file}, or load it as a systemd "
-                             "credential and write password: {credential: NAME}");
-      return;
+      // Never echo the value: it is probably the secret itself.
+      file_.Report(node, path + ": a " + key +
+                             " written in the configuration is refused; put it "
+                             "in a file readable only by accrochd (chmod 600) and write " +
+                             key + ": {file: /path/to/file}, or load it as a systemd "
+                             "credential and write " + key + ": {credential: NAME}");
+      return std::nullopt;
     }
     yaml::MapReader m(file_, node, path);
-    if (!m.valid()) return;
+    if (!m.valid()) return std::nullopt;
     auto credential = m.String("credential", false);
     auto file = m.String("file", false);
     m.Finish();
     if (credential.has_value() == file.has_value()) {
       file_.Report(node, path + ": give exactly one of credential: NAME or file: PATH");
-      return;
+      return std::nullopt;
     }
     SecretRef ref;
     std::string problem;
@@ -243,19 +255,19 @@ class Loader {
       ref.name = *credential;
       if (credential->empty()) {
         file_.Report(node, path + ".credential: the credential name is empty");
-        return;
+        return std::nullopt;
       }
       if (credential->find('/') != std::string::npos) {
         file_.Report(node, path + ".credential: a credential name cannot contain '/'");
-        return;
+        return std::nullopt;
       }
       if (!env_.credentials_directory) {
         file_.Report(node, path + ".credential: \"" + *credential +
                                "\" needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
                                "with LoadCredential=" +
                                *credential +
-                               ":/path/to/secret; outside systemd use password: {file: PATH}");
-        return;
+                               ":/path/to/secret; outside systemd use " + key + ": {file: PATH}");
+        return std::nullopt;
       }
       ref.path = (fs::path(*env_.credentials_directory) / *credential).string();
     } else {
@@ -265,27 +277,26 @@ class Loader {
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0) {
         file_.Report(node, path + ".file: cannot read " + ref.path + ": " + std::strerror(errno));
-        return;
+        return std::nullopt;
       }
       if (!S_ISREG(st.st_mode)) {
         file_.Report(node, path + ".file: " + ref.path + " is not a regular file");
-        return;
+        return std::nullopt;
       }
       if ((st.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
         file_.Report(node, path + ".file: " + ref.path + " has mode " + mode +
                                ", readable by other users; run chmod 600 " + ref.path);
-        return;
+        return std::nullopt;
       }
     }
     auto secret = ReadSecretFile(ref.path, problem);
     if (!secret) {
       file_.Report(node, path + ": " + problem);
-      return;
+      return std::nullopt;
     }
-    s.password_ref = ref;
-    s.password = std::move(*secret);
+    return std::make_pair(std::move(ref), std::move(*secret));
   }
 
   std::optional<CertifierConfig> ReadCertifier(const std::string& name, const YAML::Node& node,
@@ -352,8 +363,218 @@ class Loader {
         }
       }
     }
+    if (auto list = m.Node("alerts", false)) ReadRecipients(*list, path + ".alerts", config, c);
     m.Finish();
     return c;
+  }
+
+  // certifiers.NAME.alerts: [{email: ADDRESS | webhook: NAME, severity: info | urgent}, ...]
+  void ReadRecipients(const YAML::Node& list, const std::string& path, const Config& config,
+                      CertifierConfig& c) {
+    if (!list.IsSequence()) {
+      file_.Report(list, path + ": expected a list of {email: ADDRESS} or {webhook: NAME}");
+      return;
+    }
+    for (const YAML::Node& item : list) {
+      yaml::MapReader r(file_, item, path);
+      if (!r.valid()) continue;
+      AlertRecipient recipient;
+      recipient.location = file_.Where(item);
+      auto email = r.String("email", false);
+      auto webhook = r.String("webhook", false);
+      if (auto v = r.String("severity", false)) {
+        if (*v == "info") {
+          recipient.severity = Severity::kInfo;
+        } else if (*v == "urgent") {
+          recipient.severity = Severity::kUrgent;
+        } else {
+          file_.Report(*r.Node("severity", false),
+                       path + ".severity: expected \"info\" (every message) or \"urgent\" "
+                              "(only messages with something urgent), found \"" + *v + "\"");
+        }
+      }
+      r.Finish();
+      if (email.has_value() == webhook.has_value()) {
+        file_.Report(item, path + ": give exactly one of email: ADDRESS or webhook: NAME");
+        continue;
+      }
+      if (email) {
+        recipient.kind = AlertRecipient::Kind::kEmail;
+        recipient.address = *email;
+        if (!LooksLikeAddress(*email)) {
+          file_.Report(*r.Node("email", false),
+                       path + ".email: \"" + *email + "\" is not an e-mail address");
+          continue;
+        }
+        if (!config.alerts.email) {
+          file_.Report(*r.Node("email", false),
+                       path + ".email: no e-mail server is configured; add alerts.email "
+                              "(server, from) at the top level");
+          continue;
+        }
+      } else {
+        recipient.kind = AlertRecipient::Kind::kWebhook;
+        recipient.address = *webhook;
+        if (!config.alerts.webhooks.contains(*webhook)) {
+          std::string known;
+          for (const auto& [name, unused] : config.alerts.webhooks) {
+            known += (known.empty() ? "" : ", ") + name;
+          }
+          file_.Report(*r.Node("webhook", false),
+                       path + ".webhook: no webhook named \"" + *webhook + "\" in alerts.webhooks" +
+                           (known.empty() ? std::string() : " (defined: " + known + ")"));
+          continue;
+        }
+      }
+      c.alerts.push_back(std::move(recipient));
+    }
+  }
+
+  static bool LooksLikeAddress(const std::string& a) {
+    const std::size_t at = a.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 >= a.size() || a.find('@', at + 1) != std::string::npos) {
+      return false;
+    }
+    for (char c : a) {
+      const auto ch = static_cast<unsigned char>(c);
+      if (ch <= ' ' || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' || ch >= 0x7F) {
+        return false;
+      }
+    }
+    return a.find('.', at) != std::string::npos;
+  }
+
+  // alerts: the channels and the schedule, shared by every certifier.
+  void ReadAlerts(const YAML::Node& node, AlertsConfig& alerts) {
+    yaml::MapReader m(file_, node, "alerts");
+    if (!m.valid()) return;
+    if (auto email = m.Node("email", false)) {
+      yaml::MapReader e(file_, *email, "alerts.email");
+      if (e.valid()) {
+        EmailChannelConfig channel;
+        if (auto server = e.String("server", true)) {
+          if (!server->starts_with("smtp://") && !server->starts_with("smtps://")) {
+            file_.Report(*e.Node("server", true),
+                         "alerts.email.server: expected smtp://HOST:PORT (STARTTLS, usually port "
+                         "587) or smtps://HOST:PORT (TLS, usually 465), found \"" + *server + "\"");
+          }
+          channel.smtp.url = *server;
+        }
+        if (auto from = e.String("from", true)) {
+          if (!LooksLikeAddress(*from)) {
+            file_.Report(*e.Node("from", true),
+                         "alerts.email.from: \"" + *from + "\" is not an e-mail address");
+          }
+          channel.smtp.from = *from;
+        }
+        if (auto v = e.Bool("starttls", false)) channel.smtp.require_tls = *v;
+        if (auto v = e.String("username", false)) channel.smtp.username = *v;
+        if (auto pw = e.Node("password", false)) {
+          if (auto secret = ReadSecret(*pw, "alerts.email.password")) {
+            channel.password_ref = std::move(secret->first);
+            channel.smtp.password = std::move(secret->second);
+          }
+        }
+        if (auto v = e.String("ca_file", false)) channel.smtp.ca_file = ReadableFile(e, "ca_file", *v);
+        if (auto v = e.DurationValue("timeout", false)) {
+          channel.smtp.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*v);
+        }
+        e.Finish();
+        if (channel.smtp.password && !channel.smtp.username) {
+          file_.Report(*email, "alerts.email: a password without a username; add username");
+        }
+        alerts.email = std::move(channel);
+      }
+    }
+    if (auto hooks = m.Node("webhooks", false)) {
+      yaml::MapReader list(file_, *hooks, "alerts.webhooks");
+      for (auto& [name, value] : list.Entries()) {
+        const std::string path = "alerts.webhooks." + name;
+        yaml::MapReader h(file_, value, path);
+        if (!h.valid()) continue;
+        WebhookConfig hook;
+        hook.name = name;
+        if (auto url = h.String("url", true)) {
+          if (!url->starts_with("https://") && !url->starts_with("http://")) {
+            file_.Report(*h.Node("url", true), path + ".url: expected https://... (or http://)");
+          }
+          hook.settings.url = *url;
+        }
+        if (auto v = h.String("format", false)) {
+          if (*v == "json") {
+            hook.format = WebhookConfig::Format::kJson;
+          } else if (*v == "slack" || *v == "mattermost") {
+            hook.format = WebhookConfig::Format::kSlack;
+          } else {
+            file_.Report(*h.Node("format", false),
+                         path + ".format: expected \"json\" (accrochd's payload) or \"slack\" "
+                                "(Slack and Mattermost incoming webhooks), found \"" + *v + "\"");
+          }
+        }
+        if (auto headers = h.Node("headers", false)) {
+          yaml::MapReader hr(file_, *headers, path + ".headers");
+          for (auto& [header, header_value] : hr.Entries()) {
+            auto text = file_.AsString(header_value, path + ".headers." + header);
+            if (!text) continue;
+            if (header.empty() || header.find_first_of(": \r\n") != std::string::npos ||
+                text->find_first_of("\r\n") != std::string::npos) {
+              file_.Report(header_value, path + ".headers." + header + ": not a valid HTTP header");
+              continue;
+            }
+            hook.settings.headers[header] = *text;
+          }
+        }
+        if (auto token = h.Node("token", false)) {
+          if (auto secret = ReadSecret(*token, path + ".token")) {
+            hook.token_ref = std::move(secret->first);
+            hook.settings.bearer_token = std::move(secret->second);
+          }
+        }
+        if (auto v = h.String("ca_file", false)) hook.settings.ca_file = ReadableFile(h, "ca_file", *v);
+        if (auto v = h.DurationValue("timeout", false)) {
+          hook.settings.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*v);
+        }
+        h.Finish();
+        alerts.webhooks.emplace(name, std::move(hook));
+      }
+    }
+    if (auto v = m.String("daily_summary", false)) {
+      if (*v == "off") {
+        alerts.daily_summary_at.reset();
+      } else if (v->size() == 5 && (*v)[2] == ':' && std::isdigit(static_cast<unsigned char>((*v)[0])) &&
+                 std::isdigit(static_cast<unsigned char>((*v)[1])) &&
+                 std::isdigit(static_cast<unsigned char>((*v)[3])) &&
+                 std::isdigit(static_cast<unsigned char>((*v)[4])) &&
+                 std::stoi(v->substr(0, 2)) < 24 && std::stoi(v->substr(3, 2)) < 60) {
+        alerts.daily_summary_at = std::stoi(v->substr(0, 2)) * 60 + std::stoi(v->substr(3, 2));
+      } else {
+        file_.Report(*m.Node("daily_summary", false),
+                     "alerts.daily_summary: expected a time \"HH:MM\" (in quotes) or \"off\", "
+                     "found \"" + *v + "\"");
+      }
+    }
+    if (auto v = m.DurationValue("receipt_after", false)) alerts.receipt_after = *v;
+    if (auto retry = m.Node("retry", false)) {
+      yaml::MapReader r(file_, *retry, "alerts.retry");
+      if (auto v = r.Int("attempts", false, 1, 1000)) alerts.retry.max_attempts = static_cast<int>(*v);
+      if (auto v = r.DurationValue("initial_delay", false)) alerts.retry.initial_delay = *v;
+      if (auto v = r.DurationValue("max_delay", false)) alerts.retry.max_delay = *v;
+      r.Finish();
+    }
+    if (auto v = m.Int("list_limit", false, 1, 100'000)) alerts.list_limit = static_cast<std::size_t>(*v);
+    m.Finish();
+  }
+
+  std::optional<std::string> ReadableFile(yaml::MapReader& m, std::string_view key,
+                                          const std::string& value) {
+    const std::string path = Resolve(base_, value);
+    std::ifstream in(path);
+    if (!in) {
+      file_.Report(*m.Node(key, false),
+                   m.path() + "." + std::string(key) + ": cannot read " + path);
+      return std::nullopt;
+    }
+    return path;
   }
 
   // A BCR (idClient): exactly 8 characters (dictionary 2.1 and 3.1).
@@ -523,6 +744,58 @@ std::string PrintConfig(const Config& config) {
   out << YAML::Key << "thresholds" << YAML::Value << YAML::Flow << config.deadlines.days;
   out << YAML::Key << "urgent" << YAML::Value << config.deadlines.urgent;
   out << YAML::EndMap;
+  auto emit_secret = [&out](const char* key, const std::optional<SecretRef>& ref) {
+    if (!ref) return;
+    out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << (ref->kind == SecretRef::Kind::kCredential ? "credential" : "file")
+        << YAML::Value << ref->name << YAML::EndMap;
+  };
+  out << YAML::Key << "alerts" << YAML::Value << YAML::BeginMap;
+  if (config.alerts.email) {
+    const EmailChannelConfig& e = *config.alerts.email;
+    out << YAML::Key << "email" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "server" << YAML::Value << e.smtp.url;
+    out << YAML::Key << "from" << YAML::Value << e.smtp.from;
+    out << YAML::Key << "starttls" << YAML::Value << e.smtp.require_tls;
+    if (e.smtp.username) out << YAML::Key << "username" << YAML::Value << *e.smtp.username;
+    emit_secret("password", e.password_ref);
+    if (e.smtp.ca_file) out << YAML::Key << "ca_file" << YAML::Value << *e.smtp.ca_file;
+    EmitDuration(out, "timeout", e.smtp.timeout);
+    out << YAML::EndMap;
+  }
+  if (!config.alerts.webhooks.empty()) {
+    out << YAML::Key << "webhooks" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, w] : config.alerts.webhooks) {
+      out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "url" << YAML::Value << w.settings.url;
+      out << YAML::Key << "format" << YAML::Value
+          << (w.format == WebhookConfig::Format::kSlack ? "slack" : "json");
+      if (!w.settings.headers.empty()) {
+        out << YAML::Key << "headers" << YAML::Value << w.settings.headers;
+      }
+      emit_secret("token", w.token_ref);
+      if (w.settings.ca_file) out << YAML::Key << "ca_file" << YAML::Value << *w.settings.ca_file;
+      EmitDuration(out, "timeout", w.settings.timeout);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  if (config.alerts.daily_summary_at) {
+    char at[32];
+    std::snprintf(at, sizeof(at), "%02d:%02d", *config.alerts.daily_summary_at / 60,
+                  *config.alerts.daily_summary_at % 60);
+    out << YAML::Key << "daily_summary" << YAML::Value << YAML::DoubleQuoted << at;
+  } else {
+    out << YAML::Key << "daily_summary" << YAML::Value << "off";
+  }
+  EmitDuration(out, "receipt_after", config.alerts.receipt_after);
+  out << YAML::Key << "retry" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "attempts" << YAML::Value << config.alerts.retry.max_attempts;
+  EmitDuration(out, "initial_delay", config.alerts.retry.initial_delay);
+  EmitDuration(out, "max_delay", config.alerts.retry.max_delay);
+  out << YAML::EndMap;
+  out << YAML::Key << "list_limit" << YAML::Value << config.alerts.list_limit;
+  out << YAML::EndMap;
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, s] : config.sources) {
     out << YAML::Key << name << YAML::Value << YAML::BeginMap;
@@ -554,7 +827,18 @@ std::string PrintConfig(const Config& config) {
     out << YAML::Key << "id_contrat" << YAML::Value << YAML::DoubleQuoted << c.id_contrat;
     out << YAML::Key << "mappings" << YAML::Value << YAML::BeginSeq;
     for (const mappings::Mapping& m : c.mappings) out << m.file;
-    out << YAML::EndSeq << YAML::EndMap;
+    out << YAML::EndSeq;
+    if (!c.alerts.empty()) {
+      out << YAML::Key << "alerts" << YAML::Value << YAML::BeginSeq;
+      for (const AlertRecipient& r : c.alerts) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key
+            << (r.kind == AlertRecipient::Kind::kEmail ? "email" : "webhook") << YAML::Value
+            << r.address << YAML::Key << "severity" << YAML::Value
+            << (r.severity == Severity::kUrgent ? "urgent" : "info") << YAML::EndMap;
+      }
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

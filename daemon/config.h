@@ -17,6 +17,7 @@
 #include "core/diagnostic.h"
 #include "core/deadline.h"
 #include "core/duration.h"
+#include "connectors/alert/channel.h"
 #include "core/retry.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
@@ -62,6 +63,47 @@ struct RunConfig {
   Duration interval = std::chrono::minutes(15);  // between two reads of the sources
 };
 
+// Alerts (accrochd run): French digests before deadlines, by e-mail and webhook; the journal
+// always gets a line.
+enum class Severity {
+  kInfo,    // every digest and the daily summary
+  kUrgent,  // only messages with something urgent: overdue, within deadlines.urgent, rejected
+};
+
+struct AlertRecipient {
+  enum class Kind { kEmail, kWebhook };
+  Kind kind = Kind::kEmail;
+  std::string address;  // an e-mail address, or the name of a webhook of alerts.webhooks
+  Severity severity = Severity::kInfo;
+  Location location;
+};
+
+struct EmailChannelConfig {
+  alert::SmtpSettings smtp;
+  std::optional<SecretRef> password_ref;
+};
+
+struct WebhookConfig {
+  enum class Format { kJson, kSlack };  // accrochd's documented payload, or {"text": ...}
+  std::string name;
+  Format format = Format::kJson;
+  alert::WebhookSettings settings;
+  std::optional<SecretRef> token_ref;
+};
+
+struct AlertsConfig {
+  std::optional<EmailChannelConfig> email;
+  std::map<std::string, WebhookConfig> webhooks;
+  // The daily summary, at this local time of each certifier (minutes after midnight); none: off.
+  std::optional<int> daily_summary_at = 8 * 60;
+  // A deposit uploaded this long ago without its accusé de traitement is reported.
+  Duration receipt_after = std::chrono::hours(24 * 7);
+  // Sending again after "retry later": doubling from initial_delay up to max_delay, at most
+  // `max_attempts` sends in all; then the message is given up and logged.
+  RetryPolicy retry{std::chrono::minutes(1), std::chrono::hours(1), 24};
+  std::size_t list_limit = 50;  // lines per section of a message; the rest is counted
+};
+
 struct CertifierConfig {
   std::string name;
   Location location;
@@ -70,6 +112,7 @@ struct CertifierConfig {
   std::string id_client;   // BCR of the certifier (dictionary 3.1), 8 characters
   std::string id_contrat;  // contract with the CDC (dictionary 3.2), 1 to 20 characters
   std::vector<mappings::Mapping> mappings;
+  std::vector<AlertRecipient> alerts;  // who hears about this certifier's deadlines
 };
 
 struct Config {
@@ -81,6 +124,7 @@ struct Config {
   DepositConfig deposit;
   RunConfig run;
   UrgencyThresholds deadlines;  // thresholds of the alerts and the urgent threshold
+  AlertsConfig alerts;
   std::string templates_directory;  // overrides of the built-in templates (may not exist)
   std::shared_ptr<const Templates> templates;
   std::map<std::string, SourceConfig> sources;

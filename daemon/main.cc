@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "core/clock.h"
+#include "daemon/alerts.h"
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
       return RunHistory(ctx);
     case Command::kDeposits:
       return RunDeposits(ctx);
+    case Command::kAlerts:
+      return RunAlerts(ctx);
     default:
       // ParseCommandLine stops at commands that are not available.
       std::cerr << "accrochd: internal error: command not dispatched\n";

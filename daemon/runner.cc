@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/diagnostic.h"
+#include "daemon/alerts.h"
 #include "daemon/commands.h"
 #include "daemon/daemon.h"
 #include "daemon/service_manager.h"
@@ -52,6 +53,7 @@ class Runner {
           failing += (failing.empty() ? "" : ", ") + f.certifier;
         }
       }
+      Alert();
       const TimePoint next = started + config_->run.interval;
       service_.Status(Line(next, failing) + reload_note_);
       service_.Alive();
@@ -67,6 +69,19 @@ class Runner {
     auto daemon = std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, state_.store.get());
     daemon->SetHeartbeat([this] { service_.Alive(); });
     return daemon;
+  }
+
+  // After each cycle: queue what is new for people, and send what is due (retries included).
+  // A failure here is logged; it never stops the loop.
+  void Alert() {
+    Alerter alerter(*config_, *state_.store, ctx_.logger, ctx_.clock);
+    if (auto planned = alerter.Plan(); !planned) {
+      ctx_.logger.Error("alerts: " + planned.error().message(), {}, kMessageIdAlertFailed);
+    }
+    if (auto sent = alerter.Deliver(); !sent) {
+      ctx_.logger.Error("alerts: " + sent.error().message(), {}, kMessageIdAlertFailed);
+    }
+    service_.Alive();
   }
 
   std::string Line(TimePoint next, const std::string& failing) {

@@ -9,12 +9,10 @@
 #include "core/tz/timezone.h"
 
 namespace accrochd::daemon {
-namespace {
 
 namespace fs = std::filesystem;
 using store::Status;
 
-// The certifier configured with BCR `bcr`, if it still is.
 const CertifierConfig* CertifierByBcr(const Config& config, const std::string& bcr) {
   for (const CertifierConfig& c : config.certifiers) {
     if (c.id_client == bcr) return &c;
@@ -29,11 +27,15 @@ Date TodayFor(const Config& config, const std::string& bcr, Clock& clock) {
   return zone->LocalDate(clock.Now());
 }
 
+namespace {
+
 // Still to reach the CDC: the deadline matters.
 bool AtRisk(Status s) {
   return s == Status::kPending || s == Status::kQuarantined || s == Status::kInDeposit ||
          s == Status::kRejected;
 }
+
+}  // namespace
 
 std::string French(Status s) {
   switch (s) {
@@ -46,6 +48,8 @@ std::string French(Status s) {
   }
   return "";
 }
+
+namespace {
 
 std::string FrenchStamp(const Config& config, const std::string& iso_utc) {
   // "2026-11-27T01:30:12Z" -> local French date and time.

@@ -18,6 +18,13 @@
 
 namespace accrochd::daemon {
 
+// The certifier configured with BCR `bcr`, if it still is.
+const CertifierConfig* CertifierByBcr(const Config& config, const std::string& bcr);
+// Today in the certifier's time zone (the default zone for a certifier no longer configured).
+Date TodayFor(const Config& config, const std::string& bcr, Clock& clock);
+// A status as certification staff say it: « en attente de dépôt », « rejeté par la CDC ».
+std::string French(store::Status s);
+
 // Counts over every certifier, for the STATUS line and the alerts.
 struct StatusSummary {
   std::int64_t pending = 0;

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 1> kMigrations = {R"SQL(
+constexpr std::array<std::string_view, 2> kMigrations = {R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
   id_technique TEXT NOT NULL,
@@ -111,6 +111,38 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+)SQL",
+// 2: alerts -- what was announced (so that nothing is announced twice) and the messages to send
+// (so that a restart neither loses nor repeats one).
+R"SQL(
+DROP TABLE alerts_sent;
+CREATE TABLE alert_marks (
+  certifier TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  day TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  PRIMARY KEY (certifier, subject, kind, day)
+);
+CREATE TABLE alert_queue (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  certifier TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipients TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  body_text TEXT NOT NULL DEFAULT '',
+  body_html TEXT NOT NULL DEFAULT '',
+  payload TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_detail TEXT NOT NULL DEFAULT '',
+  done_at TEXT
+);
+CREATE INDEX alert_queue_due ON alert_queue (state, next_attempt_at);
 )SQL"};
 
 std::string Iso(TimePoint t) {
@@ -1076,5 +1108,178 @@ std::string StateStore::Keyed(std::string_view data) const {
 }
 
 StateStore::~StateStore() = default;
+
+Result<std::vector<bool>> StateStore::MarksRecorded(const std::string& certifier,
+                                                    const std::vector<AlertMark>& marks) {
+  std::lock_guard lock(mutex_);
+  std::vector<bool> out;
+  out.reserve(marks.size());
+  try {
+    soci::session& sql = impl_->sql;
+    std::string subject, kind, day;
+    int found = 0;
+    soci::statement st = (sql.prepare << "SELECT COUNT(*) FROM alert_marks WHERE certifier = :c "
+                                         "AND subject = :s AND kind = :k AND day = :d",
+                          soci::into(found), soci::use(certifier), soci::use(subject),
+                          soci::use(kind), soci::use(day));
+    for (const AlertMark& m : marks) {
+      subject = m.subject;
+      kind = m.kind;
+      day = m.day;
+      st.execute(true);
+      out.push_back(found != 0);
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<void> StateStore::QueueAlerts(const std::string& certifier,
+                                     const std::vector<AlertMark>& marks,
+                                     const std::vector<QueuedAlert>& messages) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    std::string subject, kind, day;
+    soci::statement mark =
+        (sql.prepare << "INSERT OR IGNORE INTO alert_marks (certifier, subject, kind, day, at) "
+                        "VALUES (:c, :s, :k, :d, :a)",
+         soci::use(certifier), soci::use(subject), soci::use(kind), soci::use(day),
+         soci::use(now));
+    for (const AlertMark& m : marks) {
+      subject = m.subject;
+      kind = m.kind;
+      day = m.day;
+      mark.execute(true);
+    }
+    for (const QueuedAlert& q : messages) {
+      sql << "INSERT INTO alert_queue (created_at, certifier, kind, severity, channel, "
+             "recipients, subject, body_text, body_html, payload, next_attempt_at) "
+             "VALUES (:a, :c, :k, :sv, :ch, :r, :s, :t, :h, :p, :n)",
+          soci::use(now), soci::use(certifier), soci::use(q.kind), soci::use(q.severity),
+          soci::use(q.channel), soci::use(q.recipients), soci::use(q.subject), soci::use(q.text),
+          soci::use(q.html), soci::use(q.payload), soci::use(now);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+namespace {
+
+constexpr const char* kAlertColumns =
+    "SELECT id, created_at, certifier, kind, severity, channel, recipients, subject, body_text, "
+    "body_html, payload, state, attempts, next_attempt_at, last_detail FROM alert_queue ";
+
+QueuedAlert AlertFrom(const soci::row& r) {
+  QueuedAlert q;
+  q.id = Integer(r, 0);
+  q.created_at = r.get<std::string>(1);
+  q.certifier = r.get<std::string>(2);
+  q.kind = r.get<std::string>(3);
+  q.severity = r.get<std::string>(4);
+  q.channel = r.get<std::string>(5);
+  q.recipients = r.get<std::string>(6);
+  q.subject = r.get<std::string>(7);
+  q.text = r.get<std::string>(8);
+  q.html = r.get<std::string>(9);
+  q.payload = r.get<std::string>(10);
+  q.state = r.get<std::string>(11);
+  q.attempts = static_cast<int>(Integer(r, 12));
+  q.next_attempt_at = r.get<std::string>(13);
+  q.last_detail = r.get<std::string>(14);
+  return q;
+}
+
+}  // namespace
+
+Result<std::vector<QueuedAlert>> StateStore::DueAlerts() {
+  std::lock_guard lock(mutex_);
+  std::vector<QueuedAlert> out;
+  const std::string now = Now();
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << std::string(kAlertColumns) +
+                                   "WHERE state = 'queued' AND next_attempt_at <= :n ORDER BY id",
+         soci::use(now));
+    for (const soci::row& r : rows) out.push_back(AlertFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::vector<QueuedAlert>> StateStore::Alerts() {
+  std::lock_guard lock(mutex_);
+  std::vector<QueuedAlert> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare << std::string(kAlertColumns) + "ORDER BY id");
+    for (const soci::row& r : rows) out.push_back(AlertFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
+
+Result<void> StateStore::RecordAlertAttempt(std::int64_t id, const std::string& state,
+                                            const std::string& detail,
+                                            std::optional<TimePoint> next_attempt) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  const std::string next = next_attempt ? Iso(*next_attempt) : now;
+  const long long key = id;
+  try {
+    impl_->sql << "UPDATE alert_queue SET state = :s, attempts = attempts + 1, last_detail = :d, "
+                  "next_attempt_at = :n, done_at = CASE WHEN :s2 = 'queued' THEN NULL ELSE :now "
+                  "END WHERE id = :id",
+        soci::use(state), soci::use(detail), soci::use(next), soci::use(state), soci::use(now),
+        soci::use(key);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> StateStore::LastAlertAt(const std::string& certifier,
+                                                           const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  std::string at;
+  soci::indicator ind = soci::i_null;
+  try {
+    impl_->sql << "SELECT MAX(created_at) FROM alert_queue WHERE certifier = :c AND kind = :k",
+        soci::into(at, ind), soci::use(certifier), soci::use(kind);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  if (ind == soci::i_null) return std::optional<std::string>();
+  return std::optional<std::string>(at);
+}
+
+Result<std::vector<PassageRecord>> StateStore::AlertCandidates(const std::string& certifier,
+                                                               Date today, Date horizon) {
+  std::lock_guard lock(mutex_);
+  std::vector<PassageRecord> out;
+  const std::string t = FormatIsoDate(today), h = FormatIsoDate(horizon);
+  try {
+    soci::rowset<soci::row> rows =
+        (impl_->sql.prepare
+             << std::string(kPassageColumns) +
+                    "WHERE p.certifier = :c AND (p.status IN ('rejected', 'quarantined') OR "
+                    "(p.status IN ('pending', 'in_deposit') AND p.deadline <= :h AND "
+                    "(p.status != 'pending' OR p.delivery <= :t))) "
+                    "ORDER BY p.deadline, p.id_technique",
+         soci::use(certifier), soci::use(h), soci::use(t));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return out;
+}
 
 }  // namespace accrochd::store

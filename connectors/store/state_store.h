@@ -133,6 +133,31 @@ struct QuarantineRecord {
   std::optional<Date> deadline;
 };
 
+// Alerts: a mark says that one thing (a passage at a threshold, a file, a rejection) was
+// announced; `day` repeats it daily (overdue), empty for once. A queued alert is one message for
+// one channel, rendered at queueing time (identifiers and counts only), kept until delivered or
+// given up.
+struct AlertMark {
+  std::string subject;  // an idTechnique, a file name
+  std::string kind;     // "overdue", "band:14", "rejected:<deposit>", "outbox", ...
+  std::string day;      // the certifier's local date for a daily repeat; empty: once
+};
+
+struct QueuedAlert {
+  std::int64_t id = 0;
+  std::string created_at;  // ISO UTC
+  std::string certifier;   // the certifier's BCR
+  std::string kind;        // digest, daily, test
+  std::string severity;    // info, urgent
+  std::string channel;     // "email" or "webhook:<name>"
+  std::string recipients;  // e-mail addresses, comma-separated
+  std::string subject, text, html, payload;
+  std::string state;  // queued, delivered, failed
+  int attempts = 0;
+  std::string next_attempt_at;
+  std::string last_detail;
+};
+
 class StateStore {
  public:
   // Opens (creating and migrating) <state_directory>/state.db.
@@ -225,6 +250,29 @@ class StateStore {
     std::int64_t urgent = 0;
   };
   Result<PendingFacts> Pending(const std::string& certifier, Date today, Date urgent_by);
+
+  // --- Alerts.
+  // A certifier's passages an alert may speak of: rejected and quarantined ones, and those the
+  // CDC has not received (pending and due, or in a file) with a deadline on or before `horizon`.
+  Result<std::vector<PassageRecord>> AlertCandidates(const std::string& certifier, Date today,
+                                                     Date horizon);
+  // For each mark, whether it was already recorded for `certifier`.
+  Result<std::vector<bool>> MarksRecorded(const std::string& certifier,
+                                          const std::vector<AlertMark>& marks);
+  // Records the marks and queues the messages in one transaction: a restart neither loses an
+  // alert nor announces again what was queued.
+  Result<void> QueueAlerts(const std::string& certifier, const std::vector<AlertMark>& marks,
+                           const std::vector<QueuedAlert>& messages);
+  // Queued messages whose next attempt is due.
+  Result<std::vector<QueuedAlert>> DueAlerts();
+  Result<std::vector<QueuedAlert>> Alerts();
+  // After a send: "delivered", "failed" (given up), or "queued" again for `next_attempt`.
+  Result<void> RecordAlertAttempt(std::int64_t id, const std::string& state,
+                                  const std::string& detail,
+                                  std::optional<TimePoint> next_attempt);
+  // When the last alert of `kind` was queued for a certifier (ISO UTC), if ever.
+  Result<std::optional<std::string>> LastAlertAt(const std::string& certifier,
+                                                 const std::string& kind);
 
   // The time of the last deposit cut for a certifier (ISO UTC), if any.
   Result<std::optional<std::string>> LastDepositAt(const std::string& certifier);

@@ -600,7 +600,8 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(d[3].message, HasSubstr("has exactly 8 characters, \"ABC\" has 3"));
   EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
   EXPECT_EQ(d[5].message,
-            "unknown key \"colour\"; known keys here: certifiers, deadlines, deposit, emetteur, "
+            "unknown key \"colour\"; known keys here: alerts, certifiers, deadlines, deposit, "
+            "emetteur, "
             "run, schema_version, sources, state_directory, templates, timezone");
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }
@@ -833,6 +834,106 @@ TEST(EnvironmentTest, FromProcessTakesTheFirstOfSeveralDirectories) {
   EXPECT_EQ(env.credentials_directory, "/run/credentials/accrochd.service");
   EXPECT_EQ(env.state_directory, "/var/lib/accrochd");
   EXPECT_EQ(env.configuration_directory, std::nullopt);  // empty counts as unset
+}
+
+// ---- alerts ----
+
+constexpr const char* kAlerts =
+    "alerts:\n"
+    "  email:\n"
+    "    server: smtp://smtp.exemple.fr:587\n"
+    "    from: accrochd@exemple.fr\n"
+    "    username: accrochd\n"
+    "    password: {file: secret.txt}\n"
+    "  webhooks:\n"
+    "    equipe:\n"
+    "      url: https://chat.exemple.fr/hooks/abc\n"
+    "      format: slack\n"
+    "      headers: {X-Source: accrochd}\n"
+    "      token: {file: secret.txt}\n"
+    "  daily_summary: \"07:30\"\n"
+    "  receipt_after: 10d\n"
+    "  retry: {attempts: 3, initial_delay: 2min, max_delay: 30min}\n";
+
+TEST_F(LoadConfigTest, ReadsTheAlertChannelsAndRecipients) {
+  auto config = Load(std::string(kAlerts) + Base() +
+                     "    alerts:\n"
+                     "      - {email: scolarite@exemple.fr}\n"
+                     "      - {email: direction@exemple.fr, severity: urgent}\n"
+                     "      - {webhook: equipe}\n");
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  ASSERT_TRUE(config->alerts.email.has_value());
+  const EmailChannelConfig& e = *config->alerts.email;
+  EXPECT_EQ(e.smtp.url, "smtp://smtp.exemple.fr:587");
+  EXPECT_EQ(e.smtp.from, "accrochd@exemple.fr");
+  EXPECT_TRUE(e.smtp.require_tls);  // STARTTLS unless said otherwise
+  EXPECT_EQ(e.smtp.username, "accrochd");
+  EXPECT_EQ(e.smtp.password, kSecret);
+  const WebhookConfig& w = config->alerts.webhooks.at("equipe");
+  EXPECT_EQ(w.format, WebhookConfig::Format::kSlack);
+  EXPECT_EQ(w.settings.headers.at("X-Source"), "accrochd");
+  EXPECT_EQ(w.settings.bearer_token, kSecret);
+  EXPECT_EQ(config->alerts.daily_summary_at, 7 * 60 + 30);
+  EXPECT_EQ(config->alerts.receipt_after, std::chrono::hours(240));
+  EXPECT_EQ(config->alerts.retry.max_attempts, 3);
+  const CertifierConfig& c = config->certifiers[0];
+  ASSERT_EQ(c.alerts.size(), 3u);
+  EXPECT_EQ(c.alerts[1].address, "direction@exemple.fr");
+  EXPECT_EQ(c.alerts[1].severity, Severity::kUrgent);
+  EXPECT_EQ(c.alerts[0].severity, Severity::kInfo);
+  EXPECT_EQ(c.alerts[2].kind, AlertRecipient::Kind::kWebhook);
+  // Printed by reference only.
+  const std::string printed = PrintConfig(*config);
+  EXPECT_THAT(printed, HasSubstr("daily_summary: \"07:30\""));
+  EXPECT_THAT(printed, HasSubstr("token: {file: secret.txt}"));
+  EXPECT_THAT(printed, Not(HasSubstr(kSecret)));
+}
+
+TEST_F(LoadConfigTest, AlertsDefaults) {
+  auto config = Load(Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_FALSE(config->alerts.email.has_value());
+  EXPECT_EQ(config->alerts.daily_summary_at, 8 * 60);
+  EXPECT_EQ(config->alerts.receipt_after, std::chrono::hours(24 * 7));
+  EXPECT_TRUE(config->certifiers[0].alerts.empty());
+}
+
+TEST_F(LoadConfigTest, AnEmailRecipientWithoutAServerIsAnError) {
+  ExpectOnly(Base() + "    alerts:\n      - {email: scolarite@exemple.fr}\n",
+             "certifiers.institut.alerts.email: no e-mail server is configured; add alerts.email "
+             "(server, from) at the top level",
+             12, 17);
+}
+
+TEST_F(LoadConfigTest, AnUnknownWebhookIsAnErrorNamingTheDefinedOnes) {
+  auto config = Load(std::string(kAlerts) + Base() + "    alerts:\n      - {webhook: equip}\n");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_THAT(FormatDiagnostics(config.error()),
+              HasSubstr("certifiers.institut.alerts.webhook: no webhook named \"equip\" in "
+                        "alerts.webhooks (defined: equipe)"));
+}
+
+TEST_F(LoadConfigTest, BadAlertSettingsAreEachReported) {
+  auto config = Load(
+      "alerts:\n"
+      "  email: {server: \"http://smtp\", from: \"not an address\", starttls: maybe}\n"
+      "  webhooks:\n"
+      "    x: {url: ftp://x, format: teams, token: \"in clear\"}\n"
+      "  daily_summary: \"25:00\"\n" +
+      Base() + "    alerts:\n      - {email: \"a@b\", severity: high}\n");
+  ASSERT_FALSE(config.has_value());
+  const std::string all = FormatDiagnostics(config.error());
+  EXPECT_THAT(all, HasSubstr("alerts.email.server: expected smtp://HOST:PORT"));
+  EXPECT_THAT(all, HasSubstr("alerts.email.from: \"not an address\" is not an e-mail address"));
+  EXPECT_THAT(all, HasSubstr("alerts.email.starttls"));
+  EXPECT_THAT(all, HasSubstr("alerts.webhooks.x.url: expected https://"));
+  EXPECT_THAT(all, HasSubstr("alerts.webhooks.x.format: expected \"json\""));
+  EXPECT_THAT(all, HasSubstr("alerts.webhooks.x.token: a token written in the configuration is "
+                             "refused"));
+  EXPECT_THAT(all, Not(HasSubstr("in clear")));
+  EXPECT_THAT(all, HasSubstr("alerts.daily_summary: expected a time \"HH:MM\""));
+  EXPECT_THAT(all, HasSubstr("severity: expected \"info\""));
+  EXPECT_THAT(all, HasSubstr("\"a@b\" is not an e-mail address"));
 }
 
 }  // namespace

@@ -1,0 +1,246 @@
+// Alerts: what is announced, to whom, once; the daily summary; the queue's retries. A real state
+// store and the built-in templates; the sender records what it is given and answers what the
+// test says (the channels themselves are tested against real servers in
+// tests/integration/alert_channel_test.cc).
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "connectors/store/state_store.h"
+#include "daemon/alerts.h"
+#include "daemon/config.h"
+#include "tests/support/capture_logger.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/run_binary.h"
+
+namespace accrochd::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono;
+using Kind = alert::DeliveryOutcome::Kind;
+
+constexpr const char* kBcr = "DEMO0001";
+
+Date D(int y, unsigned m, unsigned d) { return Date{year(y), month(m), day(d)}; }
+
+// 06:00 UTC, 07:00 in Paris: before the daily summary (08:00).
+const TimePoint kStart = sys_days(D(2026, 3, 2)) + hours(6);
+
+class AlertsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = testing::MakeTempDir(std::string("alerts_test/") + info->name());
+    fs::create_directories(dir_ + "/state");
+    config_ = Load();
+    OpenStore();
+  }
+
+  Config Load(const std::string& extra = "") {
+    const std::string demo = std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/";
+    const fs::path path = fs::path(dir_) / "accrochd.yaml";
+    std::ofstream(path) << "state_directory: state\n"
+                        << "alerts:\n  email: {server: \"smtp://127.0.0.1:1\", from: "
+                           "accrochd@exemple.fr}\n  webhooks:\n    equipe: {url: "
+                           "\"http://127.0.0.1:1/hook\"}\n"
+                        << extra
+                        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
+                           "certifiers:\n  institut-exemple:\n    id_client: \""
+                        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
+                        << demo
+                        << "accueil-handicap.yaml\n    alerts:\n"
+                           "      - {email: scolarite@exemple.fr}\n"
+                           "      - {email: direction@exemple.fr, severity: urgent}\n"
+                           "      - {webhook: equipe, severity: urgent}\n";
+    auto config = LoadConfig(path.string(), Environment{});
+    EXPECT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+    return config.has_value() ? std::move(*config) : Config{};
+  }
+
+  void OpenStore() {
+    store_.reset();
+    auto opened = store::StateStore::Open(dir_ + "/state", clock_);
+    ASSERT_TRUE(opened.has_value()) << opened.error().message();
+    store_ = std::move(*opened);
+  }
+
+  void See(const std::string& id, Date delivery, bool quarantined = false) {
+    store::Observation o;
+    o.certifier = kBcr;
+    o.id_technique = id;
+    o.mapping = "accueil-handicap";
+    o.certification_type = "RS";
+    o.certification_code = "RS6521";
+    o.delivery = delivery;
+    o.content_hash = "h-" + id;
+    o.quarantined = quarantined;
+    if (quarantined) o.reasons.push_back({"sexe", "required", "sexe : champ obligatoire"});
+    ASSERT_TRUE(store_->Observe({o}).has_value());
+  }
+
+  // One cycle's alerts: plan, then deliver. Returns what was sent, in order.
+  std::vector<store::QueuedAlert> Cycle() {
+    sent_.clear();
+    Alerter alerter(config_, *store_, logger_, clock_,
+                    [this](const Config&, const store::QueuedAlert& q) {
+                      sent_.push_back(q);
+                      return alert::DeliveryOutcome{answer_, answer_ == Kind::kDelivered
+                                                                 ? "250 OK"
+                                                                 : "451 try later"};
+                    });
+    auto planned = alerter.Plan();
+    EXPECT_TRUE(planned.has_value()) << planned.error().message();
+    auto delivered = alerter.Deliver();
+    EXPECT_TRUE(delivered.has_value()) << delivered.error().message();
+    return sent_;
+  }
+
+  std::string dir_;
+  testing::FakeClock clock_{kStart};
+  Config config_;
+  std::unique_ptr<store::StateStore> store_;
+  testing::CaptureLogger logger_;
+  std::vector<store::QueuedAlert> sent_;
+  Kind answer_ = Kind::kDelivered;
+};
+
+TEST_F(AlertsTest, ADigestAnnouncesWhatIsNewOnceToEachRecipientBySeverity) {
+  See("OVERDUE", D(2025, 11, 20));     // deadline 20/02: overdue
+  See("WEEK", D(2025, 12, 5));         // 05/03: 3 days left, band 7
+  See("MONTH", D(2026, 1, 20));        // 20/04: 49 days: beyond every threshold
+  See("QUAR", D(2025, 12, 25), true);  // 25/03: 23 days, band 30; quarantined
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_EQ(sent.size(), 2u);  // one e-mail, one webhook
+  const store::QueuedAlert& email = sent[0];
+  EXPECT_EQ(email.channel, "email");
+  EXPECT_EQ(email.kind, "digest");
+  EXPECT_EQ(email.severity, "urgent");
+  EXPECT_EQ(email.recipients, "scolarite@exemple.fr,direction@exemple.fr");
+  EXPECT_THAT(email.subject, HasSubstr("institut-exemple — URGENT — nouvelles alertes"));
+  EXPECT_THAT(email.text, HasSubstr("ÉCHÉANCE DÉPASSÉE — 1 passage(s)"));
+  EXPECT_THAT(email.text, HasSubstr("  OVERDUE  RS RS6521  en attente de dépôt  échéance "
+                                    "20/02/2026, dépassée de 10 jour(s)"));
+  EXPECT_THAT(email.text, HasSubstr("Échéance dans 7 jour(s) ou moins — 1 passage(s) :\n"
+                                    "  WEEK  RS RS6521  en attente de dépôt  échéance 05/03/2026, "
+                                    "dans 3 jour(s)"));
+  EXPECT_THAT(email.text, HasSubstr("Échéance dans 30 jour(s) ou moins — 1 passage(s)"));
+  EXPECT_THAT(email.text, HasSubstr("En quarantaine"));
+  EXPECT_THAT(email.text, HasSubstr("  QUAR  RS RS6521  échéance 25/03/2026, dans 23 jour(s)\n"
+                                    "    sexe : champ obligatoire"));
+  EXPECT_THAT(email.text, Not(HasSubstr("MONTH")));
+  EXPECT_THAT(email.html, HasSubstr("<td>OVERDUE</td>"));
+  EXPECT_EQ(sent[1].channel, "webhook:equipe");
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"id_technique\": \"OVERDUE\""));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"kind\": \"digest\""));
+
+  // The next cycle, nothing new: nothing sent.
+  clock_.Advance(minutes(15));
+  EXPECT_TRUE(Cycle().empty());
+  // A restart changes nothing: the marks are in the store.
+  OpenStore();
+  EXPECT_TRUE(Cycle().empty());
+}
+
+TEST_F(AlertsTest, OverdueIsRepeatedDailyAndEachThresholdOnce) {
+  config_ = Load("  daily_summary: \"off\"\n");
+  See("OVERDUE", D(2025, 11, 20));
+  See("MONTH", D(2026, 1, 4));  // deadline 04/04: 33 days, beyond 30
+  ASSERT_EQ(Cycle().size(), 2u);
+  clock_.Advance(hours(24));  // 3 March: OVERDUE again; MONTH at 32 days
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("OVERDUE"));
+  EXPECT_THAT(sent[0].text, Not(HasSubstr("MONTH")));
+  clock_.Advance(hours(24) * 3);  // 6 March: MONTH at 29 days crosses 30
+  sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("Échéance dans 30 jour(s) ou moins — 1 passage(s) :\n"
+                                      "  MONTH"));
+  clock_.Advance(minutes(15));
+  EXPECT_TRUE(Cycle().empty());
+}
+
+TEST_F(AlertsTest, ANonUrgentDigestGoesOnlyToInfoRecipients) {
+  See("MONTH", D(2026, 1, 1));  // deadline 01/04: 30 days, band 30 (urgent is 14)
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].channel, "email");
+  EXPECT_EQ(sent[0].severity, "info");
+  EXPECT_EQ(sent[0].recipients, "scolarite@exemple.fr");
+  EXPECT_THAT(sent[0].subject, Not(HasSubstr("URGENT")));
+}
+
+TEST_F(AlertsTest, TheDailySummarySaysEverythingOnceADayAtItsHour) {
+  See("MONTH", D(2026, 1, 1));
+  ASSERT_EQ(Cycle().size(), 1u);  // 07:00: the digest
+  clock_.Advance(minutes(45));     // 07:45: nothing new, not yet 08:00
+  EXPECT_TRUE(Cycle().empty());
+  clock_.Advance(minutes(15));  // 08:00 in Paris
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].kind, "daily");
+  EXPECT_THAT(sent[0].subject, HasSubstr("résumé du jour"));
+  EXPECT_THAT(sent[0].text, HasSubstr("MONTH"));  // already announced, summarised again
+  clock_.Advance(hours(3));
+  EXPECT_TRUE(Cycle().empty());
+}
+
+TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
+  config_ = Load("  retry: {attempts: 3, initial_delay: 1min, max_delay: 1h}\n"
+                 "  daily_summary: \"off\"\n");
+  See("MONTH", D(2026, 1, 1));
+  answer_ = Kind::kRetryLater;
+  ASSERT_EQ(Cycle().size(), 1u);  // attempt 1: retry in 1 min
+  clock_.Advance(seconds(30));
+  EXPECT_TRUE(Cycle().empty());  // not yet due
+  clock_.Advance(seconds(30));
+  ASSERT_EQ(Cycle().size(), 1u);  // attempt 2: retry in 2 min
+  OpenStore();                    // a restart keeps the queue
+  clock_.Advance(minutes(2));
+  ASSERT_EQ(Cycle().size(), 1u);  // attempt 3: the last
+  clock_.Advance(hours(1));
+  EXPECT_TRUE(Cycle().empty());
+  auto all = store_->Alerts();
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].state, "failed");
+  EXPECT_EQ((*all)[0].attempts, 3);
+  EXPECT_EQ((*all)[0].last_detail, "451 try later");
+  EXPECT_THAT(logger_.Text(), HasSubstr("given up after 3 attempt(s): 451 try later"));
+}
+
+TEST_F(AlertsTest, APermanentFailureIsNotRetried) {
+  config_ = Load("  daily_summary: \"off\"\n");
+  See("MONTH", D(2026, 1, 1));
+  answer_ = Kind::kPermanentFailure;
+  ASSERT_EQ(Cycle().size(), 1u);
+  clock_.Advance(hours(2));
+  EXPECT_TRUE(Cycle().empty());
+  auto all = store_->Alerts();
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ((*all)[0].state, "failed");
+  EXPECT_EQ((*all)[0].attempts, 1);
+}
+
+TEST_F(AlertsTest, WithoutRecipientsOnlyTheJournalHears) {
+  config_ = Load();
+  config_.certifiers[0].alerts.clear();
+  See("OVERDUE", D(2025, 11, 20));
+  EXPECT_TRUE(Cycle().empty());
+  EXPECT_THAT(logger_.Text(), HasSubstr("alert digest for certifier \"institut-exemple\" "
+                                        "(urgent): 1 overdue"));
+  EXPECT_THAT(logger_.Text(), HasSubstr("no recipient configured: journal only"));
+}
+
+}  // namespace
+}  // namespace accrochd::daemon
