@@ -109,9 +109,12 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     const bool dated = p.deadline.has_value();
     const int left = dated ? DaysLeft(*p.deadline, today) : 0;
     if (dated && (p.status == Status::kPending || p.status == Status::kInDeposit ||
-                 p.status == Status::kQuarantined || p.status == Status::kRejected)) {
+                  p.status == Status::kQuarantined || p.status == Status::kRejected)) {
       if (left < 0) {
-        items.push_back({{p.id_technique, "overdue", day}, true, Item::Section::kOverdue, 0,
+        items.push_back({{p.id_technique, "overdue", day},
+                         true,
+                         Item::Section::kOverdue,
+                         0,
                          PassageRow(p, left)});
       } else if (const int band = config.deadlines.Band(left); band > 0) {
         items.push_back({{p.id_technique, "band:" + N(band), ""},
@@ -128,8 +131,11 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       std::replace(action.begin(), action.end(), '-', '_');
       row.Set("message", p.cdc_message).Set("action", action).Set("action_" + action, true);
       row.Set("file", p.deposit_file);
-      items.push_back({{p.id_technique, "rejected:" + p.deposit_file, ""}, true,
-                       Item::Section::kRejected, 0, std::move(row)});
+      items.push_back({{p.id_technique, "rejected:" + p.deposit_file, ""},
+                       true,
+                       Item::Section::kRejected,
+                       0,
+                       std::move(row)});
     }
     if (p.status == Status::kQuarantined) {
       TemplateValue row = PassageRow(p, left);
@@ -144,8 +150,11 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
         key += q->field + "|" + q->rule + "|" + q->message + "\n";
       }
       row.Set("reasons", std::move(list)).Set("reasons_text", text).Set("mapping", p.mapping);
-      items.push_back({{p.id_technique, "quarantined:" + StableHash(key), ""}, false,
-                       Item::Section::kQuarantined, 0, std::move(row)});
+      items.push_back({{p.id_technique, "quarantined:" + StableHash(key), ""},
+                       false,
+                       Item::Section::kQuarantined,
+                       0,
+                       std::move(row)});
     }
   }
 
@@ -158,8 +167,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       row.Set("file", d.file_name)
           .Set("passages", N(d.passages))
           .Set("written", LocalStamp(c, d.published_at));
-      items.push_back({{d.file_name, "outbox", ""}, false, Item::Section::kOutbox, 0,
-                       std::move(row)});
+      items.push_back(
+          {{d.file_name, "outbox", ""}, false, Item::Section::kOutbox, 0, std::move(row)});
     } else if (d.state == "uploaded") {
       auto uploaded = ParseIsoUtc(d.uploaded_at);
       if (!uploaded || clock.Now() - *uploaded < config.alerts.receipt_after) continue;
@@ -170,8 +179,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
           .Set("passages", N(d.passages))
           .Set("uploaded", LocalStamp(c, d.uploaded_at))
           .Set("days", N(days));
-      items.push_back({{d.file_name, "no_receipt", ""}, true, Item::Section::kNoReceipt, 0,
-                       std::move(row)});
+      items.push_back(
+          {{d.file_name, "no_receipt", ""}, true, Item::Section::kNoReceipt, 0, std::move(row)});
     }
   }
   return items;
@@ -195,12 +204,24 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
   std::map<int, std::vector<TemplateValue>> bands;
   for (const Item* item : items) {
     switch (item->section) {
-      case Item::Section::kOverdue: overdue.push_back(item->row); break;
-      case Item::Section::kBand: bands[item->band].push_back(item->row); break;
-      case Item::Section::kOutbox: outbox.push_back(item->row); break;
-      case Item::Section::kNoReceipt: no_receipt.push_back(item->row); break;
-      case Item::Section::kRejected: rejected.push_back(item->row); break;
-      case Item::Section::kQuarantined: quarantined.push_back(item->row); break;
+      case Item::Section::kOverdue:
+        overdue.push_back(item->row);
+        break;
+      case Item::Section::kBand:
+        bands[item->band].push_back(item->row);
+        break;
+      case Item::Section::kOutbox:
+        outbox.push_back(item->row);
+        break;
+      case Item::Section::kNoReceipt:
+        no_receipt.push_back(item->row);
+        break;
+      case Item::Section::kRejected:
+        rejected.push_back(item->row);
+        break;
+      case Item::Section::kQuarantined:
+        quarantined.push_back(item->row);
+        break;
     }
   }
   const std::size_t limit = config.alerts.list_limit;
@@ -220,10 +241,9 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
     soon += static_cast<std::int64_t>(rows.size());
   }
   data.Set("bands", std::move(band_list)).Set("has_bands", soon > 0).Set("soon_count", N(soon));
-  data.Set("receipt_days", N(std::chrono::duration_cast<std::chrono::hours>(
-                                 config.alerts.receipt_after)
-                                 .count() /
-                             24));
+  data.Set(
+      "receipt_days",
+      N(std::chrono::duration_cast<std::chrono::hours>(config.alerts.receipt_after).count() / 24));
   return data;
 }
 
@@ -259,8 +279,7 @@ Result<Rendered> Render(const Templates& templates, TemplateValue data) {
 
 // The queued messages for `rendered`, one per channel, to the recipients of that severity.
 std::vector<QueuedAlert> Messages(const Config& config, const CertifierConfig& c,
-                                  const Rendered& rendered, const std::string& kind,
-                                  bool urgent) {
+                                  const Rendered& rendered, const std::string& kind, bool urgent) {
   std::vector<QueuedAlert> out;
   std::vector<std::string> emails;
   std::set<std::string> hooks;
@@ -376,10 +395,9 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c) {
     return 0;
   }
 
-  const bool urgent = std::any_of(selected.begin(), selected.end(),
-                                  [](const Item* i) { return i->urgent; });
-  auto rendered = Render(*config_.templates,
-                         MessageData(config_, c, selected, daily, urgent, now));
+  const bool urgent =
+      std::any_of(selected.begin(), selected.end(), [](const Item* i) { return i->urgent; });
+  auto rendered = Render(*config_.templates, MessageData(config_, c, selected, daily, urgent, now));
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
   std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);
@@ -390,18 +408,17 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c) {
   for (const Item* item : selected) ++counts[item->section];
   std::string channels;
   for (const QueuedAlert& m : messages) channels += (channels.empty() ? "" : ", ") + m.channel;
-  logger_.Log(urgent ? LogLevel::kWarning : LogLevel::kInfo,
-              std::string(daily ? "daily summary" : "alert digest") + " for certifier \"" +
-                  c.name + "\" (" + (urgent ? "urgent" : "info") + "): " +
-                  N(counts[Item::Section::kOverdue]) + " overdue, " +
-                  N(counts[Item::Section::kBand]) + " near their deadline, " +
-                  N(counts[Item::Section::kOutbox]) + " file(s) to upload, " +
-                  N(counts[Item::Section::kNoReceipt]) + " deposit(s) without receipt, " +
-                  N(counts[Item::Section::kRejected]) + " rejected, " +
-                  N(counts[Item::Section::kQuarantined]) + " quarantined; " +
-                  (channels.empty() ? "no recipient configured: journal only"
-                                    : "queued for " + channels),
-              {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
+  logger_.Log(
+      urgent ? LogLevel::kWarning : LogLevel::kInfo,
+      std::string(daily ? "daily summary" : "alert digest") + " for certifier \"" + c.name +
+          "\" (" + (urgent ? "urgent" : "info") + "): " + N(counts[Item::Section::kOverdue]) +
+          " overdue, " + N(counts[Item::Section::kBand]) + " near their deadline, " +
+          N(counts[Item::Section::kOutbox]) + " file(s) to upload, " +
+          N(counts[Item::Section::kNoReceipt]) + " deposit(s) without receipt, " +
+          N(counts[Item::Section::kRejected]) + " rejected, " +
+          N(counts[Item::Section::kQuarantined]) + " quarantined; " +
+          (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),
+      {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
   return static_cast<int>(messages.size());
 }
 
@@ -429,17 +446,16 @@ Result<int> Alerter::Deliver() {
     const std::string what = q.kind + " #" + N(q.id) + " via " + q.channel;
     if (state == "delivered") {
       ++delivered;
-      logger_.Info("alert " + what + " delivered", {{std::string(kFieldCertificateur), q.certifier}},
-                   kMessageIdAlertDelivered);
+      logger_.Info("alert " + what + " delivered",
+                   {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertDelivered);
     } else if (state == "queued") {
       logger_.Warning("alert " + what + " not delivered (attempt " + N(attempts) + " of " +
-                          N(config_.alerts.retry.max_attempts) + "), will retry: " +
-                          outcome.detail,
+                          N(config_.alerts.retry.max_attempts) + "), will retry: " + outcome.detail,
                       {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     } else {
-      logger_.Error("alert " + what + " given up after " + N(attempts) + " attempt(s): " +
-                        outcome.detail,
-                    {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
+      logger_.Error(
+          "alert " + what + " given up after " + N(attempts) + " attempt(s): " + outcome.detail,
+          {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     }
   }
   return delivered;
@@ -455,8 +471,8 @@ std::vector<std::pair<std::string, alert::DeliveryOutcome>> SendTestAlerts(
   data.Set("test", true).Set("digest", false).Set("kind", "test");
   auto rendered = Render(*config_.templates, data);
   if (!rendered) {
-    out.push_back({"templates", {alert::DeliveryOutcome::Kind::kPermanentFailure,
-                                 rendered.error().message()}});
+    out.push_back({"templates",
+                   {alert::DeliveryOutcome::Kind::kPermanentFailure, rendered.error().message()}});
     return out;
   }
   QueuedAlert q;
@@ -478,8 +494,9 @@ std::vector<std::pair<std::string, alert::DeliveryOutcome>> SendTestAlerts(
     email.channel = "email";
     for (const std::string& e : to) email.recipients += (email.recipients.empty() ? "" : ",") + e;
     if (to.empty()) {
-      out.push_back({"email", {alert::DeliveryOutcome::Kind::kPermanentFailure,
-                               "no certifier lists an e-mail recipient in its alerts"}});
+      out.push_back({"email",
+                     {alert::DeliveryOutcome::Kind::kPermanentFailure,
+                      "no certifier lists an e-mail recipient in its alerts"}});
     } else {
       out.push_back({"email to " + email.recipients, sender_(config_, email)});
     }

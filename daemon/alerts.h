@@ -29,15 +29,17 @@ namespace accrochd::daemon {
 
 // Sends one queued message through the channel it names (the real e-mail and webhook channels
 // by default).
-using AlertSender =
-    std::function<alert::DeliveryOutcome(const Config&, const store::QueuedAlert&)>;
+using AlertSender = std::function<alert::DeliveryOutcome(const Config&, const store::QueuedAlert&)>;
 alert::DeliveryOutcome SendQueuedAlert(const Config& config, const store::QueuedAlert& message);
 
 class Alerter {
  public:
   Alerter(const Config& config, store::StateStore& store, Logger& logger, Clock& clock,
           AlertSender sender = SendQueuedAlert)
-      : config_(config), store_(store), logger_(logger), clock_(clock),
+      : config_(config),
+        store_(store),
+        logger_(logger),
+        clock_(clock),
         sender_(std::move(sender)) {}
 
   // Queues each certifier's message when something is new (or its daily summary is due).

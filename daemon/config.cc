@@ -235,8 +235,10 @@ class Loader {
       file_.Report(node, path + ": a " + key +
                              " written in the configuration is refused; put it "
                              "in a file readable only by accrochd (chmod 600) and write " +
-                             key + ": {file: /path/to/file}, or load it as a systemd "
-                             "credential and write " + key + ": {credential: NAME}");
+                             key +
+                             ": {file: /path/to/file}, or load it as a systemd "
+                             "credential and write " +
+                             key + ": {credential: NAME}");
       return std::nullopt;
     }
     yaml::MapReader m(file_, node, path);
@@ -265,8 +267,8 @@ class Loader {
         file_.Report(node, path + ".credential: \"" + *credential +
                                "\" needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
                                "with LoadCredential=" +
-                               *credential +
-                               ":/path/to/secret; outside systemd use " + key + ": {file: PATH}");
+                               *credential + ":/path/to/secret; outside systemd use " + key +
+                               ": {file: PATH}");
         return std::nullopt;
       }
       ref.path = (fs::path(*env_.credentials_directory) / *credential).string();
@@ -389,8 +391,10 @@ class Loader {
           recipient.severity = Severity::kUrgent;
         } else {
           file_.Report(*r.Node("severity", false),
-                       path + ".severity: expected \"info\" (every message) or \"urgent\" "
-                              "(only messages with something urgent), found \"" + *v + "\"");
+                       path +
+                           ".severity: expected \"info\" (every message) or \"urgent\" "
+                           "(only messages with something urgent), found \"" +
+                           *v + "\"");
         }
       }
       r.Finish();
@@ -408,8 +412,9 @@ class Loader {
         }
         if (!config.alerts.email) {
           file_.Report(*r.Node("email", false),
-                       path + ".email: no e-mail server is configured; add alerts.email "
-                              "(server, from) at the top level");
+                       path +
+                           ".email: no e-mail server is configured; add alerts.email "
+                           "(server, from) at the top level");
           continue;
         }
       } else {
@@ -432,12 +437,14 @@ class Loader {
 
   static bool LooksLikeAddress(const std::string& a) {
     const std::size_t at = a.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= a.size() || a.find('@', at + 1) != std::string::npos) {
+    if (at == std::string::npos || at == 0 || at + 1 >= a.size() ||
+        a.find('@', at + 1) != std::string::npos) {
       return false;
     }
     for (char c : a) {
       const auto ch = static_cast<unsigned char>(c);
-      if (ch <= ' ' || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' || ch >= 0x7F) {
+      if (ch <= ' ' || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' ||
+          ch >= 0x7F) {
         return false;
       }
     }
@@ -456,7 +463,8 @@ class Loader {
           if (!server->starts_with("smtp://") && !server->starts_with("smtps://")) {
             file_.Report(*e.Node("server", true),
                          "alerts.email.server: expected smtp://HOST:PORT (STARTTLS, usually port "
-                         "587) or smtps://HOST:PORT (TLS, usually 465), found \"" + *server + "\"");
+                         "587) or smtps://HOST:PORT (TLS, usually 465), found \"" +
+                             *server + "\"");
           }
           channel.smtp.url = *server;
         }
@@ -475,7 +483,8 @@ class Loader {
             channel.smtp.password = std::move(secret->second);
           }
         }
-        if (auto v = e.String("ca_file", false)) channel.smtp.ca_file = ReadableFile(e, "ca_file", *v);
+        if (auto v = e.String("ca_file", false))
+          channel.smtp.ca_file = ReadableFile(e, "ca_file", *v);
         if (auto v = e.DurationValue("timeout", false)) {
           channel.smtp.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*v);
         }
@@ -507,8 +516,10 @@ class Loader {
             hook.format = WebhookConfig::Format::kSlack;
           } else {
             file_.Report(*h.Node("format", false),
-                         path + ".format: expected \"json\" (accrochd's payload) or \"slack\" "
-                                "(Slack and Mattermost incoming webhooks), found \"" + *v + "\"");
+                         path +
+                             ".format: expected \"json\" (accrochd's payload) or \"slack\" "
+                             "(Slack and Mattermost incoming webhooks), found \"" +
+                             *v + "\"");
           }
         }
         if (auto headers = h.Node("headers", false)) {
@@ -530,7 +541,8 @@ class Loader {
             hook.settings.bearer_token = std::move(secret->second);
           }
         }
-        if (auto v = h.String("ca_file", false)) hook.settings.ca_file = ReadableFile(h, "ca_file", *v);
+        if (auto v = h.String("ca_file", false))
+          hook.settings.ca_file = ReadableFile(h, "ca_file", *v);
         if (auto v = h.DurationValue("timeout", false)) {
           hook.settings.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*v);
         }
@@ -541,7 +553,8 @@ class Loader {
     if (auto v = m.String("daily_summary", false)) {
       if (*v == "off") {
         alerts.daily_summary_at.reset();
-      } else if (v->size() == 5 && (*v)[2] == ':' && std::isdigit(static_cast<unsigned char>((*v)[0])) &&
+      } else if (v->size() == 5 && (*v)[2] == ':' &&
+                 std::isdigit(static_cast<unsigned char>((*v)[0])) &&
                  std::isdigit(static_cast<unsigned char>((*v)[1])) &&
                  std::isdigit(static_cast<unsigned char>((*v)[3])) &&
                  std::isdigit(static_cast<unsigned char>((*v)[4])) &&
@@ -550,18 +563,21 @@ class Loader {
       } else {
         file_.Report(*m.Node("daily_summary", false),
                      "alerts.daily_summary: expected a time \"HH:MM\" (in quotes) or \"off\", "
-                     "found \"" + *v + "\"");
+                     "found \"" +
+                         *v + "\"");
       }
     }
     if (auto v = m.DurationValue("receipt_after", false)) alerts.receipt_after = *v;
     if (auto retry = m.Node("retry", false)) {
       yaml::MapReader r(file_, *retry, "alerts.retry");
-      if (auto v = r.Int("attempts", false, 1, 1000)) alerts.retry.max_attempts = static_cast<int>(*v);
+      if (auto v = r.Int("attempts", false, 1, 1000))
+        alerts.retry.max_attempts = static_cast<int>(*v);
       if (auto v = r.DurationValue("initial_delay", false)) alerts.retry.initial_delay = *v;
       if (auto v = r.DurationValue("max_delay", false)) alerts.retry.max_delay = *v;
       r.Finish();
     }
-    if (auto v = m.Int("list_limit", false, 1, 100'000)) alerts.list_limit = static_cast<std::size_t>(*v);
+    if (auto v = m.Int("list_limit", false, 1, 100'000))
+      alerts.list_limit = static_cast<std::size_t>(*v);
     m.Finish();
   }
 
@@ -656,7 +672,8 @@ class Loader {
         for (const YAML::Node& item : *n) {
           if (auto d = file_.AsInt(item, "deadlines.thresholds", 0, 92)) {
             if (std::find(days.begin(), days.end(), static_cast<int>(*d)) != days.end()) {
-              file_.Report(item, "deadlines.thresholds: " + std::to_string(*d) + " is listed twice");
+              file_.Report(item,
+                           "deadlines.thresholds: " + std::to_string(*d) + " is listed twice");
             }
             days.push_back(static_cast<int>(*d));
           }

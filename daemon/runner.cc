@@ -45,8 +45,7 @@ class Runner {
       auto report = daemon_->RunCycle(DepositPolicy::kPlanned, ctx_.stop);
       if (!report) {
         if (ctx_.stop.stop_requested() || report.error().kind() == ErrorKind::kCancelled) break;
-        ctx_.logger.Error("cycle failed: " + report.error().message(), {},
-                          kMessageIdCycleFailed);
+        ctx_.logger.Error("cycle failed: " + report.error().message(), {}, kMessageIdCycleFailed);
         failing = "cycle";
       } else {
         for (const CertifierFailure& f : report->failures) {

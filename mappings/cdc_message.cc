@@ -48,14 +48,22 @@ CdcMessage ClassifyCdcMessage(std::string_view message) {
 
 std::string_view CdcMessageName(CdcMessage m) {
   switch (m) {
-    case CdcMessage::kAlreadyRecorded: return "already-recorded";
-    case CdcMessage::kCertificationKo: return "certification-ko";
-    case CdcMessage::kHolderNotFound: return "holder-not-found";
-    case CdcMessage::kHolderNotFoundBirth: return "holder-not-found-birth";
-    case CdcMessage::kHolderNotReconciled: return "holder-not-reconciled";
-    case CdcMessage::kSeveralHolders: return "several-holders";
-    case CdcMessage::kInconsistentDates: return "inconsistent-dates";
-    case CdcMessage::kUnknown: return "unknown";
+    case CdcMessage::kAlreadyRecorded:
+      return "already-recorded";
+    case CdcMessage::kCertificationKo:
+      return "certification-ko";
+    case CdcMessage::kHolderNotFound:
+      return "holder-not-found";
+    case CdcMessage::kHolderNotFoundBirth:
+      return "holder-not-found-birth";
+    case CdcMessage::kHolderNotReconciled:
+      return "holder-not-reconciled";
+    case CdcMessage::kSeveralHolders:
+      return "several-holders";
+    case CdcMessage::kInconsistentDates:
+      return "inconsistent-dates";
+    case CdcMessage::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

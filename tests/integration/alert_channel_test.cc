@@ -33,12 +33,17 @@
 #include <gtest/gtest.h>
 
 #include "connectors/alert/channel.h"
+#include "tests/support/alert_servers.h"
 #include "tests/support/run_binary.h"
 
 extern char** environ;
 
 namespace accrochd::alert {
 namespace {
+
+using testing::LocalPort;
+using testing::ServerProcess;
+using testing::Tls;
 
 namespace fs = std::filesystem;
 using ::testing::ContainsRegex;
@@ -106,169 +111,6 @@ std::vector<fs::path> Entries(const fs::path& dir, const std::string& prefix) {
   }
   std::sort(found.begin(), found.end());
   return found;
-}
-
-// Runs `argv` to its end with stdout and stderr to `log`; its exit status, -1 if it could not.
-int RunProgram(std::vector<std::string> argv, const std::string& log) {
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// A server run by a test: started with posix_spawn, ready once it has printed its port on
-// stdout; stderr goes to `log`. The destructor stops it (SIGTERM, then SIGKILL after 5 s) and
-// reaps it, so that no test leaves a process behind, failed or not.
-class ServerProcess {
- public:
-  ServerProcess(std::vector<std::string> argv, std::string log) : log_(std::move(log)) {
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-    std::vector<char*> args;
-    for (std::string& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    stdout_ = out[0];
-    if (rc != 0) {
-      pid_ = -1;
-      Stop();
-      throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc));
-    }
-    try {
-      port_ = ReadPort();
-    } catch (...) {
-      Stop();
-      throw;
-    }
-  }
-  ~ServerProcess() { Stop(); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  int port() const { return port_; }
-  std::string Log() const { return ReadWhole(log_); }
-
- private:
-  int ReadPort() {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (line.find('\n') == std::string::npos) {
-      const auto left =
-          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) throw std::runtime_error("server did not start in 20 s: " + Log());
-      pollfd fd{stdout_, POLLIN, 0};
-      if (poll(&fd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) {
-        throw std::runtime_error("poll failed");
-      }
-      if ((fd.revents & (POLLIN | POLLHUP)) == 0) continue;
-      char buffer[64];
-      const ssize_t n = read(stdout_, buffer, sizeof(buffer));
-      if (n <= 0) throw std::runtime_error("server exited before listening: " + Log());
-      line.append(buffer, static_cast<std::size_t>(n));
-    }
-    const int port = std::atoi(line.c_str());
-    if (port <= 0) throw std::runtime_error("server printed no port: " + line);
-    return port;
-  }
-
-  void Stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      bool reaped = false;
-      for (int i = 0; i < 500 && !reaped; ++i) {
-        reaped = waitpid(pid_, &status, WNOHANG) == pid_;
-        if (!reaped) std::this_thread::sleep_for(milliseconds(10));
-      }
-      if (!reaped) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-    if (stdout_ >= 0) close(stdout_);
-    stdout_ = -1;
-  }
-
-  std::string log_;
-  pid_t pid_ = -1;
-  int stdout_ = -1;
-  int port_ = 0;
-};
-
-// A TCP socket on 127.0.0.1 bound to a free port. Not listening, connections to the port are
-// refused ("server down"), and nothing else can take the port meanwhile. Listening, the kernel
-// completes connections that nobody accepts: a server that never says a word.
-class LocalPort {
- public:
-  explicit LocalPort(bool listening) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof(address);
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
-        (listening && listen(fd_, 8) != 0)) {
-      throw std::runtime_error(std::string("cannot bind a local port: ") + std::strerror(errno));
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~LocalPort() {
-    if (fd_ >= 0) close(fd_);
-  }
-  LocalPort(const LocalPort&) = delete;
-  LocalPort& operator=(const LocalPort&) = delete;
-
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
-struct TlsFiles {
-  std::string cert;
-  std::string key;
-};
-
-// A self-signed certificate for 127.0.0.1 and localhost, made once per run; the certificate is
-// its own CA (ca_file).
-const TlsFiles& Tls() {
-  static const TlsFiles files = [] {
-    const std::string dir = testing::MakeTempDir("alert-tls-" + std::to_string(getpid()));
-    TlsFiles made{dir + "/cert.pem", dir + "/key.pem"};
-    const int status = RunProgram(
-        {ACCROCHD_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", made.key, "-out", made.cert, "-days",
-         "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"},
-        dir + "/openssl.log");
-    if (status != 0) {
-      throw std::runtime_error(
-          std::string("openssl (") + ACCROCHD_OPENSSL +
-          ") could not make the test certificate: " + ReadWhole(dir + "/openssl.log"));
-    }
-    return made;
-  }();
-  return files;
 }
 
 struct ReceivedMail {
@@ -347,13 +189,13 @@ class AlertChannelEmailTest : public AlertChannelTest {
     SmtpSettings smtp;
     smtp.url = scheme + "://127.0.0.1:" + std::to_string(port);
     smtp.from = "accrochd <alertes@organisme.example>";
-    smtp.ca_file = Tls().cert;
+    smtp.ca_file = Tls(ACCROCHD_OPENSSL).cert;
     smtp.timeout = milliseconds(10000);
     return smtp;
   }
 
   static std::vector<std::string> StartTlsOptions() {
-    return {"--starttls", Tls().cert, Tls().key};
+    return {"--starttls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key};
   }
 
   static EmailMessage FrenchAlert() {
@@ -377,8 +219,8 @@ class AlertChannelEmailTest : public AlertChannelTest {
 };
 
 TEST_F(AlertChannelEmailTest, StartTlsWithAuthDeliversAReadableFrenchMessage) {
-  auto server = StartSmtp(
-      {"--starttls", Tls().cert, Tls().key, "--auth", std::string("alertes:") + kPassword});
+  auto server = StartSmtp({"--starttls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key,
+                           "--auth", std::string("alertes:") + kPassword});
   SmtpSettings smtp = Smtp(server->port());
   smtp.username = "alertes";
   smtp.password = kPassword;
@@ -439,7 +281,7 @@ TEST_F(AlertChannelEmailTest, StartTlsWithAuthDeliversAReadableFrenchMessage) {
 }
 
 TEST_F(AlertChannelEmailTest, SmtpsIsTlsFromTheStart) {
-  auto server = StartSmtp({"--tls", Tls().cert, Tls().key});
+  auto server = StartSmtp({"--tls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key});
   const DeliveryOutcome outcome = SendEmail(Smtp(server->port(), "smtps"), FrenchAlert());
 
   ASSERT_EQ(outcome.kind, Kind::kDelivered) << outcome.detail << "\n" << server->Log();
@@ -499,8 +341,8 @@ TEST_F(AlertChannelEmailTest, TlsNotRequiredDoesNotTryStartTls) {
 }
 
 TEST_F(AlertChannelEmailTest, WrongPasswordIsAPermanentFailure) {
-  auto server = StartSmtp(
-      {"--starttls", Tls().cert, Tls().key, "--auth", std::string("alertes:") + kPassword});
+  auto server = StartSmtp({"--starttls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key,
+                           "--auth", std::string("alertes:") + kPassword});
   SmtpSettings smtp = Smtp(server->port());
   smtp.username = "alertes";
   smtp.password = "wrong-Pa55word";
@@ -609,9 +451,9 @@ class AlertChannelSmtpReplyTest : public AlertChannelEmailTest,
 
 TEST_P(AlertChannelSmtpReplyTest, ReplyCodeDecidesTheOutcome) {
   const SmtpReplyCase& c = GetParam();
-  auto server =
-      StartSmtp({"--starttls", Tls().cert, Tls().key, "--auth", std::string("alertes:") + kPassword,
-                 "--reply-code", std::to_string(c.code), "--reply-at", c.at});
+  auto server = StartSmtp({"--starttls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key,
+                           "--auth", std::string("alertes:") + kPassword, "--reply-code",
+                           std::to_string(c.code), "--reply-at", c.at});
   SmtpSettings smtp = Smtp(server->port());
   smtp.username = "alertes";
   smtp.password = kPassword;
@@ -792,9 +634,9 @@ TEST_F(AlertChannelWebhookTest, SilentServerTimesOutAndIsRetryLater) {
 }
 
 TEST_F(AlertChannelWebhookTest, HttpsWithTheCaFileIsDelivered) {
-  auto server = StartHttp({"--tls", Tls().cert, Tls().key});
+  auto server = StartHttp({"--tls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key});
   WebhookSettings hook = Hook(server->port(), "https");
-  hook.ca_file = Tls().cert;
+  hook.ca_file = Tls(ACCROCHD_OPENSSL).cert;
 
   const DeliveryOutcome outcome = PostWebhook(hook, Json());
 
@@ -805,7 +647,7 @@ TEST_F(AlertChannelWebhookTest, HttpsWithTheCaFileIsDelivered) {
 }
 
 TEST_F(AlertChannelWebhookTest, UntrustedCertificateIsAPermanentFailureAndSendsNothing) {
-  auto server = StartHttp({"--tls", Tls().cert, Tls().key});
+  auto server = StartHttp({"--tls", Tls(ACCROCHD_OPENSSL).cert, Tls(ACCROCHD_OPENSSL).key});
   const DeliveryOutcome outcome = PostWebhook(Hook(server->port(), "https"), Json());
 
   EXPECT_EQ(outcome.kind, Kind::kPermanentFailure) << outcome.detail;

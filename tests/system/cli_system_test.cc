@@ -9,8 +9,8 @@
 
 #include "tests/support/mapping_fixtures.h"
 #include "tests/support/run_binary.h"
-#include "tests/system/deposit_checks.h"
 #include "tests/support/services.h"
+#include "tests/system/deposit_checks.h"
 
 namespace accrochd::testing {
 namespace {

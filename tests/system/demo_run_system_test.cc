@@ -50,9 +50,9 @@ TEST(DemoRunSystemTest, ReadyStatusDepositBrokenReloadKillNineAndStatus) {
   WriteFile(config, DemoConfigWith(state, "run: {interval: 10s}\n"));
 
   NotifySocket notify;
-  auto run = std::make_unique<AccrochdProcess>(
-      std::vector<std::string>{"run", "--config", config},
-      std::vector<std::string>{notify.Environment()}, dir + "/run");
+  auto run = std::make_unique<AccrochdProcess>(std::vector<std::string>{"run", "--config", config},
+                                               std::vector<std::string>{notify.Environment()},
+                                               dir + "/run");
   auto ready = notify.WaitFor(IsReady, std::chrono::milliseconds(60000));
   ASSERT_TRUE(ready) << run->Err();
   auto cycle = notify.WaitFor(IsCycleStatus, std::chrono::milliseconds(60000), *ready);

@@ -3,6 +3,8 @@
 // test says (the channels themselves are tested against real servers in
 // tests/integration/alert_channel_test.cc).
 
+#include "daemon/alerts.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,6 @@
 #include <gtest/gtest.h>
 
 #include "connectors/store/state_store.h"
-#include "daemon/alerts.h"
 #include "daemon/config.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
@@ -49,19 +50,19 @@ class AlertsTest : public ::testing::Test {
   Config Load(const std::string& extra = "") {
     const std::string demo = std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/";
     const fs::path path = fs::path(dir_) / "accrochd.yaml";
-    std::ofstream(path) << "state_directory: state\n"
-                        << "alerts:\n  email: {server: \"smtp://127.0.0.1:1\", from: "
-                           "accrochd@exemple.fr}\n  webhooks:\n    equipe: {url: "
-                           "\"http://127.0.0.1:1/hook\"}\n"
-                        << extra
-                        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
-                           "certifiers:\n  institut-exemple:\n    id_client: \""
-                        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
-                        << demo
-                        << "accueil-handicap.yaml\n    alerts:\n"
-                           "      - {email: scolarite@exemple.fr}\n"
-                           "      - {email: direction@exemple.fr, severity: urgent}\n"
-                           "      - {webhook: equipe, severity: urgent}\n";
+    std::ofstream(path)
+        << "state_directory: state\n"
+        << "alerts:\n  email: {server: \"smtp://127.0.0.1:1\", from: "
+           "accrochd@exemple.fr}\n  webhooks:\n    equipe: {url: "
+           "\"http://127.0.0.1:1/hook\"}\n"
+        << extra
+        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
+           "certifiers:\n  institut-exemple:\n    id_client: \""
+        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - " << demo
+        << "accueil-handicap.yaml\n    alerts:\n"
+           "      - {email: scolarite@exemple.fr}\n"
+           "      - {email: direction@exemple.fr, severity: urgent}\n"
+           "      - {webhook: equipe, severity: urgent}\n";
     auto config = LoadConfig(path.string(), Environment{});
     EXPECT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
     return config.has_value() ? std::move(*config) : Config{};
@@ -94,9 +95,8 @@ class AlertsTest : public ::testing::Test {
     Alerter alerter(config_, *store_, logger_, clock_,
                     [this](const Config&, const store::QueuedAlert& q) {
                       sent_.push_back(q);
-                      return alert::DeliveryOutcome{answer_, answer_ == Kind::kDelivered
-                                                                 ? "250 OK"
-                                                                 : "451 try later"};
+                      return alert::DeliveryOutcome{
+                          answer_, answer_ == Kind::kDelivered ? "250 OK" : "451 try later"};
                     });
     auto planned = alerter.Plan();
     EXPECT_TRUE(planned.has_value()) << planned.error().message();
@@ -183,7 +183,7 @@ TEST_F(AlertsTest, ANonUrgentDigestGoesOnlyToInfoRecipients) {
 TEST_F(AlertsTest, TheDailySummarySaysEverythingOnceADayAtItsHour) {
   See("MONTH", D(2026, 1, 1));
   ASSERT_EQ(Cycle().size(), 1u);  // 07:00: the digest
-  clock_.Advance(minutes(45));     // 07:45: nothing new, not yet 08:00
+  clock_.Advance(minutes(45));    // 07:45: nothing new, not yet 08:00
   EXPECT_TRUE(Cycle().empty());
   clock_.Advance(minutes(15));  // 08:00 in Paris
   std::vector<store::QueuedAlert> sent = Cycle();
@@ -196,8 +196,9 @@ TEST_F(AlertsTest, TheDailySummarySaysEverythingOnceADayAtItsHour) {
 }
 
 TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
-  config_ = Load("  retry: {attempts: 3, initial_delay: 1min, max_delay: 1h}\n"
-                 "  daily_summary: \"off\"\n");
+  config_ = Load(
+      "  retry: {attempts: 3, initial_delay: 1min, max_delay: 1h}\n"
+      "  daily_summary: \"off\"\n");
   See("MONTH", D(2026, 1, 1));
   answer_ = Kind::kRetryLater;
   ASSERT_EQ(Cycle().size(), 1u);  // attempt 1: retry in 1 min

@@ -2,6 +2,8 @@
 // templates: the counts by status and by deadline band, the certifier's own "today", and the
 // absence of anything personal.
 
+#include "daemon/status.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +15,6 @@
 
 #include "connectors/store/state_store.h"
 #include "daemon/config.h"
-#include "daemon/status.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/run_binary.h"
 
@@ -21,9 +22,9 @@ namespace accrochd::daemon {
 namespace {
 
 namespace fs = std::filesystem;
+using store::Observation;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using store::Observation;
 using namespace std::chrono;
 
 constexpr const char* kBcr = "DEMO0001";
@@ -44,12 +45,13 @@ class StatusTest : public ::testing::Test {
   Config Load(const std::string& extra = "") {
     const std::string demo = std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/";
     const fs::path path = fs::path(dir_) / "accrochd.yaml";
-    std::ofstream(path) << "state_directory: state\n"
-                        << extra
-                        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
-                           "certifiers:\n  institut-exemple:\n    id_client: \""
-                        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
-                        << demo << "accueil-handicap.yaml\n";
+    std::ofstream(path)
+        << "state_directory: state\n"
+        << extra
+        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
+           "certifiers:\n  institut-exemple:\n    id_client: \""
+        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - " << demo
+        << "accueil-handicap.yaml\n";
     auto config = LoadConfig(path.string(), Environment{});
     EXPECT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
     return config.has_value() ? std::move(*config) : Config{};
@@ -85,24 +87,24 @@ class StatusTest : public ::testing::Test {
 TEST_F(StatusTest, CountsByStatusAndDeadlineBand) {
   Config config = Load();
   OpenStore();
-  See("OVERDUE", D(2025, 11, 20));                         // deadline 20/02/2026: passed
-  See("URGENT", D(2025, 12, 5));                           // deadline 05/03/2026: 4 days left
-  See("SOON", D(2025, 12, 20));                            // 20/03/2026: 19 days
-  See("LATER", D(2026, 2, 1));                             // 01/05/2026: 61 days
+  See("OVERDUE", D(2025, 11, 20));                            // deadline 20/02/2026: passed
+  See("URGENT", D(2025, 12, 5));                              // deadline 05/03/2026: 4 days left
+  See("SOON", D(2025, 12, 20));                               // 20/03/2026: 19 days
+  See("LATER", D(2026, 2, 1));                                // 01/05/2026: 61 days
   See("QUARANTINED", D(2025, 12, 10), /*quarantined=*/true);  // 10/03/2026: 9 days
-  See("FUTURE", D(2026, 3, 10));                           // not delivered yet
-  See("SENT", D(2025, 12, 1));                             // deposited: the CDC has it
+  See("FUTURE", D(2026, 3, 10));                              // not delivered yet
+  See("SENT", D(2025, 12, 1));                                // deposited: the CDC has it
   ASSERT_TRUE(store_->BeginDeposit(kBcr, "f.xml", "flux", {"SENT"}).has_value());
   ASSERT_TRUE(store_->MarkPublished(1, std::string(64, 'a')).has_value());
   ASSERT_TRUE(store_->MarkUploaded("f.xml").has_value());
 
   auto summary = Summarize(config, *store_, clock_);
   ASSERT_TRUE(summary.has_value()) << summary.error().message();
-  EXPECT_EQ(summary->pending, 5);      // all but the quarantined and the deposited
+  EXPECT_EQ(summary->pending, 5);  // all but the quarantined and the deposited
   EXPECT_EQ(summary->quarantined, 1);
   EXPECT_EQ(summary->overdue, 1);
-  EXPECT_EQ(summary->urgent, 3);       // 14 days or fewer, the overdue one included
-  EXPECT_EQ(summary->outbox, 0);       // uploaded: no longer waiting in the outbox
+  EXPECT_EQ(summary->urgent, 3);  // 14 days or fewer, the overdue one included
+  EXPECT_EQ(summary->outbox, 0);  // uploaded: no longer waiting in the outbox
 
   auto line = StatusLine(config, *summary, kNow + minutes(15), "");
   ASSERT_TRUE(line.has_value()) << line.error().message();
