@@ -83,6 +83,8 @@ inline constexpr std::string_view kMessageIdDepositUploaded = "ed5c51c96e9c44d6b
 inline constexpr std::string_view kMessageIdAlertQueued = "fa98dc8d5afeac7b73bbc10ae1a68e05";
 inline constexpr std::string_view kMessageIdAlertDelivered = "a323f4bb6fdb1b850a4a65b35bffffce";
 inline constexpr std::string_view kMessageIdAlertFailed = "629369c2683f734f5d61392344f5773a";
+inline constexpr std::string_view kMessageIdReceiptImported = "a3f16a2a786ab374320c522a030afa7e";
+inline constexpr std::string_view kMessageIdReceiptRefused = "0a440a7fab0d0a26137a023a08596dc6";
 
 // Field names used across modules.
 inline constexpr std::string_view kFieldSource = "SOURCE";

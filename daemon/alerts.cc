@@ -47,7 +47,16 @@ int LocalMinutes(const CertifierConfig& c, TimePoint now) {
 struct Item {
   AlertMark mark;
   bool urgent = false;
-  enum class Section { kOverdue, kBand, kOutbox, kNoReceipt, kRejected, kQuarantined } section;
+  enum class Section {
+    kOverdue,
+    kBand,
+    kOutbox,
+    kNoReceipt,
+    kFileRejected,
+    kNoVerdict,
+    kRejected,
+    kQuarantined
+  } section;
   int band = 0;  // kBand: the threshold
   TemplateValue row;
 };
@@ -103,6 +112,17 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     if (q.certifier == bcr) reasons[q.id_technique].push_back(&q);
   }
 
+  auto deposits = store.Deposits();
+  if (!deposits) return std::unexpected(deposits.error());
+  std::map<std::string, const store::DepositRecord*> deposit_of;
+  for (const store::DepositRecord& d : *deposits) {
+    if (d.certifier == bcr) deposit_of[d.file_name] = &d;
+  }
+  auto older_than = [&](const std::string& iso, Duration age) {
+    auto t = ParseIsoUtc(iso);
+    return t && clock.Now() - *t >= age;
+  };
+
   std::vector<Item> items;
   const std::string day = FormatIsoDate(today);
   for (const PassageRecord& p : *candidates) {
@@ -123,6 +143,21 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
                          band,
                          PassageRow(p, left)});
       }
+    }
+    if (p.status == Status::kDeposited) {
+      // Its file's receipt did not mention it: reported once the receipt is old enough.
+      auto it = deposit_of.find(p.deposit_file);
+      if (it != deposit_of.end() && it->second->state == "receipt" &&
+          older_than(it->second->receipt_at, config.alerts.receipt_after)) {
+        TemplateValue row = PassageRow(p, left);
+        row.Set("file", p.deposit_file).Set("receipt", LocalStamp(c, it->second->receipt_at));
+        items.push_back({{p.id_technique, "no_verdict:" + p.deposit_file, ""},
+                         true,
+                         Item::Section::kNoVerdict,
+                         0,
+                         std::move(row)});
+      }
+      continue;
     }
     if (p.status == Status::kRejected) {
       TemplateValue row = PassageRow(p, left);
@@ -158,10 +193,21 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     }
   }
 
-  auto deposits = store.Deposits();
-  if (!deposits) return std::unexpected(deposits.error());
   for (const store::DepositRecord& d : *deposits) {
     if (d.certifier != bcr) continue;
+    if (d.state == "receipt" && d.receipt_status == "file_rejected") {
+      TemplateValue row;
+      row.Set("file", d.file_name)
+          .Set("passages", N(d.passages))
+          .Set("message", d.receipt_detail)
+          .Set("receipt", LocalStamp(c, d.receipt_at));
+      items.push_back({{d.file_name, "file_rejected", ""},
+                       true,
+                       Item::Section::kFileRejected,
+                       0,
+                       std::move(row)});
+      continue;
+    }
     if (d.state == "published") {
       TemplateValue row;
       row.Set("file", d.file_name)
@@ -171,7 +217,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
           {{d.file_name, "outbox", ""}, false, Item::Section::kOutbox, 0, std::move(row)});
     } else if (d.state == "uploaded") {
       auto uploaded = ParseIsoUtc(d.uploaded_at);
-      if (!uploaded || clock.Now() - *uploaded < config.alerts.receipt_after) continue;
+      if (!uploaded || !older_than(d.uploaded_at, config.alerts.receipt_after)) continue;
       const auto days =
           std::chrono::duration_cast<std::chrono::hours>(clock.Now() - *uploaded).count() / 24;
       TemplateValue row;
@@ -200,7 +246,8 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("test", false)
       .Set("urgent", urgent)
       .Set("urgent_days", N(config.deadlines.urgent));
-  std::vector<TemplateValue> overdue, outbox, no_receipt, rejected, quarantined;
+  std::vector<TemplateValue> overdue, outbox, no_receipt, file_rejected, no_verdict, rejected,
+      quarantined;
   std::map<int, std::vector<TemplateValue>> bands;
   for (const Item* item : items) {
     switch (item->section) {
@@ -216,6 +263,12 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       case Item::Section::kNoReceipt:
         no_receipt.push_back(item->row);
         break;
+      case Item::Section::kFileRejected:
+        file_rejected.push_back(item->row);
+        break;
+      case Item::Section::kNoVerdict:
+        no_verdict.push_back(item->row);
+        break;
       case Item::Section::kRejected:
         rejected.push_back(item->row);
         break;
@@ -228,6 +281,8 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
   SetList(data, "overdue", overdue, limit);
   SetList(data, "outbox", outbox, limit);
   SetList(data, "no_receipt", no_receipt, limit);
+  SetList(data, "file_rejected", file_rejected, limit);
+  SetList(data, "no_verdict", no_verdict, limit);
   SetList(data, "rejected", rejected, limit);
   SetList(data, "quarantined", quarantined, limit);
   TemplateValue band_list = TemplateValue::List();
@@ -415,6 +470,8 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c) {
           " overdue, " + N(counts[Item::Section::kBand]) + " near their deadline, " +
           N(counts[Item::Section::kOutbox]) + " file(s) to upload, " +
           N(counts[Item::Section::kNoReceipt]) + " deposit(s) without receipt, " +
+          N(counts[Item::Section::kFileRejected]) + " file(s) rejected by the CDC, " +
+          N(counts[Item::Section::kNoVerdict]) + " passage(s) without verdict, " +
           N(counts[Item::Section::kRejected]) + " rejected, " +
           N(counts[Item::Section::kQuarantined]) + " quarantined; " +
           (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),

@@ -148,13 +148,20 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_config();
       add_arguments("ACTION", "import FILE...");
       s.usage = "accrochd receipts [options] import FILE...";
-      s.description = "Imports accusés de traitement from the CDC.";
+      s.description =
+          "Imports accusés de traitement downloaded from the CDC portal: each is matched to its\n"
+          "deposit (idFlux, else the file name), its verdicts recorded, and it is archived beside\n"
+          "the deposit. Importing one twice changes nothing. The daemon also imports what is\n"
+          "dropped into <state>/inbox/ at each cycle.";
       break;
     case Command::kPassages:
       add_config();
       add_arguments("ACTION", "retry ID...");
       s.usage = "accrochd passages [options] retry ID...";
-      s.description = "Operator actions on passages: send a rejected passage again.";
+      s.description =
+          "Operator actions on passages. retry: a passage the CDC rejected goes into the next\n"
+          "deposit again as it is (a rejected passage is otherwise sent again only when its data\n"
+          "change in the source).";
       break;
     case Command::kAlerts:
       add_config();
@@ -197,8 +204,8 @@ const std::vector<CommandInfo>& Commands() {
       {Command::kValidate, "validate", "check a deposit file against the XSD and the rules", true},
       {Command::kHistory, "history", "show every event of one passage", true},
       {Command::kDeposits, "deposits", "list deposits, mark one uploaded", true},
-      {Command::kReceipts, "receipts", "import accusés de traitement", false},
-      {Command::kPassages, "passages", "operator actions on passages", false},
+      {Command::kReceipts, "receipts", "import accusés de traitement", true},
+      {Command::kPassages, "passages", "operator actions on passages", true},
       {Command::kAlerts, "alerts", "test the alert channels", true},
   };
   return kCommands;

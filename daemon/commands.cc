@@ -12,6 +12,7 @@
 #include "core/size.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
+#include "daemon/receipts.h"
 #include "daemon/runner.h"
 #include "mappings/mapping.h"
 #include "mappings/validator.h"
@@ -156,6 +157,7 @@ int RunOnce(const CommandContext& ctx) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
   }
+  ScanInbox(*config, *state->store, ctx.logger);  // receipts first: they may free passages
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
   if (!report) {

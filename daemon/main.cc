@@ -8,6 +8,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/logging.h"
+#include "daemon/receipts.h"
 #include "daemon/signals.h"
 #include "daemon/status.h"
 
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
       return RunDeposits(ctx);
     case Command::kAlerts:
       return RunAlerts(ctx);
+    case Command::kReceipts:
+      return RunReceipts(ctx);
+    case Command::kPassages:
+      return RunPassages(ctx);
     default:
       // ParseCommandLine stops at commands that are not available.
       std::cerr << "accrochd: internal error: command not dispatched\n";

@@ -6,6 +6,7 @@
 #include "core/diagnostic.h"
 #include "daemon/alerts.h"
 #include "daemon/commands.h"
+#include "daemon/receipts.h"
 #include "daemon/daemon.h"
 #include "daemon/service_manager.h"
 #include "daemon/signals.h"
@@ -41,6 +42,7 @@ class Runner {
     while (!ctx_.stop.stop_requested()) {
       if (reload_.exchange(false)) Reload();
       const TimePoint started = ctx_.clock.Now();
+      ScanInbox(*config_, *state_.store, ctx_.logger);
       std::string failing;
       auto report = daemon_->RunCycle(DepositPolicy::kPlanned, ctx_.stop);
       if (!report) {

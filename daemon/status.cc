@@ -49,6 +49,16 @@ std::string French(Status s) {
   return "";
 }
 
+Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(config.state_directory) / "state.db", ec)) {
+    return Fail(ErrorKind::kUsage, "no state in " + config.state_directory +
+                                       " yet: accrochd has not run a cycle (accrochd once, or the "
+                                       "service) with this configuration");
+  }
+  return store::StateStore::Open(config.state_directory, clock);
+}
+
 namespace {
 
 std::string FrenchStamp(const Config& config, const std::string& iso_utc) {
@@ -126,15 +136,6 @@ std::string ToJson(const TemplateValue& v, int indent = 0) {
 
 std::string N(std::int64_t n) { return std::to_string(n); }
 
-Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock) {
-  std::error_code ec;
-  if (!fs::exists(fs::path(config.state_directory) / "state.db", ec)) {
-    return Fail(ErrorKind::kUsage, "no state in " + config.state_directory +
-                                       " yet: accrochd has not run a cycle (accrochd once, or the "
-                                       "service) with this configuration");
-  }
-  return store::StateStore::Open(config.state_directory, clock);
-}
 
 }  // namespace
 

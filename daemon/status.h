@@ -25,6 +25,10 @@ Date TodayFor(const Config& config, const std::string& bcr, Clock& clock);
 // A status as certification staff say it: « en attente de dépôt », « rejeté par la CDC ».
 std::string French(store::Status s);
 
+// The state store of a configuration that has run at least once (a usage error otherwise), for
+// the commands that work beside the daemon: status, history, deposits, receipts, passages.
+Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock);
+
 // Counts over every certifier, for the STATUS line and the alerts.
 struct StatusSummary {
   std::int64_t pending = 0;

@@ -139,6 +139,11 @@ Result<std::string> Sha256OfFile(const std::string& path) {
   return Hex(digest.data(), length);
 }
 
+std::string ArchiveDirectoryFor(const std::string& state_directory, const std::string& file_name) {
+  const auto [year, month] = ArchiveMonth(file_name);
+  return (fs::path(state_directory) / "archive" / year / month).string();
+}
+
 Publisher::Publisher(PublisherSettings settings, Clock& clock, Logger& logger)
     : settings_(std::move(settings)), clock_(clock), logger_(logger) {}
 

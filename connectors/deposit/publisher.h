@@ -101,6 +101,10 @@ Result<void> SyncDirectory(const std::string& path);
 // The SHA-256 of a file, in lower-case hexadecimal.
 Result<std::string> Sha256OfFile(const std::string& path);
 
+// <state>/archive/YYYY/MM, the archive folder of the deposit file `file_name` (from the UTC
+// timestamp in its name): where its compressed copy is, and its accusés de traitement go.
+std::string ArchiveDirectoryFor(const std::string& state_directory, const std::string& file_name);
+
 }  // namespace accrochd::deposit
 
 #endif  // ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_

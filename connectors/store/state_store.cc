@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 2> kMigrations = {R"SQL(
+constexpr std::array<std::string_view, 3> kMigrations = {R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
   id_technique TEXT NOT NULL,
@@ -143,6 +143,24 @@ CREATE TABLE alert_queue (
   done_at TEXT
 );
 CREATE INDEX alert_queue_due ON alert_queue (state, next_attempt_at);
+)SQL",
+// 3: accusés de traitement -- each one imported once (by its SHA-256), and what it did.
+R"SQL(
+CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  deposit_id INTEGER NOT NULL REFERENCES deposits (id),
+  id_traitement TEXT NOT NULL DEFAULT '',
+  imported_at TEXT NOT NULL,
+  file_rejected INTEGER NOT NULL DEFAULT 0,
+  accepted INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  missing INTEGER NOT NULL DEFAULT 0,
+  unknown INTEGER NOT NULL DEFAULT 0,
+  archived_as TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE deposits ADD COLUMN receipt_detail TEXT NOT NULL DEFAULT '';
 )SQL"};
 
 std::string Iso(TimePoint t) {
@@ -714,8 +732,9 @@ Result<std::vector<DepositRecord>> StateStore::Deposits(const std::optional<std:
     const std::string wanted = state.value_or("");
     soci::rowset<soci::row> rows =
         (impl_->sql.prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
-                               "created_at, published_at, uploaded_at, receipt_status, receipt_at "
-                               "FROM deposits WHERE (:s = '' OR state = :s2) ORDER BY id",
+                               "created_at, published_at, uploaded_at, receipt_status, receipt_at, "
+                               "receipt_detail FROM deposits WHERE (:s = '' OR state = :s2) "
+                               "ORDER BY id",
          soci::use(wanted), soci::use(wanted));
     for (const soci::row& r : rows) {
       DepositRecord d;
@@ -731,6 +750,7 @@ Result<std::vector<DepositRecord>> StateStore::Deposits(const std::optional<std:
       d.uploaded_at = r.get<std::string>(9);
       d.receipt_status = r.get<std::string>(10);
       d.receipt_at = r.get<std::string>(11);
+      d.receipt_detail = r.get<std::string>(12);
       out.push_back(std::move(d));
     }
   } catch (const std::exception& e) {
@@ -900,6 +920,69 @@ Result<void> StateStore::AddEvent(const std::string& certifier, const std::strin
   return {};
 }
 
+namespace {
+
+// Applies the CDC's verdicts on deposit `id`'s passages, inside the caller's transaction. Only a
+// passage still waiting in this deposit takes its verdict: one sent again since (after a
+// correction) waits for its own. Counts what changed.
+void ApplyVerdicts(soci::session& sql, long long id, const std::string& certifier,
+                   const std::vector<StateStore::Verdict>& verdicts, const std::string& now,
+                   ReceiptOutcome& outcome) {
+  for (const StateStore::Verdict& v : verdicts) {
+    const std::string status = v.accepted ? "accepted" : "rejected";
+    soci::statement update =
+        (sql.prepare << "UPDATE passages SET status = :s, cdc_message = :m, updated_at = :now "
+                        "WHERE certifier = :c AND id_technique = :i AND deposit_id = :d AND "
+                        "status IN ('in_deposit', 'deposited')",
+         soci::use(status), soci::use(v.message), soci::use(now), soci::use(certifier),
+         soci::use(v.id_technique), soci::use(id));
+    update.execute(true);
+    if (update.get_affected_rows() != 1) {
+      // Not in this deposit (unknown to it), or sent again since, or already judged.
+      int known = 0;
+      sql << "SELECT COUNT(*) FROM deposit_passages dp JOIN passages p ON p.certifier = "
+             "dp.certifier AND p.id_technique = dp.id_technique WHERE dp.deposit_id = :d AND "
+             "dp.id_technique = :i",
+          soci::into(known), soci::use(id), soci::use(v.id_technique);
+      if (known == 0) ++outcome.unknown;
+      continue;
+    }
+    ++(v.accepted ? outcome.accepted : outcome.rejected);
+    auto event = [&](const std::string& kind, const std::string& detail) {
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "VALUES (:a, :c, :i, :k, :d)",
+          soci::use(now), soci::use(certifier), soci::use(v.id_technique), soci::use(kind),
+          soci::use(detail);
+    };
+    event(status, v.message);
+    // The source changed while the file waited (the change was seen, the deposited content
+    // kept): act on it now. An incremental mapping may never read the row again.
+    int changed = 0, quarantined = 0;
+    sql << "SELECT content_hash != source_hash, EXISTS (SELECT 1 FROM quarantine q "
+           "WHERE q.certifier = p.certifier AND q.id_technique = p.id_technique) "
+           "FROM passages p WHERE certifier = :c AND id_technique = :i",
+        soci::into(changed), soci::into(quarantined), soci::use(certifier),
+        soci::use(v.id_technique);
+    if (changed == 0) continue;
+    if (v.accepted) {
+      sql << "UPDATE passages SET changed_after_acceptance = 1 "
+             "WHERE certifier = :c AND id_technique = :i",
+          soci::use(certifier), soci::use(v.id_technique);
+      event("changed_after_acceptance", "");
+    } else {
+      // Already corrected: the content last seen becomes the one to deposit.
+      const std::string next = quarantined != 0 ? "quarantined" : "pending";
+      sql << "UPDATE passages SET status = :s, content_hash = source_hash, xsd_refused = 0, "
+             "updated_at = :now WHERE certifier = :c AND id_technique = :i",
+          soci::use(next), soci::use(now), soci::use(certifier), soci::use(v.id_technique);
+      event("corrected", "");
+      if (quarantined != 0) event("quarantined", "");
+    }
+  }
+}
+
+}  // namespace
+
 Result<void> StateStore::RecordVerdicts(const std::string& file_name,
                                         const std::string& receipt_status,
                                         const std::vector<Verdict>& verdicts) {
@@ -920,54 +1003,164 @@ Result<void> StateStore::RecordVerdicts(const std::string& file_name,
            "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
            "WHERE id = :id",
         soci::use(receipt_status), soci::use(now), soci::use(now), soci::use(id);
-    for (const Verdict& v : verdicts) {
-      const std::string status = v.accepted ? "accepted" : "rejected";
-      // Only a passage still waiting in this deposit takes the verdict: one sent again since
-      // (after a correction) waits for its own.
-      soci::statement update =
-          (sql.prepare << "UPDATE passages SET status = :s, cdc_message = :m, updated_at = :now "
-                          "WHERE certifier = :c AND id_technique = :i AND deposit_id = :d AND "
-                          "status IN ('in_deposit', 'deposited')",
-           soci::use(status), soci::use(v.message), soci::use(now), soci::use(certifier),
-           soci::use(v.id_technique), soci::use(id));
-      update.execute(true);
-      if (update.get_affected_rows() != 1) continue;  // sent again since: waits for its own
-      auto event = [&](const std::string& kind, const std::string& detail) {
-        sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
-               "VALUES (:a, :c, :i, :k, :d)",
-            soci::use(now), soci::use(certifier), soci::use(v.id_technique), soci::use(kind),
-            soci::use(detail);
-      };
-      event(status, v.message);
-      // The source changed while the file waited (the change was seen, the deposited content
-      // kept): act on it now. An incremental mapping may never read the row again.
-      int changed = 0, quarantined = 0;
-      sql << "SELECT content_hash != source_hash, EXISTS (SELECT 1 FROM quarantine q "
-             "WHERE q.certifier = p.certifier AND q.id_technique = p.id_technique) "
-             "FROM passages p WHERE certifier = :c AND id_technique = :i",
-          soci::into(changed), soci::into(quarantined), soci::use(certifier),
-          soci::use(v.id_technique);
-      if (changed == 0) continue;
-      if (v.accepted) {
-        sql << "UPDATE passages SET changed_after_acceptance = 1 "
-               "WHERE certifier = :c AND id_technique = :i",
-            soci::use(certifier), soci::use(v.id_technique);
-        event("changed_after_acceptance", "");
-      } else {
-        // Already corrected: the content last seen becomes the one to deposit.
-        const std::string next = quarantined != 0 ? "quarantined" : "pending";
-        sql << "UPDATE passages SET status = :s, content_hash = source_hash, xsd_refused = 0, "
-               "updated_at = :now WHERE certifier = :c AND id_technique = :i",
-            soci::use(next), soci::use(now), soci::use(certifier), soci::use(v.id_technique);
-        event("corrected", "");
-        if (quarantined != 0) event("quarantined", "");
-      }
-    }
+    ReceiptOutcome ignored;
+    ApplyVerdicts(sql, id, certifier, verdicts, now, ignored);
     tr.commit();
   } catch (const std::exception& e) {
     return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
   }
   return {};
+}
+
+Result<std::optional<DepositRecord>> StateStore::FindDeposit(
+    const std::optional<std::string>& id_flux, const std::optional<std::string>& file_name) {
+  auto deposits = Deposits();
+  if (!deposits) return std::unexpected(deposits.error());
+  if (id_flux && !id_flux->empty()) {
+    for (const DepositRecord& d : *deposits) {
+      if (d.id_flux == *id_flux) return std::optional<DepositRecord>(d);
+    }
+  }
+  if (file_name && !file_name->empty()) {
+    for (const DepositRecord& d : *deposits) {
+      if (d.file_name == *file_name) return std::optional<DepositRecord>(d);
+    }
+  }
+  return std::optional<DepositRecord>();
+}
+
+Result<std::optional<ReceiptOutcome>> StateStore::ReceiptImported(const std::string& sha256) {
+  std::lock_guard lock(mutex_);
+  try {
+    ReceiptOutcome r;
+    long long deposit_id = 0;
+    int rejected_file = 0;
+    soci::indicator ind = soci::i_null;
+    impl_->sql << "SELECT r.deposit_id, d.file_name, r.imported_at, r.file_rejected, r.accepted, "
+                  "r.rejected, r.missing, r.unknown, r.archived_as FROM receipts r "
+                  "JOIN deposits d ON d.id = r.deposit_id WHERE r.sha256 = :s",
+        soci::into(deposit_id, ind), soci::into(r.deposit_file), soci::into(r.imported_at),
+        soci::into(rejected_file), soci::into(r.accepted), soci::into(r.rejected),
+        soci::into(r.missing), soci::into(r.unknown), soci::into(r.archived_as),
+        soci::use(sha256);
+    if (!impl_->sql.got_data() || ind == soci::i_null) return std::optional<ReceiptOutcome>();
+    r.file_rejected = rejected_file != 0;
+    return std::optional<ReceiptOutcome>(r);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
+Result<ReceiptOutcome> StateStore::ApplyReceipt(const ReceiptFacts& receipt) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  ReceiptOutcome outcome;
+  outcome.imported_at = now;
+  outcome.archived_as = receipt.archived_as;
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    long long id = receipt.deposit_id;
+    std::string certifier, file_name, state;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT certifier, file_name, state FROM deposits WHERE id = :id",
+        soci::into(certifier, ind), soci::into(file_name), soci::into(state), soci::use(id);
+    if (!sql.got_data() || ind == soci::i_null) {
+      return Fail(ErrorKind::kInvalidData, "no deposit #" + std::to_string(id));
+    }
+    outcome.deposit_file = file_name;
+    int seen = 0;
+    sql << "SELECT COUNT(*) FROM receipts WHERE sha256 = :s", soci::into(seen),
+        soci::use(receipt.sha256);
+    if (seen != 0) return Fail(ErrorKind::kInvalidData, "this receipt was already imported");
+    if (receipt.file_rejected) {
+      // The whole file was refused: its passages go out again, with the next deposit.
+      outcome.file_rejected = true;
+      sql << "UPDATE deposits SET state = 'receipt', receipt_status = 'file_rejected', "
+             "receipt_detail = :d, receipt_at = :now, "
+             "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+             "WHERE id = :id",
+          soci::use(receipt.file_error), soci::use(now), soci::use(now), soci::use(id);
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "SELECT :now, certifier, id_technique, 'file_rejected', :f FROM passages "
+             "WHERE deposit_id = :id AND status IN ('in_deposit', 'deposited')",
+          soci::use(now), soci::use(file_name), soci::use(id);
+      soci::statement back =
+          (sql.prepare << "UPDATE passages SET status = 'pending', updated_at = :now "
+                          "WHERE deposit_id = :id AND status IN ('in_deposit', 'deposited')",
+           soci::use(now), soci::use(id));
+      back.execute(true);
+      outcome.back_to_pending = static_cast<int>(back.get_affected_rows());
+    } else {
+      sql << "UPDATE deposits SET state = 'receipt', receipt_status = :s, receipt_at = :now, "
+             "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+             "WHERE id = :id",
+          soci::use(receipt.status), soci::use(now), soci::use(now), soci::use(id);
+      ApplyVerdicts(sql, id, certifier, receipt.verdicts, now, outcome);
+      // Passages of the deposit the receipt does not mention: still deposited, reported.
+      sql << "SELECT COUNT(*) FROM passages WHERE deposit_id = :id AND "
+             "status IN ('in_deposit', 'deposited')",
+          soci::into(outcome.missing), soci::use(id);
+      sql << "UPDATE passages SET status = 'deposited', updated_at = :now "
+             "WHERE deposit_id = :id AND status = 'in_deposit'",
+          soci::use(now), soci::use(id);
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "SELECT :now, certifier, id_technique, 'missing_from_receipt', :f FROM passages "
+             "WHERE deposit_id = :id AND status = 'deposited'",
+          soci::use(now), soci::use(file_name), soci::use(id);
+    }
+    const int file_rejected = outcome.file_rejected ? 1 : 0;
+    sql << "INSERT INTO receipts (sha256, name, deposit_id, id_traitement, imported_at, "
+           "file_rejected, accepted, rejected, missing, unknown, archived_as) "
+           "VALUES (:s, :n, :d, :t, :now, :fr, :a, :r, :m, :u, :ar)",
+        soci::use(receipt.sha256), soci::use(receipt.name), soci::use(id),
+        soci::use(receipt.id_traitement), soci::use(now), soci::use(file_rejected),
+        soci::use(outcome.accepted), soci::use(outcome.rejected), soci::use(outcome.missing),
+        soci::use(outcome.unknown), soci::use(receipt.archived_as);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return outcome;
+}
+
+Result<std::vector<std::string>> StateStore::RequestRetry(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mutex_);
+  const std::string now = Now();
+  std::vector<std::string> problems;
+  try {
+    soci::session& sql = impl_->sql;
+    soci::transaction tr(sql);
+    for (const std::string& id : ids) {
+      std::string status;
+      int n = 0;
+      sql << "SELECT COUNT(*) FROM passages WHERE id_technique = :i", soci::into(n), soci::use(id);
+      if (n == 0) {
+        problems.push_back(id + ": no such passage");
+        continue;
+      }
+      soci::statement retry =
+          (sql.prepare << "UPDATE passages SET status = 'pending', retry_requested = 0, "
+                          "updated_at = :now WHERE id_technique = :i AND status = 'rejected'",
+           soci::use(now), soci::use(id));
+      retry.execute(true);
+      if (retry.get_affected_rows() == 0) {
+        sql << "SELECT status FROM passages WHERE id_technique = :i LIMIT 1", soci::into(status),
+            soci::use(id);
+        problems.push_back(id + ": " + status + ", not rejected; only a rejected passage is sent "
+                                                "again on request");
+        continue;
+      }
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "SELECT :now, certifier, id_technique, 'retry', '' FROM passages "
+             "WHERE id_technique = :i AND status = 'pending'",
+          soci::use(now), soci::use(id);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+  return problems;
 }
 
 Result<std::vector<StateStore::Count>> StateStore::Counts() {
@@ -1271,6 +1464,7 @@ Result<std::vector<PassageRecord>> StateStore::AlertCandidates(const std::string
         (impl_->sql.prepare
              << std::string(kPassageColumns) +
                     "WHERE p.certifier = :c AND (p.status IN ('rejected', 'quarantined') OR "
+                    "(p.status = 'deposited' AND d.state = 'receipt') OR "
                     "(p.status IN ('pending', 'in_deposit') AND p.deadline <= :h AND "
                     "(p.status != 'pending' OR p.delivery <= :t))) "
                     "ORDER BY p.deadline, p.id_technique",

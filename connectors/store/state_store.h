@@ -111,8 +111,9 @@ struct DepositRecord {
   std::string created_at;
   std::string published_at;
   std::string uploaded_at;
-  std::string receipt_status;  // empty until the accusé de traitement
+  std::string receipt_status;  // empty until the accusé de traitement; file_rejected
   std::string receipt_at;
+  std::string receipt_detail;  // file_rejected: the CDC's first error, verbatim
 };
 
 struct Event {
@@ -156,6 +157,19 @@ struct QueuedAlert {
   int attempts = 0;
   std::string next_attempt_at;
   std::string last_detail;
+};
+
+// What importing an accusé de traitement did.
+struct ReceiptOutcome {
+  std::string deposit_file;
+  std::string imported_at;
+  std::string archived_as;
+  bool file_rejected = false;  // the CDC refused the whole file
+  int back_to_pending = 0;     // file_rejected: its passages, to deposit again
+  int accepted = 0;
+  int rejected = 0;
+  int missing = 0;  // passages of the deposit the receipt does not mention: still deposited
+  int unknown = 0;  // idTechniques of the receipt that are not in the deposit
 };
 
 class StateStore {
@@ -222,6 +236,30 @@ class StateStore {
   Result<void> RecordVerdicts(const std::string& file_name, const std::string& receipt_status,
                               const std::vector<Verdict>& verdicts);
 
+  // --- Accusés de traitement.
+  // The deposit a receipt is about: by idFlux, else by the deposited file's name.
+  Result<std::optional<DepositRecord>> FindDeposit(const std::optional<std::string>& id_flux,
+                                                   const std::optional<std::string>& file_name);
+  // What an earlier import of the receipt with this SHA-256 did; nullopt if never imported.
+  Result<std::optional<ReceiptOutcome>> ReceiptImported(const std::string& sha256);
+  struct ReceiptFacts {
+    std::string sha256;  // of the receipt's bytes: a receipt is imported once
+    std::string name;    // its file name
+    std::string id_traitement;
+    std::int64_t deposit_id = 0;
+    std::string status;  // "traite" when the passages were processed
+    bool file_rejected = false;
+    std::string file_error;  // the CDC's first error about the file, verbatim
+    std::vector<Verdict> verdicts;
+    std::string archived_as;
+  };
+  // In one transaction: the verdicts (or, for a rejected file, its passages back to pending),
+  // the passages the receipt does not mention recorded as missing, and the receipt itself.
+  Result<ReceiptOutcome> ApplyReceipt(const ReceiptFacts& receipt);
+  // `accrochd passages retry`: rejected passages go back to pending, to be deposited again as
+  // they are. Returns a problem per id that could not be (unknown, not rejected).
+  Result<std::vector<std::string>> RequestRetry(const std::vector<std::string>& ids);
+
   // --- Reading, for status, history and the planner.
   Result<std::vector<PassageRecord>> Passages();
   // Counts by certifier, certification, status and deadline (NULL deadline: unknown).
@@ -252,8 +290,9 @@ class StateStore {
   Result<PendingFacts> Pending(const std::string& certifier, Date today, Date urgent_by);
 
   // --- Alerts.
-  // A certifier's passages an alert may speak of: rejected and quarantined ones, and those the
-  // CDC has not received (pending and due, or in a file) with a deadline on or before `horizon`.
+  // A certifier's passages an alert may speak of: rejected and quarantined ones, those the
+  // CDC has not received (pending and due, or in a file) with a deadline on or before `horizon`,
+  // and deposited ones whose file's receipt did not mention them.
   Result<std::vector<PassageRecord>> AlertCandidates(const std::string& certifier, Date today,
                                                      Date horizon);
   // For each mark, whether it was already recorded for `certifier`.

@@ -1,0 +1,52 @@
+// The CDC's accusés de traitement, read back: from <state>/inbox/ at each cycle of `accrochd run`
+// (and `once`), or by hand with `accrochd receipts import FILE...`.
+//
+// A receipt is matched to its deposit by idFlux, else by the deposited file's name; one that
+// matches no deposit is set aside and reported, never guessed. Its verdicts are applied in one
+// transaction (connectors/store): « existe déjà en base » counts as accepted, any other message
+// rejects the passage with the CDC's words kept verbatim; a file rejected whole sends its
+// passages back to pending. A receipt is imported once (by its SHA-256): importing it again
+// changes nothing. Its bytes are archived beside its deposit, in archive/YYYY/MM/.
+#ifndef ACCROCHD_DAEMON_RECEIPTS_H_
+#define ACCROCHD_DAEMON_RECEIPTS_H_
+
+#include <string>
+#include <vector>
+
+#include "connectors/store/state_store.h"
+#include "core/log.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+
+namespace accrochd::daemon {
+
+struct ReceiptImport {
+  enum class Result {
+    kApplied,          // verdicts recorded (or the file's rejection)
+    kAlreadyImported,  // the same bytes were imported before: nothing changed
+    kUnmatched,        // no deposit has its idFlux or file name: set aside
+    kInvalid,          // not a readable accusé de traitement: set aside
+    kFailed,           // the state or the archive could not be written: try again
+  };
+  std::string path;
+  Result result = Result::kFailed;
+  store::ReceiptOutcome outcome;
+  std::string message;  // why, for kUnmatched, kInvalid, kFailed (English, no personal data)
+};
+
+// Imports one receipt file. Logs nothing; the caller reports.
+ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
+                            const std::string& path);
+
+// Imports every file of <state>/inbox/: an imported one (or one already imported) is removed
+// from the inbox, an invalid or unmatched one moved to inbox/refused/; a failure leaves it for
+// the next cycle. Each logged.
+std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store,
+                                     Logger& logger);
+
+int RunReceipts(const CommandContext& ctx);
+int RunPassages(const CommandContext& ctx);
+
+}  // namespace accrochd::daemon
+
+#endif  // ACCROCHD_DAEMON_RECEIPTS_H_
