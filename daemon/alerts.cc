@@ -489,7 +489,8 @@ Result<int> Alerter::Deliver() {
     std::string state = "delivered";
     std::optional<TimePoint> next;
     if (outcome.kind == alert::DeliveryOutcome::Kind::kRetryLater) {
-      if (attempts >= config_.alerts.retry.max_attempts) {
+      auto queued = ParseIsoUtc(q.created_at);
+      if (!queued || clock_.Now() - *queued >= config_.alerts.give_up_after) {
         state = "failed";
       } else {
         state = "queued";
@@ -506,12 +507,15 @@ Result<int> Alerter::Deliver() {
       logger_.Info("alert " + what + " delivered",
                    {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertDelivered);
     } else if (state == "queued") {
-      logger_.Warning("alert " + what + " not delivered (attempt " + N(attempts) + " of " +
-                          N(config_.alerts.retry.max_attempts) + "), will retry: " + outcome.detail,
+      logger_.Warning("alert " + what + " not delivered (attempt " + N(attempts) +
+                          "), will retry: " + outcome.detail,
                       {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     } else {
       logger_.Error(
-          "alert " + what + " given up after " + N(attempts) + " attempt(s): " + outcome.detail,
+          "alert " + what + " given up after " + N(attempts) + " attempt(s): " + outcome.detail +
+              (outcome.kind == alert::DeliveryOutcome::Kind::kRetryLater
+                   ? " (undelivered for alerts.retry.give_up_after)"
+                   : ""),
           {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     }
   }

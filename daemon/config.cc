@@ -570,10 +570,9 @@ class Loader {
     if (auto v = m.DurationValue("receipt_after", false)) alerts.receipt_after = *v;
     if (auto retry = m.Node("retry", false)) {
       yaml::MapReader r(file_, *retry, "alerts.retry");
-      if (auto v = r.Int("attempts", false, 1, 1000))
-        alerts.retry.max_attempts = static_cast<int>(*v);
       if (auto v = r.DurationValue("initial_delay", false)) alerts.retry.initial_delay = *v;
       if (auto v = r.DurationValue("max_delay", false)) alerts.retry.max_delay = *v;
+      if (auto v = r.DurationValue("give_up_after", false)) alerts.give_up_after = *v;
       r.Finish();
     }
     if (auto v = m.Int("list_limit", false, 1, 100'000))
@@ -807,9 +806,9 @@ std::string PrintConfig(const Config& config) {
   }
   EmitDuration(out, "receipt_after", config.alerts.receipt_after);
   out << YAML::Key << "retry" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "attempts" << YAML::Value << config.alerts.retry.max_attempts;
   EmitDuration(out, "initial_delay", config.alerts.retry.initial_delay);
   EmitDuration(out, "max_delay", config.alerts.retry.max_delay);
+  EmitDuration(out, "give_up_after", config.alerts.give_up_after);
   out << YAML::EndMap;
   out << YAML::Key << "list_limit" << YAML::Value << config.alerts.list_limit;
   out << YAML::EndMap;

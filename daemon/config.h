@@ -98,9 +98,10 @@ struct AlertsConfig {
   std::optional<int> daily_summary_at = 8 * 60;
   // A deposit uploaded this long ago without its accusé de traitement is reported.
   Duration receipt_after = std::chrono::hours(24 * 7);
-  // Sending again after "retry later": doubling from initial_delay up to max_delay, at most
-  // `max_attempts` sends in all; then the message is given up and logged.
-  RetryPolicy retry{std::chrono::minutes(1), std::chrono::hours(1), 24};
+  // Sending again after "retry later": doubling from initial_delay up to max_delay (max_attempts
+  // is not used), until the message is give_up_after old; then it is given up and logged.
+  RetryPolicy retry{std::chrono::minutes(1), std::chrono::hours(1), 0};
+  Duration give_up_after = std::chrono::hours(24 * 7);
   std::size_t list_limit = 50;  // lines per section of a message; the rest is counted
 };
 

@@ -197,7 +197,7 @@ TEST_F(AlertsTest, TheDailySummarySaysEverythingOnceADayAtItsHour) {
 
 TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
   config_ = Load(
-      "  retry: {attempts: 3, initial_delay: 1min, max_delay: 1h}\n"
+      "  retry: {initial_delay: 1min, max_delay: 1h, give_up_after: 3min}\n"
       "  daily_summary: \"off\"\n");
   See("MONTH", D(2026, 1, 1));
   answer_ = Kind::kRetryLater;
@@ -208,7 +208,7 @@ TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
   ASSERT_EQ(Cycle().size(), 1u);  // attempt 2: retry in 2 min
   OpenStore();                    // a restart keeps the queue
   clock_.Advance(minutes(2));
-  ASSERT_EQ(Cycle().size(), 1u);  // attempt 3: the last
+  ASSERT_EQ(Cycle().size(), 1u);  // attempt 3, 3 min after queueing: given up
   clock_.Advance(hours(1));
   EXPECT_TRUE(Cycle().empty());
   auto all = store_->Alerts();
@@ -218,6 +218,22 @@ TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
   EXPECT_EQ((*all)[0].attempts, 3);
   EXPECT_EQ((*all)[0].last_detail, "451 try later");
   EXPECT_THAT(logger_.Text(), HasSubstr("given up after 3 attempt(s): 451 try later"));
+}
+
+TEST_F(AlertsTest, ARetryAtEachCycleKeepsGoingForDaysUntilGiveUpAfter) {
+  config_ = Load("  daily_summary: \"off\"\n");  // defaults: 1 min doubling to 1 h, 7 days
+  See("MONTH", D(2026, 1, 1));
+  answer_ = Kind::kRetryLater;
+  int sends = 0;
+  for (int cycle = 0; cycle < 4 * 24 * 2; ++cycle) {  // two days of 15-minute cycles
+    sends += static_cast<int>(Cycle().size());
+    clock_.Advance(minutes(15));
+  }
+  EXPECT_GT(sends, 40);  // an hour apart at most, once the backoff is at its cap
+  answer_ = Kind::kDelivered;
+  clock_.Advance(hours(1));
+  ASSERT_EQ(Cycle().size(), 1u);  // the receiver is back: the digest arrives
+  EXPECT_EQ((*store_->Alerts())[0].state, "delivered");
 }
 
 TEST_F(AlertsTest, APermanentFailureIsNotRetried) {

@@ -853,7 +853,7 @@ constexpr const char* kAlerts =
     "      token: {file: secret.txt}\n"
     "  daily_summary: \"07:30\"\n"
     "  receipt_after: 10d\n"
-    "  retry: {attempts: 3, initial_delay: 2min, max_delay: 30min}\n";
+    "  retry: {initial_delay: 2min, max_delay: 30min, give_up_after: 2d}\n";
 
 TEST_F(LoadConfigTest, ReadsTheAlertChannelsAndRecipients) {
   auto config = Load(std::string(kAlerts) + Base() +
@@ -875,7 +875,8 @@ TEST_F(LoadConfigTest, ReadsTheAlertChannelsAndRecipients) {
   EXPECT_EQ(w.settings.bearer_token, kSecret);
   EXPECT_EQ(config->alerts.daily_summary_at, 7 * 60 + 30);
   EXPECT_EQ(config->alerts.receipt_after, std::chrono::hours(240));
-  EXPECT_EQ(config->alerts.retry.max_attempts, 3);
+  EXPECT_EQ(config->alerts.retry.initial_delay, std::chrono::minutes(2));
+  EXPECT_EQ(config->alerts.give_up_after, std::chrono::hours(48));
   const CertifierConfig& c = config->certifiers[0];
   ASSERT_EQ(c.alerts.size(), 3u);
   EXPECT_EQ(c.alerts[1].address, "direction@exemple.fr");
