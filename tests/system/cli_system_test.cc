@@ -49,12 +49,6 @@ TEST(CliSystemTest, VersionNamesTheLibrariesInUse) {
   EXPECT_THAT(r.out, MatchesRegex("(.|\n)*libxml2 2\\.[0-9]+\\.[0-9]+\n"));
 }
 
-TEST(CliSystemTest, CommandNotAvailableYetSaysSoAndExits2) {
-  RunResult r = RunAccrochd({"receipts", "import", "x.xml"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("accrochd receipts: not available yet"));
-}
-
 TEST(CliSystemTest, UsageErrorsExit1) {
   EXPECT_EQ(RunAccrochd({}).exit_code, 1);
   RunResult r = RunAccrochd({"chek"});
@@ -181,6 +175,13 @@ std::string FreshDemoConfig(const std::string& name) {
   const std::string dir = MakeTempDir(name);
   WriteFile(dir + "/accrochd.yaml", DemoConfigWith(dir + "/state", ""));
   return dir + "/accrochd.yaml";
+}
+
+TEST(CliSystemTest, ReceiptsBeforeAnyCycleSaySoAndExit1) {
+  RunResult r =
+      RunAccrochd({"receipts", "import", "--config", FreshDemoConfig("receipts-first"), "x.xml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("accrochd has not run a cycle"));
 }
 
 TEST(CliSystemTest, DemoOnceReadsEveryAdmittedPassageOverOdbc) {

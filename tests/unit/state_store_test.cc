@@ -294,14 +294,17 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
+  EXPECT_EQ(versions.size(), 3u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
-                            "alerts_sent", "events"}) {
+                            "alert_marks", "alert_queue", "receipts", "events"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
                       table + "'"),
               "1")
         << table;
   }
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM sqlite_master WHERE name = 'alerts_sent'"), "0")
+      << "dropped by migration 2";
 }
 
 TEST_F(StateStoreTest, ReopenKeepsDataAndDoesNotRerunMigrations) {
