@@ -1286,6 +1286,80 @@ TEST_F(StateStoreTest, VerdictOnAPassageChangedInItsFileActsOnTheChange) {
   EXPECT_EQ(StatusOf("1018"), "pending");
 }
 
+// An accusé de traitement applied in one transaction: verdicts, the passages it does not
+// mention, the receipt recorded once; a file rejected whole sends its passages back.
+TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOnce) {
+  for (const char* id : {"1017", "1018", "1019", "1020"}) ObserveOne(Obs(id, "h1"));
+  const std::int64_t deposit = Deposit("a.xml", {"1017", "1018", "1019"});
+  auto found = store().FindDeposit(std::string("flux-a.xml"), std::nullopt);
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->id, deposit);
+  auto by_name = store().FindDeposit(std::string("unknown-flux"), std::string("a.xml"));
+  ASSERT_TRUE(by_name.has_value() && by_name->has_value());
+  EXPECT_EQ((*by_name)->id, deposit);
+  auto none = store().FindDeposit(std::string("x"), std::string("b.xml"));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->has_value());
+
+  StateStore::ReceiptFacts facts;
+  facts.sha256 = std::string(64, 'b');
+  facts.name = "AT_a.xml";
+  facts.deposit_id = deposit;
+  facts.status = "traite";
+  facts.verdicts = {{"1017", true, ""}, {"1018", false, "Plusieurs titulaires ont été identifiés"},
+                    {"1020", true, ""}};  // 1020 is not in this deposit
+  auto applied = store().ApplyReceipt(facts);
+  ASSERT_TRUE(applied.has_value()) << applied.error().message();
+  EXPECT_EQ(applied->accepted, 1);
+  EXPECT_EQ(applied->rejected, 1);
+  EXPECT_EQ(applied->missing, 1);
+  EXPECT_EQ(applied->unknown, 1);
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(StatusOf("1018"), "rejected");
+  EXPECT_EQ(StatusOf("1019"), "deposited");
+  EXPECT_EQ(StatusOf("1020"), "pending");
+  EXPECT_EQ(EventKinds("1019").back(), "missing_from_receipt");
+  EXPECT_EQ(DepositColumn("a.xml", "state"), "receipt");
+
+  // The same bytes again: known, refused, nothing changes.
+  auto before = store().ReceiptImported(facts.sha256);
+  ASSERT_TRUE(before.has_value() && before->has_value());
+  EXPECT_EQ((*before)->deposit_file, "a.xml");
+  EXPECT_EQ((*before)->rejected, 1);
+  EXPECT_FALSE(store().ApplyReceipt(facts).has_value());
+  EXPECT_EQ(StatusOf("1018"), "rejected");
+
+  // An operator asks to send the rejected one again; an accepted one cannot be.
+  auto problems = store().RequestRetry({"1018", "1017", "9999"});
+  ASSERT_TRUE(problems.has_value());
+  EXPECT_THAT(*problems, ::testing::ElementsAre(HasSubstr("1017: accepted, not rejected"),
+                                               HasSubstr("9999: no such passage")));
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  EXPECT_EQ(EventKinds("1018").back(), "retry");
+}
+
+TEST_F(StateStoreTest, AFileRejectedWholeSendsItsPassagesBack) {
+  for (const char* id : {"1017", "1018"}) ObserveOne(Obs(id, "h1"));
+  const std::int64_t deposit = Deposit("a.xml", {"1017", "1018"});
+  StateStore::ReceiptFacts facts;
+  facts.sha256 = std::string(64, 'c');
+  facts.name = "AT_a.xml";
+  facts.deposit_id = deposit;
+  facts.file_rejected = true;
+  facts.file_error = "cvc-complex-type.2.4.a : contenu non valide";
+  auto applied = store().ApplyReceipt(facts);
+  ASSERT_TRUE(applied.has_value()) << applied.error().message();
+  EXPECT_TRUE(applied->file_rejected);
+  EXPECT_EQ(applied->back_to_pending, 2);
+  EXPECT_EQ(StatusOf("1017"), "pending");
+  EXPECT_EQ(StatusOf("1018"), "pending");
+  EXPECT_EQ(EventKinds("1017").back(), "file_rejected");
+  EXPECT_EQ(DepositColumn("a.xml", "receipt_status || '|' || receipt_detail"),
+            "file_rejected|cvc-complex-type.2.4.a : contenu non valide");
+  // They can be deposited again.
+  EXPECT_GT(Begin("b.xml", {"1017", "1018"}), 0);
+}
+
 TEST_F(StateStoreTest, VerdictsApplyOnlyToPassagesStillInThatDeposit) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1018", "h1"));
