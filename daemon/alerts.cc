@@ -48,6 +48,7 @@ struct Item {
   AlertMark mark;
   bool urgent = false;
   enum class Section {
+    kCycleFailed,
     kOverdue,
     kBand,
     kOutbox,
@@ -246,11 +247,14 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("test", false)
       .Set("urgent", urgent)
       .Set("urgent_days", N(config.deadlines.urgent));
-  std::vector<TemplateValue> overdue, outbox, no_receipt, file_rejected, no_verdict, rejected,
-      quarantined;
+  std::vector<TemplateValue> cycle_failed, overdue, outbox, no_receipt, file_rejected, no_verdict,
+      rejected, quarantined;
   std::map<int, std::vector<TemplateValue>> bands;
   for (const Item* item : items) {
     switch (item->section) {
+      case Item::Section::kCycleFailed:
+        cycle_failed.push_back(item->row);
+        break;
       case Item::Section::kOverdue:
         overdue.push_back(item->row);
         break;
@@ -278,6 +282,7 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
     }
   }
   const std::size_t limit = config.alerts.list_limit;
+  SetList(data, "cycle_failed", cycle_failed, limit);
   SetList(data, "overdue", overdue, limit);
   SetList(data, "outbox", outbox, limit);
   SetList(data, "no_receipt", no_receipt, limit);
@@ -409,21 +414,29 @@ alert::DeliveryOutcome SendQueuedAlert(const Config& config, const QueuedAlert& 
   return {Kind::kPermanentFailure, "unknown channel " + message.channel};
 }
 
-Result<int> Alerter::Plan() {
+Result<int> Alerter::Plan(const std::map<std::string, std::string>& failing) {
   int queued = 0;
   for (const CertifierConfig& c : config_.certifiers) {
-    auto n = PlanFor(c);
+    auto it = failing.find(c.name);
+    auto n = PlanFor(c, it == failing.end() ? nullptr : &it->second);
     if (!n) return n;
     queued += *n;
   }
   return queued;
 }
 
-Result<int> Alerter::PlanFor(const CertifierConfig& c) {
+Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failing) {
   auto items = Gather(config_, c, store_, clock_);
   if (!items) return std::unexpected(items.error());
   const TimePoint now = clock_.Now();
   const std::string day = FormatIsoDate(TodayFor(config_, c.id_client, clock_));
+  if (failing != nullptr) {
+    // Its source could not be read: new passages go unseen. Once a day while it lasts.
+    TemplateValue row;
+    row.Set("detail", *failing);
+    items->push_back(
+        {{"", "cycle_failed", day}, true, Item::Section::kCycleFailed, 0, std::move(row)});
+  }
 
   std::vector<AlertMark> marks;
   marks.reserve(items->size() + 1);
@@ -511,12 +524,12 @@ Result<int> Alerter::Deliver() {
                           "), will retry: " + outcome.detail,
                       {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     } else {
-      logger_.Error(
-          "alert " + what + " given up after " + N(attempts) + " attempt(s): " + outcome.detail +
-              (outcome.kind == alert::DeliveryOutcome::Kind::kRetryLater
-                   ? " (undelivered for alerts.retry.give_up_after)"
-                   : ""),
-          {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
+      logger_.Error("alert " + what + " given up after " + N(attempts) +
+                        " attempt(s): " + outcome.detail +
+                        (outcome.kind == alert::DeliveryOutcome::Kind::kRetryLater
+                             ? " (undelivered for alerts.retry.give_up_after)"
+                             : ""),
+                    {{std::string(kFieldCertificateur), q.certifier}}, kMessageIdAlertFailed);
     }
   }
   return delivered;

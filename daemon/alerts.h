@@ -14,6 +14,7 @@
 #define ACCROCHD_DAEMON_ALERTS_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,15 +44,16 @@ class Alerter {
         sender_(std::move(sender)) {}
 
   // Queues each certifier's message when something is new (or its daily summary is due).
-  // Returns how many messages were queued.
-  Result<int> Plan();
+  // `failing`: the certifiers (by name) whose last cycle failed, with why -- announced once a
+  // day while it lasts. Returns how many messages were queued.
+  Result<int> Plan(const std::map<std::string, std::string>& failing = {});
 
   // Sends the queued messages that are due; records each outcome. Returns how many were
   // delivered.
   Result<int> Deliver();
 
  private:
-  Result<int> PlanFor(const CertifierConfig& certifier);
+  Result<int> PlanFor(const CertifierConfig& certifier, const std::string* failing);
 
   const Config& config_;
   store::StateStore& store_;

@@ -1,13 +1,14 @@
 #include "daemon/runner.h"
 
 #include <atomic>
+#include <map>
 #include <mutex>
 
 #include "core/diagnostic.h"
 #include "daemon/alerts.h"
 #include "daemon/commands.h"
-#include "daemon/receipts.h"
 #include "daemon/daemon.h"
+#include "daemon/receipts.h"
 #include "daemon/service_manager.h"
 #include "daemon/signals.h"
 #include "daemon/status.h"
@@ -54,7 +55,14 @@ class Runner {
           failing += (failing.empty() ? "" : ", ") + f.certifier;
         }
       }
-      Alert();
+      std::map<std::string, std::string> failed;
+      if (report) {
+        for (const CertifierFailure& f : report->failures) failed[f.certifier] = f.error.message();
+      } else {
+        for (const CertifierConfig& c : config_->certifiers)
+          failed[c.name] = report.error().message();
+      }
+      Alert(failed);
       const TimePoint next = started + config_->run.interval;
       service_.Status(Line(next, failing) + reload_note_);
       service_.Alive();
@@ -74,9 +82,9 @@ class Runner {
 
   // After each cycle: queue what is new for people, and send what is due (retries included).
   // A failure here is logged; it never stops the loop.
-  void Alert() {
+  void Alert(const std::map<std::string, std::string>& failed) {
     Alerter alerter(*config_, *state_.store, ctx_.logger, ctx_.clock);
-    if (auto planned = alerter.Plan(); !planned) {
+    if (auto planned = alerter.Plan(failed); !planned) {
       ctx_.logger.Error("alerts: " + planned.error().message(), {}, kMessageIdAlertFailed);
     }
     if (auto sent = alerter.Deliver(); !sent) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -90,7 +91,7 @@ class AlertsTest : public ::testing::Test {
   }
 
   // One cycle's alerts: plan, then deliver. Returns what was sent, in order.
-  std::vector<store::QueuedAlert> Cycle() {
+  std::vector<store::QueuedAlert> Cycle(const std::map<std::string, std::string>& failing = {}) {
     sent_.clear();
     Alerter alerter(config_, *store_, logger_, clock_,
                     [this](const Config&, const store::QueuedAlert& q) {
@@ -98,7 +99,7 @@ class AlertsTest : public ::testing::Test {
                       return alert::DeliveryOutcome{
                           answer_, answer_ == Kind::kDelivered ? "250 OK" : "451 try later"};
                     });
-    auto planned = alerter.Plan();
+    auto planned = alerter.Plan(failing);
     EXPECT_TRUE(planned.has_value()) << planned.error().message();
     auto delivered = alerter.Deliver();
     EXPECT_TRUE(delivered.has_value()) << delivered.error().message();
@@ -247,6 +248,24 @@ TEST_F(AlertsTest, APermanentFailureIsNotRetried) {
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ((*all)[0].state, "failed");
   EXPECT_EQ((*all)[0].attempts, 1);
+}
+
+TEST_F(AlertsTest, AFailingSourceIsAnnouncedOnceADayWhileItLasts) {
+  config_ = Load("  daily_summary: \"off\"\n");
+  const std::map<std::string, std::string> failing = {
+      {"institut-exemple", "source \"ecole\" unreachable after 5 attempts: connection refused"}};
+  std::vector<store::QueuedAlert> sent = Cycle(failing);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].severity, "urgent");
+  EXPECT_THAT(sent[0].text, HasSubstr("LA BASE DE DONNÉES SOURCE N'A PAS PU ÊTRE LUE"));
+  EXPECT_THAT(sent[0].text, HasSubstr("connection refused"));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"cycle_failed\": [\"source \\\"ecole\\\" unreachable"));
+  clock_.Advance(minutes(15));
+  EXPECT_TRUE(Cycle(failing).empty());
+  clock_.Advance(hours(24));
+  EXPECT_EQ(Cycle(failing).size(), 2u);
+  clock_.Advance(hours(24));
+  EXPECT_TRUE(Cycle().empty());  // recovered: nothing more
 }
 
 TEST_F(AlertsTest, WithoutRecipientsOnlyTheJournalHears) {
