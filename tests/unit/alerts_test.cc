@@ -268,6 +268,58 @@ TEST_F(AlertsTest, AFailingSourceIsAnnouncedOnceADayWhileItLasts) {
   EXPECT_TRUE(Cycle().empty());  // recovered: nothing more
 }
 
+// After an accusé de traitement: a file rejected whole is announced at once; a passage the
+// receipt did not mention, once the receipt is older than alerts.receipt_after.
+TEST_F(AlertsTest, AFileRejectedWholeAndPassagesWithoutVerdictAreAnnounced) {
+  config_ = Load("  daily_summary: \"off\"\n  receipt_after: 2d\n");
+  See("LATER1", D(2026, 2, 20));  // deadlines in May: beyond every threshold
+  See("LATER2", D(2026, 2, 21));
+  See("LATER3", D(2026, 2, 22));
+  auto first = store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
+                                    {"LATER1", "LATER2"});
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(store_->MarkPublished(*first, std::string(64, 'a')).has_value());
+  auto second =
+      store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_002.xml", "flux-2", {"LATER3"});
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE(store_->MarkPublished(*second, std::string(64, 'b')).has_value());
+  ASSERT_FALSE(Cycle().empty());  // the two files waiting in the outbox
+  store::StateStore::ReceiptFacts verdicts;
+  verdicts.sha256 = std::string(64, '1');
+  verdicts.name = "AT1.xml";
+  verdicts.deposit_id = *first;
+  verdicts.status = "traite";
+  verdicts.verdicts = {{"LATER1", true, ""}};  // LATER2 not mentioned
+  ASSERT_TRUE(store_->ApplyReceipt(verdicts).has_value());
+  store::StateStore::ReceiptFacts whole;
+  whole.sha256 = std::string(64, '2');
+  whole.name = "AT2.xml";
+  whole.deposit_id = *second;
+  whole.file_rejected = true;
+  whole.file_error = "cvc-complex-type.2.4.a : contenu non valide";
+  ASSERT_TRUE(store_->ApplyReceipt(whole).has_value());
+
+  clock_.Advance(minutes(15));
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0].severity, "urgent");
+  EXPECT_THAT(sent[0].text, HasSubstr("FICHIER REJETÉ EN ENTIER PAR LA CDC — 1 fichier(s)"));
+  EXPECT_THAT(sent[0].text, HasSubstr("DEMO0001_20260302T060000Z_002.xml  1 passage(s)"));
+  EXPECT_THAT(sent[0].text, HasSubstr("« cvc-complex-type.2.4.a : contenu non valide »"));
+  EXPECT_THAT(sent[0].text, Not(HasSubstr("Absents de l'accusé")));  // not yet 2 days
+
+  clock_.Advance(hours(49));
+  sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("Absents de l'accusé de traitement de leur fichier — 1 "
+                                      "passage(s)"));
+  EXPECT_THAT(sent[0].text, HasSubstr("  LATER2  RS RS6521  fichier "
+                                      "DEMO0001_20260302T060000Z_001.xml"));
+  EXPECT_THAT(sent[0].text, Not(HasSubstr("FICHIER REJETÉ")));  // announced once
+  clock_.Advance(minutes(15));
+  EXPECT_TRUE(Cycle().empty());
+}
+
 TEST_F(AlertsTest, WithoutRecipientsOnlyTheJournalHears) {
   config_ = Load();
   config_.certifiers[0].alerts.clear();
