@@ -282,6 +282,9 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_di
     std::string mode;
     sql << "PRAGMA journal_mode=WAL", soci::into(mode);
     sql << "PRAGMA synchronous=FULL";
+    // 16 MiB of page cache (SQLite's default is 2 MiB): a backfill's index lookups stay in
+    // memory instead of one pread each.
+    sql << "PRAGMA cache_size=-16384";
     sql << "PRAGMA foreign_keys=ON";
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
     int version = 0;
@@ -646,24 +649,31 @@ Result<std::int64_t> StateStore::BeginDeposit(const std::string& certifier,
         soci::use(now);
     long long id = 0;
     sql << "SELECT last_insert_rowid()", soci::into(id);
-    for (const std::string& t : id_techniques) {
-      soci::statement update =
-          (sql.prepare << "UPDATE passages SET status = 'in_deposit', deposit_id = :d, "
-                          "updated_at = :now WHERE certifier = :c AND id_technique = :i AND "
-                          "status = 'pending'",
-           soci::use(id), soci::use(now), soci::use(certifier), soci::use(t));
+    // Prepared once for the whole file (a prepare per passage cost more than the writes).
+    std::string t;
+    soci::statement update =
+        (sql.prepare << "UPDATE passages SET status = 'in_deposit', deposit_id = :d, "
+                        "updated_at = :now WHERE certifier = :c AND id_technique = :i AND "
+                        "status = 'pending'",
+         soci::use(id), soci::use(now), soci::use(certifier), soci::use(t));
+    soci::statement link =
+        (sql.prepare << "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, "
+                        "content_hash) SELECT :d, certifier, id_technique, content_hash FROM "
+                        "passages WHERE certifier = :c AND id_technique = :i",
+         soci::use(id), soci::use(certifier), soci::use(t));
+    soci::statement event =
+        (sql.prepare << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+                        "VALUES (:a, :c, :i, 'in_deposit', :f)",
+         soci::use(now), soci::use(certifier), soci::use(t), soci::use(file_name));
+    for (const std::string& each : id_techniques) {
+      t = each;
       update.execute(true);
       if (update.get_affected_rows() != 1) {
         return Fail(ErrorKind::kInternal, "passage " + t + " of " + certifier +
                                               " is not pending; it cannot go into " + file_name);
       }
-      sql << "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash) "
-             "SELECT :d, certifier, id_technique, content_hash FROM passages "
-             "WHERE certifier = :c AND id_technique = :i",
-          soci::use(id), soci::use(certifier), soci::use(t);
-      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
-             "VALUES (:a, :c, :i, 'in_deposit', :f)",
-          soci::use(now), soci::use(certifier), soci::use(t), soci::use(file_name);
+      link.execute(true);
+      event.execute(true);
     }
     tr.commit();
     return static_cast<std::int64_t>(id);
