@@ -48,6 +48,10 @@ std::string ScrubSecret(std::string text, std::string_view secret);
 // not to protect it.
 std::string StableHash(std::string_view data);
 
+// `s` escaped for the inside of a JSON string (quotes, backslashes, control characters); UTF-8
+// passes through.
+std::string JsonEscape(std::string_view s);
+
 }  // namespace accrochd
 
 #endif  // ACCROCHD_CORE_TEXT_H_

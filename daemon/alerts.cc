@@ -22,19 +22,6 @@ using store::Status;
 
 std::string N(std::int64_t n) { return std::to_string(n); }
 
-std::optional<TimePoint> ParseIsoUtc(const std::string& iso) {
-  std::tm tm{};
-  if (iso.empty() || strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-std::string LocalStamp(const CertifierConfig& c, const std::string& iso) {
-  auto t = ParseIsoUtc(iso);
-  return t ? FrenchDateTime(c.timezone, *t) : iso;
-}
-
 // Minutes after local midnight, in the certifier's time zone.
 int LocalMinutes(const CertifierConfig& c, TimePoint now) {
   auto zone = TimeZone::Named(c.timezone);
@@ -151,7 +138,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       if (it != deposit_of.end() && it->second->state == "receipt" &&
           older_than(it->second->receipt_at, config.alerts.receipt_after)) {
         TemplateValue row = PassageRow(p, left);
-        row.Set("file", p.deposit_file).Set("receipt", LocalStamp(c, it->second->receipt_at));
+        row.Set("file", p.deposit_file)
+            .Set("receipt", FrenchStamp(c.timezone, it->second->receipt_at));
         items.push_back({{p.id_technique, "no_verdict:" + p.deposit_file, ""},
                          true,
                          Item::Section::kNoVerdict,
@@ -201,7 +189,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       row.Set("file", d.file_name)
           .Set("passages", N(d.passages))
           .Set("message", d.receipt_detail)
-          .Set("receipt", LocalStamp(c, d.receipt_at));
+          .Set("receipt", FrenchStamp(c.timezone, d.receipt_at));
       items.push_back({{d.file_name, "file_rejected", ""},
                        true,
                        Item::Section::kFileRejected,
@@ -213,7 +201,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       TemplateValue row;
       row.Set("file", d.file_name)
           .Set("passages", N(d.passages))
-          .Set("written", LocalStamp(c, d.published_at));
+          .Set("written", FrenchStamp(c.timezone, d.published_at));
       items.push_back(
           {{d.file_name, "outbox", ""}, false, Item::Section::kOutbox, 0, std::move(row)});
     } else if (d.state == "uploaded") {
@@ -224,7 +212,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       TemplateValue row;
       row.Set("file", d.file_name)
           .Set("passages", N(d.passages))
-          .Set("uploaded", LocalStamp(c, d.uploaded_at))
+          .Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at))
           .Set("days", N(days));
       items.push_back(
           {{d.file_name, "no_receipt", ""}, true, Item::Section::kNoReceipt, 0, std::move(row)});

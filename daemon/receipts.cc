@@ -85,53 +85,45 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
                             const std::string& path) {
   ReceiptImport import;
   import.path = path;
+  auto stop = [&import](Outcome result, std::string message) {
+    import.result = result;
+    import.message = std::move(message);
+    return import;
+  };
+  // Read once: parsed, hashed and archived from the same bytes. A file over the cap is refused
+  // by ReadReceiptFile before it is read.
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec && !fs::exists(path)) {
+    return stop(Outcome::kFailed, "cannot read " + path + ": " + ec.message());
+  }
+  if (ec || size > xml::kMaxReceiptBytes) {  // not a regular file, or too big
+    return stop(Outcome::kInvalid, xml::ReadReceiptFile(path).error().message());
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    import.result = Outcome::kFailed;
-    import.message = "cannot read " + path + ": " + std::strerror(errno);
-    return import;
-  }
-  auto parsed = xml::ReadReceiptFile(path);
-  if (!parsed) {
-    import.result = Outcome::kInvalid;
-    import.message = parsed.error().message();
-    return import;
-  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
+  if (!in) return stop(Outcome::kFailed, "cannot read " + path + ": " + std::strerror(errno));
   const std::string bytes = buffer.str();
-  auto sha = deposit::Sha256OfFile(path);
-  if (!sha) {
-    import.result = Outcome::kFailed;
-    import.message = sha.error().message();
-    return import;
-  }
-  auto before = store.ReceiptImported(*sha);
-  if (!before) {
-    import.result = Outcome::kFailed;
-    import.message = before.error().message();
-    return import;
-  }
+  auto parsed = xml::ParseReceipt(bytes, path);
+  if (!parsed) return stop(Outcome::kInvalid, parsed.error().message());
+  const std::string sha = deposit::Sha256Hex(bytes);
+  auto before = store.ReceiptImported(sha);
+  if (!before) return stop(Outcome::kFailed, before.error().message());
   if (*before) {
     import.result = Outcome::kAlreadyImported;
     import.outcome = **before;
     return import;
   }
   auto deposit = store.FindDeposit(parsed->id_flux, parsed->nom_fichier);
-  if (!deposit) {
-    import.result = Outcome::kFailed;
-    import.message = deposit.error().message();
-    return import;
-  }
+  if (!deposit) return stop(Outcome::kFailed, deposit.error().message());
   if (!*deposit) {
-    import.result = Outcome::kUnmatched;
-    import.message = "no deposit has idFlux " + parsed->id_flux.value_or("(none)") +
-                     " or file name " + parsed->nom_fichier.value_or("(none)") +
-                     "; set aside (accrochd deposits list shows the deposits)";
-    return import;
+    return stop(Outcome::kUnmatched, "no deposit has idFlux " + parsed->id_flux.value_or("(none)") +
+                                         " or file name " + parsed->nom_fichier.value_or("(none)") +
+                                         "; set aside (accrochd deposits list shows the deposits)");
   }
   store::StateStore::ReceiptFacts facts;
-  facts.sha256 = *sha;
+  facts.sha256 = sha;
   facts.name = fs::path(path).filename().string();
   facts.id_traitement = parsed->id_traitement.value_or("");
   facts.deposit_id = (*deposit)->id;
@@ -146,19 +138,12 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
     facts.verdicts.push_back({ko.id_technique, known, ko.message});
   }
   auto archived = Archive(config, (*deposit)->file_name, bytes);
-  if (!archived) {
-    import.result = Outcome::kFailed;
-    import.message = archived.error().message();
-    return import;
-  }
+  if (!archived) return stop(Outcome::kFailed, archived.error().message());
   facts.archived_as = *archived;
   auto applied = store.ApplyReceipt(facts);
   if (!applied) {
-    std::error_code ec;
     fs::remove(*archived, ec);
-    import.result = Outcome::kFailed;
-    import.message = applied.error().message();
-    return import;
+    return stop(Outcome::kFailed, applied.error().message());
   }
   import.result = Outcome::kApplied;
   import.outcome = *applied;

@@ -6,6 +6,7 @@
 
 #include "core/calendar.h"
 #include "core/deadline.h"
+#include "core/text.h"
 #include "core/tz/timezone.h"
 
 namespace accrochd::daemon {
@@ -39,12 +40,18 @@ bool AtRisk(Status s) {
 
 std::string French(Status s) {
   switch (s) {
-    case Status::kPending: return "en attente de dépôt";
-    case Status::kQuarantined: return "en quarantaine";
-    case Status::kInDeposit: return "dans un fichier à déposer";
-    case Status::kDeposited: return "déposé, accusé attendu";
-    case Status::kAccepted: return "accepté";
-    case Status::kRejected: return "rejeté par la CDC";
+    case Status::kPending:
+      return "en attente de dépôt";
+    case Status::kQuarantined:
+      return "en quarantaine";
+    case Status::kInDeposit:
+      return "dans un fichier à déposer";
+    case Status::kDeposited:
+      return "déposé, accusé attendu";
+    case Status::kAccepted:
+      return "accepté";
+    case Status::kRejected:
+      return "rejeté par la CDC";
   }
   return "";
 }
@@ -59,43 +66,20 @@ Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& confi
   return store::StateStore::Open(config.state_directory, clock);
 }
 
-namespace {
-
-std::string FrenchStamp(const Config& config, const std::string& iso_utc) {
-  // "2026-11-27T01:30:12Z" -> local French date and time.
+std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc) {
   std::tm tm{};
   if (iso_utc.empty() || strptime(iso_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
-    return iso_utc;
+    return std::nullopt;
   }
-  return FrenchDateTime(config.timezone, std::chrono::system_clock::from_time_t(timegm(&tm)));
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-// A JSON writer for `status --json`: output only, a few dozen lines; no JSON library is among
-// the project's dependencies, and this needs no parsing.
-class Json {
- public:
-  static std::string Quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-            out += buffer;
-          } else {
-            out += c;
-          }
-      }
-    }
-    return out + "\"";
-  }
-};
+std::string FrenchStamp(const std::string& zone, const std::string& iso_utc) {
+  auto t = ParseIsoUtc(iso_utc);
+  return t ? FrenchDateTime(zone, *t) : iso_utc;
+}
+
+namespace {
 
 // TemplateValue -> JSON, numbers kept as numbers when the text is one.
 std::string ToJson(const TemplateValue& v, int indent = 0) {
@@ -108,7 +92,7 @@ std::string ToJson(const TemplateValue& v, int indent = 0) {
                           std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(),
                                       [](char c) { return c >= '0' && c <= '9'; }) &&
                           t != "-";
-      return number ? t : Json::Quote(t);
+      return number ? t : "\"" + JsonEscape(t) + "\"";
     }
     case TemplateValue::Type::kFlag:
       return v.flag() ? "true" : "false";
@@ -125,7 +109,7 @@ std::string ToJson(const TemplateValue& v, int indent = 0) {
       std::string out = "{\n";
       std::size_t i = 0;
       for (const auto& [name, value] : v.fields()) {
-        out += pad + Json::Quote(name) + ": " + ToJson(value, indent + 2) +
+        out += pad + "\"" + JsonEscape(name) + "\"" + ": " + ToJson(value, indent + 2) +
                (++i < v.fields().size() ? ",\n" : "\n");
       }
       return out + close + "}";
@@ -135,7 +119,6 @@ std::string ToJson(const TemplateValue& v, int indent = 0) {
 }
 
 std::string N(std::int64_t n) { return std::to_string(n); }
-
 
 }  // namespace
 
@@ -219,9 +202,15 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
       continue;
     }
     switch (config.deadlines.Classify(DaysLeft(*c.deadline, today))) {
-      case Urgency::kOverdue: certifier.overdue += c.count; break;
-      case Urgency::kUrgent: certifier.urgent += c.count; break;
-      case Urgency::kSoon: certifier.soon += c.count; break;
+      case Urgency::kOverdue:
+        certifier.overdue += c.count;
+        break;
+      case Urgency::kUrgent:
+        certifier.urgent += c.count;
+        break;
+      case Urgency::kSoon:
+        certifier.soon += c.count;
+        break;
       case Urgency::kOnTime:
         if (DaysLeft(*c.deadline, today) <= soon_days) {
           certifier.soon += c.count;
@@ -309,8 +298,8 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
     row.Set("file", d.file_name)
         .Set("certifier", d.certifier)
         .Set("passages", N(d.passages))
-        .Set("published_at", FrenchStamp(config, d.published_at))
-        .Set("uploaded_at", FrenchStamp(config, d.uploaded_at));
+        .Set("published_at", FrenchStamp(config.timezone, d.published_at))
+        .Set("uploaded_at", FrenchStamp(config.timezone, d.uploaded_at));
     if (d.state == "published") {
       has_outbox = true;
       outbox.Push(std::move(row));
@@ -404,7 +393,7 @@ int RunHistory(const CommandContext& ctx) {
   TemplateValue history = TemplateValue::List();
   for (const store::Event& e : *events) {
     TemplateValue row;
-    row.Set("at", FrenchStamp(*config, e.at)).Set("kind", e.kind).Set("detail", e.detail);
+    row.Set("at", FrenchStamp(config->timezone, e.at)).Set("kind", e.kind).Set("detail", e.detail);
     row.Set("has_detail", !e.detail.empty());
     row.Set(e.kind, true);  // one flag per kind: the template words each kind
     history.Push(std::move(row));

@@ -54,6 +54,10 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
 
 // "27/11/2026 14:03" in `zone`.
 std::string FrenchDateTime(const std::string& zone, TimePoint t);
+// The store's times ("2026-11-27T13:03:12Z"): parsed, and said in `zone` as above (the text as
+// it is when it is not such a time).
+std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc);
+std::string FrenchStamp(const std::string& zone, const std::string& iso_utc);
 
 int RunStatus(const CommandContext& ctx);
 int RunHistory(const CommandContext& ctx);

@@ -7,6 +7,7 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "core/text.h"
 #include "templates/builtin_templates.h"
 
 namespace accrochd {
@@ -34,28 +35,6 @@ Data ToData(const TemplateValue& v) {
     }
   }
   return Data();
-}
-
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 // kainjow reports positions as character offsets ("Unclosed section \"x\" at 12"): the
@@ -136,8 +115,8 @@ std::optional<Templates> Templates::Load(const std::optional<std::string>& overr
       for (const BuiltinTemplate& t : kBuiltinTemplates) {
         known += (known.empty() ? "" : ", ") + std::string(t.name) + ".mustache";
       }
-      diagnostics.push_back({{file.path().string(), 0, 0},
-                             "replaces no template; the templates are " + known});
+      diagnostics.push_back(
+          {{file.path().string(), 0, 0}, "replaces no template; the templates are " + known});
     }
   }
   if (diagnostics.size() != before) return std::nullopt;
@@ -156,7 +135,7 @@ Result<std::string> Templates::Render(std::string_view name, const TemplateValue
       compiled.set_custom_escape([](const std::string& s) { return s; });
       break;
     case Escape::kJson:
-      compiled.set_custom_escape(JsonEscape);
+      compiled.set_custom_escape([](const std::string& v) { return JsonEscape(v); });
       break;
     case Escape::kHtml:
       break;  // kainjow's default

@@ -118,6 +118,13 @@ Result<void> DurableRename(const std::string& from, const std::string& to) {
   return SyncDirectory(fs::path(to).parent_path().string());
 }
 
+std::string Sha256Hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return Hex(digest.data(), length);
+}
+
 Result<std::string> Sha256OfFile(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return std::unexpected(IoError("cannot read", path));
@@ -272,7 +279,8 @@ Result<void> Publisher::Complete(PublishedFile& file) {
   file.path = (fs::path(outbox()) / file.name).string();
   if (file.sha256.empty() || file.bytes == 0) {
     struct stat st {};
-    if (::stat(file.path.c_str(), &st) != 0) return std::unexpected(IoError("cannot read", file.path));
+    if (::stat(file.path.c_str(), &st) != 0)
+      return std::unexpected(IoError("cannot read", file.path));
     file.bytes = static_cast<std::uint64_t>(st.st_size);
     auto sha = Sha256OfFile(file.path);
     if (!sha) return std::unexpected(sha.error());

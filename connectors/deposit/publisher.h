@@ -100,6 +100,8 @@ Result<void> SyncDirectory(const std::string& path);
 
 // The SHA-256 of a file, in lower-case hexadecimal.
 Result<std::string> Sha256OfFile(const std::string& path);
+// The SHA-256 of `bytes`, in lower-case hex.
+std::string Sha256Hex(std::string_view bytes);
 
 // <state>/archive/YYYY/MM, the archive folder of the deposit file `file_name` (from the UTC
 // timestamp in its name): where its compressed copy is, and its accusés de traitement go.

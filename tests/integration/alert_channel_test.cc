@@ -41,7 +41,11 @@ extern char** environ;
 namespace accrochd::alert {
 namespace {
 
+using testing::FieldValues;
 using testing::LocalPort;
+using testing::ReadFieldLines;
+using testing::ReadWholeFile;
+using testing::RecordedEntries;
 using testing::ServerProcess;
 using testing::Tls;
 
@@ -59,35 +63,6 @@ using std::chrono::milliseconds;
 constexpr const char* kPassword = "S3cret-mot-de-passe";
 constexpr const char* kToken = "tok-7f3a9c2e51b84d06";
 
-std::string ReadWhole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// "key: value" lines, as the servers write them; values keep everything after the first ": ".
-std::multimap<std::string, std::string> ReadFields(const fs::path& path) {
-  std::multimap<std::string, std::string> fields;
-  std::istringstream in(ReadWhole(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::size_t colon = line.find(": ");
-    if (colon == std::string::npos) continue;
-    fields.emplace(line.substr(0, colon), line.substr(colon + 2));
-  }
-  return fields;
-}
-
-std::vector<std::string> All(const std::multimap<std::string, std::string>& fields,
-                             const std::string& key) {
-  std::vector<std::string> values;
-  auto [first, last] = fields.equal_range(key);
-  for (auto it = first; it != last; ++it) values.push_back(it->second);
-  return values;
-}
-
 std::string One(const std::multimap<std::string, std::string>& fields, const std::string& key) {
   auto it = fields.find(key);
   return it == fields.end() ? "<absent>" : it->second;
@@ -100,17 +75,6 @@ std::string LfLines(std::string s) {
     out += s[i];
   }
   return out;
-}
-
-// Subdirectories of `dir` whose names start with `prefix`, in name order.
-std::vector<fs::path> Entries(const fs::path& dir, const std::string& prefix) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
 }
 
 struct ReceivedMail {
@@ -157,13 +121,13 @@ class AlertChannelTest : public ::testing::Test {
 
   std::vector<ReceivedMail> Mails() const {
     std::vector<ReceivedMail> mails;
-    for (const fs::path& dir : Entries(dir_ + "/mail", "message-")) {
-      ReceivedMail mail{ReadWhole(dir / "raw.eml"),
-                        ReadFields(dir / "envelope.txt"),
-                        ReadFields(dir / "decoded.txt"),
+    for (const fs::path& dir : RecordedEntries(dir_ + "/mail", "message-")) {
+      ReceivedMail mail{ReadWholeFile(dir / "raw.eml"),
+                        ReadFieldLines(dir / "envelope.txt"),
+                        ReadFieldLines(dir / "decoded.txt"),
                         {}};
       for (int n = 1; fs::exists(dir / ("part-" + std::to_string(n) + ".txt")); ++n) {
-        mail.parts.push_back(ReadWhole(dir / ("part-" + std::to_string(n) + ".txt")));
+        mail.parts.push_back(ReadWholeFile(dir / ("part-" + std::to_string(n) + ".txt")));
       }
       mails.push_back(std::move(mail));
     }
@@ -172,8 +136,8 @@ class AlertChannelTest : public ::testing::Test {
 
   std::vector<ReceivedRequest> Requests() const {
     std::vector<ReceivedRequest> requests;
-    for (const fs::path& dir : Entries(dir_ + "/http", "request-")) {
-      requests.push_back({ReadFields(dir / "head.txt"), ReadWhole(dir / "body")});
+    for (const fs::path& dir : RecordedEntries(dir_ + "/http", "request-")) {
+      requests.push_back({ReadFieldLines(dir / "head.txt"), ReadWholeFile(dir / "body")});
     }
     return requests;
   }
@@ -238,7 +202,7 @@ TEST_F(AlertChannelEmailTest, StartTlsWithAuthDeliversAReadableFrenchMessage) {
 
   // The envelope: over TLS, authenticated, to both recipients.
   EXPECT_EQ(One(mail.envelope, "mail_from"), "alertes@organisme.example");
-  EXPECT_THAT(All(mail.envelope, "rcpt_to"),
+  EXPECT_THAT(FieldValues(mail.envelope, "rcpt_to"),
               ElementsAre("responsable@organisme.example", "direction@organisme.example"));
   EXPECT_EQ(One(mail.envelope, "tls"), "yes");
   EXPECT_EQ(One(mail.envelope, "login"), "alertes");
@@ -432,7 +396,7 @@ TEST_F(AlertChannelEmailTest, LineBreakInSubjectCannotAddAHeader) {
   const auto mails = Mails();
   ASSERT_THAT(mails, SizeIs(1));
   EXPECT_THAT(mails[0].raw, Not(HasSubstr("\r\nBcc:")));
-  EXPECT_THAT(All(mails[0].envelope, "rcpt_to"),
+  EXPECT_THAT(FieldValues(mails[0].envelope, "rcpt_to"),
               ElementsAre("responsable@organisme.example", "direction@organisme.example"));
 }
 
@@ -510,7 +474,7 @@ TEST_F(AlertChannelWebhookTest, DeliveredWithBodyHeadersAndToken) {
   EXPECT_EQ(One(r.head, "method"), "POST");
   EXPECT_EQ(One(r.head, "path"), "/hooks/accrochd?canal=alertes");
   EXPECT_EQ(r.body, json);  // byte for byte
-  const std::vector<std::string> headers = All(r.head, "header");
+  const std::vector<std::string> headers = FieldValues(r.head, "header");
   auto has = [&headers](const std::string& line) {
     return std::find(headers.begin(), headers.end(), line) != headers.end();
   };
@@ -549,7 +513,7 @@ TEST_F(AlertChannelWebhookTest, ContentTypeOfTheSettingsReplacesTheDefault) {
 
   const auto requests = Requests();
   ASSERT_THAT(requests, SizeIs(1));
-  const auto headers = All(requests[0].head, "header");
+  const auto headers = FieldValues(requests[0].head, "header");
   EXPECT_THAT(headers, ::testing::Contains("content-type: application/vnd.accrochd+json"));
   EXPECT_THAT(headers, Not(::testing::Contains("Content-Type: application/json; charset=utf-8")));
 }

@@ -84,7 +84,11 @@ namespace accrochd::daemon {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FieldValues;
 using ::testing::HasSubstr;
+using testing::ReadFieldLines;
+using testing::ReadWholeFile;
+using testing::RecordedEntries;
 
 constexpr const char* kBcr = "SIMU0002";
 constexpr const char* kCertifier = "institut";
@@ -376,47 +380,6 @@ class JsonReader {
 };
 
 // --- What the receivers recorded (see the scripts' docstrings) -----------------------------------
-
-std::string ReadWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// "key: value" lines, as the servers write them; values keep everything after the first ": ".
-std::multimap<std::string, std::string> ReadFieldLines(const fs::path& path) {
-  std::multimap<std::string, std::string> fields;
-  std::istringstream in(ReadWholeFile(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::size_t colon = line.find(": ");
-    if (colon == std::string::npos) continue;
-    fields.emplace(line.substr(0, colon), line.substr(colon + 2));
-  }
-  return fields;
-}
-
-std::vector<std::string> FieldValues(const std::multimap<std::string, std::string>& fields,
-                                     const std::string& key) {
-  std::vector<std::string> values;
-  auto [first, last] = fields.equal_range(key);
-  for (auto it = first; it != last; ++it) values.push_back(it->second);
-  return values;
-}
-
-// The directories a server renamed into place, in the order it numbered them (request-0001,
-// message-0001, ...); its staging directories start with a dot.
-std::vector<fs::path> RecordedEntries(const fs::path& dir, const std::string& prefix) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
 
 // One e-mail as smtp_server.py recorded it.
 struct ReceivedMail {

@@ -1,5 +1,6 @@
 #include "tests/support/alert_servers.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -27,14 +28,6 @@ namespace accrochd::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -86,7 +79,7 @@ ServerProcess::ServerProcess(std::vector<std::string> argv, std::string log)
 
 ServerProcess::~ServerProcess() { Stop(); }
 
-std::string ServerProcess::Log() const { return ReadText(log_); }
+std::string ServerProcess::Log() const { return ReadWholeFile(log_); }
 
 int ServerProcess::ReadPort() {
   std::string line;
@@ -159,11 +152,50 @@ const TlsFiles& Tls(const std::string& openssl) {
         dir + "/openssl.log");
     if (status != 0) {
       throw std::runtime_error("openssl (" + openssl + ") could not make the test certificate: " +
-                               ReadText(dir + "/openssl.log"));
+                               ReadWholeFile(dir + "/openssl.log"));
     }
     return made;
   }();
   return files;
+}
+
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::multimap<std::string, std::string> ReadFieldLines(const std::filesystem::path& path) {
+  std::multimap<std::string, std::string> fields;
+  std::istringstream in(ReadWholeFile(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::size_t colon = line.find(": ");
+    if (colon == std::string::npos) continue;
+    fields.emplace(line.substr(0, colon), line.substr(colon + 2));
+  }
+  return fields;
+}
+
+std::vector<std::string> FieldValues(const std::multimap<std::string, std::string>& fields,
+                                     const std::string& key) {
+  std::vector<std::string> values;
+  auto [first, last] = fields.equal_range(key);
+  for (auto it = first; it != last; ++it) values.push_back(it->second);
+  return values;
+}
+
+std::vector<std::filesystem::path> RecordedEntries(const std::filesystem::path& dir,
+                                                   const std::string& prefix) {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace accrochd::testing

@@ -5,6 +5,8 @@
 #ifndef ACCROCHD_TESTS_SUPPORT_ALERT_SERVERS_H_
 #define ACCROCHD_TESTS_SUPPORT_ALERT_SERVERS_H_
 
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,21 @@ struct TlsFiles {
 // A self-signed certificate for 127.0.0.1 and localhost, made once per process with the openssl
 // CLI at `openssl`; the certificate is its own CA (ca_file). Throws when openssl fails.
 const TlsFiles& Tls(const std::string& openssl);
+
+// --- What the servers recorded (see the scripts' docstrings).
+
+std::string ReadWholeFile(const std::filesystem::path& path);  // "" when it cannot be read
+
+// "key: value" lines, as the servers write them; values keep everything after the first ": ".
+std::multimap<std::string, std::string> ReadFieldLines(const std::filesystem::path& path);
+
+std::vector<std::string> FieldValues(const std::multimap<std::string, std::string>& fields,
+                                     const std::string& key);
+
+// The directories a server renamed into place, in the order it numbered them (request-0001,
+// message-0001, ...); its staging directories start with a dot.
+std::vector<std::filesystem::path> RecordedEntries(const std::filesystem::path& dir,
+                                                   const std::string& prefix);
 
 }  // namespace accrochd::testing
 

@@ -50,16 +50,6 @@ std::string Lf(std::string text) {
   return out;
 }
 
-std::vector<fs::path> Received(const std::string& dir, const std::string& prefix) {
-  std::vector<fs::path> found;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().filename().string().starts_with(prefix)) found.push_back(e.path());
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 class AlertSystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -136,9 +126,9 @@ TEST_F(AlertSystemTest, RunSendsOneFrenchDigestAndNotAgainUntilSomethingChanges)
   auto first = notify.WaitFor(IsCycleStatus, milliseconds(60000), *ready);
   ASSERT_TRUE(first) << run->Err();
   // The digest is sent before the cycle's STATUS.
-  std::vector<fs::path> mails = Received(dir_ + "/mail", "message-");
+  std::vector<fs::path> mails = RecordedEntries(dir_ + "/mail", "message-");
   ASSERT_EQ(mails.size(), 1u) << run->Err() << smtp_->Log();
-  std::vector<fs::path> hooks = Received(dir_ + "/hooks", "request-");
+  std::vector<fs::path> hooks = RecordedEntries(dir_ + "/hooks", "request-");
   ASSERT_EQ(hooks.size(), 1u) << run->Err() << hooks_->Log();
 
   const std::string envelope = ReadFile((mails[0] / "envelope.txt").string());
@@ -198,8 +188,8 @@ TEST_F(AlertSystemTest, RunSendsOneFrenchDigestAndNotAgainUntilSomethingChanges)
   // The next cycle finds nothing new: nothing more is sent.
   auto second = notify.WaitFor(IsCycleStatus, milliseconds(60000), *first + 1);
   ASSERT_TRUE(second) << run->Err();
-  EXPECT_EQ(Received(dir_ + "/mail", "message-").size(), 1u);
-  EXPECT_EQ(Received(dir_ + "/hooks", "request-").size(), 1u);
+  EXPECT_EQ(RecordedEntries(dir_ + "/mail", "message-").size(), 1u);
+  EXPECT_EQ(RecordedEntries(dir_ + "/hooks", "request-").size(), 1u);
   Stop(*run);
 
   // Nor after a restart.
@@ -207,8 +197,8 @@ TEST_F(AlertSystemTest, RunSendsOneFrenchDigestAndNotAgainUntilSomethingChanges)
   run = Start(notify, "run2");
   auto again = notify.WaitFor(IsCycleStatus, milliseconds(60000), from);
   ASSERT_TRUE(again) << run->Err();
-  EXPECT_EQ(Received(dir_ + "/mail", "message-").size(), 1u);
-  EXPECT_EQ(Received(dir_ + "/hooks", "request-").size(), 1u);
+  EXPECT_EQ(RecordedEntries(dir_ + "/mail", "message-").size(), 1u);
+  EXPECT_EQ(RecordedEntries(dir_ + "/hooks", "request-").size(), 1u);
   Stop(*run);
   EXPECT_THAT(run->Err(), Not(HasSubstr(kPassword)));
   EXPECT_THAT(run->Err(), Not(HasSubstr(kToken)));
@@ -219,8 +209,8 @@ TEST_F(AlertSystemTest, AlertsTestReportsEveryChannel) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("email to scolarite@exemple.fr,direction@exemple.fr: delivered"));
   EXPECT_THAT(r.out, HasSubstr("webhook equipe: delivered"));
-  ASSERT_EQ(Received(dir_ + "/mail", "message-").size(), 1u);
-  EXPECT_THAT(ReadFile((Received(dir_ + "/mail", "message-")[0] / "part-1.txt").string()),
+  ASSERT_EQ(RecordedEntries(dir_ + "/mail", "message-").size(), 1u);
+  EXPECT_THAT(ReadFile((RecordedEntries(dir_ + "/mail", "message-")[0] / "part-1.txt").string()),
               HasSubstr("ce canal d'alerte fonctionne"));
 
   // The webhook down: reported, exit 2.
