@@ -61,7 +61,12 @@ int FreePort() {
 
 }  // namespace
 
-PrivatePostgres::PrivatePostgres(std::string dir) : dir_(std::move(dir)) {
+PrivatePostgres::PrivatePostgres() {
+  std::string pattern = "/var/tmp/accrochd-test-pg.XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot make a directory for a private PostgreSQL: " + pattern);
+  }
+  dir_ = pattern;
   std::string out;
   if (Run("ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1", out) != 0 || out.empty()) {
     throw std::runtime_error("PostgreSQL server binaries not found (package postgresql)");
@@ -70,8 +75,6 @@ PrivatePostgres::PrivatePostgres(std::string dir) : dir_(std::move(dir)) {
   user_ = ::geteuid() == 0 ? "postgres" : "";
   password_ = "accrochd-private-" + std::to_string(::getpid());
   port_ = FreePort();
-  fs::remove_all(dir_);
-  fs::create_directories(dir_);
   fs::permissions(dir_, fs::perms(0755));
   std::ofstream(dir_ + "/password") << password_ << "\n";
   if (!user_.empty()) {
@@ -88,9 +91,10 @@ PrivatePostgres::PrivatePostgres(std::string dir) : dir_(std::move(dir)) {
 }
 
 PrivatePostgres::~PrivatePostgres() {
-  if (!fs::exists(dir_ + "/data/postmaster.pid")) return;
   std::string out;
-  Run(PgCtl("-m immediate -w stop"), out);
+  if (fs::exists(dir_ + "/data/postmaster.pid")) Run(PgCtl("-m immediate -w stop"), out);
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
 }
 
 std::string PrivatePostgres::PgCtl(const std::string& action) const {

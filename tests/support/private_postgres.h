@@ -2,10 +2,12 @@
 // running daemon: stopping the shared server of tests/services/dbctl would break the other
 // tests of the run, and a test that fails half-way could leave it down.
 //
-// The cluster lives in `dir` (initdb, as dbctl does: user accrochd, scram-sha-256, UTF-8,
-// listening on 127.0.0.1 only, fsync off), on a port free when it was created, kept across
-// Stop() and Start(). Run as root, the server runs as the `postgres` system user, which refuses
-// to run as root. The destructor stops the server, whatever state the test left it in.
+// The cluster (initdb, as dbctl does: user accrochd, scram-sha-256, UTF-8, listening on
+// 127.0.0.1 only, fsync off) lives in a directory of its own under /var/tmp, not in the test's
+// directory: run as root, the server runs as the `postgres` system user (it refuses to run as
+// root), which may not enter a checkout under /root. It listens on a port free when it was
+// created, kept across Stop() and Start(). The destructor stops the server, whatever state the
+// test left it in, and removes the directory.
 #ifndef ACCROCHD_TESTS_SUPPORT_PRIVATE_POSTGRES_H_
 #define ACCROCHD_TESTS_SUPPORT_PRIVATE_POSTGRES_H_
 
@@ -16,7 +18,7 @@ namespace accrochd::testing {
 class PrivatePostgres {
  public:
   // Creates the cluster and starts the server; throws std::runtime_error with its log.
-  explicit PrivatePostgres(std::string dir);
+  PrivatePostgres();
   ~PrivatePostgres();
   PrivatePostgres(const PrivatePostgres&) = delete;
   PrivatePostgres& operator=(const PrivatePostgres&) = delete;
@@ -34,7 +36,7 @@ class PrivatePostgres {
  private:
   std::string PgCtl(const std::string& action) const;  // the shell command
 
-  std::string dir_;
+  std::string dir_;  // /var/tmp/accrochd-test-pg.XXXXXX
   std::string bin_;
   std::string user_;  // runs the server
   std::string password_;

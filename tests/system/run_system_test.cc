@@ -476,7 +476,7 @@ TEST_F(RunSystemTest, SigtermDuringAFileLeavesNoPartialFileAndAConsistentState) 
 TEST_F(RunSystemTest, PostgresqlStoppedAndRestartedIsSurvivedAndTheNextCycleSucceeds) {
   std::unique_ptr<PrivatePostgres> pg;
   try {
-    pg = std::make_unique<PrivatePostgres>(dir_ + "/pg");
+    pg = std::make_unique<PrivatePostgres>();
   } catch (const std::exception& e) {
     FAIL() << "cannot start a private PostgreSQL: " << e.what();
   }
@@ -593,7 +593,7 @@ TEST_F(RunSystemTest, ReadyStatusWatchdogAndStoppingNotifications) {
                     std::string("0 en attente, 10 à échéance < 14 j, 1 fichier(s) à déposer, "
                                 "prochain cycle ") +
                         ParisClock(cycle_at + seconds(10))));
-  EXPECT_THAT(run->Err(), HasSubstr("deposit cut (10 pending passage(s) within 14 days"));
+  EXPECT_THAT(run->Err(), HasSubstr("deposit round (10 pending passage(s) within 14 days"));
 
   // The loop sleeps until the next cycle, pinging the watchdog (every quarter of its 1 s).
   const std::size_t from = notify.messages().size();
