@@ -60,5 +60,7 @@ function(accrochd_test)
     string(REPLACE ";" "\\;" environment "${environment}")
     list(APPEND properties ENVIRONMENT "${environment}")
   endif()
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
+  # NO_PRETTY_VALUES: parameterized tests are named by their name generators ("…/v112"), not
+  # followed by a dump of the parameter's bytes.
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES ${properties})
 endfunction()
