@@ -2,6 +2,7 @@
 #include <iostream>
 #include <variant>
 
+#include "connectors/xml/xml_library.h"
 #include "core/clock.h"
 #include "daemon/alerts.h"
 #include "daemon/cli.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   SignalWatcher signals(stop);
   const Environment environment = Environment::FromProcess();
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
+  const xml::LibraryErrors xml_errors(*logger);  // libxml2 never prints on stderr by itself
   SystemClock clock;
   CommandContext ctx{invocation, environment, *logger,         clock,
                      std::cout,  std::cerr,   stop.get_token(), &signals};

@@ -55,11 +55,21 @@ void Collect(void* context, xmlErrorPtr error) {
   c->errors.push_back(std::move(e));
 }
 
-// While alive, libxml2's messages for this thread go to `collector` rather than stderr.
+// While alive, libxml2's messages for this thread go to `collector` rather than stderr or the
+// process's handler (xml::LibraryErrors), which is restored after.
 class ErrorCapture {
  public:
-  explicit ErrorCapture(Collector* collector) { xmlSetStructuredErrorFunc(collector, &Collect); }
-  ~ErrorCapture() { xmlSetStructuredErrorFunc(nullptr, nullptr); }
+  explicit ErrorCapture(Collector* collector)
+      : previous_(xmlStructuredError), previous_context_(xmlStructuredErrorContext) {
+    xmlSetStructuredErrorFunc(collector, &Collect);
+  }
+  ~ErrorCapture() { xmlSetStructuredErrorFunc(previous_context_, previous_); }
+  ErrorCapture(const ErrorCapture&) = delete;
+  ErrorCapture& operator=(const ErrorCapture&) = delete;
+
+ private:
+  xmlStructuredErrorFunc previous_;
+  void* previous_context_;
 };
 
 }  // namespace
