@@ -157,7 +157,19 @@ int RunOnce(const CommandContext& ctx) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
   }
-  ScanInbox(*config, *state->store, ctx.logger);  // receipts first: they may free passages
+  // Receipts first: they may free passages. A refused receipt sets the exit status as
+  // `receipts import` would for the same file.
+  int status = kExitOk;
+  std::size_t imported = 0;
+  std::size_t refused = 0;
+  for (const ReceiptImport& r : ScanInbox(*config, *state->store, ctx.logger)) {
+    if (r.result == ReceiptImport::Result::kApplied || r.result == ReceiptImport::Result::kAlreadyImported) {
+      ++imported;
+    } else {
+      ++refused;
+      status = std::max(status, ReceiptExitCode(r));
+    }
+  }
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
   if (!report) {
@@ -168,21 +180,30 @@ int RunOnce(const CommandContext& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
+  if (imported + refused > 0) {
+    ctx.out << "Receipts in " << config->state_directory << "/inbox: " << imported
+            << " imported, " << refused << " refused"
+            << (refused > 0 ? " (moved to inbox/refused; the log says why)" : "") << ".\n";
+  }
   const std::uint64_t rows = report->Total(&MappingReport::rows);
+  const bool failed = !report->failures.empty();
   ctx.out << "Read " << Plural(rows, "row") << " over ODBC in " << elapsed
           << " s: " << report->Total(&MappingReport::valid) << " valid, "
           << report->Total(&MappingReport::held) << " not due yet (delivered in the future), "
-          << report->Total(&MappingReport::quarantined) << " quarantined.\n";
+          << report->Total(&MappingReport::quarantined) << " quarantined"
+          << (failed ? "; reading stopped early (below)" : "") << ".\n";
   for (const auto& [name, info] : report->sources) {
     ctx.out << "  source \"" << name << "\": " << DescribeSource(info) << "\n";
   }
   for (const MappingReport& m : report->mappings) {
     ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping
             << "\": " << Plural(m.rows, "row") << ", " << m.valid << " valid, " << m.held
-            << " not due yet, " << m.quarantined << " quarantined\n";
+            << " not due yet, " << m.quarantined << " quarantined"
+            << (m.complete ? "" : "; reading failed after these rows") << "\n";
   }
   if (report->files.empty()) {
-    ctx.out << "\nNo deposit file: no passage is ready.\n";
+    ctx.out << (failed ? "\nNo deposit file was published.\n"
+                       : "\nNo deposit file: no passage is ready.\n");
   } else {
     ctx.out << "\nDeposit files, valid against the XSD, ready to be deposited on the CDC portal ("
             << config->state_directory << "/outbox):\n";
@@ -192,15 +213,17 @@ int RunOnce(const CommandContext& ctx) {
     }
   }
   PrintQuarantine(ctx.out, *report);
-  if (!report->failures.empty()) {
+  if (failed) {
     ctx.out << "\n";
     for (const CertifierFailure& f : report->failures) {
       ctx.out << "Certifier \"" << f.certifier << "\" could not be served: " << f.error.message()
               << "\n";
     }
-    return kExitRuntime;
+    ctx.out << "What was read is recorded and the files listed above will be deposited; the "
+               "passages not in a file stay pending for the next run.\n";
+    status = std::max(status, kExitRuntime);
   }
-  return kExitOk;
+  return status;
 }
 
 int RunPreview(const CommandContext& ctx) {

@@ -165,12 +165,11 @@ Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
   return w;
 }
 
-Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
-                                      const mappings::Mapping& mapping,
-                                      mappings::CycleChecks& checks,
-                                      std::optional<std::size_t> limit, const RowSink* sink,
-                                      deposit::DepositSession* session, std::stop_token stop) {
-  MappingReport report;
+Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                             mappings::CycleChecks& checks, std::optional<std::size_t> limit,
+                             const RowSink* sink, deposit::DepositSession* session,
+                             MappingReport& report, std::stop_token stop) {
+  report.complete = false;
   report.certifier = certifier.name;
   report.mapping = mapping.name;
   report.source = mapping.source;
@@ -342,7 +341,8 @@ Result<MappingReport> Daemon::Extract(const CertifierConfig& certifier,
                {Field(kFieldCertificateur, certifier.id_client), Field(kFieldMapping, mapping.name),
                 Field(kFieldSource, mapping.source)},
                kMessageIdExtractionDone);
-  return report;
+  report.complete = true;
+  return {};
 }
 
 Result<void> Daemon::Start() {
@@ -401,6 +401,13 @@ Result<void> Daemon::Recover() {
     }
   }
   return {};
+}
+
+std::string ExplainDecision(const DepositDecision& decision) {
+  if (decision.reason == kAskedReason) return "asked: every valid passage that is due";
+  if (decision.reason == "schedule") return "schedule: the last deposit is older than deposit.every";
+  if (decision.reason == "first deposit") return "first deposit of this certifier";
+  return decision.reason;
 }
 
 Result<DepositDecision> Daemon::Decide(const CertifierConfig& certifier, Date today) {
@@ -478,17 +485,37 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
       if (!info) return std::unexpected(info.error());
       report.sources.emplace(mapping->source, *info);
     }
-    auto m = Extract(certifier, *mapping, *checks, std::nullopt, nullptr, session.get(), stop);
-    if (!m) return std::unexpected(m.error());
-    report.mappings.push_back(std::move(*m));
+    report.mappings.emplace_back();
+    auto m = Extract(certifier, *mapping, *checks, std::nullopt, nullptr, session.get(),
+                     report.mappings.back(), stop);
+    if (!m) {
+      // What was read is reported as read, and the files that reached the outbox as published:
+      // they will be deposited.
+      if (session) {
+        if (auto r = AddOutcome(certifier, session->Abandon(), first, report); !r) {
+          logger_.Error(r.error().message(), {Field(kFieldCertificateur, certifier.id_client)});
+        }
+      }
+      return m;
+    }
     Beat();
   }
   if (!session) return {};
   auto outcome = session->Finish();
-  if (!outcome) return std::unexpected(outcome.error());
+  if (!outcome) {
+    if (auto r = AddOutcome(certifier, session->Outcome(), first, report); !r) {
+      logger_.Error(r.error().message(), {Field(kFieldCertificateur, certifier.id_client)});
+    }
+    return std::unexpected(outcome.error());
+  }
+  return AddOutcome(certifier, std::move(*outcome), first, report);
+}
+
+Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::DepositOutcome outcome,
+                                std::size_t first, CycleReport& report) {
   // Passages the XSD refused move from valid to quarantined.
   std::vector<std::pair<std::string, store::Observation::Reason>> refused;
-  for (mappings::Rejection& r : outcome->rejections) {
+  for (mappings::Rejection& r : outcome.rejections) {
     refused.push_back({r.id_technique, {r.field, std::string(mappings::RuleName(r.rule)), r.message}});
     for (std::size_t i = first; i < report.mappings.size(); ++i) {
       MappingReport& m = report.mappings[i];
@@ -502,7 +529,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   if (store_ != nullptr && !refused.empty()) {
     if (auto r = store_->QuarantineRefused(certifier.id_client, refused); !r) return r;
   }
-  for (deposit::PublishedFile& f : outcome->files) report.files.push_back(std::move(f));
+  for (deposit::PublishedFile& f : outcome.files) report.files.push_back(std::move(f));
   return {};
 }
 
@@ -513,7 +540,7 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
     auto zone = TimeZone::Named(certifier.timezone);  // checked at load
     if (!zone) return std::unexpected(zone.error());
     const Date today = zone->LocalDate(clock_.Now());
-    DepositDecision decision{true, "asked"};
+    DepositDecision decision{true, std::string(kAskedReason)};
     if (policy == DepositPolicy::kPlanned && store_ != nullptr) {
       auto d = Decide(certifier, today);
       if (!d) return std::unexpected(d.error());
@@ -541,7 +568,12 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
       decision.reason = "the cycle failed";
     }
     if (decision.cut) {
-      logger_.Info("certifier \"" + certifier.name + "\": deposit cut (" + decision.reason + ")",
+      const auto files = std::count_if(report.files.begin(), report.files.end(), [&](const auto& f) {
+        return f.certificateur == certifier.id_client;
+      });
+      logger_.Info("certifier \"" + certifier.name + "\": deposit round (" +
+                       ExplainDecision(decision) + "): " + std::to_string(files) +
+                       " deposit file(s) published",
                    {Field(kFieldCertificateur, certifier.id_client)}, kMessageIdDepositPlanned);
     }
     report.decisions[certifier.name] = decision;
@@ -557,7 +589,11 @@ Result<MappingReport> Daemon::Preview(const std::string& name, std::size_t limit
     for (const mappings::Mapping& mapping : certifier.mappings) {
       if (mapping.name != name) continue;
       mappings::CycleChecks checks;
-      return Extract(certifier, mapping, checks, limit, &sink, nullptr, stop);
+      MappingReport report;
+      if (auto r = Extract(certifier, mapping, checks, limit, &sink, nullptr, report, stop); !r) {
+        return std::unexpected(r.error());
+      }
+      return report;
     }
   }
   std::string known;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/deposit/publisher.h"
@@ -34,6 +35,7 @@
 
 namespace accrochd::deposit {
 class DepositSession;
+struct DepositOutcome;
 }
 
 namespace accrochd::daemon {
@@ -53,13 +55,18 @@ struct MappingReport {
   std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
   std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
   std::vector<mappings::Rejection> rejections;  // of the quarantined passages
+  bool complete = true;  // false: reading stopped part-way (the certifier's failure says why)
 };
 
 // Why a certifier got a deposit in this cycle, or not.
 struct DepositDecision {
   bool cut = false;
-  std::string reason;  // "schedule", "urgent", "asked", or why not
+  std::string reason;  // "schedule", "first deposit", N urgent passages, "asked", or why not
 };
+inline constexpr std::string_view kAskedReason = "asked";  // accrochd once: everything due
+
+// The reason in words an administrator reads in the log.
+std::string ExplainDecision(const DepositDecision& decision);
 
 struct CertifierFailure {
   std::string certifier;
@@ -125,12 +132,18 @@ class Daemon {
   Result<DepositDecision> Decide(const CertifierConfig& certifier, Date today);
   Result<void> RunCertifier(const CertifierConfig& certifier, bool deposit, CycleReport& report,
                             std::stop_token stop);
+  // Adds a deposit session's files and refused passages to the report of the certifier's
+  // mappings from index `first` on, and quarantines the refused passages in the store.
+  Result<void> AddOutcome(const CertifierConfig& certifier, deposit::DepositOutcome outcome,
+                          std::size_t first, CycleReport& report);
   Result<Window> WindowFor(const CertifierConfig& certifier, const mappings::Mapping& mapping,
                            bool deposit, std::stop_token stop);
-  Result<MappingReport> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
-                                mappings::CycleChecks& checks, std::optional<std::size_t> limit,
-                                const RowSink* sink, deposit::DepositSession* session,
-                                std::stop_token stop);
+  // Fills `report` as rows come, so that a mapping failing part-way is reported with what it
+  // read before the failure.
+  Result<void> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                       mappings::CycleChecks& checks, std::optional<std::size_t> limit,
+                       const RowSink* sink, deposit::DepositSession* session,
+                       MappingReport& report, std::stop_token stop);
   void Beat() {
     if (heartbeat_) heartbeat_();
   }

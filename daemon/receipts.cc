@@ -194,6 +194,20 @@ std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& st
   return imports;
 }
 
+int ReceiptExitCode(const ReceiptImport& import) {
+  switch (import.result) {
+    case Outcome::kApplied:
+    case Outcome::kAlreadyImported:
+      return kExitOk;
+    case Outcome::kUnmatched:
+    case Outcome::kInvalid:
+      return kExitConfig;
+    case Outcome::kFailed:
+      break;
+  }
+  return kExitRuntime;
+}
+
 int RunReceipts(const CommandContext& ctx) {
   const auto& args = ctx.invocation.arguments;
   if (args.size() < 2 || args.front() != "import") {
@@ -217,7 +231,7 @@ int RunReceipts(const CommandContext& ctx) {
                       kMessageIdReceiptImported);
     } else {
       ctx.err << "accrochd receipts: " << text << "\n";
-      status = std::max(status, r.result == Outcome::kFailed ? kExitRuntime : kExitConfig);
+      status = std::max(status, ReceiptExitCode(r));
     }
   }
   return status;

@@ -34,6 +34,11 @@ struct ReceiptImport {
   std::string message;  // why, for kUnmatched, kInvalid, kFailed (English, no personal data)
 };
 
+// The exit status a command gives for an import: 0 when applied or already imported, 1 when the
+// file is set aside (not a receipt, or for no deposit of ours: nothing to retry), 2 when it could
+// not be applied (to try again). `receipts import` and `once` give the same.
+int ReceiptExitCode(const ReceiptImport& import);
+
 // Imports one receipt file. Logs nothing; the caller reports.
 ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
                             const std::string& path);

@@ -203,6 +203,25 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
   return {};
 }
 
+DepositOutcome DepositSession::Abandon() {
+  if (writer_) {
+    writer_.reset();
+    RemoveQuietly(current_.partial);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  return Outcome();
+}
+
+DepositOutcome DepositSession::Outcome() {
+  std::lock_guard lock(mutex_);
+  return outcome_;
+}
+
 Result<DepositOutcome> DepositSession::Finish() {
   if (writer_ && writer_->passage_count() > 0) {
     if (auto r = Seal(); !r) return std::unexpected(r.error());
@@ -235,18 +254,23 @@ void DepositSession::Work(std::stop_token stop) {
         continue;
       }
     }
-    auto published = CheckAndPublish(sealed);
+    std::optional<PublishedFile> reached_outbox;
+    auto published = CheckAndPublish(sealed, reached_outbox);
     std::lock_guard lock(mutex_);
     if (!published) {
       error_ = published.error();
       RemoveQuietly(sealed.partial);
+      // In the outbox, it will be deposited: it is told, and its record is completed at the
+      // next start if this process could not do it.
+      if (reached_outbox) outcome_.files.push_back(std::move(*reached_outbox));
     } else if (*published) {
       outcome_.files.push_back(std::move(**published));
     }
   }
 }
 
-Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sealed) {
+Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
+    Sealed& sealed, std::optional<PublishedFile>& reached_outbox) {
   // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
   // loop ends; the validator reports up to its error limit per pass.
   for (int rewrite = 1;; ++rewrite) {
@@ -310,6 +334,7 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(Sealed& sea
     token = *t;
   }
   auto published = publisher_.Publish(sealed.partial, file);
+  if (file.in_outbox) reached_outbox = file;
   if (settings_.hooks.before) {
     if (file.in_outbox) {
       if (auto r = settings_.hooks.after(token, file); !r) return std::unexpected(r.error());

@@ -72,6 +72,15 @@ class DepositSession {
   // Seals the last file, waits for every file to be checked and published.
   Result<DepositOutcome> Finish();
 
+  // Instead of Finish(), when the passages stopped coming part-way (a source failed): the file
+  // being written is dropped (its passages stay pending), the files already sealed are still
+  // checked and published. Returns what was published and refused.
+  DepositOutcome Abandon();
+
+  // What was published and refused so far: after Finish() failed, the files that reached the
+  // outbox before the failure (they are deposited whatever came after).
+  DepositOutcome Outcome();
+
   std::uint64_t passages_added() const { return added_; }
 
  private:
@@ -87,7 +96,9 @@ class DepositSession {
   Result<void> StartFile();
   Result<void> Seal();
   void Work(std::stop_token stop);
-  Result<std::optional<PublishedFile>> CheckAndPublish(Sealed& sealed);
+  // `reached_outbox` is set as soon as the file is in the outbox, even if what follows fails.
+  Result<std::optional<PublishedFile>> CheckAndPublish(Sealed& sealed,
+                                                       std::optional<PublishedFile>& reached_outbox);
 
   SessionSettings settings_;
   Publisher& publisher_;

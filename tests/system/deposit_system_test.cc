@@ -400,5 +400,93 @@ TEST(ValidateSystemTest, MissingFileExits2) {
               HasSubstr("accrochd validate: cannot read " + file + ": No such file or directory"));
 }
 
+// How many times `needle` occurs in `text`.
+std::size_t Occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// A source that fails part-way through a cycle (here the last mapping's query raises an error
+// in SQLite itself) after files were already published for the mappings before it: `once` tells
+// what was read and published, lists every file that reached the outbox, prints the quarantine
+// once and exits 2; the state store agrees with the listing.
+TEST(DepositSystemTest, OnceTellsTheTruthWhenAMappingFailsAfterFilesWerePublished) {
+  const std::string dir = MakeTempDir("deposit-partial-failure");
+  const std::string state = dir + "/state";
+  // The RS mapping comes last (files are cut in certification order); its query fails on an
+  // integer overflow evaluated row by row.
+  std::string mapping = ReadFile(std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/accueil-handicap.yaml");
+  const std::string select = "SELECT r.id AS id_resultat,";
+  const std::size_t at = mapping.find(select);
+  ASSERT_NE(at, std::string::npos) << "the demo mapping's query changed";
+  mapping.replace(at, select.size(),
+                  "SELECT abs(-9223372036854775807 - (r.id % 23 = 22)) AS boom, r.id AS id_resultat,");
+  WriteFile(dir + "/accueil-handicap.yaml", mapping);
+  std::string config = DemoConfigWith(state, "deposit:\n  max_passages_per_file: 7\n");
+  const std::string demo_mapping = "/accueil-handicap.yaml";
+  const std::size_t line_end = config.find(demo_mapping);
+  ASSERT_NE(line_end, std::string::npos);
+  const std::size_t line_start = config.rfind("- ", line_end);
+  config.replace(line_start, line_end + demo_mapping.size() - line_start,
+                 "- " + dir + "/accueil-handicap.yaml");
+  WriteFile(dir + "/accrochd.yaml", config);
+
+  const RunResult run = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("mapping \"accueil-handicap\": "));
+  EXPECT_THAT(run.out, HasSubstr("; reading failed after these rows\n"));
+  EXPECT_THAT(run.out, HasSubstr("; reading stopped early (below).\n"));
+  EXPECT_EQ(Occurrences(run.out, "Certifier \"institut-exemple\" could not be served: "), 1u)
+      << run.out;
+  EXPECT_THAT(run.out, HasSubstr("integer overflow"));
+  EXPECT_THAT(run.out, Not(HasSubstr("no passage is ready")));
+
+  // Every file in the outbox is listed, once, and recorded as published.
+  std::vector<std::string> outbox;
+  for (const auto& entry : fs::directory_iterator(state + "/outbox")) {
+    outbox.push_back(entry.path().filename().string());
+  }
+  EXPECT_THAT(PartialFiles(state + "/outbox"), SizeIs(0));
+  ASSERT_GE(outbox.size(), 2u) << run.out;
+  const std::vector<ListedFile> listed = ListedFiles(run.out);
+  EXPECT_EQ(listed.size(), outbox.size()) << run.out;
+  const RunResult deposits = RunAccrochd({"deposits", "--config", dir + "/accrochd.yaml"});
+  ASSERT_EQ(deposits.exit_code, 0) << deposits.err;
+  for (const std::string& name : outbox) {
+    EXPECT_EQ(Occurrences(run.out, "/outbox/" + name + "  "), 1u) << name;
+    EXPECT_THAT(deposits.out, HasSubstr(name + "\tpublished\t")) << name;
+  }
+
+  // The quarantine is printed once, each reason once.
+  EXPECT_EQ(Occurrences(run.out, "\nQuarantine ("), 1u) << run.out;
+  const std::size_t quarantine = run.out.find("\nQuarantine (");
+  ASSERT_NE(quarantine, std::string::npos);
+  std::set<std::string> reasons;
+  std::size_t line = run.out.find('\n', quarantine + 1);
+  while (line != std::string::npos && run.out.compare(line + 1, 2, "  ") == 0) {
+    const std::size_t next = run.out.find('\n', line + 1);
+    const std::string text = run.out.substr(line + 1, next - line - 1);
+    EXPECT_TRUE(reasons.insert(text).second) << "printed twice: " << text;
+    line = next;
+  }
+  EXPECT_FALSE(reasons.empty());
+
+  // The next run, with the source mended, deposits the rest once.
+  WriteFile(dir + "/accueil-handicap.yaml",
+            ReadFile(std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/accueil-handicap.yaml"));
+  const RunResult again = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  for (const ListedFile& f : ListedFiles(again.out)) {
+    EXPECT_EQ(std::find(outbox.begin(), outbox.end(), fs::path(f.path).filename().string()),
+              outbox.end())
+        << "published twice: " << f.path;
+  }
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace accrochd::testing
