@@ -194,7 +194,7 @@ Error MissingDatabaseFile(const std::string& path, int error) {
                  "the SQLite database file " + path +
                      " does not exist (accrochd only reads: it opens the file with NoCreat=1 "
                      "and never creates it). Check Database= in the connection string, or put "
-                     "the file back: it is read again at the next cycle");
+                     "the file back: a running accrochd reads it again at its next cycle");
   }
   return Error(ErrorKind::kConfig, "the SQLite database file " + path +
                                        " cannot be opened: " + std::strerror(error) +

@@ -694,8 +694,8 @@ class OdbcSqliteFileTest : public ::testing::Test {
   std::string MissingMessage() const {
     return "source \"ecole\": cannot connect: the SQLite database file " + path_ +
            " does not exist (accrochd only reads: it opens the file with NoCreat=1 and never "
-           "creates it). Check Database= in the connection string, or put the file back: it is "
-           "read again at the next cycle";
+           "creates it). Check Database= in the connection string, or put the file back: a "
+           "running accrochd reads it again at its next cycle";
   }
 
   std::string dir_;
