@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -727,6 +728,24 @@ TEST_F(OdbcSqliteFileTest, MissingFileIsNotCreatedThroughADriverPath) {
   auto source =
       Open("Driver=/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so;Database={" + path_ + "};");
   auto info = source->Probe({});
+  ASSERT_FALSE(info.has_value());
+  EXPECT_EQ(info.error().message(), MissingMessage());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+// A DSN whose odbc.ini entry names the driver and the file: found before connecting too.
+TEST_F(OdbcSqliteFileTest, MissingFileIsNotCreatedThroughADsn) {
+  testing::WriteFile(dir_ + "/odbc.ini", "[ecole_dsn]\nDriver=SQLite3\nDatabase=" + path_ + "\n");
+  const char* before = std::getenv("ODBCINI");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("ODBCINI", (dir_ + "/odbc.ini").c_str(), 1);
+  auto source = Open("DSN=ecole_dsn;");
+  auto info = source->Probe({});
+  if (before != nullptr) {
+    ::setenv("ODBCINI", saved.c_str(), 1);
+  } else {
+    ::unsetenv("ODBCINI");
+  }
   ASSERT_FALSE(info.has_value());
   EXPECT_EQ(info.error().message(), MissingMessage());
   EXPECT_FALSE(std::filesystem::exists(path_));
