@@ -728,9 +728,16 @@ CallFailure OdbcSource::Translate(bool armed, std::stop_token stop, const std::s
   // drivers report a dead link with a generic state, so ask the session too.
   bool lost = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") || sqlstate == "HYT01" ||
               !SessionLooksConnected();
+  std::string text = Scrub(message);
+  struct stat st {};
+  if (!lost && database_file_ && ::stat(database_file_->c_str(), &st) == 0 && st.st_size == 0) {
+    // What the driver left where the file was missing, before NoCreat=1 (issue 14).
+    text += " (the SQLite database file " + *database_file_ +
+            " is empty: an earlier accrochd may have created it while the file was missing; put "
+            "the real file in its place)";
+  }
   return CallFailure{
-      Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery, Named(Scrub(message))),
-      lost};
+      Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery, Named(text)), lost};
 }
 
 Result<void> OdbcSource::BackOffAfterLoss(int attempt, const Error& cause, std::stop_token stop) {

@@ -788,6 +788,21 @@ TEST_F(OdbcSqliteFileTest, FileReplacedByRenameOrRemovedIsReadAfresh) {
   EXPECT_EQ(*rows, 5u);
 }
 
+// An empty file where the database should be -- what the driver left at a missing path before
+// NoCreat=1 -- is named as such, with what to do.
+TEST_F(OdbcSqliteFileTest, EmptyFileLeftByAnEarlierRunIsExplained) {
+  testing::WriteFile(path_, "");
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";");
+  auto rows = CountRows(*source);
+  ASSERT_FALSE(rows.has_value());
+  EXPECT_EQ(rows.error().kind(), ErrorKind::kSourceQuery);
+  EXPECT_THAT(rows.error().message(), HasSubstr("no such table: t"));
+  EXPECT_THAT(rows.error().message(),
+              HasSubstr("(the SQLite database file " + path_ +
+                        " is empty: an earlier accrochd may have created it while the file was "
+                        "missing; put the real file in its place)"));
+}
+
 // Unchanged, the file is read on the same connection: nothing is logged, no reconnection.
 TEST_F(OdbcSqliteFileTest, UnchangedFileKeepsItsConnection) {
   MakeDatabase(path_, 1);
