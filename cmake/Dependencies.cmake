@@ -9,6 +9,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
 find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
 find_library(SOCI_ODBC_LIBRARY soci_odbc REQUIRED)
+find_library(ODBCINST_LIBRARY odbcinst REQUIRED)  # unixODBC's odbc.ini/odbcinst.ini reader
 add_library(SOCI::odbc INTERFACE IMPORTED)
 target_include_directories(SOCI::odbc SYSTEM INTERFACE ${SOCI_INCLUDE_DIR})
 target_link_libraries(SOCI::odbc INTERFACE ${SOCI_ODBC_LIBRARY} ${SOCI_CORE_LIBRARY} ODBC::ODBC

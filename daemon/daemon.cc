@@ -564,6 +564,11 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
       logger_.Error("certifier \"" + certifier.name + "\": " + served.error().message(),
                     {Field(kFieldCertificateur, certifier.id_client)}, kMessageIdCycleFailed);
       report.failures.push_back({certifier.name, served.error()});
+      // Its sources connect afresh at the next cycle: nothing a failure left behind (a server
+      // restarted, a database file put back) outlives the cycle.
+      for (const mappings::Mapping& m : certifier.mappings) {
+        if (auto it = sources_.find(m.source); it != sources_.end()) it->second->Disconnect();
+      }
       decision.cut = false;
       decision.reason = "the cycle failed";
     }

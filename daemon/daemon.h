@@ -109,7 +109,8 @@ class Daemon {
   [[nodiscard]] Result<void> Start();
 
   // One cycle over every certifier. A certifier whose source cannot be read is reported in
-  // `failures` and the others go on. Stops early, with a kCancelled error, when `stop` is
+  // `failures`, its sources are disconnected (to connect afresh next time), and the others go
+  // on. Stops early, with a kCancelled error, when `stop` is
   // requested; files not yet published are then abandoned.
   [[nodiscard]] Result<CycleReport> RunCycle(DepositPolicy policy, std::stop_token stop);
 

@@ -1,13 +1,18 @@
 #include "connectors/source/odbc_source.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <odbcinst.h>
+#include <sys/stat.h>
 
 #include <soci/odbc/soci-odbc.h>
 #include <soci/soci.h>
@@ -118,6 +123,83 @@ Result<SourceInfo> ProbeConnection(const std::string& connection_string) {
   info.driver_version = GetInfoString(dbc.get(), SQL_DRIVER_VER);
   SQLDisconnect(dbc.get());
   return info;
+}
+
+// An entry of odbc.ini or odbcinst.ini (`file` "ODBC.INI" or "ODBCINST.INI"), read as the driver
+// manager reads it (the user's file, then the system's); "" when absent.
+std::string ProfileString(const std::string& section, const char* entry, const char* file) {
+  char buffer[1024] = {};
+  if (SQLGetPrivateProfileString(section.c_str(), entry, "", buffer,
+                                 static_cast<int>(sizeof(buffer)), file) <= 0) {
+    return "";
+  }
+  return buffer;
+}
+
+// The base name of the library the driver manager loads for `connection`, found before
+// connecting: Driver= names a library or an odbcinst.ini section; DSN= an odbc.ini section
+// naming either. "" when it cannot be told.
+std::string DriverLibrary(const std::string& connection) {
+  std::string driver = FindAttribute(connection, "Driver").value_or("");
+  if (driver.empty()) {
+    if (auto dsn = FindAttribute(connection, "DSN"))
+      driver = ProfileString(*dsn, "Driver", "ODBC.INI");
+  }
+  if (driver.empty()) return "";
+  if (driver.find('/') == std::string::npos && !driver.ends_with(".so")) {
+    driver = ProfileString(driver, "Driver", "ODBCINST.INI");
+  }
+  const std::size_t slash = driver.rfind('/');
+  return slash == std::string::npos ? driver : driver.substr(slash + 1);
+}
+
+// Debian's libsqliteodbc: libsqlite3odbc.so for SQLite 3 (libsqliteodbc.so, SQLite 2, has no
+// NoCreat and is not recognised).
+bool IsSqlite3OdbcLibrary(const std::string& library) {
+  return library.starts_with("libsqlite3odbc");
+}
+
+// The file a SQLite 3 connection opens: Database= in the connection string, else the DSN's.
+// None for an in-memory database or a URI, which accrochd does not follow.
+std::optional<std::string> SqliteDatabaseFile(const std::string& connection) {
+  std::string path = FindAttribute(connection, "Database").value_or("");
+  if (path.empty()) {
+    if (auto dsn = FindAttribute(connection, "DSN"))
+      path = ProfileString(*dsn, "Database", "ODBC.INI");
+  }
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return std::nullopt;
+  return path;
+}
+
+// Which file a path names. While a connection holds the old file open, its inode cannot be
+// reused, so a different (st_dev, st_ino) always means another file.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// The identity of `path`, or the errno of stat().
+std::expected<FileIdentity, int> IdentifyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::unexpected(errno);
+  return FileIdentity{st.st_dev, st.st_ino};
+}
+
+// Why the SQLite driver could not open `path`, when stat() says so: the driver itself only says
+// "connect failed".
+Error MissingDatabaseFile(const std::string& path, int error) {
+  if (error == ENOENT) {
+    return Error(ErrorKind::kConfig,
+                 "the SQLite database file " + path +
+                     " does not exist (accrochd only reads: it opens the file with NoCreat=1 "
+                     "and never creates it). Check Database= in the connection string, or put "
+                     "the file back: a running accrochd reads it again at its next cycle");
+  }
+  return Error(ErrorKind::kConfig, "the SQLite database file " + path +
+                                       " cannot be opened: " + std::strerror(error) +
+                                       " (check the path and the permissions of the file and "
+                                       "its directories for the user accrochd runs as)");
 }
 
 bool IsPsqlOdbc(const SourceInfo& info) { return info.driver_name.starts_with("psqlodbc"); }
@@ -420,9 +502,12 @@ class OdbcSource final : public Source {
   const std::string& name() const override { return settings_.name; }
 
   Result<SourceInfo> Probe(std::stop_token stop) override {
+    ReconnectIfFileReplaced();
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
     return info_;
   }
+
+  void Disconnect() override { session_.reset(); }
 
   Result<std::vector<std::string>> DescribeColumns(const std::string& sql,
                                                    std::stop_token stop) override;
@@ -462,12 +547,16 @@ class OdbcSource final : public Source {
  private:
   Result<void> ConnectOnce();
   bool SessionLooksConnected();
+  void ReconnectIfFileReplaced();
 
   OdbcSourceSettings settings_;
   Logger& logger_;
   Clock& clock_;
   std::string connection_;  // the configured string plus options we add; no password
   bool options_decided_ = false;
+  bool driver_known_ = false;                 // the driver was looked up before connecting
+  std::optional<std::string> database_file_;  // SQLite: the file the driver opens
+  std::optional<FileIdentity> opened_file_;   // ... and which file that was at connection time
   std::shared_ptr<soci::session> session_;  // shared with the statements reading from it
   SourceInfo info_;
   int failed_connects_ = 0;  // consecutive, for the "reachable again" message
@@ -478,8 +567,35 @@ Result<void> OdbcSource::ConnectOnce() {
   auto with_password = [&](const std::string& cs) {
     return settings_.password ? AppendAttribute(cs, "PWD", *settings_.password) : cs;
   };
+  if (!driver_known_) {
+    // Decided before the first connection, which would already create the file.
+    driver_known_ = true;
+    if (IsSqlite3OdbcLibrary(DriverLibrary(settings_.connection))) {
+      database_file_ = SqliteDatabaseFile(settings_.connection);
+      if (!FindAttribute(settings_.connection, "NoCreat")) {
+        // Without it the driver creates an empty database at a path that does not exist, and
+        // every later query fails with "no such table", even once the real file is back.
+        connection_ = AppendAttribute(connection_, "NoCreat", "1");
+      }
+    }
+  }
+  // Taken before connecting: if the file is replaced meanwhile, the next check reconnects.
+  std::optional<FileIdentity> file;
+  int file_error = 0;
+  if (database_file_) {
+    auto identity = IdentifyFile(*database_file_);
+    if (identity) {
+      file = *identity;
+    } else {
+      file_error = identity.error();
+    }
+  }
   Result<SourceInfo> info = ProbeConnection(with_password(connection_));
-  if (!info) return Fail(info.error().kind(), Scrub(info.error().message()));
+  if (!info) {
+    if (database_file_ && !file)
+      return std::unexpected(MissingDatabaseFile(*database_file_, file_error));
+    return Fail(info.error().kind(), Scrub(info.error().message()));
+  }
   if (!options_decided_) {
     options_decided_ = true;
     if (IsPsqlOdbc(*info) && !FindAttribute(settings_.connection, "UseDeclareFetch")) {
@@ -500,7 +616,21 @@ Result<void> OdbcSource::ConnectOnce() {
   auto* backend = static_cast<soci::odbc_session_backend*>(session_->get_backend());
   SQLSetConnectAttr(backend->hdbc_, SQL_ATTR_ACCESS_MODE, IntegerAttribute(SQL_MODE_READ_ONLY), 0);
   info_ = *info;
+  opened_file_ = file;
   return {};
+}
+
+// Tools refresh a file by writing a new one and renaming it over the old: a connection kept
+// open would read the old, deleted file for ever. One stat() per call tells; a file rewritten in
+// place keeps its identity and SQLite itself sees the change.
+void OdbcSource::ReconnectIfFileReplaced() {
+  if (!session_ || !database_file_) return;
+  auto now = IdentifyFile(*database_file_);
+  if (now && opened_file_ && *now == *opened_file_) return;
+  logger_.Info(Named("the database file " + *database_file_ + (now ? " was replaced" : " is gone") +
+                     "; reconnecting"),
+               {{std::string(kFieldSource), settings_.name}});
+  session_.reset();
 }
 
 Result<void> OdbcSource::EnsureConnected(std::stop_token stop) {
@@ -598,9 +728,16 @@ CallFailure OdbcSource::Translate(bool armed, std::stop_token stop, const std::s
   // drivers report a dead link with a generic state, so ask the session too.
   bool lost = sqlstate.starts_with("08") || sqlstate.starts_with("57P0") || sqlstate == "HYT01" ||
               !SessionLooksConnected();
+  std::string text = Scrub(message);
+  struct stat st {};
+  if (!lost && database_file_ && ::stat(database_file_->c_str(), &st) == 0 && st.st_size == 0) {
+    // What the driver left where the file was missing, before NoCreat=1 (issue 14).
+    text += " (the SQLite database file " + *database_file_ +
+            " is empty: an earlier accrochd may have created it while the file was missing; put "
+            "the real file in its place)";
+  }
   return CallFailure{
-      Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery, Named(Scrub(message))),
-      lost};
+      Error(lost ? ErrorKind::kSourceUnavailable : ErrorKind::kSourceQuery, Named(text)), lost};
 }
 
 Result<void> OdbcSource::BackOffAfterLoss(int attempt, const Error& cause, std::stop_token stop) {
@@ -623,6 +760,7 @@ Result<void> OdbcSource::BackOffAfterLoss(int attempt, const Error& cause, std::
 Result<std::vector<std::string>> OdbcSource::DescribeColumns(const std::string& sql,
                                                              std::stop_token stop) {
   if (auto problem = CheckQueryText(sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  ReconnectIfFileReplaced();
   for (int attempt = 1;; ++attempt) {
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
     StatementReader reader(session_, 1);
@@ -641,6 +779,7 @@ Result<std::vector<std::string>> OdbcSource::DescribeColumns(const std::string& 
 Result<ColumnType> OdbcSource::DescribeColumnType(const std::string& sql,
                                                  const std::string& column, std::stop_token stop) {
   if (auto problem = CheckQueryText(sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  ReconnectIfFileReplaced();
   for (int attempt = 1;; ++attempt) {
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());
     StatementReader reader(session_, 1);
@@ -884,6 +1023,7 @@ class PagedStream final : public RowStream {
 
 Result<std::unique_ptr<RowStream>> OdbcSource::Query(const QuerySpec& spec, std::stop_token stop) {
   if (auto problem = CheckQueryText(spec.sql)) return Fail(ErrorKind::kConfig, Named(*problem));
+  ReconnectIfFileReplaced();
   if (!spec.page_by.empty()) {
     if (spec.page_size == 0) return Fail(ErrorKind::kConfig, Named("page_size must be positive"));
     if (auto r = EnsureConnected(stop); !r) return std::unexpected(r.error());

@@ -13,6 +13,10 @@
 //  * a lost connection (SQLSTATE 08*, PostgreSQL's 57P0x, or an error after which the session is
 //    no longer connected) is retried with capped exponential backoff where that cannot change
 //    the result: before the first row, or between pages; otherwise it is reported;
+//  * the SQLite ODBC driver creates an empty database where the file is missing: the connector
+//    adds NoCreat=1 (unless the connection string sets NoCreat), reports a missing file as a
+//    configuration error naming the path, and reconnects when the path names another file than
+//    the one opened (a file replaced by rename, or removed), checked at each query;
 //  * each connection is first tried with plain ODBC handles that are always freed (SOCI 4.0.3
 //    leaks its handles when a connection attempt fails), which also reads the driver's identity.
 #ifndef ACCROCHD_CONNECTORS_SOURCE_ODBC_SOURCE_H_

@@ -83,6 +83,10 @@ class Source {
                                                               const std::string& column,
                                                               std::stop_token stop) = 0;
 
+  // Closes the connection, if one is open; the next call connects afresh. No RowStream of this
+  // source may be alive.
+  virtual void Disconnect() = 0;
+
   // Starts a query. Connection problems before the first row are retried with backoff.
   [[nodiscard]] virtual Result<std::unique_ptr<RowStream>> Query(const QuerySpec& spec,
                                                                  std::stop_token stop) = 0;

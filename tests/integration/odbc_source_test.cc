@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -651,6 +653,165 @@ TEST(OdbcUnreachableTest, UnknownDriverIsAConfigurationError) {
   EXPECT_EQ(info.error().kind(), ErrorKind::kConfig);
   EXPECT_THAT(info.error().message(), HasSubstr("odbcinst -q -d"));
   EXPECT_TRUE(clock.sleeps().empty());
+}
+
+// A SQLite file read through the SQLite ODBC driver: accrochd only reads, so a missing file is
+// never created (the driver would, and every later query would fail with "no such table").
+class OdbcSqliteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("odbc-sqlite-file-" + std::to_string(getpid()));
+    path_ = dir_ + "/ecole.db";
+  }
+
+  // A database at `path` whose table t holds `rows` rows, made through a plain ODBC connection.
+  static void MakeDatabase(const std::string& path, int rows) {
+    OdbcAdmin admin("Driver=SQLite3;Database=" + path + ";");
+    admin.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+    for (int i = 1; i <= rows; ++i) admin.Exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+  }
+
+  std::unique_ptr<Source> Open(const std::string& connection) {
+    OdbcSourceSettings s;
+    s.name = "ecole";
+    s.connection = connection;
+    return OpenOdbcSource(std::move(s), logger_, clock_);
+  }
+
+  // The rows of SELECT id FROM t, or the error's message.
+  static Result<std::size_t> CountRows(Source& source) {
+    auto stream = source.Query({"SELECT id FROM t", {}, 0}, {});
+    if (!stream) return std::unexpected(stream.error());
+    std::size_t rows = 0;
+    RowBatch batch;
+    for (;;) {
+      Result<bool> more = (*stream)->Next(batch);
+      if (!more) return std::unexpected(more.error());
+      if (!*more) return rows;
+      rows += batch.rows.size();
+    }
+  }
+
+  std::string MissingMessage() const {
+    return "source \"ecole\": cannot connect: the SQLite database file " + path_ +
+           " does not exist (accrochd only reads: it opens the file with NoCreat=1 and never "
+           "creates it). Check Database= in the connection string, or put the file back: a "
+           "running accrochd reads it again at its next cycle";
+  }
+
+  std::string dir_;
+  std::string path_;
+  CaptureLogger logger_;
+  FakeClock clock_;
+};
+
+TEST_F(OdbcSqliteFileTest, MissingFileIsNotCreatedAndIsAConfigurationErrorNamingThePath) {
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";");
+  auto info = source->Probe({});
+  ASSERT_FALSE(info.has_value());
+  EXPECT_EQ(info.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(info.error().message(), MissingMessage());
+  auto rows = CountRows(*source);
+  ASSERT_FALSE(rows.has_value());
+  EXPECT_EQ(rows.error().message(), MissingMessage());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_TRUE(clock_.sleeps().empty());  // not retried within the call: waiting will not fix it
+
+  // The file put in place: the same source reads it at the next call.
+  MakeDatabase(path_, 3);
+  rows = CountRows(*source);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message();
+  EXPECT_EQ(*rows, 3u);
+}
+
+TEST_F(OdbcSqliteFileTest, MissingFileIsNotCreatedThroughADriverPath) {
+  auto source =
+      Open("Driver=/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so;Database={" + path_ + "};");
+  auto info = source->Probe({});
+  ASSERT_FALSE(info.has_value());
+  EXPECT_EQ(info.error().message(), MissingMessage());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+// A DSN whose odbc.ini entry names the driver and the file: found before connecting too.
+TEST_F(OdbcSqliteFileTest, MissingFileIsNotCreatedThroughADsn) {
+  testing::WriteFile(dir_ + "/odbc.ini", "[ecole_dsn]\nDriver=SQLite3\nDatabase=" + path_ + "\n");
+  const char* before = std::getenv("ODBCINI");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("ODBCINI", (dir_ + "/odbc.ini").c_str(), 1);
+  auto source = Open("DSN=ecole_dsn;");
+  auto info = source->Probe({});
+  if (before != nullptr) {
+    ::setenv("ODBCINI", saved.c_str(), 1);
+  } else {
+    ::unsetenv("ODBCINI");
+  }
+  ASSERT_FALSE(info.has_value());
+  EXPECT_EQ(info.error().message(), MissingMessage());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(OdbcSqliteFileTest, AnExplicitNoCreatIsLeftAsWritten) {
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";NoCreat=0;");
+  auto info = source->Probe({});
+  ASSERT_TRUE(info.has_value()) << info.error().message();
+  EXPECT_TRUE(std::filesystem::exists(path_));
+}
+
+TEST_F(OdbcSqliteFileTest, FileReplacedByRenameOrRemovedIsReadAfresh) {
+  MakeDatabase(path_, 2);
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";");
+  auto rows = CountRows(*source);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message();
+  EXPECT_EQ(*rows, 2u);
+
+  // As most tools refresh a file: a new one written beside it, renamed over it.
+  MakeDatabase(path_ + ".new", 5);
+  std::filesystem::rename(path_ + ".new", path_);
+  rows = CountRows(*source);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message();
+  EXPECT_EQ(*rows, 5u);
+  EXPECT_THAT(logger_.Text(), HasSubstr("source \"ecole\": the database file " + path_ +
+                                        " was replaced; reconnecting"));
+
+  std::filesystem::rename(path_, path_ + ".away");
+  rows = CountRows(*source);
+  ASSERT_FALSE(rows.has_value());
+  EXPECT_EQ(rows.error().message(), MissingMessage());
+  EXPECT_THAT(logger_.Text(),
+              HasSubstr("source \"ecole\": the database file " + path_ + " is gone; reconnecting"));
+  EXPECT_FALSE(std::filesystem::exists(path_));
+
+  std::filesystem::rename(path_ + ".away", path_);
+  rows = CountRows(*source);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message();
+  EXPECT_EQ(*rows, 5u);
+}
+
+// An empty file where the database should be -- what the driver left at a missing path before
+// NoCreat=1 -- is named as such, with what to do.
+TEST_F(OdbcSqliteFileTest, EmptyFileLeftByAnEarlierRunIsExplained) {
+  testing::WriteFile(path_, "");
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";");
+  auto rows = CountRows(*source);
+  ASSERT_FALSE(rows.has_value());
+  EXPECT_EQ(rows.error().kind(), ErrorKind::kSourceQuery);
+  EXPECT_THAT(rows.error().message(), HasSubstr("no such table: t"));
+  EXPECT_THAT(rows.error().message(),
+              HasSubstr("(the SQLite database file " + path_ +
+                        " is empty: an earlier accrochd may have created it while the file was "
+                        "missing; put the real file in its place)"));
+}
+
+// Unchanged, the file is read on the same connection: nothing is logged, no reconnection.
+TEST_F(OdbcSqliteFileTest, UnchangedFileKeepsItsConnection) {
+  MakeDatabase(path_, 1);
+  auto source = Open("Driver=SQLite3;Database=" + path_ + ";");
+  for (int i = 0; i < 3; ++i) {
+    auto rows = CountRows(*source);
+    ASSERT_TRUE(rows.has_value()) << rows.error().message();
+  }
+  EXPECT_THAT(logger_.Text(), Not(HasSubstr("reconnecting")));
 }
 
 TEST(OdbcLibraryVersionsTest, ReportsTheLoadedLibraries) {

@@ -309,5 +309,28 @@ TEST(CliSystemTest, OnceReportsAnUnreachableSourceAndExits2) {
   EXPECT_THAT(r.err, Not(HasSubstr("Tr3s-S3cret")));
 }
 
+// Issue 14: a SQLite source whose file is missing is reported, by `check` and by `once`, with the
+// source and the path -- and no empty database is left at the path.
+TEST(CliSystemTest, MissingSqliteFileIsReportedAndNeverCreated) {
+  const std::string dir = MakeTempDir("missing-sqlite");
+  const std::string database = dir + "/absent.db";
+  WriteFile(dir + "/accrochd.yaml", DemoConfigWith(dir + "/state", "", database));
+  const std::string missing = "source \"ecole\": cannot connect: the SQLite database file " +
+                              database + " does not exist (accrochd only reads";
+
+  RunResult check = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.err, HasSubstr("source \"ecole\" (Driver=SQLite3;Database=" + database +
+                                   ";): " + missing));
+  EXPECT_FALSE(std::filesystem::exists(database));
+
+  RunResult once = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(once.exit_code, 2);
+  EXPECT_THAT(once.out,
+              HasSubstr("Certifier \"institut-exemple\" could not be served: " + missing));
+  EXPECT_THAT(once.err, Not(HasSubstr("retrying")));
+  EXPECT_FALSE(std::filesystem::exists(database));
+}
+
 }  // namespace
 }  // namespace accrochd::testing

@@ -115,5 +115,97 @@ TEST(DemoRunSystemTest, ReadyStatusDepositBrokenReloadKillNineAndStatus) {
   if (!HasFailure()) fs::remove_all(dir);
 }
 
+// Three admitted candidates more for RNCP35830 (mapping gestionnaire-paie, idTechnique
+// IEF-<resultat.id>), appended to demo/demo.sql in the same sqlite3 session.
+constexpr const char* kNewRows = R"sql(
+INSERT INTO candidat (id, civilite, nom_naissance, nom_usage, prenoms, date_naissance,
+                      code_insee_naissance, code_postal_naissance, commune_naissance,
+                      pays_naissance, courriel)
+VALUES (9001, 'Mme', 'Valmont', NULL, 'Julie', '12/04/1988', '75056', '75001', 'Paris', NULL, NULL),
+       (9002, 'M.', 'Sorel', NULL, 'Marc', '03/11/1979', '69123', '69001', 'Lyon', NULL, NULL),
+       (9003, 'Mme', 'Ravel', NULL, 'Anne Claire', '27/06/1995', '13055', '13001', 'Marseille',
+        NULL, NULL);
+INSERT INTO resultat (id, candidat_id, certification_id, admis, date_delivrance, date_examen,
+                      mention, voie_acces, score, modalite, modifie_le)
+SELECT id, id, 1, 1, date('now', '-2 days'), date('now', '-20 days'), 'Bien',
+       'Formation continue', NULL, 'présentiel', datetime('now')
+FROM candidat WHERE id > 9000;
+)sql";
+
+// Builds a SQLite database at `path` from demo/demo.sql plus `more`, with the sqlite3 CLI.
+void MakeDemoDatabase(const std::string& path, const std::string& more) {
+  WriteFile(path + ".sql", ReadFile(std::string(ACCROCHD_SOURCE_DIR) + "/demo/demo.sql") + more);
+  ShellResult sqlite =
+      Shell(Quote(ACCROCHD_SQLITE3) + " -bail " + Quote(path) + " < " + Quote(path + ".sql"));
+  ASSERT_EQ(sqlite.exit_code, 0) << sqlite.out;
+}
+
+// Issue 14: the SQLite source removed, replaced by rename with a file holding new rows (as most
+// tools refresh a file), then put back, while `accrochd run` runs. Nothing is created at the
+// path while it is missing, each cycle says which source and which file, and every new file is
+// read from the next cycle on.
+TEST(DemoRunSystemTest, SqliteSourceRemovedReplacedByRenameAndRestored) {
+  const std::string dir = MakeTempDir("demo-run-sqlite");
+  const std::string state = dir + "/state", config = dir + "/accrochd.yaml";
+  const std::string database = dir + "/ecole.db", saved = dir + "/ecole-saved.db",
+                    fresh = dir + "/ecole-new.db";
+  ASSERT_NO_FATAL_FAILURE(MakeDemoDatabase(database, ""));
+  ASSERT_NO_FATAL_FAILURE(MakeDemoDatabase(fresh, kNewRows));
+  WriteFile(config, DemoConfigWith(state, "run: {interval: 10s}\n", database));
+
+  NotifySocket notify;
+  AccrochdProcess run({"run", "--config", config}, {notify.Environment()}, dir + "/run");
+  auto ready = notify.WaitFor(IsReady, std::chrono::milliseconds(60000));
+  ASSERT_TRUE(ready) << run.Err();
+  auto cycle = notify.WaitFor(IsCycleStatus, std::chrono::milliseconds(60000), *ready);
+  ASSERT_TRUE(cycle) << run.Err();
+  const std::string rows_read = "mapping \"gestionnaire-paie\": ";
+  ASSERT_THAT(run.Err(), HasSubstr(rows_read));
+
+  // Removed: the next cycles fail with the source and the path named; no file appears.
+  std::size_t from = run.Err().size();
+  fs::rename(database, saved);
+  const std::string missing =
+      "source \"ecole\": cannot connect: the SQLite database file " + database + " does not exist";
+  auto first_error = run.WaitForLog(missing, std::chrono::milliseconds(30000), from);
+  ASSERT_TRUE(first_error) << run.Err().substr(from);
+  EXPECT_THAT(run.Err().substr(from), HasSubstr("certifier \"institut-exemple\": " + missing));
+  auto second_error = run.WaitForLog(missing, std::chrono::milliseconds(30000), *first_error);
+  ASSERT_TRUE(second_error) << run.Err().substr(from);
+  EXPECT_FALSE(fs::exists(database)) << "a file was created at the source's path";
+  EXPECT_TRUE(run.running());
+
+  // Replaced by rename with a file holding three new passages: read at the next cycle.
+  from = run.Err().size();
+  fs::rename(fresh, database);
+  auto read_again = run.WaitForLog(rows_read, std::chrono::milliseconds(30000), from);
+  ASSERT_TRUE(read_again) << run.Err().substr(from);
+  EXPECT_THAT(run.Err().substr(from), HasSubstr("source \"ecole\": reachable again"));
+  const std::string after_new = run.Err().substr(*read_again);
+  EXPECT_THAT(after_new.substr(0, after_new.find('\n')), HasSubstr(", 3 new"));
+  RunResult status = RunAccrochd({"status", "--all", "--config", config});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  for (const char* id : {"IEF-9001", "IEF-9002", "IEF-9003"}) {
+    EXPECT_THAT(status.out, HasSubstr(std::string("\n  ") + id + "  "));
+  }
+
+  // The old file put back by rename over the new one: the daemon sees another file and reads it.
+  from = run.Err().size();
+  fs::rename(saved, database);
+  auto replaced = run.WaitForLog(
+      "source \"ecole\": the database file " + database + " was replaced; reconnecting",
+      std::chrono::milliseconds(30000), from);
+  ASSERT_TRUE(replaced) << run.Err().substr(from);
+  auto read_old = run.WaitForLog(rows_read, std::chrono::milliseconds(30000), *replaced);
+  ASSERT_TRUE(read_old) << run.Err().substr(from);
+  EXPECT_THAT(run.Err().substr(from), Not(HasSubstr("does not exist")));
+
+  ASSERT_TRUE(run.Signal(SIGTERM));
+  auto stopped = run.Wait(std::chrono::milliseconds(30000));
+  ASSERT_TRUE(stopped) << run.Err();
+  EXPECT_TRUE(WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0) << DescribeWaitStatus(*stopped);
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace accrochd::testing
