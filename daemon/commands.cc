@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <regex>
+#include <set>
 
 #include "connectors/source/connection_string.h"
 #include "connectors/xml/deposit_reader.h"
@@ -102,18 +103,25 @@ int RunCheck(const CommandContext& ctx) {
   for (auto& [name, s] : quick.sources) s.retry.max_attempts = 1;
   Daemon daemon(quick, ctx.logger, ctx.clock);
   int status = kExitOk;
+  std::set<std::string> unreachable;  // reported once, not again for each of their mappings
   for (const auto& [name, s] : quick.sources) {
     auto info = daemon.SourceNamed(name).Probe(ctx.stop);
     if (!info) {
       ctx.err << "source \"" << name << "\" (" << source::Redact(s.connection)
               << "): " << info.error().message() << "\n";
       status = std::max(status, ExitCodeFor(info.error()));
+      unreachable.insert(name);
       continue;
     }
     ctx.out << "source \"" << name << "\": connected to " << DescribeSource(*info) << "\n";
   }
   for (const CertifierConfig& c : quick.certifiers) {
     for (const mappings::Mapping& m : c.mappings) {
+      if (unreachable.contains(m.source)) {
+        ctx.err << m.file << ": mapping \"" << m.name << "\": query not checked (source \""
+                << m.source << "\" above)\n";
+        continue;
+      }
       auto columns = daemon.SourceNamed(m.source).DescribeColumns(m.query, ctx.stop);
       if (!columns) {
         ctx.err << m.query_location.ToString() << ": mapping \"" << m.name

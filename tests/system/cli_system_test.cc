@@ -322,6 +322,15 @@ TEST(CliSystemTest, MissingSqliteFileIsReportedAndNeverCreated) {
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_THAT(check.err, HasSubstr("source \"ecole\" (Driver=SQLite3;Database=" + database +
                                    ";): " + missing));
+  // Said once, for the source; its three mappings say they were not checked.
+  std::size_t said = 0;
+  for (std::size_t at = check.err.find("does not exist"); at != std::string::npos;
+       at = check.err.find("does not exist", at + 1)) {
+    ++said;
+  }
+  EXPECT_EQ(said, 1u) << check.err;
+  EXPECT_THAT(check.err, HasSubstr(": mapping \"gestionnaire-paie\": query not checked (source "
+                                   "\"ecole\" above)\n"));
   EXPECT_FALSE(std::filesystem::exists(database));
 
   RunResult once = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
