@@ -245,6 +245,15 @@ std::string HexByte(unsigned char b) {
   return buffer;
 }
 
+// "15 characters", or "11 bytes, not UTF-8".
+std::string LengthText(std::string_view s) {
+  if (IsValidUtf8(s)) {
+    const std::size_t n = Utf8Length(s);
+    return std::to_string(n) + (n == 1 ? " character" : " characters");
+  }
+  return std::to_string(s.size()) + (s.size() == 1 ? " byte" : " bytes") + ", not UTF-8";
+}
+
 bool IsXmlChar(char32_t c) {
   return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
          (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
@@ -289,19 +298,12 @@ std::string Excerpt(std::string_view s, std::size_t max_chars) {
   }
   out += '"';
   if (i < s.size()) {
-    out += "... (" + DescribeText(s).substr(std::string_view("a text of ").size()) + ")";
+    out += "... (" + LengthText(s) + ")";
   }
   return out;
 }
 
-std::string DescribeText(std::string_view s) {
-  if (IsValidUtf8(s)) {
-    const std::size_t n = Utf8Length(s);
-    return "a text of " + std::to_string(n) + (n == 1 ? " character" : " characters");
-  }
-  return "a text of " + std::to_string(s.size()) + (s.size() == 1 ? " byte" : " bytes") +
-         " (not UTF-8)";
-}
+std::string DescribeText(std::string_view s) { return "a text of " + LengthText(s); }
 
 std::size_t Utf8Length(std::string_view s) {
   std::size_t n = 0;
