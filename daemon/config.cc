@@ -37,11 +37,18 @@ std::string Resolve(const fs::path& base, const std::string& path) {
   return p.lexically_normal().string();
 }
 
+// A path for a message: as it is, or an excerpt when it is too long to be a real one (a value
+// pasted by mistake must not come back whole).
+std::string Shown(const std::string& path) {
+  constexpr std::size_t kMaxShown = 300;
+  return Utf8Length(path) <= kMaxShown ? path : Excerpt(path, kMaxShown);
+}
+
 // Reads a secret file: whole content, one trailing newline removed.
 std::optional<std::string> ReadSecretFile(const std::string& path, std::string& problem) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    problem = "cannot read " + path + ": " + std::strerror(errno);
+    problem = "cannot read " + Shown(path) + ": " + std::strerror(errno);
     return std::nullopt;
   }
   std::stringstream buffer;
@@ -123,7 +130,7 @@ class Loader {
       std::error_code ec;
       if (!fs::is_directory(config.templates_directory, ec)) {
         file_.Report(*top.Node("templates", false),
-                     "templates: " + config.templates_directory + " is not a directory");
+                     "templates: " + Shown(config.templates_directory) + " is not a directory");
       }
     } else {
       config.templates_directory = (base_ / "templates").string();
@@ -283,11 +290,11 @@ class Loader {
       ref.path = Resolve(base_, *file);
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0) {
-        file_.Report(node, path + ".file: cannot read " + ref.path + ": " + std::strerror(errno));
+        file_.Report(node, path + ".file: cannot read " + Shown(ref.path) + ": " + std::strerror(errno));
         return std::nullopt;
       }
       if (!S_ISREG(st.st_mode)) {
-        file_.Report(node, path + ".file: " + ref.path + " is not a regular file");
+        file_.Report(node, path + ".file: " + Shown(ref.path) + " is not a regular file");
         return std::nullopt;
       }
       if ((st.st_mode & 077) != 0) {
@@ -351,7 +358,7 @@ class Loader {
               mapping_diagnostics[0].location.line == 0) {
             // The file itself could not be opened: say so where it is named.
             file_.Report(item,
-                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + resolved);
+                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + Shown(resolved));
             continue;
           }
           diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
@@ -593,7 +600,7 @@ class Loader {
     std::ifstream in(path);
     if (!in) {
       file_.Report(*m.Node(key, false),
-                   m.path() + "." + std::string(key) + ": cannot read " + path);
+                   m.path() + "." + std::string(key) + ": cannot read " + Shown(path));
       return std::nullopt;
     }
     return path;
@@ -619,7 +626,7 @@ class Loader {
       struct stat st {};
       if (::stat(d.schema_file->c_str(), &st) != 0) {
         file_.Report(*m.Node("schema", false),
-                     "deposit.schema: cannot read " + *d.schema_file + ": " + std::strerror(errno));
+                     "deposit.schema: cannot read " + Shown(*d.schema_file) + ": " + std::strerror(errno));
       }
     }
     if (auto v = m.Int("max_passages_per_file", false, 1, 1'000'000)) {

@@ -237,6 +237,14 @@ TEST_F(LoadConfigTest, AWrongValueIsQuotedShortly) {
       5, 18);
 }
 
+TEST_F(LoadConfigTest, APathTooLongToBeRealIsShownAsAnExcerpt) {
+  const std::string full = dir_ + "/" + std::string(1000, 'x');
+  ExpectOnly("templates: " + std::string(1000, 'x') + "\n" + Base(),
+             "templates: \"" + full.substr(0, 300) + "\"... (" + std::to_string(full.size()) +
+                 " characters) is not a directory",
+             1, 12);
+}
+
 TEST_F(LoadConfigTest, QueryTimeoutBelowOneSecond) {
   ExpectOnly(std::string(kSources) + "    query_timeout: 500ms\n" + kCertifiers,
              "sources.scolarite.query_timeout: must be at least 1s", 5, 20);
