@@ -303,6 +303,12 @@ std::string Excerpt(std::string_view s, std::size_t max_chars) {
   return out;
 }
 
+std::string Shown(std::string_view s, std::size_t max_chars) {
+  const bool plain = !XmlTextProblem(s) && Utf8Length(s) <= max_chars &&
+                     s.find_first_of("\"\\\t\r\n") == std::string_view::npos;
+  return plain ? std::string(s) : Excerpt(s, max_chars);
+}
+
 std::string DescribeText(std::string_view s) { return "a text of " + LengthText(s); }
 
 std::size_t Utf8Length(std::string_view s) {

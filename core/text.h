@@ -30,6 +30,11 @@ std::optional<std::string> XmlTextProblem(std::string_view s);
 // wrote goes through here, so that none repeats more than a short excerpt of its input.
 std::string Excerpt(std::string_view s, std::size_t max_chars = 40);
 
+// `s` itself when it has at most `max_chars` characters and nothing Excerpt would escape, else
+// Excerpt(s, max_chars): for names and paths that messages show unquoted, so that a value pasted
+// by mistake does not come back whole.
+std::string Shown(std::string_view s, std::size_t max_chars = 300);
+
 // "a text of 15 characters" (bytes when `s` is not UTF-8): what a message says of a value it
 // must not quote, such as a scalar found where a mapping was expected.
 std::string DescribeText(std::string_view s);

@@ -131,7 +131,7 @@ int RunCheck(const CommandContext& ctx) {
       if (!missing.empty()) {
         std::string list;
         for (const std::string& name : missing) {
-          list += (list.empty() ? "" : ", ") + name + " (" +
+          list += (list.empty() ? "" : ", ") + Shown(name, 128) + " (" +
                   mappings::ColumnLocation(m, name).ToString() + ")";
         }
         ctx.err << mappings::ColumnLocation(m, missing.front()).ToString() << ": mapping \""

@@ -37,13 +37,6 @@ std::string Resolve(const fs::path& base, const std::string& path) {
   return p.lexically_normal().string();
 }
 
-// A path for a message: as it is, or an excerpt when it is too long to be a real one (a value
-// pasted by mistake must not come back whole).
-std::string Shown(const std::string& path) {
-  constexpr std::size_t kMaxShown = 300;
-  return Utf8Length(path) <= kMaxShown ? path : Excerpt(path, kMaxShown);
-}
-
 // Reads a secret file: whole content, one trailing newline removed.
 std::optional<std::string> ReadSecretFile(const std::string& path, std::string& problem) {
   std::ifstream in(path, std::ios::binary);

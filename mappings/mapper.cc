@@ -292,7 +292,8 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   if (!missing.empty()) {
     std::string list, available;
     for (const std::string& c : missing) {
-      list += (list.empty() ? "" : ", ") + c + " (" + ColumnLocation(mapping, c).ToString() + ")";
+      list += (list.empty() ? "" : ", ") + Shown(c, 128) + " (" +
+              ColumnLocation(mapping, c).ToString() + ")";
     }
     for (const std::string& c : columns.names()) available += (available.empty() ? "" : ", ") + c;
     return Fail(ErrorKind::kConfig,

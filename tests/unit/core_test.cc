@@ -188,6 +188,13 @@ TEST(TextTest, ExcerptQuotesEscapesAndCuts) {
   EXPECT_EQ(Excerpt("ééééé\xFF", 2), "\"éé\"... (11 bytes, not UTF-8)");
 }
 
+TEST(TextTest, ShownKeepsShortCleanTextAndCutsTheRest) {
+  EXPECT_EQ(Shown("/etc/accrochd/mappings/rs6521.yaml"), "/etc/accrochd/mappings/rs6521.yaml");
+  EXPECT_EQ(Shown(std::string(10, 'x'), 4), "\"xxxx\"... (10 characters)");
+  EXPECT_EQ(Shown("a\nb"), "\"a\\x0Ab\"");
+  EXPECT_EQ(Shown("pr\xE9nom"), "\"pr\\xE9nom\"");
+}
+
 TEST(TextTest, DescribeTextGivesOnlyTheLength) {
   EXPECT_EQ(DescribeText("S3cr3t-Passw0rd"), "a text of 15 characters");
   EXPECT_EQ(DescribeText("é"), "a text of 1 character");
