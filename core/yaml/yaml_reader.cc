@@ -310,6 +310,15 @@ std::vector<std::pair<std::string, YAML::Node>> MapReader::Entries() {
 
 void MapReader::Finish() {
   if (!valid_ || all_known_) return;
+  if (path_.empty() && NothingKnown()) {
+    // Not one key of the file is a setting, nor close to one: it is probably another file
+    // (a list of names, say) given by mistake. Its keys are its data: do not repeat them.
+    file_.Report(node_, (node_.size() == 1 ? std::string("the file: its only key is not")
+                                           : "the file: none of its " +
+                                                 std::to_string(node_.size()) + " keys is") +
+                            " a setting of this kind of file; is it the right file?");
+    return;
+  }
   for (const auto& kv : node_) {
     if (!kv.first.IsScalar()) continue;
     const std::string& key = kv.first.Scalar();
@@ -328,6 +337,16 @@ void MapReader::Finish() {
     }
     file_.Report(kv.first, std::move(message));
   }
+}
+
+bool MapReader::NothingKnown() const {
+  for (const auto& kv : node_) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string& key = kv.first.Scalar();
+    if (known_.contains(key)) return false;
+    if (key.size() <= kMaxNameLength && ClosestKey(key, known_)) return false;
+  }
+  return node_.size() > 0;
 }
 
 std::optional<std::string> ClosestKey(std::string_view key,

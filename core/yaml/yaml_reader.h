@@ -87,7 +87,9 @@ class MapReader {
   // (sources, certifiers) rather than settings.
   std::vector<std::pair<std::string, YAML::Node>> Entries();
 
-  // Reports unknown keys, each with the closest known key when one is near.
+  // Reports unknown keys, each with the closest known key when one is near. At the top of a
+  // file where no key is known or near one, says once that it is probably not the right file,
+  // without repeating its keys.
   void Finish();
 
   std::string KeyPath(std::string_view key) const;
@@ -96,6 +98,8 @@ class MapReader {
 
  private:
   std::optional<YAML::Node> Lookup(std::string_view key, bool required);
+  // True when no key is known or close to a known one (the file is probably not of this kind).
+  bool NothingKnown() const;
 
   FileReader& file_;
   YAML::Node node_;

@@ -306,6 +306,7 @@ TEST(CliSystemTest, CheckNeverEchoesAFileGivenByMistake) {
   WriteFile(dir + "/secretfile", secret + "\n", 0600);
   WriteFile(dir + "/candidats.csv",
             "nom;prenom;naissance\nDupont;Jeanne;1990-01-01\nMartin;Paul;1985-12-31\n");
+  WriteFile(dir + "/noms.txt", "Dupont: Jeanne\nMartin: Paul\n");  // reads as a mapping
   const auto expect_silent = [&](const RunResult& r) {
     EXPECT_EQ(r.exit_code, 1);
     for (const std::string* text : {&r.out, &r.err}) {
@@ -313,6 +314,21 @@ TEST(CliSystemTest, CheckNeverEchoesAFileGivenByMistake) {
       for (const std::string& name : names) EXPECT_THAT(*text, Not(HasSubstr(name)));
     }
   };
+  for (const std::string& file : {std::string("noms.txt")}) {
+    SCOPED_TRACE(file);
+    RunResult r = RunAccrochd({"check", "--config", dir + "/" + file});
+    expect_silent(r);
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: none of its 2 keys is a setting of this kind of "
+                                 "file; is it the right file?"));
+    WriteFile(dir + "/accrochd.yaml",
+              ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", file));
+    r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+    expect_silent(r);
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: none of its 2 keys is a setting of this kind of "
+                                 "file; is it the right file?"));
+  }
   for (const std::string& file : {std::string("secretfile"), std::string("candidats.csv")}) {
     SCOPED_TRACE(file);
     // As the configuration.

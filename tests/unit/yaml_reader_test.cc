@@ -251,6 +251,26 @@ TEST_F(YamlReaderTest, AHugeScalarGivesAShortMessage) {
   for (const Diagnostic& d : diagnostics_) EXPECT_LT(d.ToString().size(), 200u);
 }
 
+TEST_F(YamlReaderTest, AFileWithoutOneKnownKeyIsNotEchoed) {
+  // A list of names that happens to read as a mapping: its keys are data, not typos.
+  YAML::Node root = Load("Dupont: Jeanne\nMartin: Paul\n");
+  MapReader m(file_, root, "");
+  m.String("sources", false);
+  m.String("certifiers", false);
+  m.Finish();
+  ExpectOnly(
+      "the file: none of its 2 keys is a setting of this kind of file; is it the right file?", 1,
+      1);
+}
+
+TEST_F(YamlReaderTest, ATypoAloneStillGetsItsSuggestion) {
+  YAML::Node root = Load("sourcse: {}\n");
+  MapReader m(file_, root, "");
+  m.Node("sources", false);
+  m.Finish();
+  ExpectOnly("unknown key \"sourcse\"; did you mean \"sources\"?", 1, 1);
+}
+
 TEST_F(YamlReaderTest, InvalidUtf8InATextIsRefusedWithItsPosition) {
   YAML::Node root = Load("a: ok\nid_contrat: \"MCF\xE9R\"\n");
   MapReader m(file_, root, "certifiers.x");
