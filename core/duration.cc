@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/text.h"
+
 namespace accrochd {
 namespace {
 
@@ -42,14 +44,14 @@ Result<Duration> ParseDuration(std::string_view text) {
     std::int64_t value = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       if (value > std::numeric_limits<std::int64_t>::max() / 10 - 9) {
-        return Fail(ErrorKind::kConfig, "duration \"" + std::string(text) + "\" is too large");
+        return Fail(ErrorKind::kConfig, "duration " + Excerpt(text) + " is too large");
       }
       value = value * 10 + (text[i] - '0');
       ++i;
     }
     if (i == start) {
       return Fail(ErrorKind::kConfig,
-                  "invalid duration \"" + std::string(text) + "\": " + std::string(kExpected));
+                  "invalid duration " + Excerpt(text) + ": " + std::string(kExpected));
     }
     while (i < text.size() && text[i] == ' ') ++i;  // "5 min", as systemd accepts
     const Unit* unit = nullptr;
@@ -65,11 +67,11 @@ Result<Duration> ParseDuration(std::string_view text) {
       }
     }
     if (unit == nullptr) {
-      return Fail(ErrorKind::kConfig, "invalid duration \"" + std::string(text) +
-                                          "\": missing or unknown unit; " + std::string(kExpected));
+      return Fail(ErrorKind::kConfig, "invalid duration " + Excerpt(text) +
+                                          ": missing or unknown unit; " + std::string(kExpected));
     }
     if (value > (std::numeric_limits<std::int64_t>::max() - total) / unit->millis) {
-      return Fail(ErrorKind::kConfig, "duration \"" + std::string(text) + "\" is too large");
+      return Fail(ErrorKind::kConfig, "duration " + Excerpt(text) + " is too large");
     }
     total += value * unit->millis;
     any = true;

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/text.h"
+
 namespace accrochd {
 
 Result<std::uint64_t> ParseSize(std::string_view text) {
@@ -14,7 +16,7 @@ Result<std::uint64_t> ParseSize(std::string_view text) {
   bool digits = false;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
     if (value > std::numeric_limits<std::uint64_t>::max() / 10 - 9) {
-      return Fail(ErrorKind::kConfig, "size \"" + std::string(text) + "\" is too large");
+      return Fail(ErrorKind::kConfig, "size " + Excerpt(text) + " is too large");
     }
     value = value * 10 + static_cast<std::uint64_t>(text[i++] - '0');
     digits = true;
@@ -33,13 +35,13 @@ Result<std::uint64_t> ParseSize(std::string_view text) {
   for (const auto& [name, factor] : kUnits) {
     if (unit == name && digits) {
       if (value > std::numeric_limits<std::uint64_t>::max() / factor) {
-        return Fail(ErrorKind::kConfig, "size \"" + std::string(text) + "\" is too large");
+        return Fail(ErrorKind::kConfig, "size " + Excerpt(text) + " is too large");
       }
       return value * factor;
     }
   }
-  return Fail(ErrorKind::kConfig, "invalid size \"" + std::string(text) +
-                                      "\": expected a number and a unit such as \"100MB\" "
+  return Fail(ErrorKind::kConfig, "invalid size " + Excerpt(text) +
+                                      ": expected a number and a unit such as \"100MB\" "
                                       "(B, kB, MB, GB, KiB, MiB, GiB)");
 }
 

@@ -237,6 +237,80 @@ std::optional<std::size_t> FirstInvalidUtf8(std::string_view s) {
 
 bool IsValidUtf8(std::string_view s) { return !FirstInvalidUtf8(s).has_value(); }
 
+namespace {
+
+std::string HexByte(unsigned char b) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof(buffer), "\\x%02X", static_cast<unsigned>(b));
+  return buffer;
+}
+
+// "15 characters", or "11 bytes, not UTF-8".
+std::string LengthText(std::string_view s) {
+  if (IsValidUtf8(s)) {
+    const std::size_t n = Utf8Length(s);
+    return std::to_string(n) + (n == 1 ? " character" : " characters");
+  }
+  return std::to_string(s.size()) + (s.size() == 1 ? " byte" : " bytes") + ", not UTF-8";
+}
+
+bool IsXmlChar(char32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+}  // namespace
+
+std::optional<std::string> XmlTextProblem(std::string_view s) {
+  std::size_t position = 0;  // in characters, 1-based when reported
+  for (std::size_t i = 0; i < s.size(); ++position) {
+    auto [c, len] = Decode(s, i);
+    if (len == 0) {
+      return "invalid UTF-8 at byte " + std::to_string(i + 1) + " (" +
+             HexByte(static_cast<unsigned char>(s[i])) + ")";
+    }
+    if (!IsXmlChar(c)) {
+      char buffer[16];
+      std::snprintf(buffer, sizeof(buffer), "U+%04X", static_cast<unsigned>(c));
+      return std::string("character ") + buffer + " at position " + std::to_string(position + 1) +
+             " is not allowed in XML";
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+std::string Excerpt(std::string_view s, std::size_t max_chars) {
+  std::string out = "\"";
+  std::size_t chars = 0;
+  std::size_t i = 0;
+  for (; i < s.size() && chars < max_chars; ++chars) {
+    const std::size_t len = SequenceLength(s, i);
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (len == 0 || b < 0x20 || b == 0x7F) {
+      out += HexByte(b);
+      ++i;
+      continue;
+    }
+    if (b == '"' || b == '\\') out += '\\';
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  out += '"';
+  if (i < s.size()) {
+    out += "... (" + LengthText(s) + ")";
+  }
+  return out;
+}
+
+std::string Shown(std::string_view s, std::size_t max_chars) {
+  const bool plain = !XmlTextProblem(s) && Utf8Length(s) <= max_chars &&
+                     s.find_first_of("\"\\\t\r\n") == std::string_view::npos;
+  return plain ? std::string(s) : Excerpt(s, max_chars);
+}
+
+std::string DescribeText(std::string_view s) { return "a text of " + LengthText(s); }
+
 std::size_t Utf8Length(std::string_view s) {
   std::size_t n = 0;
   for (char c : s) {

@@ -18,6 +18,27 @@ std::size_t Utf8Length(std::string_view s);
 // Byte offset of the first invalid sequence, or nullopt when `s` is well-formed.
 std::optional<std::size_t> FirstInvalidUtf8(std::string_view s);
 
+// What keeps `s` out of an XML 1.0 deposit, or nullopt when nothing does: bytes that are not
+// well-formed UTF-8 ("invalid UTF-8 at byte 5 (\xE9)") or a character outside XML 1.0's Char
+// production, which allows tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD and U+10000..U+10FFFF
+// ("character U+0001 at position 3 is not allowed in XML").
+std::optional<std::string> XmlTextProblem(std::string_view s);
+
+// `s` quoted for an error message: in double quotes, with `"` and `\` escaped, control
+// characters and bytes that are not well-formed UTF-8 written \xNN, and cut after `max_chars`
+// characters (then "..." and the whole length follow). Every message that quotes what a user
+// wrote goes through here, so that none repeats more than a short excerpt of its input.
+std::string Excerpt(std::string_view s, std::size_t max_chars = 40);
+
+// `s` itself when it has at most `max_chars` characters and nothing Excerpt would escape, else
+// Excerpt(s, max_chars): for names and paths that messages show unquoted, so that a value pasted
+// by mistake does not come back whole.
+std::string Shown(std::string_view s, std::size_t max_chars = 300);
+
+// "a text of 15 characters" (bytes when `s` is not UTF-8): what a message says of a value it
+// must not quote, such as a scalar found where a mapping was expected.
+std::string DescribeText(std::string_view s);
+
 // ASCII case-insensitive equality, for keywords such as ODBC connection string keys.
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 

@@ -138,9 +138,12 @@ int RunCheck(const CommandContext& ctx) {
       }
       if (!missing.empty()) {
         std::string list;
-        for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
-        ctx.err << m.file << ": mapping \"" << m.name << "\" reads column(s) " << list
-                << " that the query does not return\n";
+        for (const std::string& name : missing) {
+          list += (list.empty() ? "" : ", ") + Shown(name, 128) + " (" +
+                  mappings::ColumnLocation(m, name).ToString() + ")";
+        }
+        ctx.err << mappings::ColumnLocation(m, missing.front()).ToString() << ": mapping \""
+                << m.name << "\" reads column(s) " << list << " that the query does not return\n";
         status = std::max(status, kExitConfig);
         continue;
       }

@@ -41,7 +41,7 @@ std::string Resolve(const fs::path& base, const std::string& path) {
 std::optional<std::string> ReadSecretFile(const std::string& path, std::string& problem) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    problem = "cannot read " + path + ": " + std::strerror(errno);
+    problem = "cannot read " + Shown(path) + ": " + std::strerror(errno);
     return std::nullopt;
   }
   std::stringstream buffer;
@@ -80,8 +80,8 @@ class Loader {
         if (auto version = mappings::ParseSchemaVersion(*v)) {
           config.schema_version = *version;
         } else {
-          file_.Report(*node, "schema_version: expected \"1.1.2\" or \"1.1.5\", found \"" + *v +
-                                  "\" (write it in quotes: 1.1.5 is not a number)");
+          file_.Report(*node, "schema_version: expected \"1.1.2\" or \"1.1.5\", found " +
+                                  Excerpt(*v) + " (write it in quotes: 1.1.5 is not a number)");
         }
       }
     }
@@ -123,7 +123,7 @@ class Loader {
       std::error_code ec;
       if (!fs::is_directory(config.templates_directory, ec)) {
         file_.Report(*top.Node("templates", false),
-                     "templates: " + config.templates_directory + " is not a directory");
+                     "templates: " + Shown(config.templates_directory) + " is not a directory");
       }
     } else {
       config.templates_directory = (base_ / "templates").string();
@@ -210,8 +210,8 @@ class Loader {
           file_.Report(*node_syntax, path +
                                          ".page_syntax: expected \"limit\" (PostgreSQL, "
                                          "MariaDB, SQLite) or \"offset_fetch\" (SQL Server, "
-                                         "Oracle, DB2), found \"" +
-                                         *v + "\"");
+                                         "Oracle, DB2), found " +
+                                         Excerpt(*v));
         }
       }
     }
@@ -259,13 +259,18 @@ class Loader {
         file_.Report(node, path + ".credential: the credential name is empty");
         return std::nullopt;
       }
+      if (Utf8Length(*credential) > yaml::kMaxNameLength) {
+        file_.Report(node, path + ".credential: a credential name has at most " +
+                               std::to_string(yaml::kMaxNameLength) + " characters");
+        return std::nullopt;
+      }
       if (credential->find('/') != std::string::npos) {
         file_.Report(node, path + ".credential: a credential name cannot contain '/'");
         return std::nullopt;
       }
       if (!env_.credentials_directory) {
-        file_.Report(node, path + ".credential: \"" + *credential +
-                               "\" needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
+        file_.Report(node, path + ".credential: " + Excerpt(*credential) +
+                               " needs $CREDENTIALS_DIRECTORY, which systemd sets for a unit "
                                "with LoadCredential=" +
                                *credential + ":/path/to/secret; outside systemd use " + key +
                                ": {file: PATH}");
@@ -278,11 +283,11 @@ class Loader {
       ref.path = Resolve(base_, *file);
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0) {
-        file_.Report(node, path + ".file: cannot read " + ref.path + ": " + std::strerror(errno));
+        file_.Report(node, path + ".file: cannot read " + Shown(ref.path) + ": " + std::strerror(errno));
         return std::nullopt;
       }
       if (!S_ISREG(st.st_mode)) {
-        file_.Report(node, path + ".file: " + ref.path + " is not a regular file");
+        file_.Report(node, path + ".file: " + Shown(ref.path) + " is not a regular file");
         return std::nullopt;
       }
       if ((st.st_mode & 077) != 0) {
@@ -326,8 +331,8 @@ class Loader {
       if (auto v = file_.AsString(*contrat_node, path + ".id_contrat")) {
         std::size_t n = Utf8Length(*v);
         if (n < 1 || n > 20) {
-          file_.Report(*contrat_node, path + ".id_contrat: idContrat has 1 to 20 characters, \"" +
-                                          *v + "\" has " + std::to_string(n));
+          file_.Report(*contrat_node, path + ".id_contrat: idContrat has 1 to 20 characters, " +
+                                          Excerpt(*v) + " has " + std::to_string(n));
         }
         c.id_contrat = *v;
       }
@@ -346,7 +351,7 @@ class Loader {
               mapping_diagnostics[0].location.line == 0) {
             // The file itself could not be opened: say so where it is named.
             file_.Report(item,
-                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + resolved);
+                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + Shown(resolved));
             continue;
           }
           diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
@@ -358,7 +363,8 @@ class Loader {
               known += known.empty() ? source_name : ", " + source_name;
             }
             file_.Report(mapping->source_location,
-                         "source \"" + mapping->source + "\" is not defined in " + file_.file() +
+                         "source " + Excerpt(mapping->source) + " is not defined in " +
+                             file_.file() +
                              (known.empty() ? std::string() : " (defined: " + known + ")"));
           }
           c.mappings.push_back(std::move(*mapping));
@@ -393,8 +399,8 @@ class Loader {
           file_.Report(*r.Node("severity", false),
                        path +
                            ".severity: expected \"info\" (every message) or \"urgent\" "
-                           "(only messages with something urgent), found \"" +
-                           *v + "\"");
+                           "(only messages with something urgent), found " +
+                           Excerpt(*v));
         }
       }
       r.Finish();
@@ -407,7 +413,7 @@ class Loader {
         recipient.address = *email;
         if (!LooksLikeAddress(*email)) {
           file_.Report(*r.Node("email", false),
-                       path + ".email: \"" + *email + "\" is not an e-mail address");
+                       path + ".email: " + Excerpt(*email) + " is not an e-mail address");
           continue;
         }
         if (!config.alerts.email) {
@@ -426,7 +432,8 @@ class Loader {
             known += (known.empty() ? "" : ", ") + name;
           }
           file_.Report(*r.Node("webhook", false),
-                       path + ".webhook: no webhook named \"" + *webhook + "\" in alerts.webhooks" +
+                       path + ".webhook: no webhook named " + Excerpt(*webhook) +
+                           " in alerts.webhooks" +
                            (known.empty() ? std::string() : " (defined: " + known + ")"));
           continue;
         }
@@ -463,15 +470,15 @@ class Loader {
           if (!server->starts_with("smtp://") && !server->starts_with("smtps://")) {
             file_.Report(*e.Node("server", true),
                          "alerts.email.server: expected smtp://HOST:PORT (STARTTLS, usually port "
-                         "587) or smtps://HOST:PORT (TLS, usually 465), found \"" +
-                             *server + "\"");
+                         "587) or smtps://HOST:PORT (TLS, usually 465), found " +
+                             Excerpt(*server));
           }
           channel.smtp.url = *server;
         }
         if (auto from = e.String("from", true)) {
           if (!LooksLikeAddress(*from)) {
             file_.Report(*e.Node("from", true),
-                         "alerts.email.from: \"" + *from + "\" is not an e-mail address");
+                         "alerts.email.from: " + Excerpt(*from) + " is not an e-mail address");
           }
           channel.smtp.from = *from;
         }
@@ -518,8 +525,8 @@ class Loader {
             file_.Report(*h.Node("format", false),
                          path +
                              ".format: expected \"json\" (accrochd's payload) or \"slack\" "
-                             "(Slack and Mattermost incoming webhooks), found \"" +
-                             *v + "\"");
+                             "(Slack and Mattermost incoming webhooks), found " +
+                             Excerpt(*v));
           }
         }
         if (auto headers = h.Node("headers", false)) {
@@ -563,8 +570,8 @@ class Loader {
       } else {
         file_.Report(*m.Node("daily_summary", false),
                      "alerts.daily_summary: expected a time \"HH:MM\" (in quotes) or \"off\", "
-                     "found \"" +
-                         *v + "\"");
+                     "found " +
+                         Excerpt(*v));
       }
     }
     if (auto v = m.DurationValue("receipt_after", false)) alerts.receipt_after = *v;
@@ -586,7 +593,7 @@ class Loader {
     std::ifstream in(path);
     if (!in) {
       file_.Report(*m.Node(key, false),
-                   m.path() + "." + std::string(key) + ": cannot read " + path);
+                   m.path() + "." + std::string(key) + ": cannot read " + Shown(path));
       return std::nullopt;
     }
     return path;
@@ -597,8 +604,8 @@ class Loader {
     auto v = file_.AsString(node, path);
     if (!v) return std::nullopt;
     if (Utf8Length(*v) != mappings::kIdClientLength) {
-      file_.Report(node, path + ": a BCR (idClient) has exactly 8 characters, \"" + *v + "\" has " +
-                             std::to_string(Utf8Length(*v)));
+      file_.Report(node, path + ": a BCR (idClient) has exactly 8 characters, " + Excerpt(*v) +
+                             " has " + std::to_string(Utf8Length(*v)));
       return std::nullopt;
     }
     return v;
@@ -612,7 +619,7 @@ class Loader {
       struct stat st {};
       if (::stat(d.schema_file->c_str(), &st) != 0) {
         file_.Report(*m.Node("schema", false),
-                     "deposit.schema: cannot read " + *d.schema_file + ": " + std::strerror(errno));
+                     "deposit.schema: cannot read " + Shown(*d.schema_file) + ": " + std::strerror(errno));
       }
     }
     if (auto v = m.Int("max_passages_per_file", false, 1, 1'000'000)) {
@@ -650,7 +657,7 @@ class Loader {
       if (auto text = file_.AsString(*n, "deposit.group")) {
         struct group* g = ::getgrnam(text->c_str());
         if (g == nullptr) {
-          file_.Report(*n, "deposit.group: no group named \"" + *text + "\" on this system");
+          file_.Report(*n, "deposit.group: no group named " + Excerpt(*text) + " on this system");
         } else {
           d.group = *text;
           d.gid = g->gr_gid;

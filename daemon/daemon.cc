@@ -446,6 +446,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
     settings.emetteur = certifier.emetteur;
     settings.certificateur = certifier.id_client;
     settings.id_contrat = certifier.id_contrat;
+    settings.certifier = certifier.name;
     if (store_ != nullptr) {
       const std::string bcr = certifier.id_client;
       settings.hooks.before = [this, bcr](const std::string& name, const std::string& id_flux,

@@ -291,7 +291,10 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   }
   if (!missing.empty()) {
     std::string list, available;
-    for (const std::string& c : missing) list += (list.empty() ? "" : ", ") + c;
+    for (const std::string& c : missing) {
+      list += (list.empty() ? "" : ", ") + Shown(c, 128) + " (" +
+              ColumnLocation(mapping, c).ToString() + ")";
+    }
     for (const std::string& c : columns.names()) available += (available.empty() ? "" : ", ") + c;
     return Fail(ErrorKind::kConfig,
                 "mapping \"" + mapping.name + "\" reads column(s) " + list +

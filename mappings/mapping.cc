@@ -92,7 +92,8 @@ class Loader {
       if (auto v = file_.AsString(*node, "nature_deposant")) {
         auto values = NatureDeposantValues();
         if (std::find(values.begin(), values.end(), *v) == values.end()) {
-          file_.Report(*node, "nature_deposant: \"" + *v + "\" is not one of " + FieldList(values));
+          file_.Report(*node,
+                       "nature_deposant: " + Excerpt(*v) + " is not one of " + FieldList(values));
         } else {
           m.nature_deposant = *v;
         }
@@ -148,7 +149,7 @@ class Loader {
   std::vector<std::string> ColumnList(const YAML::Node& node, const std::string& what) {
     std::vector<std::string> out;
     if (node.IsScalar() && !node.Scalar().empty()) {
-      out.push_back(node.Scalar());
+      if (auto column = file_.AsString(node, what)) out.push_back(*column);
     } else if (node.IsSequence() && node.size() > 0) {
       for (const auto& item : node) {
         if (auto column = file_.AsString(item, what)) out.push_back(*column);
@@ -172,8 +173,8 @@ class Loader {
     for (const TemplatePart& p : *parts) {
       if (!p.column) continue;
       if (std::find(m.key.begin(), m.key.end(), p.text) == m.key.end()) {
-        file_.Report(node, "id_technique: uses \"" + p.text +
-                               "\", which is not a key column; an idTechnique must be built "
+        file_.Report(node, "id_technique: uses " + Excerpt(p.text) +
+                               ", which is not a key column; an idTechnique must be built "
                                "from the key alone, or it changes when the data does and the "
                                "CDC records the passage twice");
         return;
@@ -182,8 +183,8 @@ class Loader {
     }
     for (const std::string& k : m.key) {
       if (!used.contains(k)) {
-        file_.Report(node, "id_technique: does not use key column \"" + k +
-                               "\"; two rows would get the same idTechnique");
+        file_.Report(node, "id_technique: does not use key column " + Excerpt(k) +
+                               "; two rows would get the same idTechnique");
         return;
       }
     }
@@ -199,7 +200,7 @@ class Loader {
       const YAML::Node key_node = KeyNode(node, name);
       auto field = FieldByName(name);
       if (!field) {
-        std::string message = "fields: unknown field \"" + name + "\"";
+        std::string message = "fields: unknown field " + Excerpt(name, yaml::kMaxQuotedKey);
         if (auto near = yaml::ClosestKey(name, known)) {
           message += "; did you mean \"" + *near + "\"?";
         } else {
@@ -253,7 +254,9 @@ class Loader {
         if (!CheckNil(spec, node, path)) return std::nullopt;
       } else {
         r.source = SourceKind::kColumn;
-        r.column = node.Scalar();
+        auto column = file_.AsString(node, path);
+        if (!column) return std::nullopt;
+        r.column = *column;
       }
       return r;
     }
@@ -349,7 +352,7 @@ class Loader {
         } else if (*v == "lower") {
           r.letter_case = LetterCase::kLower;
         } else {
-          file_.Report(*c, path + ".case: expected upper or lower, found \"" + *v + "\"");
+          file_.Report(*c, path + ".case: expected upper or lower, found " + Excerpt(*v));
           ok = false;
         }
       }
@@ -426,8 +429,17 @@ class Loader {
       }
       e.from = kv.first.Scalar();
       e.location = file_.Where(kv.first);
+      // The keys are compared with the database's values, which are UTF-8 text.
+      if (auto problem = XmlTextProblem(e.from)) {
+        file_.Report(kv.first, path + ".map: the key " + Excerpt(e.from) + " has " + *problem +
+                                   yaml::TextAdvice(*problem));
+        ok = false;
+        continue;
+      }
+      file_.NoteEntry(kv.first, kv.second);
       if (auto to = file_.AsString(kv.second, path + ".map")) {
-        ok &= ReadOutcome(spec, *to, kv.second, path + ".map[\"" + e.from + "\"]", e.outcome, e.to);
+        ok &= ReadOutcome(spec, *to, kv.second, path + ".map[" + Excerpt(e.from) + "]", e.outcome,
+                          e.to);
       } else {
         ok = false;
       }
@@ -461,8 +473,9 @@ class Loader {
       std::string f = FoldForComparison(e.from, map.ignore_accents, map.ignore_case);
       for (std::size_t i = 0; i < folded.size(); ++i) {
         if (folded[i] == f && (map.entries[i].outcome != e.outcome || map.entries[i].to != e.to)) {
-          file_.Report(e.location, path + ".map: \"" + e.from + "\" and \"" + map.entries[i].from +
-                                       "\" are the same value here but map to different CDC "
+          file_.Report(e.location, path + ".map: " + Excerpt(e.from) + " and " +
+                                       Excerpt(map.entries[i].from) +
+                                       " are the same value here but map to different CDC "
                                        "values");
           return false;
         }
@@ -508,7 +521,7 @@ class Loader {
         f.kind = DateFormat::Kind::kPattern;
         f.pattern = *text;
         if (auto problem = CheckDatePattern(*text)) {
-          file_.Report(item, path + ".date: \"" + *text + "\": " + *problem);
+          file_.Report(item, path + ".date: " + Excerpt(*text) + ": " + *problem);
           ok = false;
         }
       }
@@ -528,7 +541,7 @@ class Loader {
           rule.part = DatePart::kDay;
         } else {
           file_.Report(*part_node,
-                       path + ".part: expected year, month or day, found \"" + *v + "\"");
+                       path + ".part: expected year, month or day, found " + Excerpt(*v));
           ok = false;
         }
         if (spec.type == ValueType::kDate && rule.part != DatePart::kWhole) {
@@ -627,6 +640,22 @@ std::optional<Mapping> LoadMappingText(const std::string& text, const std::strin
   auto mapping = LoadRoot(yaml::LoadString(text, name, diagnostics), name, version, diagnostics);
   if (mapping) mapping->fingerprint = StableHash(text);
   return mapping;
+}
+
+Location ColumnLocation(const Mapping& mapping, const std::string& column) {
+  auto has = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), column) != list.end();
+  };
+  if (has(mapping.key)) return mapping.key_location;
+  if (mapping.cursor && mapping.cursor->column == column) return mapping.cursor->location;
+  for (const auto& rule : mapping.fields) {
+    if (!rule) continue;
+    const bool in_template =
+        std::any_of(rule->template_parts.begin(), rule->template_parts.end(),
+                    [&](const TemplatePart& p) { return p.column && p.text == column; });
+    if (rule->column == column || in_template || has(rule->coalesce)) return rule->location;
+  }
+  return Location{mapping.file, 0, 0};
 }
 
 std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,

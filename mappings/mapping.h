@@ -144,6 +144,10 @@ std::optional<Mapping> LoadMappingText(const std::string& text, const std::strin
 // duplicates, in order of first use; `accrochd check` compares them with the query's result.
 std::vector<std::string> ReferencedColumns(const Mapping& mapping);
 
+// Where `mapping` first reads `column` (the key, the cursor or a field), for messages about a
+// column the query does not return; the file alone when no position is kept.
+Location ColumnLocation(const Mapping& mapping, const std::string& column);
+
 // Parses "{nom} {prenom}" into parts; nullopt with `problem` set on an unbalanced brace.
 std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
                                                        std::string& problem);

@@ -202,7 +202,7 @@ std::string CanonicalValue(const FieldSpec& spec, std::string_view value) {
 
 std::string DescribeViolationForAdministrator(const FieldSpec& spec, std::string_view value,
                                               const Violation& v) {
-  const std::string quoted = "\"" + std::string(value) + "\"";
+  const std::string quoted = Excerpt(value);
   switch (v.rule) {
     case Rule::kLength:
       if (spec.min_length == spec.max_length) {

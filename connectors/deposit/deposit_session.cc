@@ -27,6 +27,30 @@ void RemoveQuietly(const std::string& path) {
   if (!path.empty()) ::unlink(path.c_str());
 }
 
+// Where a value outside any passage comes from, so that a refused header names the setting to
+// correct: " (idContrat, from certifiers.NAME.id_contrat in the configuration)".
+std::string ValueSource(const xml::XsdError& e, mappings::SchemaVersion version,
+                        const std::string& certifier) {
+  const std::string c = "certifiers." + (certifier.empty() ? std::string("NAME") : certifier);
+  const std::string_view header =
+      xml::DepositWriter::HeaderValueAt(static_cast<std::uint64_t>(std::max(e.line, 0)), version);
+  if (header == "idContrat") return " (idContrat, from " + c + ".id_contrat in the configuration)";
+  if (header == "certificateur") {
+    return " (the certifier's idClient, from " + c + ".id_client in the configuration)";
+  }
+  if (header == "emetteur") {
+    return " (the emetteur's idClient, from " + c + ".emetteur, emetteur or " + c +
+           ".id_client in the configuration)";
+  }
+  if (!header.empty()) return " (" + std::string(header) + ", written by accrochd)";
+  if (e.element == "type" || e.element == "code") {
+    return " (the certification's " + e.element + ", from certification." + e.element +
+           " in a mapping)";
+  }
+  if (e.element == "natureDeposant") return " (natureDeposant, from nature_deposant in a mapping)";
+  return "";
+}
+
 }  // namespace
 
 Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::string& to,
@@ -286,7 +310,8 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
       if (it == lines.end()) {
         return Fail(ErrorKind::kInternal,
                     "deposit file " + sealed.name + " is refused by " + settings_.schema->name() +
-                        " outside any passage, line " + std::to_string(e.line) + ": " +
+                        " outside any passage, line " + std::to_string(e.line) +
+                        ValueSource(e, settings_.version, settings_.certifier) + ": " +
                         xml::XsdMessageWithoutValues(e.message));
       }
       const std::size_t index = static_cast<std::size_t>(it - lines.begin());

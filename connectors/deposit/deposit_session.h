@@ -48,6 +48,7 @@ struct SessionSettings {
   std::string emetteur;                          // the depositor's BCR (2.1)
   std::string certificateur;                     // the certifier's BCR (3.1)
   std::string id_contrat;                        // 3.2
+  std::string certifier;                         // its name in the configuration, for messages
   PublishHooks hooks;                            // none: nothing to tell
 };
 

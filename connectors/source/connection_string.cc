@@ -57,14 +57,14 @@ Result<std::vector<ConnectionAttribute>> ParseConnectionString(std::string_view 
         value += text[i++];
       }
       if (!closed) {
-        return Fail(ErrorKind::kConfig,
-                    "connection string: the value of \"" + key + "\" opens '{' without closing it");
+        return Fail(ErrorKind::kConfig, "connection string: the value of " + Excerpt(key) +
+                                            " opens '{' without closing it");
       }
       while (i < text.size() && text[i] != ';') {
         if (text[i] != ' ' && text[i] != '\t') {
           return Fail(
               ErrorKind::kConfig,
-              "connection string: unexpected text after the braced value of \"" + key + "\"");
+              "connection string: unexpected text after the braced value of " + Excerpt(key));
         }
         ++i;
       }

@@ -255,6 +255,18 @@ Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(const std::string& 
   return std::unique_ptr<DepositWriter>(new DepositWriter(std::move(impl), path));
 }
 
+std::string_view DepositWriter::HeaderValueAt(std::uint64_t line, mappings::SchemaVersion version) {
+  // Line 1 is the XML declaration, line 2 opens cpf:flux; then one element per line, as Create
+  // writes them (1.1.5 adds action after horodatage).
+  const std::uint64_t shift = version == mappings::SchemaVersion::k115 ? 1 : 0;
+  if (line == 3) return "idFlux";
+  if (line == 4) return "horodatage";
+  if (line == 6 + shift) return "emetteur";
+  if (line == 9 + shift) return "certificateur";
+  if (line == 10 + shift) return "idContrat";
+  return "";
+}
+
 std::uint64_t DepositWriter::CertificationBytes(const mappings::Certification& certification,
                                                 const std::optional<std::string>& nature_deposant) {
   // Tags and indentation take under 256 bytes; one character escapes to at most 6 ("&quot;").

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -53,6 +54,10 @@ class DepositWriter {
   // Creates `path`, which must not exist, with mode 0600, and writes the header.
   static Result<std::unique_ptr<DepositWriter>> Create(const std::string& path,
                                                        const FluxHeader& header);
+  // The header value that Create writes on `line` for `version`: "idFlux", "horodatage",
+  // "emetteur" (its idClient), "certificateur" (its idClient) or "idContrat"; "" for any other
+  // line. Lets an error on a header line name the setting behind the value.
+  static std::string_view HeaderValueAt(std::uint64_t line, mappings::SchemaVersion version);
   ~DepositWriter();
   DepositWriter(const DepositWriter&) = delete;
   DepositWriter& operator=(const DepositWriter&) = delete;

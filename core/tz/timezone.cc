@@ -5,14 +5,16 @@
 
 #include <date/tz.h>
 
+#include "core/text.h"
+
 namespace accrochd {
 
 Result<TimeZone> TimeZone::Named(const std::string& name) {
   try {
     return TimeZone(name, date::locate_zone(name));
   } catch (const std::exception& e) {
-    return Fail(ErrorKind::kConfig, "unknown time zone \"" + name +
-                                        "\" (a name of the tz database, such as Europe/Paris; "
+    return Fail(ErrorKind::kConfig, "unknown time zone " + Excerpt(name) +
+                                        " (a name of the tz database, such as Europe/Paris; "
                                         "is the tzdata package installed?)");
   }
 }

@@ -39,10 +39,16 @@ class FileReader {
   Location Where(const YAML::Node& node) const;
   void Report(const YAML::Node& at, std::string message);
   void Report(Location at, std::string message);
+
+  // Call for a map entry before reading its value: a value that an alias (*name) brought is
+  // then located where the alias is used, not at its anchor (&name).
+  void NoteEntry(const YAML::Node& key, const YAML::Node& value);
   std::size_t error_count() const { return diagnostics_.size(); }
 
   // Scalar readers for a node already located (sequence items, map values). `what` names the
-  // value in messages, e.g. "sources.scolarite.fetch_size".
+  // value in messages, e.g. "sources.scolarite.fetch_size". AsString refuses text that is not
+  // UTF-8 or holds a character XML 1.0 forbids: configuration and mapping texts end up in
+  // deposit files, logs and alerts.
   std::optional<std::string> AsString(const YAML::Node& node, std::string_view what);
   std::optional<std::int64_t> AsInt(const YAML::Node& node, std::string_view what, std::int64_t min,
                                     std::int64_t max);
@@ -52,6 +58,7 @@ class FileReader {
  private:
   std::string file_;
   Diagnostics& diagnostics_;
+  std::vector<std::pair<YAML::Node, Location>> alias_uses_;  // value -> where its alias is
 };
 
 // Reads one YAML mapping. Each accessor marks its key as known; Finish() reports the keys of the
@@ -80,13 +87,19 @@ class MapReader {
   // (sources, certifiers) rather than settings.
   std::vector<std::pair<std::string, YAML::Node>> Entries();
 
-  // Reports unknown keys, each with the closest known key when one is near.
+  // Reports unknown keys, each with the closest known key when one is near. At the top of a
+  // file where no key is known or near one, says once that it is probably not the right file,
+  // without repeating its keys.
   void Finish();
 
   std::string KeyPath(std::string_view key) const;
+  // KeyPath quoted for a message, the key escaped and cut (Excerpt).
+  std::string QuotedKeyPath(std::string_view key) const;
 
  private:
   std::optional<YAML::Node> Lookup(std::string_view key, bool required);
+  // True when no key is known or close to a known one (the file is probably not of this kind).
+  bool NothingKnown() const;
 
   FileReader& file_;
   YAML::Node node_;
@@ -95,6 +108,14 @@ class MapReader {
   bool all_known_ = false;
   std::set<std::string, std::less<>> known_;
 };
+
+// Names that are keys (sources, certifiers, webhooks): at most this many characters.
+inline constexpr std::size_t kMaxNameLength = 100;
+// Characters of a key quoted in a message.
+inline constexpr std::size_t kMaxQuotedKey = 60;
+
+// The advice that follows an XmlTextProblem in a message.
+std::string TextAdvice(std::string_view problem);
 
 // The known key closest to `key` by edit distance, when it is close enough to be a typo.
 std::optional<std::string> ClosestKey(std::string_view key,

@@ -14,8 +14,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
        {accrochd::mappings::SchemaVersion::k112, accrochd::mappings::SchemaVersion::k115}) {
     accrochd::Diagnostics diagnostics;
     auto mapping = accrochd::mappings::LoadMappingText(text, "fuzz.yaml", version, diagnostics);
-    if (mapping) (void)accrochd::mappings::ReferencedColumns(*mapping);
-    for (const accrochd::Diagnostic& d : diagnostics) (void)d.ToString();
+    if (mapping) {
+      for (const std::string& column : accrochd::mappings::ReferencedColumns(*mapping)) {
+        (void)accrochd::mappings::ColumnLocation(*mapping, column);
+      }
+    }
+    // No message repeats more than a short excerpt of the input (see Excerpt in core/text.h):
+    // a long input must not come back whole.
+    for (const accrochd::Diagnostic& d : diagnostics) {
+      if (d.ToString().size() > 2'000) __builtin_trap();
+    }
   }
   return 0;
 }

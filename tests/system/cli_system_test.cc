@@ -1,4 +1,5 @@
 // The real accrochd binary, run as an administrator runs it: exit codes, messages, the demo.
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -287,8 +288,97 @@ TEST(CliSystemTest, CheckReportsMappedColumnsTheQueryDoesNotReturn) {
                        "m.yaml"));
   RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(dir + "/m.yaml: mapping \"m\" reads column(s) ville, session that "
-                                     "the query does not return"));
+  // Each column is named with the position of the field that reads it.
+  const std::string mapping = MinimalMapping("ecole", "SELECT id AS x FROM candidat", "x");
+  const int last = static_cast<int>(std::count(mapping.begin(), mapping.end(), '\n'));
+  const std::string ville = dir + "/m.yaml:" + std::to_string(last + 1) + ":28";
+  const std::string session = dir + "/m.yaml:" + std::to_string(last + 2) + ":13";
+  EXPECT_THAT(r.err, HasSubstr(ville + ": mapping \"m\" reads column(s) ville (" + ville +
+                               "), session (" + session + ") that the query does not return"));
+}
+
+// What a file holds is not echoed when it is not what was expected: a secret or a list of names
+// given by mistake as the configuration or as a mapping.
+TEST(CliSystemTest, CheckNeverEchoesAFileGivenByMistake) {
+  const std::string dir = MakeTempDir("wrong-file");
+  const std::string secret = "S3cr3t-Passw0rd";
+  const std::vector<std::string> names = {"Dupont", "Jeanne", "Martin", "Paul", "1990-01-01"};
+  WriteFile(dir + "/secretfile", secret + "\n", 0600);
+  WriteFile(dir + "/candidats.csv",
+            "nom;prenom;naissance\nDupont;Jeanne;1990-01-01\nMartin;Paul;1985-12-31\n");
+  WriteFile(dir + "/noms.txt", "Dupont: Jeanne\nMartin: Paul\n");  // reads as a mapping
+  const auto expect_silent = [&](const RunResult& r) {
+    EXPECT_EQ(r.exit_code, 1);
+    for (const std::string* text : {&r.out, &r.err}) {
+      EXPECT_THAT(*text, Not(HasSubstr(secret)));
+      for (const std::string& name : names) EXPECT_THAT(*text, Not(HasSubstr(name)));
+    }
+  };
+  for (const std::string& file : {std::string("noms.txt")}) {
+    SCOPED_TRACE(file);
+    RunResult r = RunAccrochd({"check", "--config", dir + "/" + file});
+    expect_silent(r);
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: none of its 2 keys is a setting of this kind of "
+                                 "file; is it the right file?"));
+    WriteFile(dir + "/accrochd.yaml",
+              ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", file));
+    r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+    expect_silent(r);
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: none of its 2 keys is a setting of this kind of "
+                                 "file; is it the right file?"));
+  }
+  for (const std::string& file : {std::string("secretfile"), std::string("candidats.csv")}) {
+    SCOPED_TRACE(file);
+    // As the configuration.
+    RunResult r = RunAccrochd({"check", "--config", dir + "/" + file});
+    expect_silent(r);
+    const std::string length = file == "secretfile" ? "15" : "68";
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: expected a mapping of keys to values, found a "
+                                 "text of " +
+                                 length + " characters"));
+    // As a mapping.
+    WriteFile(dir + "/accrochd.yaml",
+              ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", file));
+    r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+    expect_silent(r);
+    EXPECT_THAT(r.err, HasSubstr(dir + "/" + file +
+                                 ":1:1: the file: expected a mapping of keys to values, found a "
+                                 "text of " +
+                                 length + " characters"));
+  }
+}
+
+TEST(CliSystemTest, CheckGivesAShortMessageForAHugeValue) {
+  const std::string dir = MakeTempDir("huge-value");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n"
+                       "    fetch_size: " +
+                           std::string(5'000'000, '7') + "z\n",
+                       "m.yaml"));
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir +
+                               "/accrochd.yaml:4:17: sources.ecole.fetch_size: expected a "
+                               "whole number, found \"" +
+                               std::string(40, '7') + "\"... (5000001 characters)"));
+  EXPECT_LT(r.err.size() + r.out.size(), 2'000u);
+}
+
+TEST(CliSystemTest, CheckRefusesAValueThatIsNotUtf8AtItsKey) {
+  const std::string dir = MakeTempDir("not-utf8");
+  WriteFile(dir + "/m.yaml", MappingText("ecole", "SELECT 1 AS x"));
+  std::string config =
+      ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=x.db;\"\n", "m.yaml");
+  config.replace(config.find("MCFCER009999"), 12, "MCF\xC9R009999");  // Latin-1 É
+  WriteFile(dir + "/accrochd.yaml", config);
+  RunResult r = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:7:17: certifiers.ecole.id_contrat: invalid "
+                                     "UTF-8 at byte 4 (\\xC9); save the file as UTF-8"));
 }
 
 TEST(CliSystemTest, OnceReportsAnUnreachableSourceAndExits2) {

@@ -201,6 +201,50 @@ TEST_F(LoadConfigTest, WrongType) {
              "sources.scolarite.fetch_size: expected a whole number, found \"lots\"", 5, 17);
 }
 
+TEST_F(LoadConfigTest, IdContratThatIsNotUtf8IsRefusedAtItsKey) {
+  // A Latin-1 editor's "É": the deposit file would not be XML; say so here, not at deposit time.
+  ExpectOnly(WithLine(Base(), 8, "    id_contrat: \"MCF\xC9R000123\""),
+             "certifiers.institut.id_contrat: invalid UTF-8 at byte 4 (\\xC9); save the file as "
+             "UTF-8",
+             8, 17);
+}
+
+TEST_F(LoadConfigTest, AControlCharacterInAValueIsRefusedAtItsKey) {
+  ExpectOnly(WithLine(Base(), 8, "    id_contrat: \"MCF\\u0008R000123\""),
+             "certifiers.institut.id_contrat: character U+0008 at position 4 is not allowed in "
+             "XML; remove it (a deposit file is XML 1.0)",
+             8, 17);
+}
+
+TEST_F(LoadConfigTest, ACertifierNameThatIsNotUtf8IsRefused) {
+  ExpectOnly(WithLine(Base(), 6, "  institut\xE9:"),
+             "certifiers: the name \"institut\\xE9\" has invalid UTF-8 at byte 9 (\\xE9); save the "
+             "file as UTF-8",
+             6, 3);
+}
+
+TEST_F(LoadConfigTest, AFileThatIsOneTextIsDescribedNotQuoted) {
+  ExpectOnly(std::string(kSecret) + "\n",
+             "the file: expected a mapping of keys to values, found a text of 12 characters", 1, 1);
+}
+
+TEST_F(LoadConfigTest, AWrongValueIsQuotedShortly) {
+  ExpectOnly(
+      std::string(kSources) + "    page_syntax: " + std::string(1000, 'p') + "\n" + kCertifiers,
+      "sources.scolarite.page_syntax: expected \"limit\" (PostgreSQL, MariaDB, SQLite) or "
+      "\"offset_fetch\" (SQL Server, Oracle, DB2), found \"" +
+          std::string(40, 'p') + "\"... (1000 characters)",
+      5, 18);
+}
+
+TEST_F(LoadConfigTest, APathTooLongToBeRealIsShownAsAnExcerpt) {
+  const std::string full = dir_ + "/" + std::string(1000, 'x');
+  ExpectOnly("templates: " + std::string(1000, 'x') + "\n" + Base(),
+             "templates: \"" + full.substr(0, 300) + "\"... (" + std::to_string(full.size()) +
+                 " characters) is not a directory",
+             1, 12);
+}
+
 TEST_F(LoadConfigTest, QueryTimeoutBelowOneSecond) {
   ExpectOnly(std::string(kSources) + "    query_timeout: 500ms\n" + kCertifiers,
              "sources.scolarite.query_timeout: must be at least 1s", 5, 20);

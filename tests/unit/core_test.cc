@@ -171,6 +171,36 @@ TEST(TextTest, ScrubSecretWithEmptySecretIsNoOp) {
   EXPECT_EQ(ScrubSecret("unchanged text", ""), "unchanged text");
 }
 
+TEST(TextTest, XmlTextProblemNamesTheFirstForbiddenByteOrCharacter) {
+  EXPECT_EQ(XmlTextProblem("Lætitia 🎓\t\r\n"), std::nullopt);
+  EXPECT_EQ(XmlTextProblem("MCF\xC9R"), "invalid UTF-8 at byte 4 (\\xC9)");
+  EXPECT_EQ(XmlTextProblem("é\x01"), "character U+0001 at position 2 is not allowed in XML");
+  EXPECT_EQ(XmlTextProblem("a\xEF\xBF\xBF"), "character U+FFFF at position 2 is not allowed in XML");
+  EXPECT_EQ(XmlTextProblem(std::string("a\0b", 3)),
+            "character U+0000 at position 2 is not allowed in XML");
+}
+
+TEST(TextTest, ExcerptQuotesEscapesAndCuts) {
+  EXPECT_EQ(Excerpt("Lætitia"), "\"Lætitia\"");
+  EXPECT_EQ(Excerpt("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(Excerpt("na\xFFme\x01\n"), "\"na\\xFFme\\x01\\x0A\"");
+  EXPECT_EQ(Excerpt(std::string(100, 'x'), 5), "\"xxxxx\"... (100 characters)");
+  EXPECT_EQ(Excerpt("ééééé\xFF", 2), "\"éé\"... (11 bytes, not UTF-8)");
+}
+
+TEST(TextTest, ShownKeepsShortCleanTextAndCutsTheRest) {
+  EXPECT_EQ(Shown("/etc/accrochd/mappings/rs6521.yaml"), "/etc/accrochd/mappings/rs6521.yaml");
+  EXPECT_EQ(Shown(std::string(10, 'x'), 4), "\"xxxx\"... (10 characters)");
+  EXPECT_EQ(Shown("a\nb"), "\"a\\x0Ab\"");
+  EXPECT_EQ(Shown("pr\xE9nom"), "\"pr\\xE9nom\"");
+}
+
+TEST(TextTest, DescribeTextGivesOnlyTheLength) {
+  EXPECT_EQ(DescribeText("S3cr3t-Passw0rd"), "a text of 15 characters");
+  EXPECT_EQ(DescribeText("é"), "a text of 1 character");
+  EXPECT_EQ(DescribeText("\xFF\xFE"), "a text of 2 bytes, not UTF-8");
+}
+
 // ---- RetryPolicy ----
 
 TEST(RetryPolicyTest, DefaultsDoubleFromOneSecondUpToOneMinute) {

@@ -572,9 +572,34 @@ TEST_F(SessionTest, ARefusalOutsideAnyPassageFailsAndPublishesNothing) {
   EXPECT_EQ(outcome.error().kind(), ErrorKind::kInternal);
   EXPECT_THAT(outcome.error().message(),
               StartsWith("deposit file E564ACB0_20261127T013012Z_001.xml is refused by accrochd "
-                         "1.1.5 outside any passage, line 15: Element "
+                         "1.1.5 outside any passage, line 15 (the certification's code, from "
+                         "certification.code in a mapping): Element "
                          "'{urn:cdc:cpf:pc5:schema:1.0.0}code': [facet 'maxLength']"));
   EXPECT_TRUE(OutboxFiles(publisher_->outbox()).empty());
+}
+
+// A header value the XSD refuses names the setting behind it: the administrator corrects the
+// configuration, not the deposit file.
+TEST_F(SessionTest, ARefusedHeaderValueNamesItsConfigurationKey) {
+  SessionSettings settings = Settings(own_);
+  settings.certifier = "institut";
+  settings.id_contrat = std::string(21, 'C');  // idContrat: 1 to 20 characters
+  auto outcome = Deposit(settings, {MakePassage(rncp_, 0)});
+  ASSERT_FALSE(outcome);
+  EXPECT_THAT(outcome.error().message(),
+              StartsWith("deposit file E564ACB0_20261127T013012Z_001.xml is refused by accrochd "
+                         "1.1.5 outside any passage, line 11 (idContrat, from "
+                         "certifiers.institut.id_contrat in the configuration): Element "
+                         "'{urn:cdc:cpf:pc5:schema:1.0.0}idContrat': [facet 'maxLength']"));
+  EXPECT_THAT(outcome.error().message(), Not(HasSubstr(settings.id_contrat)));
+  settings = Settings(own_);
+  settings.certifier = "institut";
+  settings.certificateur = "E564ACB";  // a BCR has 8 characters
+  outcome = Deposit(settings, {MakePassage(rncp_, 0)});
+  ASSERT_FALSE(outcome);
+  EXPECT_THAT(outcome.error().message(),
+              HasSubstr(" outside any passage, line 10 (the certifier's idClient, from "
+                        "certifiers.institut.id_client in the configuration): "));
 }
 
 // A new certification element costs what its type and code take (up to 255 and 100 characters):

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -412,6 +413,29 @@ TEST(DepositWriterTest, HeaderIn112HasNoCpfAction) {
   EXPECT_EQ(lines[11], "               <cpf:certification>");
   EXPECT_EQ(lines[14], "                  <cpf:passageCertifications>");
   EXPECT_TRUE(lines[15].starts_with("                     <cpf:passageCertification>"));
+}
+
+// HeaderValueAt names what Create writes on each line, in both versions.
+TEST(DepositWriterTest, HeaderValueAtNamesTheLinesCreateWrites) {
+  for (SchemaVersion version : {SchemaVersion::k112, SchemaVersion::k115}) {
+    const std::string path = TestDir() + "/h.xml";
+    std::filesystem::remove(path);
+    auto writer = DepositWriter::Create(path, Header(version));
+    ASSERT_TRUE(writer) << writer.error().message();
+    ASSERT_TRUE((*writer)->Finish());
+    const std::vector<std::string> lines = Lines(ReadAll(path));
+    std::map<std::string, std::string> seen;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const std::string_view value = DepositWriter::HeaderValueAt(i + 1, version);
+      if (!value.empty()) seen[std::string(value)] = lines[i];
+    }
+    ASSERT_EQ(seen.size(), 5u);
+    EXPECT_EQ(seen["idFlux"], "   <cpf:idFlux>0b9e6c5e-3f7a-4d2b-9c1e-5a6f7b8c9d0e</cpf:idFlux>");
+    EXPECT_EQ(seen["horodatage"], "   <cpf:horodatage>2026-11-27T02:30:12+01:00</cpf:horodatage>");
+    EXPECT_EQ(seen["emetteur"], "      <cpf:idClient>AB123CDE</cpf:idClient>");
+    EXPECT_EQ(seen["certificateur"], "            <cpf:idClient>E564ACB0</cpf:idClient>");
+    EXPECT_EQ(seen["idContrat"], "            <cpf:idContrat>MCFCER000209</cpf:idContrat>");
+  }
 }
 
 TEST(DepositWriterTest, HeaderAndTailAreThoseOfTheOfficial112ExampleByteForByte) {

@@ -470,18 +470,25 @@ TEST_F(MapperTest, BindNamesEveryMissingColumnAndWhatTheQueryReturns) {
   ASSERT_FALSE(mapper.has_value());
   EXPECT_EQ(mapper.error().kind(), ErrorKind::kConfig);
   EXPECT_EQ(mapper.error().message(),
-            "mapping \"rs6521\" reads column(s) option, niveau, modalite, nom, nom_marital, annee, "
-            "which the query does not return (it returns: NUMERO, Session, delivre, prenom, "
-            "civilite, autre)");
+            // Each column with the position of the rule that reads it.
+            "mapping \"rs6521\" reads column(s) option (mappings/rs6521.yaml:16:18), niveau "
+            "(mappings/rs6521.yaml:16:18), modalite (mappings/rs6521.yaml:15:26), nom "
+            "(mappings/rs6521.yaml:17:17), nom_marital (mappings/rs6521.yaml:18:13), annee "
+            "(mappings/rs6521.yaml:20:19), which the query does not return (it returns: NUMERO, "
+            "Session, delivre, prenom, civilite, autre)");
 }
 
 TEST_F(MapperTest, BindWithNothingReturned) {
   auto mapper = Mapper::Bind(mapping_, source::Columns({}));
   ASSERT_FALSE(mapper.has_value());
   EXPECT_EQ(mapper.error().message(),
-            "mapping \"rs6521\" reads column(s) numero, session, option, niveau, modalite, "
-            "delivre, nom, nom_marital, prenom, annee, civilite, which the query does not return "
-            "(it returns: )");
+            "mapping \"rs6521\" reads column(s) numero (mappings/rs6521.yaml:4:6), session "
+            "(mappings/rs6521.yaml:4:6), option (mappings/rs6521.yaml:16:18), niveau "
+            "(mappings/rs6521.yaml:16:18), modalite (mappings/rs6521.yaml:15:26), delivre "
+            "(mappings/rs6521.yaml:6:22), nom (mappings/rs6521.yaml:17:17), nom_marital "
+            "(mappings/rs6521.yaml:18:13), prenom (mappings/rs6521.yaml:19:12), annee "
+            "(mappings/rs6521.yaml:20:19), civilite (mappings/rs6521.yaml:23:9), which the query "
+            "does not return (it returns: )");
 }
 
 TEST_F(MapperTest, BindFindsColumnsWhateverTheirCaseAndOrder) {

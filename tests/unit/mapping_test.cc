@@ -643,8 +643,9 @@ TEST(MappingErrorTest, ConstantDateOutsideTheYears) {
 TEST(MappingErrorTest, ConstantTooLong) {
   const std::string long_text(256, 'x');
   ExpectOnly(Base() + "  libelleOption: {constant: " + long_text + "}\n",
-             "fields.libelleOption.constant: \"" + long_text +
-                 "\" has 256 characters; libelleOption takes 1 to 255",
+             // The value is quoted only as an excerpt.
+             "fields.libelleOption.constant: \"" + long_text.substr(0, 40) +
+                 "\"... (256 characters) has 256 characters; libelleOption takes 1 to 255",
              23, 29);
 }
 
@@ -691,6 +692,64 @@ TEST(MappingErrorTest, MapTargetAbsentIsAlwaysAllowed) {
   const ValueMap& map = *l.mapping->rule(Field::modalitePassageExamen)->map;
   EXPECT_EQ(map.entries[0].outcome, MapOutcome::kAbsent);
   EXPECT_EQ(map.default_outcome, MapOutcome::kAbsent);
+}
+
+TEST(MappingErrorTest, MapKeyThatIsNotUtf8IsRefusedWithItsPosition) {
+  ExpectOnly(Base() +
+                 "  modalitePassageExamen:\n"
+                 "    column: modalite\n"
+                 "    map:\n"
+                 "      distance: A_DISTANCE\n"
+                 "      pr\xE9sentiel: EN_PRESENTIEL\n",
+             "fields.modalitePassageExamen.map: the key \"pr\\xE9sentiel\" has invalid UTF-8 at "
+             "byte 3 (\\xE9); save the file as UTF-8",
+             27, 7);
+}
+
+TEST(MappingErrorTest, MapTargetConstantAndDefaultMustBeXmlText) {
+  Loaded l = Load(Base() +
+                  "  modalitePassageExamen:\n"
+                  "    column: modalite\n"
+                  "    map: {distance: \"A_DIST\xFF\"}\n"
+                  "    default: \"MIXTE\\u0007\"\n"
+                  "  libelleOption: {constant: \"Option\\u001B\"}\n");
+  ASSERT_EQ(l.diagnostics.size(), 3u) << FormatDiagnostics(l.diagnostics);
+  ExpectAt(l.diagnostics[0],
+           "fields.modalitePassageExamen.map: invalid UTF-8 at byte 7 (\\xFF); save the file as "
+           "UTF-8",
+           25, 21);
+  ExpectAt(l.diagnostics[1],
+           "fields.modalitePassageExamen.default: character U+0007 at position 6 is not allowed in "
+           "XML; remove it (a deposit file is XML 1.0)",
+           26, 14);
+  ExpectAt(l.diagnostics[2],
+           "fields.libelleOption.constant: character U+001B at position 7 is not allowed in XML; "
+           "remove it (a deposit file is XML 1.0)",
+           27, 29);
+}
+
+TEST(MappingErrorTest, AMapTargetBroughtByAnAliasIsReportedWhereTheAliasIsUsed) {
+  ExpectOnly(Base() +
+                 "  libelleOption: {constant: &autre AUTRE}\n"
+                 "  modalitePassageExamen:\n"
+                 "    column: modalite\n"
+                 "    map:\n"
+                 "      distance: *autre\n",
+             "fields.modalitePassageExamen.map[\"distance\"]: \"AUTRE\" is not a value of "
+             "modalitePassageExamen (A_DISTANCE, EN_PRESENTIEL, MIXTE)",
+             27, 7);
+}
+
+TEST(MappingErrorTest, AScalarFileIsDescribedNotQuoted) {
+  ExpectOnly("S3cr3t-Passw0rd\n",
+             "the file: expected a mapping of keys to values, found a text of 15 characters", 1, 1);
+}
+
+TEST(MappingErrorTest, ACsvOfNamesIsDescribedNotQuoted) {
+  Loaded l = Load("nom;prenom;naissance\nDupont;Jeanne;1990-01-01\nMartin;Paul;1985-12-31\n");
+  ASSERT_EQ(l.diagnostics.size(), 1u) << FormatDiagnostics(l.diagnostics);
+  ExpectAt(l.diagnostics[0],
+           "the file: expected a mapping of keys to values, found a text of 68 characters", 1, 1);
 }
 
 TEST(MappingErrorTest, EmptyMap) {

@@ -184,7 +184,7 @@ TEST_F(YamlReaderTest, NotAMappingIsReportedOnceAndReadsNothing) {
   EXPECT_FALSE(m.valid());
   EXPECT_EQ(m.String("name", true), std::nullopt);  // no second report
   m.Finish();
-  ExpectOnly("the file: expected a mapping of keys to values, found \"just text\"", 1, 1);
+  ExpectOnly("the file: expected a mapping of keys to values, found a text of 9 characters", 1, 1);
 }
 
 TEST_F(YamlReaderTest, KeyThatIsNotANameIsRefused) {
@@ -218,6 +218,146 @@ TEST_F(YamlReaderTest, KeyPathJoinsWithDots) {
   EXPECT_EQ(top.KeyPath("a"), "a");
   EXPECT_EQ(nested.KeyPath("a"), "sources.s.a");
   EXPECT_EQ(nested.KeyPath(""), "sources.s");
+}
+
+TEST_F(YamlReaderTest, ATextWhereAMappingWasExpectedIsNotQuoted) {
+  YAML::Node root = Load("S3cr3t-Passw0rd\n");
+  MapReader m(file_, root, "");
+  EXPECT_FALSE(m.valid());
+  ExpectOnly("the file: expected a mapping of keys to values, found a text of 15 characters", 1, 1);
+}
+
+TEST_F(YamlReaderTest, ATextWhereAListOrANumberWasExpectedIsNotQuoted) {
+  YAML::Node root = Load("size: [Dupont, Martin]\nname: {a: b}\n");
+  MapReader m(file_, root, "");
+  EXPECT_EQ(m.Int("size", true, 1, 10), std::nullopt);
+  EXPECT_EQ(m.String("name", true), std::nullopt);
+  ASSERT_EQ(diagnostics_.size(), 2u);
+  EXPECT_EQ(diagnostics_[0].message, "size: expected a whole number, found a list");
+  EXPECT_EQ(diagnostics_[1].message, "name: expected a text value, found a mapping");
+}
+
+TEST_F(YamlReaderTest, AHugeScalarGivesAShortMessage) {
+  const std::string huge(1'000'000, 'x');  // yaml-cpp reads about 1 MB/s
+  YAML::Node root = Load("size: " + huge + "\n? " + std::string(1000, 'x') + "\n: 1\n");
+  MapReader m(file_, root, "");
+  EXPECT_EQ(m.Int("size", true, 1, 10), std::nullopt);
+  m.Finish();
+  ASSERT_EQ(diagnostics_.size(), 2u);
+  EXPECT_EQ(diagnostics_[0].message, "size: expected a whole number, found \"" +
+                                         std::string(40, 'x') + "\"... (1000000 characters)");
+  EXPECT_EQ(diagnostics_[1].message, "unknown key \"" + std::string(60, 'x') +
+                                         "\"... (1000 characters); known keys here: size");
+  for (const Diagnostic& d : diagnostics_) EXPECT_LT(d.ToString().size(), 200u);
+}
+
+TEST_F(YamlReaderTest, AFileWithoutOneKnownKeyIsNotEchoed) {
+  // A list of names that happens to read as a mapping: its keys are data, not typos.
+  YAML::Node root = Load("Dupont: Jeanne\nMartin: Paul\n");
+  MapReader m(file_, root, "");
+  m.String("sources", false);
+  m.String("certifiers", false);
+  m.Finish();
+  ExpectOnly(
+      "the file: none of its 2 keys is a setting of this kind of file; is it the right file?", 1,
+      1);
+}
+
+TEST_F(YamlReaderTest, ATypoAloneStillGetsItsSuggestion) {
+  YAML::Node root = Load("sourcse: {}\n");
+  MapReader m(file_, root, "");
+  m.Node("sources", false);
+  m.Finish();
+  ExpectOnly("unknown key \"sourcse\"; did you mean \"sources\"?", 1, 1);
+}
+
+TEST_F(YamlReaderTest, InvalidUtf8InATextIsRefusedWithItsPosition) {
+  YAML::Node root = Load("a: ok\nid_contrat: \"MCF\xE9R\"\n");
+  MapReader m(file_, root, "certifiers.x");
+  EXPECT_EQ(m.String("a", true), "ok");
+  EXPECT_EQ(m.String("id_contrat", true), std::nullopt);
+  ExpectOnly("certifiers.x.id_contrat: invalid UTF-8 at byte 4 (\\xE9); save the file as UTF-8", 2,
+             13);
+}
+
+TEST_F(YamlReaderTest, ACharacterXmlForbidsIsRefusedWithItsPosition) {
+  YAML::Node root = Load("code: \"RS\\u0001X\"\n");
+  MapReader m(file_, root, "");
+  EXPECT_EQ(m.String("code", true), std::nullopt);
+  ExpectOnly(
+      "code: character U+0001 at position 3 is not allowed in XML; remove it (a deposit file is "
+      "XML 1.0)",
+      1, 7);
+}
+
+TEST_F(YamlReaderTest, UnknownKeyWithInvalidBytesIsShownEscaped) {
+  YAML::Node root = Load("name: a\nna\xFFme\x01: b\n");
+  MapReader m(file_, root, "s");
+  m.String("name", true);
+  m.Finish();
+  ExpectOnly("unknown key \"s.na\\xFFme\\x01\"; did you mean \"name\"?", 2, 1);
+}
+
+TEST_F(YamlReaderTest, EntriesRefuseNamesThatAreNotTextOrTooLong) {
+  YAML::Node root = Load("ok: 1\nb\xE9: 2\n" + std::string(101, 'n') + ": 3\n");
+  MapReader m(file_, root, "sources");
+  auto entries = m.Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].first, "ok");
+  ASSERT_EQ(diagnostics_.size(), 2u) << FormatDiagnostics(diagnostics_);
+  EXPECT_EQ(
+      diagnostics_[0].ToString(),
+      "t.yaml:2:1: sources: the name \"b\\xE9\" has invalid UTF-8 at byte 2 (\\xE9); save the "
+      "file as UTF-8");
+  EXPECT_EQ(diagnostics_[1].ToString(),
+            "t.yaml:3:1: sources: a name has at most 100 characters; \"" + std::string(60, 'n') +
+                "\"... (101 characters) has 101");
+}
+
+TEST_F(YamlReaderTest, AValueBroughtByAnAliasIsReportedWhereTheAliasIsUsed) {
+  YAML::Node root = Load("defaults: &d lots\nsource:\n  name: x\n  fetch_size: *d\n");
+  MapReader top(file_, root, "");
+  top.Node("defaults", false);
+  MapReader m(file_, root["source"], "source");
+  m.String("name", true);
+  EXPECT_EQ(m.Int("fetch_size", true, 1, 10), std::nullopt);
+  ExpectOnly("source.fetch_size: expected a whole number, found \"lots\"", 4, 3);
+}
+
+TEST_F(YamlReaderTest, TheAnchorItselfKeepsItsOwnPosition) {
+  YAML::Node root = Load("a: &d lots\nb: *d\n");
+  MapReader m(file_, root, "");
+  EXPECT_EQ(m.Int("b", true, 1, 10), std::nullopt);
+  EXPECT_EQ(m.Int("a", true, 1, 10), std::nullopt);
+  ASSERT_EQ(diagnostics_.size(), 2u);
+  EXPECT_EQ(diagnostics_[0].location.line, 2);
+  EXPECT_EQ(diagnostics_[0].location.column, 1);
+  EXPECT_EQ(diagnostics_[1].location.line, 1);
+  EXPECT_EQ(diagnostics_[1].location.column, 4);
+}
+
+TEST(LoadStringTest, DeepNestingIsRefusedWithAClearMessage) {
+  for (const std::string& open : {std::string("["), std::string("{a: ")}) {
+    std::string text;
+    for (int i = 0; i < 100'000; ++i) text += open;
+    Diagnostics diagnostics;
+    EXPECT_EQ(LoadString(text, "deep.yaml", diagnostics), std::nullopt);
+    ASSERT_EQ(diagnostics.size(), 1u);
+    EXPECT_THAT(diagnostics[0].ToString(),
+                ::testing::MatchesRegex("deep\\.yaml:1:[0-9]+: YAML nested too deeply: more than "
+                                        "499 levels of lists and mappings inside one another"));
+  }
+}
+
+TEST(LoadStringTest, DeepBlockNestingIsRefusedToo) {
+  std::string text;
+  for (int i = 0; i < 3'000; ++i) text += std::string(static_cast<std::size_t>(i), ' ') + "a:\n";
+  Diagnostics diagnostics;
+  EXPECT_EQ(LoadString(text, "deep.yaml", diagnostics), std::nullopt);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].ToString(),
+            "deep.yaml:499:501: YAML nested too deeply: more than 499 levels of lists and mappings "
+            "inside one another");
 }
 
 TEST(ClosestKeyTest, OnlyWhenCloseEnoughToBeATypo) {
