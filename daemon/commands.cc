@@ -79,7 +79,7 @@ int RunCheck(const CommandContext& ctx) {
           << Plural(mapping_count, "mapping") << "\n";
   {
     // The XSD every deposit file is checked against, compiled as the daemon will.
-    Daemon probe(*config, ctx.logger, ctx.clock);
+    Daemon probe(*config, ctx.logger, ctx.clock, ctx.files);
     auto schema = config->deposit.schema_file
                       ? xml::XsdSchema::FromFile(*config->deposit.schema_file)
                       : xml::XsdSchema::FromText(mappings::GenerateXsd(config->schema_version),
@@ -100,7 +100,7 @@ int RunCheck(const CommandContext& ctx) {
   // A check reports at once: one connection attempt per source, no backoff.
   Config quick = *config;
   for (auto& [name, s] : quick.sources) s.retry.max_attempts = 1;
-  Daemon daemon(quick, ctx.logger, ctx.clock);
+  Daemon daemon(quick, ctx.logger, ctx.clock, ctx.files);
   int status = kExitOk;
   for (const auto& [name, s] : quick.sources) {
     auto info = daemon.SourceNamed(name).Probe(ctx.stop);
@@ -147,17 +147,17 @@ int RunCheck(const CommandContext& ctx) {
 int RunOnce(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "once");
   if (!config) return kExitConfig;
-  auto state = OpenStateFor(*config, ctx.clock);
+  auto state = OpenStateFor(*config, ctx.clock, ctx.files);
   if (!state) {
     ctx.logger.Error(state.error().message());
     return ExitCodeFor(state.error());
   }
-  Daemon daemon(*config, ctx.logger, ctx.clock, state->store.get());
+  Daemon daemon(*config, ctx.logger, ctx.clock, ctx.files, state->store.get());
   if (auto r = daemon.Start(); !r) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
   }
-  ScanInbox(*config, *state->store, ctx.logger);  // receipts first: they may free passages
+  ScanInbox(*config, *state->store, ctx.logger, ctx.files);  // receipts first: they may free passages
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
   if (!report) {
@@ -210,7 +210,7 @@ int RunPreview(const CommandContext& ctx) {
   }
   auto config = LoadOrReport(ctx, "preview");
   if (!config) return kExitConfig;
-  Daemon daemon(*config, ctx.logger, ctx.clock);
+  Daemon daemon(*config, ctx.logger, ctx.clock, ctx.files);
   std::vector<mappings::Rejection> quarantine;
   auto print = [&](const EvaluatedRow& e) {
     const mappings::Passage& p = e.row.passage;

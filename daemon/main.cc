@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   const Environment environment = Environment::FromProcess();
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   SystemClock clock;
-  CommandContext ctx{invocation, environment, *logger,         clock,
+  PosixFileSystem files;
+  CommandContext ctx{invocation, environment, *logger,         clock,    files,
                      std::cout,  std::cerr,   stop.get_token(), &signals};
   switch (invocation.command) {
     case Command::kCheck:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file_system.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"
@@ -50,8 +51,10 @@ struct FileLayout {
 // One file being written. Not thread-safe.
 class DepositWriter {
  public:
-  // Creates `path`, which must not exist, with mode 0600, and writes the header.
-  static Result<std::unique_ptr<DepositWriter>> Create(const std::string& path,
+  // Creates `path`, which must not exist, with mode 0600, and writes the header. Everything is
+  // written, and fsynced by Finish(), through `files` (which must outlive the writer), so that a
+  // full disk is an error naming the path.
+  static Result<std::unique_ptr<DepositWriter>> Create(FileSystem& files, const std::string& path,
                                                        const FluxHeader& header);
   ~DepositWriter();
   DepositWriter(const DepositWriter&) = delete;
