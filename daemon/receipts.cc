@@ -49,6 +49,9 @@ Result<std::string> Archive(const Config& config, FileSystem& files,
     if (!files.Exists(path)) break;
   }
   if (auto r = WriteFileAtomically(files, path, ReceiptFileMode(config), bytes); !r) {
+    // The rename may have been done before the failure (a directory fsync): the receipt is not
+    // imported, so its copy goes too, else the next import would archive a second one.
+    (void)files.Remove(path);
     return std::unexpected(r.error());
   }
   return path;

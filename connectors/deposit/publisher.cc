@@ -209,8 +209,13 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   auto sha = Sha256OfFile(files_, partial);
   if (!sha) return std::unexpected(sha.error());
   file.sha256 = *sha;
-  if (auto r = DurableRename(files_, partial, file.path); !r) return r;
+  // DurableRename's three steps, apart: once the rename is done the file is in the outbox, and
+  // published, even if the directory's fsync then fails (a deposit abandoned while its file is
+  // in the outbox would be deposited twice).
+  if (auto r = files_.SyncFile(partial); !r) return r;
+  if (auto r = files_.Rename(partial, file.path); !r) return r;
   file.in_outbox = true;  // published from here on, whatever happens to the archive
+  if (auto r = files_.SyncDirectory(outbox()); !r) return r;
   return Complete(file);
 }
 
