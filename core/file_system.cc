@@ -139,9 +139,15 @@ Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string
                                                                const FileMode& mode) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
   switch (how) {
-    case CreateMode::kExclusive: flags |= O_EXCL; break;
-    case CreateMode::kTruncate: flags |= O_TRUNC; break;
-    case CreateMode::kAppend: flags |= O_APPEND; break;
+    case CreateMode::kExclusive:
+      flags |= O_EXCL;
+      break;
+    case CreateMode::kTruncate:
+      flags |= O_TRUNC;
+      break;
+    case CreateMode::kAppend:
+      flags |= O_APPEND;
+      break;
   }
   const int fd = ::open(path.c_str(), flags, mode.mode);
   if (fd < 0) return std::unexpected(FileError("create", path, errno));

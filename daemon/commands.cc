@@ -157,7 +157,8 @@ int RunOnce(const CommandContext& ctx) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
   }
-  ScanInbox(*config, *state->store, ctx.logger, ctx.files);  // receipts first: they may free passages
+  ScanInbox(*config, *state->store, ctx.logger,
+            ctx.files);  // receipts first: they may free passages
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
   if (!report) {

@@ -529,7 +529,8 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
 Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop) {
   if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
   if (auto r = CompletePublished(); !r) {
-    logger_.Error(r.error().message() + "; the archive and manifest are completed at the next cycle");
+    logger_.Error(r.error().message() +
+                  "; the archive and manifest are completed at the next cycle");
   }
   CycleReport report;
   for (const CertifierConfig& certifier : config_.certifiers) {

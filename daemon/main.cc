@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   SystemClock clock;
   PosixFileSystem files;
-  CommandContext ctx{invocation, environment, *logger,         clock,    files,
+  CommandContext ctx{invocation, environment, *logger,          clock,   files,
                      std::cout,  std::cerr,   stop.get_token(), &signals};
   switch (invocation.command) {
     case Command::kCheck:

@@ -151,8 +151,8 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
   return import;
 }
 
-std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store,
-                                     Logger& logger, FileSystem& files) {
+std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store, Logger& logger,
+                                     FileSystem& files) {
   std::vector<ReceiptImport> imports;
   const std::string inbox = (fs::path(config.state_directory) / "inbox").string();
   auto info = files.Stat(inbox);
@@ -191,9 +191,9 @@ std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& st
         auto moved = files.MakeDirectory(refused, ReceiptDirectoryMode(config));
         if (moved) moved = files.Rename(file, to);
         if (moved) moved = files.SyncDirectory(refused);
-        logger.Error(text + (moved ? "; moved to " + to
-                                   : "; left in the inbox: " + moved.error().message()),
-                     {}, kMessageIdReceiptRefused);
+        logger.Error(
+            text + (moved ? "; moved to " + to : "; left in the inbox: " + moved.error().message()),
+            {}, kMessageIdReceiptRefused);
         break;
       }
       case Outcome::kFailed:

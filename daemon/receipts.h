@@ -44,8 +44,8 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
 // Imports every file of <state>/inbox/ (made 0700 when missing): an imported one (or one already
 // imported) is removed from the inbox, an invalid or unmatched one moved to inbox/refused/ (0700,
 // 0750 with the deposit group); a failure leaves it for the next cycle. Each logged.
-std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store,
-                                     Logger& logger, FileSystem& files);
+std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store, Logger& logger,
+                                     FileSystem& files);
 
 int RunReceipts(const CommandContext& ctx);
 int RunPassages(const CommandContext& ctx);

@@ -75,8 +75,8 @@ class Runner {
 
  private:
   std::unique_ptr<Daemon> MakeDaemon(const Config& config) {
-    auto daemon = std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, ctx_.files,
-                                           state_.store.get());
+    auto daemon =
+        std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, ctx_.files, state_.store.get());
     daemon->SetHeartbeat([this] { service_.Alive(); });
     return daemon;
   }

@@ -57,7 +57,7 @@ std::string French(Status s) {
 }
 
 Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock,
-                                                            FileSystem& files) {
+                                                             FileSystem& files) {
   if (!files.Exists((fs::path(config.state_directory) / "state.db").string())) {
     return Fail(ErrorKind::kUsage, "no state in " + config.state_directory +
                                        " yet: accrochd has not run a cycle (accrochd once, or the "

@@ -114,8 +114,7 @@ class DepositSession {
 // returns the layout of the new file. Certifications left without passages are dropped whole. On
 // failure `to` is removed.
 Result<xml::FileLayout> RewriteWithout(FileSystem& files, const std::string& from,
-                                       const std::string& to,
-                                       const xml::FileLayout& layout,
+                                       const std::string& to, const xml::FileLayout& layout,
                                        const std::vector<std::uint64_t>& passage_lines);
 
 }  // namespace accrochd::deposit

@@ -69,6 +69,40 @@ std::string Hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
+// gzip of `in` into `out`, 64 kB at a time.
+Result<void> Compress(ReadableFile& in, WritableFile& out) {
+  z_stream z{};
+  // 15 + 16: a gzip stream, as gzip(1) writes and zcat reads; level 6, gzip's default.
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
+  }
+  struct End {
+    void operator()(z_stream* stream) const { deflateEnd(stream); }
+  };
+  std::unique_ptr<z_stream, End> guard(&z);  // style.md §7
+  std::vector<char> input(1 << 16);
+  std::vector<unsigned char> output(1 << 16);
+  for (bool end = false; !end;) {
+    auto n = in.Read(input.data(), input.size());
+    if (!n) return std::unexpected(n.error());
+    end = *n == 0;
+    z.next_in = reinterpret_cast<Bytef*>(input.data());
+    z.avail_in = static_cast<uInt>(*n);
+    do {
+      z.next_out = output.data();
+      z.avail_out = static_cast<uInt>(output.size());
+      if (deflate(&z, end ? Z_FINISH : Z_NO_FLUSH) == Z_STREAM_ERROR) {
+        return Fail(ErrorKind::kInternal, "cannot compress into " + out.path());
+      }
+      const std::size_t produced = output.size() - z.avail_out;
+      if (produced == 0) continue;
+      const std::string_view bytes(reinterpret_cast<const char*>(output.data()), produced);
+      if (auto r = out.Append(bytes); !r) return r;
+    } while (z.avail_out == 0);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -189,8 +223,7 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     std::snprintf(seq, sizeof(seq), "%03d", sequence_);
     std::string name = bcr + "_" + CompactStamp(stamp_time_) + "_" + seq + ".xml";
     const auto [year, month] = ArchiveMonth(name);
-    if (!files_.Exists((fs::path(outbox()) / name).string()) &&
-        !files_.Exists(PartialPath(name)) &&
+    if (!files_.Exists((fs::path(outbox()) / name).string()) && !files_.Exists(PartialPath(name)) &&
         !files_.Exists((fs::path(archive()) / year / month / (name + ".gz")).string())) {
       return name;
     }
@@ -249,44 +282,8 @@ Result<void> Publisher::Complete(PublishedFile& file) {
 Result<void> Publisher::WriteArchive(const PublishedFile& file) {
   auto in = files_.OpenForReading(file.path);
   if (!in) return std::unexpected(in.error());
-  return WriteFileAtomically(files_, file.archive_path, FileModeFor(), [&](WritableFile& out)
-                                 -> Result<void> {
-    z_stream z{};
-    // 15 + 16: a gzip stream, as gzip(1) writes and zcat reads; level 6, gzip's default.
-    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-      return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
-    }
-    struct End {
-      void operator()(z_stream* stream) const { deflateEnd(stream); }
-    };
-    std::unique_ptr<z_stream, End> guard(&z);  // style.md §7
-    std::vector<char> input(1 << 16);
-    std::vector<unsigned char> output(1 << 16);
-    for (bool end = false; !end;) {
-      auto n = (*in)->Read(input.data(), input.size());
-      if (!n) return std::unexpected(n.error());
-      end = *n == 0;
-      z.next_in = reinterpret_cast<Bytef*>(input.data());
-      z.avail_in = static_cast<uInt>(*n);
-      do {
-        z.next_out = output.data();
-        z.avail_out = static_cast<uInt>(output.size());
-        const int status = deflate(&z, end ? Z_FINISH : Z_NO_FLUSH);
-        if (status == Z_STREAM_ERROR) {
-          return Fail(ErrorKind::kInternal, "cannot compress into " + out.path());
-        }
-        const std::size_t produced = output.size() - z.avail_out;
-        if (produced > 0) {
-          if (auto r = out.Append(std::string_view(reinterpret_cast<const char*>(output.data()),
-                                                   produced));
-              !r) {
-            return r;
-          }
-        }
-      } while (z.avail_out == 0);
-    }
-    return {};
-  });
+  return WriteFileAtomically(files_, file.archive_path, FileModeFor(),
+                             [&](WritableFile& out) { return Compress(**in, out); });
 }
 
 // The manifest: one line per published file, appended and synced -- unless a run stopped after
@@ -320,8 +317,8 @@ Result<void> Publisher::AppendToManifest(const PublishedFile& file) {
   } else if (last != '\n') {
     line = "\n";  // a line cut by a crash gets its end, so the next one starts on its own line
   }
-  line += file.published_at + "\t" + file.name + "\t" + file.id_flux + "\t" + file.sha256 +
-          "\t" + std::to_string(file.passages) + "\t" + file.certificateur + "\n";
+  line += file.published_at + "\t" + file.name + "\t" + file.id_flux + "\t" + file.sha256 + "\t" +
+          std::to_string(file.passages) + "\t" + file.certificateur + "\n";
   auto out = files_.NewFile(manifest, CreateMode::kAppend, FileModeFor());
   if (!out) return std::unexpected(out.error());
   if (auto r = (*out)->Append(line); !r) return r;

@@ -30,8 +30,8 @@
 #include "daemon/daemon.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
-#include "tests/support/real_files.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::golden {

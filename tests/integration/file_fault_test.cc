@@ -135,8 +135,8 @@ class FileFaultTest : public ::testing::Test {
   void SetUp() override {
     ACCROCHD_REQUIRE_OFFICIAL_XSD(official, "1.1.5");
     official_ = official;
-    const std::string name =
-        std::string("file-fault.") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const std::string name = std::string("file-fault.") +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name();
     dir_ = testing::MakeTempDir(name);
     // On tmpfs when there is one: the walks are a few hundred runs, each with its fsyncs.
     data_ = dir_;
@@ -182,20 +182,24 @@ class FileFaultTest : public ::testing::Test {
                        "  jourNaissance: nil\n"
                        "  sexe: sexe\n"
                        "  codePostal: nil\n");
-    testing::WriteFile(dir_ + "/accrochd.yaml",
-                       "state_directory: " + data_ + "/state\n"
-                       "timezone: Europe/Paris\n"
-                       "deposit:\n"
-                       "  schema: strict.xsd\n"
-                       "sources:\n"
-                       "  ecole:\n"
-                       "    connection: \"Driver=SQLite3;Database=" + db + ";\"\n"
-                       "certifiers:\n"
-                       "  ecole:\n"
-                       "    id_client: \"" + std::string(kBcr) + "\"\n"
-                       "    id_contrat: \"MCFCER000042\"\n"
-                       "    mappings:\n"
-                       "      - mappings/bts.yaml\n");
+    testing::WriteFile(dir_ + "/accrochd.yaml", "state_directory: " + data_ +
+                                                    "/state\n"
+                                                    "timezone: Europe/Paris\n"
+                                                    "deposit:\n"
+                                                    "  schema: strict.xsd\n"
+                                                    "sources:\n"
+                                                    "  ecole:\n"
+                                                    "    connection: \"Driver=SQLite3;Database=" +
+                                                    db +
+                                                    ";\"\n"
+                                                    "certifiers:\n"
+                                                    "  ecole:\n"
+                                                    "    id_client: \"" +
+                                                    std::string(kBcr) +
+                                                    "\"\n"
+                                                    "    id_contrat: \"MCFCER000042\"\n"
+                                                    "    mappings:\n"
+                                                    "      - mappings/bts.yaml\n");
     auto config = LoadConfig(dir_ + "/accrochd.yaml", Environment{});
     ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
     config_ = std::make_unique<Config>(std::move(*config));
@@ -346,8 +350,7 @@ TEST_F(FileFaultTest, EveryWritePointOfADepositCycle) {
   std::size_t walked = 0;
   for (int code : {ENOSPC, EIO}) {
     for (std::uint64_t n = 1; n <= points.size(); ++n) {
-      const std::string state =
-          data_ + "/state-" + std::to_string(code) + "-" + std::to_string(n);
+      const std::string state = data_ + "/state-" + std::to_string(code) + "-" + std::to_string(n);
       faulty.Reset();
       faulty.FailAt(n, code);
       const std::optional<Error> error = Once(faulty, state);
@@ -413,8 +416,7 @@ TEST_F(ReceiptFaultTest, EveryWritePointOfAReceiptImport) {
 
   for (int code : {ENOSPC, EIO}) {
     for (std::uint64_t n = 1; n <= points.size(); ++n) {
-      const std::string state =
-          data_ + "/state-" + std::to_string(code) + "-" + std::to_string(n);
+      const std::string state = data_ + "/state-" + std::to_string(code) + "-" + std::to_string(n);
       Prepare(state);
       const std::string sha = deposit::Sha256Hex(receipt_);  // each deposit has its own idFlux
       const std::string ctx = std::string(std::strerror(code)) + " at point " + std::to_string(n) +

@@ -74,11 +74,11 @@
 #include "daemon/alerts.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
-#include "tests/support/real_files.h"
 #include "tests/support/alert_servers.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/odbc_admin.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -798,7 +798,8 @@ class SimulatedAlertsTest : public ::testing::Test {
     ASSERT_TRUE(loaded.has_value()) << FormatDiagnostics(loaded.error());
     auto fresh = std::make_unique<Config>(std::move(*loaded));
     if (store_ != nullptr) {
-      auto daemon = std::make_unique<Daemon>(*fresh, logger_, *clock_, ::accrochd::testing::RealFiles(), store_.get());
+      auto daemon = std::make_unique<Daemon>(*fresh, logger_, *clock_,
+                                             ::accrochd::testing::RealFiles(), store_.get());
       auto started = daemon->Start();
       ASSERT_TRUE(started.has_value()) << started.error().message();
       daemon_ = std::move(daemon);
@@ -813,7 +814,8 @@ class SimulatedAlertsTest : public ::testing::Test {
     auto opened = store::StateStore::Open(state_, *clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
-    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(), store_.get());
+    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(),
+                                       store_.get());
     auto started = daemon_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().message();
   }

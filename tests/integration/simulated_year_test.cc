@@ -45,11 +45,11 @@
 #include "daemon/status.h"
 #include "mappings/dictionary.h"
 #include "mappings/xsd_schema.h"
-#include "tests/support/real_files.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/cdc_files.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/odbc_admin.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -272,7 +272,8 @@ class SimulatedYearTest : public ::testing::Test {
     auto opened = store::StateStore::Open(state_, *clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
-    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(), store_.get());
+    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(),
+                                       store_.get());
     auto started = daemon_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().message();
 

@@ -18,9 +18,9 @@
 
 #include "connectors/store/state_store.h"
 #include "daemon/config.h"
-#include "tests/support/real_files.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -72,7 +72,8 @@ class AlertsTest : public ::testing::Test {
 
   void OpenStore() {
     store_.reset();
-    auto opened = store::StateStore::Open(dir_ + "/state", clock_, ::accrochd::testing::RealFiles());
+    auto opened =
+        store::StateStore::Open(dir_ + "/state", clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
   }

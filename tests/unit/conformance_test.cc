@@ -30,10 +30,10 @@
 #include "connectors/xml/xsd_validator.h"
 #include "mappings/value_rules.h"
 #include "mappings/xsd_schema.h"
-#include "tests/support/real_files.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/cdc_files.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {

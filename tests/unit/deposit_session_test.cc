@@ -25,9 +25,9 @@
 
 #include "connectors/xml/xsd_validator.h"
 #include "mappings/xsd_schema.h"
-#include "tests/support/real_files.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {
@@ -723,7 +723,8 @@ TEST_F(RewriteWithoutTest, RefusesAnExistingTargetOrAMissingSource) {
   EXPECT_EQ(taken.error().message(), "cannot create " + to + ": File exists");
   EXPECT_EQ(ReadAll(to), "x");
 
-  auto missing = RewriteWithout(::accrochd::testing::RealFiles(), dir_ + "/none.xml", dir_ + "/to.xml", layout_, {18});
+  auto missing = RewriteWithout(::accrochd::testing::RealFiles(), dir_ + "/none.xml",
+                                dir_ + "/to.xml", layout_, {18});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(missing.error().message(),

@@ -157,8 +157,8 @@ TEST_F(FileSystemTest, FaultsCountOnlyWritesAndFailOnePoint) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message(), "cannot remove " + dir_ + "/d/x: Input/output error");
   EXPECT_TRUE(faulty.SyncDirectory(dir_ + "/d").has_value());  // the third passes
-  EXPECT_THAT(faulty.points(),
-              ElementsAre("mkdir " + dir_ + "/d", "remove " + dir_ + "/d/x", "syncdir " + dir_ + "/d"));
+  EXPECT_THAT(faulty.points(), ElementsAre("mkdir " + dir_ + "/d", "remove " + dir_ + "/d/x",
+                                           "syncdir " + dir_ + "/d"));
   faulty.Reset();
   EXPECT_THAT(faulty.points(), IsEmpty());
   EXPECT_EQ(faulty.failed(), std::nullopt);

@@ -23,9 +23,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/support/real_files.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {
@@ -100,7 +100,8 @@ class PublisherTest : public ::testing::Test {
 
   Publisher Make(std::optional<gid_t> group = std::nullopt,
                  std::optional<Duration> retention = std::nullopt) {
-    return Publisher(PublisherSettings{state_, group, retention}, clock_, logger_, ::accrochd::testing::RealFiles());
+    return Publisher(PublisherSettings{state_, group, retention}, clock_, logger_,
+                     ::accrochd::testing::RealFiles());
   }
 
   std::string state_;

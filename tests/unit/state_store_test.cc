@@ -32,8 +32,8 @@
 #include "mappings/mapping.h"
 #include "mappings/passage.h"
 #include "mappings/validator.h"
-#include "tests/support/real_files.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::store {
