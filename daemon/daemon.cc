@@ -528,9 +528,16 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
 
 Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop) {
   if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
-  if (auto r = CompletePublished(); !r) {
-    logger_.Error(r.error().message() +
-                  "; the archive and manifest are completed at the next cycle");
+  // After a failed cycle (a full disk may have stopped a publication between the rename and the
+  // manifest), what is missing is completed first; reading the manifest every cycle would cost
+  // too much on a long-lived installation.
+  if (incomplete_) {
+    if (auto r = CompletePublished(); !r) {
+      logger_.Error(r.error().message() +
+                    "; the archive and manifest are completed at the next cycle");
+    } else {
+      incomplete_ = false;
+    }
   }
   CycleReport report;
   for (const CertifierConfig& certifier : config_.certifiers) {
@@ -561,6 +568,7 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
       logger_.Error("certifier \"" + certifier.name + "\": " + served.error().message(),
                     {Field(kFieldCertificateur, certifier.id_client)}, kMessageIdCycleFailed);
       report.failures.push_back({certifier.name, served.error()});
+      incomplete_ = true;
       decision.cut = false;
       decision.reason = "the cycle failed";
     }

@@ -145,6 +145,7 @@ class Daemon {
   std::map<std::string, std::unique_ptr<source::Source>> sources_;
   std::shared_ptr<const xml::XsdSchema> schema_;
   std::unique_ptr<deposit::Publisher> publisher_;
+  bool incomplete_ = false;  // a cycle failed: CompletePublished() before the next
   std::function<void()> heartbeat_;
 };
 

@@ -379,6 +379,87 @@ TEST_F(FileFaultTest, EveryWritePointOfADepositCycle) {
   EXPECT_EQ(walked, 2 * points.size());
 }
 
+// The same walk in `accrochd run`: one daemon, started once, whose cycle fails at each point in
+// turn; its next cycle completes what the failure left (a file renamed into the outbox whose
+// archive copy or manifest line is missing), without a restart.
+TEST_F(FileFaultTest, EveryWritePointOfACycleOfTheService) {
+  PosixFileSystem real;
+  FaultInjectingFileSystem faulty(real);
+  struct Service {
+    std::unique_ptr<store::StateStore> store;
+    std::unique_ptr<Config> config;
+    std::unique_ptr<Daemon> daemon;
+  };
+  auto start = [&](const std::string& state) {
+    Service s;
+    EXPECT_TRUE(EnsureStateDirectory(real, state).has_value());
+    auto store = store::StateStore::Open(state, clock_, faulty);
+    EXPECT_TRUE(store.has_value()) << store.error().message();
+    s.store = std::move(*store);
+    s.config = std::make_unique<Config>(ConfigFor(state));
+    s.daemon = std::make_unique<Daemon>(*s.config, logger_, clock_, faulty, s.store.get());
+    EXPECT_TRUE(s.daemon->Start().has_value());
+    return s;
+  };
+  auto cycle = [&](Service& s) -> std::optional<Error> {
+    clock_.Advance(1min);
+    auto report = s.daemon->RunCycle(DepositPolicy::kAlways, {});
+    if (!report) return report.error();
+    if (!report->failures.empty()) return report->failures.front().error;
+    return std::nullopt;
+  };
+  const std::string counted = data_ + "/counted";
+  std::vector<std::string> points;
+  {
+    faulty.Reset();
+    Service s = start(counted);
+    faulty.Reset();
+    const std::optional<Error> first = cycle(s);
+    ASSERT_FALSE(first.has_value()) << first->message();
+    points = faulty.points();
+  }
+  ExpectComplete(counted, "without faults");
+  ASSERT_GE(points.size(), 20u);
+  std::size_t walked = 0;
+  for (int code : {ENOSPC, EIO}) {
+    for (std::uint64_t n = 1; n <= points.size(); ++n) {
+      const std::string state =
+          data_ + "/service-" + std::to_string(code) + "-" + std::to_string(n);
+      const std::string ctx = std::string(std::strerror(code)) + " at point " + std::to_string(n) +
+                              " (" + points[n - 1] + ") of the service's cycle";
+      {
+        faulty.Reset();
+        Service s = start(state);
+        faulty.Reset();
+        faulty.FailAt(n, code);
+        const std::optional<Error> error = cycle(s);
+        const std::optional<std::string> failed = faulty.failed();
+        ASSERT_TRUE(failed.has_value()) << ctx << ": the cycle passed fewer points";
+        if (error) {
+          ExpectNames(*error, *failed, code, ctx);
+        } else {
+          EXPECT_TRUE(failed->starts_with("remove ") && failed->ends_with(".partial"))
+              << ctx << ": the failure of " << *failed << " went unreported";
+        }
+        ExpectNothingHalfPublished(state, ctx);
+        faulty.Reset();
+        const std::optional<Error> next = cycle(s);
+        EXPECT_FALSE(next.has_value()) << ctx << ": " << next->message();
+      }
+      // A partial file left by a failed removal goes at the next start (Publisher::Prepare).
+      if (!Partials(state).empty()) {
+        faulty.Reset();
+        Service s = start(state);
+      }
+      ExpectComplete(state, ctx + ", then a cycle without faults");
+      fs::remove_all(state);
+      if (::testing::Test::HasFailure()) return;
+      ++walked;
+    }
+  }
+  EXPECT_EQ(walked, 2 * points.size());
+}
+
 class ReceiptFaultTest : public FileFaultTest {
  protected:
   // A state where one file was deposited and its receipt, and a file that is no receipt, wait
