@@ -80,7 +80,7 @@ int RunCheck(const CommandContext& ctx) {
           << Plural(mapping_count, "mapping") << "\n";
   {
     // The XSD every deposit file is checked against, compiled as the daemon will.
-    Daemon probe(*config, ctx.logger, ctx.clock);
+    Daemon probe(*config, ctx.logger, ctx.clock, ctx.files);
     auto schema = config->deposit.schema_file
                       ? xml::XsdSchema::FromFile(*config->deposit.schema_file)
                       : xml::XsdSchema::FromText(mappings::GenerateXsd(config->schema_version),
@@ -101,7 +101,7 @@ int RunCheck(const CommandContext& ctx) {
   // A check reports at once: one connection attempt per source, no backoff.
   Config quick = *config;
   for (auto& [name, s] : quick.sources) s.retry.max_attempts = 1;
-  Daemon daemon(quick, ctx.logger, ctx.clock);
+  Daemon daemon(quick, ctx.logger, ctx.clock, ctx.files);
   int status = kExitOk;
   std::set<std::string> unreachable;  // reported once, not again for each of their mappings
   for (const auto& [name, s] : quick.sources) {
@@ -158,12 +158,12 @@ int RunCheck(const CommandContext& ctx) {
 int RunOnce(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "once");
   if (!config) return kExitConfig;
-  auto state = OpenStateFor(*config, ctx.clock);
+  auto state = OpenStateFor(*config, ctx.clock, ctx.files);
   if (!state) {
     ctx.logger.Error(state.error().message());
     return ExitCodeFor(state.error());
   }
-  Daemon daemon(*config, ctx.logger, ctx.clock, state->store.get());
+  Daemon daemon(*config, ctx.logger, ctx.clock, ctx.files, state->store.get());
   if (auto r = daemon.Start(); !r) {
     ctx.logger.Error(r.error().message());
     return ExitCodeFor(r.error());
@@ -173,7 +173,7 @@ int RunOnce(const CommandContext& ctx) {
   int status = kExitOk;
   std::size_t imported = 0;
   std::size_t refused = 0;
-  for (const ReceiptImport& r : ScanInbox(*config, *state->store, ctx.logger)) {
+  for (const ReceiptImport& r : ScanInbox(*config, *state->store, ctx.logger, ctx.files)) {
     if (r.result == ReceiptImport::Result::kApplied || r.result == ReceiptImport::Result::kAlreadyImported) {
       ++imported;
     } else {
@@ -244,7 +244,7 @@ int RunPreview(const CommandContext& ctx) {
   }
   auto config = LoadOrReport(ctx, "preview");
   if (!config) return kExitConfig;
-  Daemon daemon(*config, ctx.logger, ctx.clock);
+  Daemon daemon(*config, ctx.logger, ctx.clock, ctx.files);
   std::vector<mappings::Rejection> quarantine;
   auto print = [&](const EvaluatedRow& e) {
     const mappings::Passage& p = e.row.passage;

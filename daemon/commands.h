@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/file_system.h"
 #include "core/log.h"
 #include "daemon/cli.h"
 #include "daemon/config.h"
@@ -20,6 +21,7 @@ struct CommandContext {
   const Environment& environment;
   Logger& logger;
   Clock& clock;
+  FileSystem& files;  // every file accrochd writes goes through it
   std::ostream& out;  // the command's report
   std::ostream& err;  // diagnostics a person must read
   std::stop_token stop;

@@ -113,8 +113,9 @@ struct Daemon::Window {
   source::ValueKind kind = source::ValueKind::kOther;
 };
 
-Daemon::Daemon(const Config& config, Logger& logger, Clock& clock, store::StateStore* store)
-    : config_(config), logger_(logger), clock_(clock), store_(store) {}
+Daemon::Daemon(const Config& config, Logger& logger, Clock& clock, FileSystem& files,
+               store::StateStore* store)
+    : config_(config), logger_(logger), clock_(clock), files_(files), store_(store) {}
 
 Daemon::~Daemon() = default;
 
@@ -361,7 +362,7 @@ Result<void> Daemon::Start() {
   settings.state_directory = config_.state_directory;
   settings.retention = config_.deposit.retention;
   if (config_.deposit.gid) settings.group = static_cast<gid_t>(*config_.deposit.gid);
-  publisher_ = std::make_unique<deposit::Publisher>(settings, clock_, logger_);
+  publisher_ = std::make_unique<deposit::Publisher>(settings, clock_, logger_, files_);
   if (auto r = publisher_->Prepare(); !r) return r;
   return Recover();
 }
@@ -373,9 +374,8 @@ Result<void> Daemon::Recover() {
   auto publishing = store_->Deposits("publishing");
   if (!publishing) return std::unexpected(publishing.error());
   for (const store::DepositRecord& d : *publishing) {
-    const fs::path in_outbox = fs::path(publisher_->outbox()) / d.file_name;
-    std::error_code ec;
-    if (fs::exists(in_outbox, ec)) {
+    const std::string in_outbox = (fs::path(publisher_->outbox()) / d.file_name).string();
+    if (files_.Exists(in_outbox)) {
       deposit::PublishedFile file;
       file.name = d.file_name;
       file.id_flux = d.id_flux;
@@ -399,6 +399,26 @@ Result<void> Daemon::Recover() {
                       {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
                       kMessageIdDepositRecovered);
     }
+  }
+  return CompletePublished();
+}
+
+// A file published while its archive copy or manifest line could not be written (a full disk):
+// both are completed now, each only if missing, while the file is still in the outbox.
+Result<void> Daemon::CompletePublished() {
+  if (store_ == nullptr) return {};
+  auto published = store_->Deposits("published");
+  if (!published) return std::unexpected(published.error());
+  for (const store::DepositRecord& d : *published) {
+    const std::string in_outbox = (fs::path(publisher_->outbox()) / d.file_name).string();
+    if (!files_.Exists(in_outbox)) continue;
+    deposit::PublishedFile file;
+    file.name = d.file_name;
+    file.id_flux = d.id_flux;
+    file.passages = static_cast<std::uint64_t>(d.passages);
+    file.certificateur = d.certifier;
+    file.published_at = d.published_at;
+    if (auto r = publisher_->Complete(file); !r) return r;
   }
   return {};
 }
@@ -536,6 +556,17 @@ Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::Depos
 
 Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop) {
   if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
+  // After a failed cycle (a full disk may have stopped a publication between the rename and the
+  // manifest), what is missing is completed first; reading the manifest every cycle would cost
+  // too much on a long-lived installation.
+  if (incomplete_) {
+    if (auto r = CompletePublished(); !r) {
+      logger_.Error(r.error().message() +
+                    "; the archive and manifest are completed at the next cycle");
+    } else {
+      incomplete_ = false;
+    }
+  }
   CycleReport report;
   for (const CertifierConfig& certifier : config_.certifiers) {
     auto zone = TimeZone::Named(certifier.timezone);  // checked at load
@@ -570,6 +601,7 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
       for (const mappings::Mapping& m : certifier.mappings) {
         if (auto it = sources_.find(m.source); it != sources_.end()) it->second->Disconnect();
       }
+      incomplete_ = true;
       decision.cut = false;
       decision.reason = "the cycle failed";
     }

@@ -98,9 +98,10 @@ enum class DepositPolicy {
 // Not thread-safe; one cycle at a time.
 class Daemon {
  public:
-  // `config`, `logger`, `clock` and `store` must outlive the daemon. Without a store the daemon
-  // can only preview.
-  Daemon(const Config& config, Logger& logger, Clock& clock, store::StateStore* store = nullptr);
+  // `config`, `logger`, `clock`, `files` and `store` must outlive the daemon. Without a store the
+  // daemon can only preview. Every file it writes goes through `files`.
+  Daemon(const Config& config, Logger& logger, Clock& clock, FileSystem& files,
+         store::StateStore* store = nullptr);
   ~Daemon();
 
   // Loads the XSD deposit files are checked against, prepares the outbox (removing partial files
@@ -130,6 +131,7 @@ class Daemon {
   struct Window;
 
   Result<void> Recover();
+  Result<void> CompletePublished();
   Result<DepositDecision> Decide(const CertifierConfig& certifier, Date today);
   Result<void> RunCertifier(const CertifierConfig& certifier, bool deposit, CycleReport& report,
                             std::stop_token stop);
@@ -152,10 +154,12 @@ class Daemon {
   const Config& config_;
   Logger& logger_;
   Clock& clock_;
+  FileSystem& files_;
   store::StateStore* store_;
   std::map<std::string, std::unique_ptr<source::Source>> sources_;
   std::shared_ptr<const xml::XsdSchema> schema_;
   std::unique_ptr<deposit::Publisher> publisher_;
+  bool incomplete_ = false;  // a cycle failed: CompletePublished() before the next
   std::function<void()> heartbeat_;
 };
 

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   auto logger = MakeProcessLogger(invocation.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   const xml::LibraryErrors xml_errors(*logger);  // libxml2 never prints on stderr by itself
   SystemClock clock;
-  CommandContext ctx{invocation, environment, *logger,         clock,
+  PosixFileSystem files;
+  CommandContext ctx{invocation, environment, *logger,          clock,   files,
                      std::cout,  std::cerr,   stop.get_token(), &signals};
   switch (invocation.command) {
     case Command::kCheck:

@@ -1,15 +1,7 @@
 #include "daemon/receipts.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "connectors/deposit/publisher.h"
 #include "connectors/xml/receipt_reader.h"
@@ -24,34 +16,44 @@ using Outcome = ReceiptImport::Result;
 
 std::string N(std::int64_t n) { return std::to_string(n); }
 
-// Writes `bytes` to a new file in `dir`, named after the deposit (NAME.receipt.xml, then
-// NAME.receipt-2.xml, ...), durably. Returns its path.
-Result<std::string> Archive(const Config& config, const std::string& deposit_file,
-                            const std::string& bytes) {
+// The modes of what is made for receipts, like the outbox's: 0600 files and 0700 directories, or
+// 0640 and 0750 with the deposit group.
+FileMode ReceiptFileMode(const Config& config) {
+  std::optional<gid_t> group;
+  if (config.deposit.gid) group = static_cast<gid_t>(*config.deposit.gid);
+  return FileMode{static_cast<mode_t>(group ? 0640 : 0600), group};
+}
+FileMode ReceiptDirectoryMode(const Config& config) {
+  FileMode mode = ReceiptFileMode(config);
+  mode.mode = mode.group ? 0750 : 0700;
+  return mode;
+}
+
+// Writes `bytes` to a new file in the deposit's archive folder, named after the deposit
+// (NAME.receipt.xml, then NAME.receipt-2.xml, ...), atomically. Returns its path.
+Result<std::string> Archive(const Config& config, FileSystem& files,
+                            const std::string& deposit_file, const std::string& bytes) {
   const std::string dir = deposit::ArchiveDirectoryFor(config.state_directory, deposit_file);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Fail(ErrorKind::kIo, "cannot create " + dir + ": " + ec.message());
+  // archive/ exists (the publisher made it); archive/YYYY and archive/YYYY/MM may not.
+  const std::string year = fs::path(dir).parent_path().string();
+  if (auto r = files.MakeDirectory(year, ReceiptDirectoryMode(config)); !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto r = files.MakeDirectory(dir, ReceiptDirectoryMode(config)); !r) {
+    return std::unexpected(r.error());
+  }
   const std::string stem = fs::path(deposit_file).stem().string();
   std::string path;
   for (int n = 1;; ++n) {
     path = (fs::path(dir) / (stem + (n == 1 ? "" : "-" + N(n)) + ".receipt.xml")).string();
-    if (!fs::exists(path, ec)) break;
+    if (!files.Exists(path)) break;
   }
-  const std::string partial = path + ".partial";
-  const mode_t mode = config.deposit.group ? 0640 : 0600;
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Fail(ErrorKind::kIo, "cannot create " + partial + ": " + std::strerror(errno));
-  const bool written =
-      ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  ::close(fd);
-  if (!written) return Fail(ErrorKind::kIo, "cannot write " + partial);
-  if (config.deposit.gid) {
-    if (::chown(partial.c_str(), static_cast<uid_t>(-1), *config.deposit.gid) != 0) {
-      return Fail(ErrorKind::kIo, "cannot give " + partial + " to its group");
-    }
+  if (auto r = WriteFileAtomically(files, path, ReceiptFileMode(config), bytes); !r) {
+    // The rename may have been done before the failure (a directory fsync): the receipt is not
+    // imported, so its copy goes too, else the next import would archive a second one.
+    (void)files.Remove(path);
+    return std::unexpected(r.error());
   }
-  if (auto r = deposit::DurableRename(partial, path); !r) return std::unexpected(r.error());
   return path;
 }
 
@@ -81,7 +83,7 @@ std::string Describe(const ReceiptImport& r) {
 
 }  // namespace
 
-ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
+ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, FileSystem& files,
                             const std::string& path) {
   ReceiptImport import;
   import.path = path;
@@ -92,19 +94,18 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
   };
   // Read once: parsed, hashed and archived from the same bytes. A file over the cap is refused
   // by ReadReceiptFile before it is read.
-  std::error_code ec;
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec && !fs::exists(path)) {
-    return stop(Outcome::kFailed, "cannot read " + path + ": " + ec.message());
-  }
-  if (ec || size > xml::kMaxReceiptBytes) {  // not a regular file, or too big
+  auto info = files.Stat(path);
+  if (!info) return stop(Outcome::kFailed, info.error().message());
+  if (!info->exists) return stop(Outcome::kFailed, FileError("read", path, ENOENT).message());
+  if (!info->is_regular || info->size > xml::kMaxReceiptBytes) {  // not a file, or too big
     return stop(Outcome::kInvalid, xml::ReadReceiptFile(path).error().message());
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) return stop(Outcome::kFailed, "cannot read " + path + ": " + std::strerror(errno));
-  const std::string bytes = buffer.str();
+  auto read = files.ReadFile(path, xml::kMaxReceiptBytes);
+  if (!read) {
+    return stop(read.error().kind() == ErrorKind::kIo ? Outcome::kFailed : Outcome::kInvalid,
+                read.error().message());
+  }
+  const std::string bytes = std::move(*read);
   auto parsed = xml::ParseReceipt(bytes, path);
   if (!parsed) return stop(Outcome::kInvalid, parsed.error().message());
   const std::string sha = deposit::Sha256Hex(bytes);
@@ -137,12 +138,12 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
         mappings::ClassifyCdcMessage(ko.message) == mappings::CdcMessage::kAlreadyRecorded;
     facts.verdicts.push_back({ko.id_technique, known, ko.message});
   }
-  auto archived = Archive(config, (*deposit)->file_name, bytes);
+  auto archived = Archive(config, files, (*deposit)->file_name, bytes);
   if (!archived) return stop(Outcome::kFailed, archived.error().message());
   facts.archived_as = *archived;
   auto applied = store.ApplyReceipt(facts);
   if (!applied) {
-    fs::remove(*archived, ec);
+    (void)files.Remove(*archived);  // best effort: the next import archives it again
     return stop(Outcome::kFailed, applied.error().message());
   }
   import.result = Outcome::kApplied;
@@ -150,39 +151,49 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
   return import;
 }
 
-std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store,
-                                     Logger& logger) {
+std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store, Logger& logger,
+                                     FileSystem& files) {
   std::vector<ReceiptImport> imports;
-  const fs::path inbox = fs::path(config.state_directory) / "inbox";
-  std::error_code ec;
-  if (!fs::is_directory(inbox, ec)) {
-    fs::create_directory(inbox, ec);  // where the administrator drops receipts
-    if (!ec) fs::permissions(inbox, fs::perms::owner_all, ec);
+  const std::string inbox = (fs::path(config.state_directory) / "inbox").string();
+  auto info = files.Stat(inbox);
+  if (!info || !info->is_directory) {
+    // Where the administrator drops receipts: made once, 0700; its mode is then theirs.
+    if (auto r = files.MakeDirectory(inbox, FileMode{0700, std::nullopt}); !r) {
+      logger.Error(r.error().message(), {}, kMessageIdReceiptRefused);
+    }
     return imports;
   }
-  std::vector<fs::path> files;
-  for (const fs::directory_entry& e : fs::directory_iterator(inbox, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file(ec) && !name.starts_with(".")) files.push_back(e.path());
+  auto entries = files.ListDirectory(inbox);
+  if (!entries) {
+    logger.Error(entries.error().message() + "; will try again at the next cycle", {},
+                 kMessageIdReceiptRefused);
+    return imports;
   }
-  std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) {
-    ReceiptImport r = ImportReceipt(config, store, file.string());
+  for (const DirectoryEntry& e : *entries) {  // sorted by name
+    if (!e.is_regular || e.name.starts_with(".")) continue;
+    const std::string file = (fs::path(inbox) / e.name).string();
+    ReceiptImport r = ImportReceipt(config, store, files, file);
     const std::string text = Describe(r);
     switch (r.result) {
       case Outcome::kApplied:
       case Outcome::kAlreadyImported:
         logger.Info(text, {{std::string(kFieldDeposit), r.outcome.deposit_file}},
                     kMessageIdReceiptImported);
-        fs::remove(file, ec);
+        if (auto removed = files.Remove(file); !removed) {
+          logger.Warning(removed.error().message() +
+                         "; it stays in the inbox and its next import will change nothing");
+        }
         break;
       case Outcome::kUnmatched:
       case Outcome::kInvalid: {
-        const fs::path refused = inbox / "refused";
-        fs::create_directory(refused, ec);
-        fs::rename(file, refused / file.filename(), ec);
-        logger.Error(text + "; moved to " + (refused / file.filename()).string(), {},
-                     kMessageIdReceiptRefused);
+        const std::string refused = (fs::path(inbox) / "refused").string();
+        const std::string to = (fs::path(refused) / e.name).string();
+        auto moved = files.MakeDirectory(refused, ReceiptDirectoryMode(config));
+        if (moved) moved = files.Rename(file, to);
+        if (moved) moved = files.SyncDirectory(refused);
+        logger.Error(
+            text + (moved ? "; moved to " + to : "; left in the inbox: " + moved.error().message()),
+            {}, kMessageIdReceiptRefused);
         break;
       }
       case Outcome::kFailed:
@@ -216,14 +227,14 @@ int RunReceipts(const CommandContext& ctx) {
   }
   auto config = LoadOrReport(ctx, "receipts");
   if (!config) return kExitConfig;
-  auto store = OpenExistingStore(*config, ctx.clock);
+  auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd receipts: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
   }
   int status = kExitOk;
   for (std::size_t i = 1; i < args.size(); ++i) {
-    ReceiptImport r = ImportReceipt(*config, **store, args[i]);
+    ReceiptImport r = ImportReceipt(*config, **store, ctx.files, args[i]);
     const std::string text = Describe(r);
     if (r.result == Outcome::kApplied || r.result == Outcome::kAlreadyImported) {
       ctx.out << text << "\n";
@@ -245,7 +256,7 @@ int RunPassages(const CommandContext& ctx) {
   }
   auto config = LoadOrReport(ctx, "passages");
   if (!config) return kExitConfig;
-  auto store = OpenExistingStore(*config, ctx.clock);
+  auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd passages: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());

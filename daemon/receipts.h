@@ -6,7 +6,9 @@
 // transaction (connectors/store): « existe déjà en base » counts as accepted, any other message
 // rejects the passage with the CDC's words kept verbatim; a file rejected whole sends its
 // passages back to pending. A receipt is imported once (by its SHA-256): importing it again
-// changes nothing. Its bytes are archived beside its deposit, in archive/YYYY/MM/.
+// changes nothing. Its bytes are archived beside its deposit, in archive/YYYY/MM/ (written whole or
+// not at all, 0600 -- 0640 with the deposit group). Every file operation goes through the
+// FileSystem seam.
 #ifndef ACCROCHD_DAEMON_RECEIPTS_H_
 #define ACCROCHD_DAEMON_RECEIPTS_H_
 
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "connectors/store/state_store.h"
+#include "core/file_system.h"
 #include "core/log.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
@@ -40,14 +43,14 @@ struct ReceiptImport {
 int ReceiptExitCode(const ReceiptImport& import);
 
 // Imports one receipt file. Logs nothing; the caller reports.
-ReceiptImport ImportReceipt(const Config& config, store::StateStore& store,
+ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, FileSystem& files,
                             const std::string& path);
 
-// Imports every file of <state>/inbox/: an imported one (or one already imported) is removed
-// from the inbox, an invalid or unmatched one moved to inbox/refused/; a failure leaves it for
-// the next cycle. Each logged.
-std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store,
-                                     Logger& logger);
+// Imports every file of <state>/inbox/ (made 0700 when missing): an imported one (or one already
+// imported) is removed from the inbox, an invalid or unmatched one moved to inbox/refused/ (0700,
+// 0750 with the deposit group); a failure leaves it for the next cycle. Each logged.
+std::vector<ReceiptImport> ScanInbox(const Config& config, store::StateStore& store, Logger& logger,
+                                     FileSystem& files);
 
 int RunReceipts(const CommandContext& ctx);
 int RunPassages(const CommandContext& ctx);

@@ -43,7 +43,7 @@ class Runner {
     while (!ctx_.stop.stop_requested()) {
       if (reload_.exchange(false)) Reload();
       const TimePoint started = ctx_.clock.Now();
-      ScanInbox(*config_, *state_.store, ctx_.logger);
+      ScanInbox(*config_, *state_.store, ctx_.logger, ctx_.files);
       std::string failing;
       auto report = daemon_->RunCycle(DepositPolicy::kPlanned, ctx_.stop);
       if (!report) {
@@ -75,7 +75,8 @@ class Runner {
 
  private:
   std::unique_ptr<Daemon> MakeDaemon(const Config& config) {
-    auto daemon = std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, state_.store.get());
+    auto daemon =
+        std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, ctx_.files, state_.store.get());
     daemon->SetHeartbeat([this] { service_.Alive(); });
     return daemon;
   }
@@ -174,11 +175,13 @@ class Runner {
 
 }  // namespace
 
-Result<OpenState> OpenStateFor(const Config& config, Clock& clock) {
-  if (auto r = EnsureStateDirectory(config.state_directory); !r) return std::unexpected(r.error());
+Result<OpenState> OpenStateFor(const Config& config, Clock& clock, FileSystem& files) {
+  if (auto r = EnsureStateDirectory(files, config.state_directory); !r) {
+    return std::unexpected(r.error());
+  }
   auto lock = StateLock::Acquire(config.state_directory);
   if (!lock) return std::unexpected(lock.error());
-  auto store = store::StateStore::Open(config.state_directory, clock);
+  auto store = store::StateStore::Open(config.state_directory, clock, files);
   if (!store) return std::unexpected(store.error());
   return OpenState{std::move(*lock), std::move(*store)};
 }
@@ -186,7 +189,7 @@ Result<OpenState> OpenStateFor(const Config& config, Clock& clock) {
 int RunRun(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "run");
   if (!config) return kExitConfig;
-  auto state = OpenStateFor(*config, ctx.clock);
+  auto state = OpenStateFor(*config, ctx.clock, ctx.files);
   if (!state) {
     ctx.logger.Error(state.error().message());
     return ExitCodeFor(state.error());

@@ -25,7 +25,7 @@ struct OpenState {
   StateLock lock;
   std::unique_ptr<store::StateStore> store;
 };
-Result<OpenState> OpenStateFor(const Config& config, Clock& clock);
+Result<OpenState> OpenStateFor(const Config& config, Clock& clock, FileSystem& files);
 
 }  // namespace accrochd::daemon
 

@@ -43,15 +43,16 @@ StateLock::~StateLock() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<void> EnsureStateDirectory(const std::string& state_directory) {
-  if (::mkdir(state_directory.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Fail(ErrorKind::kIo, "cannot create the state directory " + state_directory + ": " +
-                                    std::strerror(errno));
+Result<void> EnsureStateDirectory(FileSystem& files, const std::string& state_directory) {
+  auto info = files.Stat(state_directory);
+  if (!info) return std::unexpected(info.error());
+  if (!info->exists) {
+    if (auto r = files.MakeDirectory(state_directory, FileMode{0700, std::nullopt}); !r) {
+      return std::unexpected(r.error().WithContext("the state directory"));
+    }
+    return {};
   }
-  struct stat st {};
-  if (::stat(state_directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Fail(ErrorKind::kIo, state_directory + " is not a directory");
-  }
+  if (!info->is_directory) return Fail(ErrorKind::kIo, state_directory + " is not a directory");
   return {};
 }
 

@@ -56,14 +56,14 @@ std::string French(Status s) {
   return "";
 }
 
-Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock) {
-  std::error_code ec;
-  if (!fs::exists(fs::path(config.state_directory) / "state.db", ec)) {
+Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock,
+                                                             FileSystem& files) {
+  if (!files.Exists((fs::path(config.state_directory) / "state.db").string())) {
     return Fail(ErrorKind::kUsage, "no state in " + config.state_directory +
                                        " yet: accrochd has not run a cycle (accrochd once, or the "
                                        "service) with this configuration");
   }
-  return store::StateStore::Open(config.state_directory, clock);
+  return store::StateStore::Open(config.state_directory, clock, files);
 }
 
 std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc) {
@@ -316,7 +316,7 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
 int RunStatus(const CommandContext& ctx) {
   auto config = LoadOrReport(ctx, "status");
   if (!config) return kExitConfig;
-  auto store = OpenExistingStore(*config, ctx.clock);
+  auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd status: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
@@ -348,7 +348,7 @@ int RunHistory(const CommandContext& ctx) {
   const std::string& id = ctx.invocation.arguments.front();
   auto config = LoadOrReport(ctx, "history");
   if (!config) return kExitConfig;
-  auto store = OpenExistingStore(*config, ctx.clock);
+  auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd history: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
@@ -418,7 +418,7 @@ int RunDeposits(const CommandContext& ctx) {
   }
   auto config = LoadOrReport(ctx, "deposits");
   if (!config) return kExitConfig;
-  auto store = OpenExistingStore(*config, ctx.clock);
+  auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd deposits: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());

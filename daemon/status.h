@@ -27,7 +27,8 @@ std::string French(store::Status s);
 
 // The state store of a configuration that has run at least once (a usage error otherwise), for
 // the commands that work beside the daemon: status, history, deposits, receipts, passages.
-Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock);
+Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock,
+                                                             FileSystem& files);
 
 // Counts over every certifier, for the STATUS line and the alerts.
 struct StatusSummary {

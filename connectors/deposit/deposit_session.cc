@@ -1,14 +1,8 @@
 #include "connectors/deposit/deposit_session.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "connectors/xml/xsd_explain.h"
 #include "core/random_id.h"
@@ -23,8 +17,9 @@ bool SameCertification(const mappings::Mapping* a, const mappings::Mapping* b) {
          a->certification.code == b->certification.code && a->nature_deposant == b->nature_deposant;
 }
 
-void RemoveQuietly(const std::string& path) {
-  if (!path.empty()) ::unlink(path.c_str());
+// Best effort: a partial file left behind is removed by the next Publisher::Prepare().
+void RemoveQuietly(FileSystem& files, const std::string& path) {
+  if (!path.empty()) (void)files.Remove(path);
 }
 
 // Where a value outside any passage comes from, so that a refused header names the setting to
@@ -53,8 +48,8 @@ std::string ValueSource(const xml::XsdError& e, mappings::SchemaVersion version,
 
 }  // namespace
 
-Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::string& to,
-                                       const xml::FileLayout& layout,
+Result<xml::FileLayout> RewriteWithout(FileSystem& files, const std::string& from,
+                                       const std::string& to, const xml::FileLayout& layout,
                                        const std::vector<std::uint64_t>& passage_lines) {
   const std::set<std::uint64_t> dropped_passages(passage_lines.begin(), passage_lines.end());
   std::set<std::uint64_t> skip(dropped_passages);
@@ -65,46 +60,54 @@ Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::strin
     for (std::uint64_t l = c.open_first; l <= c.open_last; ++l) skip.insert(l);
     for (std::uint64_t l = c.close_first; l <= c.close_last; ++l) skip.insert(l);
   }
-  std::ifstream in(from, std::ios::binary);
-  if (!in) return Fail(ErrorKind::kIo, "cannot read " + from + ": " + std::strerror(errno));
-  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Fail(ErrorKind::kIo, "cannot create " + to + ": " + std::strerror(errno));
-  std::string out;
-  std::string line;
+  auto in = files.OpenForReading(from);
+  if (!in) return std::unexpected(in.error());
+  auto file = files.NewFile(to, CreateMode::kExclusive, FileMode{0600, std::nullopt});
+  if (!file) return std::unexpected(file.error());
   std::uint64_t number = 0, removed = 0;
   std::map<std::uint64_t, std::uint64_t> renumber;  // old line -> new line, for kept lines
-  bool ok = true;
-  auto flush = [&](bool force) {
-    if (out.size() < (1u << 16) && !force) return;
-    std::size_t done = 0;
-    while (ok && done < out.size()) {
-      ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        ok = false;
-      else
-        done += static_cast<std::size_t>(n);
-    }
-    out.clear();
+  // Lines are copied as they are read, 64 kB at a time: memory stays flat.
+  std::string out;
+  std::string line;  // the line being read, without its end
+  auto fail = [&](const Error& error) {
+    file->reset();
+    (void)files.Remove(to);  // best effort: Publisher::Prepare() removes what stays
+    return std::unexpected(error);
   };
-  while (std::getline(in, line)) {
+  auto end_line = [&](bool newline) -> Result<void> {
     ++number;
     if (skip.contains(number)) {
       ++removed;
-      continue;
+    } else {
+      renumber[number] = number - removed;
+      out += line;
+      if (newline) out += '\n';
     }
-    renumber[number] = number - removed;
-    out += line;
-    if (!in.eof()) out += '\n';
-    flush(false);
+    line.clear();
+    if (out.size() >= (1u << 16)) {
+      if (auto r = (*file)->Append(out); !r) return r;
+      out.clear();
+    }
+    return {};
+  };
+  std::vector<char> buffer(1 << 16);
+  for (;;) {
+    auto n = (*in)->Read(buffer.data(), buffer.size());
+    if (!n) return fail(n.error());
+    if (*n == 0) break;
+    for (std::size_t i = 0; i < *n; ++i) {
+      if (buffer[i] != '\n') {
+        line += buffer[i];
+      } else if (auto r = end_line(true); !r) {
+        return fail(r.error());
+      }
+    }
   }
-  flush(true);
-  ok = ok && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(to.c_str());
-    return Fail(ErrorKind::kIo, "cannot write " + to + ": " + std::strerror(errno));
+  if (!line.empty()) {
+    if (auto r = end_line(false); !r) return fail(r.error());
   }
+  if (auto r = (*file)->Append(out); !r) return fail(r.error());
+  if (auto r = (*file)->Sync(); !r) return fail(r.error());
   xml::FileLayout result;
   for (const xml::FileLayout::Certification& c : layout.certifications) {
     if (!renumber.contains(c.open_first)) continue;  // dropped whole
@@ -146,9 +149,9 @@ DepositSession::~DepositSession() {
   // Whatever was not published is abandoned: its partial files go.
   if (writer_) {
     writer_.reset();
-    RemoveQuietly(current_.partial);
+    RemoveQuietly(publisher_.files(), current_.partial);
   }
-  for (const Sealed& s : queue_) RemoveQuietly(s.partial);
+  for (const Sealed& s : queue_) RemoveQuietly(publisher_.files(), s.partial);
 }
 
 Result<void> DepositSession::StartFile() {
@@ -163,7 +166,7 @@ Result<void> DepositSession::StartFile() {
   header.certificateur = settings_.certificateur;
   header.id_contrat = settings_.id_contrat;
   header.version = settings_.version;
-  auto writer = xml::DepositWriter::Create(current_.partial, header);
+  auto writer = xml::DepositWriter::Create(publisher_.files(), current_.partial, header);
   if (!writer) return std::unexpected(writer.error());
   writer_ = std::move(*writer);
   certification_ = nullptr;
@@ -230,7 +233,7 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
 DepositOutcome DepositSession::Abandon() {
   if (writer_) {
     writer_.reset();
-    RemoveQuietly(current_.partial);
+    RemoveQuietly(publisher_.files(), current_.partial);
   }
   {
     std::lock_guard lock(mutex_);
@@ -251,7 +254,7 @@ Result<DepositOutcome> DepositSession::Finish() {
     if (auto r = Seal(); !r) return std::unexpected(r.error());
   } else if (writer_) {
     writer_.reset();
-    RemoveQuietly(current_.partial);
+    RemoveQuietly(publisher_.files(), current_.partial);
   }
   {
     std::lock_guard lock(mutex_);
@@ -274,7 +277,7 @@ void DepositSession::Work(std::stop_token stop) {
       sealed = std::move(queue_.front());
       queue_.pop_front();
       if (error_) {  // after a failure nothing more is published
-        RemoveQuietly(sealed.partial);
+        RemoveQuietly(publisher_.files(), sealed.partial);
         continue;
       }
     }
@@ -283,7 +286,7 @@ void DepositSession::Work(std::stop_token stop) {
     std::lock_guard lock(mutex_);
     if (!published) {
       error_ = published.error();
-      RemoveQuietly(sealed.partial);
+      RemoveQuietly(publisher_.files(), sealed.partial);
       // In the outbox, it will be deposited: it is told, and its record is completed at the
       // next start if this process could not do it.
       if (reached_outbox) outcome_.files.push_back(std::move(*reached_outbox));
@@ -334,13 +337,13 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
       outcome_.rejections.insert(outcome_.rejections.end(), rejections.begin(), rejections.end());
     }
     if (origins.empty()) {  // nothing left to deposit
-      RemoveQuietly(sealed.partial);
+      RemoveQuietly(publisher_.files(), sealed.partial);
       return std::optional<PublishedFile>();
     }
     const std::string next = publisher_.PartialPath(sealed.name + "." + std::to_string(rewrite));
-    auto layout = RewriteWithout(sealed.partial, next, sealed.layout, faulty);
+    auto layout = RewriteWithout(publisher_.files(), sealed.partial, next, sealed.layout, faulty);
     if (!layout) return std::unexpected(layout.error());
-    RemoveQuietly(sealed.partial);
+    RemoveQuietly(publisher_.files(), sealed.partial);
     sealed.partial = next;
     sealed.layout = std::move(*layout);
     sealed.origins = std::move(origins);

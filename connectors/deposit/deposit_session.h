@@ -60,7 +60,8 @@ struct DepositOutcome {
 // Not thread-safe: one thread adds passages; the session owns its validation thread.
 class DepositSession {
  public:
-  // `publisher`, `zone`, `clock` and `logger` must outlive the session.
+  // `publisher`, `zone`, `clock` and `logger` must outlive the session. Files are written through
+  // the publisher's FileSystem.
   DepositSession(SessionSettings settings, Publisher& publisher, const TimeZone& zone, Clock& clock,
                  Logger& logger);
   ~DepositSession();  // abandons what is not finished: partial files are removed
@@ -121,10 +122,11 @@ class DepositSession {
   std::jthread worker_;  // last: started once everything it reads exists
 };
 
-// Writes `from` without the given lines into `to` (a new file, 0600), fsynced; returns the
-// layout of the new file. Certifications left without passages are dropped whole.
-Result<xml::FileLayout> RewriteWithout(const std::string& from, const std::string& to,
-                                       const xml::FileLayout& layout,
+// Writes `from` without the given lines into `to` (a new file, 0600), fsynced, through `files`;
+// returns the layout of the new file. Certifications left without passages are dropped whole. On
+// failure `to` is removed.
+Result<xml::FileLayout> RewriteWithout(FileSystem& files, const std::string& from,
+                                       const std::string& to, const xml::FileLayout& layout,
                                        const std::vector<std::uint64_t>& passage_lines);
 
 }  // namespace accrochd::deposit

@@ -5,18 +5,14 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 namespace accrochd::deposit {
@@ -25,30 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::mutex g_names;  // NameFor() against itself, across sessions
-
-Error IoError(const std::string& what, const std::string& path, int error = errno) {
-  return Error(ErrorKind::kIo, what + " " + path + ": " + std::strerror(error));
-}
-
-// Owns a file descriptor (style.md §7).
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 // UTC parts of `t`, for names and the manifest.
 std::tm Utc(TimePoint t) {
@@ -97,26 +69,41 @@ std::string Hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
-}  // namespace
-
-Result<void> SyncDirectory(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return std::unexpected(IoError("cannot open directory", path));
-  if (::fsync(fd.get()) != 0) return std::unexpected(IoError("cannot sync directory", path));
+// gzip of `in` into `out`, 64 kB at a time.
+Result<void> Compress(ReadableFile& in, WritableFile& out) {
+  z_stream z{};
+  // 15 + 16: a gzip stream, as gzip(1) writes and zcat reads; level 6, gzip's default.
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
+  }
+  struct End {
+    void operator()(z_stream* stream) const { deflateEnd(stream); }
+  };
+  std::unique_ptr<z_stream, End> guard(&z);  // style.md §7
+  std::vector<char> input(1 << 16);
+  std::vector<unsigned char> output(1 << 16);
+  for (bool end = false; !end;) {
+    auto n = in.Read(input.data(), input.size());
+    if (!n) return std::unexpected(n.error());
+    end = *n == 0;
+    z.next_in = reinterpret_cast<Bytef*>(input.data());
+    z.avail_in = static_cast<uInt>(*n);
+    do {
+      z.next_out = output.data();
+      z.avail_out = static_cast<uInt>(output.size());
+      if (deflate(&z, end ? Z_FINISH : Z_NO_FLUSH) == Z_STREAM_ERROR) {
+        return Fail(ErrorKind::kInternal, "cannot compress into " + out.path());
+      }
+      const std::size_t produced = output.size() - z.avail_out;
+      if (produced == 0) continue;
+      const std::string_view bytes(reinterpret_cast<const char*>(output.data()), produced);
+      if (auto r = out.Append(bytes); !r) return r;
+    } while (z.avail_out == 0);
+  }
   return {};
 }
 
-Result<void> DurableRename(const std::string& from, const std::string& to) {
-  {
-    Fd fd(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return std::unexpected(IoError("cannot open", from));
-    if (::fsync(fd.get()) != 0) return std::unexpected(IoError("cannot sync", from));
-  }
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    return std::unexpected(IoError("cannot rename " + from + " to", to));
-  }
-  return SyncDirectory(fs::path(to).parent_path().string());
-}
+}  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -125,20 +112,17 @@ std::string Sha256Hex(std::string_view bytes) {
   return Hex(digest.data(), length);
 }
 
-Result<std::string> Sha256OfFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return std::unexpected(IoError("cannot read", path));
+Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
+  auto file = files.OpenForReading(path);
+  if (!file) return std::unexpected(file.error());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   std::vector<char> buffer(1 << 16);
   for (;;) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(IoError("cannot read", path));
-    }
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
+    auto n = (*file)->Read(buffer.data(), buffer.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), *n);
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
@@ -151,8 +135,16 @@ std::string ArchiveDirectoryFor(const std::string& state_directory, const std::s
   return (fs::path(state_directory) / "archive" / year / month).string();
 }
 
-Publisher::Publisher(PublisherSettings settings, Clock& clock, Logger& logger)
-    : settings_(std::move(settings)), clock_(clock), logger_(logger) {}
+Publisher::Publisher(PublisherSettings settings, Clock& clock, Logger& logger, FileSystem& files)
+    : settings_(std::move(settings)), clock_(clock), logger_(logger), files_(files) {}
+
+FileMode Publisher::FileModeFor() const {
+  return FileMode{static_cast<mode_t>(settings_.group ? 0640 : 0600), settings_.group};
+}
+
+FileMode Publisher::DirectoryMode() const {
+  return FileMode{static_cast<mode_t>(settings_.group ? 0750 : 0700), settings_.group};
+}
 
 std::string Publisher::outbox() const {
   return (fs::path(settings_.state_directory) / "outbox").string();
@@ -166,26 +158,23 @@ std::string Publisher::PartialPath(const std::string& name) const {
   return (fs::path(outbox()) / ("." + name + ".partial")).string();
 }
 
-Result<void> Publisher::MakeDirectory(const std::string& path) {
-  const mode_t mode = settings_.group ? 0750 : 0700;
-  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
-    return std::unexpected(IoError("cannot create directory", path));
+// Removes the .NAME.partial files under `dir`, recursively, and syncs each directory that lost
+// one.
+Result<void> Publisher::RemovePartials(const std::string& dir, std::size_t& removed) {
+  auto entries = files_.ListDirectory(dir);
+  if (!entries) return std::unexpected(entries.error());
+  bool here = false;
+  for (const DirectoryEntry& e : *entries) {
+    const std::string path = (fs::path(dir) / e.name).string();
+    if (e.is_directory) {
+      if (auto r = RemovePartials(path, removed); !r) return r;
+    } else if (e.is_regular && e.name.starts_with(".") && e.name.ends_with(".partial")) {
+      if (auto r = files_.Remove(path); !r) return r;
+      ++removed;
+      here = true;
+    }
   }
-  if (settings_.group && ::chown(path.c_str(), static_cast<uid_t>(-1), *settings_.group) != 0) {
-    return std::unexpected(IoError("cannot give its group to", path));
-  }
-  if (::chmod(path.c_str(), mode) != 0)
-    return std::unexpected(IoError("cannot set the mode of", path));
-  return {};
-}
-
-Result<void> Publisher::SetFileMode(int fd, const std::string& path) {
-  if (settings_.group && ::fchown(fd, static_cast<uid_t>(-1), *settings_.group) != 0) {
-    return std::unexpected(IoError("cannot give its group to", path));
-  }
-  if (::fchmod(fd, settings_.group ? 0640 : 0600) != 0) {
-    return std::unexpected(IoError("cannot set the mode of", path));
-  }
+  if (here) return files_.SyncDirectory(dir);
   return {};
 }
 
@@ -193,33 +182,20 @@ Result<void> Publisher::Prepare() {
   // The state directory keeps its owner's group (systemd re-owns a StateDirectory= whose group
   // changed): 0700, or 0711 with a deposit group, whose staff only pass through it to outbox/
   // and archive/.
-  const mode_t state_mode = settings_.group ? 0711 : 0700;
-  if (::mkdir(settings_.state_directory.c_str(), state_mode) != 0 && errno != EEXIST) {
-    return std::unexpected(IoError("cannot create directory", settings_.state_directory));
-  }
-  if (::chmod(settings_.state_directory.c_str(), state_mode) != 0) {
-    return std::unexpected(IoError("cannot set the mode of", settings_.state_directory));
-  }
+  const FileMode state_mode{static_cast<mode_t>(settings_.group ? 0711 : 0700), std::nullopt};
+  if (auto r = files_.MakeDirectory(settings_.state_directory, state_mode); !r) return r;
   for (const std::string& dir : {outbox(), archive()}) {
-    if (auto r = MakeDirectory(dir); !r) return r;
+    if (auto r = files_.MakeDirectory(dir, DirectoryMode()); !r) return r;
   }
-  // Partial files are what a killed process left: never complete, never checked.
+  // Partial files are what a killed process, or a failed write, left: never complete, never
+  // checked.
   std::size_t removed = 0;
-  std::error_code ec;
   for (const std::string& dir : {outbox(), archive()}) {
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      if (it->is_regular_file(ec) && name.starts_with(".") && name.ends_with(".partial")) {
-        fs::remove(it->path(), ec);
-        ++removed;
-      }
-    }
+    if (auto r = RemovePartials(dir, removed); !r) return r;
   }
   if (removed > 0) {
     logger_.Warning("removed " + std::to_string(removed) +
                     " partial deposit file(s) left by an interrupted run");
-    if (auto r = SyncDirectory(outbox()); !r) return r;
   }
   return {};
 }
@@ -247,9 +223,8 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     std::snprintf(seq, sizeof(seq), "%03d", sequence_);
     std::string name = bcr + "_" + CompactStamp(stamp_time_) + "_" + seq + ".xml";
     const auto [year, month] = ArchiveMonth(name);
-    std::error_code ec;
-    if (!fs::exists(fs::path(outbox()) / name, ec) && !fs::exists(PartialPath(name), ec) &&
-        !fs::exists(fs::path(archive()) / year / month / (name + ".gz"), ec)) {
+    if (!files_.Exists((fs::path(outbox()) / name).string()) && !files_.Exists(PartialPath(name)) &&
+        !files_.Exists((fs::path(archive()) / year / month / (name + ".gz")).string())) {
       return name;
     }
   }
@@ -259,122 +234,121 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   const TimePoint now = clock_.Now();
   file.published_at = IsoStamp(now);
   file.path = (fs::path(outbox()) / file.name).string();
-  {
-    Fd fd(::open(partial.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) return std::unexpected(IoError("cannot open", partial));
-    if (auto r = SetFileMode(fd.get(), partial); !r) return r;
-    struct stat st {};
-    ::fstat(fd.get(), &st);
-    file.bytes = static_cast<std::uint64_t>(st.st_size);
-  }
-  auto sha = Sha256OfFile(partial);
+  if (auto r = files_.SetMode(partial, FileModeFor()); !r) return r;
+  auto info = files_.Stat(partial);
+  if (!info) return std::unexpected(info.error());
+  if (!info->exists) return std::unexpected(FileError("read", partial, ENOENT));
+  file.bytes = info->size;
+  auto sha = Sha256OfFile(files_, partial);
   if (!sha) return std::unexpected(sha.error());
   file.sha256 = *sha;
-  if (auto r = DurableRename(partial, file.path); !r) return r;
+  // DurableRename's three steps, apart: once the rename is done the file is in the outbox, and
+  // published, even if the directory's fsync then fails (a deposit abandoned while its file is
+  // in the outbox would be deposited twice).
+  if (auto r = files_.SyncFile(partial); !r) return r;
+  if (auto r = files_.Rename(partial, file.path); !r) return r;
   file.in_outbox = true;  // published from here on, whatever happens to the archive
+  if (auto r = files_.SyncDirectory(outbox()); !r) return r;
   return Complete(file);
 }
 
 Result<void> Publisher::Complete(PublishedFile& file) {
   file.path = (fs::path(outbox()) / file.name).string();
   if (file.sha256.empty() || file.bytes == 0) {
-    struct stat st {};
-    if (::stat(file.path.c_str(), &st) != 0)
-      return std::unexpected(IoError("cannot read", file.path));
-    file.bytes = static_cast<std::uint64_t>(st.st_size);
-    auto sha = Sha256OfFile(file.path);
+    auto info = files_.Stat(file.path);
+    if (!info) return std::unexpected(info.error());
+    if (!info->exists) return std::unexpected(FileError("read", file.path, ENOENT));
+    file.bytes = info->size;
+    auto sha = Sha256OfFile(files_, file.path);
     if (!sha) return std::unexpected(sha.error());
     file.sha256 = *sha;
   }
   if (file.published_at.empty()) file.published_at = IsoStamp(clock_.Now());
 
-  // The compressed copy, written beside its final name and renamed when complete.
   const auto [year, month] = ArchiveMonth(file.name);
   const std::string month_dir = (fs::path(archive()) / year).string();
   const std::string dir = (fs::path(month_dir) / month).string();
-  if (auto r = MakeDirectory(month_dir); !r) return r;
-  if (auto r = MakeDirectory(dir); !r) return r;
+  if (auto r = files_.MakeDirectory(month_dir, DirectoryMode()); !r) return r;
+  if (auto r = files_.MakeDirectory(dir, DirectoryMode()); !r) return r;
   file.archive_path = (fs::path(dir) / (file.name + ".gz")).string();
-  std::error_code exists_ec;
-  if (!fs::exists(file.archive_path, exists_ec)) {
-    const std::string archive_partial =
-        (fs::path(dir) / ("." + file.name + ".gz.partial")).string();
-    {
-      Fd in(::open(file.path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (in.get() < 0) return std::unexpected(IoError("cannot read", file.path));
-      Fd out(::open(archive_partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-      if (out.get() < 0) return std::unexpected(IoError("cannot create", archive_partial));
-      if (auto r = SetFileMode(out.get(), archive_partial); !r) return r;
-      gzFile gz = gzdopen(::dup(out.get()), "wb6");
-      if (gz == nullptr) return std::unexpected(IoError("cannot compress into", archive_partial));
-      std::vector<char> buffer(1 << 16);
-      bool ok = true;
-      for (;;) {
-        ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          ok = n == 0;
-          break;
-        }
-        if (gzwrite(gz, buffer.data(), static_cast<unsigned>(n)) != static_cast<int>(n)) {
-          ok = false;
-          break;
-        }
-      }
-      if (gzclose(gz) != Z_OK) ok = false;
-      if (!ok) return std::unexpected(IoError("cannot write the archive", archive_partial));
-    }
-    if (auto r = DurableRename(archive_partial, file.archive_path); !r) return r;
+  if (!files_.Exists(file.archive_path)) {
+    if (auto r = WriteArchive(file); !r) return r;
   }
+  return AppendToManifest(file);
+}
 
-  // The manifest: one line per published file, appended and synced -- unless a run killed
-  // after writing it left it there already.
+// The compressed copy, written beside its final name and renamed when complete; streamed, so
+// that memory stays flat whatever the size of the file.
+Result<void> Publisher::WriteArchive(const PublishedFile& file) {
+  auto in = files_.OpenForReading(file.path);
+  if (!in) return std::unexpected(in.error());
+  return WriteFileAtomically(files_, file.archive_path, FileModeFor(),
+                             [&](WritableFile& out) { return Compress(**in, out); });
+}
+
+// The manifest: one line per published file, appended and synced -- unless a run stopped after
+// writing it left it there already.
+Result<void> Publisher::AppendToManifest(const PublishedFile& file) {
   const std::string manifest = (fs::path(archive()) / "manifest.tsv").string();
-  {
-    std::ifstream in(manifest);
-    std::string existing;
+  std::uint64_t size = 0;
+  char last = '\n';
+  if (files_.Exists(manifest)) {
+    // Read in blocks (it grows by a line per file); `carry` keeps a block's end so that a line
+    // across two blocks is still found.
+    auto in = files_.OpenForReading(manifest);
+    if (!in) return std::unexpected(in.error());
     const std::string field = "\t" + file.name + "\t";
-    while (std::getline(in, existing)) {
-      if (existing.find(field) != std::string::npos) return {};
+    std::string carry;
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+      auto n = (*in)->Read(buffer.data(), buffer.size());
+      if (!n) return std::unexpected(n.error());
+      if (*n == 0) break;
+      size += *n;
+      last = buffer[*n - 1];
+      carry.append(buffer.data(), *n);
+      if (carry.find(field) != std::string::npos) return {};
+      carry.erase(0, carry.size() > field.size() ? carry.size() - field.size() : 0);
     }
   }
-  Fd fd(::open(manifest.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return std::unexpected(IoError("cannot open", manifest));
-  if (auto r = SetFileMode(fd.get(), manifest); !r) return r;
   std::string line;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && st.st_size == 0) {
+  if (size == 0) {
     line = "# published_at\tfile\tidFlux\tsha256\tpassages\tcertificateur\n";
-  } else if (st.st_size > 0) {
-    // A line cut by a crash gets its end, so the next one starts on its own line.
-    char last = '\n';
-    if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') line = "\n";
+  } else if (last != '\n') {
+    line = "\n";  // a line cut by a crash gets its end, so the next one starts on its own line
   }
   line += file.published_at + "\t" + file.name + "\t" + file.id_flux + "\t" + file.sha256 + "\t" +
           std::to_string(file.passages) + "\t" + file.certificateur + "\n";
-  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
-      ::fsync(fd.get()) != 0) {
-    return std::unexpected(IoError("cannot append to", manifest));
-  }
-  return {};
+  auto out = files_.NewFile(manifest, CreateMode::kAppend, FileModeFor());
+  if (!out) return std::unexpected(out.error());
+  if (auto r = (*out)->Append(line); !r) return r;
+  return (*out)->Sync();
 }
 
 Result<std::size_t> Publisher::ApplyRetention() {
   if (!settings_.retention) return std::size_t{0};
   const auto limit = clock_.Now() - *settings_.retention;
   std::size_t removed = 0;
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(archive(), ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".gz") files.push_back(it->path());
-  }
-  for (const fs::path& f : files) {
-    struct stat st {};
-    if (::stat(f.c_str(), &st) != 0) continue;
-    if (std::chrono::system_clock::from_time_t(st.st_mtime) < limit) {
-      if (::unlink(f.c_str()) == 0) ++removed;
+  // archive/YYYY/MM/*.gz
+  std::vector<std::string> old;
+  std::vector<std::string> dirs{archive()};
+  while (!dirs.empty()) {
+    const std::string dir = dirs.back();
+    dirs.pop_back();
+    auto entries = files_.ListDirectory(dir);
+    if (!entries) continue;  // a folder that went away meanwhile
+    for (const DirectoryEntry& e : *entries) {
+      const std::string path = (fs::path(dir) / e.name).string();
+      if (e.is_directory) {
+        dirs.push_back(path);
+      } else if (e.is_regular && e.name.ends_with(".gz")) {
+        auto info = files_.Stat(path);
+        if (info && info->exists && info->modified < limit) old.push_back(path);
+      }
     }
+  }
+  for (const std::string& f : old) {
+    if (files_.Remove(f)) ++removed;
   }
   if (removed > 0) {
     logger_.Info("archive: removed " + std::to_string(removed) +

@@ -9,8 +9,10 @@
 //
 // A file appears in the outbox only complete and valid: it is written and checked under its
 // partial name, fsynced, renamed, and the directory fsynced. A kill at any moment leaves at most
-// a partial file, which the next start removes. Files are 0600 and directories 0700 -- 0640 and
-// 0750 when a group is configured (for the staff who upload them).
+// a partial file, which the next start removes; so does a failed write (a full disk): the file is
+// not published and the error names the path. Files are 0600 and directories 0700 -- 0640 and
+// 0750 when a group is configured (for the staff who upload them). Every file operation goes
+// through the FileSystem seam (core/file_system.h).
 #ifndef ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_
 #define ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_
 
@@ -23,6 +25,7 @@
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/file_system.h"
 #include "core/log.h"
 
 namespace accrochd::deposit {
@@ -51,11 +54,19 @@ struct PublishedFile {
 // -- names are reserved under a lock.
 class Publisher {
  public:
-  Publisher(PublisherSettings settings, Clock& clock, Logger& logger);
+  // `clock`, `logger` and `files` must outlive the publisher.
+  Publisher(PublisherSettings settings, Clock& clock, Logger& logger, FileSystem& files);
 
   // Creates the directories (or fixes their modes) and removes partial files left by a process
   // that was killed.
   Result<void> Prepare();
+
+  // The file system everything is written through (the deposit files too).
+  FileSystem& files() const { return files_; }
+  // The mode of the files it publishes: 0600, or 0640 with the group.
+  FileMode FileModeFor() const;
+  // The mode of the directories it makes: 0700, or 0750 with the group.
+  FileMode DirectoryMode() const;
 
   std::string outbox() const;
   std::string archive() const;
@@ -81,25 +92,20 @@ class Publisher {
   Result<std::size_t> ApplyRetention();
 
  private:
-  Result<void> MakeDirectory(const std::string& path);
-  Result<void> SetFileMode(int fd, const std::string& path);
+  Result<void> RemovePartials(const std::string& dir, std::size_t& removed);
+  Result<void> WriteArchive(const PublishedFile& file);
+  Result<void> AppendToManifest(const PublishedFile& file);
 
   PublisherSettings settings_;
   Clock& clock_;
   Logger& logger_;
+  FileSystem& files_;
   TimePoint stamp_time_{};  // second of the last name given
   int sequence_ = 0;
 };
 
-// Durably renames `from` to `to` in the same directory: fsync of `from`, rename, fsync of the
-// directory.
-Result<void> DurableRename(const std::string& from, const std::string& to);
-
-// fsync of a directory, so that a rename or an unlink in it survives a crash.
-Result<void> SyncDirectory(const std::string& path);
-
 // The SHA-256 of a file, in lower-case hexadecimal.
-Result<std::string> Sha256OfFile(const std::string& path);
+Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path);
 // The SHA-256 of `bytes`, in lower-case hex.
 std::string Sha256Hex(std::string_view bytes);
 

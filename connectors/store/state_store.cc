@@ -183,13 +183,16 @@ std::string Hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
-// The installation's hash key: 32 random bytes in <state>/hash.key, 0600, made once.
-Result<std::string> LoadOrCreateKey(const std::string& state_directory) {
+// The installation's hash key: 32 random bytes in <state>/hash.key, 0600, made once, written
+// whole or not at all.
+Result<std::string> LoadOrCreateKey(FileSystem& files, const std::string& state_directory) {
   const std::string path = (fs::path(state_directory) / "hash.key").string();
-  std::ifstream in(path, std::ios::binary);
-  if (in) {
-    std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (key.size() == 32) return key;
+  auto info = files.Stat(path);
+  if (!info) return std::unexpected(info.error());
+  if (info->exists) {
+    auto key = files.ReadFile(path, 4096);
+    if (key && key->size() == 32) return *key;
+    if (!key && key.error().kind() == ErrorKind::kIo) return std::unexpected(key.error());
     return Fail(ErrorKind::kIo, path + " is damaged (expected 32 bytes); remove it only if "
                                        "state.db is removed too");
   }
@@ -197,14 +200,8 @@ Result<std::string> LoadOrCreateKey(const std::string& state_directory) {
   if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size())) {
     return Fail(ErrorKind::kIo, "cannot draw a random hash key");
   }
-  const std::string partial = path + ".partial";
-  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Fail(ErrorKind::kIo, "cannot create " + partial + ": " + std::strerror(errno));
-  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(partial.c_str(), path.c_str()) != 0) {
-    return Fail(ErrorKind::kIo, "cannot write " + path + ": " + std::strerror(errno));
+  if (auto r = WriteFileAtomically(files, path, FileMode{0600, std::nullopt}, key); !r) {
+    return std::unexpected(r.error());
   }
   return key;
 }
@@ -268,15 +265,17 @@ StateStore::StateStore(std::unique_ptr<Impl> impl, std::string path, Clock& cloc
 std::string StateStore::Now() const { return Iso(clock_.Now()); }
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_directory,
-                                                     Clock& clock) {
-  auto key = LoadOrCreateKey(state_directory);
+                                                     Clock& clock, FileSystem& files) {
+  auto key = LoadOrCreateKey(files, state_directory);
   if (!key) return std::unexpected(key.error());
   const std::string path = (fs::path(state_directory) / "state.db").string();
   auto impl = std::make_unique<Impl>();
   try {
     // Create the file 0600 before SQLite does (its mode would follow the umask).
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0) ::close(fd);
+    if (auto created = files.NewFile(path, CreateMode::kAppend, FileMode{0600, std::nullopt});
+        !created) {
+      return std::unexpected(created.error().WithContext("cannot open the state store"));
+    }
     impl->sql.open(soci::sqlite3, "db=" + path + " timeout=30");
     soci::session& sql = impl->sql;
     std::string mode;

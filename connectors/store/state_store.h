@@ -21,6 +21,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/file_system.h"
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 
@@ -174,8 +175,11 @@ struct ReceiptOutcome {
 
 class StateStore {
  public:
-  // Opens (creating and migrating) <state_directory>/state.db.
-  static Result<std::unique_ptr<StateStore>> Open(const std::string& state_directory, Clock& clock);
+  // Opens (creating and migrating) <state_directory>/state.db, and reads (or makes, atomically)
+  // the hash key <state_directory>/hash.key through `files`. SQLite writes state.db itself, not
+  // through `files`.
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& state_directory, Clock& clock,
+                                                  FileSystem& files);
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;

@@ -1,12 +1,7 @@
 #include "connectors/xml/deposit_writer.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <optional>
 
 #include <libxml/xmlwriter.h>
 
@@ -166,30 +161,25 @@ std::string SerializePassage(const mappings::Passage& passage, mappings::SchemaV
 }
 
 // The file, its buffer, and the counts the layout needs. libxml2 hands its output to Write();
-// bytes collect in `pending` and go to the file 64 kB at a time.
+// bytes collect in `pending` and go to the file (through the FileSystem seam) 64 kB at a time.
 struct DepositWriter::Impl {
-  int fd = -1;
+  std::unique_ptr<WritableFile> file;
   std::string pending;
   std::uint64_t bytes = 0;
   std::uint64_t newlines = 0;
-  int error = 0;  // errno of the first failed write
+  std::optional<Error> error;  // the first failed write
   WriterPtr writer;
 
   ~Impl() {
     writer.reset();  // frees the output buffer, which calls Close()
-    if (fd >= 0) ::close(fd);
   }
 
   bool Drain() {
-    std::size_t done = 0;
-    while (done < pending.size()) {
-      ssize_t n = ::write(fd, pending.data() + done, pending.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (error == 0) error = errno;
-        return false;
-      }
-      done += static_cast<std::size_t>(n);
+    if (error) return false;
+    if (pending.empty()) return true;
+    if (auto r = file->Append(pending); !r) {
+      error = r.error();
+      return false;
     }
     pending.clear();
     return true;
@@ -212,10 +202,12 @@ struct DepositWriter::Impl {
     return newlines + 1;
   }
 
+  // The file system's own error (it names the path and the reason) when a write failed.
   Result<void> Check(bool ok, const std::string& path, std::string_view what) {
-    if (ok && error == 0) return {};
-    return Fail(ErrorKind::kIo, "cannot write " + path + " (" + std::string(what) + "): " +
-                                    (error != 0 ? std::strerror(error) : "libxml2 write error"));
+    if (error) return std::unexpected(*error);
+    if (ok) return {};
+    return Fail(ErrorKind::kIo,
+                "cannot write " + path + " (" + std::string(what) + "): libxml2 write error");
   }
 };
 
@@ -224,14 +216,13 @@ DepositWriter::DepositWriter(std::unique_ptr<Impl> impl, std::string path)
 
 DepositWriter::~DepositWriter() = default;
 
-Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(const std::string& path,
+Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(FileSystem& files,
+                                                             const std::string& path,
                                                              const FluxHeader& h) {
   auto impl = std::make_unique<Impl>();
-  impl->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (impl->fd < 0) {
-    return Fail(ErrorKind::kIo, "cannot create " + path + ": " + std::strerror(errno));
-  }
-  ::fchmod(impl->fd, 0600);  // whatever the umask
+  auto file = files.NewFile(path, CreateMode::kExclusive, FileMode{0600, std::nullopt});
+  if (!file) return std::unexpected(file.error());
+  impl->file = std::move(*file);
   xmlOutputBufferPtr out = xmlOutputBufferCreateIO(&Impl::Write, &Impl::Close, impl.get(), nullptr);
   if (out == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XML output buffer");
   impl->writer.reset(xmlNewTextWriter(out));
@@ -334,7 +325,9 @@ Result<void> DepositWriter::Finish() {
     ok = ok && xmlTextWriterWriteRaw(w, X(Indent(level).c_str())) >= 0 && End(w);
   }
   ok = ok && xmlTextWriterEndDocument(w) >= 0 && xmlTextWriterFlush(w) >= 0 && impl_->Drain();
-  if (ok && ::fsync(impl_->fd) != 0 && impl_->error == 0) impl_->error = errno;
+  if (ok && !impl_->error) {
+    if (auto r = impl_->file->Sync(); !r) impl_->error = r.error();
+  }
   return impl_->Check(ok, path_, "end of file");
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file_system.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"
@@ -51,8 +52,10 @@ struct FileLayout {
 // One file being written. Not thread-safe.
 class DepositWriter {
  public:
-  // Creates `path`, which must not exist, with mode 0600, and writes the header.
-  static Result<std::unique_ptr<DepositWriter>> Create(const std::string& path,
+  // Creates `path`, which must not exist, with mode 0600, and writes the header. Everything is
+  // written, and fsynced by Finish(), through `files` (which must outlive the writer), so that a
+  // full disk is an error naming the path.
+  static Result<std::unique_ptr<DepositWriter>> Create(FileSystem& files, const std::string& path,
                                                        const FluxHeader& header);
   // The header value that Create writes on `line` for `version`: "idFlux", "horodatage",
   // "emetteur" (its idClient), "certificateur" (its idClient) or "idContrat"; "" for any other

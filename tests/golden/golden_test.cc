@@ -31,6 +31,7 @@
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::golden {
@@ -177,7 +178,7 @@ TEST_P(GoldenTest, Case) {
   // Wallis-et-Futuna (UTC+12), where a case would have to shift its "today".
   testing::FakeClock clock(std::chrono::sys_days(today) + std::chrono::hours(12));
   NullLogger logger;
-  daemon::Daemon d(config, logger, clock);
+  daemon::Daemon d(config, logger, clock, ::accrochd::testing::RealFiles());
   std::string passages, quarantine;
   auto sink = [&](const daemon::EvaluatedRow& e) {
     if (e.verdict == mappings::Verdict::kQuarantined) {

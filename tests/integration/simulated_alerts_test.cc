@@ -78,6 +78,7 @@
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/odbc_admin.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -797,7 +798,8 @@ class SimulatedAlertsTest : public ::testing::Test {
     ASSERT_TRUE(loaded.has_value()) << FormatDiagnostics(loaded.error());
     auto fresh = std::make_unique<Config>(std::move(*loaded));
     if (store_ != nullptr) {
-      auto daemon = std::make_unique<Daemon>(*fresh, logger_, *clock_, store_.get());
+      auto daemon = std::make_unique<Daemon>(*fresh, logger_, *clock_,
+                                             ::accrochd::testing::RealFiles(), store_.get());
       auto started = daemon->Start();
       ASSERT_TRUE(started.has_value()) << started.error().message();
       daemon_ = std::move(daemon);
@@ -809,10 +811,11 @@ class SimulatedAlertsTest : public ::testing::Test {
   void OpenState() {
     daemon_.reset();
     store_.reset();
-    auto opened = store::StateStore::Open(state_, *clock_);
+    auto opened = store::StateStore::Open(state_, *clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
-    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, store_.get());
+    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(),
+                                       store_.get());
     auto started = daemon_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().message();
   }

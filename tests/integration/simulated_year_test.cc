@@ -49,6 +49,7 @@
 #include "tests/support/cdc_files.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/odbc_admin.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -268,10 +269,11 @@ class SimulatedYearTest : public ::testing::Test {
     // 2026-01-01 08:00 in Paris (UTC+1); the cycles then come every 24 hours, at 08:00 in winter
     // and 09:00 in summer -- the same calendar day in Paris either way.
     clock_ = std::make_unique<testing::FakeClock>(std::chrono::sys_days(kFirstDay) + 7h);
-    auto opened = store::StateStore::Open(state_, *clock_);
+    auto opened = store::StateStore::Open(state_, *clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
-    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, store_.get());
+    daemon_ = std::make_unique<Daemon>(*config_, logger_, *clock_, ::accrochd::testing::RealFiles(),
+                                       store_.get());
     auto started = daemon_->Start();
     ASSERT_TRUE(started.has_value()) << started.error().message();
 

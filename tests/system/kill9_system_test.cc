@@ -17,7 +17,7 @@
 // the files the round's outbox ever held.
 //
 // What a kill may leave, from connectors/deposit/publisher.cc and deposit_session.cc (the store
-// records a file "publishing" before DurableRename into outbox/ and "published" after Publish,
+// records a file "publishing" before its rename into outbox/ and "published" after Publish,
 // which also archives a compressed copy and appends the manifest line, one file at a time, in
 // the order of their names):
 //   * outbox/NAME.xml: only complete and valid, whatever the moment -- the requirement;

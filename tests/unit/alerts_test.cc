@@ -20,6 +20,7 @@
 #include "daemon/config.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -71,7 +72,8 @@ class AlertsTest : public ::testing::Test {
 
   void OpenStore() {
     store_.reset();
-    auto opened = store::StateStore::Open(dir_ + "/state", clock_);
+    auto opened =
+        store::StateStore::Open(dir_ + "/state", clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
   }

@@ -33,6 +33,7 @@
 #include "tests/support/capture_logger.h"
 #include "tests/support/cdc_files.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {
@@ -467,7 +468,7 @@ class OfficialConformanceTest : public ::testing::TestWithParam<SchemaVersion> {
     auto zone = TimeZone::Named("Europe/Paris");
     EXPECT_TRUE(zone);
     Publisher publisher(PublisherSettings{dir + "/state", std::nullopt, std::nullopt}, clock,
-                        logger);
+                        logger, ::accrochd::testing::RealFiles());
     EXPECT_TRUE(publisher.Prepare());
     auto schema = xml::XsdSchema::FromFile(xsd);
     EXPECT_TRUE(schema) << schema.error().message();
@@ -560,7 +561,7 @@ TEST(DepositReaderTest, ResultatsFieldIsConsistentWithTheResultsRead) {
   h.emetteur = "AB123CDE";
   h.certificateur = "E564ACB0";
   h.id_contrat = "C1";
-  auto writer = xml::DepositWriter::Create(path, h);
+  auto writer = xml::DepositWriter::Create(::accrochd::testing::RealFiles(), path, h);
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE((*writer)->OpenCertification(m.certification, std::nullopt));
   Passage p = Full(m, "R1");

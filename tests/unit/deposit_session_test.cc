@@ -27,6 +27,7 @@
 #include "mappings/xsd_schema.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {
@@ -191,7 +192,7 @@ class SessionTest : public ::testing::Test {
     ASSERT_TRUE(zone) << zone.error().message();
     zone_ = *zone;
     publisher_ = std::make_unique<Publisher>(PublisherSettings{state_, std::nullopt, std::nullopt},
-                                             clock_, logger_);
+                                             clock_, logger_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(publisher_->Prepare());
     rncp_.name = "bts-rncp";
     rncp_.certification = {"RNCP", "RNCP35830"};
@@ -426,7 +427,7 @@ TEST_F(SessionTest, ManifestArchiveAndModesOfEveryPublishedFile) {
   EXPECT_EQ(manifest[0], "# published_at\tfile\tidFlux\tsha256\tpassages\tcertificateur");
   for (std::size_t i = 0; i < 3; ++i) {
     const PublishedFile& f = outcome->files[i];
-    auto sha = Sha256OfFile(f.path);
+    auto sha = Sha256OfFile(::accrochd::testing::RealFiles(), f.path);
     ASSERT_TRUE(sha) << sha.error().message();
     EXPECT_EQ(f.sha256, *sha);
     EXPECT_EQ(manifest[i + 1], "2026-11-27T01:30:12Z\t" + f.name + "\t" + f.id_flux + "\t" + *sha +
@@ -462,7 +463,8 @@ TEST_F(SessionTest, PrepareRemovesPartialFilesLeftByAKilledProcessAndNothingElse
   for (const std::string& f : partial) testing::WriteFile(f, "<cpf:flux", 0600);
   for (const std::string& f : kept) testing::WriteFile(f, "x", 0600);
 
-  Publisher restarted(PublisherSettings{state_, std::nullopt, std::nullopt}, clock_, logger_);
+  Publisher restarted(PublisherSettings{state_, std::nullopt, std::nullopt}, clock_, logger_,
+                      ::accrochd::testing::RealFiles());
   ASSERT_TRUE(restarted.Prepare());
   for (const std::string& f : partial) EXPECT_FALSE(fs::exists(f)) << f;
   for (const std::string& f : kept) EXPECT_TRUE(fs::exists(f)) << f;
@@ -503,7 +505,7 @@ TEST_F(SessionTest, APassageTheXsdRefusesIsQuarantinedAndTheFileRewrittenAndPubl
   EXPECT_EQ(Lines(text).size(), 12u + 5 + 4 + 2 + 5);  // no hole where the passage was
   for (const PublishedFile& f : outcome->files) {
     EXPECT_TRUE(Errors(*strict_, f.path).empty()) << f.name;
-    EXPECT_EQ(Sha256OfFile(f.path), f.sha256);
+    EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), f.path), f.sha256);
     EXPECT_EQ(f.bytes, fs::file_size(f.path));
   }
   const std::vector<std::string> manifest = Lines(ReadAll(state_ + "/archive/manifest.tsv"));
@@ -661,7 +663,7 @@ class RewriteWithoutTest : public ::testing::Test {
     h.emetteur = "AB123CDE";
     h.certificateur = "E564ACB0";
     h.id_contrat = "C1";
-    auto writer = xml::DepositWriter::Create(from_, h);
+    auto writer = xml::DepositWriter::Create(::accrochd::testing::RealFiles(), from_, h);
     ASSERT_TRUE(writer) << writer.error().message();
     Mapping m;
     ASSERT_TRUE((*writer)->OpenCertification({"RNCP", "RNCP35830"}, std::string("CERTIFICATEUR")));
@@ -698,7 +700,7 @@ class RewriteWithoutTest : public ::testing::Test {
 
 TEST_F(RewriteWithoutTest, DropsACertificationLeftEmptyAndRenumbersTheLayout) {
   const std::string to = dir_ + "/to.xml";
-  auto layout = RewriteWithout(from_, to, layout_, {18});
+  auto layout = RewriteWithout(::accrochd::testing::RealFiles(), from_, to, layout_, {18});
   ASSERT_TRUE(layout) << layout.error().message();
   ASSERT_EQ(layout->certifications.size(), 1u);
   const xml::FileLayout::Certification& c = layout->certifications[0];
@@ -721,7 +723,7 @@ TEST_F(RewriteWithoutTest, DropsACertificationLeftEmptyAndRenumbersTheLayout) {
 
 TEST_F(RewriteWithoutTest, KeepsACertificationThatStillHasPassages) {
   const std::string to = dir_ + "/to.xml";
-  auto layout = RewriteWithout(from_, to, layout_, {26});
+  auto layout = RewriteWithout(::accrochd::testing::RealFiles(), from_, to, layout_, {26});
   ASSERT_TRUE(layout) << layout.error().message();
   ASSERT_EQ(layout->certifications.size(), 2u);
   EXPECT_EQ(layout->certifications[0].passage_lines, (std::vector<std::uint64_t>{18}));
@@ -740,13 +742,14 @@ TEST_F(RewriteWithoutTest, KeepsACertificationThatStillHasPassages) {
 TEST_F(RewriteWithoutTest, RefusesAnExistingTargetOrAMissingSource) {
   const std::string to = dir_ + "/taken.xml";
   testing::WriteFile(to, "x", 0600);
-  auto taken = RewriteWithout(from_, to, layout_, {18});
+  auto taken = RewriteWithout(::accrochd::testing::RealFiles(), from_, to, layout_, {18});
   ASSERT_FALSE(taken);
   EXPECT_EQ(taken.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(taken.error().message(), "cannot create " + to + ": File exists");
   EXPECT_EQ(ReadAll(to), "x");
 
-  auto missing = RewriteWithout(dir_ + "/none.xml", dir_ + "/to.xml", layout_, {18});
+  auto missing = RewriteWithout(::accrochd::testing::RealFiles(), dir_ + "/none.xml",
+                                dir_ + "/to.xml", layout_, {18});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(missing.error().message(),

@@ -20,6 +20,7 @@
 #include "connectors/xml/xsd_validator.h"
 #include "mappings/xsd_schema.h"
 #include "tests/support/cdc_files.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::xml {
@@ -344,7 +345,8 @@ mappings::Certification Rncp() { return {"RNCP", "RNCP35830"}; }
 TEST(DepositWriterTest, FileIsCreatedWithMode0600WhateverTheUmask) {
   const std::string path = TestDir() + "/f.xml";
   const mode_t old = ::umask(0);
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ::umask(old);
   ASSERT_TRUE(writer) << writer.error().message();
   struct stat st {};
@@ -357,7 +359,8 @@ TEST(DepositWriterTest, FileIsCreatedWithMode0600WhateverTheUmask) {
 
 TEST(DepositWriterTest, WholeFileIn115HasTheHeaderOfTheExamplesAndCpfActionCreation) {
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ASSERT_TRUE(writer) << writer.error().message();
   DepositWriter& w = **writer;
   ASSERT_TRUE(w.OpenCertification(Rncp(), std::string("CERTIFICATEUR")));
@@ -397,7 +400,8 @@ TEST(DepositWriterTest, WholeFileIn115HasTheHeaderOfTheExamplesAndCpfActionCreat
 
 TEST(DepositWriterTest, HeaderIn112HasNoCpfAction) {
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k112));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k112));
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE((*writer)->OpenCertification(Rncp(), std::nullopt));
   ASSERT_TRUE((*writer)->AppendPassage(
@@ -455,7 +459,7 @@ TEST(DepositWriterTest, HeaderAndTailAreThoseOfTheOfficial112ExampleByteForByte)
   h.id_contrat = "2560080000127J";
   h.version = SchemaVersion::k112;
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, h);
+  auto writer = DepositWriter::Create(::accrochd::testing::RealFiles(), path, h);
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE((*writer)->OpenCertification({"RNCP", "RNCP19117"}, std::string("CERTIFICATEUR")));
   ASSERT_TRUE((*writer)->AppendPassage(
@@ -478,7 +482,8 @@ TEST(DepositWriterTest, HeaderAndTailAreThoseOfTheOfficial112ExampleByteForByte)
 
 TEST(DepositWriterTest, LayoutNamesTheLinesThatHoldEachPartOfTheFile) {
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ASSERT_TRUE(writer) << writer.error().message();
   DepositWriter& w = **writer;
   const std::vector<std::string> first = {"A-1", "A-2"}, second = {"B-1", "B-2", "B-3"};
@@ -537,7 +542,8 @@ TEST(DepositWriterTest, LayoutNamesTheLinesThatHoldEachPartOfTheFile) {
 
 TEST(DepositWriterTest, BytesCountsEveryByteAndStaysWithinTheDeclaredOverheads) {
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ASSERT_TRUE(writer) << writer.error().message();
   DepositWriter& w = **writer;
   const std::uint64_t header = w.bytes();
@@ -563,7 +569,8 @@ TEST(DepositWriterTest, BytesCountsEveryByteAndStaysWithinTheDeclaredOverheads) 
 TEST(DepositWriterTest, CreateRefusesAnExistingPathAndLeavesItAlone) {
   const std::string path = TestDir() + "/taken.xml";
   testing::WriteFile(path, "already here", 0644);
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ASSERT_FALSE(writer);
   EXPECT_EQ(writer.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(writer.error().message(), "cannot create " + path + ": File exists");
@@ -572,7 +579,8 @@ TEST(DepositWriterTest, CreateRefusesAnExistingPathAndLeavesItAlone) {
 
 TEST(DepositWriterTest, FinishTwiceChangesNothing) {
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(SchemaVersion::k115));
+  auto writer =
+      DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(SchemaVersion::k115));
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE((*writer)->OpenCertification(Rncp(), std::nullopt));
   ASSERT_TRUE((*writer)->AppendPassage(
@@ -597,7 +605,7 @@ TEST_P(WrittenFileTest, IsValidForItsVersion) {
   auto schema = XsdSchema::FromText(mappings::GenerateXsd(version), "accrochd");
   ASSERT_TRUE(schema) << schema.error().message();
   const std::string path = TestDir() + "/f.xml";
-  auto writer = DepositWriter::Create(path, Header(version));
+  auto writer = DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(version));
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE((*writer)->OpenCertification(Rncp(), std::string("CERTIFICATEUR")));
   Passage full = FullTitulaire();

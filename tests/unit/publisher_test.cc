@@ -25,6 +25,7 @@
 
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::deposit {
@@ -99,7 +100,8 @@ class PublisherTest : public ::testing::Test {
 
   Publisher Make(std::optional<gid_t> group = std::nullopt,
                  std::optional<Duration> retention = std::nullopt) {
-    return Publisher(PublisherSettings{state_, group, retention}, clock_, logger_);
+    return Publisher(PublisherSettings{state_, group, retention}, clock_, logger_,
+                     ::accrochd::testing::RealFiles());
   }
 
   std::string state_;
@@ -286,7 +288,7 @@ TEST_F(PublisherTest, PublishOfAMissingPartialFailsAndWritesNoManifest) {
 TEST(DurableRenameTest, MovesTheFileAndItsContent) {
   const std::string dir = TestDir();
   testing::WriteFile(dir + "/a", "contenu", 0600);
-  ASSERT_TRUE(DurableRename(dir + "/a", dir + "/b"));
+  ASSERT_TRUE(DurableRename(::accrochd::testing::RealFiles(), dir + "/a", dir + "/b"));
   EXPECT_FALSE(fs::exists(dir + "/a"));
   EXPECT_EQ(ReadAll(dir + "/b"), "contenu");
   EXPECT_EQ(ModeOf(dir + "/b"), 0600u);
@@ -296,20 +298,20 @@ TEST(DurableRenameTest, ReplacesAnExistingTarget) {
   const std::string dir = TestDir();
   testing::WriteFile(dir + "/a", "new", 0600);
   testing::WriteFile(dir + "/b", "old", 0600);
-  ASSERT_TRUE(DurableRename(dir + "/a", dir + "/b"));
+  ASSERT_TRUE(DurableRename(::accrochd::testing::RealFiles(), dir + "/a", dir + "/b"));
   EXPECT_EQ(ReadAll(dir + "/b"), "new");
 }
 
 TEST(DurableRenameTest, ReportsAMissingSourceOrTargetDirectory) {
   const std::string dir = TestDir();
-  auto missing = DurableRename(dir + "/nothing", dir + "/b");
+  auto missing = DurableRename(::accrochd::testing::RealFiles(), dir + "/nothing", dir + "/b");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(missing.error().message(),
             "cannot open " + dir + "/nothing: No such file or directory");
 
   testing::WriteFile(dir + "/a", "x", 0600);
-  auto nowhere = DurableRename(dir + "/a", dir + "/no/b");
+  auto nowhere = DurableRename(::accrochd::testing::RealFiles(), dir + "/a", dir + "/no/b");
   ASSERT_FALSE(nowhere);
   EXPECT_EQ(nowhere.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(nowhere.error().message(),
@@ -323,18 +325,18 @@ TEST(Sha256OfFileTest, KnownVectors) {
   testing::WriteFile(dir + "/empty", "");
   testing::WriteFile(dir + "/fox", "The quick brown fox jumps over the lazy dog");
   testing::WriteFile(dir + "/million", std::string(1'000'000, 'a'));  // several reads
-  EXPECT_EQ(Sha256OfFile(dir + "/abc"), kAbcSha256);
-  EXPECT_EQ(Sha256OfFile(dir + "/empty"),
+  EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), dir + "/abc"), kAbcSha256);
+  EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), dir + "/empty"),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Sha256OfFile(dir + "/fox"),
+  EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), dir + "/fox"),
             "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592");
-  EXPECT_EQ(Sha256OfFile(dir + "/million"),
+  EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), dir + "/million"),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST(Sha256OfFileTest, AMissingFileIsAnIoError) {
   const std::string dir = TestDir();
-  auto sha = Sha256OfFile(dir + "/none");
+  auto sha = Sha256OfFile(::accrochd::testing::RealFiles(), dir + "/none");
   ASSERT_FALSE(sha);
   EXPECT_EQ(sha.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(sha.error().message(), "cannot read " + dir + "/none: No such file or directory");

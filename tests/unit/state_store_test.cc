@@ -33,6 +33,7 @@
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::store {
@@ -182,7 +183,7 @@ class StateStoreTest : public ::testing::Test {
 
   void Reopen() {
     store_.reset();
-    auto opened = StateStore::Open(dir_, clock_);
+    auto opened = StateStore::Open(dir_, clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
   }
@@ -273,7 +274,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
   // With no umask to help: the modes are the store's own.
   const std::string fresh = MakeTempDir("state_store_test/fresh_umask0");
   const mode_t old_umask = ::umask(0);
-  auto opened = StateStore::Open(fresh, clock_);
+  auto opened = StateStore::Open(fresh, clock_, ::accrochd::testing::RealFiles());
   ::umask(old_umask);
   ASSERT_TRUE(opened.has_value()) << opened.error().message();
   ASSERT_TRUE((*opened)->Observe({Obs("1017", "h1")}).has_value());
@@ -326,7 +327,7 @@ TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
   store_.reset();
   for (const std::string& content : {std::string(), std::string(31, 'k'), std::string(33, 'k')}) {
     WriteFile((fs::path(dir_) / "hash.key").string(), content, 0600);
-    auto opened = StateStore::Open(dir_, clock_);
+    auto opened = StateStore::Open(dir_, clock_, ::accrochd::testing::RealFiles());
     ASSERT_FALSE(opened.has_value()) << content.size() << " bytes";
     EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
     EXPECT_THAT(opened.error().message(), HasSubstr((fs::path(dir_) / "hash.key").string()));
@@ -338,7 +339,7 @@ TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
 
 TEST_F(StateStoreTest, MissingStateDirectoryIsAClearError) {
   const std::string missing = (fs::path(dir_) / "no" / "such").string();
-  auto opened = StateStore::Open(missing, clock_);
+  auto opened = StateStore::Open(missing, clock_, ::accrochd::testing::RealFiles());
   ASSERT_FALSE(opened.has_value());
   EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
   EXPECT_THAT(opened.error().message(), HasSubstr(missing));
@@ -350,7 +351,7 @@ TEST_F(StateStoreTest, NotADatabaseIsAClearError) {
   fs::remove(db_path() + "-wal");
   fs::remove(db_path() + "-shm");
   WriteFile(db_path(), std::string(4096, 'x'), 0600);
-  auto opened = StateStore::Open(dir_, clock_);
+  auto opened = StateStore::Open(dir_, clock_, ::accrochd::testing::RealFiles());
   ASSERT_FALSE(opened.has_value());
   EXPECT_EQ(opened.error().kind(), ErrorKind::kIo);
   EXPECT_THAT(opened.error().message(), HasSubstr("cannot open the state store " + db_path()));
@@ -366,7 +367,7 @@ TEST_F(StateStoreTest, NewerSchemaIsRefused) {
         raw.Exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(newer) + ")"),
         "");
   }
-  auto opened = StateStore::Open(dir_, clock_);
+  auto opened = StateStore::Open(dir_, clock_, ::accrochd::testing::RealFiles());
   ASSERT_FALSE(opened.has_value());
   EXPECT_EQ(opened.error().kind(), ErrorKind::kConfig);
   EXPECT_THAT(opened.error().message(), HasSubstr(db_path()));
@@ -474,7 +475,7 @@ TEST_F(ContentHashTest, ValuesCannotBeShiftedBetweenFields) {
 
 TEST_F(ContentHashTest, DiffersBetweenInstallationsAndHidesTheValues) {
   const std::string other_dir = MakeTempDir("state_store_test/other_installation");
-  auto other = StateStore::Open(other_dir, clock_);
+  auto other = StateStore::Open(other_dir, clock_, ::accrochd::testing::RealFiles());
   ASSERT_TRUE(other.has_value()) << other.error().message();
   Passage p = base_;
   p[Field::nomNaissance] = {FieldValue::State::kValue, "QUIXOTERIA"};
@@ -756,7 +757,7 @@ TEST_F(StateStoreTest, AnotherProcessWritingDoesNotWedgeTheStore) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1017", "h1"));  // found: the SELECT returned a row
   FakeClock other_clock(kStart);
-  auto other = StateStore::Open(dir_, other_clock);
+  auto other = StateStore::Open(dir_, other_clock, ::accrochd::testing::RealFiles());
   ASSERT_TRUE(other.has_value()) << other.error().message();
   ASSERT_TRUE((*other)
                   ->Observe({Obs("2000", "h1")}, Bookmark{kCertifier, "rs6521", "999", "fp"})
@@ -1437,7 +1438,7 @@ TEST_F(StateStoreTest, MarkUploadedChecksAndWritesInOneTransaction) {
   ASSERT_TRUE(store().MarkPublished(id, "sha").has_value());
 
   InterleavingClock cli_clock(kStart + std::chrono::hours(1));
-  auto cli = StateStore::Open(dir_, cli_clock);
+  auto cli = StateStore::Open(dir_, cli_clock, ::accrochd::testing::RealFiles());
   ASSERT_TRUE(cli.has_value()) << cli.error().message();
   cli_clock.OnNextNow([&] { Verdicts("a.xml", {{"1017", true, "accepté"}}); });
   auto r = (*cli)->MarkUploaded("a.xml");

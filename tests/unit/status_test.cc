@@ -16,6 +16,7 @@
 #include "connectors/store/state_store.h"
 #include "daemon/config.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::daemon {
@@ -59,7 +60,8 @@ class StatusTest : public ::testing::Test {
 
   void OpenStore() {
     fs::create_directories(dir_ + "/state");
-    auto opened = store::StateStore::Open(dir_ + "/state", clock_);
+    auto opened =
+        store::StateStore::Open(dir_ + "/state", clock_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
   }

@@ -1,0 +1,402 @@
+#include "core/file_system.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace accrochd {
+namespace {
+
+// Owns a file descriptor (style.md §7).
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Mode then group on an open file: the group first would let chmod's bits apply to the old one
+// for a moment, which is harmless either way, but fchown may clear set-id bits, so chmod last.
+Result<void> ApplyMode(int fd, const std::string& path, const FileMode& mode) {
+  if (mode.group && ::fchown(fd, static_cast<uid_t>(-1), *mode.group) != 0) {
+    return std::unexpected(FileError("give its group to", path, errno));
+  }
+  if (::fchmod(fd, mode.mode) != 0) {
+    return std::unexpected(FileError("set the mode of", path, errno));
+  }
+  return {};
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+
+  Result<void> Append(std::string_view data) override {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return std::unexpected(FileError("write", path_, errno));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return {};
+  }
+
+  Result<void> Sync() override {
+    if (::fsync(fd_.get()) != 0) return std::unexpected(FileError("sync", path_, errno));
+    return {};
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  Fd fd_;
+  std::string path_;
+};
+
+class PosixReadableFile final : public ReadableFile {
+ public:
+  PosixReadableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    for (;;) {
+      const ssize_t n = ::read(fd_.get(), buffer, size);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return std::unexpected(FileError("read", path_, errno));
+    }
+  }
+
+ private:
+  Fd fd_;
+  std::string path_;
+};
+
+}  // namespace
+
+Error FileError(std::string_view what, const std::string& path, int error) {
+  return Error(ErrorKind::kIo,
+               "cannot " + std::string(what) + " " + path + ": " + std::strerror(error));
+}
+
+std::string ParentDirectory(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string PartialPathFor(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return dir + "." + name + ".partial";
+}
+
+// ---- FileSystem ---------------------------------------------------------------------------
+
+Result<std::string> FileSystem::ReadFile(const std::string& path, std::uint64_t max_bytes) {
+  auto file = OpenForReading(path);
+  if (!file) return std::unexpected(file.error());
+  std::string out;
+  std::string buffer(1 << 16, '\0');
+  for (;;) {
+    auto n = (*file)->Read(buffer.data(), buffer.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+    out.append(buffer.data(), *n);
+    if (out.size() > max_bytes) {
+      return Fail(ErrorKind::kInvalidData,
+                  path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  return out;
+}
+
+bool FileSystem::Exists(const std::string& path) {
+  auto info = Stat(path);
+  return info && info->exists;
+}
+
+// ---- PosixFileSystem ----------------------------------------------------------------------
+
+Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string& path,
+                                                               CreateMode how,
+                                                               const FileMode& mode) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+  switch (how) {
+    case CreateMode::kExclusive:
+      flags |= O_EXCL;
+      break;
+    case CreateMode::kTruncate:
+      flags |= O_TRUNC;
+      break;
+    case CreateMode::kAppend:
+      flags |= O_APPEND;
+      break;
+  }
+  const int fd = ::open(path.c_str(), flags, mode.mode);
+  if (fd < 0) return std::unexpected(FileError("create", path, errno));
+  auto file = std::make_unique<PosixWritableFile>(fd, path);
+  if (auto r = ApplyMode(fd, path, mode); !r) return std::unexpected(r.error());
+  return std::unique_ptr<WritableFile>(std::move(file));
+}
+
+Result<std::unique_ptr<ReadableFile>> PosixFileSystem::OpenForReading(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(FileError("read", path, errno));
+  return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(fd, path));
+}
+
+Result<FileInfo> PosixFileSystem::Stat(const std::string& path) {
+  struct stat st {};
+  FileInfo info;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return info;
+    return std::unexpected(FileError("look at", path, errno));
+  }
+  info.exists = true;
+  info.is_directory = S_ISDIR(st.st_mode);
+  info.is_regular = S_ISREG(st.st_mode);
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  info.modified = std::chrono::system_clock::from_time_t(st.st_mtime);
+  info.mode = st.st_mode & 07777;
+  return info;
+}
+
+Result<std::vector<DirectoryEntry>> PosixFileSystem::ListDirectory(const std::string& path) {
+  struct DirCloser {
+    void operator()(DIR* d) const { ::closedir(d); }
+  };
+  std::unique_ptr<DIR, DirCloser> dir(::opendir(path.c_str()));
+  if (!dir) return std::unexpected(FileError("list", path, errno));
+  std::vector<DirectoryEntry> entries;
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(dir.get());
+    if (e == nullptr) {
+      if (errno != 0) return std::unexpected(FileError("list", path, errno));
+      break;
+    }
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    DirectoryEntry entry;
+    entry.name = name;
+    struct stat st {};
+    if (::fstatat(::dirfd(dir.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      entry.is_directory = S_ISDIR(st.st_mode);
+      entry.is_regular = S_ISREG(st.st_mode);
+    }
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const DirectoryEntry& a, const DirectoryEntry& b) { return a.name < b.name; });
+  return entries;
+}
+
+Result<void> PosixFileSystem::MakeDirectory(const std::string& path, const FileMode& mode) {
+  if (::mkdir(path.c_str(), mode.mode) != 0 && errno != EEXIST) {
+    return std::unexpected(FileError("create directory", path, errno));
+  }
+  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(FileError("open directory", path, errno));
+  return ApplyMode(fd.get(), path, mode);  // the umask took bits away, or it existed
+}
+
+Result<void> PosixFileSystem::SetMode(const std::string& path, const FileMode& mode) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(FileError("open", path, errno));
+  return ApplyMode(fd.get(), path, mode);
+}
+
+Result<void> PosixFileSystem::SyncFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(FileError("open", path, errno));
+  if (::fsync(fd.get()) != 0) return std::unexpected(FileError("sync", path, errno));
+  return {};
+}
+
+Result<void> PosixFileSystem::Rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return std::unexpected(FileError("rename " + from + " to", to, errno));
+  }
+  return {};
+}
+
+Result<void> PosixFileSystem::SyncDirectory(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(FileError("open directory", path, errno));
+  if (::fsync(fd.get()) != 0) return std::unexpected(FileError("sync directory", path, errno));
+  return {};
+}
+
+Result<void> PosixFileSystem::Remove(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return std::unexpected(FileError("remove", path, errno));
+  }
+  return {};
+}
+
+// ---- Helpers ------------------------------------------------------------------------------
+
+Result<void> DurableRename(FileSystem& fs, const std::string& from, const std::string& to) {
+  if (auto r = fs.SyncFile(from); !r) return r;
+  if (auto r = fs.Rename(from, to); !r) return r;
+  return fs.SyncDirectory(ParentDirectory(to));
+}
+
+Result<void> WriteFileAtomically(FileSystem& fs, const std::string& path, const FileMode& mode,
+                                 const std::function<Result<void>(WritableFile&)>& fill) {
+  const std::string partial = PartialPathFor(path);
+  auto written = [&]() -> Result<void> {
+    auto file = fs.NewFile(partial, CreateMode::kTruncate, mode);
+    if (!file) return std::unexpected(file.error());
+    if (auto r = fill(**file); !r) return r;
+    if (auto r = (*file)->Sync(); !r) return r;
+    file->reset();  // closed before the rename
+    if (auto r = fs.Rename(partial, path); !r) return r;
+    return {};
+  }();
+  if (!written) {
+    (void)fs.Remove(partial);  // best effort: a leftover is overwritten next time
+    return written;
+  }
+  return fs.SyncDirectory(ParentDirectory(path));
+}
+
+Result<void> WriteFileAtomically(FileSystem& fs, const std::string& path, const FileMode& mode,
+                                 std::string_view bytes) {
+  return WriteFileAtomically(fs, path, mode,
+                             [bytes](WritableFile& file) { return file.Append(bytes); });
+}
+
+// ---- FaultInjectingFileSystem -------------------------------------------------------------
+
+namespace {
+
+class FaultyWritableFile final : public WritableFile {
+ public:
+  FaultyWritableFile(std::unique_ptr<WritableFile> base, FaultInjectingFileSystem& owner)
+      : base_(std::move(base)), owner_(owner) {}
+
+  Result<void> Append(std::string_view data) override {
+    if (auto e = owner_.Pass("append", base_->path(), "write")) return std::unexpected(*e);
+    return base_->Append(data);
+  }
+  Result<void> Sync() override {
+    if (auto e = owner_.Pass("sync", base_->path(), "sync")) return std::unexpected(*e);
+    return base_->Sync();
+  }
+  const std::string& path() const override { return base_->path(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+  FaultInjectingFileSystem& owner_;
+};
+
+}  // namespace
+
+void FaultInjectingFileSystem::FailAt(std::uint64_t n, int error) {
+  std::lock_guard lock(mutex_);
+  fail_at_ = n;
+  error_ = error;
+}
+
+void FaultInjectingFileSystem::Reset() {
+  std::lock_guard lock(mutex_);
+  fail_at_ = 0;
+  error_ = 0;
+  points_.clear();
+  failed_.reset();
+}
+
+std::vector<std::string> FaultInjectingFileSystem::points() const {
+  std::lock_guard lock(mutex_);
+  return points_;
+}
+
+std::optional<std::string> FaultInjectingFileSystem::failed() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+std::optional<Error> FaultInjectingFileSystem::Pass(std::string_view operation,
+                                                    const std::string& path,
+                                                    std::string_view what) {
+  std::lock_guard lock(mutex_);
+  points_.push_back(std::string(operation) + " " + path);
+  if (points_.size() != fail_at_) return std::nullopt;
+  failed_ = points_.back();
+  return FileError(what, path, error_);
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewFile(const std::string& path,
+                                                                        CreateMode how,
+                                                                        const FileMode& mode) {
+  if (auto e = Pass("create", path, "create")) return std::unexpected(*e);
+  auto file = base_.NewFile(path, how, mode);
+  if (!file) return std::unexpected(file.error());
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultyWritableFile>(std::move(*file), *this));
+}
+
+Result<std::unique_ptr<ReadableFile>> FaultInjectingFileSystem::OpenForReading(
+    const std::string& path) {
+  return base_.OpenForReading(path);
+}
+
+Result<FileInfo> FaultInjectingFileSystem::Stat(const std::string& path) {
+  return base_.Stat(path);
+}
+
+Result<std::vector<DirectoryEntry>> FaultInjectingFileSystem::ListDirectory(
+    const std::string& path) {
+  return base_.ListDirectory(path);
+}
+
+Result<void> FaultInjectingFileSystem::MakeDirectory(const std::string& path,
+                                                     const FileMode& mode) {
+  if (auto e = Pass("mkdir", path, "create directory")) return std::unexpected(*e);
+  return base_.MakeDirectory(path, mode);
+}
+
+Result<void> FaultInjectingFileSystem::SetMode(const std::string& path, const FileMode& mode) {
+  if (auto e = Pass("chmod", path, "set the mode of")) return std::unexpected(*e);
+  return base_.SetMode(path, mode);
+}
+
+Result<void> FaultInjectingFileSystem::SyncFile(const std::string& path) {
+  if (auto e = Pass("sync", path, "sync")) return std::unexpected(*e);
+  return base_.SyncFile(path);
+}
+
+Result<void> FaultInjectingFileSystem::Rename(const std::string& from, const std::string& to) {
+  if (auto e = Pass("rename", to, "rename " + from + " to")) return std::unexpected(*e);
+  return base_.Rename(from, to);
+}
+
+Result<void> FaultInjectingFileSystem::SyncDirectory(const std::string& path) {
+  if (auto e = Pass("syncdir", path, "sync directory")) return std::unexpected(*e);
+  return base_.SyncDirectory(path);
+}
+
+Result<void> FaultInjectingFileSystem::Remove(const std::string& path) {
+  if (auto e = Pass("remove", path, "remove")) return std::unexpected(*e);
+  return base_.Remove(path);
+}
+
+}  // namespace accrochd
