@@ -424,7 +424,7 @@ TEST(DepositWriterTest, HeaderValueAtNamesTheLinesCreateWrites) {
   for (SchemaVersion version : {SchemaVersion::k112, SchemaVersion::k115}) {
     const std::string path = TestDir() + "/h.xml";
     std::filesystem::remove(path);
-    auto writer = DepositWriter::Create(path, Header(version));
+    auto writer = DepositWriter::Create(::accrochd::testing::RealFiles(), path, Header(version));
     ASSERT_TRUE(writer) << writer.error().message();
     ASSERT_TRUE((*writer)->Finish());
     const std::vector<std::string> lines = Lines(ReadAll(path));
