@@ -17,6 +17,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "connectors/xml/error_capture.h"
+
 namespace accrochd::xml {
 namespace {
 
@@ -114,23 +116,6 @@ void CollectError(void* context, xmlErrorPtr error) {
   state->error_column = error->int2;
   state->error_message = Clip(error->message != nullptr ? error->message : "", 200);
 }
-
-// While alive, libxml2's errors on this thread go to `state` rather than stderr; the previous
-// handler is restored after.
-class ErrorCapture {
- public:
-  explicit ErrorCapture(ParseState* state)
-      : previous_(xmlStructuredError), previous_context_(xmlStructuredErrorContext) {
-    xmlSetStructuredErrorFunc(state, &CollectError);
-  }
-  ~ErrorCapture() { xmlSetStructuredErrorFunc(previous_context_, previous_); }
-  ErrorCapture(const ErrorCapture&) = delete;
-  ErrorCapture& operator=(const ErrorCapture&) = delete;
-
- private:
-  xmlStructuredErrorFunc previous_;
-  void* previous_context_;
-};
 
 // SAX callback for "<!DOCTYPE name ...": called before any declaration of the internal subset
 // is read, so the parse stops before an entity can be declared, let alone expanded.
@@ -378,7 +363,7 @@ Result<Receipt> ParseReceipt(std::string_view bytes, const std::string& name_for
   InitOnce();
 
   ParseState state;
-  ErrorCapture capture(&state);
+  ErrorCapture capture(&state, &CollectError);
   std::unique_ptr<xmlParserCtxt, ParserCtxtFree> ctxt(xmlNewParserCtxt());
   if (ctxt == nullptr || ctxt->sax == nullptr) {
     return Fail(ErrorKind::kInternal, name + ": cannot create an XML parser (out of memory?)");

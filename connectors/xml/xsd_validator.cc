@@ -11,6 +11,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "connectors/xml/error_capture.h"
+
 namespace accrochd::xml {
 namespace {
 
@@ -55,22 +57,6 @@ void Collect(void* context, xmlErrorPtr error) {
   c->errors.push_back(std::move(e));
 }
 
-// While alive, libxml2's messages for this thread go to `collector` rather than stderr or the
-// process's handler (xml::LibraryErrors), which is restored after.
-class ErrorCapture {
- public:
-  explicit ErrorCapture(Collector* collector)
-      : previous_(xmlStructuredError), previous_context_(xmlStructuredErrorContext) {
-    xmlSetStructuredErrorFunc(collector, &Collect);
-  }
-  ~ErrorCapture() { xmlSetStructuredErrorFunc(previous_context_, previous_); }
-  ErrorCapture(const ErrorCapture&) = delete;
-  ErrorCapture& operator=(const ErrorCapture&) = delete;
-
- private:
-  xmlStructuredErrorFunc previous_;
-  void* previous_context_;
-};
 
 }  // namespace
 
@@ -81,7 +67,7 @@ Result<std::shared_ptr<const XsdSchema>> XsdSchema::FromFile(const std::string& 
     return Fail(ErrorKind::kConfig, "cannot read the XSD " + path + ": " + std::strerror(errno));
   }
   Collector collector;
-  ErrorCapture capture(&collector);
+  ErrorCapture capture(&collector, &Collect);
   xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(path.c_str());
   if (parser == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XSD parser");
   xmlSchemaSetParserStructuredErrors(parser, &Collect, &collector);
@@ -101,7 +87,7 @@ Result<std::shared_ptr<const XsdSchema>> XsdSchema::FromText(const std::string& 
                                                              const std::string& name) {
   InitOnce();
   Collector collector;
-  ErrorCapture capture(&collector);
+  ErrorCapture capture(&collector, &Collect);
   xmlSchemaParserCtxtPtr parser =
       xmlSchemaNewMemParserCtxt(text.data(), static_cast<int>(text.size()));
   if (parser == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XSD parser");
@@ -127,7 +113,7 @@ Result<std::vector<XsdError>> XsdSchema::Validate(const std::string& path,
   }
   Collector collector;
   collector.max = max_errors;
-  ErrorCapture capture(&collector);
+  ErrorCapture capture(&collector, &Collect);
   xmlSchemaValidCtxtPtr context = xmlSchemaNewValidCtxt(static_cast<xmlSchemaPtr>(schema_));
   if (context == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XSD validator");
   xmlSchemaSetValidStructuredErrors(context, &Collect, &collector);

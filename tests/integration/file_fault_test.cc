@@ -54,24 +54,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using ::accrochd::testing::ModeOf;
+using ::accrochd::testing::ReadAll;
 using ::testing::HasSubstr;
 
 constexpr const char* kBcr = "E564ACB0";
 const std::set<std::string> kValid = {"FLT-1", "FLT-2"};
 constexpr const char* kRefused = "FLT-3";  // nomNaissance over the stricter XSD's 10 characters
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-unsigned ModeOf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
 
 // Every .NAME.partial file under `dir`.
 std::vector<std::string> Partials(const std::string& dir) {

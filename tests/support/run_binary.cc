@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <poll.h>
@@ -96,6 +97,29 @@ void WriteFile(const std::string& path, const std::string& content, unsigned mod
     out << content;
   }
   chmod(path.c_str(), static_cast<mode_t>(mode));
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+unsigned ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+std::size_t Occurrences(const std::string& text, const std::string& needle) {
+  if (needle.empty()) return 0;
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace accrochd::testing

@@ -2,6 +2,7 @@
 #ifndef ACCROCHD_TESTS_SUPPORT_RUN_BINARY_H_
 #define ACCROCHD_TESTS_SUPPORT_RUN_BINARY_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,15 @@ std::string MakeTempDir(const std::string& name);
 
 // Writes `content` to `path` with the given mode.
 void WriteFile(const std::string& path, const std::string& content, unsigned mode = 0644);
+
+// The whole content of `path`; "" when it cannot be read.
+std::string ReadAll(const std::string& path);
+
+// The permission bits of `path` (07777); 0 when it does not exist.
+unsigned ModeOf(const std::string& path);
+
+// How many times `needle` occurs in `text` (not overlapping).
+std::size_t Occurrences(const std::string& text, const std::string& needle);
 
 }  // namespace accrochd::testing
 

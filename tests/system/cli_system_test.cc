@@ -413,12 +413,7 @@ TEST(CliSystemTest, MissingSqliteFileIsReportedAndNeverCreated) {
   EXPECT_THAT(check.err, HasSubstr("source \"ecole\" (Driver=SQLite3;Database=" + database +
                                    ";): " + missing));
   // Said once, for the source; its three mappings say they were not checked.
-  std::size_t said = 0;
-  for (std::size_t at = check.err.find("does not exist"); at != std::string::npos;
-       at = check.err.find("does not exist", at + 1)) {
-    ++said;
-  }
-  EXPECT_EQ(said, 1u) << check.err;
+  EXPECT_EQ(Occurrences(check.err, "does not exist"), 1u) << check.err;
   EXPECT_THAT(check.err, HasSubstr(": mapping \"gestionnaire-paie\": query not checked (source "
                                    "\"ecole\" above)\n"));
   EXPECT_FALSE(std::filesystem::exists(database));

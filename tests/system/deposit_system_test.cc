@@ -400,16 +400,6 @@ TEST(ValidateSystemTest, MissingFileExits2) {
               HasSubstr("accrochd validate: cannot read " + file + ": No such file or directory"));
 }
 
-// How many times `needle` occurs in `text`.
-std::size_t Occurrences(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos;
-       at = text.find(needle, at + needle.size())) {
-    ++n;
-  }
-  return n;
-}
-
 // A source that fails part-way through a cycle (here the last mapping's query raises an error
 // in SQLite itself) after files were already published for the mappings before it: `once` tells
 // what was read and published, lists every file that reached the outbox, prints the quarantine

@@ -19,25 +19,14 @@ namespace accrochd {
 namespace {
 
 namespace fs = std::filesystem;
+using ::accrochd::testing::ModeOf;
+using ::accrochd::testing::ReadAll;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 std::string TestDir() {
   return testing::MakeTempDir(std::string("file_system_test.") +
                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-unsigned ModeOf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
 }
 
 // Runs the test body under umask 000, where every mode must be the one asked for.

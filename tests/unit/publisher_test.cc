@@ -33,6 +33,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using ::accrochd::testing::ModeOf;
+using ::accrochd::testing::ReadAll;
 using ::testing::HasSubstr;
 
 // 2026-11-27T01:30:12Z
@@ -45,19 +47,6 @@ std::string TestDir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   return testing::MakeTempDir(std::string("publisher_test/") + info->test_suite_name() + "." +
                               info->name());
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-unsigned ModeOf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
 }
 
 gid_t GroupOf(const std::string& path) {
