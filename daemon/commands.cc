@@ -174,7 +174,8 @@ int RunOnce(const CommandContext& ctx) {
   std::size_t imported = 0;
   std::size_t refused = 0;
   for (const ReceiptImport& r : ScanInbox(*config, *state->store, ctx.logger, ctx.files)) {
-    if (r.result == ReceiptImport::Result::kApplied || r.result == ReceiptImport::Result::kAlreadyImported) {
+    if (r.result == ReceiptImport::Result::kApplied ||
+        r.result == ReceiptImport::Result::kAlreadyImported) {
       ++imported;
     } else {
       ++refused;
@@ -192,8 +193,8 @@ int RunOnce(const CommandContext& ctx) {
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
   if (imported + refused > 0) {
-    ctx.out << "Receipts in " << config->state_directory << "/inbox: " << imported
-            << " imported, " << refused << " refused"
+    ctx.out << "Receipts in " << config->state_directory << "/inbox: " << imported << " imported, "
+            << refused << " refused"
             << (refused > 0 ? " (moved to inbox/refused; the log says why)" : "") << ".\n";
   }
   const std::uint64_t rows = report->Total(&MappingReport::rows);

@@ -59,8 +59,7 @@ LogField Field(std::string_view name, std::string value) {
 
 }  // namespace
 
-Result<std::string> MoveBack(const std::string& value, Duration look_back,
-                             source::ValueKind kind) {
+Result<std::string> MoveBack(const std::string& value, Duration look_back, source::ValueKind kind) {
   if (look_back.count() == 0) return value;
   if (kind == source::ValueKind::kInteger) {
     return Fail(ErrorKind::kConfig,
@@ -69,9 +68,10 @@ Result<std::string> MoveBack(const std::string& value, Duration look_back,
   }
   auto t = ParseTimestamp(value);
   if (!t) {
-    return Fail(ErrorKind::kConfig, "cursor.look_back needs dates or timestamps written "
-                                    "YYYY-MM-DD[ HH:MM:SS]; the cursor column holds \"" +
-                                        value + "\"");
+    return Fail(ErrorKind::kConfig,
+                "cursor.look_back needs dates or timestamps written "
+                "YYYY-MM-DD[ HH:MM:SS]; the cursor column holds \"" +
+                    value + "\"");
   }
   const auto back = *t - std::chrono::ceil<std::chrono::seconds>(look_back);
   if (kind == source::ValueKind::kDate || value.size() == 10) {
@@ -140,8 +140,8 @@ Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
     return std::unexpected(e.WithContext("mapping \"" + mapping.name + "\", cursor column \"" +
                                          mapping.cursor->column + "\""));
   };
-  auto type = SourceNamed(mapping.source).DescribeColumnType(mapping.query, mapping.cursor->column,
-                                                             stop);
+  auto type =
+      SourceNamed(mapping.source).DescribeColumnType(mapping.query, mapping.cursor->column, stop);
   if (!type) return context(type.error());
   w.kind = type->kind;
   if (w.kind == source::ValueKind::kInteger && mapping.cursor->look_back.count() != 0) {
@@ -209,9 +209,9 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
     for (std::size_t i = 0; i < held_back.size(); ++i) {
       const EvaluatedRow& e = held_back[i];
       if (!e.row.identified) continue;  // no idTechnique: only in the cycle's report
-      const bool repeated = std::any_of(e.row.rejections.begin(), e.row.rejections.end(), [](const auto& r) {
-        return r.rule == mappings::Rule::kRepeatedIdTechnique;
-      });
+      const bool repeated =
+          std::any_of(e.row.rejections.begin(), e.row.rejections.end(),
+                      [](const auto& r) { return r.rule == mappings::Rule::kRepeatedIdTechnique; });
       if (repeated) continue;  // the first row with this idTechnique is the one recorded
       store::Observation o;
       o.certifier = certifier.id_client;
@@ -384,7 +384,8 @@ Result<void> Daemon::Recover() {
       if (auto r = publisher_->Complete(file); !r) return r;
       if (auto r = store_->MarkPublished(d.id, file.sha256); !r) return r;
       logger_.Warning("deposit file " + d.file_name +
-                          " was published when the last run stopped; recorded now",
+                          " reached the outbox but was not recorded (the process stopped or a "
+                          "write failed); recorded now",
                       {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
                       kMessageIdDepositRecovered);
     } else {
@@ -394,7 +395,8 @@ Result<void> Daemon::Recover() {
         return r;
       }
       logger_.Warning("deposit file " + d.file_name +
-                          " was being written when the last run stopped; its " +
+                          " never reached the outbox (the process stopped or a write failed while "
+                          "it was written); its " +
                           std::to_string(d.passages) + " passage(s) are pending again",
                       {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
                       kMessageIdDepositRecovered);
@@ -425,7 +427,8 @@ Result<void> Daemon::CompletePublished() {
 
 std::string ExplainDecision(const DepositDecision& decision) {
   if (decision.reason == kAskedReason) return "asked: every valid passage that is due";
-  if (decision.reason == "schedule") return "schedule: the last deposit is older than deposit.every";
+  if (decision.reason == "schedule")
+    return "schedule: the last deposit is older than deposit.every";
   if (decision.reason == "first deposit") return "first deposit of this certifier";
   return decision.reason;
 }
@@ -480,8 +483,8 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
         if (auto r = store_->AbandonDeposit(id, why); !r) logger_.Error(r.error().message());
       };
     }
-    session = std::make_unique<deposit::DepositSession>(settings, *publisher_, *zone, clock_,
-                                                        logger_);
+    session =
+        std::make_unique<deposit::DepositSession>(settings, *publisher_, *zone, clock_, logger_);
   }
   std::unique_ptr<mappings::SeenIndex> index;
   std::optional<mappings::CycleChecks> checks;  // idTechnique and holders are unique per émetteur
@@ -537,7 +540,8 @@ Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::Depos
   // Passages the XSD refused move from valid to quarantined.
   std::vector<std::pair<std::string, store::Observation::Reason>> refused;
   for (mappings::Rejection& r : outcome.rejections) {
-    refused.push_back({r.id_technique, {r.field, std::string(mappings::RuleName(r.rule)), r.message}});
+    refused.push_back(
+        {r.id_technique, {r.field, std::string(mappings::RuleName(r.rule)), r.message}});
     for (std::size_t i = first; i < report.mappings.size(); ++i) {
       MappingReport& m = report.mappings[i];
       if (m.mapping != r.mapping) continue;
@@ -557,10 +561,13 @@ Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::Depos
 Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop) {
   if (!publisher_) return Fail(ErrorKind::kInternal, "Daemon::Start() was not called");
   // After a failed cycle (a full disk may have stopped a publication between the rename and the
-  // manifest), what is missing is completed first; reading the manifest every cycle would cost
-  // too much on a long-lived installation.
+  // manifest, or before the store recorded it), what is missing is completed first, as at a
+  // start (no deposit session is open between cycles); reading the manifest every cycle would
+  // cost too much on a long-lived installation.
   if (incomplete_) {
-    if (auto r = CompletePublished(); !r) {
+    Result<void> r = Recover();
+    if (r) r = CompletePublished();
+    if (!r) {
       logger_.Error(r.error().message() +
                     "; the archive and manifest are completed at the next cycle");
     } else {
@@ -606,9 +613,9 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
       decision.reason = "the cycle failed";
     }
     if (decision.cut) {
-      const auto files = std::count_if(report.files.begin(), report.files.end(), [&](const auto& f) {
-        return f.certificateur == certifier.id_client;
-      });
+      const auto files =
+          std::count_if(report.files.begin(), report.files.end(),
+                        [&](const auto& f) { return f.certificateur == certifier.id_client; });
       logger_.Info("certifier \"" + certifier.name + "\": deposit round (" +
                        ExplainDecision(decision) + "): " + std::to_string(files) +
                        " deposit file(s) published",

@@ -36,7 +36,7 @@
 namespace accrochd::deposit {
 class DepositSession;
 struct DepositOutcome;
-}
+}  // namespace accrochd::deposit
 
 namespace accrochd::daemon {
 
@@ -53,7 +53,7 @@ struct MappingReport {
   std::uint64_t warnings = 0;
   std::uint64_t fresh = 0;    // passages seen for the first time
   std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
-  std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
+  std::uint64_t changed_after_acceptance = 0;   // reported, never sent again on their own
   std::vector<mappings::Rejection> rejections;  // of the quarantined passages
   bool complete = true;  // false: reading stopped part-way (the certifier's failure says why)
 };
@@ -145,8 +145,8 @@ class Daemon {
   // read before the failure.
   Result<void> Extract(const CertifierConfig& certifier, const mappings::Mapping& mapping,
                        mappings::CycleChecks& checks, std::optional<std::size_t> limit,
-                       const RowSink* sink, deposit::DepositSession* session,
-                       MappingReport& report, std::stop_token stop);
+                       const RowSink* sink, deposit::DepositSession* session, MappingReport& report,
+                       std::stop_token stop);
   void Beat() {
     if (heartbeat_) heartbeat_();
   }

@@ -99,8 +99,8 @@ class DepositSession {
   Result<void> Seal();
   void Work(std::stop_token stop);
   // `reached_outbox` is set as soon as the file is in the outbox, even if what follows fails.
-  Result<std::optional<PublishedFile>> CheckAndPublish(Sealed& sealed,
-                                                       std::optional<PublishedFile>& reached_outbox);
+  Result<std::optional<PublishedFile>> CheckAndPublish(
+      Sealed& sealed, std::optional<PublishedFile>& reached_outbox);
 
   SessionSettings settings_;
   Publisher& publisher_;

@@ -58,8 +58,7 @@ void RouteStructured(void* context, xmlErrorPtr error) {
   if (context == nullptr || error == nullptr) return;
   const std::string message = OneLine(error->message != nullptr ? error->message : "");
   static_cast<Logger*>(context)->Warning("libxml2 (" + std::string(DomainName(error->domain)) +
-                                         " error " + std::to_string(error->code) +
-                                         "): " + message);
+                                         " error " + std::to_string(error->code) + "): " + message);
 }
 
 // Messages libxml2 prints without going through its structured errors come in pieces; a line

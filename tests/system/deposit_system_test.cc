@@ -409,12 +409,14 @@ TEST(DepositSystemTest, OnceTellsTheTruthWhenAMappingFailsAfterFilesWerePublishe
   const std::string state = dir + "/state";
   // The RS mapping comes last (files are cut in certification order); its query fails on an
   // integer overflow evaluated row by row.
-  std::string mapping = ReadFile(std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/accueil-handicap.yaml");
+  std::string mapping =
+      ReadFile(std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/accueil-handicap.yaml");
   const std::string select = "SELECT r.id AS id_resultat,";
   const std::size_t at = mapping.find(select);
   ASSERT_NE(at, std::string::npos) << "the demo mapping's query changed";
-  mapping.replace(at, select.size(),
-                  "SELECT abs(-9223372036854775807 - (r.id % 23 = 22)) AS boom, r.id AS id_resultat,");
+  mapping.replace(
+      at, select.size(),
+      "SELECT abs(-9223372036854775807 - (r.id % 23 = 22)) AS boom, r.id AS id_resultat,");
   WriteFile(dir + "/accueil-handicap.yaml", mapping);
   std::string config = DemoConfigWith(state, "deposit:\n  max_passages_per_file: 7\n");
   const std::string demo_mapping = "/accueil-handicap.yaml";

@@ -60,8 +60,8 @@ TEST(LibraryErrorsTest, MessagesAreOneClippedLine) {
     std::string long_name(5000, 'x');
     const std::string doc = "<" + long_name + "></y>";
     ::testing::internal::CaptureStderr();
-    xmlDocPtr parsed = xmlReadMemory(doc.data(), static_cast<int>(doc.size()), "long.xml",
-                                     nullptr, XML_PARSE_NONET);
+    xmlDocPtr parsed = xmlReadMemory(doc.data(), static_cast<int>(doc.size()), "long.xml", nullptr,
+                                     XML_PARSE_NONET);
     if (parsed != nullptr) xmlFreeDoc(parsed);
     EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
   }
