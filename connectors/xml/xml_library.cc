@@ -63,6 +63,7 @@ void RouteStructured(void* context, xmlErrorPtr error) {
 
 // Messages libxml2 prints without going through its structured errors come in pieces; a line
 // is logged once complete.
+__attribute__((format(printf, 2, 3))) void RouteGeneric(void* context, const char* format, ...);
 void RouteGeneric(void* context, const char* format, ...) {
   if (context == nullptr || format == nullptr) return;
   thread_local std::string pending;
