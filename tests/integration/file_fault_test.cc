@@ -307,6 +307,18 @@ void ExpectNames(const Error& error, const std::string& point, int code, const s
   EXPECT_THAT(error.message(), HasSubstr(std::strerror(code))) << ctx;
 }
 
+// A failure at `point` is reported by the run, with a message naming it -- except the removal of
+// a partial file, which is best effort (the next start removes what it left).
+void ExpectReported(const std::optional<Error>& error, const std::string& point, int code,
+                    const std::string& ctx) {
+  if (error) {
+    ExpectNames(*error, point, code, ctx);
+    return;
+  }
+  EXPECT_TRUE(point.starts_with("remove ") && point.ends_with(".partial"))
+      << ctx << ": the failure of " << point << " went unreported";
+}
+
 TEST_F(FileFaultTest, EveryWritePointOfADepositCycle) {
   PosixFileSystem real;
   FaultInjectingFileSystem faulty(real);
@@ -347,13 +359,7 @@ TEST_F(FileFaultTest, EveryWritePointOfADepositCycle) {
       const std::string ctx = std::string(std::strerror(code)) + " at point " + std::to_string(n) +
                               " (" + points[n - 1] + ")";
       ASSERT_TRUE(failed.has_value()) << ctx << ": the run passed fewer points";
-      if (error) {
-        ExpectNames(*error, *failed, code, ctx);
-      } else {
-        // Only the removal of a partial file is best effort.
-        EXPECT_TRUE(failed->starts_with("remove ") && failed->ends_with(".partial"))
-            << ctx << ": the failure of " << *failed << " went unreported";
-      }
+      ExpectReported(error, *failed, code, ctx);
       ExpectNothingHalfPublished(state, ctx);
       // The next run, without faults.
       faulty.Reset();
@@ -424,12 +430,7 @@ TEST_F(FileFaultTest, EveryWritePointOfACycleOfTheService) {
         const std::optional<Error> error = cycle(s);
         const std::optional<std::string> failed = faulty.failed();
         ASSERT_TRUE(failed.has_value()) << ctx << ": the cycle passed fewer points";
-        if (error) {
-          ExpectNames(*error, *failed, code, ctx);
-        } else {
-          EXPECT_TRUE(failed->starts_with("remove ") && failed->ends_with(".partial"))
-              << ctx << ": the failure of " << *failed << " went unreported";
-        }
+        ExpectReported(error, *failed, code, ctx);
         ExpectNothingHalfPublished(state, ctx);
         faulty.Reset();
         const std::optional<Error> next = cycle(s);
