@@ -1,8 +1,12 @@
 #include "daemon/alerts.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/deadline.h"
@@ -15,6 +19,7 @@
 namespace accrochd::daemon {
 namespace {
 
+namespace fs = std::filesystem;
 using store::AlertMark;
 using store::PassageRecord;
 using store::QueuedAlert;
@@ -30,9 +35,14 @@ int LocalMinutes(const CertifierConfig& c, TimePoint now) {
   return std::stoi(local.substr(11, 2)) * 60 + std::stoi(local.substr(14, 2));
 }
 
-// One thing a message can announce, and the mark that says it was.
+// Whether a message is the first to announce an item, repeats it (overdue: once a day), or only
+// counts it (announced before, not repeated in a digest).
+enum class Role { kNew, kRepeat, kOther };
+
+// One thing a message can announce, and the marks that say it was.
 struct Item {
-  AlertMark mark;
+  AlertMark mark;                  // its first announcement (no day)
+  std::optional<AlertMark> daily;  // its daily repeat (overdue), for the certifier's local day
   bool urgent = false;
   enum class Section {
     kCycleFailed,
@@ -45,15 +55,57 @@ struct Item {
     kRejected,
     kQuarantined
   } section;
-  int band = 0;  // kBand: the threshold
+  int band = 0;               // kBand: the threshold
+  std::string certification;  // a passage's "<type> <code>"; empty for files and failures
+  std::string subject;        // an idTechnique, a file name
+  std::string status;         // the passage's status code; empty for files
+  std::string deadline;       // ISO; empty for files
+  std::string event;          // when what it announces happened (ISO): the newest is listed first
   TemplateValue row;
+  Role role = Role::kNew;
 };
 
-TemplateValue PassageRow(const PassageRecord& p, int left) {
+using Section = Item::Section;
+
+// The section's name in the attachment and in the webhook's not_listed counts.
+std::string SectionName(const Item& item) {
+  switch (item.section) {
+    case Section::kCycleFailed:
+      return "cycle_failed";
+    case Section::kOverdue:
+      return "overdue";
+    case Section::kBand:
+      return "within:" + N(item.band);
+    case Section::kOutbox:
+      return "outbox";
+    case Section::kNoReceipt:
+      return "without_receipt";
+    case Section::kFileRejected:
+      return "file_rejected";
+    case Section::kNoVerdict:
+      return "without_verdict";
+    case Section::kRejected:
+      return "rejected";
+    case Section::kQuarantined:
+      return "quarantined";
+  }
+  return "";
+}
+
+Date AddDays(Date d, int n) { return Date(std::chrono::sys_days(d) + std::chrono::days(n)); }
+
+// "20/04/2026", the local date of an ISO UTC time, or "?" when it cannot be read.
+std::string FrenchDay(const std::string& zone, const std::string& iso_utc) {
+  const std::string stamp = FrenchStamp(zone, iso_utc);  // 20/04/2026 09:12
+  return stamp.size() >= 10 && stamp[2] == '/' ? stamp.substr(0, 10) : "?";
+}
+
+TemplateValue PassageRow(const PassageRecord& p, int left, const std::string& state) {
   TemplateValue row;
   row.Set("id", p.id_technique)
       .Set("certification", p.certification_type + " " + p.certification_code)
-      .Set("status", French(p.status))
+      .Set("status", state)
+      .Set("state", state)
       .Set("status_code", std::string(store::StatusName(p.status)))
       .Set("deadline", p.deadline ? FormatFrenchDate(*p.deadline) : "?")
       .Set("deadline_iso", p.deadline ? FormatIsoDate(*p.deadline) : "")
@@ -65,24 +117,7 @@ TemplateValue PassageRow(const PassageRecord& p, int left) {
   return row;
 }
 
-// A list of rows, at most `limit`, and how many more there were.
-void SetList(TemplateValue& data, const std::string& name, const std::vector<TemplateValue>& rows,
-             std::size_t limit) {
-  TemplateValue list = TemplateValue::List();
-  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
-    TemplateValue row = rows[i];
-    row.Set("first", i == 0);  // for separators in JSON templates
-    list.Push(std::move(row));
-  }
-  data.Set(name, std::move(list));
-  data.Set("has_" + name, !rows.empty());
-  data.Set(name + "_count", N(static_cast<std::int64_t>(rows.size())));
-  const std::size_t more = rows.size() > limit ? rows.size() - limit : 0;
-  data.Set(name + "_more", N(static_cast<std::int64_t>(more)));
-  data.Set("has_" + name + "_more", more > 0);
-}
-
-// Everything a certifier's message may speak of today.
+// Everything a certifier's message may speak of today, each with the marks of its announcement.
 Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
                                  store::StateStore& store, Clock& clock) {
   const std::string& bcr = c.id_client;
@@ -90,8 +125,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
   std::vector<int> thresholds = config.deadlines.days;
   std::sort(thresholds.begin(), thresholds.end());
   const int horizon = thresholds.empty() ? 0 : thresholds.back();
-  auto candidates = store.AlertCandidates(
-      bcr, today, Date{std::chrono::sys_days(today) + std::chrono::days(horizon)});
+  auto candidates = store.AlertCandidates(bcr, today, AddDays(today, horizon));
   if (!candidates) return std::unexpected(candidates.error());
   auto quarantine = store.Quarantine();
   if (!quarantine) return std::unexpected(quarantine.error());
@@ -113,56 +147,69 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
 
   std::vector<Item> items;
   const std::string day = FormatIsoDate(today);
+  auto passage_item = [](const PassageRecord& p, AlertMark mark, bool urgent, Section section,
+                         int band, std::string event, TemplateValue row) {
+    Item item{std::move(mark), std::nullopt, urgent, section, band, "", p.id_technique, "", "",
+              std::move(event), std::move(row)};
+    item.certification = p.certification_type + " " + p.certification_code;
+    item.status = std::string(store::StatusName(p.status));
+    item.deadline = p.deadline ? FormatIsoDate(*p.deadline) : "";
+    return item;
+  };
   for (const PassageRecord& p : *candidates) {
     const bool dated = p.deadline.has_value();
     const int left = dated ? DaysLeft(*p.deadline, today) : 0;
-    if (dated && (p.status == Status::kPending || p.status == Status::kInDeposit ||
-                  p.status == Status::kQuarantined || p.status == Status::kRejected)) {
+    // Its state, said in French: a deposited passage waits for the CDC's accusé de traitement.
+    std::string state = French(p.status);
+    const auto file = deposit_of.find(p.deposit_file);
+    if (p.status == Status::kDeposited && file != deposit_of.end()) {
+      const store::DepositRecord& d = *file->second;
+      const std::string uploaded = d.uploaded_at.empty() ? d.receipt_at : d.uploaded_at;
+      state = "déposé le " + FrenchDay(c.timezone, uploaded) +
+              (d.state == "receipt"
+                   ? ", absent de l'accusé de traitement du " + FrenchDay(c.timezone, d.receipt_at)
+                   : ", accusé de traitement attendu");
+    }
+    // Watched until the CDC accepts it: pending, in a file, deposited, quarantined, rejected.
+    if (dated && p.status != Status::kAccepted) {
       if (left < 0) {
-        items.push_back({{p.id_technique, "overdue", day},
-                         true,
-                         Item::Section::kOverdue,
-                         0,
-                         PassageRow(p, left)});
+        Item item = passage_item(p, {p.id_technique, "overdue", ""}, true, Section::kOverdue, 0,
+                                 FormatIsoDate(AddDays(*p.deadline, 1)),
+                                 PassageRow(p, left, state));
+        item.daily = AlertMark{p.id_technique, "overdue", day};
+        items.push_back(std::move(item));
       } else if (const int band = config.deadlines.Band(left); band > 0) {
-        items.push_back({{p.id_technique, "band:" + N(band), ""},
-                         band <= config.deadlines.urgent,
-                         Item::Section::kBand,
-                         band,
-                         PassageRow(p, left)});
+        items.push_back(passage_item(p, {p.id_technique, "band:" + N(band), ""},
+                                     band <= config.deadlines.urgent, Section::kBand, band,
+                                     FormatIsoDate(AddDays(*p.deadline, -band)),
+                                     PassageRow(p, left, state)));
       }
     }
     if (p.status == Status::kDeposited) {
       // Its file's receipt did not mention it: reported once the receipt is old enough.
-      auto it = deposit_of.find(p.deposit_file);
-      if (it != deposit_of.end() && it->second->state == "receipt" &&
-          older_than(it->second->receipt_at, config.alerts.receipt_after)) {
-        TemplateValue row = PassageRow(p, left);
+      if (file != deposit_of.end() && file->second->state == "receipt" &&
+          older_than(file->second->receipt_at, config.alerts.receipt_after)) {
+        TemplateValue row = PassageRow(p, left, state);
         row.Set("file", p.deposit_file)
-            .Set("receipt", FrenchStamp(c.timezone, it->second->receipt_at));
-        items.push_back({{p.id_technique, "no_verdict:" + p.deposit_file, ""},
-                         true,
-                         Item::Section::kNoVerdict,
-                         0,
-                         std::move(row)});
+            .Set("receipt", FrenchStamp(c.timezone, file->second->receipt_at));
+        items.push_back(passage_item(p, {p.id_technique, "no_verdict:" + p.deposit_file, ""},
+                                     true, Section::kNoVerdict, 0, file->second->receipt_at,
+                                     std::move(row)));
       }
       continue;
     }
     if (p.status == Status::kRejected) {
-      TemplateValue row = PassageRow(p, left);
+      TemplateValue row = PassageRow(p, left, state);
       const mappings::CdcMessage kind = mappings::ClassifyCdcMessage(p.cdc_message);
       std::string action(mappings::CdcMessageName(kind));
       std::replace(action.begin(), action.end(), '-', '_');
       row.Set("message", p.cdc_message).Set("action", action).Set("action_" + action, true);
       row.Set("file", p.deposit_file);
-      items.push_back({{p.id_technique, "rejected:" + p.deposit_file, ""},
-                       true,
-                       Item::Section::kRejected,
-                       0,
-                       std::move(row)});
+      items.push_back(passage_item(p, {p.id_technique, "rejected:" + p.deposit_file, ""}, true,
+                                   Section::kRejected, 0, p.updated_at, std::move(row)));
     }
     if (p.status == Status::kQuarantined) {
-      TemplateValue row = PassageRow(p, left);
+      TemplateValue row = PassageRow(p, left, state);
       std::string text, key;
       TemplateValue list = TemplateValue::List();
       for (const store::QuarantineRecord* q : reasons[p.id_technique]) {
@@ -174,57 +221,161 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
         key += q->field + "|" + q->rule + "|" + q->message + "\n";
       }
       row.Set("reasons", std::move(list)).Set("reasons_text", text).Set("mapping", p.mapping);
-      items.push_back({{p.id_technique, "quarantined:" + StableHash(key), ""},
-                       false,
-                       Item::Section::kQuarantined,
-                       0,
-                       std::move(row)});
+      items.push_back(passage_item(p, {p.id_technique, "quarantined:" + StableHash(key), ""},
+                                   false, Section::kQuarantined, 0, p.updated_at,
+                                   std::move(row)));
     }
   }
 
+  auto file_item = [](const store::DepositRecord& d, const std::string& kind, bool urgent,
+                      Section section, std::string event, TemplateValue row) {
+    row.Set("file", d.file_name).Set("passages", N(d.passages));
+    return Item{{d.file_name, kind, ""}, std::nullopt, urgent, section, 0, "", d.file_name,
+                "", "", std::move(event), std::move(row)};
+  };
   for (const store::DepositRecord& d : *deposits) {
     if (d.certifier != bcr) continue;
     if (d.state == "receipt" && d.receipt_status == "file_rejected") {
       TemplateValue row;
-      row.Set("file", d.file_name)
-          .Set("passages", N(d.passages))
-          .Set("message", d.receipt_detail)
-          .Set("receipt", FrenchStamp(c.timezone, d.receipt_at));
-      items.push_back({{d.file_name, "file_rejected", ""},
-                       true,
-                       Item::Section::kFileRejected,
-                       0,
-                       std::move(row)});
+      row.Set("message", d.receipt_detail).Set("receipt", FrenchStamp(c.timezone, d.receipt_at));
+      items.push_back(file_item(d, "file_rejected", true, Section::kFileRejected, d.receipt_at,
+                                std::move(row)));
       continue;
     }
     if (d.state == "published") {
       TemplateValue row;
-      row.Set("file", d.file_name)
-          .Set("passages", N(d.passages))
-          .Set("written", FrenchStamp(c.timezone, d.published_at));
+      row.Set("written", FrenchStamp(c.timezone, d.published_at));
       items.push_back(
-          {{d.file_name, "outbox", ""}, false, Item::Section::kOutbox, 0, std::move(row)});
+          file_item(d, "outbox", false, Section::kOutbox, d.published_at, std::move(row)));
     } else if (d.state == "uploaded") {
       auto uploaded = ParseIsoUtc(d.uploaded_at);
       if (!uploaded || !older_than(d.uploaded_at, config.alerts.receipt_after)) continue;
       const auto days =
           std::chrono::duration_cast<std::chrono::hours>(clock.Now() - *uploaded).count() / 24;
       TemplateValue row;
-      row.Set("file", d.file_name)
-          .Set("passages", N(d.passages))
-          .Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at))
-          .Set("days", N(days));
-      items.push_back(
-          {{d.file_name, "no_receipt", ""}, true, Item::Section::kNoReceipt, 0, std::move(row)});
+      row.Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at)).Set("days", N(days));
+      items.push_back(file_item(d, "no_receipt", true, Section::kNoReceipt, d.uploaded_at,
+                                std::move(row)));
     }
   }
   return items;
 }
 
-// The template data of a message made of `items`.
+// Left-aligns `text` in `width` characters (UTF-8 aware).
+std::string PadRight(const std::string& text, std::size_t width) {
+  const std::size_t n = Utf8Length(text);
+  return n >= width ? text : text + std::string(width - n, ' ');
+}
+std::string PadLeft(const std::string& text, std::size_t width) {
+  const std::size_t n = Utf8Length(text);
+  return n >= width ? text : std::string(width - n, ' ') + text;
+}
+
+// The identifiers of `rows`, comma-separated, in lines of about `width` characters.
+TemplateValue IdLines(const std::vector<const Item*>& rows, std::size_t width = 88) {
+  TemplateValue lines = TemplateValue::List();
+  std::string line;
+  for (const Item* item : rows) {
+    if (!line.empty() && line.size() + item->subject.size() + 2 > width) {
+      lines.Push(TemplateValue().Set("ids", line + ","));
+      line.clear();
+    }
+    line += (line.empty() ? "" : ", ") + item->subject;
+  }
+  if (!line.empty()) lines.Push(TemplateValue().Set("ids", line));
+  return lines;
+}
+
+// What a message shows of one section (a list of passages or files), and what it leaves out.
+struct Shown {
+  bool grouped = false;  // its new items are shown by certification
+  std::size_t cut = 0;   // repeats not shown (the cap) and items announced before (a digest)
+};
+
+// One section's template values, under `name`: `name` (what the body lists, new first, then the
+// repeats the cap leaves), `name_new`, `name_groups` (new items by certification, when there are
+// more than `limit`), `name_repeats`, `name_all` (every new item and repeat: the webhook),
+// counts and flags. New items are never cut; the cap shortens only the repeats.
+Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const Item*> items,
+                 std::size_t limit, bool groupable) {
+  std::sort(items.begin(), items.end(), [](const Item* a, const Item* b) {
+    if (a->role != b->role) return a->role < b->role;            // new, repeats, others
+    if (a->event != b->event) return a->event > b->event;        // newest event first
+    return a->subject < b->subject;
+  });
+  std::vector<const Item*> fresh, repeats;
+  std::size_t others = 0;
+  for (const Item* item : items) {
+    if (item->role == Role::kNew) {
+      fresh.push_back(item);
+    } else if (item->role == Role::kRepeat) {
+      repeats.push_back(item);
+    } else {
+      ++others;
+    }
+  }
+  Shown shown;
+  shown.grouped = groupable && fresh.size() > limit;
+  const std::size_t room = fresh.size() >= limit ? 0 : limit - fresh.size();
+  const std::size_t repeats_shown = std::min(room, repeats.size());
+  shown.cut = repeats.size() - repeats_shown + others;
+
+  auto row_of = [](const Item* item, bool first) {
+    TemplateValue row = item->row;
+    row.Set("first", first).Set("new", item->role == Role::kNew);
+    return row;
+  };
+  TemplateValue listed = TemplateValue::List(), fresh_list = TemplateValue::List(),
+                repeat_list = TemplateValue::List(), all = TemplateValue::List();
+  for (const Item* item : fresh) {
+    all.Push(row_of(item, all.items().empty()));
+    if (shown.grouped) continue;
+    listed.Push(row_of(item, listed.items().empty()));
+    fresh_list.Push(row_of(item, fresh_list.items().empty()));
+  }
+  for (std::size_t i = 0; i < repeats.size(); ++i) {
+    all.Push(row_of(repeats[i], all.items().empty()));
+    if (i >= repeats_shown) continue;
+    listed.Push(row_of(repeats[i], listed.items().empty()));
+    repeat_list.Push(row_of(repeats[i], repeat_list.items().empty()));
+  }
+  TemplateValue groups = TemplateValue::List();
+  if (shown.grouped) {
+    std::map<std::string, std::vector<const Item*>> by_certification;
+    for (const Item* item : fresh) by_certification[item->certification].push_back(item);
+    for (const auto& [certification, rows] : by_certification) {
+      TemplateValue group;
+      group.Set("certification", certification)
+          .Set("count", N(static_cast<std::int64_t>(rows.size())))
+          .Set("lines", IdLines(rows));
+      groups.Push(std::move(group));
+    }
+  }
+  const auto count = [](std::size_t n) { return N(static_cast<std::int64_t>(n)); };
+  const std::size_t total = fresh.size() + repeats.size() + others;
+  data.Set(name, std::move(listed))
+      .Set(name + "_new", std::move(fresh_list))
+      .Set(name + "_repeats", std::move(repeat_list))
+      .Set(name + "_all", std::move(all))
+      .Set(name + "_groups", std::move(groups))
+      .Set(name + "_grouped", shown.grouped)
+      .Set("has_" + name, !fresh.empty() || !repeats.empty())
+      .Set("has_" + name + "_new", !fresh.empty())
+      .Set("has_" + name + "_repeats", repeats_shown > 0)
+      .Set(name + "_count", count(total))
+      .Set(name + "_new_count", count(fresh.size()))
+      .Set(name + "_all_new", fresh.size() == total)
+      .Set(name + "_more", count(shown.cut))
+      .Set("has_" + name + "_more", shown.cut > 0)
+      .Set(name + "_others", count(others));
+  return shown;
+}
+
+// The template data of a message about `items` (each with its role). A digest lists the new
+// items and the repeats; a daily summary, everything.
 TemplateValue MessageData(const Config& config, const CertifierConfig& c,
-                          const std::vector<const Item*>& items, bool daily, bool urgent,
-                          TimePoint now) {
+                          const std::vector<Item>& items, bool daily, bool urgent, TimePoint now,
+                          bool& needs_attachment) {
   TemplateValue data;
   data.Set("certifier", c.name)
       .Set("kind", daily ? "daily" : "digest")
@@ -234,73 +385,194 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("digest", !daily)
       .Set("test", false)
       .Set("urgent", urgent)
-      .Set("urgent_days", N(config.deadlines.urgent));
-  std::vector<TemplateValue> cycle_failed, overdue, outbox, no_receipt, file_rejected, no_verdict,
-      rejected, quarantined;
-  std::map<int, std::vector<TemplateValue>> bands;
-  for (const Item* item : items) {
-    switch (item->section) {
-      case Item::Section::kCycleFailed:
-        cycle_failed.push_back(item->row);
-        break;
-      case Item::Section::kOverdue:
-        overdue.push_back(item->row);
-        break;
-      case Item::Section::kBand:
-        bands[item->band].push_back(item->row);
-        break;
-      case Item::Section::kOutbox:
-        outbox.push_back(item->row);
-        break;
-      case Item::Section::kNoReceipt:
-        no_receipt.push_back(item->row);
-        break;
-      case Item::Section::kFileRejected:
-        file_rejected.push_back(item->row);
-        break;
-      case Item::Section::kNoVerdict:
-        no_verdict.push_back(item->row);
-        break;
-      case Item::Section::kRejected:
-        rejected.push_back(item->row);
-        break;
-      case Item::Section::kQuarantined:
-        quarantined.push_back(item->row);
-        break;
+      .Set("urgent_days", N(config.deadlines.urgent))
+      .Set("outbox_directory", (fs::path(config.state_directory) / "outbox").string())
+      .Set("inbox_directory", (fs::path(config.state_directory) / "inbox").string());
+  std::map<Section, std::vector<const Item*>> sections;
+  std::map<int, std::vector<const Item*>> bands;
+  for (const Item& item : items) {
+    if (item.section == Section::kBand) {
+      bands[item.band].push_back(&item);
+    } else {
+      sections[item.section].push_back(&item);
     }
   }
   const std::size_t limit = config.alerts.list_limit;
-  SetList(data, "cycle_failed", cycle_failed, limit);
-  SetList(data, "overdue", overdue, limit);
-  SetList(data, "outbox", outbox, limit);
-  SetList(data, "no_receipt", no_receipt, limit);
-  SetList(data, "file_rejected", file_rejected, limit);
-  SetList(data, "no_verdict", no_verdict, limit);
-  SetList(data, "rejected", rejected, limit);
-  SetList(data, "quarantined", quarantined, limit);
+  bool cut = false;
+  TemplateValue not_listed;
+  auto section = [&](const std::string& name, Section s, bool groupable) {
+    const Shown shown = SetSection(data, name, sections[s], limit, groupable);
+    const bool listed = std::any_of(sections[s].begin(), sections[s].end(),
+                                    [](const Item* i) { return i->role != Role::kOther; });
+    cut = cut || (listed && (shown.grouped || shown.cut > 0));
+    std::size_t others = 0;
+    for (const Item* i : sections[s]) others += i->role == Role::kOther ? 1 : 0;
+    not_listed.Set(name, N(static_cast<std::int64_t>(others)));
+    return sections[s].size();
+  };
+  section("cycle_failed", Section::kCycleFailed, false);
+  const std::size_t overdue = section("overdue", Section::kOverdue, true);
+  const std::size_t outbox = section("outbox", Section::kOutbox, false);
+  const std::size_t no_receipt = section("no_receipt", Section::kNoReceipt, false);
+  const std::size_t file_rejected = section("file_rejected", Section::kFileRejected, false);
+  section("no_verdict", Section::kNoVerdict, true);
+  const std::size_t rejected = section("rejected", Section::kRejected, true);
+  const std::size_t quarantined = section("quarantined", Section::kQuarantined, true);
+
   TemplateValue band_list = TemplateValue::List();
-  std::int64_t soon = 0;
+  std::size_t soon = 0, soon_others = 0;
   for (const auto& [days, rows] : bands) {  // nearest threshold first
     TemplateValue band;
     band.Set("days", N(days)).Set("urgent", days <= config.deadlines.urgent);
-    band.Set("first", soon == 0);
-    SetList(band, "passages", rows, limit);
+    const Shown shown = SetSection(band, "passages", rows, limit, true);
+    const bool listed = std::any_of(rows.begin(), rows.end(),
+                                    [](const Item* i) { return i->role != Role::kOther; });
+    cut = cut || (listed && (shown.grouped || shown.cut > 0));
+    for (const Item* i : rows) soon_others += i->role == Role::kOther ? 1 : 0;
+    soon += rows.size();
+    if (!listed) continue;  // nothing new nor repeated in this band: only counted
+    band.Set("first", band_list.items().empty());
     band_list.Push(std::move(band));
-    soon += static_cast<std::int64_t>(rows.size());
   }
-  data.Set("bands", std::move(band_list)).Set("has_bands", soon > 0).Set("soon_count", N(soon));
-  data.Set(
-      "receipt_days",
-      N(std::chrono::duration_cast<std::chrono::hours>(config.alerts.receipt_after).count() / 24));
+  data.Set("bands", std::move(band_list))
+      .Set("has_bands", soon > soon_others)
+      .Set("soon_count", N(static_cast<std::int64_t>(soon)));
+  not_listed.Set("near_deadline", N(static_cast<std::int64_t>(soon_others)));
+  data.Set("not_listed", std::move(not_listed));
+
+  // What to do, first: each action with its count.
+  std::int64_t to_upload = 0;
+  for (const Item* i : sections[Section::kOutbox]) {
+    to_upload += std::atoll(i->row.fields().at("passages").text().c_str());
+  }
+  const std::size_t to_correct = rejected + quarantined;
+  const auto count = [](std::size_t n) { return N(static_cast<std::int64_t>(n)); };
+  data.Set("action_upload", outbox > 0)
+      .Set("action_upload_files", count(outbox))
+      .Set("action_upload_passages", N(to_upload))
+      .Set("action_correct", to_correct > 0)
+      .Set("action_correct_count", count(to_correct))
+      .Set("action_correct_quarantined", count(quarantined))
+      .Set("action_correct_rejected", count(rejected))
+      .Set("action_receipts", no_receipt > 0)
+      .Set("action_receipts_count", count(no_receipt))
+      .Set("action_file_rejected", file_rejected > 0)
+      .Set("action_file_rejected_count", count(file_rejected))
+      .Set("action_source", !sections[Section::kCycleFailed].empty())
+      .Set("has_actions", outbox + to_correct + no_receipt + file_rejected +
+                                  sections[Section::kCycleFailed].size() >
+                              0);
+
+  // Passages not yet accepted by the CDC, by certification and band.
+  std::vector<int> thresholds = config.deadlines.days;
+  std::sort(thresholds.begin(), thresholds.end());
+  std::map<std::string, std::map<int, std::size_t>> table;  // band -1: overdue
+  for (const Item& item : items) {
+    if (item.section == Section::kOverdue) ++table[item.certification][-1];
+    if (item.section == Section::kBand) ++table[item.certification][item.band];
+  }
+  std::size_t width = Utf8Length("Certification");
+  for (const auto& [certification, row] : table) width = std::max(width, Utf8Length(certification));
+  std::string header = PadRight("Certification", width) + "  " + PadLeft("En retard", 9);
+  TemplateValue columns = TemplateValue::List();
+  for (int t : thresholds) {
+    header += "  " + PadLeft("≤ " + N(t) + " j", 7);
+    columns.Push(TemplateValue().Set("days", N(t)).Set("first", columns.items().empty()));
+  }
+  TemplateValue rows = TemplateValue::List();
+  for (const auto& [certification, row] : table) {
+    auto at = [&row](int band) {
+      auto it = row.find(band);
+      return it == row.end() ? std::size_t{0} : it->second;
+    };
+    std::string line = PadRight(certification, width) + "  " + PadLeft(count(at(-1)), 9);
+    TemplateValue cells = TemplateValue::List();
+    for (int t : thresholds) {
+      line += "  " + PadLeft(count(at(t)), 7);
+      cells.Push(TemplateValue().Set("days", N(t)).Set("passages", count(at(t))).Set(
+          "first", cells.items().empty()));
+    }
+    TemplateValue r;
+    r.Set("certification", certification)
+        .Set("overdue", count(at(-1)))
+        .Set("within", std::move(cells))
+        .Set("line", line)
+        .Set("first", rows.items().empty());
+    rows.Push(std::move(r));
+  }
+  data.Set("table", std::move(rows))
+      .Set("has_table", !table.empty())
+      .Set("table_header", header)
+      .Set("table_columns", std::move(columns));
+
+  data.Set("receipt_days",
+           N(std::chrono::duration_cast<std::chrono::hours>(config.alerts.receipt_after).count() /
+             24));
+  needs_attachment = daily ? !items.empty() : cut;
+  data.Set("overdue_total", count(overdue));
   return data;
+}
+
+// The attachment's rows: every item of the message, section by section, new first.
+TemplateValue AttachmentRows(const std::vector<Item>& items) {
+  std::vector<const Item*> sorted;
+  for (const Item& item : items) sorted.push_back(&item);
+  auto rank = [](const Item* i) { return std::make_pair(static_cast<int>(i->section), i->band); };
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const Item* a, const Item* b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if ((a->role == Role::kNew) != (b->role == Role::kNew)) return a->role == Role::kNew;
+    if (a->event != b->event) return a->event > b->event;
+    return a->subject < b->subject;
+  });
+  TemplateValue rows = TemplateValue::List();
+  for (const Item* item : sorted) {
+    if (item->section == Section::kCycleFailed) continue;
+    TemplateValue row;
+    row.Set("section", SectionName(*item))
+        .Set("subject", item->subject)
+        .Set("certification", item->certification)
+        .Set("status", item->status)
+        .Set("deadline", item->deadline)
+        .Set("announcement", item->role == Role::kNew ? "nouveau" : "rappel");
+    rows.Push(std::move(row));
+  }
+  return rows;
+}
+
+// accrochd-<BCR>-<YYYYMMDD>-<HHMM>.txt, the certifier's local time.
+std::string AttachmentName(const CertifierConfig& c, TimePoint now) {
+  const std::string stamp = FrenchDateTime(c.timezone, now);  // 20/04/2026 09:12
+  std::string bcr = c.id_client;
+  for (char& ch : bcr) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  if (stamp.size() < 16) return "accrochd-" + bcr + ".txt";
+  return "accrochd-" + bcr + "-" + stamp.substr(6, 4) + stamp.substr(3, 2) + stamp.substr(0, 2) +
+         "-" + stamp.substr(11, 2) + stamp.substr(14, 2) + ".txt";
 }
 
 struct Rendered {
   std::string subject, text, html, json, slack;
+  std::string attachment_name, attachment;  // e-mail only; none when the name is empty
 };
 
-Result<Rendered> Render(const Templates& templates, TemplateValue data) {
+// `attachment_rows`: the rows of the plain-text attachment, when the message has one.
+Result<Rendered> Render(const Templates& templates, TemplateValue data,
+                        std::optional<TemplateValue> attachment_rows = std::nullopt,
+                        const std::string& attachment_name = "") {
   Rendered r;
+  data.Set("attached", attachment_rows.has_value()).Set("attachment_name", attachment_name);
+  if (attachment_rows) {
+    TemplateValue list = std::move(*attachment_rows);
+    const std::size_t n = list.items().size();
+    data.Set("attachment_rows", std::move(list))
+        .Set("attachment_count", N(static_cast<std::int64_t>(n)));
+    auto attachment = templates.Render("alert-attachment", data);
+    if (!attachment) return std::unexpected(attachment.error());
+    r.attachment_name = attachment_name;
+    r.attachment = *attachment;
+    data.Set("attachment_rows", TemplateValue::List());  // not needed by the other templates
+  }
   auto subject = templates.Render("alert-subject", data);
   if (!subject) return std::unexpected(subject.error());
   r.subject = *subject;
@@ -352,6 +624,8 @@ std::vector<QueuedAlert> Messages(const Config& config, const CertifierConfig& c
     q.subject = rendered.subject;
     q.text = rendered.text;
     q.html = rendered.html;
+    q.attachment_name = rendered.attachment_name;
+    q.attachment = rendered.attachment;
     out.push_back(std::move(q));
   }
   for (const std::string& name : hooks) {
@@ -390,6 +664,9 @@ alert::DeliveryOutcome SendQueuedAlert(const Config& config, const QueuedAlert& 
     email.subject = message.subject;
     email.text = message.text;
     email.html = message.html;
+    if (!message.attachment_name.empty()) {
+      email.attachment = alert::EmailAttachment{message.attachment_name, message.attachment};
+    }
     return alert::SendEmail(config.alerts.email->smtp, email);
   }
   if (message.channel.starts_with("webhook:")) {
@@ -422,13 +699,17 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
     // Its source could not be read: new passages go unseen. Once a day while it lasts.
     TemplateValue row;
     row.Set("detail", *failing);
-    items->push_back(
-        {{"", "cycle_failed", day}, true, Item::Section::kCycleFailed, 0, std::move(row)});
+    items->push_back({{"", "cycle_failed", day}, std::nullopt, true, Section::kCycleFailed, 0, "",
+                      "", "", "", "", std::move(row)});
   }
 
+  // Each item's marks: its first announcement, and its daily repeat if it has one.
   std::vector<AlertMark> marks;
-  marks.reserve(items->size() + 1);
-  for (const Item& item : *items) marks.push_back(item.mark);
+  marks.reserve(2 * items->size() + 1);
+  for (const Item& item : *items) {
+    marks.push_back(item.mark);
+    if (item.daily) marks.push_back(*item.daily);
+  }
   const AlertMark daily_mark{"", "daily", day};
   marks.push_back(daily_mark);
   auto recorded = store_.MarksRecorded(c.id_client, marks);
@@ -436,45 +717,64 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
   const bool daily = config_.alerts.daily_summary_at && !recorded->back() &&
                      LocalMinutes(c, now) >= *config_.alerts.daily_summary_at;
 
-  // The daily summary says everything; a digest, what is new.
-  std::vector<const Item*> selected;
-  for (std::size_t i = 0; i < items->size(); ++i) {
-    if (daily || !(*recorded)[i]) selected.push_back(&(*items)[i]);
-  }
+  // New: never announced; a repeat: announced, its daily repeat due; other: announced, counted.
+  // A digest lists the new and the repeats; the daily summary, everything.
+  std::size_t k = 0;
+  bool anything = false;
   std::vector<AlertMark> to_record;
-  for (const Item* item : selected) to_record.push_back(item->mark);
+  for (Item& item : *items) {
+    const bool announced = (*recorded)[k++];
+    const bool repeated = item.daily ? (*recorded)[k++] : true;
+    item.role = !announced ? Role::kNew : !repeated ? Role::kRepeat : Role::kOther;
+    if (daily && item.role == Role::kOther) item.role = Role::kRepeat;
+    if (item.role == Role::kOther) continue;
+    anything = true;
+    to_record.push_back(item.mark);
+    if (item.daily) to_record.push_back(*item.daily);
+  }
   if (daily) to_record.push_back(daily_mark);
   if (to_record.empty()) return 0;
-  if (selected.empty()) {  // a daily summary with nothing to say: only its mark
+  if (!anything) {  // a daily summary with nothing to say: only its mark
     auto r = store_.QueueAlerts(c.id_client, to_record, {});
     if (!r) return std::unexpected(r.error());
     return 0;
   }
 
-  const bool urgent =
-      std::any_of(selected.begin(), selected.end(), [](const Item* i) { return i->urgent; });
-  auto rendered = Render(*config_.templates, MessageData(config_, c, selected, daily, urgent, now));
+  const bool urgent = std::any_of(items->begin(), items->end(), [](const Item& i) {
+    return i.urgent && i.role != Role::kOther;
+  });
+  bool attach = false;
+  TemplateValue data = MessageData(config_, c, *items, daily, urgent, now, attach);
+  auto rendered =
+      attach ? Render(*config_.templates, std::move(data), AttachmentRows(*items),
+                      AttachmentName(c, now))
+             : Render(*config_.templates, std::move(data));
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
   std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);
   auto r = store_.QueueAlerts(c.id_client, to_record, messages);
   if (!r) return std::unexpected(r.error());
 
-  std::map<Item::Section, int> counts;
-  for (const Item* item : selected) ++counts[item->section];
+  std::map<Section, int> counts, fresh;
+  for (const Item& item : *items) {
+    if (item.role == Role::kOther) continue;
+    ++counts[item.section];
+    if (item.role == Role::kNew) ++fresh[item.section];
+  }
   std::string channels;
   for (const QueuedAlert& m : messages) channels += (channels.empty() ? "" : ", ") + m.channel;
   logger_.Log(
       urgent ? LogLevel::kWarning : LogLevel::kInfo,
       std::string(daily ? "daily summary" : "alert digest") + " for certifier \"" + c.name +
-          "\" (" + (urgent ? "urgent" : "info") + "): " + N(counts[Item::Section::kOverdue]) +
-          " overdue, " + N(counts[Item::Section::kBand]) + " near their deadline, " +
-          N(counts[Item::Section::kOutbox]) + " file(s) to upload, " +
-          N(counts[Item::Section::kNoReceipt]) + " deposit(s) without receipt, " +
-          N(counts[Item::Section::kFileRejected]) + " file(s) rejected by the CDC, " +
-          N(counts[Item::Section::kNoVerdict]) + " passage(s) without verdict, " +
-          N(counts[Item::Section::kRejected]) + " rejected, " +
-          N(counts[Item::Section::kQuarantined]) + " quarantined; " +
+          "\" (" + (urgent ? "urgent" : "info") + "): " + N(counts[Section::kOverdue]) +
+          " overdue (" + N(fresh[Section::kOverdue]) + " newly), " + N(counts[Section::kBand]) +
+          " near their deadline (" + N(fresh[Section::kBand]) + " newly), " +
+          N(counts[Section::kOutbox]) + " file(s) to upload, " + N(counts[Section::kNoReceipt]) +
+          " deposit(s) without receipt, " + N(counts[Section::kFileRejected]) +
+          " file(s) rejected by the CDC, " + N(counts[Section::kNoVerdict]) +
+          " passage(s) without verdict, " + N(counts[Section::kRejected]) + " rejected, " +
+          N(counts[Section::kQuarantined]) + " quarantined" +
+          (attach ? "; full lists attached to the e-mail" : "") + "; " +
           (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),
       {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
   return static_cast<int>(messages.size());
@@ -529,7 +829,8 @@ std::vector<std::pair<std::string, alert::DeliveryOutcome>> SendTestAlerts(
   const TimePoint now = clock.Now();
   CertifierConfig none;
   const CertifierConfig& first = config_.certifiers.empty() ? none : config_.certifiers.front();
-  TemplateValue data = MessageData(config_, first, {}, false, false, now);
+  bool attach = false;
+  TemplateValue data = MessageData(config_, first, {}, false, false, now, attach);
   data.Set("test", true).Set("digest", false).Set("kind", "test");
   auto rendered = Render(*config_.templates, data);
   if (!rendered) {

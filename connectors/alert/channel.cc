@@ -261,6 +261,14 @@ std::optional<std::string> CheckEmail(const SmtpSettings& smtp, const EmailMessa
       (smtp.password && HasLineBreak(*smtp.password))) {
     return "the SMTP user name or password contains a line break";
   }
+  if (message.attachment) {
+    const std::string& name = message.attachment->name;
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.';
+    });
+    if (!plain) return "the attachment's file name must be ASCII letters, digits, '-', '_', '.'";
+  }
   return std::nullopt;
 }
 
@@ -294,6 +302,16 @@ CURLcode BuildBody(CURL* h, const EmailMessage& message, MimePtr& mime) {
   if (rc != CURLE_OK) return rc;
   rc = curl_mime_subparts(holder, alternative.get());
   if (rc == CURLE_OK) alternative.release();  // now owned by `mime`
+  if (rc != CURLE_OK || !message.attachment) return rc;
+  // The attachment, after the alternative: base64, so that its lines (tab-separated, possibly
+  // long) reach the reader byte for byte.
+  curl_mimepart* attached = curl_mime_addpart(mime.get());
+  if (attached == nullptr) return CURLE_OUT_OF_MEMORY;
+  const std::string content = CrlfLines(message.attachment->content);
+  set(curl_mime_data(attached, content.data(), content.size()));
+  set(curl_mime_type(attached, "text/plain; charset=utf-8"));
+  set(curl_mime_filename(attached, message.attachment->name.c_str()));
+  set(curl_mime_encoder(attached, "base64"));
   return rc;
 }
 

@@ -28,13 +28,20 @@ struct DeliveryOutcome {
 
 std::string_view OutcomeName(DeliveryOutcome::Kind kind);  // "delivered", "retry", "failed"
 
+// A plain-text file sent with an e-mail (text/plain; charset=utf-8, base64).
+struct EmailAttachment {
+  std::string name;  // the file name the reader sees: ASCII letters, digits, '-', '_', '.'
+  std::string content;
+};
+
 // An e-mail: a text part and an HTML part (multipart/alternative, within the multipart/mixed
-// that libcurl writes at the top), UTF-8, quoted-printable.
+// that libcurl writes at the top), UTF-8, quoted-printable; then, optionally, one attachment.
 struct EmailMessage {
   std::vector<std::string> to;
   std::string subject;  // UTF-8; encoded as RFC 2047 when not ASCII
   std::string text;
   std::string html;
+  std::optional<EmailAttachment> attachment;
   // The Date: header. The caller takes it from its Clock (style.md §3: the only door to "now");
   // unset, SystemClock's now is used.
   std::optional<std::chrono::system_clock::time_point> date;

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 3> kMigrations = {R"SQL(
+constexpr std::array<std::string_view, 4> kMigrations = {R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
   id_technique TEXT NOT NULL,
@@ -161,6 +161,16 @@ CREATE TABLE receipts (
   archived_as TEXT NOT NULL DEFAULT ''
 );
 ALTER TABLE deposits ADD COLUMN receipt_detail TEXT NOT NULL DEFAULT '';
+)SQL",
+// 4: alerts at scale -- an overdue passage is announced as new once (a mark without a day), then
+// repeated daily; the passages already announced overdue keep their first announcement. A
+// message may carry one attachment (the full lists, identifiers only).
+R"SQL(
+INSERT OR IGNORE INTO alert_marks (certifier, subject, kind, day, at)
+  SELECT certifier, subject, kind, '', MIN(at) FROM alert_marks
+  WHERE kind = 'overdue' AND day != '' GROUP BY certifier, subject, kind;
+ALTER TABLE alert_queue ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_queue ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
 )SQL"};
 
 std::string Iso(TimePoint t) {
@@ -1359,11 +1369,12 @@ Result<void> StateStore::QueueAlerts(const std::string& certifier,
     }
     for (const QueuedAlert& q : messages) {
       sql << "INSERT INTO alert_queue (created_at, certifier, kind, severity, channel, "
-             "recipients, subject, body_text, body_html, payload, next_attempt_at) "
-             "VALUES (:a, :c, :k, :sv, :ch, :r, :s, :t, :h, :p, :n)",
+             "recipients, subject, body_text, body_html, payload, attachment_name, attachment, "
+             "next_attempt_at) VALUES (:a, :c, :k, :sv, :ch, :r, :s, :t, :h, :p, :an, :at, :n)",
           soci::use(now), soci::use(certifier), soci::use(q.kind), soci::use(q.severity),
           soci::use(q.channel), soci::use(q.recipients), soci::use(q.subject), soci::use(q.text),
-          soci::use(q.html), soci::use(q.payload), soci::use(now);
+          soci::use(q.html), soci::use(q.payload), soci::use(q.attachment_name),
+          soci::use(q.attachment), soci::use(now);
     }
     tr.commit();
   } catch (const std::exception& e) {
@@ -1376,7 +1387,8 @@ namespace {
 
 constexpr const char* kAlertColumns =
     "SELECT id, created_at, certifier, kind, severity, channel, recipients, subject, body_text, "
-    "body_html, payload, state, attempts, next_attempt_at, last_detail FROM alert_queue ";
+    "body_html, payload, state, attempts, next_attempt_at, last_detail, attachment_name, attachment "
+    "FROM alert_queue ";
 
 QueuedAlert AlertFrom(const soci::row& r) {
   QueuedAlert q;
@@ -1395,6 +1407,8 @@ QueuedAlert AlertFrom(const soci::row& r) {
   q.attempts = static_cast<int>(Integer(r, 12));
   q.next_attempt_at = r.get<std::string>(13);
   q.last_detail = r.get<std::string>(14);
+  q.attachment_name = r.get<std::string>(15);
+  q.attachment = r.get<std::string>(16);
   return q;
 }
 
@@ -1474,7 +1488,7 @@ Result<std::vector<PassageRecord>> StateStore::AlertCandidates(const std::string
              << std::string(kPassageColumns) +
                     "WHERE p.certifier = :c AND (p.status IN ('rejected', 'quarantined') OR "
                     "(p.status = 'deposited' AND d.state = 'receipt') OR "
-                    "(p.status IN ('pending', 'in_deposit') AND p.deadline <= :h AND "
+                    "(p.status IN ('pending', 'in_deposit', 'deposited') AND p.deadline <= :h AND "
                     "(p.status != 'pending' OR p.delivery <= :t))) "
                     "ORDER BY p.deadline, p.id_technique",
          soci::use(certifier), soci::use(h), soci::use(t));

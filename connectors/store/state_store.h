@@ -154,6 +154,8 @@ struct QueuedAlert {
   std::string channel;     // "email" or "webhook:<name>"
   std::string recipients;  // e-mail addresses, comma-separated
   std::string subject, text, html, payload;
+  // E-mail only: one plain-text attachment (the full lists; identifiers only), when not empty.
+  std::string attachment_name, attachment;
   std::string state;  // queued, delivered, failed
   int attempts = 0;
   std::string next_attempt_at;
@@ -295,8 +297,9 @@ class StateStore {
 
   // --- Alerts.
   // A certifier's passages an alert may speak of: rejected and quarantined ones, those the
-  // CDC has not received (pending and due, or in a file) with a deadline on or before `horizon`,
-  // and deposited ones whose file's receipt did not mention them.
+  // CDC has not accepted yet (pending and due, in a file, deposited and waiting for their
+  // accusé de traitement) with a deadline on or before `horizon`, and deposited ones whose
+  // file's receipt did not mention them.
   Result<std::vector<PassageRecord>> AlertCandidates(const std::string& certifier, Date today,
                                                      Date horizon);
   // For each mark, whether it was already recorded for `certifier`.

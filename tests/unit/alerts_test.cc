@@ -31,6 +31,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono;
 using Kind = alert::DeliveryOutcome::Kind;
+using testing::Occurrences;
 
 constexpr const char* kBcr = "DEMO0001";
 
@@ -330,6 +331,193 @@ TEST_F(AlertsTest, WithoutRecipientsOnlyTheJournalHears) {
   EXPECT_THAT(logger_.Text(), HasSubstr("alert digest for certifier \"institut-exemple\" "
                                         "(urgent): 1 overdue"));
   EXPECT_THAT(logger_.Text(), HasSubstr("no recipient configured: journal only"));
+}
+
+
+// Counts the lines of `text` that start with `prefix`.
+std::size_t LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::size_t n = 0, start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    if (text.compare(start, prefix.size(), prefix) == 0) ++n;
+    start = end + 1;
+  }
+  return n;
+}
+
+std::string Id(const std::string& prefix, int n) {
+  return prefix + (n < 10 ? "0" : "") + std::to_string(n);
+}
+
+// The backfill case: more newly overdue passages than alerts.list_limit. Every one is named (by
+// certification in the body, each in the attachment and the webhook); the next day, the newly
+// overdue come first and the cap shortens only the repeats, saying how many it left out.
+TEST_F(AlertsTest, EveryNewlyOverduePassageIsNamedHoweverManyAndOnlyRepeatsAreCut) {
+  config_ = Load("  daily_summary: \"off\"\n  list_limit: 5\n");
+  for (int i = 1; i <= 12; ++i) See(Id("LATE", i), D(2025, 11, static_cast<unsigned>(i)));
+  for (int i = 1; i <= 3; ++i) See(Id("TODAY", i), D(2025, 12, 2));  // deadline 02/03: today
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_EQ(sent.size(), 2u);
+  const store::QueuedAlert& email = sent[0];
+  EXPECT_THAT(email.text, HasSubstr("ÉCHÉANCE DÉPASSÉE — 12 passage(s) à faire parvenir"));
+  EXPECT_THAT(email.text, HasSubstr("  RS RS6521 — 12 passage(s) :\n    LATE12, LATE11, LATE10,"));
+  for (int i = 1; i <= 12; ++i) {
+    EXPECT_THAT(email.text, HasSubstr(Id("LATE", i))) << i;
+    EXPECT_THAT(email.attachment, HasSubstr("overdue\t" + Id("LATE", i) + "\tRS RS6521\tpending\t"))
+        << i;
+    EXPECT_THAT(sent[1].payload, HasSubstr("\"id_technique\": \"" + Id("LATE", i) + "\"")) << i;
+  }
+  EXPECT_EQ(email.attachment_name, "accrochd-DEMO0001-20260302-0700.txt");
+  EXPECT_EQ(LinesStartingWith(email.attachment, "overdue\t"), 12u);
+  EXPECT_EQ(LinesStartingWith(email.attachment, "within:1\t"), 3u);
+  EXPECT_THAT(email.text, HasSubstr("pièce jointe accrochd-DEMO0001-20260302-0700.txt"));
+  EXPECT_THAT(email.text, Not(HasSubstr("Déjà signalé")));
+  EXPECT_EQ(Occurrences(sent[1].payload, "\"new\": true"), 15u);
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"version\": 2"));
+  // The webhook's payload is not an e-mail: no attachment there.
+  EXPECT_TRUE(sent[1].attachment.empty());
+
+  clock_.Advance(hours(24));  // 3 March: the three TODAY are overdue; the twelve repeated
+  sent = Cycle();
+  ASSERT_EQ(sent.size(), 2u);
+  const std::string& text = sent[0].text;
+  EXPECT_THAT(text, HasSubstr("ÉCHÉANCE DÉPASSÉE — 15 passage(s) (dont 3 nouveau(x)) à faire"));
+  // New first (one a line), then two repeats (the cap is 5), then the count of the rest.
+  const std::size_t today = text.find("  TODAY01  RS RS6521");
+  const std::size_t already = text.find("  Déjà signalé(s) :\n  LATE12  RS RS6521");
+  ASSERT_NE(today, std::string::npos) << text;
+  ASSERT_NE(already, std::string::npos) << text;
+  EXPECT_LT(today, already);
+  EXPECT_THAT(text, HasSubstr("\n  LATE11  RS RS6521"));
+  EXPECT_THAT(text, Not(HasSubstr("\n  LATE10  ")));
+  EXPECT_THAT(text, HasSubstr("  … et 10 autre(s) déjà signalé(s) : voir la pièce jointe"));
+  EXPECT_EQ(LinesStartingWith(sent[0].attachment, "overdue\t"), 15u);
+  EXPECT_EQ(Occurrences(sent[0].attachment, "\tnouveau\n"), 3u);
+  EXPECT_EQ(Occurrences(sent[1].payload, "\"new\": true"), 3u);
+  EXPECT_EQ(Occurrences(sent[1].payload, "\"new\": false"), 12u);  // complete in the webhook
+  clock_.Advance(minutes(15));
+  EXPECT_TRUE(Cycle().empty());
+}
+
+// A passage whose file was uploaded stays watched until the CDC accepts it: each threshold and
+// its deadline are announced with its state, then nothing once accepted.
+TEST_F(AlertsTest, ADepositedPassageIsWatchedUntilTheCdcAcceptsIt) {
+  config_ = Load("  daily_summary: \"off\"\n  receipt_after: 30d\n");
+  See("SENT", D(2025, 12, 4));  // deadline 04/03: 2 days left
+  auto deposit =
+      store_->BeginDeposit(kBcr, "DEMO0001_20260301T060000Z_001.xml", "flux-1", {"SENT"});
+  ASSERT_TRUE(deposit.has_value());
+  ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store_->MarkUploaded("DEMO0001_20260301T060000Z_001.xml").has_value());
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("Échéance dans 7 jour(s) ou moins — 1 passage(s) :\n"
+                                      "  SENT  RS RS6521  déposé le 02/03/2026, accusé de "
+                                      "traitement attendu  échéance 04/03/2026, dans 2 jour(s)"));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"status\": \"deposited\""));
+  clock_.Advance(hours(24));  // 1 day left: band 1
+  sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("Échéance dans 1 jour(s) ou moins — 1 passage(s) :\n"
+                                      "  SENT  "));
+  clock_.Advance(hours(48));  // 5 March: overdue, still no receipt
+  sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("ÉCHÉANCE DÉPASSÉE — 1 passage(s) à faire parvenir à la "
+                                      "CDC sans attendre :\n  SENT  RS RS6521  déposé le "
+                                      "02/03/2026, accusé de traitement attendu"));
+  ASSERT_TRUE(store_
+                  ->RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite",
+                                   {{"SENT", true, ""}})
+                  .has_value());
+  clock_.Advance(hours(24));
+  EXPECT_TRUE(Cycle().empty());  // accepted: never again
+}
+
+// Files without their accusé de traitement: the new ones first, and how many others there are.
+TEST_F(AlertsTest, FilesWithoutReceiptNameTheNewOnesFirstAndCountTheOthers) {
+  config_ = Load("  daily_summary: \"off\"\n  receipt_after: 1d\n  list_limit: 2\n");
+  auto upload = [this](int n) {
+    const std::string id = Id("LATER", n);
+    See(id, D(2026, 2, 20));  // deadline in May: beyond every threshold
+    const std::string file = "DEMO0001_20260302T0600" + Id("", n) + "Z_001.xml";
+    auto deposit = store_->BeginDeposit(kBcr, file, "flux-" + id, {id});
+    ASSERT_TRUE(deposit.has_value());
+    ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
+    ASSERT_TRUE(store_->MarkUploaded(file).has_value());
+  };
+  for (int n = 1; n <= 3; ++n) upload(n);
+  EXPECT_TRUE(Cycle().empty());  // uploaded today: not yet late
+  clock_.Advance(hours(25));
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  // Three new: all named although the cap is 2.
+  EXPECT_THAT(sent[0].text, HasSubstr("Dépôts sans accusé de traitement depuis plus de 1 jour(s) "
+                                      "— 3 fichier(s) :"));
+  for (int n = 1; n <= 3; ++n) EXPECT_THAT(sent[0].text, HasSubstr("T0600" + Id("", n) + "Z"));
+  upload(4);
+  clock_.Advance(hours(25));
+  sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_THAT(sent[0].text, HasSubstr("— 4 fichier(s) (dont 1 nouveau(x)) :\n"
+                                      "  DEMO0001_20260302T060004Z_001.xml  1 passage(s)"));
+  EXPECT_THAT(sent[0].text, HasSubstr("  … et 3 autre(s) déjà signalé(s) : voir la pièce jointe"));
+  EXPECT_EQ(LinesStartingWith(sent[0].attachment, "without_receipt\t"), 4u);
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"without_receipt\": 3"));  // not_listed
+}
+
+// The digest opens with what to do, in words the staff can act on, then a table of counts by
+// certification and band, then the lists. No command for the staff to run.
+TEST_F(AlertsTest, ADigestOpensWithWhatToDoThenCountsByCertificationAndBand) {
+  config_ = Load("  daily_summary: \"off\"\n");
+  See("OVERDUE", D(2025, 11, 20));
+  See("WEEK", D(2025, 12, 5));
+  See("QUAR", D(2025, 12, 25), true);
+  auto deposit = store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
+                                      {"OVERDUE", "WEEK"});
+  ASSERT_TRUE(deposit.has_value());
+  ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  const std::string& text = sent[0].text;
+  const std::size_t todo = text.find("À FAIRE :\n  - Déposer sur le portail de la CDC 1 fichier(s)"
+                                     " prêt(s) (2 passage(s)), dans " +
+                                     dir_ + "/state/outbox");
+  const std::size_t correct =
+      text.find("  - Corriger dans la base de l'organisme 1 passage(s) : 1 en quarantaine");
+  const std::size_t table = text.find(
+      "PASSAGES NON ENCORE ACCEPTÉS PAR LA CDC, par certification et par échéance :\n"
+      "  Certification  En retard    ≤ 1 j    ≤ 7 j   ≤ 14 j   ≤ 30 j\n"
+      "  RS RS6521              1        0        1        0        1\n");
+  const std::size_t list = text.find("ÉCHÉANCE DÉPASSÉE");
+  ASSERT_NE(todo, std::string::npos) << text;
+  ASSERT_NE(correct, std::string::npos) << text;
+  ASSERT_NE(table, std::string::npos) << text;
+  EXPECT_LT(todo, correct);
+  EXPECT_LT(correct, table);
+  EXPECT_LT(table, list);
+  EXPECT_THAT(text, Not(HasSubstr("mark-uploaded")));
+  EXPECT_THAT(sent[0].html, Not(HasSubstr("mark-uploaded")));
+  EXPECT_LT(sent[0].html.find("<h2>À faire</h2>"), sent[0].html.find("Échéance dépassée"));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"files_to_upload\": 1"));
+  EXPECT_THAT(sent[1].payload,
+              HasSubstr("{\"certification\": \"RS RS6521\", \"overdue\": 1, \"within\": "
+                        "[{\"days\": 1, \"passages\": 0}, {\"days\": 7, \"passages\": 1}"));
+}
+
+// The daily summary carries everything: counts, and the full lists in the attachment.
+TEST_F(AlertsTest, TheDailySummaryAttachesTheFullLists) {
+  config_ = Load("  list_limit: 2\n");
+  for (int i = 1; i <= 4; ++i) See(Id("LATE", i), D(2025, 11, static_cast<unsigned>(i)));
+  ASSERT_FALSE(Cycle().empty());  // 07:00: the digest
+  clock_.Advance(hours(1));       // 08:00: the daily summary
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0].kind, "daily");
+  EXPECT_EQ(LinesStartingWith(sent[0].attachment, "overdue\t"), 4u);
+  EXPECT_EQ(Occurrences(sent[0].attachment, "\trappel\n"), 4u);
+  EXPECT_THAT(sent[0].text, HasSubstr("… et 2 autre(s) déjà signalé(s) : voir la pièce jointe"));
+  EXPECT_EQ(Occurrences(sent[1].payload, "\"id_technique\": \"LATE"), 4u);
 }
 
 }  // namespace
