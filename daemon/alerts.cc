@@ -365,6 +365,7 @@ Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const
       .Set(name + "_count", count(total))
       .Set(name + "_new_count", count(fresh.size()))
       .Set(name + "_all_new", fresh.size() == total)
+      .Set(name + "_some_new", !fresh.empty() && fresh.size() < total)
       .Set(name + "_more", count(shown.cut))
       .Set("has_" + name + "_more", shown.cut > 0)
       .Set(name + "_others", count(others));

@@ -290,6 +290,42 @@ TEST_F(AlertChannelEmailTest, PlainTextWhenTlsIsNotRequired) {
   EXPECT_EQ(LfLines(mails[0].parts.at(0)), message.text);
 }
 
+// The full lists of a long alert: a text/plain attachment after the alternative, base64, its
+// file name given, its content arriving byte for byte (tabs, long lines).
+TEST_F(AlertChannelEmailTest, AnAttachmentArrivesWholeAfterTheTextAndHtml) {
+  auto server = StartSmtp({});
+  SmtpSettings smtp = Smtp(server->port());
+  smtp.require_tls = false;
+  smtp.ca_file.reset();
+  EmailMessage message = FrenchAlert();
+  std::string lines = "# accrochd — la liste complète\n";
+  for (int i = 0; i < 3000; ++i) {
+    lines += "overdue\tID-" + std::to_string(i) + "\tRS RS6521\tdeposited\t2026-03-02\tnouveau\n";
+  }
+  message.attachment = EmailAttachment{"accrochd-DEMO0001-20260302-0700.txt", lines};
+
+  const DeliveryOutcome outcome = SendEmail(smtp, message);
+
+  ASSERT_EQ(outcome.kind, Kind::kDelivered) << outcome.detail << "\n" << server->Log();
+  const auto mails = Mails();
+  ASSERT_THAT(mails, SizeIs(1));
+  const auto& mail = mails[0];
+  EXPECT_EQ(One(mail.decoded, "structure"),
+            "multipart/mixed multipart/alternative text/plain text/html text/plain");
+  EXPECT_THAT(One(mail.decoded, "part-3"), HasSubstr("text/plain; utf-8; base64"));
+  EXPECT_THAT(mail.raw, HasSubstr("filename=\"accrochd-DEMO0001-20260302-0700.txt\""));
+  ASSERT_THAT(mail.parts, SizeIs(3));
+  EXPECT_EQ(LfLines(mail.parts[0]), message.text);
+  EXPECT_EQ(LfLines(mail.parts[2]), lines);
+
+  // A file name that could break the header is refused before connecting.
+  message.attachment->name = "liste\r\nBcc: x@example.org.txt";
+  const DeliveryOutcome refused = SendEmail(smtp, message);
+  EXPECT_EQ(refused.kind, Kind::kPermanentFailure);
+  EXPECT_THAT(refused.detail, HasSubstr("attachment"));
+  EXPECT_THAT(Mails(), SizeIs(1));
+}
+
 TEST_F(AlertChannelEmailTest, TlsNotRequiredDoesNotTryStartTls) {
   // CURLUSESSL_TRY would quietly upgrade here; "not required" means clear text, and this server
   // insists on STARTTLS, so it refuses.

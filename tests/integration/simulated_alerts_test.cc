@@ -14,7 +14,8 @@
 //
 //   SEUILS    delivered 20/01, deadline 20/04 (day 19); seen on day 0, 19 days left: band 30,
 //             then 14 (day 5), 7 (day 12), 1 (day 18); its file uploaded on its deadline day,
-//             accepted on day 22.
+//             overdue on days 20 and 21 while its accusé de traitement is awaited, accepted on
+//             day 22.
 //   ECHUE     delivered 15/02, deadline 15/05 (day 44); seen on day 2; its file stays in the
 //             outbox: bands 30 (day 14), 14 (day 30), 7 (day 37), 1 (day 43, and nothing new on
 //             the deadline itself), then overdue every day from day 45 -- once a day -- until its
@@ -29,7 +30,8 @@
 //             again in F:REJET#2, accepted on day 39.
 //   QUARANT   born on 31 April: quarantined on day 50, fixed on day 53 and deposited.
 //   DIFFERE   delivered in the future (day 62), seen on day 58: nothing until its day.
-//   URGENTE   seen on day 70 with 10 days left: band 14 at once (not 30), deposited at once.
+//   URGENTE   seen on day 70 with 10 days left: band 14 at once (not 30), deposited at once;
+//             at stake until accepted on day 73.
 //
 // The webhook receiver is down on days 60 to 62 and the SMTP server on days 61 to 63 (stopped:
 // connections refused, their ports held), then started again and the configuration reloaded with
@@ -556,8 +558,10 @@ std::map<int, Items> ExpectedDigests() {
       {70, {"band:14 SIM-URGENTE", "outbox F:URGENTE"}},
       {85, {"no_receipt F:ECHUE"}},
   };
-  // Overdue: every day, from the day after the deadline until its file is uploaded.
-  for (int day = 45; day <= 79; ++day) d[day].insert("overdue SIM-ECHUE");
+  // Overdue: every day, from the day after the deadline until the CDC accepts it -- uploaded
+  // or not, a passage is watched until its accusé de traitement accepts it.
+  for (int day = 20; day <= 21; ++day) d[day].insert("overdue SIM-SEUILS");  // uploaded on 19
+  for (int day = 45; day <= 89; ++day) d[day].insert("overdue SIM-ECHUE");   // uploaded on 80
   return d;
 }
 
@@ -570,19 +574,31 @@ struct AtStake {
 const std::vector<AtStake>& ExpectedAtStake() {
   static const std::vector<AtStake> kAtStake = {
       {"band:30 SIM-SEUILS", 0, 4},    {"band:14 SIM-SEUILS", 5, 11},
-      {"band:7 SIM-SEUILS", 12, 17},   {"band:1 SIM-SEUILS", 18, 18},
+      {"band:7 SIM-SEUILS", 12, 17},   {"band:1 SIM-SEUILS", 18, 19},
+      {"overdue SIM-SEUILS", 20, 21},
       {"outbox F:SEUILS", 0, 18},      {"outbox F:ECHUE", 2, 79},
       {"outbox F:ACCEPTE", 7, 7},      {"band:30 SIM-ECHUE", 14, 29},
       {"band:14 SIM-ECHUE", 30, 36},   {"band:7 SIM-ECHUE", 37, 42},
-      {"band:1 SIM-ECHUE", 43, 44},    {"overdue SIM-ECHUE", 45, 79},
+      {"band:1 SIM-ECHUE", 43, 44},    {"overdue SIM-ECHUE", 45, 89},
       {"outbox F:ACCUSE", 20, 20},     {"no_receipt F:ACCUSE", 26, 33},
       {"outbox F:REJET", 30, 30},      {"rejected SIM-REJET", 33, 35},
       {"outbox F:REJET#2", 36, 36},    {"quarantined SIM-QUARANT", 50, 52},
       {"outbox F:QUARANT", 53, 53},    {"outbox F:DIFFERE", 62, 62},
-      {"band:14 SIM-URGENTE", 70, 70}, {"outbox F:URGENTE", 70, 70},
+      {"band:14 SIM-URGENTE", 70, 72}, {"outbox F:URGENTE", 70, 70},
       {"no_receipt F:ECHUE", 85, 89},
   };
   return kAtStake;
+}
+
+// The status of a passage announced on `day` near or past its deadline: in its file in the
+// outbox, or deposited once the story uploaded its file (06:30, before that day's cycles).
+std::string StatusOn(const std::string& id, int day) {
+  for (const Step& step : Story()) {
+    if (step.act == Act::kUpload && step.day <= day && "SIM-" + step.subject.substr(2) == id) {
+      return "deposited";
+    }
+  }
+  return "in_deposit";
 }
 
 // Overdue, within deadlines.urgent, a deposit without receipt, a rejection.
@@ -1048,12 +1064,11 @@ class SimulatedAlertsTest : public ::testing::Test {
       m.items.insert("overdue " + id);
       EXPECT_EQ(o["deadline"].text, FormatIsoDate(deadline_of(id))) << id;
       EXPECT_EQ(o["days_overdue"].Int(), DayOf(today) - DayOf(deadline_of(id))) << id;
-      EXPECT_EQ(o["status"].text, "in_deposit") << id << ": in a file never uploaded";
+      EXPECT_EQ(o["status"].text, StatusOn(id, m.day)) << id;
     }
-    EXPECT_EQ(j["overdue_not_listed"].Int(), 0);
+    EXPECT_EQ(j["version"].Int(), 2);
     for (const Json& band : j["near_deadline"].items) {
       const int within = band["within_days"].Int();
-      EXPECT_EQ(band["not_listed"].Int(), 0);
       for (const Json& p : band["passages"].items) {
         const std::string id = p["id_technique"].text;
         m.items.insert("band:" + std::to_string(within) + " " + id);
@@ -1062,7 +1077,7 @@ class SimulatedAlertsTest : public ::testing::Test {
         EXPECT_EQ(p["days_left"].Int(), left) << id;
         EXPECT_EQ(within, BandOf(left)) << id << " with " << left << " days left";
         EXPECT_EQ(p["certification"].text, "RNCP RNCP35830") << id;
-        EXPECT_EQ(p["status"].text, "in_deposit") << id;
+        EXPECT_EQ(p["status"].text, StatusOn(id, m.day)) << id;
       }
     }
     for (const Json& f : j["outbox"].items) {
@@ -1097,10 +1112,25 @@ class SimulatedAlertsTest : public ::testing::Test {
       }
       EXPECT_EQ(q["deadline"].text, FormatIsoDate(deadline_of(id))) << id;
     }
+    // The counts by certification and band: everything at stake, the one certification here.
+    // In a daily summary (which lists everything), they add up to what the lists hold.
+    int counted = 0;
+    for (const Json& row : j["by_certification"].items) {
+      EXPECT_EQ(row["certification"].text, "RNCP RNCP35830");
+      counted += row["overdue"].Int();
+      for (const Json& band : row["within"].items) counted += band["passages"].Int();
+    }
+    if (m.kind == "daily") {
+      const auto at_stake = std::count_if(m.items.begin(), m.items.end(), [](const std::string& i) {
+        return i.starts_with("overdue ") || i.starts_with("band:");
+      });
+      EXPECT_EQ(counted, at_stake);
+    }
     // A section this test does not know of (a newer payload) must be empty: its entries count as
     // unexpected items.
-    static const std::set<std::string> kKnown = {"overdue",         "near_deadline", "outbox",
-                                                 "without_receipt", "rejected",      "quarantined"};
+    static const std::set<std::string> kKnown = {"overdue",     "near_deadline",   "outbox",
+                                                 "without_receipt", "rejected",    "quarantined",
+                                                 "by_certification"};
     for (const auto& [key, value] : j.members) {
       if (value.type != Json::Type::kArray || kKnown.contains(key)) continue;
       for (const Json& entry : value.items) {
@@ -1225,13 +1255,16 @@ TEST_F(SimulatedAlertsTest, WhichAlertsWentOutOnWhichDayOverAHundredDays) {
   EXPECT_EQ(hook_on(44, kDigestCycle), nullptr) << "the deadline day: band 1 was announced";
   ASSERT_NE(hook_on(45, kDigestCycle), nullptr);
   EXPECT_EQ(hook_on(45, kDigestCycle)->items, Items{"overdue SIM-ECHUE"});
-  for (int day : {1, 3, 4, 6, 8, 9, 10, 11, 19, 22, 34, 39, 44, 80, 81, 90, 99}) {
+  // Its file uploaded on day 80: still overdue, still named, until the CDC accepts it (day 90).
+  ASSERT_NE(hook_on(81, kDigestCycle), nullptr);
+  EXPECT_EQ(hook_on(81, kDigestCycle)->items, Items{"overdue SIM-ECHUE"});
+  for (int day : {1, 3, 4, 6, 8, 9, 10, 11, 19, 22, 34, 39, 44, 90, 99}) {
     EXPECT_EQ(hook_on(day, kDigestCycle), nullptr) << "no digest on quiet day " << day;
   }
   for (int day = 0; day < kDays; ++day) {
     EXPECT_EQ(hook_on(day, 2), nullptr) << "nothing at 15:00 on day " << day;
   }
-  for (int day : {80, 84, 90, 99}) {
+  for (int day : {90, 99}) {
     EXPECT_EQ(hook_on(day, kDailyCycle), nullptr) << "nothing at stake on day " << day;
   }
 

@@ -295,7 +295,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions.size(), 4u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
                             "alert_marks", "alert_queue", "receipts", "events"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
@@ -321,6 +321,36 @@ TEST_F(StateStoreTest, ReopenKeepsDataAndDoesNotRerunMigrations) {
   EXPECT_EQ(StatusOf("1017"), "pending");
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
   EXPECT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kUnchanged);
+}
+
+// Migration 4 on a store of schema 3: an overdue passage announced before (daily marks only)
+// gets its first announcement recorded, at the earliest of them, so that it is not announced as
+// new again after the upgrade; the alert queue gains its attachment columns.
+TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
+  store_.reset();
+  {
+    RawDb raw(db_path());
+    // Back to schema 3: without migration 4's columns and marks.
+    EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
+    EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
+    EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version = 4"), "");
+    EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
+                       "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
+                       "('C', '1017', 'overdue', '2026-03-03', '2026-03-03T06:00:00Z'), "
+                       "('C', '1018', 'band:7', '', '2026-03-01T06:00:00Z')"),
+              "");
+  }
+  Reopen();
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "4");
+  EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
+                     "WHERE day = '' ORDER BY subject"),
+            (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
+                                      "1018 band:7 [] 2026-03-01T06:00:00Z"}));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM alert_marks"), "4");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM pragma_table_info('alert_queue') WHERE name IN "
+                    "('attachment_name', 'attachment')"),
+            "2");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
