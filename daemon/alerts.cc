@@ -147,8 +147,11 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
 
   std::vector<Item> items;
   const std::string day = FormatIsoDate(today);
+  // When what an item announces happened: the day it crossed its threshold, or the day the
+  // passage was first seen if it came in past it.
   auto passage_item = [](const PassageRecord& p, AlertMark mark, bool urgent, Section section,
                          int band, std::string event, TemplateValue row) {
+    if (const std::string seen = p.first_seen.substr(0, 10); seen > event) event = seen;
     Item item{std::move(mark), std::nullopt, urgent, section, band, "", p.id_technique, "", "",
               std::move(event), std::move(row)};
     item.certification = p.certification_type + " " + p.certification_code;
@@ -299,8 +302,9 @@ struct Shown {
 Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const Item*> items,
                  std::size_t limit, bool groupable) {
   std::sort(items.begin(), items.end(), [](const Item* a, const Item* b) {
-    if (a->role != b->role) return a->role < b->role;            // new, repeats, others
-    if (a->event != b->event) return a->event > b->event;        // newest event first
+    if (a->role != b->role) return a->role < b->role;       // new, repeats, others
+    if (a->event != b->event) return a->event > b->event;   // newest event first
+    if (a->deadline != b->deadline) return a->deadline > b->deadline;
     return a->subject < b->subject;
   });
   std::vector<const Item*> fresh, repeats;
@@ -523,6 +527,7 @@ TemplateValue AttachmentRows(const std::vector<Item>& items) {
     if (rank(a) != rank(b)) return rank(a) < rank(b);
     if ((a->role == Role::kNew) != (b->role == Role::kNew)) return a->role == Role::kNew;
     if (a->event != b->event) return a->event > b->event;
+    if (a->deadline != b->deadline) return a->deadline > b->deadline;
     return a->subject < b->subject;
   });
   TemplateValue rows = TemplateValue::List();
