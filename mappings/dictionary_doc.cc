@@ -136,8 +136,13 @@ std::string RulesReferenceScdoc() {
       {Rule::kRepeatedIdTechnique, "two rows give the same idTechnique"},
       {Rule::kIdentification, "neither idDossier, nor nir, nor the holder's civil status"},
       {Rule::kProbableDuplicate,
-       "the same certification, holder (birth name and first name compared without case or "
-       "accents, birth date, sex) and date of delivery as an earlier passage under another key"},
+       "the same certification, holder and date of delivery as an earlier passage under another "
+       "key. The holder is the same idDossier, or the same NIR (without case), or else the same "
+       "nomNaissance and prenom1 (compared without case or accents), anneeNaissance, "
+       "moisNaissance, jourNaissance and sexe -- unless both passages carry a prenom2, a "
+       "codeInsee, a codePostal, a libelleCommuneNaissance (compared without case or accents) or "
+       "a codePaysNaissance and these differ: then they are two people. What only one of them "
+       "carries does not tell them apart. The first seen is kept, the later quarantined"},
       {Rule::kXsd,
        "refused by the XSD when its deposit file was checked, before publication: the passage is "
        "taken out of the file (a safety net: the rules above cover the XSD)"},

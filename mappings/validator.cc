@@ -221,6 +221,24 @@ std::optional<std::string> MemorySeenIndex::Insert(Kind kind, const std::string&
   return it->second;
 }
 
+std::optional<std::string> MemorySeenIndex::InsertHolder(const std::string& key,
+                                                         const std::vector<std::string>& traits,
+                                                         const std::string& id_technique) {
+  auto [begin, end] = holders_.equal_range(key);
+  for (auto it = begin; it != end; ++it) {
+    if (TraitsAgree(it->second.first, traits)) return it->second.second;
+  }
+  holders_.emplace(key, std::pair{traits, id_technique});
+  return std::nullopt;
+}
+
+bool SeenIndex::TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (!a[i].empty() && !b[i].empty() && a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 CycleChecks::CycleChecks() : index_(&own_) {}
 
 CycleChecks::CycleChecks(SeenIndex& index) : index_(&index) {}
@@ -256,8 +274,22 @@ std::string CycleChecks::HolderIdentity(const Passage& p) {
   return identity;
 }
 
+std::vector<std::string> CycleChecks::HolderTraits(const Passage& p) {
+  if (p.identification == Group::kDossierFormation ||
+      p.identification == Group::kIdentifiantNational) {
+    return {};
+  }
+  auto known = [&p](Field f) {
+    return p[f].state == FieldValue::State::kValue ? p[f].text : std::string();
+  };
+  return {FoldForComparison(known(Field::prenom2), true, true),
+          ChangeCase(known(Field::codeInsee), true), known(Field::codePostal),
+          FoldForComparison(known(Field::libelleCommuneNaissance), true, true),
+          known(Field::codePaysNaissance)};
+}
+
 std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
-  auto first = index_->Insert(SeenIndex::Kind::kHolder, HolderIdentity(p), p.id_technique);
+  auto first = index_->InsertHolder(HolderIdentity(p), HolderTraits(p), p.id_technique);
   if (!first) return std::nullopt;
   return Rejection{p.mapping ? p.mapping->name : "",
                    p.id_technique,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <vector>
 
 #include "core/calendar.h"
 #include "mappings/dictionary.h"
@@ -49,15 +50,28 @@ class SeenIndex {
   // recorded with it and changes nothing.
   virtual std::optional<std::string> Insert(Kind kind, const std::string& key,
                                             const std::string& id_technique) = 0;
+  // Holders: `key` is the identity compared exactly; `traits` what tells apart two holders of
+  // that identity when both have it ("" when unknown). Returns the idTechnique of an earlier
+  // holder with the same key whose traits agree (TraitsAgree), recording nothing; else records
+  // this holder and returns nullopt.
+  virtual std::optional<std::string> InsertHolder(const std::string& key,
+                                                  const std::vector<std::string>& traits,
+                                                  const std::string& id_technique) = 0;
+  // Whether two holders' traits agree: no trait known to both differs.
+  static bool TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b);
 };
 
 class MemorySeenIndex : public SeenIndex {
  public:
   std::optional<std::string> Insert(Kind kind, const std::string& key,
                                     const std::string& id_technique) override;
+  std::optional<std::string> InsertHolder(const std::string& key,
+                                          const std::vector<std::string>& traits,
+                                          const std::string& id_technique) override;
 
  private:
   std::map<std::pair<Kind, std::string>, std::string> seen_;
+  std::multimap<std::string, std::pair<std::vector<std::string>, std::string>> holders_;
 };
 
 // What one cycle has seen of a certifier's passages: the CDC wants an idTechnique used once per
@@ -77,11 +91,17 @@ class CycleChecks {
   // A rejection when `p` is a probable duplicate of an earlier valid passage: the same
   // certification, the same holder (birth name and first name compared without case or
   // accents, birth date, sex; or the same idDossier, or the same NIR) and the same date of
-  // delivery. The first seen is kept; the later is the one rejected.
+  // delivery -- unless both carry a second first name, a birthplace (codeInsee, codePostal,
+  // libelleCommuneNaissance, codePaysNaissance) that differ: then they are two people. The
+  // first seen is kept; the later is the one rejected.
   std::optional<Rejection> RegisterHolder(const Passage& p);
 
   // The holder's identity as RegisterHolder compares it (personal data: for hashing only).
   static std::string HolderIdentity(const Passage& p);
+  // What tells apart two holders of the same identity, when both have it: the second first
+  // name, codeInsee, codePostal, libelleCommuneNaissance (folded like the names) and
+  // codePaysNaissance; "" when absent. Empty for an idDossier or a NIR (exact identifiers).
+  static std::vector<std::string> HolderTraits(const Passage& p);
 
  private:
   MemorySeenIndex own_;

@@ -1267,6 +1267,11 @@ class StateStore::DiskSeenIndex : public mappings::SeenIndex {
                                     const std::string& id_technique) override {
     return store_.SeenInsert(kind, key, id_technique);
   }
+  std::optional<std::string> InsertHolder(const std::string& key,
+                                          const std::vector<std::string>& traits,
+                                          const std::string& id_technique) override {
+    return store_.SeenInsertHolder(key, traits, id_technique);
+  }
 
  private:
   StateStore& store_;
@@ -1274,15 +1279,22 @@ class StateStore::DiskSeenIndex : public mappings::SeenIndex {
 
 struct StateStore::SeenStatements {
   int kind = 0;
-  std::string key, id, existing;
+  std::string key, id, existing, traits, existing_traits;
   soci::indicator existing_ind = soci::i_null;
-  soci::statement insert, select;
-  explicit SeenStatements(soci::session& sql) : insert(sql), select(sql) {
+  soci::statement insert, select, insert_holder, select_holders;
+  explicit SeenStatements(soci::session& sql)
+      : insert(sql), select(sql), insert_holder(sql), select_holders(sql) {
     insert = (sql.prepare << "INSERT INTO temp.seen (kind, key, id) VALUES (:k, :key, :i) "
                              "ON CONFLICT DO NOTHING",
               soci::use(kind), soci::use(key), soci::use(id));
     select = (sql.prepare << "SELECT id FROM temp.seen WHERE kind = :k AND key = :key",
               soci::into(existing, existing_ind), soci::use(kind), soci::use(key));
+    insert_holder = (sql.prepare << "INSERT INTO temp.seen_holders (key, traits, id) "
+                                    "VALUES (:key, :t, :i)",
+                     soci::use(key), soci::use(traits), soci::use(id));
+    select_holders = (sql.prepare << "SELECT traits, id FROM temp.seen_holders WHERE key = :key "
+                                     "ORDER BY rowid",
+                      soci::into(existing_traits), soci::into(existing), soci::use(key));
   }
 };
 
@@ -1291,7 +1303,45 @@ std::unique_ptr<mappings::SeenIndex> StateStore::NewCycleIndex() {
   impl_->sql << "CREATE TEMP TABLE IF NOT EXISTS seen (kind INTEGER NOT NULL, key TEXT NOT NULL, "
                 "id TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID";
   impl_->sql << "DELETE FROM temp.seen";
+  // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
+  impl_->sql << "CREATE TEMP TABLE IF NOT EXISTS seen_holders (key TEXT NOT NULL, "
+                "traits TEXT NOT NULL, id TEXT NOT NULL)";
+  impl_->sql << "CREATE INDEX IF NOT EXISTS temp.seen_holders_key ON seen_holders (key)";
+  impl_->sql << "DELETE FROM temp.seen_holders";
   return std::make_unique<DiskSeenIndex>(*this);
+}
+
+std::optional<std::string> StateStore::SeenInsertHolder(const std::string& key,
+                                                        const std::vector<std::string>& traits,
+                                                        const std::string& id_technique) {
+  std::lock_guard lock(mutex_);
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(impl_->sql);
+  SeenStatements& st = *seen_;
+  // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
+  st.key = Keyed(key);
+  std::vector<std::string> hashed;
+  st.traits.clear();
+  for (const std::string& t : traits) {
+    hashed.push_back(t.empty() ? std::string() : Keyed(t));
+    st.traits += (st.traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
+  }
+  std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
+  st.select_holders.execute();
+  while (st.select_holders.fetch()) earlier.emplace_back(st.existing_traits, st.existing);
+  for (const auto& [joined, id] : earlier) {
+    std::vector<std::string> other;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t bar = joined.find('|', start);
+      other.push_back(joined.substr(start, bar == std::string::npos ? bar : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    if (mappings::SeenIndex::TraitsAgree(other, hashed)) return id;
+  }
+  st.id = id_technique;
+  st.insert_holder.execute(true);
+  return std::nullopt;
 }
 
 std::optional<std::string> StateStore::SeenInsert(mappings::SeenIndex::Kind kind,

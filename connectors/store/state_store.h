@@ -329,6 +329,9 @@ class StateStore {
   struct Impl;
   struct Statements;
   class DiskSeenIndex;
+  std::optional<std::string> SeenInsertHolder(const std::string& key,
+                                              const std::vector<std::string>& traits,
+                                              const std::string& id_technique);
   std::optional<std::string> SeenInsert(mappings::SeenIndex::Kind kind, const std::string& key,
                                         const std::string& id_technique);
   std::string Keyed(std::string_view data) const;  // HMAC-SHA-256, hex

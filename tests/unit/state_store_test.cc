@@ -1606,7 +1606,20 @@ class CycleIndexTest : public StateStoreTest {
         WithNir(Holder(rs6521_, "1026", "DUPONT", "Jean"), "185072B123456"),
         Holder(rs6521_, "1019", "Autre", "Personne"),  // repeated, though first a duplicate
         Holder(rs6521_, "1027", "zebulonix-quartz", "WILHELMINA"),  // still names 1017
+        // One identity, told apart by what both carry (a second first name, a birthplace).
+        With(Holder(rs6521_, "1028", "Quenardeau", "Anne"), Field::prenom2, "Marie"),
+        With(Holder(rs6521_, "1029", "QUENARDEAU", "anne"), Field::prenom2, "Clotilde"),  // another
+        Holder(rs6521_, "1030", "Quenardeau", "Anne"),  // no second first name: names 1028
+        With(With(Holder(rs6521_, "1031", "Quenardeau", "Anne"), Field::prenom2, "CLOTILDE"),
+             Field::codeInsee, "75056"),  // names 1029
+        With(Holder(rs6521_, "1032", "Quenardeau", "Anne"), Field::libelleCommuneNaissance,
+             "Xyloville"),  // agrees with 1028 (no commune there): names 1028
     };
+  }
+
+  static Passage With(Passage p, Field f, const std::string& value) {
+    Set(p, f, value);
+    return p;
   }
 
   // Every byte of every file in the state directory.
@@ -1627,7 +1640,8 @@ class CycleIndexTest : public StateStoreTest {
   const std::vector<std::string> kPersonal = {
       "Zébulonix",     "ZÉBULONIX",  "ZEBULONIX",  "zebulonix",     "Zebulonix",
       "Wilhelmina",    "WILHELMINA", "wilhelmina", "185072a123456", "185072A123456",
-      "185072B123456", "Quixoteria", "QUIXOTERIA", "Xyloville"};
+      "185072B123456", "Quixoteria", "QUIXOTERIA", "Xyloville",     "Quenardeau",
+      "QUENARDEAU",    "Clotilde",   "CLOTILDE"};
 
   mappings::Mapping rs6521_;
   mappings::Mapping rs9999_;
@@ -1648,7 +1662,8 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
   // The sequence does exercise both checks.
   EXPECT_THAT(verdicts,
               ElementsAre("ok", "ok", "rs6521|1017", "rs6521|1019", "ok", "ok", "ok", "rs6521|1023",
-                          "ok", "rs6521|1025", "ok", "rs6521|1019", "rs6521|1027"));
+                          "ok", "rs6521|1025", "ok", "rs6521|1019", "rs6521|1027", "ok", "ok",
+                          "rs6521|1030", "rs6521|1031", "rs6521|1032"));
 }
 
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {

@@ -835,6 +835,42 @@ TEST_F(CycleChecksTest, NotADuplicate) {
   EXPECT_EQ(RegisterRow(cycle_, Holder(rs6521_, "1023", "DUPONT-MARTIN", "Jeanne")), std::nullopt);
 }
 
+// Two holders of one identity (birth name, first name, birth date, sex) are two people when
+// both carry a second first name, or a birthplace, and these differ; what one of them lacks
+// does not tell them apart.
+TEST_F(CycleChecksTest, ASecondFirstNameOrABirthplaceThatDifferTellsTwoPeopleApart) {
+  auto with = [this](std::string id, std::vector<std::pair<Field, std::string>> values) {
+    Passage p = Holder(rs6521_, id, "Quenardeau", "Anne");
+    for (const auto& [f, v] : values) Set(p, f, v);
+    return p;
+  };
+  EXPECT_EQ(RegisterRow(cycle_, with("1017", {{Field::prenom2, "Marie"}})), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, with("1018", {{Field::prenom2, "Clotilde"}})), std::nullopt);
+  EXPECT_EQ(RegisterRow(cycle_, with("1019", {{Field::codeInsee, "75056"}, {Field::prenom2, "Zoé"}})),
+            std::nullopt);
+  // The same second first name, without case or accents: the same person as 1017.
+  auto same = RegisterRow(cycle_, with("1020", {{Field::prenom2, "MARIE"}}));
+  ASSERT_TRUE(same.has_value());
+  EXPECT_THAT(same->message, HasSubstr("du passage 1017 :"));
+  // No second first name: agrees with the first of them.
+  auto unknown = RegisterRow(cycle_, with("1021", {}));
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_THAT(unknown->message, HasSubstr("du passage 1017 :"));
+  // Zoé born in 75056 and Zoé born in 69123: two people; a commune they do not both carry
+  // changes nothing.
+  EXPECT_EQ(RegisterRow(cycle_, with("1022", {{Field::codeInsee, "69123"}, {Field::prenom2, "Zoe"}})),
+            std::nullopt);
+  auto zoe = RegisterRow(
+      cycle_, with("1023", {{Field::prenom2, "ZOÉ"}, {Field::libelleCommuneNaissance, "Lyon"}}));
+  ASSERT_TRUE(zoe.has_value());
+  EXPECT_THAT(zoe->message, HasSubstr("du passage 1019 :"));  // the first that agrees
+  auto zoe_paris = RegisterRow(cycle_, with("1024", {{Field::prenom2, "Zoé"},
+                                                     {Field::codeInsee, "75056"},
+                                                     {Field::codePaysNaissance, "99100"}}));
+  ASSERT_TRUE(zoe_paris.has_value());
+  EXPECT_THAT(zoe_paris->message, HasSubstr("du passage 1019 :"));
+}
+
 TEST_F(CycleChecksTest, DossierIdentity) {
   Passage a = Holder(rs6521_, "1017", "DUPONT", "Jean");
   a.identification = Group::kDossierFormation;
