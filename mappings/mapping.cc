@@ -85,6 +85,14 @@ class Loader {
       }
       if (c.Has("code") && (code_length < 1 || code_length > kCertificationCodeMaxLength)) {
         file_.Report(*c.Node("code", false), "certification.code: 1 to 100 characters (4.2)");
+      } else if (c.Has("type") && c.Has("code") && type_length >= 1) {
+        if (auto problem = CertificationProblem(m.certification)) {
+          const bool type_at_fault =
+              std::find(CertificationTypes().begin(), CertificationTypes().end(),
+                        m.certification.type) == CertificationTypes().end();
+          file_.Report(*c.Node(type_at_fault ? "type" : "code", false),
+                       "certification: " + *problem);
+        }
       }
       c.Finish();
     }
@@ -716,6 +724,60 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
     for (const std::string& c : rule->coalesce) add(c);
   }
   return out;
+}
+
+const std::vector<std::string>& CertificationTypes() {
+  static const std::vector<std::string> kTypes = {
+      "RNCP",         "RS",           "Diplôme d'Etablissement", "Diplôme Universitaire",
+      "Habilitation", "Reconnaissance"};
+  return kTypes;
+}
+
+namespace {
+
+// "RNCP" or "RS" when `code` is that prefix followed by one or more digits, else "".
+std::string RegisterOfCode(std::string_view code) {
+  for (std::string_view prefix : {std::string_view("RNCP"), std::string_view("RS")}) {
+    if (code.size() > prefix.size() && code.starts_with(prefix) &&
+        std::all_of(code.begin() + static_cast<std::ptrdiff_t>(prefix.size()), code.end(),
+                    [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return std::string(prefix);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<std::string> CertificationProblem(const Certification& c) {
+  const auto& types = CertificationTypes();
+  if (std::find(types.begin(), types.end(), c.type) == types.end()) {
+    std::string list;
+    for (const std::string& t : types) list += (list.empty() ? "" : ", ") + ("\"" + t + "\"");
+    return "type " + Excerpt(c.type) + " is not a certification type of the dictionary (4.1): " +
+           list;
+  }
+  const std::string shape = RegisterOfCode(c.code);
+  if (c.type == "RNCP" || c.type == "RS") {
+    if (shape.empty()) {
+      const bool digits = !c.code.empty() && std::all_of(c.code.begin(), c.code.end(), [](char ch) {
+        return ch >= '0' && ch <= '9';
+      });
+      return "code " + Excerpt(c.code) + " is not an " + c.type + " code: write " + c.type +
+             " then digits (" + (c.type == "RNCP" ? "RNCP34567" : "RS5875") + ")" +
+             (digits ? ", here " + c.type + c.code : "");
+    }
+    if (shape != c.type) {
+      return "code " + Excerpt(c.code) + " is an " + shape + " code, but the type is " + c.type +
+             ": the CDC refuses a type that contradicts its code (type: " + shape + ")";
+    }
+    return std::nullopt;
+  }
+  if (!shape.empty()) {
+    return "code " + Excerpt(c.code) + " is an " + shape + " code, but the type is " +
+           Excerpt(c.type) + ": the CDC refuses a type that contradicts its code (type: " + shape + ")";
+  }
+  return std::nullopt;
 }
 
 }  // namespace accrochd::mappings

@@ -140,6 +140,16 @@ std::optional<Mapping> LoadMapping(const std::string& path, SchemaVersion versio
 std::optional<Mapping> LoadMappingText(const std::string& text, const std::string& name,
                                        SchemaVersion version, Diagnostics& diagnostics);
 
+// The certification types of the dictionary (4.1).
+const std::vector<std::string>& CertificationTypes();
+
+// What is wrong with a certification's type and code, or nullopt: the type is one of the
+// dictionary's; an RNCP code is "RNCP" and digits, an RS code "RS" and digits (RNCP34567,
+// RS5875: never 1710 for RS1710); a code of that shape goes with its own type, and the RNCP and
+// RS types with a code of their shape -- the CDC refuses a type that contradicts its code
+// (« Erreur de certification »). In English, for a load error.
+std::optional<std::string> CertificationProblem(const Certification& c);
+
 // Every column a mapping reads (key, id_technique, cursor, page_by and field rules), without
 // duplicates, in order of first use; `accrochd check` compares them with the query's result.
 std::vector<std::string> ReferencedColumns(const Mapping& mapping);

@@ -208,6 +208,47 @@ TEST(LoadMappingTest, ReadsEveryTopLevelKey) {
   EXPECT_EQ(m.fields_location.column, 3);
 }
 
+// The certification's type and code: the dictionary's types; RNCP and RS codes of their shape,
+// with their own type (the CDC refuses a type that contradicts its code).
+TEST(CertificationProblemTest, TypeAndCodeMustAgree) {
+  EXPECT_EQ(CertificationProblem({"RNCP", "RNCP34567"}), std::nullopt);
+  EXPECT_EQ(CertificationProblem({"RS", "RS5875"}), std::nullopt);
+  EXPECT_EQ(CertificationProblem({"Habilitation", "HAB-2024-07"}), std::nullopt);
+  EXPECT_EQ(CertificationProblem({"Diplôme Universitaire", "DU 12"}), std::nullopt);
+  EXPECT_EQ(CertificationProblem({"RS", "1710"}),
+            "code \"1710\" is not an RS code: write RS then digits (RS5875), here RS1710");
+  EXPECT_EQ(CertificationProblem({"RNCP", "RNCP 34567"}),
+            "code \"RNCP 34567\" is not an RNCP code: write RNCP then digits (RNCP34567)");
+  EXPECT_EQ(CertificationProblem({"RS", "RNCP34567"}),
+            "code \"RNCP34567\" is an RNCP code, but the type is RS: the CDC refuses a type that "
+            "contradicts its code (type: RNCP)");
+  EXPECT_EQ(CertificationProblem({"Habilitation", "RS5875"}),
+            "code \"RS5875\" is an RS code, but the type is \"Habilitation\": the CDC refuses a "
+            "type that contradicts its code (type: RS)");
+  auto unknown = CertificationProblem({"Titre", "T1"});
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_THAT(*unknown, ::testing::HasSubstr("type \"Titre\" is not a certification type of the dictionary"));
+  EXPECT_THAT(*unknown, ::testing::HasSubstr("\"Diplôme d'Etablissement\""));
+}
+
+// A contradicting type is reported at the type, a malformed code at the code.
+TEST(LoadMappingTest, ACertificationThatContradictsItselfIsALoadErrorAtItsPosition) {
+  for (const auto& [certification, line] : std::vector<std::pair<std::string, int>>{
+           {"certification:\n  type: Titre\n  code: T1\n", 2},
+           {"certification:\n  type: RNCP\n  code: \"35830\"\n", 3}}) {
+    Loaded loaded = Load(certification + "source: s\nquery: SELECT id FROM t\nkey: id\n");
+    bool found = false;
+    for (const Diagnostic& d : loaded.diagnostics) {
+      if (d.message.starts_with("certification: ")) {
+        found = true;
+        EXPECT_EQ(d.location.line, line) << d.message;
+        EXPECT_EQ(d.location.column, 9) << d.message;
+      }
+    }
+    EXPECT_TRUE(found) << certification << FormatDiagnostics(loaded.diagnostics);
+  }
+}
+
 TEST(LoadMappingTest, DefaultsWhenOptionalKeysAreAbsent) {
   Loaded l = Load(Base());
   ASSERT_TRUE(l.mapping.has_value());
