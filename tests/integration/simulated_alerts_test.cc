@@ -45,7 +45,6 @@
 // written out, never from the code under test.
 #include <algorithm>
 #include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -58,14 +57,10 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -76,9 +71,11 @@
 #include "daemon/alerts.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "tests/support/alert_records.h"
 #include "tests/support/alert_servers.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/json_reader.h"
 #include "tests/support/odbc_admin.h"
 #include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
@@ -89,8 +86,13 @@ namespace {
 namespace fs = std::filesystem;
 using testing::FieldValues;
 using ::testing::HasSubstr;
-using testing::ReadFieldLines;
-using testing::ReadWholeFile;
+using testing::HeldPort;
+using testing::Json;
+using testing::JsonReader;
+using testing::ReadMail;
+using testing::ReadRequest;
+using testing::ReceivedMail;
+using testing::ReceivedRequest;
 using testing::RecordedEntries;
 
 constexpr const char* kBcr = "SIMU0002";
@@ -170,275 +172,6 @@ int BandOf(int days_left) {
   }
   return 0;
 }
-
-// --- A JSON reader, enough for the webhook's payload (no JSON library among the dependencies) ----
-
-struct Json {
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
-  Type type = Type::kNull;
-  bool boolean = false;
-  double number = 0;
-  std::string text;
-  std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
-
-  // The member `key`, or null.
-  const Json& operator[](const std::string& key) const {
-    static const Json kNull;
-    for (const auto& [k, v] : members) {
-      if (k == key) return v;
-    }
-    return kNull;
-  }
-  int Int() const { return static_cast<int>(number); }
-};
-
-class JsonReader {
- public:
-  explicit JsonReader(std::string text) : s_(std::move(text)) {}
-
-  std::optional<Json> Document() {
-    Json v;
-    if (!Value(v, 0)) return std::nullopt;
-    Space();
-    if (i_ != s_.size()) {
-      Fail("text after the document");
-      return std::nullopt;
-    }
-    return v;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  bool Fail(const std::string& why) {
-    if (error_.empty()) error_ = why + " at offset " + std::to_string(i_);
-    return false;
-  }
-  void Space() {
-    while (i_ < s_.size() &&
-           (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) {
-      ++i_;
-    }
-  }
-  bool Take(char c) {
-    Space();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  bool Expect(char c) { return Take(c) || Fail(std::string("expected '") + c + "'"); }
-  bool Word(std::string_view word) {
-    if (std::string_view(s_).substr(i_, word.size()) != word) {
-      return Fail("expected " + std::string(word));
-    }
-    i_ += word.size();
-    return true;
-  }
-
-  bool Value(Json& v, int depth) {
-    if (depth > 32) return Fail("nested too deep");
-    Space();
-    if (i_ >= s_.size()) return Fail("unexpected end");
-    const char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      v.type = Json::Type::kObject;
-      if (Take('}')) return true;
-      do {
-        std::string key;
-        Space();
-        if (!String(key) || !Expect(':')) return false;
-        Json member;
-        if (!Value(member, depth + 1)) return false;
-        v.members.emplace_back(std::move(key), std::move(member));
-      } while (Take(','));
-      return Expect('}');
-    }
-    if (c == '[') {
-      ++i_;
-      v.type = Json::Type::kArray;
-      if (Take(']')) return true;
-      do {
-        Json item;
-        if (!Value(item, depth + 1)) return false;
-        v.items.push_back(std::move(item));
-      } while (Take(','));
-      return Expect(']');
-    }
-    if (c == '"') {
-      v.type = Json::Type::kString;
-      return String(v.text);
-    }
-    if (c == 't' || c == 'f') {
-      v.type = Json::Type::kBool;
-      v.boolean = c == 't';
-      return Word(v.boolean ? "true" : "false");
-    }
-    if (c == 'n') return Word("null");
-    const char* begin = s_.c_str() + i_;
-    char* end = nullptr;
-    v.number = std::strtod(begin, &end);
-    if (end == begin) return Fail(std::string("unexpected '") + c + "'");
-    v.type = Json::Type::kNumber;
-    i_ += static_cast<std::size_t>(end - begin);
-    return true;
-  }
-
-  bool Hex4(unsigned& out) {
-    if (i_ + 4 > s_.size()) return Fail("short \\u escape");
-    out = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char h = s_[i_++];
-      out <<= 4;
-      if (h >= '0' && h <= '9') {
-        out |= static_cast<unsigned>(h - '0');
-      } else if (h >= 'a' && h <= 'f') {
-        out |= static_cast<unsigned>(h - 'a' + 10);
-      } else if (h >= 'A' && h <= 'F') {
-        out |= static_cast<unsigned>(h - 'A' + 10);
-      } else {
-        return Fail("bad \\u escape");
-      }
-    }
-    return true;
-  }
-
-  static void Utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool String(std::string& out) {
-    if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a string");
-    ++i_;
-    while (i_ < s_.size()) {
-      char c = s_[i_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return Fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) break;
-      c = s_[i_++];
-      switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-          out += c;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          unsigned cp = 0;
-          if (!Hex4(cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00) {
-            unsigned low = 0;
-            if (!Word("\\u") || !Hex4(low) || low < 0xDC00 || low >= 0xE000) {
-              return Fail("lone surrogate");
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          Utf8(out, cp);
-          break;
-        }
-        default:
-          return Fail(std::string("bad escape \\") + c);
-      }
-    }
-    return Fail("unterminated string");
-  }
-
-  std::string s_;
-  std::size_t i_ = 0;
-  std::string error_;
-};
-
-// --- What the receivers recorded (see the scripts' docstrings) -----------------------------------
-
-// One e-mail as smtp_server.py recorded it.
-struct ReceivedMail {
-  fs::path dir;
-  std::multimap<std::string, std::string> envelope;  // mail_from, rcpt_to, tls
-  std::multimap<std::string, std::string> decoded;   // subject, ... as Python's email reads it
-  std::vector<std::string> parts;                    // decoded leaf parts: text, HTML
-};
-
-ReceivedMail ReadMail(const fs::path& dir) {
-  ReceivedMail mail{
-      dir, ReadFieldLines(dir / "envelope.txt"), ReadFieldLines(dir / "decoded.txt"), {}};
-  for (int n = 1; fs::exists(dir / ("part-" + std::to_string(n) + ".txt")); ++n) {
-    mail.parts.push_back(ReadWholeFile(dir / ("part-" + std::to_string(n) + ".txt")));
-  }
-  return mail;
-}
-
-// One request as http_receiver.py recorded it.
-struct ReceivedRequest {
-  fs::path dir;
-  std::multimap<std::string, std::string> head;  // method, path, header
-  std::string body;
-};
-
-ReceivedRequest ReadRequest(const fs::path& dir) {
-  return {dir, ReadFieldLines(dir / "head.txt"), ReadWholeFile(dir / "body")};
-}
-
-// Keeps a stopped server's port on 127.0.0.1 bound and not listening: connections to it are
-// refused ("server down"), and no server started meanwhile can be given it.
-class HeldPort {
- public:
-  explicit HeldPort(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return;
-    const int on = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));  // past the server's TIME_WAITs
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    bound_ = bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  }
-  ~HeldPort() {
-    if (fd_ >= 0) close(fd_);
-  }
-  HeldPort(const HeldPort&) = delete;
-  HeldPort& operator=(const HeldPort&) = delete;
-
-  bool bound() const { return bound_; }
-
- private:
-  int fd_ = -1;
-  bool bound_ = false;
-};
 
 // --- The scenario --------------------------------------------------------------------------------
 
@@ -1304,7 +1037,7 @@ TEST_F(SimulatedAlertsTest, WhichAlertsWentOutOnWhichDayOverAHundredDays) {
         }
         EXPECT_EQ(FieldValues(mail.envelope, "tls"), std::vector<std::string>{"no"});
         ASSERT_GE(mail.parts.size(), 2u) << "text and HTML";
-        const std::string& text = mail.parts[0];
+        const std::string& text = mail.parts[0].content;
         std::set<std::string> named;
         for (const std::string& item : e.items) {
           const std::string what = item.substr(item.find(' ') + 1);

@@ -58,6 +58,22 @@ class LocalPort {
   int port_ = 0;
 };
 
+// Keeps a stopped server's port on 127.0.0.1 bound and not listening: connections to it are
+// refused ("server down"), and no server started meanwhile can be given it.
+class HeldPort {
+ public:
+  explicit HeldPort(int port);
+  ~HeldPort();
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+
+  bool bound() const { return bound_; }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
 struct TlsFiles {
   std::string cert;
   std::string key;

@@ -21,7 +21,8 @@ Each accepted message goes to DIR/message-NNNN/, a directory renamed into place 
   decoded.txt    the message as Python's email package reads it: "subject: ..." (RFC 2047
                  decoded), "from:", "to:", "date:", "message_id:", "auto_submitted:",
                  "structure: <content types, depth first>", "part-N: <type>; <charset>;
-                 <transfer encoding>" for each leaf part
+                 <transfer encoding>" for each leaf part, followed by "; filename=NAME" when
+                 the part has a file name (an attachment)
   part-N.txt     the decoded content of leaf part N (1-based), UTF-8
 A message refused by --reply-code is not written.
 """
@@ -113,9 +114,12 @@ class Recorder:
         ]
         leaves = [part for part in message.walk() if not part.is_multipart()]
         for number, part in enumerate(leaves, start=1):
-            decoded.append(
-                f"part-{number}: {part.get_content_type()}; {part.get_content_charset()}; "
-                f"{one_line(part.get('Content-Transfer-Encoding'))}")
+            line = (f"part-{number}: {part.get_content_type()}; {part.get_content_charset()}; "
+                    f"{one_line(part.get('Content-Transfer-Encoding'))}")
+            filename = part.get_filename()
+            if filename is not None:
+                line += f"; filename={one_line(filename)}"
+            decoded.append(line)
             put(f"part-{number}.txt", part.get_content())
         put("decoded.txt", "\n".join(decoded) + "\n")
         os.rename(staging, os.path.join(self.directory, f"message-{next(self.counter):04d}"))
