@@ -171,8 +171,7 @@ std::string AttachmentName(int day, int hour) {
   return buffer;
 }
 
-// --- Sections: where a passage stands, by its days left
-// -------------------------------------------
+// --- Sections: where a passage stands, by its days left ------------------------------------------
 
 enum Section { kOverdue = 0, kWithin1, kWithin7, kWithin14, kWithin30, kSectionCount };
 constexpr int kBandDays[kSectionCount] = {0, 1, 7, 14, 30};  // deadlines.thresholds
@@ -491,8 +490,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     ASSERT_TRUE(started.has_value()) << started.error().message();
   }
 
-  // --- The rows
-  // -----------------------------------------------------------------------------------
+  // --- The rows ----------------------------------------------------------------------------------
 
   void Generate() {
     Prng prng(s_.seed);
@@ -554,8 +552,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     flush();
   }
 
-  // --- The staff and the CDC
-  // ----------------------------------------------------------------------
+  // --- The staff and the CDC ---------------------------------------------------------------------
 
   // 06:30: the staff upload yesterday's files (mode B); the CDC's verdicts come back.
   void Morning(int day) {
@@ -585,8 +582,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     clock_->Advance(std::chrono::duration_cast<Duration>(t - clock_->Now()));
   }
 
-  // --- One cycle, as daemon/runner.cc runs it, and what came of it
-  // --------------------------------
+  // --- One cycle, as daemon/runner.cc runs it, and what came of it -------------------------------
 
   void Run() {
     const auto started = std::chrono::steady_clock::now();
@@ -612,6 +608,14 @@ class AlertsAtScaleTest : public ::testing::Test {
     auto report = daemon_->RunCycle(DepositPolicy::kPlanned, {});
     ASSERT_TRUE(report.has_value()) << report.error().message();
     ASSERT_TRUE(report->failures.empty()) << report->failures[0].error.message();
+    for (const MappingReport& m : report->mappings) {
+      rows_read_ += m.rows;
+      seen_ += m.fresh;
+      quarantined_ += m.quarantined;
+      if (day > 0 && !m.incremental) {
+        problems_.Add("a mapping read whole, not from its bookmark", m.mapping);
+      }
+    }
     if (!report->files.empty()) {
       ASSERT_NO_FATAL_FAILURE(Published(*report, day));
     }
@@ -1082,8 +1086,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     CheckCount(e, name, got_old.size(), not_listed, current.size() - fresh.size());
   }
 
-  // --- The e-mail
-  // ---------------------------------------------------------------------------------
+  // --- The e-mail --------------------------------------------------------------------------------
 
   // The passage sections of the text part, by section.
   std::map<int, TextSection> ReadText(const std::string& text, const Expectation& e) {
@@ -1379,8 +1382,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
   }
 
-  // --- The tally: every passage, every announcement, each channel
-  // ---------------------------------
+  // --- The tally: every passage, every announcement, each channel --------------------------------
 
   struct Tally {
     int events = 0;       // expected (passage, section) announcements
@@ -1453,6 +1455,16 @@ class AlertsAtScaleTest : public ::testing::Test {
     for (const auto& event : logger_.events()) {
       if (event.level == LogLevel::kError) problems_.Add("an error in the log", event.message);
     }
+    // Incremental reads: each row at most twice (once new, once more when the deposit that takes
+    // it is cut) and the bookmark's row at every cycle -- not every row at every cycle.
+    const auto cycles = static_cast<std::uint64_t>(s_.days) * s_.cycle_hours.size();
+    if (seen_ != passages_.size() || quarantined_ != 0 ||
+        rows_read_ > 2 * passages_.size() + 2 * kCertificationCount * cycles) {
+      problems_.Add("what the mappings read",
+                    std::to_string(rows_read_) + " rows read, " + std::to_string(seen_) +
+                        " passages seen, " + std::to_string(quarantined_) + " quarantined, of " +
+                        std::to_string(passages_.size()) + " rows written");
+    }
     int events_per_section[kSectionCount] = {};
     for (const auto& [key, cycle] : expected_) ++events_per_section[key.second];
     std::string per_section;
@@ -1463,7 +1475,8 @@ class AlertsAtScaleTest : public ::testing::Test {
     std::error_code ec;
     db_size = fs::file_size(fs::path(state_) / "state.db", ec);
     std::printf(
-        "%s: %d days, %zu passages (%d on day 0), %zu files, %d announcements expected (%s );\n"
+        "%s: %d days, %zu passages (%d on day 0; %ju rows read), %zu files, %d announcements "
+        "expected (%s );\n"
         "  messages: %d webhook(s), %d e-mail(s), %d attachment(s), %d in cycles with nothing "
         "new;\n"
         "  new overdue on day 0: %zu; most new in one message: %zu (overdue: %zu); most overdue "
@@ -1473,13 +1486,14 @@ class AlertsAtScaleTest : public ::testing::Test {
         "  e-mail: %d never named, %d named twice, %d in the wrong cycle, %d unexpected (%zu "
         "passages);\n"
         "  state.db %ju KiB; %lld ms (cycles %lld, Plan %lld, Deliver %lld, checks %lld)\n",
-        title.c_str(), s_.days, passages_.size(), s_.backfill, files_.size(),
-        static_cast<int>(expected_.size()), per_section.c_str(), webhooks_, emails_, attachments_,
-        quiet_cycle_messages_, backfill_fresh_overdue_, max_fresh_, max_fresh_overdue_,
-        max_repeats_, kListLimit, days_new_overdue_among_many_repeats_, webhook.never,
-        webhook.twice, webhook.wrong_cycle, webhook.unexpected, webhook.passages_wrong.size(),
-        email.never, email.twice, email.wrong_cycle, email.unexpected, email.passages_wrong.size(),
-        db_size / 1024, Ms(elapsed_), Ms(spent_[0]), Ms(spent_[1]), Ms(spent_[2]), Ms(spent_[3]));
+        title.c_str(), s_.days, passages_.size(), s_.backfill,
+        static_cast<std::uintmax_t>(rows_read_), files_.size(), static_cast<int>(expected_.size()),
+        per_section.c_str(), webhooks_, emails_, attachments_, quiet_cycle_messages_,
+        backfill_fresh_overdue_, max_fresh_, max_fresh_overdue_, max_repeats_, kListLimit,
+        days_new_overdue_among_many_repeats_, webhook.never, webhook.twice, webhook.wrong_cycle,
+        webhook.unexpected, webhook.passages_wrong.size(), email.never, email.twice,
+        email.wrong_cycle, email.unexpected, email.passages_wrong.size(), db_size / 1024,
+        Ms(elapsed_), Ms(spent_[0]), Ms(spent_[1]), Ms(spent_[2]), Ms(spent_[3]));
     std::fflush(stdout);
     problems_.Report();
     if (kept_ > 0) {
@@ -1515,6 +1529,7 @@ class AlertsAtScaleTest : public ::testing::Test {
   int webhooks_ = 0, emails_ = 0, attachments_ = 0, quiet_cycle_messages_ = 0;
   std::size_t max_fresh_ = 0, max_fresh_overdue_ = 0, max_repeats_ = 0, backfill_fresh_overdue_ = 0;
   int days_new_overdue_among_many_repeats_ = 0;
+  std::uint64_t rows_read_ = 0, seen_ = 0, quarantined_ = 0;  // by the mappings, every cycle
   std::chrono::steady_clock::duration elapsed_{};
   // Time spent in the daemon's cycle, Plan(), Deliver() and this test's checks.
   std::chrono::steady_clock::duration spent_[4] = {};
