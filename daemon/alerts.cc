@@ -562,42 +562,49 @@ struct Rendered {
   std::string attachment_name, attachment;  // e-mail only; none when the name is empty
 };
 
-// `attachment_rows`: the rows of the plain-text attachment, when the message has one.
+// `attachment_rows`: the rows of the plain-text attachment, when the message has one. The data
+// are converted once for the five templates of a message (and the attachment's own, small).
 Result<Rendered> Render(const Templates& templates, TemplateValue data,
                         std::optional<TemplateValue> attachment_rows = std::nullopt,
                         const std::string& attachment_name = "") {
   Rendered r;
   data.Set("attached", attachment_rows.has_value()).Set("attachment_name", attachment_name);
   if (attachment_rows) {
-    TemplateValue list = std::move(*attachment_rows);
-    const std::size_t n = list.items().size();
-    data.Set("attachment_rows", std::move(list))
-        .Set("attachment_count", N(static_cast<std::int64_t>(n)));
-    auto attachment = templates.Render("alert-attachment", data);
+    const std::string count = N(static_cast<std::int64_t>(attachment_rows->items().size()));
+    data.Set("attachment_count", count);
+    TemplateValue file;
+    for (const char* key : {"certifier", "bcr", "generated_at", "kind"}) {
+      file.Set(key, data.fields().at(key));
+    }
+    file.Set("daily", data.fields().at("daily"))
+        .Set("digest", data.fields().at("digest"))
+        .Set("attachment_count", count)
+        .Set("attachment_rows", std::move(*attachment_rows));
+    auto attachment = templates.Render("alert-attachment", PreparedValue(file));
     if (!attachment) return std::unexpected(attachment.error());
     r.attachment_name = attachment_name;
     r.attachment = *attachment;
-    data.Set("attachment_rows", TemplateValue::List());  // not needed by the other templates
   }
-  auto subject = templates.Render("alert-subject", data);
+  PreparedValue prepared(data);
+  auto subject = templates.Render("alert-subject", prepared);
   if (!subject) return std::unexpected(subject.error());
   r.subject = *subject;
   while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
     r.subject.pop_back();
   }
   std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
-  data.Set("subject", r.subject);
-  auto text = templates.Render("alert-text", data);
+  prepared.SetText("subject", r.subject);
+  auto text = templates.Render("alert-text", prepared);
   if (!text) return std::unexpected(text.error());
   r.text = *text;
-  auto html = templates.Render("alert-html", data, Escape::kHtml);
+  auto html = templates.Render("alert-html", prepared, Escape::kHtml);
   if (!html) return std::unexpected(html.error());
   r.html = *html;
-  auto json = templates.Render("alert-json", data, Escape::kJson);
+  auto json = templates.Render("alert-json", prepared, Escape::kJson);
   if (!json) return std::unexpected(json.error());
   r.json = *json;
-  data.Set("text", r.text);
-  auto slack = templates.Render("alert-slack", data, Escape::kJson);
+  prepared.SetText("text", r.text);
+  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
   if (!slack) return std::unexpected(slack.error());
   r.slack = *slack;
   return r;

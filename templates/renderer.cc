@@ -123,7 +123,26 @@ std::optional<Templates> Templates::Load(const std::optional<std::string>& overr
   return templates;
 }
 
+struct PreparedValue::Impl {
+  Data data;
+};
+
+PreparedValue::PreparedValue(const TemplateValue& value)
+    : impl_(std::make_unique<Impl>(Impl{ToData(value)})) {}
+PreparedValue::~PreparedValue() = default;
+PreparedValue::PreparedValue(PreparedValue&&) noexcept = default;
+PreparedValue& PreparedValue::operator=(PreparedValue&&) noexcept = default;
+
+void PreparedValue::SetText(const std::string& name, const std::string& text) {
+  impl_->data.set(name, Data(text));
+}
+
 Result<std::string> Templates::Render(std::string_view name, const TemplateValue& data,
+                                      Escape escape) const {
+  return Render(name, PreparedValue(data), escape);
+}
+
+Result<std::string> Templates::Render(std::string_view name, const PreparedValue& data,
                                       Escape escape) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) {
@@ -140,7 +159,7 @@ Result<std::string> Templates::Render(std::string_view name, const TemplateValue
     case Escape::kHtml:
       break;  // kainjow's default
   }
-  std::string out = compiled.render(ToData(data));
+  std::string out = compiled.render(data.impl_->data);
   if (!compiled.is_valid()) {
     return Fail(ErrorKind::kConfig, it->second.origin + ": template \"" + std::string(name) +
                                         "\": " + compiled.error_message());

@@ -58,6 +58,25 @@ enum class Escape {
   kJson,  // inside a JSON string
 };
 
+// Template data converted once into the template library's form, for several renders of the
+// same values (the conversion of a large message costs as much as rendering it). Top-level
+// texts may be set between renders.
+class PreparedValue {
+ public:
+  explicit PreparedValue(const TemplateValue& value);
+  ~PreparedValue();
+  PreparedValue(PreparedValue&&) noexcept;
+  PreparedValue& operator=(PreparedValue&&) noexcept;
+
+  // Sets (or replaces) a top-level text.
+  void SetText(const std::string& name, const std::string& text);
+
+ private:
+  friend class Templates;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Templates {
  public:
   // The built-in templates, each replaced by NAME.mustache from `override_directory` when that
@@ -66,6 +85,8 @@ class Templates {
                                        Diagnostics& diagnostics);
 
   Result<std::string> Render(std::string_view name, const TemplateValue& data,
+                             Escape escape = Escape::kNone) const;
+  Result<std::string> Render(std::string_view name, const PreparedValue& data,
                              Escape escape = Escape::kNone) const;
 
   // Where a template comes from: "built-in" or the overriding file's path.
