@@ -27,6 +27,9 @@ using store::Status;
 
 std::string N(std::int64_t n) { return std::to_string(n); }
 
+// How long a delivered or given-up message keeps its text in the state store (its row stays).
+constexpr Duration kAlertBodiesKept = std::chrono::hours(24 * 31);
+
 // Minutes after local midnight, in the certifier's time zone.
 int LocalMinutes(const CertifierConfig& c, TimePoint now) {
   auto zone = TimeZone::Named(c.timezone);
@@ -794,6 +797,9 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
 }
 
 Result<int> Alerter::Deliver() {
+  // What was sent is in the recipients' hands: after a month, only the record that it went.
+  auto pruned = store_.PruneAlertBodies(clock_.Now() - kAlertBodiesKept);
+  if (!pruned) return std::unexpected(pruned.error());
   auto due = store_.DueAlerts();
   if (!due) return std::unexpected(due.error());
   int delivered = 0;

@@ -1512,6 +1512,23 @@ Result<void> StateStore::RecordAlertAttempt(std::int64_t id, const std::string& 
   return {};
 }
 
+Result<int> StateStore::PruneAlertBodies(TimePoint before) {
+  std::lock_guard lock(mutex_);
+  const std::string t = Iso(before);
+  try {
+    soci::statement st =
+        (impl_->sql.prepare << "UPDATE alert_queue SET body_text = '', body_html = '', "
+                               "payload = '', attachment = '' WHERE state != 'queued' AND "
+                               "done_at < :t AND (body_text != '' OR body_html != '' OR "
+                               "payload != '' OR attachment != '')",
+         soci::use(t));
+    st.execute(true);
+    return static_cast<int>(st.get_affected_rows());
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+  }
+}
+
 Result<std::optional<std::string>> StateStore::LastAlertAt(const std::string& certifier,
                                                            const std::string& kind) {
   std::lock_guard lock(mutex_);

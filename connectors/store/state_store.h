@@ -312,6 +312,9 @@ class StateStore {
   // Queued messages whose next attempt is due.
   Result<std::vector<QueuedAlert>> DueAlerts();
   Result<std::vector<QueuedAlert>> Alerts();
+  // Empties the bodies (text, HTML, payload, attachment) of the messages delivered or given up
+  // before `before`, keeping their row (when, to whom, how it went). Returns how many.
+  Result<int> PruneAlertBodies(TimePoint before);
   // After a send: "delivered", "failed" (given up), or "queued" again for `next_attempt`.
   Result<void> RecordAlertAttempt(std::int64_t id, const std::string& state,
                                   const std::string& detail,

@@ -224,6 +224,32 @@ TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
   EXPECT_THAT(logger_.Text(), HasSubstr("given up after 3 attempt(s): 451 try later"));
 }
 
+// The queue keeps what was sent for a month, then only the record that it went: the state store
+// does not grow with every digest's text.
+TEST_F(AlertsTest, DeliveredMessagesKeepTheirTextForAMonthThenOnlyTheirRecord) {
+  config_ = Load("  daily_summary: \"off\"\n");
+  See("MONTH", D(2026, 1, 1));
+  ASSERT_EQ(Cycle().size(), 1u);
+  clock_.Advance(hours(24 * 30));
+  (void)Cycle();
+  auto kept = store_->Alerts();
+  ASSERT_TRUE(kept.has_value());
+  ASSERT_FALSE(kept->empty());
+  EXPECT_THAT((*kept)[0].text, HasSubstr("MONTH"));
+  clock_.Advance(hours(24 * 2));  // 32 days after it was delivered
+  (void)Cycle();
+  auto pruned = store_->Alerts();
+  ASSERT_TRUE(pruned.has_value());
+  ASSERT_FALSE(pruned->empty());
+  EXPECT_EQ((*pruned)[0].state, "delivered");
+  EXPECT_EQ((*pruned)[0].channel, "email");
+  EXPECT_EQ((*pruned)[0].recipients, "scolarite@exemple.fr");
+  EXPECT_TRUE((*pruned)[0].text.empty());
+  EXPECT_TRUE((*pruned)[0].html.empty());
+  EXPECT_TRUE((*pruned)[0].attachment.empty());
+  EXPECT_FALSE((*pruned)[0].subject.empty());  // what it was about, without identifiers
+}
+
 TEST_F(AlertsTest, ARetryAtEachCycleKeepsGoingForDaysUntilGiveUpAfter) {
   config_ = Load("  daily_summary: \"off\"\n");  // defaults: 1 min doubling to 1 h, 7 days
   See("MONTH", D(2026, 1, 1));
