@@ -54,6 +54,13 @@ struct Rejection {
   std::string message;  // in French, for the certification staff
 };
 
+// A date as far as it is known: month and day 0 when unknown.
+struct SourceDate {
+  int year = 0;
+  unsigned month = 0;  // 1..12, or 0: unknown
+  unsigned day = 0;    // 1..31, or 0: unknown
+};
+
 // A mapped row: the passage, and what went wrong while mapping it.
 struct MappedRow {
   Passage passage;

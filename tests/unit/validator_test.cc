@@ -511,6 +511,98 @@ TEST_P(ValidatorTest, ImpossibleBirthDate) {
   EXPECT_THAT(Messages(Run()), IsEmpty());
 }
 
+// ---- The birth date: not after today, not after the date of delivery (on by default) ----
+// Today is 2026-11-26; the passage is delivered on 2026-01-15.
+
+TEST_P(ValidatorTest, BirthAfterToday) {
+  row_["delivrance"] = "2026-11-26";
+  row_["annee"] = "2026";
+  row_["mois"] = "11";
+  row_["jour"] = "27";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonnes annee, mois, jour)");
+  row_["jour"] = "26";  // born today, delivered today: absurd, but not after
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, BirthAfterTodayComparedAsFarAsItIsKnown) {
+  row_["delivrance"] = "2026-11-26";
+  row_["annee"] = "2027";
+  row_["mois"] = std::nullopt;
+  row_["jour"] = std::nullopt;
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance : date de naissance postérieure à aujourd'hui "
+                      "(colonne annee)");
+  row_["annee"] = "2026";
+  row_["mois"] = "12";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance : date de naissance postérieure à "
+                      "aujourd'hui (colonnes annee, mois)");
+  // This year, month unknown: it may be before today; this month, day unknown: the same.
+  row_["mois"] = std::nullopt;
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+  row_["mois"] = "11";
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, BirthAfterTheDateOfDelivery) {
+  row_["annee"] = "2026";
+  row_["mois"] = "1";
+  row_["jour"] = "16";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterDelivery,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à la date de délivrance, dateDebutValidite (colonnes annee, "
+                      "mois, jour)");
+  row_["jour"] = "15";  // the day of delivery: not after
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+  row_["mois"] = "2";
+  row_["jour"] = std::nullopt;
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterDelivery,
+                      "anneeNaissance, moisNaissance : date de naissance postérieure à la date "
+                      "de délivrance, dateDebutValidite (colonnes annee, mois)");
+}
+
+// After today and after the delivery: one problem, one reason.
+TEST_P(ValidatorTest, BirthAfterTodayAndAfterDeliveryGivesOneReason) {
+  row_["annee"] = "2030";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonnes annee, mois, jour)");
+}
+
+// Read from one column with a date step: the column is named once.
+TEST_P(ValidatorTest, BirthAfterTodayNamesTheSourceColumnOnce) {
+  Use(Replaced(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                                 "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", "
+                                 "part: year}\n"),
+                        "  moisNaissance: mois\n",
+                        "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: "
+                        "month}\n"),
+               "  jourNaissance: jour\n",
+               "  jourNaissance: {column: naissance, date: \"%d/%m/%Y\", part: day}\n"));
+  row_["naissance"] = "01/12/2026";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonne naissance)");
+}
+
+TEST_P(ValidatorTest, NoBirthDateRulesWithoutTheTitulaire) {
+  Use(kFields + kTitulaire + kDossier);
+  row_["dossier"] = "123456789";
+  row_["nom_dossier"] = "ZEBULON";
+  row_["prenom_dossier"] = "Anatolie";
+  row_["annee"] = "2030";  // not written: the dossierFormation identifies the holder
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, ADayOfBirthWithoutItsMonthIsRefused) {
+  row_["mois"] = std::nullopt;
+  ExpectOnlyRejection("jourNaissance", Rule::kBirthDate,
+                      "jourNaissance : jour de naissance sans mois de naissance ; le jour ne "
+                      "s'envoie qu'avec le mois");
+}
+
 TEST_P(ValidatorTest, BirthDateWithoutDayIsNotChecked) {
   row_["mois"] = "2";
   row_["jour"] = std::nullopt;
