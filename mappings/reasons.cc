@@ -47,6 +47,8 @@ const std::map<std::string_view, std::string_view>& Catalog() {
       {"naissance-apres-delivrance",
        "{champs} : date de naissance postérieure à la date de délivrance, "
        "dateDebutValidite{colonne}"},
+      {"date-apres", "{champ} : date postérieure {borne}, limite not_after du mapping{colonne}"},
+      {"date-avant", "{champ} : date antérieure {borne}, limite not_before du mapping{colonne}"},
       {"ordre-validite", "dateFinValidite : antérieure à dateDebutValidite"},
       {"ordre-examen", "dateFinExamen : antérieure à dateDebutExamen"},
       {"langue-absente",
@@ -234,6 +236,14 @@ std::string ReasonBirthAfter(bool after_today, std::string_view fields,
                              std::string_view columns) {
   return RenderReason(after_today ? "naissance-future" : "naissance-apres-delivrance",
                       {{"champs", std::string(fields)}, {"colonne", ColumnsSuffix(columns)}});
+}
+
+std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
+                            std::string_view column) {
+  const std::string borne = bound.today ? "à aujourd'hui" : "au " + FormatFrenchDate(bound.date);
+  return RenderReason(after ? "date-apres" : "date-avant", {{"champ", std::string(spec.name)},
+                                                            {"borne", borne},
+                                                            {"colonne", ColumnSuffix(column)}});
 }
 
 std::string RuleColumns(const FieldRule& rule) {

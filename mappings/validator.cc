@@ -47,6 +47,16 @@ bool SurelyAfter(const SourceDate& d, Date limit) {
   return d.day != 0 && d.day > static_cast<unsigned>(limit.day());
 }
 
+// True when `d` is certainly before `limit`, in the same way.
+bool SurelyBefore(const SourceDate& d, Date limit) {
+  const int y = static_cast<int>(limit.year());
+  const unsigned m = static_cast<unsigned>(limit.month());
+  if (d.year != y) return d.year < y;
+  if (d.month == 0) return false;
+  if (d.month != m) return d.month < m;
+  return d.day != 0 && d.day < static_cast<unsigned>(limit.day());
+}
+
 // "a, b": the columns the rules of `fields` read, each once, in order of first use (three birth
 // fields read from one column name it once).
 std::string ColumnsOf(const Mapping& m, const std::vector<Field>& fields) {
@@ -183,6 +193,21 @@ Verdict Validator::Check(MappedRow& row) const {
         }
         break;
       }
+    }
+  }
+
+  // The mapping's ranges (not_before, not_after) on the dates its rules read, whole, before a
+  // part was taken; "today" is the certifier's.
+  for (const auto& [field, date] : row.dates) {
+    if (!ok({field}) || !IsEmitted(Spec(field).group, p)) continue;
+    const FieldRule& rule = *m.rule(field);
+    auto limit = [&](const DateBound& b) { return b.today ? today_ : b.date; };
+    if (rule.not_after && SurelyAfter(date, limit(*rule.not_after))) {
+      reject(Spec(field).name, Rule::kDateRange,
+             ReasonDateRange(Spec(field), true, *rule.not_after, RuleColumns(rule)));
+    } else if (rule.not_before && SurelyBefore(date, limit(*rule.not_before))) {
+      reject(Spec(field).name, Rule::kDateRange,
+             ReasonDateRange(Spec(field), false, *rule.not_before, RuleColumns(rule)));
     }
   }
 

@@ -128,6 +128,8 @@ std::string_view RuleName(Rule rule) {
       return "birth-after-today";
     case Rule::kBirthAfterDelivery:
       return "birth-after-delivery";
+    case Rule::kDateRange:
+      return "date-range";
     case Rule::kMissingKey:
       return "missing-key";
     case Rule::kRepeatedIdTechnique:

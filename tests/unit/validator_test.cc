@@ -603,6 +603,88 @@ TEST_P(ValidatorTest, ADayOfBirthWithoutItsMonthIsRefused) {
                       "s'envoie qu'avec le mois");
 }
 
+// ---- The mapping's ranges: not_before, not_after ----
+
+TEST_P(ValidatorTest, DateOutsideTheMappingsRange) {
+  Use(Replaced(kFields + kTitulaire, "  dateDebutValidite: delivrance\n",
+               "  dateDebutValidite: {column: delivrance, not_before: 2021-07-01, not_after: "
+               "today}\n"));
+  row_["delivrance"] = "2021-06-30";
+  ExpectOnlyRejection("dateDebutValidite", Rule::kDateRange,
+                      "dateDebutValidite : date antérieure au 01/07/2021, limite not_before du "
+                      "mapping (colonne delivrance)");
+  row_["delivrance"] = "2026-11-27";  // else held until then
+  ExpectOnlyRejection("dateDebutValidite", Rule::kDateRange,
+                      "dateDebutValidite : date postérieure à aujourd'hui, limite not_after du "
+                      "mapping (colonne delivrance)");
+  for (const char* inside : {"2021-07-01", "2026-11-26"}) {
+    row_["delivrance"] = inside;
+    EXPECT_THAT(Messages(Run()), IsEmpty()) << inside;
+    EXPECT_EQ(verdict_, Verdict::kValid) << inside;
+  }
+}
+
+TEST_P(ValidatorTest, RangeAfterAFixedDayAndBeforeToday) {
+  Use(Replaced(kFields + kTitulaire, "  dateInscription: inscription\n",
+               "  dateInscription: {column: inscription, date: \"%d/%m/%Y\", not_before: today, "
+               "not_after: 2030-12-31}\n"));
+  row_["inscription"] = "01/01/2031";
+  ExpectOnlyRejection("dateInscription", Rule::kDateRange,
+                      "dateInscription : date postérieure au 31/12/2030, limite not_after du "
+                      "mapping (colonne inscription)");
+  row_["inscription"] = "25/11/2026";
+  ExpectOnlyRejection("dateInscription", Rule::kDateRange,
+                      "dateInscription : date antérieure à aujourd'hui, limite not_before du "
+                      "mapping (colonne inscription)");
+}
+
+// On a birth part, the range applies to the date read, compared as far as it is known.
+TEST_P(ValidatorTest, RangeOnAPartialBirthDate) {
+  Use(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                        "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year, "
+                        "partial: true, not_before: 1950-06-01}\n"),
+               "  moisNaissance: mois\n",
+               "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month, partial: "
+               "true}\n"));
+  row_["jour"] = std::nullopt;
+  row_["naissance"] = "00/00/1949";
+  ExpectOnlyRejection("anneeNaissance", Rule::kDateRange,
+                      "anneeNaissance : date antérieure au 01/06/1950, limite not_before du "
+                      "mapping (colonne naissance)");
+  row_["naissance"] = "00/05/1950";
+  ExpectOnlyRejection("anneeNaissance", Rule::kDateRange,
+                      "anneeNaissance : date antérieure au 01/06/1950, limite not_before du "
+                      "mapping (colonne naissance)");
+  row_["naissance"] = "00/00/1950";  // may be June or later
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::anneeNaissance].text, "1950");
+  EXPECT_EQ(row.passage[Field::moisNaissance].state, State::kNil);
+  EXPECT_EQ(row.passage[Field::jourNaissance].state, State::kNil);
+}
+
+// A partial date whose day is known and month not: refused, once.
+TEST_P(ValidatorTest, APartialDateWithADayAndNoMonthIsRefused) {
+  Use(Replaced(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                                 "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", "
+                                 "part: year, partial: true}\n"),
+                        "  moisNaissance: mois\n",
+                        "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month, "
+                        "partial: true}\n"),
+               "  jourNaissance: jour\n",
+               "  jourNaissance: {column: naissance, date: \"%d/%m/%Y\", part: day, partial: "
+               "true}\n"));
+  row_["naissance"] = "15/00/1985";
+  ExpectOnlyRejection("jourNaissance", Rule::kBirthDate,
+                      "jourNaissance : jour de naissance sans mois de naissance ; le jour ne "
+                      "s'envoie qu'avec le mois");
+  row_["naissance"] = "00/07/1985";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::moisNaissance].text, "7");
+  EXPECT_EQ(row.passage[Field::jourNaissance].state, State::kNil);
+}
+
 TEST_P(ValidatorTest, BirthDateWithoutDayIsNotChecked) {
   row_["mois"] = "2";
   row_["jour"] = std::nullopt;
