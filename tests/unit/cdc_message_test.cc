@@ -132,6 +132,18 @@ TEST(CdcMessageTest, AnyOtherMessageIsUnknown) {
   EXPECT_EQ(CdcMessageName(CdcMessage::kUnknown), "unknown");
 }
 
+// A receipt's text is outside input: malformed or cut UTF-8 is kept byte for byte, compared
+// to nothing, and never read past its end.
+TEST(CdcMessageTest, MalformedUtf8IsUnknown) {
+  for (const std::string& message :
+       {std::string("\xe2\x80"), std::string("\xcc"), std::string("\xef\xbb"),
+        std::string("Le titulaire existe d\xe9j\xe0 en base"), std::string("\xc2"),
+        std::string("a\0b", 3)}) {
+    EXPECT_EQ(ClassifyCdcMessage(message), CdcMessage::kUnknown);
+  }
+  EXPECT_EQ(NormalizeCdcMessage("\xe2\x80"), "\xe2\x80");
+}
+
 TEST(CdcMessageTest, TheNormalFormFoldsCaseAccentsApostrophesAndBlanks) {
   EXPECT_EQ(NormalizeCdcMessage("  L\u2019ÉTÉ\u00a0\u00a0à\n\tPARIS\u200b  "), "l'ete a paris");
   EXPECT_EQ(NormalizeCdcMessage("l\u02bcid l\u2018id l`id l\u00b4id l\u2032id"),
