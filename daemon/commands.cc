@@ -307,6 +307,7 @@ bool IsDictionaryRule(const mappings::Rejection& r, mappings::SchemaVersion vers
     case Rule::kConditional:
     case Rule::kDateOrder:
     case Rule::kBirthDate:
+    case Rule::kBirthAfterDelivery:
     case Rule::kRepeatedIdTechnique:
     case Rule::kProbableDuplicate:
       return true;

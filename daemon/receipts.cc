@@ -133,10 +133,12 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
   if (facts.file_rejected) facts.file_error = parsed->errors.front().message;
   for (const std::string& id : parsed->ok) facts.verdicts.push_back({id, true, ""});
   for (const xml::ReceiptPassageKo& ko : parsed->ko) {
-    // « … existe déjà en base »: the CDC has the passage already. Accepted, message kept.
-    const bool known =
-        mappings::ClassifyCdcMessage(ko.message) == mappings::CdcMessage::kAlreadyRecorded;
-    facts.verdicts.push_back({ko.id_technique, known, ko.message});
+    // Only the passage-level duplicate (« Le passage certification … existe déjà en base »)
+    // means the CDC has the passage: accepted, its message kept. Every other message, known or
+    // not, is a rejection, alerted with its action: a passage is never taken for received when
+    // the CDC may not have recorded it.
+    const bool accepted = mappings::IsAcceptance(mappings::ClassifyCdcMessage(ko.message));
+    facts.verdicts.push_back({ko.id_technique, accepted, ko.message});
   }
   auto archived = Archive(config, files, (*deposit)->file_name, bytes);
   if (!archived) return stop(Outcome::kFailed, archived.error().message());

@@ -3,7 +3,8 @@
 //
 // A receipt is matched to its deposit by idFlux, else by the deposited file's name; one that
 // matches no deposit is set aside and reported, never guessed. Its verdicts are applied in one
-// transaction (connectors/store): « existe déjà en base » counts as accepted, any other message
+// transaction (connectors/store): the passage-level duplicate « Le passage certification … existe
+// déjà en base » counts as accepted (mappings/cdc_message.h); any other message, known or not,
 // rejects the passage with the CDC's words kept verbatim; a file rejected whole sends its
 // passages back to pending. A receipt is imported once (by its SHA-256): importing it again
 // changes nothing. Its bytes are archived beside its deposit, in archive/YYYY/MM/ (written whole or

@@ -131,7 +131,15 @@ std::string RulesReferenceScdoc() {
       {Rule::kDateOrder,
        "dateFinValidite before dateDebutValidite, or dateFinExamen before "
        "dateDebutExamen"},
-      {Rule::kBirthDate, "a day, month and year of birth that make no date"},
+      {Rule::kBirthDate,
+       "a day, month and year of birth that make no date, or a day of birth without its month"},
+      {Rule::kBirthAfterToday,
+       "a birth date after today (the certifier's time zone), compared as far as it is known: a "
+       "year after this one, or this year and a later month, or this month and a later day"},
+      {Rule::kBirthAfterDelivery,
+       "a birth date after the date of delivery (dateDebutValidite), compared in the same way"},
+      {Rule::kDateRange,
+       "a date before the rule's not_before or after its not_after (see FIELD RULES)"},
       {Rule::kMissingKey, "a key column is NULL or empty: the row cannot get an idTechnique"},
       {Rule::kRepeatedIdTechnique, "two rows give the same idTechnique"},
       {Rule::kIdentification, "neither idDossier, nor nir, nor the holder's civil status"},

@@ -131,6 +131,14 @@ std::vector<std::string> SplitWords(std::string_view text, const std::string& se
 
 std::optional<Date> ParseDateWithFormats(std::string_view text,
                                          const std::vector<DateFormat>& formats, bool& impossible) {
+  auto d = ParseSourceDate(text, formats, false, impossible);
+  if (!d) return std::nullopt;
+  return ToDate(DateFields{d->year, static_cast<int>(d->month), static_cast<int>(d->day)});
+}
+
+std::optional<SourceDate> ParseSourceDate(std::string_view text,
+                                          const std::vector<DateFormat>& formats, bool partial,
+                                          bool& impossible) {
   impossible = false;
   for (const DateFormat& f : formats) {
     std::optional<DateFields> fields;
@@ -150,8 +158,13 @@ std::optional<Date> ParseDateWithFormats(std::string_view text,
         break;
     }
     if (!fields) continue;
-    Date d = ToDate(*fields);
-    if (d.ok()) return d;
+    const SourceDate read{fields->year, static_cast<unsigned>(fields->month),
+                          static_cast<unsigned>(fields->day)};
+    if (partial && (fields->month == 0 || fields->day == 0)) {
+      if (fields->month <= 12 && fields->day <= 31) return read;
+    } else if (ToDate(*fields).ok()) {
+      return read;
+    }
     impossible = true;  // the right shape, a day that does not exist
   }
   return std::nullopt;
@@ -234,25 +247,29 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
   }
   if (rule.date && !v.empty()) {
     bool impossible = false;
-    auto d = ParseDateWithFormats(v, rule.date->formats, impossible);
+    auto d = ParseSourceDate(v, rule.date->formats, rule.date->partial, impossible);
     if (!d) {
       if (rule.date->explicit_formats || spec.type == ValueType::kDate) {
         out.problem = impossible ? Rule::kCalendarDate : Rule::kDateUnreadable;
         return out;
       }
     } else {
+      out.date = *d;
       switch (rule.date->part) {
-        case DatePart::kWhole:
-          v = FormatIsoDate(*d);
+        case DatePart::kWhole:  // never partial (refused at load)
+          v = FormatIsoDate(Date{std::chrono::year(d->year), std::chrono::month(d->month),
+                                 std::chrono::day(d->day)});
           break;
         case DatePart::kYear:
-          v = std::to_string(static_cast<int>(d->year()));
+          v = std::to_string(d->year);
           break;
         case DatePart::kMonth:
-          v = std::to_string(static_cast<unsigned>(d->month()));
+          if (d->month == 0) return out;  // unknown: no value (nil where the dictionary allows)
+          v = std::to_string(d->month);
           break;
         case DatePart::kDay:
-          v = std::to_string(static_cast<unsigned>(d->day()));
+          if (d->day == 0) return out;
+          v = std::to_string(d->day);
           break;
       }
     }
@@ -388,6 +405,9 @@ MappedRow Mapper::Map(const source::SourceRow& row, std::uint64_t row_number) co
     }
     RuleOutput result = ApplyTransforms(rule, spec, std::move(source));
     if (result.absent_by_map) out.emptied_by_map.set(static_cast<std::size_t>(rule.field));
+    if (result.date && (rule.not_before || rule.not_after)) {
+      out.dates.emplace_back(rule.field, *result.date);
+    }
     if (result.problem) {
       std::string message;
       const std::string column = RuleColumns(rule);

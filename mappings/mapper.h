@@ -44,8 +44,9 @@ class Mapper {
 // The value of one field rule on one row, before validation: what the transforms produce.
 struct RuleOutput {
   FieldValue value;
-  std::optional<Rule> problem;  // kNotInMap, kDateUnreadable, kCalendarDate
-  bool absent_by_map = false;   // the map itself chose "absent" (or "nil") for this value
+  std::optional<Rule> problem;     // kNotInMap, kDateUnreadable, kCalendarDate
+  bool absent_by_map = false;      // the map itself chose "absent" (or "nil") for this value
+  std::optional<SourceDate> date;  // the date read by the date step, before its part is taken
 };
 
 // Applies a rule's transforms to a source value (nullopt: NULL). Exposed for unit tests.
@@ -56,6 +57,13 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
 // format matched the shape but named a day that does not exist.
 std::optional<Date> ParseDateWithFormats(std::string_view text,
                                          const std::vector<DateFormat>& formats, bool& impossible);
+
+// The same, where `partial` lets a day or month written 0 ("00/00/1985", "00/06/1985") mean
+// unknown: the year is still required, a known month is 1 to 12, a known day 1 to 31 and, with
+// its month, a real day. A day without its month is read (the validator refuses it).
+std::optional<SourceDate> ParseSourceDate(std::string_view text,
+                                          const std::vector<DateFormat>& formats, bool partial,
+                                          bool& impossible);
 
 }  // namespace accrochd::mappings
 

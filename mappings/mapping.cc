@@ -17,7 +17,8 @@ namespace {
 constexpr const char* kTransformKeys[] = {
     "column",      "constant",       "template",  "coalesce", "trim",          "fold_spaces",
     "word",        "words_from",     "separator", "case",     "map",           "default",
-    "ignore_case", "ignore_accents", "date",      "part",     "nil_when_empty"};
+    "ignore_case", "ignore_accents", "date",      "part",     "nil_when_empty", "partial",
+    "not_before",  "not_after"};
 
 std::string FieldList(std::span<const std::string_view> values) {
   std::string out;
@@ -393,6 +394,21 @@ class Loader {
       file_.Report(*part_node, path + ".part: only applies with date");
       ok = false;
     }
+    if (auto v = m.Node("partial", false)) {
+      if (auto partial = file_.AsBool(*v, path + ".partial")) {
+        if (!date_node || !r.date || r.date->part == DatePart::kWhole) {
+          file_.Report(*v, path +
+                               ".partial: only applies with date and part (year, month or "
+                               "day): a whole date cannot be sent with an unknown day or month");
+          ok = false;
+        } else {
+          r.date->partial = *partial;
+        }
+      } else {
+        ok = false;
+      }
+    }
+    ok &= ReadRange(spec, m, path, r);
     if (spec.type == ValueType::kInt && r.date && r.date->explicit_formats &&
         r.date->part == DatePart::kWhole) {
       file_.Report(*date_node, path + ": a date gives " + std::string(spec.name) +
@@ -561,6 +577,53 @@ class Loader {
       }
     }
     r.date = std::move(rule);
+    return ok;
+  }
+
+  // not_before / not_after: today, or a real day written YYYY-MM-DD, on a rule that reads a
+  // date (a date field, or a birth part read with date).
+  bool ReadRange(const FieldSpec& spec, yaml::MapReader& m, const std::string& path,
+                 FieldRule& r) {
+    bool ok = true;
+    auto read = [&](const char* key) -> std::optional<DateBound> {
+      auto node = m.Node(key, false);
+      if (!node) return std::nullopt;
+      const std::string where = path + "." + key;
+      if (!r.date) {
+        file_.Report(*node, where + ": applies to dates: a date field, or anneeNaissance, "
+                                    "moisNaissance and jourNaissance read with date");
+        ok = false;
+        return std::nullopt;
+      }
+      auto text = file_.AsString(*node, where);
+      if (!text) {
+        ok = false;
+        return std::nullopt;
+      }
+      DateBound bound;
+      bound.location = file_.Where(*node);
+      if (*text == "today") {
+        bound.today = true;
+      } else if (auto d = ParseIsoDate(*text)) {
+        bound.date = *d;
+      } else {
+        file_.Report(*node, where + ": expected today or a real day written YYYY-MM-DD, found " +
+                                Excerpt(*text));
+        ok = false;
+        return std::nullopt;
+      }
+      return bound;
+    };
+    r.not_before = read("not_before");
+    r.not_after = read("not_after");
+    if (r.not_before && r.not_after && !r.not_before->today && !r.not_after->today &&
+        r.not_after->date < r.not_before->date) {
+      file_.Report(r.not_before->location,
+                   path + ".not_before: " + FormatIsoDate(r.not_before->date) +
+                       " is after not_after " + FormatIsoDate(r.not_after->date) +
+                       ": no date of " + std::string(spec.name) + " could pass");
+      ok = false;
+    }
     return ok;
   }
 

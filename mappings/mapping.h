@@ -5,6 +5,8 @@
 // A field's value is computed in a fixed order, each step optional:
 //   source (column | constant | nil | template | coalesce)
 //   -> trim, fold_spaces -> word / words_from -> case -> map -> date (+ part) -> empty is NULL
+// and a date so read may carry a range (not_before, not_after), checked by the validator, which
+// knows the certifier's today.
 // Small and composable, and no scripting language: what a mapping can do is what this file
 // declares.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calendar.h"
 #include "core/diagnostic.h"
 #include "core/duration.h"
 #include "mappings/dictionary.h"
@@ -77,6 +80,16 @@ struct DateRule {
   std::vector<DateFormat> formats;  // tried in order
   DatePart part = DatePart::kWhole;
   bool explicit_formats = false;  // false: the default for date fields (sql)
+  // partial: true -- a day or month written 00 is unknown ("00/00/1985": the year only), and the
+  // part taken from it has no value (nil where the dictionary allows it). Only with a part.
+  bool partial = false;
+};
+
+// One end of a date range (not_before / not_after): a fixed day, or the certifier's today.
+struct DateBound {
+  bool today = false;
+  Date date;  // when !today
+  Location location;
 };
 
 struct FieldRule {
@@ -93,7 +106,9 @@ struct FieldRule {
   LetterCase letter_case = LetterCase::kKeep;
   std::optional<ValueMap> map;
   std::optional<DateRule> date;
-  bool nil_when_empty = true;  // an empty value counts as no value (NULL)
+  std::optional<DateBound> not_before;  // the date read must be on or after it
+  std::optional<DateBound> not_after;   // ... on or before it
+  bool nil_when_empty = true;           // an empty value counts as no value (NULL)
 };
 
 // The incremental cursor: only rows whose `column` is at or after the last bookmark, less

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/calendar.h"
@@ -54,6 +55,14 @@ struct Rejection {
   std::string message;  // in French, for the certification staff
 };
 
+// A date as the source gave it, before a part is taken: month and day 0 when a partial date
+// (DateRule::partial) left them unknown. Kept for the range rules (not_before, not_after).
+struct SourceDate {
+  int year = 0;
+  unsigned month = 0;  // 1..12, or 0: unknown
+  unsigned day = 0;    // 1..31, or 0: unknown
+};
+
 // A mapped row: the passage, and what went wrong while mapping it.
 struct MappedRow {
   Passage passage;
@@ -62,6 +71,8 @@ struct MappedRow {
   std::bitset<kFieldCount> emptied_by_map;  // fields a map sent to nil or absent
   bool identified = true;                   // false: no key, no idTechnique
   std::vector<std::string> warnings;        // in French; not reasons to quarantine
+  // The dates read by rules with a range, for the validator (it knows today).
+  std::vector<std::pair<Field, SourceDate>> dates;
 };
 
 }  // namespace accrochd::mappings

@@ -40,6 +40,15 @@ const std::map<std::string_view, std::string_view>& Catalog() {
       {"date-naissance",
        "date de naissance impossible (jourNaissance, moisNaissance, "
        "anneeNaissance ne forment pas une date)"},
+      {"jour-sans-mois",
+       "jourNaissance : jour de naissance sans mois de naissance ; le jour ne s'envoie qu'avec "
+       "le mois"},
+      {"naissance-future", "{champs} : date de naissance postérieure à aujourd'hui{colonne}"},
+      {"naissance-apres-delivrance",
+       "{champs} : date de naissance postérieure à la date de délivrance, "
+       "dateDebutValidite{colonne}"},
+      {"date-apres", "{champ} : date postérieure {borne}, limite not_after du mapping{colonne}"},
+      {"date-avant", "{champ} : date antérieure {borne}, limite not_before du mapping{colonne}"},
       {"ordre-validite", "dateFinValidite : antérieure à dateDebutValidite"},
       {"ordre-examen", "dateFinExamen : antérieure à dateDebutExamen"},
       {"langue-absente",
@@ -87,6 +96,12 @@ std::string List(std::span<const std::string_view> values) {
 std::string ColumnSuffix(std::string_view column) {
   if (column.empty()) return "";
   return " (colonne " + std::string(column) + ")";
+}
+
+// " (colonne a)" or " (colonnes a, b)" for a list written "a, b".
+std::string ColumnsSuffix(std::string_view columns) {
+  if (columns.find(", ") == std::string_view::npos) return ColumnSuffix(columns);
+  return " (colonnes " + std::string(columns) + ")";
 }
 
 }  // namespace
@@ -215,6 +230,20 @@ std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string
   return RenderReason(
       "date-illisible",
       {{"champ", std::string(spec.name)}, {"formats", formats}, {"colonne", ColumnSuffix(column)}});
+}
+
+std::string ReasonBirthAfter(bool after_today, std::string_view fields,
+                             std::string_view columns) {
+  return RenderReason(after_today ? "naissance-future" : "naissance-apres-delivrance",
+                      {{"champs", std::string(fields)}, {"colonne", ColumnsSuffix(columns)}});
+}
+
+std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
+                            std::string_view column) {
+  const std::string borne = bound.today ? "à aujourd'hui" : "au " + FormatFrenchDate(bound.date);
+  return RenderReason(after ? "date-apres" : "date-avant", {{"champ", std::string(spec.name)},
+                                                            {"borne", borne},
+                                                            {"colonne", ColumnSuffix(column)}});
 }
 
 std::string RuleColumns(const FieldRule& rule) {

@@ -37,6 +37,15 @@ std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::
 std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,
                        bool impossible);
 
+// A birth date after today (`after_today`) or after the date of delivery; `fields` are those
+// compared ("anneeNaissance, moisNaissance"), `columns` where they were read ("a, b"; may be
+// empty). The birth date itself is never shown.
+std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::string_view columns);
+
+// A date outside the mapping's range: after its not_after (`after`) or before its not_before.
+std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
+                            std::string_view column);
+
 // The column a rule reads, for messages ("" for constants; "a, b" for templates).
 std::string RuleColumns(const FieldRule& rule);
 

@@ -1,7 +1,9 @@
 #include "mappings/validator.h"
 
+#include <algorithm>
 #include <bitset>
 #include <cstdlib>
+#include <vector>
 
 #include "core/text.h"
 #include "mappings/reasons.h"
@@ -32,6 +34,60 @@ bool MapsAny(const Mapping& m, std::initializer_list<Field> fields) {
     if (m.maps(f)) return true;
   }
   return false;
+}
+
+// True when `d` is certainly after `limit`, compared as far as it is known: an unknown month or
+// day could be any, so "1990" is after no day of 1990. Never a guess against the certifier.
+bool SurelyAfter(const SourceDate& d, Date limit) {
+  const int y = static_cast<int>(limit.year());
+  const unsigned m = static_cast<unsigned>(limit.month());
+  if (d.year != y) return d.year > y;
+  if (d.month == 0) return false;
+  if (d.month != m) return d.month > m;
+  return d.day != 0 && d.day > static_cast<unsigned>(limit.day());
+}
+
+// True when `d` is certainly before `limit`, in the same way.
+bool SurelyBefore(const SourceDate& d, Date limit) {
+  const int y = static_cast<int>(limit.year());
+  const unsigned m = static_cast<unsigned>(limit.month());
+  if (d.year != y) return d.year < y;
+  if (d.month == 0) return false;
+  if (d.month != m) return d.month < m;
+  return d.day != 0 && d.day < static_cast<unsigned>(limit.day());
+}
+
+// "a, b": the columns the rules of `fields` read, each once, in order of first use (three birth
+// fields read from one column name it once).
+std::string ColumnsOf(const Mapping& m, const std::vector<Field>& fields) {
+  std::vector<std::string> seen;
+  auto add = [&seen](const std::string& column) {
+    if (!column.empty() && std::find(seen.begin(), seen.end(), column) == seen.end()) {
+      seen.push_back(column);
+    }
+  };
+  for (Field f : fields) {
+    if (!m.maps(f)) continue;
+    const FieldRule& rule = *m.rule(f);
+    switch (rule.source) {
+      case SourceKind::kColumn:
+        add(rule.column);
+        break;
+      case SourceKind::kTemplate:
+        for (const TemplatePart& part : rule.template_parts) {
+          if (part.column) add(part.text);
+        }
+        break;
+      case SourceKind::kCoalesce:
+        for (const std::string& column : rule.coalesce) add(column);
+        break;
+      default:
+        break;
+    }
+  }
+  std::string out;
+  for (const std::string& column : seen) out += (out.empty() ? "" : ", ") + column;
+  return out;
 }
 
 }  // namespace
@@ -140,6 +196,21 @@ Verdict Validator::Check(MappedRow& row) const {
     }
   }
 
+  // The mapping's ranges (not_before, not_after) on the dates its rules read, whole, before a
+  // part was taken; "today" is the certifier's.
+  for (const auto& [field, date] : row.dates) {
+    if (!ok({field}) || !IsEmitted(Spec(field).group, p)) continue;
+    const FieldRule& rule = *m.rule(field);
+    auto limit = [&](const DateBound& b) { return b.today ? today_ : b.date; };
+    if (rule.not_after && SurelyAfter(date, limit(*rule.not_after))) {
+      reject(Spec(field).name, Rule::kDateRange,
+             ReasonDateRange(Spec(field), true, *rule.not_after, RuleColumns(rule)));
+    } else if (rule.not_before && SurelyBefore(date, limit(*rule.not_before))) {
+      reject(Spec(field).name, Rule::kDateRange,
+             ReasonDateRange(Spec(field), false, *rule.not_before, RuleColumns(rule)));
+    }
+  }
+
   // The dictionary's conditional rules, on values that passed their own checks.
   const std::string& langue = p[Field::presenceNiveauLangueEuro].text;
   if (ok({Field::presenceNiveauLangueEuro, Field::niveauLangueEuropeen})) {
@@ -200,6 +271,36 @@ Verdict Validator::Check(MappedRow& row) const {
         std::chrono::month(static_cast<unsigned>(std::atoi(p[Field::moisNaissance].text.c_str()))),
         std::chrono::day(static_cast<unsigned>(std::atoi(p[Field::jourNaissance].text.c_str())))};
     if (!birth.ok()) reject("jourNaissance", Rule::kBirthDate, RenderReason("date-naissance", {}));
+  }
+  // A day of birth means nothing without its month: refused rather than sent.
+  if (p.identification == Group::kTitulaire && p[Field::jourNaissance].has_value() &&
+      !p[Field::moisNaissance].has_value() && ok({Field::jourNaissance, Field::moisNaissance})) {
+    reject("jourNaissance", Rule::kBirthDate, RenderReason("jour-sans-mois", {}));
+  }
+  // The dictionary's rules on the birth date (always on): not after today, not after the date of
+  // delivery -- compared as far as it is known (year, then month, then day).
+  if (p.identification == Group::kTitulaire && p[Field::anneeNaissance].has_value() &&
+      ok({Field::anneeNaissance, Field::moisNaissance, Field::jourNaissance})) {
+    SourceDate birth{std::atoi(p[Field::anneeNaissance].text.c_str()), 0, 0};
+    std::vector<Field> compared = {Field::anneeNaissance};
+    if (p[Field::moisNaissance].has_value()) {
+      birth.month = static_cast<unsigned>(std::atoi(p[Field::moisNaissance].text.c_str()));
+      compared.push_back(Field::moisNaissance);
+      if (p[Field::jourNaissance].has_value()) {
+        birth.day = static_cast<unsigned>(std::atoi(p[Field::jourNaissance].text.c_str()));
+        compared.push_back(Field::jourNaissance);
+      }
+    }
+    std::string fields;
+    for (Field f : compared) fields += (fields.empty() ? "" : ", ") + std::string(Spec(f).name);
+    const std::string columns = ColumnsOf(m, compared);
+    if (SurelyAfter(birth, today_)) {
+      reject("anneeNaissance", Rule::kBirthAfterToday, ReasonBirthAfter(true, fields, columns));
+    } else if (auto debut = date_of(Field::dateDebutValidite);
+               debut && SurelyAfter(birth, *debut)) {
+      reject("anneeNaissance", Rule::kBirthAfterDelivery,
+             ReasonBirthAfter(false, fields, columns));
+    }
   }
   if (p[Field::obtentionCertification].text == "PAR_SCORING" &&
       p[Field::scoring].state == FieldValue::State::kNil) {

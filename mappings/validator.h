@@ -1,8 +1,10 @@
 // Validation of mapped passages for a schema version: every facet of the XSD (lengths in
 // characters, enumerations, real calendar dates in 1900-2099, integers and their ranges, the
 // NIR pattern, XML 1.0 characters), nil rules, the dictionary's conditional rules, the order of
-// dates; and two rules beyond the XSD: a passage delivered in the future is held back until its
-// day, and the same passage under two keys is a probable duplicate.
+// dates; the birth date's own rules (a real date, no day without its month, not after today
+// nor after the date of delivery); the mapping's date ranges (not_before, not_after); and two
+// rules beyond the XSD: a passage delivered in the future is held back until its day, and the
+// same passage under two keys is a probable duplicate.
 #ifndef ACCROCHD_MAPPINGS_VALIDATOR_H_
 #define ACCROCHD_MAPPINGS_VALIDATOR_H_
 
@@ -26,7 +28,8 @@ enum class Verdict {
 
 class Validator {
  public:
-  // `today` is the certifier's local date.
+  // `today` is the certifier's local date: it holds back future deliveries, and it is the
+  // "today" of the birth-date rule and of the mappings' `not_before/not_after: today`.
   Validator(SchemaVersion version, Date today) : version_(version), today_(today) {}
 
   // Completes and checks `row.passage` in place: canonical values, nil for absent values the

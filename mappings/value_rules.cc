@@ -124,6 +124,12 @@ std::string_view RuleName(Rule rule) {
       return "date-order";
     case Rule::kBirthDate:
       return "birth-date";
+    case Rule::kBirthAfterToday:
+      return "birth-after-today";
+    case Rule::kBirthAfterDelivery:
+      return "birth-after-delivery";
+    case Rule::kDateRange:
+      return "date-range";
     case Rule::kMissingKey:
       return "missing-key";
     case Rule::kRepeatedIdTechnique:

@@ -35,7 +35,10 @@ enum class Rule {
   kDateUnreadable,       // a source date that matches none of the mapping's formats
   kConditional,          // a conditional rule of the dictionary
   kDateOrder,            // an end date before its start date
-  kBirthDate,            // day, month and year of birth that make no date
+  kBirthDate,            // day, month and year of birth that make no date (or a day without month)
+  kBirthAfterToday,      // a birth date after today, in the certifier's time zone
+  kBirthAfterDelivery,   // a birth date after the date of delivery (dateDebutValidite)
+  kDateRange,            // a date outside the mapping's not_before / not_after
   kMissingKey,           // a key column is NULL or empty
   kRepeatedIdTechnique,  // two rows give the same idTechnique
   kIdentification,       // no complete identification of the holder

@@ -324,6 +324,69 @@ TEST(ApplyTransformsTest, DatePartsGiveTheBirthDateFields) {
   }
 }
 
+// partial: true -- 00 is an unknown day or month; the part taken from it has no value (the
+// validator then sends nil, which the dictionary allows for moisNaissance and jourNaissance).
+TEST(ApplyTransformsTest, PartialDatesReadZeroDayAndMonthAsUnknown) {
+  FieldRule annee = ColumnRule(Field::anneeNaissance);
+  FieldRule mois = ColumnRule(Field::moisNaissance);
+  FieldRule jour = ColumnRule(Field::jourNaissance);
+  annee.date = Formats({Pattern("%d/%m/%Y")}, DatePart::kYear);
+  mois.date = Formats({Pattern("%d/%m/%Y")}, DatePart::kMonth);
+  jour.date = Formats({Pattern("%d/%m/%Y")}, DatePart::kDay);
+  for (FieldRule* r : {&annee, &mois, &jour}) r->date->partial = true;
+
+  ExpectValue(Apply(annee, "00/00/1985"), "1985");
+  ExpectAbsent(Apply(mois, "00/00/1985"));
+  ExpectAbsent(Apply(jour, "00/00/1985"));
+  ExpectValue(Apply(annee, "00/06/1985"), "1985");
+  ExpectValue(Apply(mois, "00/06/1985"), "6");
+  ExpectAbsent(Apply(jour, "0/6/1985"));
+  // A day without its month is read as it is; the validator refuses it (jour-sans-mois).
+  ExpectValue(Apply(jour, "15/00/1985"), "15");
+  ExpectAbsent(Apply(mois, "15/00/1985"));
+  // Whole dates as before; impossible ones still refused.
+  ExpectValue(Apply(jour, "09/05/1987"), "9");
+  ExpectProblem(Apply(jour, "30/02/1987"), Rule::kCalendarDate);
+  ExpectProblem(Apply(mois, "00/13/1987"), Rule::kCalendarDate);
+  ExpectProblem(Apply(jour, "32/00/1987"), Rule::kCalendarDate);
+  ExpectProblem(Apply(annee, "00/00/87"), Rule::kDateUnreadable);
+  // The date read, unknown parts as 0, for the range rules.
+  const RuleOutput out = Apply(annee, "00/06/1985");
+  ASSERT_TRUE(out.date.has_value());
+  EXPECT_EQ(out.date->year, 1985);
+  EXPECT_EQ(out.date->month, 6u);
+  EXPECT_EQ(out.date->day, 0u);
+}
+
+TEST(ApplyTransformsTest, WithoutPartialAZeroDayOrMonthIsAnImpossibleDate) {
+  FieldRule mois = ColumnRule(Field::moisNaissance);
+  mois.date = Formats({Pattern("%d/%m/%Y")}, DatePart::kMonth);
+  ExpectProblem(Apply(mois, "00/00/1985"), Rule::kCalendarDate);
+  ExpectProblem(Apply(mois, "00/06/1985"), Rule::kCalendarDate);
+  FieldRule debut = ColumnRule(Field::dateDebutValidite);
+  ExpectProblem(Apply(debut, "2026-00-00"), Rule::kCalendarDate);
+  const RuleOutput out = Apply(debut, "2026-01-15");
+  ASSERT_TRUE(out.date.has_value());
+  EXPECT_EQ(out.date->year, 2026);
+  EXPECT_EQ(out.date->month, 1u);
+  EXPECT_EQ(out.date->day, 15u);
+}
+
+TEST(ParseSourceDateTest, PartialAppliesToEveryFormat) {
+  bool impossible = true;
+  auto d = ParseSourceDate("1985-00-00", {kSql}, true, impossible);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->year, 1985);
+  EXPECT_EQ(d->month, 0u);
+  EXPECT_FALSE(impossible);
+  d = ParseSourceDate("1985-06-00", {kIso}, true, impossible);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->month, 6u);
+  EXPECT_EQ(d->day, 0u);
+  EXPECT_FALSE(ParseSourceDate("1985-00-00", {kIso}, false, impossible).has_value());
+  EXPECT_TRUE(impossible);
+}
+
 // ---- ParseDateWithFormats ----
 
 std::optional<std::string> Parse(std::string_view text, std::vector<DateFormat> formats,

@@ -512,7 +512,8 @@ TEST(MappingErrorTest, UnknownTransformKeyFarFromAnyListsThemAll) {
   ExpectOnly(Base() + "  libelleOption: {column: option, tirm: false}\n",
              "unknown key \"fields.libelleOption.tirm\"; known keys here: case, coalesce, column, "
              "constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
-             "nil_when_empty, part, separator, template, trim, word, words_from",
+             "nil_when_empty, not_after, not_before, part, partial, separator, template, trim, "
+             "word, words_from",
              23, 35);
 }
 
@@ -985,6 +986,106 @@ TEST(MappingErrorTest, UnknownPart) {
   EXPECT_EQ(
       l.diagnostics[1].message,
       "fields.anneeNaissance: a date gives anneeNaissance only with part: year, month or day");
+}
+
+// ---- Partial dates and date ranges ----
+
+TEST(LoadMappingTest, ReadsPartialDatesAndRanges) {
+  Loaded l = Load(
+      Replace(Replace(Base(), "  anneeNaissance: {constant: 1990}",
+                      "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year, "
+                      "partial: true, not_before: 1900-01-01, not_after: today}"),
+              "  dateDebutValidite:",
+              "  dateDebutValidite: {column: delivre, not_before: \"2021-07-01\", not_after: "
+              "2099-12-31}"));
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  const FieldRule& annee = *l.mapping->rule(Field::anneeNaissance);
+  ASSERT_TRUE(annee.date.has_value());
+  EXPECT_TRUE(annee.date->partial);
+  ASSERT_TRUE(annee.not_before.has_value());
+  EXPECT_FALSE(annee.not_before->today);
+  EXPECT_EQ(annee.not_before->date, (Date{std::chrono::year(1900), std::chrono::January,
+                                          std::chrono::day(1)}));
+  ASSERT_TRUE(annee.not_after.has_value());
+  EXPECT_TRUE(annee.not_after->today);
+  EXPECT_EQ(annee.not_after->location.line, 18);
+  const FieldRule& debut = *l.mapping->rule(Field::dateDebutValidite);
+  ASSERT_TRUE(debut.date.has_value());  // sql, the default of date fields
+  EXPECT_FALSE(debut.date->partial);
+  EXPECT_EQ(debut.not_before->date, (Date{std::chrono::year(2021), std::chrono::July,
+                                          std::chrono::day(1)}));
+  EXPECT_EQ(debut.not_after->date, (Date{std::chrono::year(2099), std::chrono::December,
+                                         std::chrono::day(31)}));
+  EXPECT_FALSE(l.mapping->rule(Field::nomNaissance)->not_after.has_value());
+}
+
+TEST(MappingErrorTest, RangeBoundThatIsNotADate) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, not_after: demain}\n",
+             "fields.dateDebutExamen.not_after: expected today or a real day written YYYY-MM-DD, "
+             "found \"demain\"",
+             23, 46);
+}
+
+TEST(MappingErrorTest, RangeBoundThatIsNotARealDay) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, not_before: 2021-02-30}\n",
+             "fields.dateDebutExamen.not_before: expected today or a real day written "
+             "YYYY-MM-DD, found \"2021-02-30\"",
+             23, 47);
+}
+
+TEST(MappingErrorTest, RangeBoundWrittenTheFrenchWay) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, not_before: 01/07/2021}\n",
+             "fields.dateDebutExamen.not_before: expected today or a real day written "
+             "YYYY-MM-DD, found \"01/07/2021\"",
+             23, 47);
+}
+
+TEST(MappingErrorTest, RangeOnAFieldThatIsNotADate) {
+  ExpectOnly(Base() + "  libelleOption: {column: option, not_after: today}\n",
+             "fields.libelleOption.not_after: applies to dates: a date field, or "
+             "anneeNaissance, moisNaissance and jourNaissance read with date",
+             23, 46);
+}
+
+TEST(MappingErrorTest, RangeOnABirthYearNotReadAsADate) {
+  Loaded l = Load(Replace(Base(), "  anneeNaissance: {constant: 1990}",
+                          "  anneeNaissance: {column: annee, not_after: today}"));
+  ASSERT_GE(l.diagnostics.size(), 1u);
+  ExpectAt(l.diagnostics[0],
+           "fields.anneeNaissance.not_after: applies to dates: a date field, or anneeNaissance, "
+           "moisNaissance and jourNaissance read with date",
+           18, 46);
+}
+
+TEST(MappingErrorTest, RangeThatNoDateCanPass) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, not_before: 2026-01-01, not_after: "
+                      "2025-12-31}\n",
+             "fields.dateDebutExamen.not_before: 2026-01-01 is after not_after 2025-12-31: no "
+             "date of dateDebutExamen could pass",
+             23, 47);
+}
+
+TEST(MappingErrorTest, PartialOnAWholeDate) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, date: \"%d/%m/%Y\", partial: true}\n",
+             "fields.dateDebutExamen.partial: only applies with date and part (year, month or "
+             "day): a whole date cannot be sent with an unknown day or month",
+             23, 62);
+}
+
+TEST(MappingErrorTest, PartialWithoutDate) {
+  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, partial: true}\n",
+             "fields.dateDebutExamen.partial: only applies with date and part (year, month or "
+             "day): a whole date cannot be sent with an unknown day or month",
+             23, 44);
+}
+
+TEST(MappingErrorTest, PartialNotABoolean) {
+  Loaded l = Load(Replace(Base(), "  moisNaissance: nil",
+                          "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month, "
+                          "partial: oui}"));
+  ASSERT_GE(l.diagnostics.size(), 1u);
+  ExpectAt(l.diagnostics[0], "fields.moisNaissance.partial: expected true or false, found \"oui\"",
+           19, 78);
 }
 
 // ---- Transforms that need another ----

@@ -511,6 +511,180 @@ TEST_P(ValidatorTest, ImpossibleBirthDate) {
   EXPECT_THAT(Messages(Run()), IsEmpty());
 }
 
+// ---- The birth date: not after today, not after the date of delivery (on by default) ----
+// Today is 2026-11-26; the passage is delivered on 2026-01-15.
+
+TEST_P(ValidatorTest, BirthAfterToday) {
+  row_["delivrance"] = "2026-11-26";
+  row_["annee"] = "2026";
+  row_["mois"] = "11";
+  row_["jour"] = "27";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonnes annee, mois, jour)");
+  row_["jour"] = "26";  // born today, delivered today: absurd, but not after
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, BirthAfterTodayComparedAsFarAsItIsKnown) {
+  row_["delivrance"] = "2026-11-26";
+  row_["annee"] = "2027";
+  row_["mois"] = std::nullopt;
+  row_["jour"] = std::nullopt;
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance : date de naissance postérieure à aujourd'hui "
+                      "(colonne annee)");
+  row_["annee"] = "2026";
+  row_["mois"] = "12";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance : date de naissance postérieure à "
+                      "aujourd'hui (colonnes annee, mois)");
+  // This year, month unknown: it may be before today; this month, day unknown: the same.
+  row_["mois"] = std::nullopt;
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+  row_["mois"] = "11";
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, BirthAfterTheDateOfDelivery) {
+  row_["annee"] = "2026";
+  row_["mois"] = "1";
+  row_["jour"] = "16";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterDelivery,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à la date de délivrance, dateDebutValidite (colonnes annee, "
+                      "mois, jour)");
+  row_["jour"] = "15";  // the day of delivery: not after
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+  row_["mois"] = "2";
+  row_["jour"] = std::nullopt;
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterDelivery,
+                      "anneeNaissance, moisNaissance : date de naissance postérieure à la date "
+                      "de délivrance, dateDebutValidite (colonnes annee, mois)");
+}
+
+// After today and after the delivery: one problem, one reason.
+TEST_P(ValidatorTest, BirthAfterTodayAndAfterDeliveryGivesOneReason) {
+  row_["annee"] = "2030";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonnes annee, mois, jour)");
+}
+
+// Read from one column with a date step: the column is named once.
+TEST_P(ValidatorTest, BirthAfterTodayNamesTheSourceColumnOnce) {
+  Use(Replaced(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                                 "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", "
+                                 "part: year}\n"),
+                        "  moisNaissance: mois\n",
+                        "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: "
+                        "month}\n"),
+               "  jourNaissance: jour\n",
+               "  jourNaissance: {column: naissance, date: \"%d/%m/%Y\", part: day}\n"));
+  row_["naissance"] = "01/12/2026";
+  ExpectOnlyRejection("anneeNaissance", Rule::kBirthAfterToday,
+                      "anneeNaissance, moisNaissance, jourNaissance : date de naissance "
+                      "postérieure à aujourd'hui (colonne naissance)");
+}
+
+TEST_P(ValidatorTest, NoBirthDateRulesWithoutTheTitulaire) {
+  Use(kFields + kTitulaire + kDossier);
+  row_["dossier"] = "123456789";
+  row_["nom_dossier"] = "ZEBULON";
+  row_["prenom_dossier"] = "Anatolie";
+  row_["annee"] = "2030";  // not written: the dossierFormation identifies the holder
+  EXPECT_THAT(Messages(Run()), IsEmpty());
+}
+
+TEST_P(ValidatorTest, ADayOfBirthWithoutItsMonthIsRefused) {
+  row_["mois"] = std::nullopt;
+  ExpectOnlyRejection("jourNaissance", Rule::kBirthDate,
+                      "jourNaissance : jour de naissance sans mois de naissance ; le jour ne "
+                      "s'envoie qu'avec le mois");
+}
+
+// ---- The mapping's ranges: not_before, not_after ----
+
+TEST_P(ValidatorTest, DateOutsideTheMappingsRange) {
+  Use(Replaced(kFields + kTitulaire, "  dateDebutValidite: delivrance\n",
+               "  dateDebutValidite: {column: delivrance, not_before: 2021-07-01, not_after: "
+               "today}\n"));
+  row_["delivrance"] = "2021-06-30";
+  ExpectOnlyRejection("dateDebutValidite", Rule::kDateRange,
+                      "dateDebutValidite : date antérieure au 01/07/2021, limite not_before du "
+                      "mapping (colonne delivrance)");
+  row_["delivrance"] = "2026-11-27";  // else held until then
+  ExpectOnlyRejection("dateDebutValidite", Rule::kDateRange,
+                      "dateDebutValidite : date postérieure à aujourd'hui, limite not_after du "
+                      "mapping (colonne delivrance)");
+  for (const char* inside : {"2021-07-01", "2026-11-26"}) {
+    row_["delivrance"] = inside;
+    EXPECT_THAT(Messages(Run()), IsEmpty()) << inside;
+    EXPECT_EQ(verdict_, Verdict::kValid) << inside;
+  }
+}
+
+TEST_P(ValidatorTest, RangeAfterAFixedDayAndBeforeToday) {
+  Use(Replaced(kFields + kTitulaire, "  dateInscription: inscription\n",
+               "  dateInscription: {column: inscription, date: \"%d/%m/%Y\", not_before: today, "
+               "not_after: 2030-12-31}\n"));
+  row_["inscription"] = "01/01/2031";
+  ExpectOnlyRejection("dateInscription", Rule::kDateRange,
+                      "dateInscription : date postérieure au 31/12/2030, limite not_after du "
+                      "mapping (colonne inscription)");
+  row_["inscription"] = "25/11/2026";
+  ExpectOnlyRejection("dateInscription", Rule::kDateRange,
+                      "dateInscription : date antérieure à aujourd'hui, limite not_before du "
+                      "mapping (colonne inscription)");
+}
+
+// On a birth part, the range applies to the date read, compared as far as it is known.
+TEST_P(ValidatorTest, RangeOnAPartialBirthDate) {
+  Use(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                        "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year, "
+                        "partial: true, not_before: 1950-06-01}\n"),
+               "  moisNaissance: mois\n",
+               "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month, partial: "
+               "true}\n"));
+  row_["jour"] = std::nullopt;
+  row_["naissance"] = "00/00/1949";
+  ExpectOnlyRejection("anneeNaissance", Rule::kDateRange,
+                      "anneeNaissance : date antérieure au 01/06/1950, limite not_before du "
+                      "mapping (colonne naissance)");
+  row_["naissance"] = "00/05/1950";
+  ExpectOnlyRejection("anneeNaissance", Rule::kDateRange,
+                      "anneeNaissance : date antérieure au 01/06/1950, limite not_before du "
+                      "mapping (colonne naissance)");
+  row_["naissance"] = "00/00/1950";  // may be June or later
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::anneeNaissance].text, "1950");
+  EXPECT_EQ(row.passage[Field::moisNaissance].state, State::kNil);
+  EXPECT_EQ(row.passage[Field::jourNaissance].state, State::kNil);
+}
+
+// A partial date whose day is known and month not: refused, once.
+TEST_P(ValidatorTest, APartialDateWithADayAndNoMonthIsRefused) {
+  Use(Replaced(Replaced(Replaced(kFields + kTitulaire, "  anneeNaissance: annee\n",
+                                 "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", "
+                                 "part: year, partial: true}\n"),
+                        "  moisNaissance: mois\n",
+                        "  moisNaissance: {column: naissance, date: \"%d/%m/%Y\", part: month, "
+                        "partial: true}\n"),
+               "  jourNaissance: jour\n",
+               "  jourNaissance: {column: naissance, date: \"%d/%m/%Y\", part: day, partial: "
+               "true}\n"));
+  row_["naissance"] = "15/00/1985";
+  ExpectOnlyRejection("jourNaissance", Rule::kBirthDate,
+                      "jourNaissance : jour de naissance sans mois de naissance ; le jour ne "
+                      "s'envoie qu'avec le mois");
+  row_["naissance"] = "00/07/1985";
+  MappedRow row = Run();
+  EXPECT_THAT(Messages(row), IsEmpty());
+  EXPECT_EQ(row.passage[Field::moisNaissance].text, "7");
+  EXPECT_EQ(row.passage[Field::jourNaissance].state, State::kNil);
+}
+
 TEST_P(ValidatorTest, BirthDateWithoutDayIsNotChecked) {
   row_["mois"] = "2";
   row_["jour"] = std::nullopt;

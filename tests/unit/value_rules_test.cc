@@ -386,8 +386,11 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
         << name;
     EXPECT_TRUE(names.insert(name).second) << "two rules are named " << name;
   }
-  EXPECT_EQ(names.size(), 23u);
+  EXPECT_EQ(names.size(), 26u);
   EXPECT_EQ(RuleName(Rule::kRequired), "required");
+  EXPECT_EQ(RuleName(Rule::kBirthAfterToday), "birth-after-today");
+  EXPECT_EQ(RuleName(Rule::kBirthAfterDelivery), "birth-after-delivery");
+  EXPECT_EQ(RuleName(Rule::kDateRange), "date-range");
   EXPECT_EQ(RuleName(Rule::kNilNotAllowed), "nil-not-allowed");
   EXPECT_EQ(RuleName(Rule::kCalendarDate), "calendar-date");
   EXPECT_EQ(RuleName(Rule::kYearRange), "year-range");

@@ -2,6 +2,7 @@ CREATE TABLE r (id INTEGER PRIMARY KEY, nom TEXT, prenom TEXT, annee TEXT, mois 
                 sexe TEXT, delivre TEXT);
 -- bounds included; leading zero and '+' canonicalised
 INSERT INTO r VALUES (1, 'Fictif', 'Anaïs', '1900', '01', '+7', 'F', '2026-10-01');
+-- (2099 is within the bounds; born on 31/12/2099, though, is after today and the delivery)
 INSERT INTO r VALUES (2, 'Exemple', 'Basile', '2099', '12', '31', 'M', '2026-10-01');
 -- out of bounds (day missing, so that no birth date is formed)
 INSERT INTO r VALUES (3, 'Modèle', 'Camille', '1899', '13', NULL, 'F', '2026-10-01');
