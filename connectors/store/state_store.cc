@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/deadline.h"
+#include "mappings/cdc_message.h"
 
 namespace accrochd::store {
 namespace {
@@ -25,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 4> kMigrations = {R"SQL(
+constexpr std::array<std::string_view, 5> kMigrations = {R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
   id_technique TEXT NOT NULL,
@@ -171,7 +173,37 @@ INSERT OR IGNORE INTO alert_marks (certifier, subject, kind, day, at)
   WHERE kind = 'overdue' AND day != '' GROUP BY certifier, subject, kind;
 ALTER TABLE alert_queue ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE alert_queue ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
+)SQL",
+// 5: receipts, conservative -- only the CDC's passage-level duplicate counts as acceptance.
+// Passages an earlier accrochd took as accepted on another message (« Le titulaire existe déjà
+// en base ») become rejected again: ReclassifyAcceptances, in code, after this statement.
+R"SQL(
+UPDATE passages SET status = status WHERE 0;
 )SQL"};
+
+// Migration 5's work: each accepted passage whose CDC message is not an acceptance under the
+// current classification becomes rejected, with an event, so that it is alerted and goes out
+// again once corrected (or on `passages retry`).
+void ReclassifyAcceptances(soci::session& sql, const std::string& now) {
+  std::vector<std::tuple<std::string, std::string, std::string>> wrong;  // certifier, id, message
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT certifier, id_technique, cdc_message FROM passages "
+                      "WHERE status = 'accepted' AND cdc_message != ''");
+  for (const soci::row& r : rows) {
+    const std::string message = r.get<std::string>(2);
+    if (!mappings::IsAcceptance(mappings::ClassifyCdcMessage(message))) {
+      wrong.emplace_back(r.get<std::string>(0), r.get<std::string>(1), message);
+    }
+  }
+  for (const auto& [certifier, id, message] : wrong) {
+    sql << "UPDATE passages SET status = 'rejected', updated_at = :now "
+           "WHERE certifier = :c AND id_technique = :i",
+        soci::use(now), soci::use(certifier), soci::use(id);
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+           "VALUES (:a, :c, :i, 'rejected', :d)",
+        soci::use(now), soci::use(certifier), soci::use(id), soci::use(message);
+  }
+}
 
 std::string Iso(TimePoint t) {
   std::time_t seconds = std::chrono::system_clock::to_time_t(t);
@@ -321,6 +353,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_di
         start = end + 1;
       }
       const int next = static_cast<int>(v + 1);
+      if (next == 5) ReclassifyAcceptances(sql, Iso(clock.Now()));
       sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(next);
       tr.commit();
     }

@@ -295,7 +295,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 4u);
+  EXPECT_EQ(versions.size(), 5u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
                             "alert_marks", "alert_queue", "receipts", "events"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
@@ -333,7 +333,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     // Back to schema 3: without migration 4's columns and marks.
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
-    EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version = 4"), "");
+    EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
     EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
                        "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
                        "('C', '1017', 'overdue', '2026-03-03', '2026-03-03T06:00:00Z'), "
@@ -342,7 +342,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "4");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "5");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -351,6 +351,34 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM pragma_table_info('alert_queue') WHERE name IN "
                     "('attachment_name', 'attachment')"),
             "2");
+}
+
+// Migration 5: a passage an earlier accrochd took as accepted on a message that is not the
+// CDC's passage-level duplicate (« Le titulaire existe déjà en base ») is rejected again, with an
+// event; one accepted on the duplicate itself, or without a message, stays accepted.
+TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) {
+  ASSERT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kNew);
+  ASSERT_EQ(ObserveOne(Obs("1018", "h2")).change, Change::kNew);
+  ASSERT_EQ(ObserveOne(Obs("1019", "h3")).change, Change::kNew);
+  auto deposit = store().BeginDeposit(kCertifier, "F.xml", "flux", {"1017", "1018", "1019"});
+  ASSERT_TRUE(deposit.has_value());
+  ASSERT_TRUE(store().MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store()
+                  .RecordVerdicts("F.xml", "traite",
+                                  {{"1017", true, "Le titulaire existe déjà en base"},
+                                   {"1018", true,
+                                    "Le passage certification avec le bcr émetteur DEMO0001 et "
+                                    "l'id technique partenaire 1018 existe déjà en base"},
+                                   {"1019", true, ""}})
+                  .has_value());
+  store_.reset();
+  ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version = 5"), "");
+  Reopen();
+  EXPECT_EQ(StatusOf("1017"), "rejected");
+  EXPECT_EQ(StatusOf("1018"), "accepted");
+  EXPECT_EQ(StatusOf("1019"), "accepted");
+  EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "5");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
