@@ -219,8 +219,8 @@ TEST_P(GoldenTest, Case) {
   ASSERT_TRUE(cycle_report->failures.empty()) << cycle_report->failures[0].error.message();
   ASSERT_EQ(cycle_report->files.size(), 1u);
   const std::string xml = ReadFile(cycle_report->files[0].path);
-  Expect(dir / "deposit.xml", std::regex_replace(xml, std::regex("(<cpf:idFlux>)[^<]*(</)"),
-                                                 "$1{idFlux}$2"));
+  Expect(dir / "deposit.xml",
+         std::regex_replace(xml, std::regex("(<cpf:idFlux>)[^<]*(</)"), "$1{idFlux}$2"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenTest, ::testing::ValuesIn(CaseNames()),

@@ -45,10 +45,10 @@ TEST(NfcTest, ComposedTextIsUnchanged) {
 }
 
 TEST(NfcTest, HangulJamoComposeIntoSyllables) {
-  EXPECT_EQ(ToNfc("\u1100\u1161"), "\uAC00");                // ᄀ + ᅡ -> 가
-  EXPECT_EQ(ToNfc("\u1100\u1175\u11B7"), "\uAE40");          // 김
+  EXPECT_EQ(ToNfc("\u1100\u1161"), "\uAC00");        // ᄀ + ᅡ -> 가
+  EXPECT_EQ(ToNfc("\u1100\u1175\u11B7"), "\uAE40");  // 김
   EXPECT_EQ(ToNfc("\u1112\u1161\u11AB \u1109\u1161\u11BC"), "한 상");
-  EXPECT_EQ(ToNfc("\uAC00\u11A8"), "\uAC01");                // a syllable takes its final
+  EXPECT_EQ(ToNfc("\uAC00\u11A8"), "\uAC01");  // a syllable takes its final
 }
 
 TEST(NfcTest, MarksAreReorderedThenComposed) {
@@ -84,9 +84,9 @@ TEST(NfcTest, ANulCharacterIsACharacterNotTheEnd) {
 
 TEST(NfcTest, TextThatIsNotUtf8IsLeftAsItIs) {
   // Latin-1, a truncated mark, a stray byte, a surrogate, an overlong NUL, a truncated end.
-  for (const std::string& s : {std::string("Jos\xE9"), std::string("e\xCC"),
-                               std::string("e\xCC\x81\xFF"), std::string("\xED\xA0\x80"),
-                               std::string("\xC0\x80"), std::string("e\xCD\x81\xC3")}) {
+  for (const std::string& s :
+       {std::string("Jos\xE9"), std::string("e\xCC"), std::string("e\xCC\x81\xFF"),
+        std::string("\xED\xA0\x80"), std::string("\xC0\x80"), std::string("e\xCD\x81\xC3")}) {
     std::string copy = s;
     EXPECT_FALSE(NormalizeNfc(copy));
     EXPECT_EQ(copy, s);
