@@ -29,6 +29,7 @@ find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml
 find_package(date REQUIRED)                # date::date-tz, Howard Hinnant's tz library
 find_package(CURL REQUIRED)                # the alert channels: SMTP and webhooks
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # NFC (core/unicode)
 
 find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database
 find_program(SCDOC_EXECUTABLE scdoc)                # builds the man pages

@@ -108,7 +108,7 @@ std::string RulesReferenceScdoc() {
   static constexpr Entry kEntries[] = {
       {Rule::kRequired, "a mandatory value is missing (the column is NULL or empty)"},
       {Rule::kNilNotAllowed, "nil where the schema or the dictionary wants a value"},
-      {Rule::kLength, "too many or too few characters (counted as characters, not bytes)"},
+      {Rule::kLength, "too many or too few characters (code points of the NFC form, not bytes)"},
       {Rule::kEnumeration, "not one of the CDC's values"},
       {Rule::kInteger, "not a whole number"},
       {Rule::kRange, "a number out of its range"},

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/text.h"
+#include "core/unicode/nfc.h"
 #include "mappings/reasons.h"
 
 namespace accrochd::mappings {
@@ -200,6 +201,12 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
   if (value && rule.letter_case != LetterCase::kKeep) {
     *value = ChangeCase(*value, rule.letter_case == LetterCase::kUpper);
   }
+  // Pieces of NFC text put together, or re-cased, are not always NFC ("i" + U+0307 upper-cased
+  // is "I" + U+0307, which NFC composes to "İ"): normalize again before the map and validation.
+  if (value && (rule.source == SourceKind::kTemplate || rule.word ||
+                rule.letter_case != LetterCase::kKeep)) {
+    NormalizeNfc(*value);
+  }
   const bool no_value = !value || (value->empty() && rule.nil_when_empty);
   std::string v = value ? std::move(*value) : std::string();
   if (rule.map) {
@@ -321,12 +328,26 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   return m;
 }
 
-MappedRow Mapper::Map(const source::SourceRow& row, std::uint64_t row_number) const {
+MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_number) const {
   MappedRow out;
   Passage& p = out.passage;
   p.mapping = mapping_;
+  // Every value enters in NFC, before any rule: the key, the idTechnique, every step, map and
+  // length sees one form of each text, and deposit files hold it. Rows whose every byte is below
+  // 0xCC (ASCII, composed French) are used as they came, without a copy.
+  source::SourceRow normalized;
+  const source::SourceRow* row = &source_row;
+  for (std::size_t i = 0; i < source_row.values.size(); ++i) {
+    const auto& v = source_row.values[i];
+    if (!v || NfcByBytes(*v)) continue;
+    if (row == &source_row) {
+      normalized = source_row;
+      row = &normalized;
+    }
+    NormalizeNfc(*normalized.values[i]);
+  }
   const auto value_at = [&](std::size_t column) -> const std::optional<std::string>& {
-    return row.values[column];
+    return row->values[column];
   };
 
   // The key and the idTechnique.
@@ -360,6 +381,7 @@ MappedRow Mapper::Map(const source::SourceRow& row, std::uint64_t row_number) co
           p.id_technique += v ? std::string(TrimBlanks(*v)) : std::string();
         }
       }
+      NormalizeNfc(p.id_technique);  // literals and values side by side
     }
   } else {
     p.id_technique = "ligne " + std::to_string(row_number);

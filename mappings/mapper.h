@@ -21,7 +21,8 @@ class Mapper {
   // the mapping reads that the result lacks. `mapping` must outlive the mapper.
   static Result<Mapper> Bind(const Mapping& mapping, const source::Columns& columns);
 
-  // Maps one row. `row_number` (from 1) names a row that has no key.
+  // Maps one row. `row_number` (from 1) names a row that has no key. Every value is first put
+  // in Unicode NFC (core/unicode/nfc.h), so the rules, the lengths and the deposit see one form.
   MappedRow Map(const source::SourceRow& row, std::uint64_t row_number) const;
 
  private:
@@ -49,7 +50,8 @@ struct RuleOutput {
   std::optional<SourceDate> date;  // the date read by the date step, before its part is taken
 };
 
-// Applies a rule's transforms to a source value (nullopt: NULL). Exposed for unit tests.
+// Applies a rule's transforms to a source value (nullopt: NULL), which must be in NFC, as Map
+// gives it. Exposed for unit tests.
 RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
                            std::optional<std::string> value);
 

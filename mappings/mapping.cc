@@ -8,6 +8,7 @@
 
 #include "connectors/source/sql_text.h"
 #include "core/text.h"
+#include "core/unicode/nfc.h"
 #include "core/yaml/yaml_reader.h"
 #include "mappings/value_rules.h"
 
@@ -77,8 +78,8 @@ class Loader {
 
     if (auto node = top.Node("certification", true)) {
       yaml::MapReader c(file_, *node, "certification");
-      if (auto v = c.String("type", true)) m.certification.type = *v;
-      if (auto v = c.String("code", true)) m.certification.code = *v;
+      if (auto v = c.String("type", true)) m.certification.type = ToNfc(*v);
+      if (auto v = c.String("code", true)) m.certification.code = ToNfc(*v);
       const std::size_t type_length = Utf8Length(m.certification.type);
       const std::size_t code_length = Utf8Length(m.certification.code);
       if (c.Has("type") && (type_length < 1 || type_length > kCertificationTypeMaxLength)) {
@@ -290,8 +291,8 @@ class Loader {
           ok &= CheckNil(spec, *c, path);
         } else {
           r.source = SourceKind::kConstant;
-          r.constant = *v;
-          ok &= CheckTarget(spec, *v, *c, path + ".constant");
+          r.constant = ToNfc(*v);
+          ok &= CheckTarget(spec, r.constant, *c, path + ".constant");
         }
       }
     }
@@ -351,7 +352,7 @@ class Loader {
           file_.Report(*sep, path + ".separator: must not be empty");
           ok = false;
         }
-        r.word->separator = *v;
+        r.word->separator = ToNfc(*v);
       }
     }
     if (auto c = m.Node("case", false)) {
@@ -453,13 +454,14 @@ class Loader {
       }
       e.from = kv.first.Scalar();
       e.location = file_.Where(kv.first);
-      // The keys are compared with the database's values, which are UTF-8 text.
+      // The keys are compared with the database's values, which are UTF-8 text, in NFC.
       if (auto problem = XmlTextProblem(e.from)) {
         file_.Report(kv.first, path + ".map: the key " + Excerpt(e.from) + " has " + *problem +
                                    yaml::TextAdvice(*problem));
         ok = false;
         continue;
       }
+      NormalizeNfc(e.from);
       file_.NoteEntry(kv.first, kv.second);
       if (auto to = file_.AsString(kv.second, path + ".map")) {
         ok &= ReadOutcome(spec, *to, kv.second, path + ".map[" + Excerpt(e.from) + "]", e.outcome,
@@ -485,8 +487,8 @@ class Loader {
       return true;
     }
     outcome = MapOutcome::kValue;
-    value = text;
-    return CheckTarget(spec, text, at, path);
+    value = ToNfc(text);
+    return CheckTarget(spec, value, at, path);
   }
 
   // With ignore_case / ignore_accents, "Mme" and "MME" are the same key: refuse maps that send
@@ -734,7 +736,7 @@ std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
   std::vector<TemplatePart> parts;
   std::string literal;
   auto flush = [&] {
-    if (!literal.empty()) parts.push_back({false, std::move(literal)});
+    if (!literal.empty()) parts.push_back({false, ToNfc(literal)});
     literal.clear();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -3,12 +3,15 @@
 // accrochd.mapping(5).
 //
 // A field's value is computed in a fixed order, each step optional:
+//   every column's value in Unicode NFC (always) ->
 //   source (column | constant | nil | template | coalesce)
 //   -> trim, fold_spaces -> word / words_from -> case -> map -> date (+ part) -> empty is NULL
 // and a date so read may carry a range (not_before, not_after), checked by the validator, which
 // knows the certifier's today.
 // Small and composable, and no scripting language: what a mapping can do is what this file
-// declares.
+// declares. The mapping's own texts (constants, template literals, separators, map keys and
+// values, the certification) are put in NFC as they are loaded, so that a key typed in
+// decomposed form matches.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
@@ -173,7 +176,8 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping);
 // column the query does not return; the file alone when no position is kept.
 Location ColumnLocation(const Mapping& mapping, const std::string& column);
 
-// Parses "{nom} {prenom}" into parts; nullopt with `problem` set on an unbalanced brace.
+// Parses "{nom} {prenom}" into parts, literals in NFC; nullopt with `problem` set on an
+// unbalanced brace.
 std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
                                                        std::string& problem);
 

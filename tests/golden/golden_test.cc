@@ -3,9 +3,12 @@
 //   mapping.yaml      the mapping under test (its source must be named "fixture")
 //   fixture.sql       SQLite statements creating and filling the tables the query reads
 //   case.yaml         optional: schema_version ("1.1.2" | "1.1.5", default 1.1.5),
-//                     today (YYYY-MM-DD, default 2026-11-15), timezone (default Europe/Paris)
+//                     today (YYYY-MM-DD, default 2026-11-15), timezone (default Europe/Paris),
+//                     deposit (true: the case also checks the deposit file, below)
 //   passages.txt      the expected passages: valid ones and those held back, in row order
 //   quarantine.txt    the expected quarantine, one line per reason
+//   deposit.xml       with deposit: true, the one deposit file a cycle (as `accrochd once`)
+//                     publishes, byte for byte but its random idFlux, written {idFlux}
 //   errors.txt        instead of the two above, for a mapping that must not load: the expected
 //                     diagnostics, "line:col: message", one per line
 //
@@ -16,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,9 +29,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/calendar.h"
+#include "connectors/store/state_store.h"
 #include "core/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/state_lock.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 #include "tests/support/fake_clock.h"
@@ -122,6 +128,7 @@ TEST_P(GoldenTest, Case) {
   mappings::SchemaVersion version = mappings::SchemaVersion::k115;
   Date today{std::chrono::year(2026), std::chrono::November, std::chrono::day(15)};
   std::string timezone = "Europe/Paris";
+  bool check_deposit = false;
   if (fs::exists(dir / "case.yaml")) {
     YAML::Node c = YAML::LoadFile((dir / "case.yaml").string());
     if (c["schema_version"]) {
@@ -135,6 +142,7 @@ TEST_P(GoldenTest, Case) {
       today = *d;
     }
     if (c["timezone"]) timezone = c["timezone"].as<std::string>();
+    if (c["deposit"]) check_deposit = c["deposit"].as<bool>();
   }
 
   // The mapping, as an administrator's file.
@@ -170,6 +178,7 @@ TEST_P(GoldenTest, Case) {
   certifier.name = "golden";
   certifier.id_client = "GOLDEN01";
   certifier.id_contrat = "MCFCER000001";
+  certifier.emetteur = certifier.id_client;
   certifier.timezone = timezone;
   certifier.mappings.push_back(std::move(*mapping));
   config.certifiers.push_back(std::move(certifier));
@@ -194,6 +203,24 @@ TEST_P(GoldenTest, Case) {
   ASSERT_TRUE(report.has_value()) << report.error().message();
   Expect(dir / "passages.txt", passages);
   Expect(dir / "quarantine.txt", quarantine);
+  if (!check_deposit) return;
+
+  // The deposit file, written by a cycle as `accrochd once` runs it, with accrochd's own XSD.
+  config.state_directory = work + "/state";
+  auto& files = ::accrochd::testing::RealFiles();
+  ASSERT_TRUE(daemon::EnsureStateDirectory(files, config.state_directory).has_value());
+  auto store = store::StateStore::Open(config.state_directory, clock, files);
+  ASSERT_TRUE(store.has_value()) << store.error().message();
+  daemon::Daemon cycle(config, logger, clock, files, store->get());
+  auto started = cycle.Start();
+  ASSERT_TRUE(started.has_value()) << started.error().message();
+  auto cycle_report = cycle.RunCycle(daemon::DepositPolicy::kAlways, {});
+  ASSERT_TRUE(cycle_report.has_value()) << cycle_report.error().message();
+  ASSERT_TRUE(cycle_report->failures.empty()) << cycle_report->failures[0].error.message();
+  ASSERT_EQ(cycle_report->files.size(), 1u);
+  const std::string xml = ReadFile(cycle_report->files[0].path);
+  Expect(dir / "deposit.xml",
+         std::regex_replace(xml, std::regex("(<cpf:idFlux>)[^<]*(</)"), "$1{idFlux}$2"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenTest, ::testing::ValuesIn(CaseNames()),

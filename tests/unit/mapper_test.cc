@@ -1,6 +1,7 @@
 // Evaluating a mapping on rows: each transform step and their order (ApplyTransforms), date
 // formats (ParseDateWithFormats), binding to the query's columns, and mapping whole rows: the
-// key and the idTechnique, templates, coalesce, and the rejections found while mapping.
+// key and the idTechnique, templates, coalesce, and the rejections found while mapping; every
+// value in Unicode NFC before any rule.
 #include "mappings/mapper.h"
 
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "connectors/source/source_row.h"
 #include "mappings/mapping.h"
+#include "mappings/validator.h"
 
 namespace accrochd::mappings {
 namespace {
@@ -765,6 +767,131 @@ TEST_F(MapperTest, EveryProblemOfARowInOnePass) {
   for (const Rejection& r : out.rejections) fields.push_back(r.field);
   EXPECT_THAT(fields, ElementsAre("modalitePassageExamen", "dateDebutValidite", "sexe"));
   EXPECT_EQ(out.failed.count(), 3u);
+}
+
+// ---- Unicode: every value in NFC before any rule ----
+
+// 'Éléonore-Bérénice de Saint-Éloi-Prévôt-Château-Thierry-Œuvée': 60 letters, composed and
+// decomposed (69 code points).
+const std::string kComposed60 = "Éléonore-Bérénice de Saint-Éloi-Prévôt-Château-Thierry-Œuvée";
+const std::string kDecomposed60 =
+    "E\u0301le\u0301onore-Be\u0301re\u0301nice de Saint-E\u0301loi-Pre\u0301vo\u0302t-"
+    "Cha\u0302teau-Thierry-\u0152uve\u0301e";
+
+// `text` with its one `from` replaced by `to`.
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The rejections validation adds for `field`.
+std::vector<Rejection> Validated(MappedRow row, std::string_view field) {
+  Validator validator(SchemaVersion::k115,
+                      Date{std::chrono::year(2026), std::chrono::November, std::chrono::day(26)});
+  (void)validator.Check(row);
+  std::vector<Rejection> found;
+  for (const Rejection& r : row.rejections) {
+    if (r.field == field) found.push_back(r);
+  }
+  return found;
+}
+
+TEST_F(MapperTest, DecomposedNameOf60LettersIsAcceptedAndMappedComposed) {
+  row_["nom"] = kDecomposed60;
+  MappedRow out = MapRow();
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_EQ(out.passage[Field::nomNaissance].text, kComposed60);
+  EXPECT_EQ(out.passage[Field::nomUsage].text, kComposed60);  // through coalesce
+  EXPECT_TRUE(Validated(out, "nomNaissance").empty());
+}
+
+TEST_F(MapperTest, NameOf61LettersIsRefusedWithItsCountOfCharacters) {
+  for (const std::string& nom : {kComposed60 + "s", kDecomposed60 + "s"}) {
+    row_["nom"] = nom;
+    std::vector<Rejection> refused = Validated(MapRow(), "nomNaissance");
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0].rule, Rule::kLength);
+    EXPECT_EQ(refused[0].message, "nomNaissance : 61 caractères, 60 au plus");
+  }
+}
+
+TEST_F(MapperTest, ComposedValuesAreUnchanged) {
+  row_["nom"] = kComposed60;
+  row_["prenom"] = "N’Goné Ελένη 김";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage[Field::nomNaissance].text, kComposed60);
+  EXPECT_EQ(out.passage[Field::prenom1].text, "N’Goné Ελένη 김");
+}
+
+TEST_F(MapperTest, HangulJamoAreComposedIntoSyllables) {
+  row_["nom"] = "\u1100\u1175\u11B7";                       // 김
+  row_["prenom"] = "\u1112\u1161\u11AB\u1109\u1161\u11BC";  // 한상
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage[Field::nomNaissance].text, "김");
+  EXPECT_EQ(out.passage[Field::prenom1].text, "한상");
+}
+
+TEST_F(MapperTest, KeyAndIdTechniqueAreComposed) {
+  row_["numero"] = "E\u0301-12";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage.id_technique, "É-12-2026");
+  EXPECT_EQ(out.passage.source_key, "numero=É-12, session=2026");
+}
+
+TEST_F(MapperTest, MapKeysMatchADecomposedValue) {
+  const std::string text =
+      Replaced(kMapping, "mentionValidee: nil",
+               "mentionValidee: {column: mention, map: {très bien: MENTION_TRES_BIEN}}");
+  mapping_ = LoadOrDie(text);
+  row_["mention"] = "tre\u0300s bien";
+  EXPECT_EQ(MapRow().passage[Field::mentionValidee].text, "MENTION_TRES_BIEN");
+
+  // With ignore_case and ignore_accents, a decomposed value folds like a composed one.
+  mapping_ = LoadOrDie(Replaced(text, "MENTION_TRES_BIEN}}",
+                                "MENTION_TRES_BIEN}, ignore_case: true, ignore_accents: true}"));
+  for (const char* mention : {"TRE\u0300S BIEN", "tre\u0300s bien", "TRES bien"}) {
+    row_["mention"] = mention;
+    EXPECT_EQ(MapRow().passage[Field::mentionValidee].text, "MENTION_TRES_BIEN") << mention;
+  }
+}
+
+TEST_F(MapperTest, MapKeysWrittenDecomposedMatchAComposedValue) {
+  mapping_ = LoadOrDie(
+      Replaced(kMapping, "mentionValidee: nil",
+               "mentionValidee: {column: mention, map: {\"tre\u0300s bien\": MENTION_TRES_BIEN}}"));
+  row_["mention"] = "très bien";
+  EXPECT_EQ(MapRow().passage[Field::mentionValidee].text, "MENTION_TRES_BIEN");
+}
+
+TEST_F(MapperTest, ConstantsAndTemplatesAreComposed) {
+  mapping_ = LoadOrDie(Replaced(Replaced(kMapping, "{template: \"{option} {niveau}\"}",
+                                         "{template: \"{option}{niveau} Cre\u0301ation\"}"),
+                                "nomUsage: {coalesce: [nom_marital, nom]}",
+                                "nomUsage: {constant: \"Garc\u0327on\"}"));
+  // Two composed pieces side by side can make a pair NFC composes: "e" then U+0301.
+  row_["option"] = "Me";
+  row_["niveau"] = "\u0301tier";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage[Field::libelleOption].text, "Métier Création");
+  EXPECT_EQ(out.passage[Field::nomUsage].text, "Garçon");
+}
+
+TEST(ApplyTransformsTest, CaseChangesAreComposedAgain) {
+  // "i" + U+0307 is composed text; upper-cased it is "I" + U+0307, which NFC writes İ (U+0130).
+  FieldRule r = ColumnRule(Field::nomNaissance);
+  r.letter_case = LetterCase::kUpper;
+  ExpectValue(Apply(r, "Yi\u0307lmaz"), "YİLMAZ");
+}
+
+TEST_F(MapperTest, TextThatIsNotUtf8IsKeptForValidationToRefuse) {
+  row_["nom"] = "Jos\xE9";
+  MappedRow out = MapRow();
+  EXPECT_EQ(out.passage[Field::nomNaissance].text, "Jos\xE9");
+  std::vector<Rejection> refused = Validated(out, "nomNaissance");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].rule, Rule::kUtf8);
 }
 
 }  // namespace

@@ -249,6 +249,19 @@ TEST(LoadMappingTest, ACertificationThatContradictsItselfIsALoadErrorAtItsPositi
   }
 }
 
+// The mapping's texts are put in NFC as they are loaded: a type typed decomposed ("o" then
+// U+0302) is the dictionary's "Diplôme Universitaire".
+TEST(LoadMappingTest, ADecomposedCertificationTypeIsTheDictionarysOne) {
+  Loaded loaded = Load(
+      "certification:\n  type: \"Diplo\u0302me Universitaire\"\n  code: DU 12\n"
+      "source: s\nquery: SELECT id FROM t\nkey: id\n");
+  ASSERT_TRUE(loaded.mapping.has_value());
+  EXPECT_EQ(loaded.mapping->certification.type, "Diplôme Universitaire");
+  for (const Diagnostic& d : loaded.diagnostics) {
+    EXPECT_FALSE(d.message.starts_with("certification")) << d.message;
+  }
+}
+
 TEST(LoadMappingTest, DefaultsWhenOptionalKeysAreAbsent) {
   Loaded l = Load(Base());
   ASSERT_TRUE(l.mapping.has_value());
