@@ -19,7 +19,7 @@ constexpr const char* kTransformKeys[] = {
     "column",      "constant",       "template",  "coalesce", "trim",          "fold_spaces",
     "word",        "words_from",     "separator", "case",     "map",           "default",
     "ignore_case", "ignore_accents", "date",      "part",     "nil_when_empty", "partial",
-    "not_before",  "not_after"};
+    "not_before",  "not_after",      "required"};
 
 std::string FieldList(std::span<const std::string_view> values) {
   std::string out;
@@ -332,6 +332,7 @@ class Loader {
     if (auto v = m.Bool("trim", false)) r.trim = *v;
     if (auto v = m.Bool("fold_spaces", false)) r.fold_spaces = *v;
     if (auto v = m.Bool("nil_when_empty", false)) r.nil_when_empty = *v;
+    if (auto v = m.Bool("required", false)) r.required = *v;
     auto word = m.Node("word", false);
     auto words_from = m.Node("words_from", false);
     if (word && words_from) {

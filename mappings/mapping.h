@@ -112,6 +112,9 @@ struct FieldRule {
   std::optional<DateBound> not_before;  // the date read must be on or after it
   std::optional<DateBound> not_after;   // ... on or before it
   bool nil_when_empty = true;           // an empty value counts as no value (NULL)
+  // The institution's own rule, stricter than the dictionary: no value (absent or nil) is a
+  // quarantine, even on an optional field.
+  bool required = false;
 };
 
 // The incremental cursor: only rows whose `column` is at or after the last bookmark, less

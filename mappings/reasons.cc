@@ -33,6 +33,9 @@ const std::map<std::string_view, std::string_view>& Catalog() {
        "{champ} ({id}) : donnée obligatoire absente (la table de "
        "correspondance de la colonne {colonne} ne donne pas de valeur)"},
       {"nil-interdit", "{champ} ({id}) : ne peut pas être nil, une valeur est obligatoire"},
+      {"exige-mapping",
+       "{champ} ({id}) : donnée absente, exigée par le mapping de l'organisme (required: true)"
+       "{colonne}"},
       {"hors-table", "{champ} : « {valeur} » absent de la table de correspondance{colonne}"},
       {"hors-table-personnelle", "{champ} : valeur absente de la table de correspondance{colonne}"},
       {"date-illisible", "{champ} : date illisible au(x) format(s) {formats}{colonne}"},
@@ -187,6 +190,14 @@ std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool 
                       {"id", std::string(spec.dico_id)},
                       {"colonne", column.empty() ? std::string()
                                                  : " (colonne " + std::string(column) + " vide)"}});
+}
+
+std::string ReasonRequiredByMapping(const FieldSpec& spec, std::string_view column) {
+  return RenderReason("exige-mapping",
+                      {{"champ", std::string(spec.name)},
+                       {"id", std::string(spec.dico_id)},
+                       {"colonne", column.empty() ? std::string()
+                                                  : " (colonne " + std::string(column) + " vide)"}});
 }
 
 std::string ReasonNilNotAllowed(const FieldSpec& spec) {

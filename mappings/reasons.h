@@ -28,6 +28,8 @@ std::string ReasonForValue(const FieldSpec& spec, const Violation& violation,
 // the mapping's value map gave no value for what the column held.
 std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool by_map = false);
 
+// A value the mapping requires (required: true) is missing.
+std::string ReasonRequiredByMapping(const FieldSpec& spec, std::string_view column);
 std::string ReasonNilNotAllowed(const FieldSpec& spec);
 
 // A value the mapping's map does not list.

@@ -166,6 +166,11 @@ Verdict Validator::Check(MappedRow& row) const {
     if (!occ.exists) continue;
     FieldValue& v = p[spec.field];
     const auto rule = m.rule(spec.field);
+    if (rule && rule->required && v.state != FieldValue::State::kValue) {
+      // The mapping's own rule: this institution always has this value.
+      reject(spec.name, Rule::kRequired, ReasonRequiredByMapping(spec, RuleColumns(*rule)));
+      continue;
+    }
     switch (v.state) {
       case FieldValue::State::kValue:
         if (auto violation = CheckValue(spec, v.text)) {

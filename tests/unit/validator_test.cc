@@ -235,6 +235,35 @@ TEST_P(ValidatorTest, MandatoryValueMissingNamesTheColumn) {
                       "nomNaissance (8.1) : donnée obligatoire absente (colonne nom vide)");
 }
 
+// required: true, the institution's own rule on an optional field: no value (NULL, empty, nil
+// where the dictionary would allow it) is a quarantine whose reason says it is the mapping's.
+TEST_P(ValidatorTest, RequiredByTheMappingOnAnOptionalField) {
+  std::string fields = kFields + kTitulaire;
+  const std::string plain = "  scoring: scoring\n";
+  fields.replace(fields.find(plain), plain.size(), "  scoring: {column: scoring, required: true}\n");
+  const std::string birthplace = "  libelleCommuneNaissance: commune\n";
+  if (fields.find(birthplace) == std::string::npos) fields += birthplace;
+  fields.replace(fields.find(birthplace), birthplace.size(),
+                 "  libelleCommuneNaissance: {column: commune, required: true}\n");
+  Use(fields);
+  row_["scoring"] = "955";
+  row_["commune"] = "Paris";
+  MappedRow ok = Run();
+  EXPECT_THAT(Messages(ok), IsEmpty());
+  EXPECT_EQ(verdict_, Verdict::kValid);
+
+  row_["commune"] = "  ";
+  ExpectOnlyRejection("libelleCommuneNaissance", Rule::kRequired,
+                      "libelleCommuneNaissance (8.12) : donnée absente, exigée par le mapping de "
+                      "l'organisme (required: true) (colonne commune vide)");
+  row_["commune"] = "Paris";
+  row_["scoring"] = std::nullopt;  // nil would be allowed by the dictionary
+  MappedRow nil = Run();
+  ASSERT_EQ(nil.rejections.size(), 1u) << ::testing::PrintToString(Messages(nil));
+  EXPECT_EQ(nil.rejections[0].field, "scoring");
+  EXPECT_THAT(nil.rejections[0].message, HasSubstr("exigée par le mapping de l'organisme"));
+}
+
 TEST_P(ValidatorTest, ObtentionCertificationIsMandatoryInBothVersions) {
   // Optional in the 1.1.5 schema, but the dictionary wants it.
   row_["obtention"] = "  ";
