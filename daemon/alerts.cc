@@ -155,8 +155,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
   auto passage_item = [](const PassageRecord& p, AlertMark mark, bool urgent, Section section,
                          int band, std::string event, TemplateValue row) {
     if (const std::string seen = p.first_seen.substr(0, 10); seen > event) event = seen;
-    Item item{std::move(mark), std::nullopt, urgent, section, band, "", p.id_technique, "", "",
-              std::move(event), std::move(row)};
+    Item item{std::move(mark), std::nullopt, urgent, section,          band,          "",
+              p.id_technique,  "",           "",     std::move(event), std::move(row)};
     item.certification = p.certification_type + " " + p.certification_code;
     item.status = std::string(store::StatusName(p.status));
     item.deadline = p.deadline ? FormatIsoDate(*p.deadline) : "";
@@ -179,9 +179,9 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     // Watched until the CDC accepts it: pending, in a file, deposited, quarantined, rejected.
     if (dated && p.status != Status::kAccepted) {
       if (left < 0) {
-        Item item = passage_item(p, {p.id_technique, "overdue", ""}, true, Section::kOverdue, 0,
-                                 FormatIsoDate(AddDays(*p.deadline, 1)),
-                                 PassageRow(p, left, state));
+        Item item =
+            passage_item(p, {p.id_technique, "overdue", ""}, true, Section::kOverdue, 0,
+                         FormatIsoDate(AddDays(*p.deadline, 1)), PassageRow(p, left, state));
         item.daily = AlertMark{p.id_technique, "overdue", day};
         items.push_back(std::move(item));
       } else if (const int band = config.deadlines.Band(left); band > 0) {
@@ -198,8 +198,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
         TemplateValue row = PassageRow(p, left, state);
         row.Set("file", p.deposit_file)
             .Set("receipt", FrenchStamp(c.timezone, file->second->receipt_at));
-        items.push_back(passage_item(p, {p.id_technique, "no_verdict:" + p.deposit_file, ""},
-                                     true, Section::kNoVerdict, 0, file->second->receipt_at,
+        items.push_back(passage_item(p, {p.id_technique, "no_verdict:" + p.deposit_file, ""}, true,
+                                     Section::kNoVerdict, 0, file->second->receipt_at,
                                      std::move(row)));
       }
       continue;
@@ -227,17 +227,16 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
         key += q->field + "|" + q->rule + "|" + q->message + "\n";
       }
       row.Set("reasons", std::move(list)).Set("reasons_text", text).Set("mapping", p.mapping);
-      items.push_back(passage_item(p, {p.id_technique, "quarantined:" + StableHash(key), ""},
-                                   false, Section::kQuarantined, 0, p.updated_at,
-                                   std::move(row)));
+      items.push_back(passage_item(p, {p.id_technique, "quarantined:" + StableHash(key), ""}, false,
+                                   Section::kQuarantined, 0, p.updated_at, std::move(row)));
     }
   }
 
   auto file_item = [](const store::DepositRecord& d, const std::string& kind, bool urgent,
                       Section section, std::string event, TemplateValue row) {
     row.Set("file", d.file_name).Set("passages", N(d.passages));
-    return Item{{d.file_name, kind, ""}, std::nullopt, urgent, section, 0, "", d.file_name,
-                "", "", std::move(event), std::move(row)};
+    return Item{{d.file_name, kind, ""}, std::nullopt,  urgent, section, 0, "", d.file_name, "", "",
+                std::move(event),        std::move(row)};
   };
   for (const store::DepositRecord& d : *deposits) {
     if (d.certifier != bcr) continue;
@@ -260,8 +259,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
           std::chrono::duration_cast<std::chrono::hours>(clock.Now() - *uploaded).count() / 24;
       TemplateValue row;
       row.Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at)).Set("days", N(days));
-      items.push_back(file_item(d, "no_receipt", true, Section::kNoReceipt, d.uploaded_at,
-                                std::move(row)));
+      items.push_back(
+          file_item(d, "no_receipt", true, Section::kNoReceipt, d.uploaded_at, std::move(row)));
     }
   }
   return items;
@@ -305,8 +304,8 @@ struct Shown {
 Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const Item*> items,
                  std::size_t limit, bool groupable) {
   std::sort(items.begin(), items.end(), [](const Item* a, const Item* b) {
-    if (a->role != b->role) return a->role < b->role;       // new, repeats, others
-    if (a->event != b->event) return a->event > b->event;   // newest event first
+    if (a->role != b->role) return a->role < b->role;      // new, repeats, others
+    if (a->event != b->event) return a->event > b->event;  // newest event first
     if (a->deadline != b->deadline) return a->deadline > b->deadline;
     return a->subject < b->subject;
   });
@@ -497,8 +496,10 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
     TemplateValue cells = TemplateValue::List();
     for (int t : thresholds) {
       line += "  " + PadLeft(count(at(t)), 7);
-      cells.Push(TemplateValue().Set("days", N(t)).Set("passages", count(at(t))).Set(
-          "first", cells.items().empty()));
+      cells.Push(TemplateValue()
+                     .Set("days", N(t))
+                     .Set("passages", count(at(t)))
+                     .Set("first", cells.items().empty()));
     }
     TemplateValue r;
     r.Set("certification", certification)
@@ -513,9 +514,9 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("table_header", header)
       .Set("table_columns", std::move(columns));
 
-  data.Set("receipt_days",
-           N(std::chrono::duration_cast<std::chrono::hours>(config.alerts.receipt_after).count() /
-             24));
+  data.Set(
+      "receipt_days",
+      N(std::chrono::duration_cast<std::chrono::hours>(config.alerts.receipt_after).count() / 24));
   needs_attachment = daily ? !items.empty() : cut;
   data.Set("overdue_total", count(overdue));
   return data;
@@ -715,8 +716,17 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
     // Its source could not be read: new passages go unseen. Once a day while it lasts.
     TemplateValue row;
     row.Set("detail", *failing);
-    items->push_back({{"", "cycle_failed", day}, std::nullopt, true, Section::kCycleFailed, 0, "",
-                      "", "", "", "", std::move(row)});
+    items->push_back({{"", "cycle_failed", day},
+                      std::nullopt,
+                      true,
+                      Section::kCycleFailed,
+                      0,
+                      "",
+                      "",
+                      "",
+                      "",
+                      "",
+                      std::move(row)});
   }
 
   // Each item's marks: its first announcement, and its daily repeat if it has one.
@@ -756,15 +766,13 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
     return 0;
   }
 
-  const bool urgent = std::any_of(items->begin(), items->end(), [](const Item& i) {
-    return i.urgent && i.role != Role::kOther;
-  });
+  const bool urgent = std::any_of(items->begin(), items->end(),
+                                  [](const Item& i) { return i.urgent && i.role != Role::kOther; });
   bool attach = false;
   TemplateValue data = MessageData(config_, c, *items, daily, urgent, now, attach);
-  auto rendered =
-      attach ? Render(*config_.templates, std::move(data), AttachmentRows(*items),
-                      AttachmentName(c, now))
-             : Render(*config_.templates, std::move(data));
+  auto rendered = attach ? Render(*config_.templates, std::move(data), AttachmentRows(*items),
+                                  AttachmentName(c, now))
+                         : Render(*config_.templates, std::move(data));
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
   std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);

@@ -16,10 +16,11 @@ namespace accrochd::mappings {
 namespace {
 
 constexpr const char* kTransformKeys[] = {
-    "column",      "constant",       "template",  "coalesce", "trim",          "fold_spaces",
-    "word",        "words_from",     "separator", "case",     "map",           "default",
-    "ignore_case", "ignore_accents", "date",      "part",     "nil_when_empty", "partial",
-    "not_before",  "not_after",      "required"};
+    "column",      "constant",       "template",    "coalesce",       "trim",
+    "fold_spaces", "word",           "words_from",  "separator",      "case",
+    "map",         "default",        "ignore_case", "ignore_accents", "date",
+    "part",        "nil_when_empty", "partial",     "not_before",     "not_after",
+    "required"};
 
 std::string FieldList(std::span<const std::string_view> values) {
   std::string out;
@@ -585,16 +586,16 @@ class Loader {
 
   // not_before / not_after: today, or a real day written YYYY-MM-DD, on a rule that reads a
   // date (a date field, or a birth part read with date).
-  bool ReadRange(const FieldSpec& spec, yaml::MapReader& m, const std::string& path,
-                 FieldRule& r) {
+  bool ReadRange(const FieldSpec& spec, yaml::MapReader& m, const std::string& path, FieldRule& r) {
     bool ok = true;
     auto read = [&](const char* key) -> std::optional<DateBound> {
       auto node = m.Node(key, false);
       if (!node) return std::nullopt;
       const std::string where = path + "." + key;
       if (!r.date) {
-        file_.Report(*node, where + ": applies to dates: a date field, or anneeNaissance, "
-                                    "moisNaissance and jourNaissance read with date");
+        file_.Report(*node, where +
+                                ": applies to dates: a date field, or anneeNaissance, "
+                                "moisNaissance and jourNaissance read with date");
         ok = false;
         return std::nullopt;
       }
@@ -623,8 +624,8 @@ class Loader {
         r.not_after->date < r.not_before->date) {
       file_.Report(r.not_before->location,
                    path + ".not_before: " + FormatIsoDate(r.not_before->date) +
-                       " is after not_after " + FormatIsoDate(r.not_after->date) +
-                       ": no date of " + std::string(spec.name) + " could pass");
+                       " is after not_after " + FormatIsoDate(r.not_after->date) + ": no date of " +
+                       std::string(spec.name) + " could pass");
       ok = false;
     }
     return ok;
@@ -794,8 +795,8 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
 
 const std::vector<std::string>& CertificationTypes() {
   static const std::vector<std::string> kTypes = {
-      "RNCP",         "RS",           "Diplôme d'Etablissement", "Diplôme Universitaire",
-      "Habilitation", "Reconnaissance"};
+      "RNCP",          "RS", "Diplôme d'Etablissement", "Diplôme Universitaire", "Habilitation",
+      "Reconnaissance"};
   return kTypes;
 }
 
@@ -820,8 +821,8 @@ std::optional<std::string> CertificationProblem(const Certification& c) {
   if (std::find(types.begin(), types.end(), c.type) == types.end()) {
     std::string list;
     for (const std::string& t : types) list += (list.empty() ? "" : ", ") + ("\"" + t + "\"");
-    return "type " + Excerpt(c.type) + " is not a certification type of the dictionary (4.1): " +
-           list;
+    return "type " + Excerpt(c.type) +
+           " is not a certification type of the dictionary (4.1): " + list;
   }
   const std::string shape = RegisterOfCode(c.code);
   if (c.type == "RNCP" || c.type == "RS") {
@@ -841,7 +842,8 @@ std::optional<std::string> CertificationProblem(const Certification& c) {
   }
   if (!shape.empty()) {
     return "code " + Excerpt(c.code) + " is an " + shape + " code, but the type is " +
-           Excerpt(c.type) + ": the CDC refuses a type that contradicts its code (type: " + shape + ")";
+           Excerpt(c.type) + ": the CDC refuses a type that contradicts its code (type: " + shape +
+           ")";
   }
   return std::nullopt;
 }

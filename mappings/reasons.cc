@@ -193,11 +193,12 @@ std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool 
 }
 
 std::string ReasonRequiredByMapping(const FieldSpec& spec, std::string_view column) {
-  return RenderReason("exige-mapping",
-                      {{"champ", std::string(spec.name)},
-                       {"id", std::string(spec.dico_id)},
-                       {"colonne", column.empty() ? std::string()
-                                                  : " (colonne " + std::string(column) + " vide)"}});
+  return RenderReason(
+      "exige-mapping",
+      {{"champ", std::string(spec.name)},
+       {"id", std::string(spec.dico_id)},
+       {"colonne",
+        column.empty() ? std::string() : " (colonne " + std::string(column) + " vide)"}});
 }
 
 std::string ReasonNilNotAllowed(const FieldSpec& spec) {
@@ -243,8 +244,7 @@ std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string
       {{"champ", std::string(spec.name)}, {"formats", formats}, {"colonne", ColumnSuffix(column)}});
 }
 
-std::string ReasonBirthAfter(bool after_today, std::string_view fields,
-                             std::string_view columns) {
+std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::string_view columns) {
   return RenderReason(after_today ? "naissance-future" : "naissance-apres-delivrance",
                       {{"champs", std::string(fields)}, {"colonne", ColumnsSuffix(columns)}});
 }
@@ -252,9 +252,9 @@ std::string ReasonBirthAfter(bool after_today, std::string_view fields,
 std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
                             std::string_view column) {
   const std::string borne = bound.today ? "à aujourd'hui" : "au " + FormatFrenchDate(bound.date);
-  return RenderReason(after ? "date-apres" : "date-avant", {{"champ", std::string(spec.name)},
-                                                            {"borne", borne},
-                                                            {"colonne", ColumnSuffix(column)}});
+  return RenderReason(
+      after ? "date-apres" : "date-avant",
+      {{"champ", std::string(spec.name)}, {"borne", borne}, {"colonne", ColumnSuffix(column)}});
 }
 
 std::string RuleColumns(const FieldRule& rule) {

@@ -303,8 +303,7 @@ Verdict Validator::Check(MappedRow& row) const {
       reject("anneeNaissance", Rule::kBirthAfterToday, ReasonBirthAfter(true, fields, columns));
     } else if (auto debut = date_of(Field::dateDebutValidite);
                debut && SurelyAfter(birth, *debut)) {
-      reject("anneeNaissance", Rule::kBirthAfterDelivery,
-             ReasonBirthAfter(false, fields, columns));
+      reject("anneeNaissance", Rule::kBirthAfterDelivery, ReasonBirthAfter(false, fields, columns));
     }
   }
   if (p[Field::obtentionCertification].text == "PAR_SCORING" &&

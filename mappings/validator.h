@@ -10,8 +10,8 @@
 
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/calendar.h"

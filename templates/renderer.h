@@ -25,7 +25,7 @@ class TemplateValue {
   TemplateValue() : type_(Type::kObject) {}
   TemplateValue(std::string text) : type_(Type::kText), text_(std::move(text)) {}  // NOLINT
   TemplateValue(const char* text) : type_(Type::kText), text_(text) {}             // NOLINT
-  TemplateValue(bool flag) : type_(Type::kFlag), flag_(flag) {}                     // NOLINT
+  TemplateValue(bool flag) : type_(Type::kFlag), flag_(flag) {}                    // NOLINT
   static TemplateValue List() {
     TemplateValue v;
     v.type_ = Type::kList;

@@ -359,7 +359,6 @@ TEST_F(AlertsTest, WithoutRecipientsOnlyTheJournalHears) {
   EXPECT_THAT(logger_.Text(), HasSubstr("no recipient configured: journal only"));
 }
 
-
 // Counts the lines of `text` that start with `prefix`.
 std::size_t LinesStartingWith(const std::string& text, const std::string& prefix) {
   std::size_t n = 0, start = 0;
@@ -452,10 +451,9 @@ TEST_F(AlertsTest, ADepositedPassageIsWatchedUntilTheCdcAcceptsIt) {
   EXPECT_THAT(sent[0].text, HasSubstr("ÉCHÉANCE DÉPASSÉE — 1 passage(s) à faire parvenir à la "
                                       "CDC sans attendre :\n  SENT  RS RS6521  déposé le "
                                       "02/03/2026, accusé de traitement attendu"));
-  ASSERT_TRUE(store_
-                  ->RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite",
-                                   {{"SENT", true, ""}})
-                  .has_value());
+  ASSERT_TRUE(
+      store_->RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite", {{"SENT", true, ""}})
+          .has_value());
   clock_.Advance(hours(24));
   EXPECT_TRUE(Cycle().empty());  // accepted: never again
 }
@@ -506,9 +504,10 @@ TEST_F(AlertsTest, ADigestOpensWithWhatToDoThenCountsByCertificationAndBand) {
   std::vector<store::QueuedAlert> sent = Cycle();
   ASSERT_FALSE(sent.empty());
   const std::string& text = sent[0].text;
-  const std::size_t todo = text.find("À FAIRE :\n  - Déposer sur le portail de la CDC 1 fichier(s)"
-                                     " prêt(s) (2 passage(s)), dans " +
-                                     dir_ + "/state/outbox");
+  const std::size_t todo = text.find(
+      "À FAIRE :\n  - Déposer sur le portail de la CDC 1 fichier(s)"
+      " prêt(s) (2 passage(s)), dans " +
+      dir_ + "/state/outbox");
   const std::size_t correct =
       text.find("  - Corriger dans la base de l'organisme 1 passage(s) : 1 en quarantaine");
   const std::size_t table = text.find(

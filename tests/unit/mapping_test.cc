@@ -227,7 +227,8 @@ TEST(CertificationProblemTest, TypeAndCodeMustAgree) {
             "type that contradicts its code (type: RS)");
   auto unknown = CertificationProblem({"Titre", "T1"});
   ASSERT_TRUE(unknown.has_value());
-  EXPECT_THAT(*unknown, ::testing::HasSubstr("type \"Titre\" is not a certification type of the dictionary"));
+  EXPECT_THAT(*unknown,
+              ::testing::HasSubstr("type \"Titre\" is not a certification type of the dictionary"));
   EXPECT_THAT(*unknown, ::testing::HasSubstr("\"Diplôme d'Etablissement\""));
 }
 
@@ -1004,31 +1005,31 @@ TEST(MappingErrorTest, UnknownPart) {
 // ---- Partial dates and date ranges ----
 
 TEST(LoadMappingTest, ReadsPartialDatesAndRanges) {
-  Loaded l = Load(
-      Replace(Replace(Base(), "  anneeNaissance: {constant: 1990}",
-                      "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year, "
-                      "partial: true, not_before: 1900-01-01, not_after: today}"),
-              "  dateDebutValidite:",
-              "  dateDebutValidite: {column: delivre, not_before: \"2021-07-01\", not_after: "
-              "2099-12-31}"));
+  Loaded l =
+      Load(Replace(Replace(Base(), "  anneeNaissance: {constant: 1990}",
+                           "  anneeNaissance: {column: naissance, date: \"%d/%m/%Y\", part: year, "
+                           "partial: true, not_before: 1900-01-01, not_after: today}"),
+                   "  dateDebutValidite:",
+                   "  dateDebutValidite: {column: delivre, not_before: \"2021-07-01\", not_after: "
+                   "2099-12-31}"));
   ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
   const FieldRule& annee = *l.mapping->rule(Field::anneeNaissance);
   ASSERT_TRUE(annee.date.has_value());
   EXPECT_TRUE(annee.date->partial);
   ASSERT_TRUE(annee.not_before.has_value());
   EXPECT_FALSE(annee.not_before->today);
-  EXPECT_EQ(annee.not_before->date, (Date{std::chrono::year(1900), std::chrono::January,
-                                          std::chrono::day(1)}));
+  EXPECT_EQ(annee.not_before->date,
+            (Date{std::chrono::year(1900), std::chrono::January, std::chrono::day(1)}));
   ASSERT_TRUE(annee.not_after.has_value());
   EXPECT_TRUE(annee.not_after->today);
   EXPECT_EQ(annee.not_after->location.line, 18);
   const FieldRule& debut = *l.mapping->rule(Field::dateDebutValidite);
   ASSERT_TRUE(debut.date.has_value());  // sql, the default of date fields
   EXPECT_FALSE(debut.date->partial);
-  EXPECT_EQ(debut.not_before->date, (Date{std::chrono::year(2021), std::chrono::July,
-                                          std::chrono::day(1)}));
-  EXPECT_EQ(debut.not_after->date, (Date{std::chrono::year(2099), std::chrono::December,
-                                         std::chrono::day(31)}));
+  EXPECT_EQ(debut.not_before->date,
+            (Date{std::chrono::year(2021), std::chrono::July, std::chrono::day(1)}));
+  EXPECT_EQ(debut.not_after->date,
+            (Date{std::chrono::year(2099), std::chrono::December, std::chrono::day(31)}));
   EXPECT_FALSE(l.mapping->rule(Field::nomNaissance)->not_after.has_value());
 }
 
@@ -1071,8 +1072,9 @@ TEST(MappingErrorTest, RangeOnABirthYearNotReadAsADate) {
 }
 
 TEST(MappingErrorTest, RangeThatNoDateCanPass) {
-  ExpectOnly(Base() + "  dateDebutExamen: {column: jury, not_before: 2026-01-01, not_after: "
-                      "2025-12-31}\n",
+  ExpectOnly(Base() +
+                 "  dateDebutExamen: {column: jury, not_before: 2026-01-01, not_after: "
+                 "2025-12-31}\n",
              "fields.dateDebutExamen.not_before: 2026-01-01 is after not_after 2025-12-31: no "
              "date of dateDebutExamen could pass",
              23, 47);

@@ -240,7 +240,8 @@ TEST_P(ValidatorTest, MandatoryValueMissingNamesTheColumn) {
 TEST_P(ValidatorTest, RequiredByTheMappingOnAnOptionalField) {
   std::string fields = kFields + kTitulaire;
   const std::string plain = "  scoring: scoring\n";
-  fields.replace(fields.find(plain), plain.size(), "  scoring: {column: scoring, required: true}\n");
+  fields.replace(fields.find(plain), plain.size(),
+                 "  scoring: {column: scoring, required: true}\n");
   const std::string birthplace = "  libelleCommuneNaissance: commune\n";
   if (fields.find(birthplace) == std::string::npos) fields += birthplace;
   fields.replace(fields.find(birthplace), birthplace.size(),
@@ -1049,8 +1050,9 @@ TEST_F(CycleChecksTest, ASecondFirstNameOrABirthplaceThatDifferTellsTwoPeopleApa
   };
   EXPECT_EQ(RegisterRow(cycle_, with("1017", {{Field::prenom2, "Marie"}})), std::nullopt);
   EXPECT_EQ(RegisterRow(cycle_, with("1018", {{Field::prenom2, "Clotilde"}})), std::nullopt);
-  EXPECT_EQ(RegisterRow(cycle_, with("1019", {{Field::codeInsee, "75056"}, {Field::prenom2, "Zoé"}})),
-            std::nullopt);
+  EXPECT_EQ(
+      RegisterRow(cycle_, with("1019", {{Field::codeInsee, "75056"}, {Field::prenom2, "Zoé"}})),
+      std::nullopt);
   // The same second first name, without case or accents: the same person as 1017.
   auto same = RegisterRow(cycle_, with("1020", {{Field::prenom2, "MARIE"}}));
   ASSERT_TRUE(same.has_value());
@@ -1061,8 +1063,9 @@ TEST_F(CycleChecksTest, ASecondFirstNameOrABirthplaceThatDifferTellsTwoPeopleApa
   EXPECT_THAT(unknown->message, HasSubstr("du passage 1017 :"));
   // Zoé born in 75056 and Zoé born in 69123: two people; a commune they do not both carry
   // changes nothing.
-  EXPECT_EQ(RegisterRow(cycle_, with("1022", {{Field::codeInsee, "69123"}, {Field::prenom2, "Zoe"}})),
-            std::nullopt);
+  EXPECT_EQ(
+      RegisterRow(cycle_, with("1022", {{Field::codeInsee, "69123"}, {Field::prenom2, "Zoe"}})),
+      std::nullopt);
   auto zoe = RegisterRow(
       cycle_, with("1023", {{Field::prenom2, "ZOÉ"}, {Field::libelleCommuneNaissance, "Lyon"}}));
   ASSERT_TRUE(zoe.has_value());
