@@ -399,12 +399,7 @@ class AlertsAtScaleTest : public ::testing::Test {
     dir_ = testing::MakeTempDir(name);
     // The database, the state and what the receivers record on tmpfs when there is one: their
     // durability is not under test, and a year of cycles would be slow on a busy disk.
-    data_ = dir_;
-    if (fs::is_directory("/dev/shm")) {
-      data_ = "/dev/shm/accrochd-" + name + "." + std::to_string(::getpid());
-      fs::remove_all(data_);
-      fs::create_directories(data_);
-    }
+    data_ = testing::FastScratchDir(name, dir_);
     db_ = data_ + "/ecole.db";
     state_ = data_ + "/state";
     fs::create_directories(state_);

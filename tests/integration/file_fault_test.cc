@@ -128,12 +128,7 @@ class FileFaultTest : public ::testing::Test {
                              ::testing::UnitTest::GetInstance()->current_test_info()->name();
     dir_ = testing::MakeTempDir(name);
     // On tmpfs when there is one: the walks are a few hundred runs, each with its fsyncs.
-    data_ = dir_;
-    if (fs::is_directory("/dev/shm")) {
-      data_ = "/dev/shm/accrochd-" + name + "." + std::to_string(::getpid());
-      fs::remove_all(data_);
-      fs::create_directories(data_);
-    }
+    data_ = testing::FastScratchDir(name, dir_);
     const std::string xsd = StricterXsd(official_);
     ASSERT_FALSE(xsd.empty()) << "nomNaissance's maxLength not found in " << official_;
     testing::WriteFile(dir_ + "/strict.xsd", xsd);

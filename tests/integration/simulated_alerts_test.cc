@@ -439,12 +439,7 @@ class SimulatedAlertsTest : public ::testing::Test {
     dir_ = testing::MakeTempDir(name);
     // The database and the state on tmpfs when there is one (see simulated_year_test.cc): their
     // durability is not under test, and 300 cycles of fsyncs would be slow on a busy disk.
-    data_ = dir_;
-    if (fs::is_directory("/dev/shm")) {
-      data_ = "/dev/shm/accrochd-" + name + "." + std::to_string(::getpid());
-      fs::remove_all(data_);
-      fs::create_directories(data_);
-    }
+    data_ = testing::FastScratchDir(name, dir_);
     db_ = data_ + "/ecole.db";
     state_ = data_ + "/state";
     fs::create_directories(state_);

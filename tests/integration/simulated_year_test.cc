@@ -219,12 +219,7 @@ class SimulatedYearTest : public ::testing::Test {
     // The database and the state on tmpfs when there is one: a year of cycles is thousands of
     // fsyncs (the store's commits, the published files), which only the kill -9 tests need to
     // be real; on a busy disk they would take most of a minute.
-    data_ = dir_;
-    if (fs::is_directory("/dev/shm")) {
-      data_ = "/dev/shm/accrochd-" + name + "." + std::to_string(::getpid());
-      fs::remove_all(data_);
-      fs::create_directories(data_);
-    }
+    data_ = testing::FastScratchDir(name, dir_);
     db_ = data_ + "/ecole.db";
     state_ = data_ + "/state";
     fs::create_directories(state_);

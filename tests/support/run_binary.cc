@@ -90,6 +90,14 @@ std::string MakeTempDir(const std::string& name) {
   return dir.string();
 }
 
+std::string FastScratchDir(const std::string& name, const std::string& fallback) {
+  if (!std::filesystem::is_directory("/dev/shm")) return fallback;
+  const std::string dir = "/dev/shm/accrochd-" + name + "." + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 void WriteFile(const std::string& path, const std::string& content, unsigned mode) {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -22,6 +22,11 @@ RunResult RunAccrochd(const std::vector<std::string>& args,
 // Makes a fresh empty directory for one test and returns its path.
 std::string MakeTempDir(const std::string& name);
 
+// A fresh scratch directory on tmpfs (/dev/shm/accrochd-<name>.<pid>) for what a long simulation
+// writes but does not test the durability of (its database, its state); `fallback` when there is
+// no /dev/shm. The caller removes it when it is not `fallback`.
+std::string FastScratchDir(const std::string& name, const std::string& fallback);
+
 // Writes `content` to `path` with the given mode.
 void WriteFile(const std::string& path, const std::string& content, unsigned mode = 0644);
 
