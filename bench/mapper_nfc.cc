@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/source/source_row.h"
+#include "core/source_row.h"
 #include "core/diagnostic.h"
 #include "core/unicode/nfc.h"
 #include "mappings/mapper.h"

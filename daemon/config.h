@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/source/sql_text.h"
+#include "core/sql_text.h"
 #include "core/diagnostic.h"
 #include "core/deadline.h"
 #include "core/duration.h"

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "connectors/source/source_row.h"
+#include "core/source_row.h"
 #include "core/error.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"

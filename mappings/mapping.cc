@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "connectors/source/sql_text.h"
+#include "core/sql_text.h"
 #include "core/text.h"
 #include "core/unicode/nfc.h"
 #include "core/yaml/yaml_reader.h"

@@ -27,7 +27,7 @@
 #include <string>
 
 #include "connectors/source/source.h"
-#include "connectors/source/sql_text.h"
+#include "core/sql_text.h"
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/log.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/source/source_row.h"
+#include "core/source_row.h"
 #include "core/error.h"
 
 namespace accrochd::source {

@@ -12,7 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "connectors/source/source_row.h"
+#include "core/source_row.h"
 #include "mappings/mapping.h"
 #include "mappings/validator.h"
 

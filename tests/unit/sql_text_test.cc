@@ -1,5 +1,5 @@
 // Extraction query checks and the keyset page queries built around them.
-#include "connectors/source/sql_text.h"
+#include "core/sql_text.h"
 
 #include <algorithm>
 #include <string>

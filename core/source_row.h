@@ -1,7 +1,8 @@
 // Rows as they come out of a certifier's database, in accrochd's own types: the rest of the
-// program never sees SOCI or ODBC.
-#ifndef ACCROCHD_CONNECTORS_SOURCE_SOURCE_ROW_H_
-#define ACCROCHD_CONNECTORS_SOURCE_SOURCE_ROW_H_
+// program never sees SOCI or ODBC. Part of core so that the domain (mappings/) reads rows without
+// depending on the ODBC connector, which produces them; the namespace names the concept.
+#ifndef ACCROCHD_CORE_SOURCE_ROW_H_
+#define ACCROCHD_CORE_SOURCE_ROW_H_
 
 #include <cstddef>
 #include <memory>
@@ -47,4 +48,4 @@ struct RowBatch {
 
 }  // namespace accrochd::source
 
-#endif  // ACCROCHD_CONNECTORS_SOURCE_SOURCE_ROW_H_
+#endif  // ACCROCHD_CORE_SOURCE_ROW_H_

@@ -1,7 +1,8 @@
 // The SQL text an administrator writes in a mapping, checked before it reaches a driver, and the
-// page queries built around it for keyset pagination.
-#ifndef ACCROCHD_CONNECTORS_SOURCE_SQL_TEXT_H_
-#define ACCROCHD_CONNECTORS_SOURCE_SQL_TEXT_H_
+// page queries built around it for keyset pagination. Plain text work, in core so that the
+// mapping loader checks a query without depending on the ODBC connector.
+#ifndef ACCROCHD_CORE_SQL_TEXT_H_
+#define ACCROCHD_CORE_SQL_TEXT_H_
 
 #include <optional>
 #include <string>
@@ -41,4 +42,4 @@ std::vector<std::size_t> PageParameterOrder(std::size_t key_count);
 
 }  // namespace accrochd::source
 
-#endif  // ACCROCHD_CONNECTORS_SOURCE_SQL_TEXT_H_
+#endif  // ACCROCHD_CORE_SQL_TEXT_H_

@@ -1,4 +1,4 @@
-#include "connectors/source/source_row.h"
+#include "core/source_row.h"
 
 #include "core/text.h"
 

@@ -1,4 +1,4 @@
-#include "connectors/source/sql_text.h"
+#include "core/sql_text.h"
 
 #include <cctype>
 
