@@ -26,16 +26,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
-#include "core/calendar.h"
 #include "connectors/store/state_store.h"
+#include "core/calendar.h"
 #include "core/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/state_lock.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
+#include "tests/golden/golden_case.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
@@ -87,63 +87,12 @@ void Expect(const fs::path& file, const std::string& actual) {
   EXPECT_EQ(ReadFile(file), actual) << "in " << file;
 }
 
-std::string Render(const mappings::Passage& p, mappings::Verdict verdict,
-                   const std::vector<std::string>& warnings) {
-  std::ostringstream out;
-  out << p.id_technique << " "
-      << (verdict == mappings::Verdict::kHeld ? "held until " + FormatIsoDate(*p.delivery)
-                                              : std::string("valid"))
-      << "\n";
-  switch (p.identification) {
-    case mappings::Group::kDossierFormation:
-      out << "  identification: dossierFormation\n";
-      break;
-    case mappings::Group::kIdentifiantNational:
-      out << "  identification: identifiantNational\n";
-      break;
-    default:
-      out << "  identification: titulaire\n";
-  }
-  for (const mappings::FieldSpec& spec : mappings::Fields()) {
-    if (spec.field == mappings::Field::idTechnique || spec.field == mappings::Field::resultats) {
-      continue;
-    }
-    const mappings::FieldValue& v = p[spec.field];
-    if (v.state == mappings::FieldValue::State::kAbsent) continue;
-    out << "  " << spec.name << ": "
-        << (v.state == mappings::FieldValue::State::kNil ? std::string("nil") : v.text) << "\n";
-  }
-  for (const mappings::Resultat& r : p.resultats) {
-    out << "  resultat: domaine " << r.domaine_competence_id << ", competence " << r.competence_id
-        << ", niveau " << r.niveau << "\n";
-  }
-  for (const std::string& w : warnings) out << "  warning: " << w << "\n";
-  return out.str();
-}
-
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTest, Case) {
   const fs::path dir = kCases / GetParam();
-  mappings::SchemaVersion version = mappings::SchemaVersion::k115;
-  Date today{std::chrono::year(2026), std::chrono::November, std::chrono::day(15)};
-  std::string timezone = "Europe/Paris";
-  bool check_deposit = false;
-  if (fs::exists(dir / "case.yaml")) {
-    YAML::Node c = YAML::LoadFile((dir / "case.yaml").string());
-    if (c["schema_version"]) {
-      auto v = mappings::ParseSchemaVersion(c["schema_version"].as<std::string>());
-      ASSERT_TRUE(v.has_value()) << "bad schema_version in case.yaml";
-      version = *v;
-    }
-    if (c["today"]) {
-      auto d = ParseIsoDate(c["today"].as<std::string>());
-      ASSERT_TRUE(d.has_value()) << "bad today in case.yaml";
-      today = *d;
-    }
-    if (c["timezone"]) timezone = c["timezone"].as<std::string>();
-    if (c["deposit"]) check_deposit = c["deposit"].as<bool>();
-  }
+  const CaseSettings settings = ReadSettings(dir);
+  const mappings::SchemaVersion version = settings.version;
 
   // The mapping, as an administrator's file.
   Diagnostics diagnostics;
@@ -166,46 +115,16 @@ TEST_P(GoldenTest, Case) {
       std::string(ACCROCHD_SQLITE3) + " -bail " + db + " < " + (dir / "fixture.sql").string();
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
-  daemon::Config config;
-  config.file = (dir / "mapping.yaml").string();
-  config.schema_version = version;
-  config.timezone = timezone;
-  daemon::SourceConfig source;
-  source.name = "fixture";
-  source.connection = "Driver=SQLite3;Database=" + db + ";";
-  config.sources.emplace("fixture", source);
-  daemon::CertifierConfig certifier;
-  certifier.name = "golden";
-  certifier.id_client = "GOLDEN01";
-  certifier.id_contrat = "MCFCER000001";
-  certifier.emetteur = certifier.id_client;
-  certifier.timezone = timezone;
-  certifier.mappings.push_back(std::move(*mapping));
-  config.certifiers.push_back(std::move(certifier));
-
-  // Noon UTC is the same calendar day in every zone from UTC-12 to UTC+11 -- all of France's but
-  // Wallis-et-Futuna (UTC+12), where a case would have to shift its "today".
-  testing::FakeClock clock(std::chrono::sys_days(today) + std::chrono::hours(12));
-  NullLogger logger;
-  daemon::Daemon d(config, logger, clock, ::accrochd::testing::RealFiles());
-  std::string passages, quarantine;
-  auto sink = [&](const daemon::EvaluatedRow& e) {
-    if (e.verdict == mappings::Verdict::kQuarantined) {
-      for (const mappings::Rejection& r : e.row.rejections) {
-        quarantine += r.id_technique + " | " + (r.field.empty() ? "-" : r.field) + " | " +
-                      std::string(mappings::RuleName(r.rule)) + " | " + r.message + "\n";
-      }
-    } else {
-      passages += Render(e.row.passage, e.verdict, e.row.warnings);
-    }
-  };
-  auto report = d.Preview(config.certifiers[0].mappings[0].name, 1'000'000, sink, {});
-  ASSERT_TRUE(report.has_value()) << report.error().message();
-  Expect(dir / "passages.txt", passages);
-  Expect(dir / "quarantine.txt", quarantine);
-  if (!check_deposit) return;
+  daemon::Config config =
+      CaseConfig(dir, settings, std::move(*mapping), "Driver=SQLite3;Database=" + db + ";");
+  const Previewed previewed = PreviewCase(config, settings);
+  Expect(dir / "passages.txt", previewed.passages);
+  Expect(dir / "quarantine.txt", previewed.quarantine);
+  if (!settings.deposit) return;
 
   // The deposit file, written by a cycle as `accrochd once` runs it, with accrochd's own XSD.
+  testing::FakeClock clock(std::chrono::sys_days(settings.today) + std::chrono::hours(12));
+  NullLogger logger;
   config.state_directory = work + "/state";
   auto& files = ::accrochd::testing::RealFiles();
   ASSERT_TRUE(daemon::EnsureStateDirectory(files, config.state_directory).has_value());
