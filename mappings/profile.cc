@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "core/unicode/nfc.h"
+#include "mappings/reasons.h"
 
 namespace accrochd::mappings {
 namespace {
@@ -185,14 +186,16 @@ std::string DescribeRule(const FieldRule& rule, const FieldSpec& spec) {
   return out;
 }
 
-// Items joined with ", ", after `head`, wrapped before `width` on lines indented by `indent`.
+// Items joined with ", " (but after one that ends with ';'), after `head`, wrapped before `width`
+// on lines indented by `indent`.
 std::string Wrapped(const std::string& head, const std::vector<std::string>& items,
                     std::size_t indent, std::size_t width) {
   std::string out(indent, ' ');
   out += head;
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    std::string item = items[i] + (i + 1 < items.size() ? "," : "");
+    const bool separated = items[i].ends_with(';') || i + 1 == items.size();
+    std::string item = items[i] + (separated ? "" : ",");
     const bool first = i == 0;
     if (!first && out.size() - line_start + 1 + item.size() > width) {
       out += "\n";
@@ -417,7 +420,7 @@ void MappingProfile::AddField(FieldProfile& f, const Bound& b, const source::Sou
     f.under_min += length < static_cast<std::size_t>(spec.min_length);
   }
 
-  if (spec.personal) {
+  if (spec.personal && spec.type == ValueType::kString) {
     if (auto original = SourceValue(rule, b.parts, b.coalesce, b.column, raw)) {
       f.classes.Add(*original);
     }
@@ -493,7 +496,8 @@ void MappingProfile::Finish() {
 }
 
 std::string MappingProfile::Render() const {
-  std::string out;
+  std::string out =
+      "  Each mapped field, its source and rows; * personal: counts only, never a value.\n";
   const std::size_t width = limits_.width;
   for (const FieldSpec& spec : Fields()) {
     auto found = std::find_if(fields_.begin(), fields_.end(),
@@ -501,8 +505,8 @@ std::string MappingProfile::Render() const {
     if (found == fields_.end()) continue;
     const FieldProfile& f = *found;
     const FieldRule& rule = *f.rule;
-    std::string head =
-        "  " + Padded(std::string(spec.name), 24) + " " + Padded(DescribeRule(rule, spec), 40);
+    std::string head = "  " + Padded(std::string(spec.name) + (spec.personal ? " *" : ""), 28) +
+                       " " + Padded(DescribeRule(rule, spec), 36);
     if (rule.source != SourceKind::kConstant && rule.source != SourceKind::kNil) {
       head += " " + Count(f.rows) + " rows, " + Count(f.nulls) + " NULL, " + Count(f.empties) +
               " empty";
@@ -511,7 +515,6 @@ std::string MappingProfile::Render() const {
     out += head + "\n";
     if (rule.source == SourceKind::kConstant || rule.source == SourceKind::kNil) continue;
     const std::size_t valued = f.rows - f.nulls - f.empties;
-    if (spec.personal) out += "      personal data: counts only, no value shown\n";
 
     if (f.enumerated && valued > 0) {
       std::vector<std::pair<std::string, const FieldProfile::Distinct*>> sorted;
@@ -553,14 +556,14 @@ std::string MappingProfile::Render() const {
           items.push_back("... and " + Count(values - limits_.shown) + " more");
         }
         const std::uint64_t rows = by_default ? f.by_default_rows : f.not_in_map_rows;
-        const std::string head = std::string(by_default ? "not in the map, given the default: "
-                                                        : "not in the map, quarantined: ") +
-                                 (f.rows_not_kept > 0 ? "" : Plural(values, "value") + ", ") +
-                                 Plural(rows, "row") + (spec.personal ? "" : ":");
+        const std::string label = std::string(by_default ? "not in the map, given the default: "
+                                                         : "not in the map, quarantined: ") +
+                                  (f.rows_not_kept > 0 ? "" : Plural(values, "value") + ", ") +
+                                  Plural(rows, "row") + (spec.personal ? "" : ":");
         if (spec.personal) {
-          out += "      " + head + "\n";
+          out += "      " + label + "\n";
         } else {
-          out += Wrapped(head, items, 6, width);
+          out += Wrapped(label, items, 6, width);
         }
       }
     }
@@ -573,29 +576,32 @@ std::string MappingProfile::Render() const {
       }
       items.push_back("none " + Count(f.date_unreadable + f.date_impossible) + " (" +
                       Percent(f.date_unreadable + f.date_impossible, f.date_values) + ")");
-      std::string tail;
-      if (f.date_impossible > 0) tail += Plural(f.date_impossible, "impossible day");
-      auto range = reasons_.find({std::string(spec.name), std::string(RuleName(Rule::kDateRange))});
+      // Then, each ending the one before with ';': impossible days, range, earliest and latest.
+      const auto then = [&](std::string item) {
+        items.back() += ";";
+        items.push_back(std::move(item));
+      };
+      if (f.date_impossible > 0) then(Plural(f.date_impossible, "impossible day"));
       if (rule.not_before || rule.not_after) {
-        if (!tail.empty()) tail += ", ";
-        tail += Count(range == reasons_.end() ? 0 : range->second) + " outside " +
-                (rule.not_before && rule.not_after ? "not_before/not_after"
-                 : rule.not_before                 ? "not_before"
-                                                   : "not_after");
+        auto range =
+            reasons_.find({std::string(spec.name), std::string(RuleName(Rule::kDateRange))});
+        then(Count(range == reasons_.end() ? 0 : range->second) + " outside " +
+             (rule.not_before && rule.not_after ? "not_before/not_after"
+              : rule.not_before                 ? "not_before"
+                                                : "not_after"));
       }
       if (!spec.personal && f.earliest) {
-        if (!tail.empty()) tail += "; ";
-        tail += "from " + FormatSourceDate(*f.earliest) + " to " + FormatSourceDate(*f.latest);
+        then("from " + FormatSourceDate(*f.earliest) + " to " + FormatSourceDate(*f.latest));
       }
-      if (!tail.empty()) items.back() += ";";
-      if (!tail.empty()) items.push_back(tail);
-      out += Wrapped("dates (first format that reads wins):", items, 6, width);
+      out += Wrapped("dates (first format that reads):", items, 6, width);
     }
 
-    if (spec.type == ValueType::kString && f.lengths > 0) {
+    if (spec.type == ValueType::kString && valued > 0 && f.lengths == 0) {
+      out += "      no value once the rules applied\n";
+    } else if (spec.type == ValueType::kString && f.lengths > 0) {
       std::string line =
-          "      length " + Count(f.min_length) + " to " + Count(f.max_length) +
-          " characters (dictionary: " +
+          "      length " + Count(f.min_length) + " to " + Count(f.max_length) + " characters" +
+          (f.lengths == valued ? "" : " in " + Plural(f.lengths, "value")) + " (dictionary: " +
           (spec.min_length == spec.max_length
                ? "exactly " + std::to_string(spec.max_length)
                : std::to_string(spec.min_length) + " to " + std::to_string(spec.max_length)) +
@@ -608,7 +614,7 @@ std::string MappingProfile::Render() const {
       out += line + "\n";
     }
 
-    if (spec.personal && valued > 0) {
+    if (spec.personal && spec.type == ValueType::kString && valued > 0) {
       const CharacterClasses& c = f.classes;
       std::vector<std::string> items;
       const auto add = [&](std::uint64_t n, std::string_view what) {
@@ -625,8 +631,7 @@ std::string MappingProfile::Render() const {
       add(c.not_nfc, "decomposed (put in NFC)");
       add(c.invalid_utf8, "not UTF-8");
       add(c.not_xml, "with characters XML refuses");
-      if (items.empty()) items.push_back("nothing of note");
-      out += Wrapped("characters:", items, 6, width);
+      if (!items.empty()) out += Wrapped("characters:", items, 6, width);
     }
   }
 
@@ -657,7 +662,7 @@ std::string MappingProfile::Render() const {
     for (std::size_t i = 0; i < sorted.size() && i < limits_.shown; ++i) {
       std::string n = Count(sorted[i].second);
       out += "    " + std::string(n.size() < 9 ? 9 - n.size() : 0, ' ') + n + "  " +
-             Padded(sorted[i].first.first.empty() ? "-" : sorted[i].first.first, 24) + " " +
+             Padded(sorted[i].first.first.empty() ? "-" : sorted[i].first.first, 28) + " " +
              sorted[i].first.second + "\n";
     }
     if (sorted.size() > limits_.shown) {

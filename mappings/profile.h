@@ -97,7 +97,7 @@ struct FieldProfile {
   std::size_t min_length = 0, max_length = 0;
   std::uint64_t over_max = 0, under_min = 0;
 
-  CharacterClasses classes;  // personal fields only
+  CharacterClasses classes;  // personal text fields only
 };
 
 // Builds the profile of one mapping row by row. Not thread-safe.

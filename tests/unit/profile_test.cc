@@ -112,11 +112,11 @@ TEST_F(ProfileTest, CountsNullsAndEmptiesOfEachField) {
   EXPECT_EQ(prenom.nulls, 0u);
   EXPECT_EQ(prenom.empties, 1u);  // "   "
   const std::string text = p.Render();
-  EXPECT_THAT(text, HasSubstr("  modaliteAcces            voie (map of 2)"));
+  EXPECT_THAT(text, HasSubstr("  modaliteAcces                voie (map of 2)"));
   EXPECT_THAT(text, HasSubstr(" 7 rows, 1 NULL, 0 empty\n"));
   EXPECT_THAT(text, HasSubstr(" 7 rows, 0 NULL, 1 empty\n"));
-  EXPECT_THAT(text, HasSubstr("  obtentionCertification   constant \"PAR_ADMISSION\"\n"));
-  EXPECT_THAT(text, HasSubstr("  dateFinValidite          nil\n"));
+  EXPECT_THAT(text, HasSubstr("  obtentionCertification       constant \"PAR_ADMISSION\"\n"));
+  EXPECT_THAT(text, HasSubstr("  dateFinValidite              nil\n"));
 }
 
 TEST_F(ProfileTest, ListsDistinctValuesMostFrequentFirstAndThoseNoMapEntryCatches) {
@@ -158,9 +158,9 @@ TEST_F(ProfileTest, SharesOfDateFormatsFirstMatchWins) {
   EXPECT_EQ(d.date_impossible, 1u);  // 31/02/2026
   EXPECT_EQ(d.date_unreadable, 1u);  // "hier"
   EXPECT_THAT(p.Render(),
-              HasSubstr("      dates (first format that reads wins): %d/%m/%Y 3 (50.0%), "
-                        "iso 1 (16.7%), none 2 (33.3%); 1 impossible day; from "
-                        "2026-01-15 to 2026-01-16\n"));
+              HasSubstr("      dates (first format that reads): %d/%m/%Y 3 (50.0%), iso 1 "
+                        "(16.7%), none 2 (33.3%);\n        1 impossible day; from 2026-01-15 to "
+                        "2026-01-16\n"));
 }
 
 TEST_F(ProfileTest, LengthsAgainstTheDictionaryInCharactersAfterNfc) {
@@ -222,7 +222,8 @@ TEST_F(ProfileTest, VerdictsAsACycleGivesThemAndTheCertification) {
   EXPECT_THAT(text, HasSubstr("  Certification (the mapping's): RNCP RNCP35830: 7 passages\n"));
   EXPECT_THAT(text, HasSubstr("would do with these rows (probable duplicates not checked): 2 "
                               "valid, 0 not due yet, 5 quarantined\n"));
-  EXPECT_THAT(text, HasSubstr("            1  idTechnique              repeated-idtechnique\n"));
+  EXPECT_THAT(text,
+              HasSubstr("            1  idTechnique                  repeated-idtechnique\n"));
 }
 
 TEST_F(ProfileTest, AMissingColumnFailsToBindAsTheMapperDoes) {
