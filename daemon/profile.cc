@@ -57,8 +57,9 @@ int ProfileOne(const CommandContext& ctx, const Config& config, Daemon& daemon,
   ctx.out << "Mapping \"" << mapping.name << "\" (certifier \"" << certifier.name << "\", source \""
           << mapping.source << "\", schema " << mappings::SchemaVersionName(config.schema_version)
           << ", today " << FormatIsoDate(today) << ")\n"
-          << "  " << profile.rows() << (profile.rows() == 1 ? " row" : " rows") << " read in "
-          << elapsed << " s: the whole query (cursor and paging ignored). Nothing was changed.\n";
+          << "  " << mappings::GroupedCount(profile.rows())
+          << (profile.rows() == 1 ? " row" : " rows") << " read in " << elapsed
+          << " s: the whole query (cursor and paging ignored). Nothing was changed.\n";
   if (profile.rows() == 0) {
     ctx.out << "  The query returned no row: nothing to profile.\n";
     return kExitOk;

@@ -71,7 +71,11 @@ bool IsNonLatin(char32_t c) {
            (c >= 0xA720 && c <= 0xA7FF) || (c >= 0xFB00 && c <= 0xFB06));
 }
 
-std::string Count(std::uint64_t n) {
+std::string Count(std::uint64_t n) { return GroupedCount(n); }
+
+}  // namespace
+
+std::string GroupedCount(std::uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -80,6 +84,8 @@ std::string Count(std::uint64_t n) {
   }
   return out;
 }
+
+namespace {
 
 std::string Plural(std::uint64_t n, std::string_view word, std::string_view plural = "") {
   return Count(n) + " " +

@@ -42,6 +42,9 @@ struct ProfileLimits {
 // per certification through it.
 Certification CertificationOf(const Passage& passage);
 
+// `n` with its thousands grouped, for people: 1,234,567.
+std::string GroupedCount(std::uint64_t n);
+
 // Counts of the character classes of a personal field's source values (one per value that has
 // the class). Never the values themselves.
 struct CharacterClasses {

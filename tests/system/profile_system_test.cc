@@ -80,7 +80,7 @@ TEST(ProfileSystemTest, ShowsTheFiguresOfEveryFieldAndNoPersonalValue) {
   EXPECT_THAT(r.out,
               HasSubstr("the whole query (cursor and paging ignored). Nothing was changed."));
   EXPECT_THAT(r.out, HasSubstr("  modaliteAcces                voie (map of 2)"
-                               "                       6 rows, 1 NULL, 0 empty\n"
+                               "                      6 rows, 1 NULL, 0 empty\n"
                                "      3 distinct values: \"Apprentissage\" 2, \"VAE\" 2, "
                                "\"Alternance\" 1\n"
                                "      not in the map, quarantined: 1 value, 1 row: \"Alternance\" "

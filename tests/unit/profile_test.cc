@@ -150,6 +150,33 @@ TEST_F(ProfileTest, CapsTheDistinctValuesKeptAndShown) {
   EXPECT_THAT(text, HasSubstr("      not in the map, quarantined: 1 row:\n"));
 }
 
+TEST_F(ProfileTest, ValuesTheMapsDefaultAnswersForAreListedApart) {
+  std::string text = kMapping;
+  const std::string map = "map: {Apprentissage: FORMATION_INITIALE_APPRENTISSAGE, VAE: VAE}";
+  text.replace(text.find(map), map.size(), map + "\n    default: nil");
+  Diagnostics diagnostics;
+  auto m = LoadMappingText(text, "m.yaml", SchemaVersion::k115, diagnostics);
+  ASSERT_TRUE(m.has_value() && diagnostics.empty()) << FormatDiagnostics(diagnostics);
+  mapping_ = std::move(*m);
+  const MappingProfile p = Profiled();
+  const FieldProfile& voie = FieldOf(p, Field::modaliteAcces);
+  EXPECT_TRUE(voie.distinct.at("Alternance").by_default);
+  EXPECT_FALSE(voie.distinct.at("Alternance").not_in_map);
+  EXPECT_EQ(voie.not_in_map_rows, 0u);
+  EXPECT_EQ(voie.by_default_rows, 1u);
+  EXPECT_EQ(p.reasons().count({"modaliteAcces", "not-in-map"}), 0u);
+  EXPECT_THAT(
+      p.Render(),
+      HasSubstr("      not in the map, given the default: 1 value, 1 row: \"Alternance\" 1\n"));
+}
+
+TEST(GroupedCountTest, GroupsThousands) {
+  EXPECT_EQ(GroupedCount(0), "0");
+  EXPECT_EQ(GroupedCount(999), "999");
+  EXPECT_EQ(GroupedCount(1000), "1,000");
+  EXPECT_EQ(GroupedCount(1234567), "1,234,567");
+}
+
 TEST_F(ProfileTest, SharesOfDateFormatsFirstMatchWins) {
   const MappingProfile p = Profiled();
   const FieldProfile& d = FieldOf(p, Field::dateDebutValidite);
