@@ -110,6 +110,15 @@ TEST(ProfileSystemTest, ShowsTheFiguresOfEveryFieldAndNoPersonalValue) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/state"));
 }
 
+TEST(ProfileSystemTest, AnUnknownMappingIsAUsageErrorListingTheMappings) {
+  RunResult r = RunAccrochd({"profile", "--config", kDemoConfigPath, "--mapping", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "accrochd profile: no mapping named \"nope\" (mappings: gestionnaire-paie, "
+            "responsable-pme, accueil-handicap)\n");
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(ProfileSystemTest, ProfilesEveryMappingOfTheDemoWithoutItsNames) {
   RunResult r = RunAccrochd({"profile", "--config", kDemoConfigPath});
   ASSERT_EQ(r.exit_code, 0) << r.err;
