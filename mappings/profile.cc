@@ -262,7 +262,7 @@ void CharacterClasses::Add(std::string_view v) {
 
 MappingProfile::MappingProfile(const Mapping& mapping, SchemaVersion version, Date today,
                                ProfileLimits limits)
-    : mapping_(&mapping), version_(version), validator_(version, today), limits_(limits) {
+    : mapping_(&mapping), validator_(version, today), limits_(limits) {
   for (const auto& rule : mapping.fields) {
     if (!rule) continue;
     FieldProfile f;
@@ -535,6 +535,7 @@ std::string MappingProfile::Render() const {
         std::vector<std::string> items;
         for (const auto& [value, n] : f.produced) items.push_back(value + " " + Count(n));
         if (f.produced_other > 0) items.push_back("other " + Count(f.produced_other));
+        if (items.empty()) items.push_back("no value");
         out += Wrapped(distinct + "; the rules give:", items, 6, width);
       } else {
         std::vector<std::string> items;

@@ -149,7 +149,6 @@ class MappingProfile {
   void Judge(const FieldProfile& f, const std::string& value, FieldProfile::Distinct& d) const;
 
   const Mapping* mapping_;
-  SchemaVersion version_;
   Validator validator_;
   ProfileLimits limits_;
   std::optional<Mapper> mapper_;

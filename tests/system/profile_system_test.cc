@@ -1,5 +1,7 @@
 // `accrochd profile` through the real binary and the SQLite ODBC driver: the figures of a small
 // database built for the test, then the demo; never a personal value in what it prints.
+#include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,35 @@ TEST(ProfileSystemTest, ShowsTheFiguresOfEveryFieldAndNoPersonalValue) {
   }
   // Nothing was written beside the configuration.
   EXPECT_FALSE(std::filesystem::exists(dir + "/state"));
+}
+
+// The verdicts the profile announces are those `accrochd once` then gives, mapping by mapping.
+TEST(ProfileSystemTest, AnnouncesTheVerdictsOnceGivesOnTheDemo) {
+  const std::string dir = MakeTempDir("profile-once");
+  WriteFile(dir + "/accrochd.yaml", DemoConfigWith(dir + "/state", ""));
+  RunResult profile = RunAccrochd({"profile", "--config", dir + "/accrochd.yaml"});
+  ASSERT_EQ(profile.exit_code, 0) << profile.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/state"));
+  RunResult once = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  const std::regex kOnce(
+      R"re(mapping "([a-z-]+)": [0-9]+ rows, ([0-9]+) valid, ([0-9]+) not due yet, ([0-9]+) )re"
+      R"re(quarantined)re");
+  std::size_t mappings = 0;
+  for (auto it = std::sregex_iterator(once.out.begin(), once.out.end(), kOnce);
+       it != std::sregex_iterator(); ++it) {
+    ++mappings;
+    const std::smatch& m = *it;
+    const std::size_t block = profile.out.find("Mapping \"" + m[1].str() + "\"");
+    ASSERT_NE(block, std::string::npos) << m[1];
+    const std::size_t line = profile.out.find("would do with these rows", block);
+    ASSERT_NE(line, std::string::npos) << m[1];
+    EXPECT_EQ(profile.out.substr(line, profile.out.find('\n', line) - line),
+              "would do with these rows (probable duplicates not checked): " + m[2].str() +
+                  " valid, " + m[3].str() + " not due yet, " + m[4].str() + " quarantined")
+        << m[1];
+  }
+  EXPECT_EQ(mappings, 3u);
 }
 
 TEST(ProfileSystemTest, AnUnknownMappingIsAUsageErrorListingTheMappings) {
