@@ -104,6 +104,19 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
           "Maps the first rows of a mapping's query and prints the passages and the quarantine.\n"
           "Changes nothing. Shows personal data: for the administrator's console only.";
       break;
+    case Command::kProfile:
+      add_config();
+      s.options.add_options()("mapping,m", po::value<std::string>(&inv.mapping)->value_name("NAME"),
+                              "the mapping to profile (its file name without .yaml); by default, "
+                              "every mapping of every certifier");
+      s.description =
+          "Reads every row of a mapping's query (the whole query: cursor and paging ignored) and\n"
+          "shows, field by field, what writing and fixing the mapping needs: NULLs and empties,\n"
+          "the distinct values of enumerations and those no map entry catches, the share of each\n"
+          "date format, lengths against the dictionary's limits, the character classes of\n"
+          "personal fields (never their values); then what `accrochd once` would do with them.\n"
+          "Changes nothing.";
+      break;
     case Command::kStatus:
       add_config();
       s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output")(
@@ -200,6 +213,8 @@ const std::vector<CommandInfo>& Commands() {
       {Command::kOnce, "once", "run one cycle and exit", true},
       {Command::kCheck, "check", "check configuration, mappings and sources", true},
       {Command::kPreview, "preview", "map a few rows and show passages and quarantine", true},
+      {Command::kProfile, "profile", "profile a mapping's rows: values, dates, lengths, verdicts",
+       true},
       {Command::kStatus, "status", "show the deadline dashboard", true},
       {Command::kValidate, "validate", "check a deposit file against the XSD and the rules", true},
       {Command::kHistory, "history", "show every event of one passage", true},

@@ -22,6 +22,7 @@ enum class Command {
   kOnce,
   kCheck,
   kPreview,
+  kProfile,
   kStatus,
   kValidate,
   kHistory,
@@ -48,7 +49,7 @@ struct Invocation {
   // check
   bool print_config = false;
   bool no_connect = false;
-  // preview
+  // preview, profile
   std::string mapping;
   std::size_t limit = 20;
   // validate

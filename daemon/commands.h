@@ -37,6 +37,7 @@ int ExitCodeFor(const Error& e);
 int RunCheck(const CommandContext& ctx);
 int RunOnce(const CommandContext& ctx);
 int RunPreview(const CommandContext& ctx);
+int RunProfile(const CommandContext& ctx);  // daemon/profile.cc
 int RunValidate(const CommandContext& ctx);
 int RunRun(const CommandContext& ctx);  // daemon/runner.cc
 

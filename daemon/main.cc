@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
       return RunOnce(ctx);
     case Command::kPreview:
       return RunPreview(ctx);
+    case Command::kProfile:
+      return RunProfile(ctx);
     case Command::kValidate:
       return RunValidate(ctx);
     case Command::kRun:

@@ -207,6 +207,18 @@ TEST(ParseCommandLineTest, PreviewOptions) {
   EXPECT_EQ(std::get<Invocation>(parsed).limit, 20u);
 }
 
+TEST(ParseCommandLineTest, ProfileOptions) {
+  auto parsed = ParseCommandLine(
+      4, std::array<const char*, 5>{"accrochd", "profile", "-m", "rs6521", nullptr}.data());
+  ASSERT_TRUE(std::holds_alternative<Invocation>(parsed));
+  EXPECT_EQ(std::get<Invocation>(parsed).command, Command::kProfile);
+  EXPECT_EQ(std::get<Invocation>(parsed).mapping, "rs6521");
+  // Without --mapping: every mapping.
+  parsed = ParseCommandLine(2, std::array<const char*, 3>{"accrochd", "profile", nullptr}.data());
+  ASSERT_TRUE(std::holds_alternative<Invocation>(parsed));
+  EXPECT_EQ(std::get<Invocation>(parsed).mapping, "");
+}
+
 TEST(CommandsTest, NamesAreUniqueAndTheBuiltOnesAreAvailable) {
   std::vector<std::string> available;
   for (const CommandInfo& c : Commands()) {
@@ -215,9 +227,9 @@ TEST(CommandsTest, NamesAreUniqueAndTheBuiltOnesAreAvailable) {
     for (const CommandInfo& other : Commands()) same += other.name == c.name ? 1 : 0;
     EXPECT_EQ(same, 1) << c.name;
   }
-  EXPECT_THAT(available, ::testing::UnorderedElementsAre("check", "once", "preview", "validate",
-                                                         "run", "status", "history", "deposits",
-                                                         "receipts", "passages", "alerts"));
+  EXPECT_THAT(available, ::testing::UnorderedElementsAre(
+                             "check", "once", "preview", "profile", "validate", "run", "status",
+                             "history", "deposits", "receipts", "passages", "alerts"));
 }
 
 }  // namespace
