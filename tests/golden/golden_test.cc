@@ -7,6 +7,7 @@
 //                     deposit (true: the case also checks the deposit file, below)
 //   passages.txt      the expected passages: valid ones and those held back, in row order
 //   quarantine.txt    the expected quarantine, one line per reason
+//   skipped.txt       when the mapping's skip_when takes rows out: how many, per rule label
 //   deposit.xml       with deposit: true, the one deposit file a cycle (as `accrochd once`)
 //                     publishes, byte for byte but its random idFlux, written {idFlux}
 //   errors.txt        instead of the two above, for a mapping that must not load: the expected
@@ -203,6 +204,9 @@ TEST_P(GoldenTest, Case) {
   ASSERT_TRUE(report.has_value()) << report.error().message();
   Expect(dir / "passages.txt", passages);
   Expect(dir / "quarantine.txt", quarantine);
+  if (report->skipped > 0 || fs::exists(dir / "skipped.txt")) {
+    Expect(dir / "skipped.txt", report->skipped > 0 ? daemon::DescribeSkipped(*report) + "\n" : "");
+  }
   if (!check_deposit) return;
 
   // The deposit file, written by a cycle as `accrochd once` runs it, with accrochd's own XSD.

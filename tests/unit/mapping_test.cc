@@ -1154,13 +1154,13 @@ TEST(MappingErrorTest, TrimNotABoolean) {
 
 TEST(MappingErrorTest, TwoSources) {
   ExpectOnly(Base() + "  libelleOption: {column: option, constant: Anglais}\n",
-             "fields.libelleOption: give only one of column, constant, template and coalesce", 23,
+             "fields.libelleOption: give only one of column, constant, template, coalesce and choose", 23,
              18);
 }
 
 TEST(MappingErrorTest, NoSource) {
   ExpectOnly(Base() + "  libelleOption: {trim: false}\n",
-             "fields.libelleOption: give one source: column, constant, template or coalesce", 23,
+             "fields.libelleOption: give one source: column, constant, template, coalesce or choose", 23,
              18);
 }
 
