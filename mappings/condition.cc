@@ -380,7 +380,19 @@ void ReadRowRules(yaml::FileReader& file, yaml::MapReader& top, Mapping& m) {
     for (const auto& item : *list) {
       yaml::MapReader reader(file, item, key);
       if (!reader.valid()) continue;
-      auto when_node = reader.Node("when", true);
+      auto when_node = reader.Node("when", false);
+      if (!when_node) {
+        // A condition written in place of `when`: say where it goes, rather than calling each
+        // of its keys unknown.
+        bool in_place = false;
+        for (std::string_view k : kTests) in_place |= reader.Has(k);
+        in_place |= reader.Has("column");
+        for (const char* k : {"column", "ignore_case", "ignore_accents"}) reader.Has(k);
+        file.Report(item, std::string(key) +
+                              (in_place ? ": write the condition under when, beside the reason "
+                                          "(- when: {column: ..., ...} then reason: ...)"
+                                        : ": missing required key \"when\""));
+      }
       auto reason_node = reader.Node("reason", true);
       std::optional<Condition> when;
       if (when_node) when = ReadConditionNode(file, *when_node, std::string(key) + ".when");

@@ -489,7 +489,8 @@ TEST(MappingErrorTest, UnknownTopLevelKeyWithSuggestion) {
 TEST(MappingErrorTest, UnknownTopLevelKeyListsTheKnownOnes) {
   ExpectOnly(Base() + "owner: me\n",
              "unknown key \"owner\"; known keys here: certification, cursor, fields, id_technique, "
-             "key, nature_deposant, page_by, page_size, query, source",
+             "key, nature_deposant, page_by, page_size, quarantine_when, query, require, "
+             "skip_when, source",
              23, 1);
 }
 
