@@ -525,8 +525,8 @@ TEST(MappingErrorTest, UnknownTransformKeyWithSuggestion) {
 TEST(MappingErrorTest, UnknownTransformKeyFarFromAnyListsThemAll) {
   // Two letters swapped are two edits: more than a four-letter word allows for a suggestion.
   ExpectOnly(Base() + "  libelleOption: {column: option, tirm: false}\n",
-             "unknown key \"fields.libelleOption.tirm\"; known keys here: case, coalesce, column, "
-             "constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
+             "unknown key \"fields.libelleOption.tirm\"; known keys here: case, choose, coalesce, "
+             "column, constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
              "nil_when_empty, not_after, not_before, part, partial, required, separator, "
              "template, trim, word, words_from",
              23, 35);
