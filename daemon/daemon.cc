@@ -189,7 +189,8 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
     window = std::move(*w);
   }
   report.incremental = window.since.has_value();
-  for (const mappings::SkipRule& rule : mapping.skip_when) report.skipped_by.push_back({rule.label, 0});
+  for (const mappings::SkipRule& rule : mapping.skip_when)
+    report.skipped_by.push_back({rule.label, 0});
 
   source::Source& src = SourceNamed(mapping.source);
   source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size, window.since};
@@ -442,8 +443,8 @@ std::string DescribeSkipped(const MappingReport& report) {
   std::vector<std::pair<std::string, std::uint64_t>> counts;
   for (const auto& [label, n] : report.skipped_by) {
     if (n == 0) continue;
-    auto it = std::find_if(counts.begin(), counts.end(),
-                           [&](const auto& c) { return c.first == label; });
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == label; });
     if (it == counts.end()) {
       counts.emplace_back(label, n);
     } else {

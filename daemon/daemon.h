@@ -54,7 +54,7 @@ struct MappingReport {
   std::uint64_t warnings = 0;
   std::uint64_t fresh = 0;    // passages seen for the first time
   std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
-  std::uint64_t changed_after_acceptance = 0;   // reported, never sent again on their own
+  std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
   // Rows a skip_when rule took out (not for the CDC: neither validated nor recorded), in all and
   // per rule: its label and count, in the mapping's order.
   std::uint64_t skipped = 0;

@@ -17,9 +17,7 @@ struct CompiledPattern {
 
 namespace {
 
-bool IsLeaf(Condition::Test t) {
-  return t != Condition::Test::kAll && t != Condition::Test::kAny;
-}
+bool IsLeaf(Condition::Test t) { return t != Condition::Test::kAll && t != Condition::Test::kAny; }
 
 std::string ListOf(const std::vector<std::string>& values) {
   std::string out = "[";
@@ -180,8 +178,9 @@ std::optional<std::string> ReadConstant(yaml::FileReader& file, const YAML::Node
   auto v = file.AsString(node, what);
   if (!v) return std::nullopt;
   if (TrimBlanks(*v).empty()) {
-    file.Report(node, what + ": an empty value is never equal to a value; to test for no value, "
-                             "use empty: true");
+    file.Report(node, what +
+                          ": an empty value is never equal to a value; to test for no value, "
+                          "use empty: true");
     return std::nullopt;
   }
   return ToNfc(TrimBlanks(*v));
@@ -229,8 +228,8 @@ std::optional<Condition> ReadCondition(yaml::FileReader& file, yaml::MapReader& 
     c.test = test == "all" ? Condition::Test::kAll : Condition::Test::kAny;
     for (const char* key : {"column", "ignore_case", "ignore_accents"}) {
       if (auto n = reader.Node(key, false)) {
-        file.Report(*n, path + "." + key + ": goes inside the conditions of " +
-                            std::string(test) + ", not beside it");
+        file.Report(*n, path + "." + key + ": goes inside the conditions of " + std::string(test) +
+                            ", not beside it");
         ok = false;
       }
     }
@@ -266,8 +265,8 @@ std::optional<Condition> ReadCondition(yaml::FileReader& file, yaml::MapReader& 
     ok = false;
   }
   const YAML::Node value = *reader.Node(test, false);
-  const bool compares = test == "equals" || test == "not_equals" || test == "in" ||
-                        test == "not_in";
+  const bool compares =
+      test == "equals" || test == "not_equals" || test == "in" || test == "not_in";
   for (const char* key : {"ignore_case", "ignore_accents"}) {
     auto n = reader.Node(key, false);
     if (!n) continue;

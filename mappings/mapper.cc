@@ -459,8 +459,7 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
   auto row_rule = [&](const RowRule& rule) {
     std::vector<std::string> columns;
     AddConditionColumns(rule.when, columns);
-    out.rejections.push_back({mapping_->name, p.id_technique, p.source_key, "",
-                              Rule::kMappingRule,
+    out.rejections.push_back({mapping_->name, p.id_technique, p.source_key, "", Rule::kMappingRule,
                               ReasonMappingRule(rule.reason, JoinColumns(columns))});
   };
   for (std::size_t i = 0; i < quarantine_when_.size(); ++i) {

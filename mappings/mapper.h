@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/source_row.h"
 #include "core/error.h"
+#include "core/source_row.h"
 #include "mappings/condition.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"

@@ -389,8 +389,8 @@ class Loader {
   // Reads the source keys of a rule or of a choose branch (column, constant -- nil among them --,
   // template, coalesce) into `r`; returns how many were given.
   template <typename Target>
-  int ReadSourceKeys(const FieldSpec& spec, yaml::MapReader& m, const std::string& path,
-                     Target& r, bool& ok) {
+  int ReadSourceKeys(const FieldSpec& spec, yaml::MapReader& m, const std::string& path, Target& r,
+                     bool& ok) {
     int sources = 0;
     if (auto v = m.String("column", false)) {
       ++sources;
@@ -445,8 +445,9 @@ class Loader {
                   FieldRule& r) {
     const std::string where = path + ".choose";
     if (!node.IsSequence() || node.size() == 0) {
-      file_.Report(node, where + ": expected a list of branches, each a condition (when) and a "
-                                 "source");
+      file_.Report(node, where +
+                             ": expected a list of branches, each a condition (when) and a "
+                             "source");
       return false;
     }
     bool ok = true;
@@ -486,8 +487,9 @@ class Loader {
         m.Finish();
       }
       if (!b.when && i + 1 != node.size()) {
-        file_.Report(item, where + ": a branch without when (the otherwise branch) must be the "
-                                   "last");
+        file_.Report(item, where +
+                               ": a branch without when (the otherwise branch) must be the "
+                               "last");
         ok = false;
       }
       r.choose.push_back(std::move(b));

@@ -10,9 +10,9 @@
 // knows the certifier's today.
 // Small and composable, and no scripting language: what a mapping can do is what this file
 // declares. Row rules (skip_when, quarantine_when, require) test conditions on the row's columns
-// (mappings/condition.h) before the fields are mapped. The mapping's own texts (constants, template literals, separators, map keys and
-// values, the certification) are put in NFC as they are loaded, so that a key typed in
-// decomposed form matches.
+// (mappings/condition.h) before the fields are mapped. The mapping's own texts (constants, template
+// literals, separators, map keys and values, the certification) are put in NFC as they are loaded,
+// so that a key typed in decomposed form matches.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
@@ -175,9 +175,9 @@ struct Mapping {
   std::string fingerprint;  // of the file's text: a changed mapping reads its rows again
   std::array<std::optional<FieldRule>, kFieldCount> fields;
   Location fields_location;
-  std::vector<SkipRule> skip_when;        // evaluated first, in order
-  std::vector<RowRule> quarantine_when;   // the condition holds: quarantined
-  std::vector<RowRule> require;           // the condition does not hold: quarantined
+  std::vector<SkipRule> skip_when;       // evaluated first, in order
+  std::vector<RowRule> quarantine_when;  // the condition holds: quarantined
+  std::vector<RowRule> require;          // the condition does not hold: quarantined
 
   const std::optional<FieldRule>& rule(Field f) const {
     return fields[static_cast<std::size_t>(f)];

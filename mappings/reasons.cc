@@ -192,18 +192,15 @@ std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool 
                                               {"id", std::string(spec.dico_id)},
                                               {"colonne", std::string(column)}});
   }
-  return RenderReason(
-      "obligatoire", {{"champ", std::string(spec.name)},
-                      {"id", std::string(spec.dico_id)},
-                      {"colonne", ColumnsSuffix(column, "vide")}});
+  return RenderReason("obligatoire", {{"champ", std::string(spec.name)},
+                                      {"id", std::string(spec.dico_id)},
+                                      {"colonne", ColumnsSuffix(column, "vide")}});
 }
 
 std::string ReasonRequiredByMapping(const FieldSpec& spec, std::string_view column) {
-  return RenderReason(
-      "exige-mapping",
-      {{"champ", std::string(spec.name)},
-       {"id", std::string(spec.dico_id)},
-       {"colonne", ColumnsSuffix(column, "vide")}});
+  return RenderReason("exige-mapping", {{"champ", std::string(spec.name)},
+                                        {"id", std::string(spec.dico_id)},
+                                        {"colonne", ColumnsSuffix(column, "vide")}});
 }
 
 std::string ReasonNilNotAllowed(const FieldSpec& spec) {
@@ -244,9 +241,9 @@ std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string
       }
     }
   }
-  return RenderReason(
-      "date-illisible",
-      {{"champ", std::string(spec.name)}, {"formats", formats}, {"colonne", ColumnsSuffix(column)}});
+  return RenderReason("date-illisible", {{"champ", std::string(spec.name)},
+                                         {"formats", formats},
+                                         {"colonne", ColumnsSuffix(column)}});
 }
 
 std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::string_view columns) {

@@ -29,8 +29,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "core/calendar.h"
 #include "connectors/store/state_store.h"
+#include "core/calendar.h"
 #include "core/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"

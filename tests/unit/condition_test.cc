@@ -72,7 +72,8 @@ Condition LoadCondition(const std::string& rule) {
 }
 
 // Whether the condition `rule` holds on a row of named values.
-bool HoldsOn(const std::string& rule, const std::map<std::string, std::optional<std::string>>& row) {
+bool HoldsOn(const std::string& rule,
+             const std::map<std::string, std::optional<std::string>>& row) {
   const Condition c = LoadCondition(rule);
   std::vector<std::string> names;
   std::vector<std::optional<std::string>> values;
@@ -117,7 +118,8 @@ TEST(ConditionTest, EqualsComparesTheTrimmedValueExactly) {
 
 TEST(ConditionTest, NoValueEqualsNothingAndIsInNoList) {
   // NULL and blank alike: the positive tests are false, their negations true.
-  for (const std::optional<std::string>& none : {std::optional<std::string>(), std::optional<std::string>(" ")}) {
+  for (const std::optional<std::string>& none :
+       {std::optional<std::string>(), std::optional<std::string>(" ")}) {
     EXPECT_FALSE(On("{column: d, equals: admis}", none));
     EXPECT_TRUE(On("{column: d, not_equals: admis}", none));
     EXPECT_FALSE(On("{column: d, in: [admis, ajourné]}", none));
@@ -340,8 +342,9 @@ TEST(ChooseLoadTest, BranchWithoutOrWithTwoSources) {
              "fields.codeInsee.choose: a branch gives one source: column, constant, template or "
              "coalesce",
              23, 24);
-  ExpectOnly(Base() + "  codeInsee: {choose: [{when: {column: p, empty: false}, column: a, "
-                      "constant: \"75056\"}]}\n",
+  ExpectOnly(Base() +
+                 "  codeInsee: {choose: [{when: {column: p, empty: false}, column: a, "
+                 "constant: \"75056\"}]}\n",
              "fields.codeInsee.choose: a branch gives only one of column, constant, template and "
              "coalesce",
              23, 24);
@@ -354,8 +357,9 @@ TEST(ChooseLoadTest, ChooseBesideAnotherSource) {
 }
 
 TEST(ChooseLoadTest, BranchConstantsAreCheckedAgainstTheField) {
-  ExpectOnly(Base() + "  codeInsee: {choose: [{when: {column: p, empty: false}, constant: \"7505\"}, "
-                      "insee]}\n",
+  ExpectOnly(Base() +
+                 "  codeInsee: {choose: [{when: {column: p, empty: false}, constant: \"7505\"}, "
+                 "insee]}\n",
              "fields.codeInsee.choose.constant: \"7505\" has 4 characters; codeInsee has exactly "
              "5",
              23, 68);
@@ -438,8 +442,8 @@ TEST_F(RowRulesTest, QuarantineWhenAndRequireGiveTheMappingsReasonAndColumns) {
             "règle du mapping : adresse électronique absente (colonne email)");
   // The fields are still mapped: one pass gives every problem.
   EXPECT_EQ(out.passage[Field::nomNaissance].text, "DUPONT");
-  Validator v(SchemaVersion::k115, Date{std::chrono::year(2026), std::chrono::March,
-                                        std::chrono::day(1)});
+  Validator v(SchemaVersion::k115,
+              Date{std::chrono::year(2026), std::chrono::March, std::chrono::day(1)});
   EXPECT_EQ(v.Check(out), Verdict::kQuarantined);
 }
 
@@ -526,13 +530,14 @@ std::string WithField(const std::string& field, const std::string& lines) {
 }
 
 TEST_F(RowRulesTest, ChooseOtherwiseNilAndTemplate) {
-  Mapping m = LoadOrDie(WithField("nomUsage",
-                                  "  nomUsage:\n"
-                                  "    choose:\n"
-                                  "      - {when: {column: u, equals: aucun}, constant: nil}\n"
-                                  "      - {when: {column: p, empty: false}, template: \"{u}-{p}\"}\n"
-                                  "      - u\n"
-                                  "    case: upper\n"));
+  Mapping m =
+      LoadOrDie(WithField("nomUsage",
+                          "  nomUsage:\n"
+                          "    choose:\n"
+                          "      - {when: {column: u, equals: aucun}, constant: nil}\n"
+                          "      - {when: {column: p, empty: false}, template: \"{u}-{p}\"}\n"
+                          "      - u\n"
+                          "    case: upper\n"));
   row_ = {{"id", "1"}, {"u", "aucun"}, {"p", "x"}};
   EXPECT_EQ(MapRow(m).passage[Field::nomUsage].state, State::kNil);
   row_ = {{"id", "1"}, {"u", "martin"}, {"p", "durand"}};

@@ -1154,15 +1154,17 @@ TEST(MappingErrorTest, TrimNotABoolean) {
 // ---- Sources ----
 
 TEST(MappingErrorTest, TwoSources) {
-  ExpectOnly(Base() + "  libelleOption: {column: option, constant: Anglais}\n",
-             "fields.libelleOption: give only one of column, constant, template, coalesce and choose", 23,
-             18);
+  ExpectOnly(
+      Base() + "  libelleOption: {column: option, constant: Anglais}\n",
+      "fields.libelleOption: give only one of column, constant, template, coalesce and choose", 23,
+      18);
 }
 
 TEST(MappingErrorTest, NoSource) {
-  ExpectOnly(Base() + "  libelleOption: {trim: false}\n",
-             "fields.libelleOption: give one source: column, constant, template, coalesce or choose", 23,
-             18);
+  ExpectOnly(
+      Base() + "  libelleOption: {trim: false}\n",
+      "fields.libelleOption: give one source: column, constant, template, coalesce or choose", 23,
+      18);
 }
 
 TEST(MappingErrorTest, ARuleThatIsAList) {
