@@ -202,8 +202,11 @@ int RunOnce(const CommandContext& ctx) {
   ctx.out << "Read " << Plural(rows, "row") << " over ODBC in " << elapsed
           << " s: " << report->Total(&MappingReport::valid) << " valid, "
           << report->Total(&MappingReport::held) << " not due yet (delivered in the future), "
-          << report->Total(&MappingReport::quarantined) << " quarantined"
-          << (failed ? "; reading stopped early (below)" : "") << ".\n";
+          << report->Total(&MappingReport::quarantined) << " quarantined";
+  if (const std::uint64_t skipped = report->Total(&MappingReport::skipped); skipped > 0) {
+    ctx.out << ", " << skipped << " skipped (not for the CDC, by the mappings' skip_when)";
+  }
+  ctx.out << (failed ? "; reading stopped early (below)" : "") << ".\n";
   for (const auto& [name, info] : report->sources) {
     ctx.out << "  source \"" << name << "\": " << DescribeSource(info) << "\n";
   }
@@ -211,6 +214,7 @@ int RunOnce(const CommandContext& ctx) {
     ctx.out << "  certifier \"" << m.certifier << "\", mapping \"" << m.mapping
             << "\": " << Plural(m.rows, "row") << ", " << m.valid << " valid, " << m.held
             << " not due yet, " << m.quarantined << " quarantined"
+            << (m.skipped > 0 ? ", " + DescribeSkipped(m) : "")
             << (m.complete ? "" : "; reading failed after these rows") << "\n";
   }
   if (report->files.empty()) {
@@ -285,7 +289,8 @@ int RunPreview(const CommandContext& ctx) {
           << mappings::SchemaVersionName(config->schema_version) << ", today "
           << FormatIsoDate(report->today) << "): " << Plural(report->rows, "row") << " mapped, "
           << report->valid << " valid, " << report->held << " not due yet, " << report->quarantined
-          << " quarantined. Nothing was changed.\n";
+          << " quarantined" << (report->skipped > 0 ? ", " + DescribeSkipped(*report) : "")
+          << ". Nothing was changed.\n";
   if (!quarantine.empty()) {
     ctx.out << "\nQuarantine (idTechnique, field, rule, reason):\n";
     for (const mappings::Rejection& r : quarantine) {
@@ -310,6 +315,7 @@ bool IsDictionaryRule(const mappings::Rejection& r, mappings::SchemaVersion vers
     case Rule::kBirthAfterDelivery:
     case Rule::kRepeatedIdTechnique:
     case Rule::kProbableDuplicate:
+    case Rule::kBirthplaceFrance:
       return true;
     case Rule::kRequired:
     case Rule::kNilNotAllowed: {

@@ -189,6 +189,8 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
     window = std::move(*w);
   }
   report.incremental = window.since.has_value();
+  for (const mappings::SkipRule& rule : mapping.skip_when)
+    report.skipped_by.push_back({rule.label, 0});
 
   source::Source& src = SourceNamed(mapping.source);
   source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size, window.since};
@@ -290,6 +292,23 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
     for (const source::SourceRow& row : batch.rows) {
       ++report.rows;
       EvaluatedRow evaluated{mapper->Map(row, report.rows), mappings::Verdict::kQuarantined};
+      std::optional<std::string> cursor_value;
+      if (cursor_column) {
+        cursor_value = row.values[*cursor_column];
+        if (cursor_value && (!highest || CursorBefore(*highest, *cursor_value, window.kind))) {
+          highest = cursor_value;
+        }
+      }
+      if (evaluated.row.skipped) {
+        // Not for the CDC (skip_when): counted, neither validated nor recorded.
+        ++report.skipped;
+        ++report.skipped_by[*evaluated.row.skipped].second;
+        if (limit && report.rows >= *limit) {
+          more = false;
+          break;
+        }
+        continue;
+      }
       evaluated.verdict = validator.Check(evaluated.row);
       if (!evaluated.row.identified) {
         evaluated.verdict = mappings::Verdict::kQuarantined;
@@ -317,13 +336,6 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
           break;
       }
       report.warnings += evaluated.row.warnings.size();
-      std::optional<std::string> cursor_value;
-      if (cursor_column) {
-        cursor_value = row.values[*cursor_column];
-        if (cursor_value && (!highest || CursorBefore(*highest, *cursor_value, window.kind))) {
-          highest = cursor_value;
-        }
-      }
       if (sink != nullptr) (*sink)(evaluated);
       held_back.push_back(std::move(evaluated));
       held_cursors.push_back(std::move(cursor_value));
@@ -338,7 +350,8 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
                    (report.incremental ? " rows read since the bookmark, " : " rows read, ") +
                    std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
                    " not due yet, " + std::to_string(report.quarantined) + " quarantined, " +
-                   std::to_string(report.fresh) + " new",
+                   std::to_string(report.fresh) + " new" +
+                   (report.skipped > 0 ? ", " + DescribeSkipped(report) : ""),
                {Field(kFieldCertificateur, certifier.id_client), Field(kFieldMapping, mapping.name),
                 Field(kFieldSource, mapping.source)},
                kMessageIdExtractionDone);
@@ -423,6 +436,26 @@ Result<void> Daemon::CompletePublished() {
     if (auto r = publisher_->Complete(file); !r) return r;
   }
   return {};
+}
+
+std::string DescribeSkipped(const MappingReport& report) {
+  // Rules may share a label: their counts add up, in the order of the first.
+  std::vector<std::pair<std::string, std::uint64_t>> counts;
+  for (const auto& [label, n] : report.skipped_by) {
+    if (n == 0) continue;
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == label; });
+    if (it == counts.end()) {
+      counts.emplace_back(label, n);
+    } else {
+      it->second += n;
+    }
+  }
+  std::string out = std::to_string(report.skipped) + " skipped (";
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + counts[i].first + ": " + std::to_string(counts[i].second);
+  }
+  return out + ")";
 }
 
 std::string ExplainDecision(const DepositDecision& decision) {

@@ -18,6 +18,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connectors/deposit/publisher.h"
@@ -53,7 +54,11 @@ struct MappingReport {
   std::uint64_t warnings = 0;
   std::uint64_t fresh = 0;    // passages seen for the first time
   std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
-  std::uint64_t changed_after_acceptance = 0;   // reported, never sent again on their own
+  std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
+  // Rows a skip_when rule took out (not for the CDC: neither validated nor recorded), in all and
+  // per rule: its label and count, in the mapping's order.
+  std::uint64_t skipped = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> skipped_by;
   std::vector<mappings::Rejection> rejections;  // of the quarantined passages
   bool complete = true;  // false: reading stopped part-way (the certifier's failure says why)
 };
@@ -64,6 +69,10 @@ struct DepositDecision {
   std::string reason;  // "schedule", "first deposit", N urgent passages, "asked", or why not
 };
 inline constexpr std::string_view kAskedReason = "asked";  // accrochd once: everything due
+
+// "3 skipped (non admis: 2, hors CDC: 1)": the rows skip_when rules took out, per label (rules
+// with the same label counted together); for a report with skipped rows.
+std::string DescribeSkipped(const MappingReport& report);
 
 // The reason in words an administrator reads in the log.
 std::string ExplainDecision(const DepositDecision& decision);

@@ -151,6 +151,13 @@ std::string RulesReferenceScdoc() {
        "codeInsee, a codePostal, a libelleCommuneNaissance (compared without case or accents) or "
        "a codePaysNaissance and these differ: then they are two people. What only one of them "
        "carries does not tell them apart. The first seen is kept, the later quarantined"},
+      {Rule::kMappingRule,
+       "a row rule of the mapping: a quarantine_when condition holds, or a require condition "
+       "does not (see ROW RULES); the reason is the mapping's, with the columns the condition "
+       "reads"},
+      {Rule::kBirthplaceFrance,
+       "99100, France's code, as a codeInsee (a commune's INSEE code is required for the "
+       "French-born), or 100 or 99100 as a codePaysNaissance (only for the foreign-born)"},
       {Rule::kXsd,
        "refused by the XSD when its deposit file was checked, before publication: the passage is "
        "taken out of the file (a safety net: the rules above cover the XSD)"},

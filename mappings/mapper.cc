@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "core/text.h"
 #include "core/unicode/nfc.h"
@@ -129,6 +130,44 @@ std::vector<std::string> SplitWords(std::string_view text, const std::string& se
 }
 
 }  // namespace
+
+// The value a source gives on a row, before any step (nullopt: no value). Not for kNil and
+// kChoose, which give none here.
+template <typename Source, typename ValueAt>
+std::optional<std::string> Mapper::SourceValue(const Source& s, const BoundSource& b,
+                                               const ValueAt& value_at) {
+  switch (s.source) {
+    case SourceKind::kColumn:
+      return value_at(b.column);
+    case SourceKind::kConstant:
+      return s.constant;
+    case SourceKind::kTemplate: {
+      std::string text;
+      bool any = false;
+      for (std::size_t i = 0; i < b.parts.size(); ++i) {
+        if (b.parts[i] == kLiteral) {
+          text += s.template_parts[i].text;
+        } else if (const auto& v = value_at(b.parts[i])) {
+          text += *v;
+          any = true;
+        }
+      }
+      if (!any) return std::nullopt;  // NULL when every column is NULL
+      return text;
+    }
+    case SourceKind::kCoalesce:
+      // The first column with a value: NULL and blank values are passed over.
+      for (std::size_t c : b.coalesce) {
+        const auto& v = value_at(c);
+        if (v && !TrimBlanks(*v).empty()) return *v;
+      }
+      return std::nullopt;
+    case SourceKind::kNil:
+    case SourceKind::kChoose:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 std::optional<Date> ParseDateWithFormats(std::string_view text,
                                          const std::vector<DateFormat>& formats, bool& impossible) {
@@ -302,16 +341,37 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   for (const TemplatePart& p : mapping.id_technique) {
     m.id_parts_.push_back(p.column ? find(p.text) : kLiteral);
   }
+  auto bind_source = [&](const auto& source) {
+    BoundSource b;
+    if (source.source == SourceKind::kColumn) b.column = find(source.column);
+    for (const TemplatePart& p : source.template_parts) {
+      b.parts.push_back(p.column ? find(p.text) : kLiteral);
+    }
+    for (const std::string& c : source.coalesce) b.coalesce.push_back(find(c));
+    return b;
+  };
+  const std::function<std::size_t(const std::string&)> find_column = find;
   for (const auto& rule : mapping.fields) {
     if (!rule) continue;
     BoundRule b;
     b.rule = &*rule;
-    if (rule->source == SourceKind::kColumn) b.column = find(rule->column);
-    for (const TemplatePart& p : rule->template_parts) {
-      b.parts.push_back(p.column ? find(p.text) : kLiteral);
+    b.source = bind_source(*rule);
+    for (const ChooseBranch& branch : rule->choose) {
+      BoundBranch bb;
+      if (branch.when) bb.when = BindCondition(*branch.when, find_column);
+      bb.source = bind_source(branch);
+      b.branches.push_back(std::move(bb));
     }
-    for (const std::string& c : rule->coalesce) b.coalesce.push_back(find(c));
     m.rules_.push_back(std::move(b));
+  }
+  for (const SkipRule& r : mapping.skip_when) {
+    m.skip_when_.push_back(BindCondition(r.when, find_column));
+  }
+  for (const RowRule& r : mapping.quarantine_when) {
+    m.quarantine_when_.push_back(BindCondition(r.when, find_column));
+  }
+  for (const RowRule& r : mapping.require) {
+    m.require_.push_back(BindCondition(r.when, find_column));
   }
   if (!missing.empty()) {
     std::string list, available;
@@ -350,6 +410,14 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     return row->values[column];
   };
 
+  // Rows that are not for the CDC: nothing more is read of them.
+  for (std::size_t i = 0; i < skip_when_.size(); ++i) {
+    if (Holds(skip_when_[i], row->values)) {
+      out.skipped = i;
+      return out;
+    }
+  }
+
   // The key and the idTechnique.
   std::vector<std::string> key_values;
   for (std::size_t i = 0; i < key_columns_.size(); ++i) {
@@ -387,52 +455,59 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     p.id_technique = "ligne " + std::to_string(row_number);
   }
 
+  // The mapping's row rules: quarantine_when holds, or require does not.
+  auto row_rule = [&](const RowRule& rule) {
+    std::vector<std::string> columns;
+    AddConditionColumns(rule.when, columns);
+    out.rejections.push_back({mapping_->name, p.id_technique, p.source_key, "", Rule::kMappingRule,
+                              ReasonMappingRule(rule.reason, JoinColumns(columns))});
+  };
+  for (std::size_t i = 0; i < quarantine_when_.size(); ++i) {
+    if (Holds(quarantine_when_[i], row->values)) row_rule(mapping_->quarantine_when[i]);
+  }
+  for (std::size_t i = 0; i < require_.size(); ++i) {
+    if (!Holds(require_[i], row->values)) row_rule(mapping_->require[i]);
+  }
+
   // The fields.
   for (const BoundRule& b : rules_) {
     const FieldRule& rule = *b.rule;
     const FieldSpec& spec = Spec(rule.field);
     std::optional<std::string> source;
-    switch (rule.source) {
-      case SourceKind::kColumn:
-        source = value_at(b.column);
-        break;
-      case SourceKind::kConstant:
-        source = rule.constant;
-        break;
-      case SourceKind::kNil:
-        break;
-      case SourceKind::kTemplate: {
-        std::string text;
-        bool any = false;
-        for (std::size_t i = 0; i < b.parts.size(); ++i) {
-          if (b.parts[i] == kLiteral) {
-            text += rule.template_parts[i].text;
-          } else if (const auto& v = value_at(b.parts[i])) {
-            text += *v;
-            any = true;
-          }
+    bool nil = rule.source == SourceKind::kNil;
+    if (rule.source == SourceKind::kChoose) {
+      int chosen = kNoBranchHeld;
+      for (std::size_t i = 0; i < b.branches.size(); ++i) {
+        if (!b.branches[i].when || Holds(*b.branches[i].when, row->values)) {
+          chosen = static_cast<int>(i);
+          break;
         }
-        if (any) source = std::move(text);  // NULL when every column is NULL
-        break;
       }
-      case SourceKind::kCoalesce:
-        for (std::size_t c : b.coalesce) {
-          const auto& v = value_at(c);
-          if (v && !TrimBlanks(*v).empty()) {
-            source = *v;
-            break;
-          }
-        }
-        break;
+      out.choices.emplace_back(rule.field, chosen);
+      if (chosen != kNoBranchHeld) {
+        const ChooseBranch& branch = rule.choose[static_cast<std::size_t>(chosen)];
+        nil = branch.source == SourceKind::kNil;
+        source = SourceValue(branch, b.branches[static_cast<std::size_t>(chosen)].source, value_at);
+        // A template's pieces side by side are not always NFC (ApplyTransforms does it for a
+        // rule's own template).
+        if (source && branch.source == SourceKind::kTemplate) NormalizeNfc(*source);
+      }
+    } else {
+      source = SourceValue(rule, b.source, value_at);
     }
-    RuleOutput result = ApplyTransforms(rule, spec, std::move(source));
+    RuleOutput result;
+    if (nil) {
+      result.value.state = FieldValue::State::kNil;  // the source is nil: no step applies
+    } else {
+      result = ApplyTransforms(rule, spec, std::move(source));
+    }
     if (result.absent_by_map) out.emptied_by_map.set(static_cast<std::size_t>(rule.field));
     if (result.date && (rule.not_before || rule.not_after)) {
       out.dates.emplace_back(rule.field, *result.date);
     }
     if (result.problem) {
       std::string message;
-      const std::string column = RuleColumns(rule);
+      const std::string column = RuleColumns(rule, out.Choice(rule.field));
       if (*result.problem == Rule::kNotInMap) {
         message = ReasonNotInMap(spec, column, result.value.text);
       } else {

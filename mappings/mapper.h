@@ -6,10 +6,13 @@
 #define ACCROCHD_MAPPINGS_MAPPER_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
-#include "core/source_row.h"
 #include "core/error.h"
+#include "core/source_row.h"
+#include "mappings/condition.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"
 
@@ -23,22 +26,41 @@ class Mapper {
 
   // Maps one row. `row_number` (from 1) names a row that has no key. Every value is first put
   // in Unicode NFC (core/unicode/nfc.h), so the rules, the lengths and the deposit see one form.
+  // The mapping's skip_when rules come first: a row one of them takes out is returned with
+  // `skipped` set and nothing else (its key is not even read). Then the key, the row rules
+  // (quarantine_when, require: a Rejection each, for the whole passage), and the fields.
   MappedRow Map(const source::SourceRow& row, std::uint64_t row_number) const;
 
  private:
-  struct BoundRule {
-    const FieldRule* rule = nullptr;
+  // A source's columns, as indexes in the result.
+  struct BoundSource {
     std::size_t column = 0;
     std::vector<std::size_t> parts;     // template parts: column index, or npos for literals
     std::vector<std::size_t> coalesce;  // column indexes
   };
+  struct BoundBranch {
+    std::optional<BoundCondition> when;  // nullopt: otherwise
+    BoundSource source;
+  };
+  struct BoundRule {
+    const FieldRule* rule = nullptr;
+    BoundSource source;
+    std::vector<BoundBranch> branches;  // choose
+  };
 
   explicit Mapper(const Mapping& mapping) : mapping_(&mapping) {}
+
+  template <typename Source, typename ValueAt>
+  static std::optional<std::string> SourceValue(const Source& s, const BoundSource& b,
+                                                const ValueAt& value_at);
 
   const Mapping* mapping_;
   std::vector<std::size_t> key_columns_;
   std::vector<std::size_t> id_parts_;  // id_technique template: column index or npos
   std::vector<BoundRule> rules_;
+  std::vector<BoundCondition> skip_when_;        // as Mapping::skip_when
+  std::vector<BoundCondition> quarantine_when_;  // as Mapping::quarantine_when
+  std::vector<BoundCondition> require_;          // as Mapping::require
   std::vector<std::string> column_names_;
 };
 

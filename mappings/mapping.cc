@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "core/unicode/nfc.h"
 #include "core/yaml/yaml_reader.h"
+#include "mappings/condition_reader.h"
 #include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
@@ -20,7 +21,7 @@ constexpr const char* kTransformKeys[] = {
     "fold_spaces", "word",           "words_from",  "separator",      "case",
     "map",         "default",        "ignore_case", "ignore_accents", "date",
     "part",        "nil_when_empty", "partial",     "not_before",     "not_after",
-    "required"};
+    "required",    "choose"};
 
 std::string FieldList(std::span<const std::string_view> values) {
   std::string out;
@@ -152,6 +153,7 @@ class Loader {
       m.fields_location = file_.Where(*node);
       ReadFields(*node, m);
     }
+    ReadRowRules(file_, top, m);
     top.Finish();
     return m;
   }
@@ -277,57 +279,18 @@ class Loader {
     }
     yaml::MapReader m(file_, node, path);
     for (const char* k : kTransformKeys) m.Has(k);  // all known, for suggestions
-    int sources = 0;
     bool ok = true;
-    if (auto v = m.String("column", false)) {
+    int sources = ReadSourceKeys(spec, m, path, r, ok);
+    if (auto c = m.Node("choose", false)) {
       ++sources;
-      r.source = SourceKind::kColumn;
-      r.column = *v;
-    }
-    if (auto c = m.Node("constant", false)) {
-      ++sources;
-      if (auto v = file_.AsString(*c, path + ".constant")) {
-        if (*v == "nil") {
-          r.source = SourceKind::kNil;
-          ok &= CheckNil(spec, *c, path);
-        } else {
-          r.source = SourceKind::kConstant;
-          r.constant = ToNfc(*v);
-          ok &= CheckTarget(spec, r.constant, *c, path + ".constant");
-        }
-      }
-    }
-    if (auto t = m.Node("template", false)) {
-      ++sources;
-      r.source = SourceKind::kTemplate;
-      if (auto v = file_.AsString(*t, path + ".template")) {
-        std::string problem;
-        auto parts = ParseTemplate(*v, problem);
-        if (!parts) {
-          file_.Report(*t, path + ".template: " + problem);
-          ok = false;
-        } else {
-          r.template_parts = std::move(*parts);
-        }
-      }
-    }
-    if (auto c = m.Node("coalesce", false)) {
-      ++sources;
-      r.source = SourceKind::kCoalesce;
-      if (!c->IsSequence() || c->size() < 2) {
-        file_.Report(*c, path + ".coalesce: expected a list of two columns or more");
-        ok = false;
-      } else {
-        for (const auto& item : *c) {
-          if (auto column = file_.AsString(item, path + ".coalesce")) r.coalesce.push_back(*column);
-        }
-      }
+      r.source = SourceKind::kChoose;
+      ok &= ReadChoose(spec, *c, path, r);
     }
     if (sources != 1) {
-      file_.Report(node, path + (sources == 0 ? ": give one source: column, constant, template "
-                                                "or coalesce"
-                                              : ": give only one of column, constant, template "
-                                                "and coalesce"));
+      file_.Report(node, path + (sources == 0 ? ": give one source: column, constant, template, "
+                                                "coalesce or choose"
+                                              : ": give only one of column, constant, template, "
+                                                "coalesce and choose"));
       ok = false;
     }
     if (auto v = m.Bool("trim", false)) r.trim = *v;
@@ -421,6 +384,117 @@ class Loader {
     m.Finish();
     if (!ok) return std::nullopt;
     return r;
+  }
+
+  // Reads the source keys of a rule or of a choose branch (column, constant -- nil among them --,
+  // template, coalesce) into `r`; returns how many were given.
+  template <typename Target>
+  int ReadSourceKeys(const FieldSpec& spec, yaml::MapReader& m, const std::string& path, Target& r,
+                     bool& ok) {
+    int sources = 0;
+    if (auto v = m.String("column", false)) {
+      ++sources;
+      r.source = SourceKind::kColumn;
+      r.column = *v;
+    }
+    if (auto c = m.Node("constant", false)) {
+      ++sources;
+      if (auto v = file_.AsString(*c, path + ".constant")) {
+        if (*v == "nil") {
+          r.source = SourceKind::kNil;
+          ok &= CheckNil(spec, *c, path);
+        } else {
+          r.source = SourceKind::kConstant;
+          r.constant = ToNfc(*v);
+          ok &= CheckTarget(spec, r.constant, *c, path + ".constant");
+        }
+      }
+    }
+    if (auto t = m.Node("template", false)) {
+      ++sources;
+      r.source = SourceKind::kTemplate;
+      if (auto v = file_.AsString(*t, path + ".template")) {
+        std::string problem;
+        auto parts = ParseTemplate(*v, problem);
+        if (!parts) {
+          file_.Report(*t, path + ".template: " + problem);
+          ok = false;
+        } else {
+          r.template_parts = std::move(*parts);
+        }
+      }
+    }
+    if (auto c = m.Node("coalesce", false)) {
+      ++sources;
+      r.source = SourceKind::kCoalesce;
+      if (!c->IsSequence() || c->size() < 2) {
+        file_.Report(*c, path + ".coalesce: expected a list of two columns or more");
+        ok = false;
+      } else {
+        for (const auto& item : *c) {
+          if (auto column = file_.AsString(item, path + ".coalesce")) r.coalesce.push_back(*column);
+        }
+      }
+    }
+    return sources;
+  }
+
+  // choose: [branch, ...] -- each branch `when` (a condition) and one source, or a plain column
+  // name; the branch without `when` (otherwise) may only be last.
+  bool ReadChoose(const FieldSpec& spec, const YAML::Node& node, const std::string& path,
+                  FieldRule& r) {
+    const std::string where = path + ".choose";
+    if (!node.IsSequence() || node.size() == 0) {
+      file_.Report(node, where +
+                             ": expected a list of branches, each a condition (when) and a "
+                             "source");
+      return false;
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      ChooseBranch b;
+      b.location = file_.Where(item);
+      if (item.IsScalar()) {
+        if (item.Scalar() == "nil") {
+          b.source = SourceKind::kNil;
+          ok &= CheckNil(spec, item, where);
+        } else if (auto column = file_.AsString(item, where)) {
+          b.column = *column;
+        } else {
+          ok = false;
+        }
+      } else {
+        yaml::MapReader m(file_, item, where);
+        if (!m.valid()) {
+          ok = false;
+          continue;
+        }
+        if (auto w = m.Node("when", false)) {
+          b.when = ReadConditionNode(file_, *w, where + ".when");
+          if (!b.when) ok = false;
+        }
+        bool branch_ok = true;
+        const int sources = ReadSourceKeys(spec, m, where, b, branch_ok);
+        ok &= branch_ok;
+        if (sources != 1) {
+          file_.Report(item, where + (sources == 0 ? ": a branch gives one source: column, "
+                                                     "constant, template or coalesce"
+                                                   : ": a branch gives only one of column, "
+                                                     "constant, template and coalesce"));
+          ok = false;
+        }
+        m.Finish();
+      }
+      if (!b.when && i + 1 != node.size()) {
+        file_.Report(item, where +
+                               ": a branch without when (the otherwise branch) must be the "
+                               "last");
+        ok = false;
+      }
+      r.choose.push_back(std::move(b));
+    }
+    return ok;
   }
 
   bool CheckNil(const FieldSpec& spec, const YAML::Node& at, const std::string& path) {
@@ -697,6 +771,20 @@ std::optional<Mapping> LoadRoot(std::optional<YAML::Node> root, const std::strin
   return loader.Load(*root, std::filesystem::path(name).stem().string());
 }
 
+bool ConditionReads(const Condition& c, const std::string& column) {
+  std::vector<std::string> columns;
+  AddConditionColumns(c, columns);
+  return std::find(columns.begin(), columns.end(), column) != columns.end();
+}
+
+// The position of the innermost condition of `c` that reads `column`.
+Location ConditionLocation(const Condition& c, const std::string& column) {
+  for (const Condition& child : c.conditions) {
+    if (ConditionReads(child, column)) return ConditionLocation(child, column);
+  }
+  return c.location;
+}
+
 }  // namespace
 
 std::optional<Mapping> LoadMapping(const std::string& path, SchemaVersion version,
@@ -729,6 +817,21 @@ Location ColumnLocation(const Mapping& mapping, const std::string& column) {
         std::any_of(rule->template_parts.begin(), rule->template_parts.end(),
                     [&](const TemplatePart& p) { return p.column && p.text == column; });
     if (rule->column == column || in_template || has(rule->coalesce)) return rule->location;
+    for (const ChooseBranch& b : rule->choose) {
+      if (b.when && ConditionReads(*b.when, column)) return ConditionLocation(*b.when, column);
+      const bool in_branch_template =
+          std::any_of(b.template_parts.begin(), b.template_parts.end(),
+                      [&](const TemplatePart& p) { return p.column && p.text == column; });
+      if (b.column == column || in_branch_template || has(b.coalesce)) return b.location;
+    }
+  }
+  for (const SkipRule& r : mapping.skip_when) {
+    if (ConditionReads(r.when, column)) return ConditionLocation(r.when, column);
+  }
+  for (const auto* rules : {&mapping.quarantine_when, &mapping.require}) {
+    for (const RowRule& r : *rules) {
+      if (ConditionReads(r.when, column)) return ConditionLocation(r.when, column);
+    }
   }
   return Location{mapping.file, 0, 0};
 }
@@ -789,7 +892,18 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
       if (p.column) add(p.text);
     }
     for (const std::string& c : rule->coalesce) add(c);
+    for (const ChooseBranch& b : rule->choose) {
+      if (b.when) AddConditionColumns(*b.when, out);
+      add(b.column);
+      for (const TemplatePart& p : b.template_parts) {
+        if (p.column) add(p.text);
+      }
+      for (const std::string& c : b.coalesce) add(c);
+    }
   }
+  for (const SkipRule& r : mapping.skip_when) AddConditionColumns(r.when, out);
+  for (const RowRule& r : mapping.quarantine_when) AddConditionColumns(r.when, out);
+  for (const RowRule& r : mapping.require) AddConditionColumns(r.when, out);
   return out;
 }
 

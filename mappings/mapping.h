@@ -4,14 +4,15 @@
 //
 // A field's value is computed in a fixed order, each step optional:
 //   every column's value in Unicode NFC (always) ->
-//   source (column | constant | nil | template | coalesce)
+//   source (column | constant | nil | template | coalesce | choose)
 //   -> trim, fold_spaces -> word / words_from -> case -> map -> date (+ part) -> empty is NULL
 // and a date so read may carry a range (not_before, not_after), checked by the validator, which
 // knows the certifier's today.
 // Small and composable, and no scripting language: what a mapping can do is what this file
-// declares. The mapping's own texts (constants, template literals, separators, map keys and
-// values, the certification) are put in NFC as they are loaded, so that a key typed in
-// decomposed form matches.
+// declares. Row rules (skip_when, quarantine_when, require) test conditions on the row's columns
+// (mappings/condition.h) before the fields are mapped. The mapping's own texts (constants, template
+// literals, separators, map keys and values, the certification) are put in NFC as they are loaded,
+// so that a key typed in decomposed form matches.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
@@ -24,6 +25,7 @@
 #include "core/calendar.h"
 #include "core/diagnostic.h"
 #include "core/duration.h"
+#include "mappings/condition.h"
 #include "mappings/dictionary.h"
 
 namespace accrochd::mappings {
@@ -39,7 +41,20 @@ struct TemplatePart {
   std::string text;  // the literal, or the column name
 };
 
-enum class SourceKind { kColumn, kConstant, kNil, kTemplate, kCoalesce };
+enum class SourceKind { kColumn, kConstant, kNil, kTemplate, kCoalesce, kChoose };
+
+// One branch of a `choose` source: when its condition holds (or always, for the otherwise
+// branch, which has none and comes last), the field's value comes from its own source -- one of
+// the other kinds, held in the same members as FieldRule's.
+struct ChooseBranch {
+  std::optional<Condition> when;  // nullopt: otherwise
+  SourceKind source = SourceKind::kColumn;
+  std::string column;
+  std::string constant;
+  std::vector<TemplatePart> template_parts;
+  std::vector<std::string> coalesce;
+  Location location;
+};
 
 enum class LetterCase { kKeep, kUpper, kLower };
 
@@ -103,6 +118,7 @@ struct FieldRule {
   std::string constant;                      // kConstant
   std::vector<TemplatePart> template_parts;  // kTemplate
   std::vector<std::string> coalesce;         // kCoalesce: first column with a value
+  std::vector<ChooseBranch> choose;          // kChoose: the first branch that holds
   bool trim = true;
   bool fold_spaces = false;
   std::optional<WordRule> word;
@@ -125,6 +141,22 @@ struct CursorRule {
   Location location;
 };
 
+// A row rule on the rows of the query, outside the dictionary. skip_when: the row is not for the
+// CDC (not mapped, not quarantined, not recorded; counted under `label`). quarantine_when: the
+// condition holds, the passage is quarantined with `reason`. require: the condition must hold,
+// else the passage is quarantined with `reason`.
+struct SkipRule {
+  Condition when;
+  std::string label;  // as written, or a short rendering of the condition (DescribeCondition)
+  Location location;
+};
+
+struct RowRule {
+  Condition when;
+  std::string reason;  // French, the mapping's own words; never holds a value of the row
+  Location location;
+};
+
 struct Mapping {
   std::string name;  // file name without directory and extension; names the mapping in messages
   std::string file;
@@ -143,6 +175,9 @@ struct Mapping {
   std::string fingerprint;  // of the file's text: a changed mapping reads its rows again
   std::array<std::optional<FieldRule>, kFieldCount> fields;
   Location fields_location;
+  std::vector<SkipRule> skip_when;       // evaluated first, in order
+  std::vector<RowRule> quarantine_when;  // the condition holds: quarantined
+  std::vector<RowRule> require;          // the condition does not hold: quarantined
 
   const std::optional<FieldRule>& rule(Field f) const {
     return fields[static_cast<std::size_t>(f)];
@@ -171,12 +206,14 @@ const std::vector<std::string>& CertificationTypes();
 // (« Erreur de certification »). In English, for a load error.
 std::optional<std::string> CertificationProblem(const Certification& c);
 
-// Every column a mapping reads (key, id_technique, cursor, page_by and field rules), without
-// duplicates, in order of first use; `accrochd check` compares them with the query's result.
+// Every column a mapping reads (key, id_technique, cursor, page_by, field rules and row rules),
+// without duplicates, in order of first use; `accrochd check` compares them with the query's
+// result.
 std::vector<std::string> ReferencedColumns(const Mapping& mapping);
 
-// Where `mapping` first reads `column` (the key, the cursor or a field), for messages about a
-// column the query does not return; the file alone when no position is kept.
+// Where `mapping` first reads `column` (the key, the cursor, a field or a row rule's condition),
+// for messages about a column the query does not return; the file alone when no position is
+// kept.
 Location ColumnLocation(const Mapping& mapping, const std::string& column);
 
 // Parses "{nom} {prenom}" into parts, literals in NFC; nullopt with `problem` set on an

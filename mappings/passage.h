@@ -63,6 +63,10 @@ struct SourceDate {
   unsigned day = 0;    // 1..31, or 0: unknown
 };
 
+// Which branch of a choose gave a field's value: its index, or one of these.
+inline constexpr int kNoBranchHeld = -1;  // no branch held: the field has no value
+inline constexpr int kEveryBranch = -2;   // not known (or not a choose): every branch
+
 // A mapped row: the passage, and what went wrong while mapping it.
 struct MappedRow {
   Passage passage;
@@ -73,6 +77,20 @@ struct MappedRow {
   std::vector<std::string> warnings;        // in French; not reasons to quarantine
   // The dates read by rules with a range, for the validator (it knows today).
   std::vector<std::pair<Field, SourceDate>> dates;
+  // The skip_when rule (its index in Mapping::skip_when) that took the row out: not for the
+  // CDC, neither mapped nor quarantined; nullopt for the rows mapped.
+  std::optional<std::size_t> skipped;
+  // For the fields read with choose: the branch that gave the value (kNoBranchHeld when none
+  // held), so that reasons name the columns actually read.
+  std::vector<std::pair<Field, int>> choices;
+
+  // The branch of `field`'s choose that gave its value (kEveryBranch when not a choose field).
+  int Choice(Field field) const {
+    for (const auto& [f, branch] : choices) {
+      if (f == field) return branch;
+    }
+    return kEveryBranch;
+  }
 };
 
 }  // namespace accrochd::mappings

@@ -1,5 +1,6 @@
 #include "mappings/reasons.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -70,6 +71,14 @@ const std::map<std::string_view, std::string_view>& Catalog() {
        "codePaysNaissance : renseigné sans codeInsee de pays étranger (99XXX) ; il ne concerne "
        "que les personnes nées à l'étranger"},
       {"pays-incoherent", "codePaysNaissance : ne correspond pas au code pays 99XXX de codeInsee"},
+      {"regle-mapping", "règle du mapping : {raison}{colonne}"},
+      {"insee-france",
+       "codeInsee : 99100 est le code de la France, pas d'une commune ; pour une personne née en "
+       "France, indiquer le code INSEE de sa commune de naissance{colonne}"},
+      {"pays-naissance-france",
+       "codePaysNaissance : la valeur désigne la France (100, 99100) ; codePaysNaissance ne "
+       "s'envoie que pour les personnes nées à l'étranger, avec le code 99XXX de leur pays dans "
+       "codeInsee{colonne}"},
       {"cle-absente",
        "clé absente (colonne {colonne} vide) : la ligne {ligne} ne peut pas recevoir "
        "d'idTechnique"},
@@ -96,15 +105,13 @@ std::string List(std::span<const std::string_view> values) {
   return out;
 }
 
-std::string ColumnSuffix(std::string_view column) {
-  if (column.empty()) return "";
-  return " (colonne " + std::string(column) + ")";
-}
-
-// " (colonne a)" or " (colonnes a, b)" for a list written "a, b".
-std::string ColumnsSuffix(std::string_view columns) {
-  if (columns.find(", ") == std::string_view::npos) return ColumnSuffix(columns);
-  return " (colonnes " + std::string(columns) + ")";
+// " (colonne a)" or " (colonnes a, b)" for a list written "a, b"; "" for none. `after` follows
+// the names, agreed in number: " (colonne a vide)", " (colonnes a, b vides)".
+std::string ColumnsSuffix(std::string_view columns, std::string_view after = "") {
+  if (columns.empty()) return "";
+  const bool several = columns.find(", ") != std::string_view::npos;
+  return (several ? " (colonnes " : " (colonne ") + std::string(columns) +
+         (after.empty() ? "" : " " + std::string(after) + (several ? "s" : "")) + ")";
 }
 
 }  // namespace
@@ -185,20 +192,15 @@ std::string ReasonRequired(const FieldSpec& spec, std::string_view column, bool 
                                               {"id", std::string(spec.dico_id)},
                                               {"colonne", std::string(column)}});
   }
-  return RenderReason(
-      "obligatoire", {{"champ", std::string(spec.name)},
-                      {"id", std::string(spec.dico_id)},
-                      {"colonne", column.empty() ? std::string()
-                                                 : " (colonne " + std::string(column) + " vide)"}});
+  return RenderReason("obligatoire", {{"champ", std::string(spec.name)},
+                                      {"id", std::string(spec.dico_id)},
+                                      {"colonne", ColumnsSuffix(column, "vide")}});
 }
 
 std::string ReasonRequiredByMapping(const FieldSpec& spec, std::string_view column) {
-  return RenderReason(
-      "exige-mapping",
-      {{"champ", std::string(spec.name)},
-       {"id", std::string(spec.dico_id)},
-       {"colonne",
-        column.empty() ? std::string() : " (colonne " + std::string(column) + " vide)"}});
+  return RenderReason("exige-mapping", {{"champ", std::string(spec.name)},
+                                        {"id", std::string(spec.dico_id)},
+                                        {"colonne", ColumnsSuffix(column, "vide")}});
 }
 
 std::string ReasonNilNotAllowed(const FieldSpec& spec) {
@@ -209,18 +211,18 @@ std::string ReasonNilNotAllowed(const FieldSpec& spec) {
 std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::string_view value) {
   if (spec.personal) {
     return RenderReason("hors-table-personnelle",
-                        {{"champ", std::string(spec.name)}, {"colonne", ColumnSuffix(column)}});
+                        {{"champ", std::string(spec.name)}, {"colonne", ColumnsSuffix(column)}});
   }
   return RenderReason("hors-table", {{"champ", std::string(spec.name)},
                                      {"valeur", std::string(value)},
-                                     {"colonne", ColumnSuffix(column)}});
+                                     {"colonne", ColumnsSuffix(column)}});
 }
 
 std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,
                        bool impossible) {
   if (impossible) {
     return RenderReason("date-source-impossible",
-                        {{"champ", std::string(spec.name)}, {"colonne", ColumnSuffix(column)}});
+                        {{"champ", std::string(spec.name)}, {"colonne", ColumnsSuffix(column)}});
   }
   std::string formats;
   if (rule.date) {
@@ -239,9 +241,9 @@ std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string
       }
     }
   }
-  return RenderReason(
-      "date-illisible",
-      {{"champ", std::string(spec.name)}, {"formats", formats}, {"colonne", ColumnSuffix(column)}});
+  return RenderReason("date-illisible", {{"champ", std::string(spec.name)},
+                                         {"formats", formats},
+                                         {"colonne", ColumnsSuffix(column)}});
 }
 
 std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::string_view columns) {
@@ -254,33 +256,79 @@ std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& 
   const std::string borne = bound.today ? "à aujourd'hui" : "au " + FormatFrenchDate(bound.date);
   return RenderReason(
       after ? "date-apres" : "date-avant",
-      {{"champ", std::string(spec.name)}, {"borne", borne}, {"colonne", ColumnSuffix(column)}});
+      {{"champ", std::string(spec.name)}, {"borne", borne}, {"colonne", ColumnsSuffix(column)}});
 }
 
-std::string RuleColumns(const FieldRule& rule) {
-  switch (rule.source) {
+std::string ReasonMappingRule(std::string_view reason, std::string_view columns) {
+  // The columns first: the mapping's text is put in last, so that braces in it stay as written.
+  return RenderReason("regle-mapping",
+                      {{"colonne", ColumnsSuffix(columns)}, {"raison", std::string(reason)}});
+}
+
+std::string ReasonInseeFrance(std::string_view column) {
+  return RenderReason("insee-france", {{"colonne", ColumnsSuffix(column)}});
+}
+
+std::string ReasonPaysNaissanceFrance(std::string_view column) {
+  return RenderReason("pays-naissance-france", {{"colonne", ColumnsSuffix(column)}});
+}
+
+namespace {
+
+template <typename Source>
+void AddSourceColumns(const Source& s, std::vector<std::string>& out) {
+  auto add = [&out](const std::string& column) {
+    if (!column.empty() && std::find(out.begin(), out.end(), column) == out.end()) {
+      out.push_back(column);
+    }
+  };
+  switch (s.source) {
     case SourceKind::kColumn:
-      return rule.column;
-    case SourceKind::kTemplate: {
-      std::string out;
-      for (const TemplatePart& p : rule.template_parts) {
-        if (!p.column) continue;
-        if (!out.empty()) out += ", ";
-        out += p.text;
+      add(s.column);
+      break;
+    case SourceKind::kTemplate:
+      for (const TemplatePart& p : s.template_parts) {
+        if (p.column) add(p.text);
       }
-      return out;
-    }
-    case SourceKind::kCoalesce: {
-      std::string out;
-      for (const std::string& c : rule.coalesce) {
-        if (!out.empty()) out += ", ";
-        out += c;
-      }
-      return out;
-    }
+      break;
+    case SourceKind::kCoalesce:
+      for (const std::string& c : s.coalesce) add(c);
+      break;
     default:
-      return "";
+      break;
   }
+}
+
+}  // namespace
+
+void AddRuleColumns(const FieldRule& rule, int branch, std::vector<std::string>& out) {
+  if (rule.source != SourceKind::kChoose) {
+    AddSourceColumns(rule, out);
+    return;
+  }
+  if (branch >= 0 && static_cast<std::size_t>(branch) < rule.choose.size()) {
+    const ChooseBranch& b = rule.choose[static_cast<std::size_t>(branch)];
+    const std::size_t before = out.size();
+    AddSourceColumns(b, out);
+    if (out.size() == before && b.when) AddConditionColumns(*b.when, out);
+    return;
+  }
+  for (const ChooseBranch& b : rule.choose) {
+    if (b.when) AddConditionColumns(*b.when, out);
+    if (branch == kEveryBranch) AddSourceColumns(b, out);
+  }
+}
+
+std::string JoinColumns(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+std::string RuleColumns(const FieldRule& rule, int branch) {
+  std::vector<std::string> columns;
+  AddRuleColumns(rule, branch, columns);
+  return JoinColumns(columns);
 }
 
 }  // namespace accrochd::mappings

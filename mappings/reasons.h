@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
+#include "mappings/passage.h"
 #include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
@@ -48,8 +50,27 @@ std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::str
 std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
                             std::string_view column);
 
-// The column a rule reads, for messages ("" for constants; "a, b" for templates).
-std::string RuleColumns(const FieldRule& rule);
+// A row rule of the mapping (quarantine_when, require) quarantines the passage: its `reason`, and
+// the columns its condition reads ("a, b"). Never a value of the row.
+std::string ReasonMappingRule(std::string_view reason, std::string_view columns);
+
+// codeInsee 99100 (France is not a commune) and codePaysNaissance 100 or 99100 (France: the
+// field is for the foreign-born); `column` where the value was read (may be empty).
+std::string ReasonInseeFrance(std::string_view column);
+std::string ReasonPaysNaissanceFrance(std::string_view column);
+
+// The columns a rule reads, for messages, each once, in order of first use: "" for constants,
+// "a, b" for templates and coalesce. For a choose, the source columns of `branch` (a
+// MappedRow::Choice) -- or, for a branch without any (a constant), the columns of its
+// condition; with kNoBranchHeld the columns of every condition; with kEveryBranch every column
+// of every branch.
+std::string RuleColumns(const FieldRule& rule, int branch = kEveryBranch);
+
+// The same, added to `out` (each column once).
+void AddRuleColumns(const FieldRule& rule, int branch, std::vector<std::string>& out);
+
+// "a, b".
+std::string JoinColumns(const std::vector<std::string>& columns);
 
 }  // namespace accrochd::mappings
 

@@ -58,37 +58,20 @@ bool SurelyBefore(const SourceDate& d, Date limit) {
 }
 
 // "a, b": the columns the rules of `fields` read, each once, in order of first use (three birth
-// fields read from one column name it once).
-std::string ColumnsOf(const Mapping& m, const std::vector<Field>& fields) {
+// fields read from one column name it once); for a choose, those of the branch that held.
+std::string ColumnsOf(const MappedRow& row, const std::vector<Field>& fields) {
+  const Mapping& m = *row.passage.mapping;
   std::vector<std::string> seen;
-  auto add = [&seen](const std::string& column) {
-    if (!column.empty() && std::find(seen.begin(), seen.end(), column) == seen.end()) {
-      seen.push_back(column);
-    }
-  };
   for (Field f : fields) {
-    if (!m.maps(f)) continue;
-    const FieldRule& rule = *m.rule(f);
-    switch (rule.source) {
-      case SourceKind::kColumn:
-        add(rule.column);
-        break;
-      case SourceKind::kTemplate:
-        for (const TemplatePart& part : rule.template_parts) {
-          if (part.column) add(part.text);
-        }
-        break;
-      case SourceKind::kCoalesce:
-        for (const std::string& column : rule.coalesce) add(column);
-        break;
-      default:
-        break;
-    }
+    if (m.maps(f)) AddRuleColumns(*m.rule(f), row.Choice(f), seen);
   }
-  std::string out;
-  for (const std::string& column : seen) out += (out.empty() ? "" : ", ") + column;
-  return out;
+  return JoinColumns(seen);
 }
+
+// France's INSEE code (COG): 99 for "abroad", 100 for France. Never a commune, never a country
+// of birth abroad.
+constexpr std::string_view kFranceInsee = "99100";
+constexpr std::string_view kFrancePays = "100";
 
 }  // namespace
 
@@ -145,7 +128,7 @@ Verdict Validator::Check(MappedRow& row) const {
       p[Field::codePostal] = FieldValue{};
       const std::string code = std::string(TrimBlanks(insee.text));
       FieldValue& pays = p[Field::codePaysNaissance];
-      if (code.size() == 5 && code.starts_with("99") && !pays.has_value() &&
+      if (code.size() == 5 && code.starts_with("99") && code != kFranceInsee && !pays.has_value() &&
           !row.failed[static_cast<std::size_t>(Field::codePaysNaissance)]) {
         pays = FieldValue{FieldValue::State::kValue, code.substr(2)};
       }
@@ -166,14 +149,22 @@ Verdict Validator::Check(MappedRow& row) const {
     if (!occ.exists) continue;
     FieldValue& v = p[spec.field];
     const auto rule = m.rule(spec.field);
+    const auto columns = [&] { return rule ? RuleColumns(*rule, row.Choice(spec.field)) : ""; };
     if (rule && rule->required && v.state != FieldValue::State::kValue) {
       // The mapping's own rule: this institution always has this value.
-      reject(spec.name, Rule::kRequired, ReasonRequiredByMapping(spec, RuleColumns(*rule)));
+      reject(spec.name, Rule::kRequired, ReasonRequiredByMapping(spec, columns()));
       continue;
     }
     switch (v.state) {
       case FieldValue::State::kValue:
-        if (auto violation = CheckValue(spec, v.text)) {
+        // France's code, where the CDC wants a commune's (codeInsee) or none (codePaysNaissance):
+        // whatever the source (a coalesce falling back on a country column, say).
+        if (spec.field == Field::codeInsee && TrimBlanks(v.text) == kFranceInsee) {
+          reject(spec.name, Rule::kBirthplaceFrance, ReasonInseeFrance(columns()));
+        } else if (spec.field == Field::codePaysNaissance &&
+                   (TrimBlanks(v.text) == kFrancePays || TrimBlanks(v.text) == kFranceInsee)) {
+          reject(spec.name, Rule::kBirthplaceFrance, ReasonPaysNaissanceFrance(columns()));
+        } else if (auto violation = CheckValue(spec, v.text)) {
           reject(spec.name, violation->rule, ReasonForValue(spec, *violation, v.text));
         } else {
           v.text = CanonicalValue(spec, v.text);
@@ -193,7 +184,7 @@ Verdict Validator::Check(MappedRow& row) const {
           v.state = FieldValue::State::kNil;  // the dictionary: "si donnée non possédée, nil"
         } else {
           reject(spec.name, Rule::kRequired,
-                 ReasonRequired(spec, rule ? RuleColumns(*rule) : "",
+                 ReasonRequired(spec, columns(),
                                 row.emptied_by_map[static_cast<std::size_t>(spec.field)]));
         }
         break;
@@ -207,12 +198,13 @@ Verdict Validator::Check(MappedRow& row) const {
     if (!ok({field}) || !IsEmitted(Spec(field).group, p)) continue;
     const FieldRule& rule = *m.rule(field);
     auto limit = [&](const DateBound& b) { return b.today ? today_ : b.date; };
+    const std::string columns = RuleColumns(rule, row.Choice(field));
     if (rule.not_after && SurelyAfter(date, limit(*rule.not_after))) {
       reject(Spec(field).name, Rule::kDateRange,
-             ReasonDateRange(Spec(field), true, *rule.not_after, RuleColumns(rule)));
+             ReasonDateRange(Spec(field), true, *rule.not_after, columns));
     } else if (rule.not_before && SurelyBefore(date, limit(*rule.not_before))) {
       reject(Spec(field).name, Rule::kDateRange,
-             ReasonDateRange(Spec(field), false, *rule.not_before, RuleColumns(rule)));
+             ReasonDateRange(Spec(field), false, *rule.not_before, columns));
     }
   }
 
@@ -298,7 +290,7 @@ Verdict Validator::Check(MappedRow& row) const {
     }
     std::string fields;
     for (Field f : compared) fields += (fields.empty() ? "" : ", ") + std::string(Spec(f).name);
-    const std::string columns = ColumnsOf(m, compared);
+    const std::string columns = ColumnsOf(row, compared);
     if (SurelyAfter(birth, today_)) {
       reject("anneeNaissance", Rule::kBirthAfterToday, ReasonBirthAfter(true, fields, columns));
     } else if (auto debut = date_of(Field::dateDebutValidite);

@@ -140,6 +140,10 @@ std::string_view RuleName(Rule rule) {
       return "probable-duplicate";
     case Rule::kXsd:
       return "xsd";
+    case Rule::kMappingRule:
+      return "mapping-rule";
+    case Rule::kBirthplaceFrance:
+      return "birthplace-france";
   }
   return "unknown";
 }

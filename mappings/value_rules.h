@@ -44,6 +44,8 @@ enum class Rule {
   kIdentification,       // no complete identification of the holder
   kProbableDuplicate,    // the same holder, certification and date under another key
   kXsd,                  // refused by the XSD when the deposit file was checked
+  kMappingRule,          // a row rule of the mapping (quarantine_when, require)
+  kBirthplaceFrance,     // France's code 99100 as a codeInsee, or as a codePaysNaissance
 };
 
 std::string_view RuleName(Rule rule);

@@ -105,6 +105,7 @@ Previewed PreviewCase(const daemon::Config& config, const CaseSettings& settings
   };
   auto report = d.Preview(config.certifiers[0].mappings[0].name, 1'000'000, sink, {});
   EXPECT_TRUE(report.has_value()) << report.error().message();
+  if (report && report->skipped > 0) out.skipped = daemon::DescribeSkipped(*report) + "\n";
   return out;
 }
 

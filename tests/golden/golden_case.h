@@ -42,6 +42,7 @@ std::string RenderPassage(const mappings::Passage& p, mappings::Verdict verdict,
 struct Previewed {
   std::string passages;
   std::string quarantine;
+  std::string skipped;  // skipped.txt: the rows skip_when took out, per rule; empty when none
 };
 Previewed PreviewCase(const daemon::Config& config, const CaseSettings& settings);
 

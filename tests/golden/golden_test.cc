@@ -7,6 +7,7 @@
 //                     deposit (true: the case also checks the deposit file, below)
 //   passages.txt      the expected passages: valid ones and those held back, in row order
 //   quarantine.txt    the expected quarantine, one line per reason
+//   skipped.txt       when the mapping's skip_when takes rows out: how many, per rule label
 //   deposit.xml       with deposit: true, the one deposit file a cycle (as `accrochd once`)
 //                     publishes, byte for byte but its random idFlux, written {idFlux}
 //   errors.txt        instead of the two above, for a mapping that must not load: the expected
@@ -120,6 +121,9 @@ TEST_P(GoldenTest, Case) {
   const Previewed previewed = PreviewCase(config, settings);
   Expect(dir / "passages.txt", previewed.passages);
   Expect(dir / "quarantine.txt", previewed.quarantine);
+  if (!previewed.skipped.empty() || fs::exists(dir / "skipped.txt")) {
+    Expect(dir / "skipped.txt", previewed.skipped);
+  }
   if (!settings.deposit) return;
 
   // The deposit file, written by a cycle as `accrochd once` runs it, with accrochd's own XSD.

@@ -426,5 +426,49 @@ TEST(CliSystemTest, MissingSqliteFileIsReportedAndNeverCreated) {
   EXPECT_FALSE(std::filesystem::exists(database));
 }
 
+// Rows a mapping's skip_when takes out are not for the CDC: `once` and `preview` count them, per
+// rule label, and the log line of the extraction says the same; they are neither quarantined
+// nor deposited.
+TEST(CliSystemTest, OnceAndPreviewCountTheRowsSkipWhenTakesOut) {
+  const std::string dir = MakeTempDir("skip-when");
+  const std::string database = dir + "/jury.db";
+  const std::string sql = dir + "/jury.sql";
+  WriteFile(sql,
+            "CREATE TABLE jury (id INTEGER PRIMARY KEY, decision TEXT);\n"
+            "INSERT INTO jury VALUES (1, 'admis'), (2, 'ajourné'), (3, 'absent'), "
+            "(4, 'VAE partielle');\n");
+  const std::string command = std::string(ACCROCHD_SQLITE3) + " -bail " + database + " < " + sql;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  WriteFile(dir + "/jury.yaml",
+            MinimalMapping("jury", "SELECT id, decision FROM jury ORDER BY id") +
+                "skip_when:\n"
+                "  - {column: decision, in: [ajourné, absent], label: \"non admis\"}\n"
+                "  - {column: decision, matches: \"VAE.*\"}\n");
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  jury:\n    connection: \"Driver=SQLite3;Database=" + database + ";\"\n",
+                       "jury.yaml"));
+
+  RunResult once = RunAccrochd({"once", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(once.exit_code, 0) << once.out << once.err;
+  EXPECT_THAT(once.out, HasSubstr("Read 4 rows over ODBC in "));
+  EXPECT_THAT(once.out, HasSubstr("1 valid, 0 not due yet (delivered in the future), 0 "
+                                  "quarantined, 3 skipped (not for the CDC, by the mappings' "
+                                  "skip_when)."));
+  EXPECT_THAT(once.out, HasSubstr("mapping \"jury\": 4 rows, 1 valid, 0 not due yet, 0 "
+                                  "quarantined, 3 skipped (non admis: 2, decision matches VAE.*: "
+                                  "1)\n"));
+  EXPECT_THAT(once.err, HasSubstr("mapping \"jury\": 4 rows read, 1 valid, 0 not due yet, 0 "
+                                  "quarantined, 1 new, 3 skipped (non admis: 2, decision "
+                                  "matches VAE.*: 1)"));
+
+  RunResult preview =
+      RunAccrochd({"preview", "--config", dir + "/accrochd.yaml", "--mapping", "jury"});
+  EXPECT_EQ(preview.exit_code, 0) << preview.out << preview.err;
+  EXPECT_THAT(preview.out, HasSubstr("4 rows mapped, 1 valid, 0 not due yet, 0 quarantined, 3 "
+                                     "skipped (non admis: 2, decision matches VAE.*: 1). Nothing "
+                                     "was changed."));
+  EXPECT_EQ(Occurrences(preview.out, "\nPassage "), 1u) << preview.out;
+}
+
 }  // namespace
 }  // namespace accrochd::testing

@@ -489,7 +489,8 @@ TEST(MappingErrorTest, UnknownTopLevelKeyWithSuggestion) {
 TEST(MappingErrorTest, UnknownTopLevelKeyListsTheKnownOnes) {
   ExpectOnly(Base() + "owner: me\n",
              "unknown key \"owner\"; known keys here: certification, cursor, fields, id_technique, "
-             "key, nature_deposant, page_by, page_size, query, source",
+             "key, nature_deposant, page_by, page_size, quarantine_when, query, require, "
+             "skip_when, source",
              23, 1);
 }
 
@@ -524,8 +525,8 @@ TEST(MappingErrorTest, UnknownTransformKeyWithSuggestion) {
 TEST(MappingErrorTest, UnknownTransformKeyFarFromAnyListsThemAll) {
   // Two letters swapped are two edits: more than a four-letter word allows for a suggestion.
   ExpectOnly(Base() + "  libelleOption: {column: option, tirm: false}\n",
-             "unknown key \"fields.libelleOption.tirm\"; known keys here: case, coalesce, column, "
-             "constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
+             "unknown key \"fields.libelleOption.tirm\"; known keys here: case, choose, coalesce, "
+             "column, constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
              "nil_when_empty, not_after, not_before, part, partial, required, separator, "
              "template, trim, word, words_from",
              23, 35);
@@ -1153,15 +1154,17 @@ TEST(MappingErrorTest, TrimNotABoolean) {
 // ---- Sources ----
 
 TEST(MappingErrorTest, TwoSources) {
-  ExpectOnly(Base() + "  libelleOption: {column: option, constant: Anglais}\n",
-             "fields.libelleOption: give only one of column, constant, template and coalesce", 23,
-             18);
+  ExpectOnly(
+      Base() + "  libelleOption: {column: option, constant: Anglais}\n",
+      "fields.libelleOption: give only one of column, constant, template, coalesce and choose", 23,
+      18);
 }
 
 TEST(MappingErrorTest, NoSource) {
-  ExpectOnly(Base() + "  libelleOption: {trim: false}\n",
-             "fields.libelleOption: give one source: column, constant, template or coalesce", 23,
-             18);
+  ExpectOnly(
+      Base() + "  libelleOption: {trim: false}\n",
+      "fields.libelleOption: give one source: column, constant, template, coalesce or choose", 23,
+      18);
 }
 
 TEST(MappingErrorTest, ARuleThatIsAList) {

@@ -459,10 +459,12 @@ TEST_P(ValidatorTest, CountryContradictingTheInseeCode) {
 }
 
 TEST_P(ValidatorTest, CountryForSomeoneBornInFrance) {
+  // 100 is France itself (99100): the field is for the foreign-born only, whatever codeInsee.
   row_["pays"] = "100";
-  ExpectOnlyRejection("codePaysNaissance", Rule::kConditional,
-                      "codePaysNaissance : renseigné sans codeInsee de pays étranger (99XXX) ; il "
-                      "ne concerne que les personnes nées à l'étranger");
+  ExpectOnlyRejection("codePaysNaissance", Rule::kBirthplaceFrance,
+                      "codePaysNaissance : la valeur désigne la France (100, 99100) ; "
+                      "codePaysNaissance ne s'envoie que pour les personnes nées à l'étranger, "
+                      "avec le code 99XXX de leur pays dans codeInsee (colonne pays)");
 }
 
 TEST_P(ValidatorTest, CountryWithoutAnyInseeCode) {
