@@ -362,6 +362,7 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
       bb.source = bind_source(branch);
       b.branches.push_back(std::move(bb));
     }
+    m.rule_of_field_[static_cast<std::size_t>(rule->field)] = m.rules_.size();
     m.rules_.push_back(std::move(b));
   }
   for (const SkipRule& r : mapping.skip_when) {
@@ -386,6 +387,39 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   }
   m.column_names_ = columns.names();
   return m;
+}
+
+Mapper::Sourced Mapper::SourceOfRule(const BoundRule& b, const source::SourceRow& row) const {
+  const FieldRule& rule = *b.rule;
+  const auto value_at = [&](std::size_t column) -> const std::optional<std::string>& {
+    return row.values[column];
+  };
+  Sourced out;
+  if (rule.source != SourceKind::kChoose) {
+    out.nil = rule.source == SourceKind::kNil;
+    out.value = SourceValue(rule, b.source, value_at);
+    return out;
+  }
+  out.choice = kNoBranchHeld;
+  for (std::size_t i = 0; i < b.branches.size(); ++i) {
+    if (!b.branches[i].when || Holds(*b.branches[i].when, row.values)) {
+      out.choice = static_cast<int>(i);
+      break;
+    }
+  }
+  if (out.choice == kNoBranchHeld) return out;
+  const ChooseBranch& branch = rule.choose[static_cast<std::size_t>(out.choice)];
+  out.nil = branch.source == SourceKind::kNil;
+  out.value =
+      SourceValue(branch, b.branches[static_cast<std::size_t>(out.choice)].source, value_at);
+  // A template's pieces side by side are not always NFC (ApplyTransforms does it for a rule's
+  // own template).
+  if (out.value && branch.source == SourceKind::kTemplate) NormalizeNfc(*out.value);
+  return out;
+}
+
+Mapper::Sourced Mapper::SourceOf(Field field, const source::SourceRow& row) const {
+  return SourceOfRule(rules_[rule_of_field_[static_cast<std::size_t>(field)]], row);
 }
 
 MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_number) const {
@@ -473,28 +507,10 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
   for (const BoundRule& b : rules_) {
     const FieldRule& rule = *b.rule;
     const FieldSpec& spec = Spec(rule.field);
-    std::optional<std::string> source;
-    bool nil = rule.source == SourceKind::kNil;
-    if (rule.source == SourceKind::kChoose) {
-      int chosen = kNoBranchHeld;
-      for (std::size_t i = 0; i < b.branches.size(); ++i) {
-        if (!b.branches[i].when || Holds(*b.branches[i].when, row->values)) {
-          chosen = static_cast<int>(i);
-          break;
-        }
-      }
-      out.choices.emplace_back(rule.field, chosen);
-      if (chosen != kNoBranchHeld) {
-        const ChooseBranch& branch = rule.choose[static_cast<std::size_t>(chosen)];
-        nil = branch.source == SourceKind::kNil;
-        source = SourceValue(branch, b.branches[static_cast<std::size_t>(chosen)].source, value_at);
-        // A template's pieces side by side are not always NFC (ApplyTransforms does it for a
-        // rule's own template).
-        if (source && branch.source == SourceKind::kTemplate) NormalizeNfc(*source);
-      }
-    } else {
-      source = SourceValue(rule, b.source, value_at);
-    }
+    Sourced sourced = SourceOfRule(b, *row);
+    if (rule.source == SourceKind::kChoose) out.choices.emplace_back(rule.field, sourced.choice);
+    const bool nil = sourced.nil;
+    std::optional<std::string> source = std::move(sourced.value);
     RuleOutput result;
     if (nil) {
       result.value.state = FieldValue::State::kNil;  // the source is nil: no step applies

@@ -5,6 +5,7 @@
 #ifndef ACCROCHD_MAPPINGS_MAPPER_H_
 #define ACCROCHD_MAPPINGS_MAPPER_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,17 @@ class Mapper {
   // (quarantine_when, require: a Rejection each, for the whole passage), and the fields.
   MappedRow Map(const source::SourceRow& row, std::uint64_t row_number) const;
 
+  // What the source of `field`'s rule gives on `row`, before any step, as Map computes it: the
+  // value (nullopt: none), whether the source -- or the branch a choose took -- is nil, and that
+  // branch (kNoBranchHeld when none held; kEveryBranch for a rule that is not a choose). `row`'s
+  // values must already be in NFC. The field must be mapped. For the profile (profile.h).
+  struct Sourced {
+    std::optional<std::string> value;
+    bool nil = false;
+    int choice = kEveryBranch;
+  };
+  Sourced SourceOf(Field field, const source::SourceRow& row) const;
+
  private:
   // A source's columns, as indexes in the result.
   struct BoundSource {
@@ -48,6 +60,8 @@ class Mapper {
     std::vector<BoundBranch> branches;  // choose
   };
 
+  Sourced SourceOfRule(const BoundRule& b, const source::SourceRow& row) const;
+
   explicit Mapper(const Mapping& mapping) : mapping_(&mapping) {}
 
   template <typename Source, typename ValueAt>
@@ -58,9 +72,10 @@ class Mapper {
   std::vector<std::size_t> key_columns_;
   std::vector<std::size_t> id_parts_;  // id_technique template: column index or npos
   std::vector<BoundRule> rules_;
-  std::vector<BoundCondition> skip_when_;        // as Mapping::skip_when
-  std::vector<BoundCondition> quarantine_when_;  // as Mapping::quarantine_when
-  std::vector<BoundCondition> require_;          // as Mapping::require
+  std::array<std::size_t, kFieldCount> rule_of_field_{};  // index in rules_ of each mapped field
+  std::vector<BoundCondition> skip_when_;                 // as Mapping::skip_when
+  std::vector<BoundCondition> quarantine_when_;           // as Mapping::quarantine_when
+  std::vector<BoundCondition> require_;                   // as Mapping::require
   std::vector<std::string> column_names_;
 };
 

@@ -13,7 +13,6 @@
 namespace accrochd::mappings {
 namespace {
 
-constexpr std::size_t kLiteral = static_cast<std::size_t>(-1);
 constexpr std::size_t kLongValue = 192;  // bytes of a distinct value kept as its key
 
 // The next code point of `s` at `i`; a byte that does not start well-formed UTF-8 gives
@@ -150,6 +149,9 @@ std::string DescribeRule(const FieldRule& rule, const FieldSpec& spec) {
     case SourceKind::kCoalesce:
       out = "coalesce " + RuleColumns(rule);
       break;
+    case SourceKind::kChoose:
+      out = "choose of " + std::to_string(rule.choose.size()) + ": " + RuleColumns(rule);
+      break;
   }
   std::vector<std::string> steps;
   if (rule.word) {
@@ -283,58 +285,8 @@ Result<void> MappingProfile::Bind(const source::Columns& columns) {
   auto mapper = Mapper::Bind(*mapping_, columns);
   if (!mapper) return std::unexpected(mapper.error());
   mapper_.emplace(std::move(*mapper));
-  // Every column was found by Mapper::Bind.
-  const auto at = [&](const std::string& name) { return columns.Find(name).value_or(0); };
-  bound_.clear();
-  for (const FieldProfile& f : fields_) {
-    Bound b;
-    if (f.rule->source == SourceKind::kColumn) b.column = at(f.rule->column);
-    for (const TemplatePart& p : f.rule->template_parts)
-      b.parts.push_back(p.column ? at(p.text) : kLiteral);
-    for (const std::string& c : f.rule->coalesce) b.coalesce.push_back(at(c));
-    bound_.push_back(std::move(b));
-  }
   return {};
 }
-
-namespace {
-
-// The value a rule's source gives on a row, as Mapper::Map computes it.
-std::optional<std::string> SourceValue(const FieldRule& rule, const std::vector<std::size_t>& parts,
-                                       const std::vector<std::size_t>& coalesce, std::size_t column,
-                                       const source::SourceRow& row) {
-  switch (rule.source) {
-    case SourceKind::kColumn:
-      return row.values[column];
-    case SourceKind::kConstant:
-      return rule.constant;
-    case SourceKind::kNil:
-      return std::nullopt;
-    case SourceKind::kTemplate: {
-      std::string text;
-      bool any = false;
-      for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (parts[i] == kLiteral) {
-          text += rule.template_parts[i].text;
-        } else if (const auto& v = row.values[parts[i]]) {
-          text += *v;
-          any = true;
-        }
-      }
-      if (!any) return std::nullopt;
-      return text;
-    }
-    case SourceKind::kCoalesce:
-      for (std::size_t c : coalesce) {
-        const auto& v = row.values[c];
-        if (v && !TrimBlanks(*v).empty()) return v;
-      }
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 void MappingProfile::Judge(const FieldProfile& f, const std::string& value,
                            FieldProfile::Distinct& d) const {
@@ -345,13 +297,15 @@ void MappingProfile::Judge(const FieldProfile& f, const std::string& value,
   (f.rule->map->has_default ? d.by_default : d.not_in_map) = true;
 }
 
-void MappingProfile::AddField(FieldProfile& f, const Bound& b, const source::SourceRow& raw,
+void MappingProfile::AddField(FieldProfile& f, const source::SourceRow& raw,
                               const source::SourceRow& nfc) {
   const FieldRule& rule = *f.rule;
   const FieldSpec& spec = Spec(rule.field);
   ++f.rows;
   if (rule.source == SourceKind::kConstant || rule.source == SourceKind::kNil) return;
-  std::optional<std::string> value = SourceValue(rule, b.parts, b.coalesce, b.column, nfc);
+  Mapper::Sourced sourced = mapper_->SourceOf(rule.field, nfc);
+  if (sourced.nil) return;  // a choose's nil branch: no value to profile
+  std::optional<std::string> value = std::move(sourced.value);
   if (!value) {
     ++f.nulls;
     return;
@@ -427,7 +381,7 @@ void MappingProfile::AddField(FieldProfile& f, const Bound& b, const source::Sou
   }
 
   if (spec.personal && spec.type == ValueType::kString) {
-    if (auto original = SourceValue(rule, b.parts, b.coalesce, b.column, raw)) {
+    if (auto original = mapper_->SourceOf(rule.field, raw).value) {
       f.classes.Add(*original);
     }
   }
@@ -448,7 +402,7 @@ void MappingProfile::Add(const source::SourceRow& row) {
     }
     NormalizeNfc(*normalized.values[i]);
   }
-  for (std::size_t i = 0; i < fields_.size(); ++i) AddField(fields_[i], bound_[i], row, *nfc);
+  for (FieldProfile& f : fields_) AddField(f, row, *nfc);
 
   // What a cycle does with the row (Daemon::Extract), probable duplicates aside.
   MappedRow mapped = mapper_->Map(row, rows_);

@@ -137,15 +137,7 @@ class MappingProfile {
   std::string Render() const;
 
  private:
-  // Where a field rule reads: column indexes in the query's result.
-  struct Bound {
-    std::size_t column = 0;             // kColumn
-    std::vector<std::size_t> parts;     // kTemplate: a column index, or npos for a literal
-    std::vector<std::size_t> coalesce;  // kCoalesce
-  };
-
-  void AddField(FieldProfile& f, const Bound& b, const source::SourceRow& raw,
-                const source::SourceRow& nfc);
+  void AddField(FieldProfile& f, const source::SourceRow& raw, const source::SourceRow& nfc);
   void Judge(const FieldProfile& f, const std::string& value, FieldProfile::Distinct& d) const;
 
   const Mapping* mapping_;
@@ -153,7 +145,6 @@ class MappingProfile {
   ProfileLimits limits_;
   std::optional<Mapper> mapper_;
   std::vector<FieldProfile> fields_;
-  std::vector<Bound> bound_;
   std::vector<FieldRule> without_default_;  // per field: the rule, its map without default
   std::vector<FieldRule> without_date_;     // per field: the rule without its date step
   std::uint64_t rows_ = 0, valid_ = 0, held_ = 0, quarantined_ = 0;
