@@ -1,5 +1,6 @@
 #include "mappings/pattern.h"
 
+#include <algorithm>
 #include <exception>
 #include <locale>
 #include <regex>
@@ -32,6 +33,27 @@ std::regex_constants::syntax_option_type Options() {
   return options;
 }
 
+// How deep groups nest, outside [...] and escapes: the regex compiler recurses once per level.
+std::size_t GroupDepth(const std::u32string& pattern) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char32_t c = pattern[i];
+    if (c == U'\\') {
+      ++i;  // the escaped character
+    } else if (in_class) {
+      in_class = c != U']';
+    } else if (c == U'[') {
+      in_class = true;
+    } else if (c == U'(') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == U')' && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 std::optional<CompiledPattern> CompiledPattern::Compile(std::string_view text,
@@ -48,6 +70,10 @@ std::optional<CompiledPattern> CompiledPattern::Compile(std::string_view text,
   if (code_points->size() > kPatternMaxLength) {
     problem = std::to_string(code_points->size()) + " characters, " +
               std::to_string(kPatternMaxLength) + " at most";
+    return std::nullopt;
+  }
+  if (GroupDepth(*code_points) > kPatternMaxGroupDepth) {
+    problem = "groups nested more than " + std::to_string(kPatternMaxGroupDepth) + " deep";
     return std::nullopt;
   }
   try {

@@ -20,6 +20,8 @@ namespace accrochd::mappings {
 inline constexpr std::size_t kPatternMaxValueLength = 1000;
 // Longest pattern a mapping may write, in characters.
 inline constexpr std::size_t kPatternMaxLength = 1000;
+// Deepest nesting of groups a pattern may write ("((a))" is 2).
+inline constexpr std::size_t kPatternMaxGroupDepth = 20;
 
 enum class PatternOutcome {
   kMatch,

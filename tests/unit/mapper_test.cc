@@ -1048,6 +1048,17 @@ TEST(CompiledPatternTest, RefusesWhatCannotRun) {
   EXPECT_EQ(problem, "1001 characters, 1000 at most");
   EXPECT_FALSE(CompiledPattern::Compile("a\xE9", problem));
   EXPECT_EQ(problem, "not UTF-8 text");
+  // The regex compiler recurses once per level of groups: 20 at most (brackets in a class or
+  // escaped are not groups).
+  EXPECT_FALSE(
+      CompiledPattern::Compile(std::string(21, '(') + "a" + std::string(21, ')'), problem));
+  EXPECT_EQ(problem, "groups nested more than 20 deep");
+  EXPECT_TRUE(CompiledPattern::Compile(std::string(20, '(') + "a" + std::string(20, ')'), problem));
+  EXPECT_TRUE(CompiledPattern::Compile("[" + std::string(30, '(') + "]", problem));
+  EXPECT_TRUE(CompiledPattern::Compile(
+      "\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(", problem));
+  EXPECT_FALSE(CompiledPattern::Compile("a{99999999}", problem));
+  EXPECT_EQ(problem, "too large once compiled; make its repetitions ({n}) smaller");
   EXPECT_EQ(CompiledPattern{}.Check("a"), PatternOutcome::kFailed);
 }
 
