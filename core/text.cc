@@ -237,6 +237,18 @@ std::optional<std::size_t> FirstInvalidUtf8(std::string_view s) {
 
 bool IsValidUtf8(std::string_view s) { return !FirstInvalidUtf8(s).has_value(); }
 
+std::optional<std::u32string> CodePoints(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto [c, len] = Decode(s, i);
+    if (len == 0) return std::nullopt;
+    out += c;
+    i += len;
+  }
+  return out;
+}
+
 namespace {
 
 std::string HexByte(unsigned char b) {

@@ -15,6 +15,9 @@ bool IsValidUtf8(std::string_view s);
 // Number of code points in well-formed UTF-8 `s`: the CDC's lengths count characters, not bytes.
 std::size_t Utf8Length(std::string_view s);
 
+// The code points of `s`, or nullopt when it is not well-formed UTF-8.
+std::optional<std::u32string> CodePoints(std::string_view s);
+
 // Byte offset of the first invalid sequence, or nullopt when `s` is well-formed.
 std::optional<std::size_t> FirstInvalidUtf8(std::string_view s);
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
 #include <string_view>
 
 #include "core/text.h"
@@ -10,10 +9,6 @@
 #include "mappings/condition_reader.h"
 
 namespace accrochd::mappings {
-
-struct CompiledPattern {
-  std::regex regex;
-};
 
 namespace {
 
@@ -57,25 +52,12 @@ std::string Describe(const Condition& c) {
 
 }  // namespace
 
-std::shared_ptr<const CompiledPattern> CompilePattern(const std::string& pattern,
-                                                      std::string& problem) {
+std::optional<CompiledPattern> CompilePattern(const std::string& pattern, std::string& problem) {
   if (pattern.empty()) {
     problem = "an empty pattern; to test for no value, use empty: true";
-    return nullptr;
+    return std::nullopt;
   }
-  if (pattern.size() > kMaxPatternBytes) {
-    problem = "a pattern of " + std::to_string(pattern.size()) + " bytes; " +
-              std::to_string(kMaxPatternBytes) + " at most";
-    return nullptr;
-  }
-  try {
-    auto compiled = std::make_shared<CompiledPattern>();
-    compiled->regex = std::regex(pattern, std::regex::ECMAScript);
-    return compiled;
-  } catch (const std::regex_error& e) {
-    problem = "not a valid regular expression (ECMAScript syntax): " + std::string(e.what());
-    return nullptr;
-  }
+  return CompiledPattern::Compile(pattern, problem);
 }
 
 bool TestValue(const Condition& c, const std::optional<std::string>& value) {
@@ -99,14 +81,9 @@ bool TestValue(const Condition& c, const std::optional<std::string>& value) {
     case Condition::Test::kMatches:
     case Condition::Test::kNotMatches: {
       const bool positive = c.test == Condition::Test::kMatches;
-      bool matched = false;
-      if (!empty && text.size() <= kMaxMatchedBytes && c.compiled) {
-        try {
-          matched = std::regex_match(text.begin(), text.end(), c.compiled->regex);
-        } catch (const std::regex_error&) {
-          matched = false;  // the matcher gave up (complexity): no match
-        }
-      }
+      // Too long, not text, or the matcher gave up: no match.
+      const bool matched =
+          !empty && c.compiled && c.compiled->Check(text) == PatternOutcome::kMatch;
       return matched == positive;
     }
     case Condition::Test::kAll:

@@ -19,10 +19,9 @@
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "mappings/pattern.h"
 
 namespace accrochd::mappings {
-
-struct CompiledPattern;  // a regular expression compiled at load (condition.cc)
 
 struct Condition {
   enum class Test {
@@ -43,24 +42,20 @@ struct Condition {
   std::vector<std::string> folded;  // the same, folded as ignore_case / ignore_accents say
   bool ignore_case = false;
   bool ignore_accents = false;
-  std::string pattern;                              // kMatches, kNotMatches: as written
-  std::shared_ptr<const CompiledPattern> compiled;  // compiled once, at load
-  std::vector<Condition> conditions;                // kAll, kAny: at least one
+  std::string pattern;                      // kMatches, kNotMatches: as written
+  std::optional<CompiledPattern> compiled;  // compiled once, at load
+  std::vector<Condition> conditions;        // kAll, kAny: at least one
   Location location;
 };
 
-// Values longer than this (in bytes) never match a pattern: the regex is not run on them (a
-// backtracking matcher's time and stack grow with the text).
-inline constexpr std::size_t kMaxMatchedBytes = 1000;
-// A pattern longer than this is refused at load.
-inline constexpr std::size_t kMaxPatternBytes = 256;
 // How deep all/any may nest.
 inline constexpr int kMaxConditionDepth = 8;
 
-// Compiles an ECMAScript regular expression; nullptr with `problem` set (in English) when it is
-// not valid or too long.
-std::shared_ptr<const CompiledPattern> CompilePattern(const std::string& pattern,
-                                                      std::string& problem);
+// Compiles the regular expression of a matches / not_matches test, as the field rules' pattern
+// step does (mappings/pattern.h: ECMAScript, code points, polynomial time, values over
+// kPatternMaxValueLength characters never match); nullopt with `problem` set (in English) when
+// it is empty, not valid or too long.
+std::optional<CompiledPattern> CompilePattern(const std::string& pattern, std::string& problem);
 
 // Whether the leaf test `c` (not all/any) holds for a column's value (nullopt: NULL). The value
 // must be in NFC; it is trimmed here.

@@ -122,6 +122,9 @@ std::string RulesReferenceScdoc() {
       {Rule::kResultatsFormat, "bloc 6 results not written \"D.C:N;...\""},
       {Rule::kNotInMap, "a value the mapping's map does not list, and it has no default"},
       {Rule::kDateUnreadable, "a date none of the mapping's formats reads"},
+      {Rule::kPattern,
+       "a value that does not match the rule's pattern, or longer than 1000 characters (see "
+       "FIELD RULES)"},
       {Rule::kConditional,
        "a conditional rule of the dictionary: niveauLangueEuropeen only with "
        "presenceNiveauLangueEuro true; bloc 6 (with scoreGeneral) if and only if "

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/text.h"
+#include "core/unicode/characters.h"
 #include "core/unicode/nfc.h"
 #include "mappings/reasons.h"
 
@@ -102,31 +103,49 @@ Date ToDate(const DateFields& f) {
               std::chrono::day(static_cast<unsigned>(f.day))};
 }
 
-// Splits on `separator`, or on runs of blanks when it is empty; parts are trimmed and empty ones
-// dropped.
-std::vector<std::string> SplitWords(std::string_view text, const std::string& separator) {
+// Splits on any of `separators` (at each place, the longest that fits), or on runs of blanks
+// when there is none; " " among them stands for a run of blanks. Parts are trimmed and empty
+// ones dropped.
+std::vector<std::string> SplitWords(std::string_view text,
+                                    const std::vector<std::string>& separators) {
+  static const std::vector<std::string> kBlanks = {" "};
+  const std::vector<std::string>& seps = separators.empty() ? kBlanks : separators;
+  std::string folded;
+  if (std::find(seps.begin(), seps.end(), " ") != seps.end()) {
+    folded = FoldBlanks(text);  // every run of blanks is one space, which separates
+    text = folded;
+  }
   std::vector<std::string> words;
-  if (separator.empty()) {
-    std::string folded = FoldBlanks(TrimBlanks(text));
-    std::size_t start = 0;
-    while (start < folded.size()) {
-      std::size_t end = folded.find(' ', start);
-      if (end == std::string::npos) end = folded.size();
-      if (end > start) words.push_back(folded.substr(start, end - start));
-      start = end + 1;
-    }
-    return words;
-  }
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(separator, start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view part = TrimBlanks(text.substr(start, end - start));
+  auto add = [&](std::string_view part) {
+    part = TrimBlanks(part);
     if (!part.empty()) words.emplace_back(part);
-    if (end == text.size()) break;
-    start = end + separator.size();
+  };
+  std::size_t start = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t length = 0;
+    for (const std::string& sep : seps) {
+      if (sep.size() > length && text.substr(i).starts_with(sep)) length = sep.size();
+    }
+    if (length == 0) {
+      ++i;
+      continue;
+    }
+    add(text.substr(start, i - start));
+    i += length;
+    start = i;
   }
+  add(text.substr(start));
   return words;
+}
+
+// The ASCII digits of `s`, in order.
+std::string AsciiDigits(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (IsDigit(c)) out += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -220,9 +239,11 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
   if (value) {
     if (rule.trim) *value = std::string(TrimBlanks(*value));
     if (rule.fold_spaces) *value = FoldBlanks(*value);
+    if (rule.remove_spaces) *value = RemoveBlanks(*value);
+    if (rule.digits_only) *value = AsciiDigits(*value);  // ASCII: NFC as it is
   }
   if (value && rule.word) {
-    std::vector<std::string> words = SplitWords(*value, rule.word->separator);
+    std::vector<std::string> words = SplitWords(*value, rule.word->separators);
     const std::size_t index = static_cast<std::size_t>(rule.word->index) - 1;
     if (index >= words.size()) {
       value.reset();  // no such word: no value
@@ -241,10 +262,18 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
     *value = ChangeCase(*value, rule.letter_case == LetterCase::kUpper);
   }
   // Pieces of NFC text put together, or re-cased, are not always NFC ("i" + U+0307 upper-cased
-  // is "I" + U+0307, which NFC composes to "İ"): normalize again before the map and validation.
-  if (value && (rule.source == SourceKind::kTemplate || rule.word ||
+  // is "I" + U+0307, which NFC composes to "İ"; "e" + " " + U+0301 without its blank is "e" +
+  // U+0301, which NFC composes to "é"): normalize again before the map and validation.
+  if (value && (rule.source == SourceKind::kTemplate || rule.word || rule.remove_spaces ||
                 rule.letter_case != LetterCase::kKeep)) {
     NormalizeNfc(*value);
+  }
+  // pad_left: a code that lost its leading zeros in a numeric column ("1234" -> "01234"). Only
+  // digits are padded; anything else is left for the pattern or the validator to judge.
+  if (value && rule.pad_left > 0 && !value->empty() &&
+      value->size() < static_cast<std::size_t>(rule.pad_left) &&
+      std::all_of(value->begin(), value->end(), IsDigit)) {
+    value->insert(0, static_cast<std::size_t>(rule.pad_left) - value->size(), '0');
   }
   const bool no_value = !value || (value->empty() && rule.nil_when_empty);
   std::string v = value ? std::move(*value) : std::string();
@@ -263,21 +292,20 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
         case MapOutcome::kAbsent:
           out.absent_by_map = true;
           return false;
+        case MapOutcome::kKeep:  // the value as the earlier steps left it
+          return true;
       }
       return false;
     };
     if (no_value) {
-      // A default answers for every value the map does not list, "no value" included.
-      if (!map.has_default || !apply(map.default_outcome, map.default_value)) return out;
-    } else {
-      const std::string folded = FoldForComparison(v, map.ignore_accents, map.ignore_case);
-      const ValueMap::Entry* found = nullptr;
-      for (const ValueMap::Entry& e : map.entries) {
-        if (FoldForComparison(e.from, map.ignore_accents, map.ignore_case) == folded) {
-          found = &e;
-          break;
-        }
+      // A default answers for every value the map does not list, "no value" included; keep
+      // keeps no value.
+      if (!map.has_default || map.default_outcome == MapOutcome::kKeep ||
+          !apply(map.default_outcome, map.default_value)) {
+        return out;
       }
+    } else {
+      const ValueMap::Entry* found = map.Find(v);  // folded once, one hash lookup
       if (found != nullptr) {
         if (!apply(found->outcome, found->to)) return out;
       } else if (map.has_default) {
@@ -290,6 +318,16 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
     }
   } else if (no_value) {
     return out;  // absent
+  }
+  if (rule.pattern && !v.empty()) {
+    out.pattern_outcome = rule.pattern->compiled.Check(v);
+    // Text that is not UTF-8 is left to validation, which names the bad byte.
+    if (out.pattern_outcome != PatternOutcome::kMatch &&
+        out.pattern_outcome != PatternOutcome::kNotUtf8) {
+      out.problem = Rule::kPattern;
+      out.value.text = std::move(v);  // kept for the message (non-personal fields only)
+      return out;
+    }
   }
   if (rule.date && !v.empty()) {
     bool impossible = false;
@@ -526,6 +564,9 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
       const std::string column = RuleColumns(rule, out.Choice(rule.field));
       if (*result.problem == Rule::kNotInMap) {
         message = ReasonNotInMap(spec, column, result.value.text);
+      } else if (*result.problem == Rule::kPattern) {
+        message =
+            ReasonPattern(spec, *rule.pattern, column, result.value.text, result.pattern_outcome);
       } else {
         message = ReasonDate(spec, rule, column, *result.problem == Rule::kCalendarDate);
       }

@@ -1,7 +1,7 @@
 // Evaluates a mapping's rules on the rows of its query (see mapping.h for the order of the
-// steps). Problems found here -- a value the map does not list, a date no format reads, a
-// missing key -- become Rejections of the row, in French; the row's other fields are still
-// mapped, so one pass reports all its problems.
+// steps). Problems found here -- a value the map does not list, a value that does not match the
+// rule's pattern, a date no format reads, a missing key -- become Rejections of the row, in French;
+// the row's other fields are still mapped, so one pass reports all its problems.
 #ifndef ACCROCHD_MAPPINGS_MAPPER_H_
 #define ACCROCHD_MAPPINGS_MAPPER_H_
 
@@ -82,9 +82,10 @@ class Mapper {
 // The value of one field rule on one row, before validation: what the transforms produce.
 struct RuleOutput {
   FieldValue value;
-  std::optional<Rule> problem;     // kNotInMap, kDateUnreadable, kCalendarDate
+  std::optional<Rule> problem;     // kNotInMap, kPattern, kDateUnreadable, kCalendarDate
   bool absent_by_map = false;      // the map itself chose "absent" (or "nil") for this value
   std::optional<SourceDate> date;  // the date read by the date step, before its part is taken
+  PatternOutcome pattern_outcome = PatternOutcome::kMatch;  // with kPattern: why
 };
 
 // Applies a rule's transforms to a source value (nullopt: NULL), which must be in NFC, as Map

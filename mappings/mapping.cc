@@ -8,6 +8,7 @@
 
 #include "core/sql_text.h"
 #include "core/text.h"
+#include "core/unicode/characters.h"
 #include "core/unicode/nfc.h"
 #include "core/yaml/yaml_reader.h"
 #include "mappings/condition_reader.h"
@@ -22,6 +23,21 @@ constexpr const char* kTransformKeys[] = {
     "map",         "default",        "ignore_case", "ignore_accents", "date",
     "part",        "nil_when_empty", "partial",     "not_before",     "not_after",
     "required",    "choose"};
+
+// The steps for messy data (see ReadCleaningSteps, ReadPattern and ReadMap).
+constexpr const char* kCleaningKeys[] = {"remove_spaces", "digits_only",    "pad_left",
+                                         "pattern",       "pattern_reason", "fingerprint"};
+
+// The keys of a rule that work on a value: a nil source has none for them.
+constexpr const char* kStepKeys[] = {
+    "trim",           "fold_spaces", "remove_spaces",  "digits_only", "word",
+    "words_from",     "separator",   "case",           "pad_left",    "map",
+    "default",        "ignore_case", "ignore_accents", "fingerprint", "pattern",
+    "pattern_reason", "date",        "part",           "partial",     "not_before",
+    "not_after"};
+
+// Longest pattern_reason, in characters: a few words for the quarantine's reader.
+constexpr std::size_t kPatternReasonMaxLength = 300;
 
 std::string FieldList(std::span<const std::string_view> values) {
   std::string out;
@@ -279,6 +295,7 @@ class Loader {
     }
     yaml::MapReader m(file_, node, path);
     for (const char* k : kTransformKeys) m.Has(k);  // all known, for suggestions
+    for (const char* k : kCleaningKeys) m.Has(k);
     bool ok = true;
     int sources = ReadSourceKeys(spec, m, path, r, ok);
     if (auto c = m.Node("choose", false)) {
@@ -293,6 +310,10 @@ class Loader {
                                                 "coalesce and choose"));
       ok = false;
     }
+    if (sources == 1 && r.source == SourceKind::kNil && !CheckNoStepOnNil(m, path)) {
+      m.Finish();
+      return std::nullopt;
+    }
     if (auto v = m.Bool("trim", false)) r.trim = *v;
     if (auto v = m.Bool("fold_spaces", false)) r.fold_spaces = *v;
     if (auto v = m.Bool("nil_when_empty", false)) r.nil_when_empty = *v;
@@ -305,19 +326,15 @@ class Loader {
     } else if (word || words_from) {
       const YAML::Node& n = word ? *word : *words_from;
       if (auto v = file_.AsInt(n, path + (word ? ".word" : ".words_from"), 1, 100)) {
-        r.word = WordRule{static_cast<int>(*v), !word, ""};
+        r.word = WordRule{static_cast<int>(*v), !word, {}};
       }
     }
     if (auto sep = m.Node("separator", false)) {
       if (!r.word) {
         file_.Report(*sep, path + ".separator: only applies with word or words_from");
         ok = false;
-      } else if (auto v = file_.AsString(*sep, path + ".separator")) {
-        if (v->empty()) {
-          file_.Report(*sep, path + ".separator: must not be empty");
-          ok = false;
-        }
-        r.word->separator = ToNfc(*v);
+      } else {
+        ok &= ReadSeparators(*sep, path + ".separator", *r.word);
       }
     }
     if (auto c = m.Node("case", false)) {
@@ -332,9 +349,10 @@ class Loader {
         }
       }
     }
+    ok &= ReadCleaningSteps(m, path, r);
     auto map_node = m.Node("map", false);
     if (map_node) ok &= ReadMap(spec, *map_node, path, r);
-    for (const char* option : {"default", "ignore_case", "ignore_accents"}) {
+    for (const char* option : {"default", "ignore_case", "ignore_accents", "fingerprint"}) {
       if (auto n = m.Node(option, false); n && !map_node) {
         file_.Report(*n, path + "." + option + ": only applies with map");
         ok = false;
@@ -346,13 +364,15 @@ class Loader {
           r.map->default_location = file_.Where(*d);
           r.map->has_default = true;
           ok &= ReadOutcome(spec, *v, *d, path + ".default", r.map->default_outcome,
-                            r.map->default_value);
+                            r.map->default_value, /*keep_allowed=*/true);
         }
       }
       if (auto v = m.Bool("ignore_case", false)) r.map->ignore_case = *v;
       if (auto v = m.Bool("ignore_accents", false)) r.map->ignore_accents = *v;
-      ok &= CheckMapKeysDistinct(*map_node, path, *r.map);
+      if (auto v = m.Bool("fingerprint", false)) r.map->fingerprint = *v;
+      ok &= IndexMap(path, *r.map);
     }
+    ok &= ReadPattern(m, path, r);
     auto date_node = m.Node("date", false);
     auto part_node = m.Node("part", false);
     if (date_node) ok &= ReadDate(spec, *date_node, part_node, path, r);
@@ -551,9 +571,11 @@ class Loader {
     return ok;
   }
 
-  // A map target or default: nil, absent, or a value valid for the field.
+  // A map target or default: nil, absent, or a value valid for the field; for a default, also
+  // keep.
   bool ReadOutcome(const FieldSpec& spec, const std::string& text, const YAML::Node& at,
-                   const std::string& path, MapOutcome& outcome, std::string& value) {
+                   const std::string& path, MapOutcome& outcome, std::string& value,
+                   bool keep_allowed = false) {
     if (text == "nil") {
       outcome = MapOutcome::kNil;
       return CheckNil(spec, at, path);
@@ -562,30 +584,138 @@ class Loader {
       outcome = MapOutcome::kAbsent;
       return true;
     }
+    if (text == "keep") {
+      if (!keep_allowed) {
+        file_.Report(at, path +
+                             ": keep is for default (the values the map does not list); a "
+                             "listed value gives its target, so write the value itself");
+        return false;
+      }
+      outcome = MapOutcome::kKeep;
+      return true;
+    }
     outcome = MapOutcome::kValue;
     value = ToNfc(text);
     return CheckTarget(spec, value, at, path);
   }
 
-  // With ignore_case / ignore_accents, "Mme" and "MME" are the same key: refuse maps that send
-  // them to different values.
-  bool CheckMapKeysDistinct(const YAML::Node& node, const std::string& path, const ValueMap& map) {
-    std::vector<std::string> folded;
-    for (const ValueMap::Entry& e : map.entries) {
-      std::string f = FoldForComparison(e.from, map.ignore_accents, map.ignore_case);
-      for (std::size_t i = 0; i < folded.size(); ++i) {
-        if (folded[i] == f && (map.entries[i].outcome != e.outcome || map.entries[i].to != e.to)) {
-          file_.Report(e.location, path + ".map: " + Excerpt(e.from) + " and " +
-                                       Excerpt(map.entries[i].from) +
-                                       " are the same value here but map to different CDC "
-                                       "values");
-          return false;
-        }
+  // ---- Steps for messy data: separators, remove_spaces, digits_only, pad_left, pattern ----
+
+  // separator: a text, or a list of texts (any of them separates; " " is a run of blanks).
+  bool ReadSeparators(const YAML::Node& node, const std::string& path, WordRule& word) {
+    std::vector<YAML::Node> items;
+    if (node.IsSequence()) {
+      for (const auto& item : node) items.push_back(item);
+      if (items.empty()) {
+        file_.Report(node, path + ": give a separator, or a list of one or more");
+        return false;
       }
-      folded.push_back(std::move(f));
+    } else {
+      items.push_back(node);
     }
-    (void)node;
+    bool ok = true;
+    for (const YAML::Node& item : items) {
+      auto v = file_.AsString(item, path);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+      if (v->empty()) {
+        file_.Report(item, path + ": must not be empty");
+        ok = false;
+        continue;
+      }
+      std::string separator = ToNfc(*v);
+      if (std::find(word.separators.begin(), word.separators.end(), separator) ==
+          word.separators.end()) {
+        word.separators.push_back(std::move(separator));
+      }
+    }
+    return ok;
+  }
+
+  // remove_spaces, digits_only, pad_left.
+  bool ReadCleaningSteps(yaml::MapReader& m, const std::string& path, FieldRule& r) {
+    if (auto v = m.Bool("remove_spaces", false)) r.remove_spaces = *v;
+    if (auto v = m.Bool("digits_only", false)) r.digits_only = *v;
+    if (auto n = m.Node("pad_left", false)) {
+      auto v = file_.AsInt(*n, path + ".pad_left", 1, 255);
+      if (!v) return false;
+      r.pad_left = static_cast<int>(*v);
+    }
     return true;
+  }
+
+  // pattern, compiled here once, and pattern_reason.
+  bool ReadPattern(yaml::MapReader& m, const std::string& path, FieldRule& r) {
+    auto pattern_node = m.Node("pattern", false);
+    auto reason_node = m.Node("pattern_reason", false);
+    if (!pattern_node) {
+      if (reason_node) {
+        file_.Report(*reason_node, path + ".pattern_reason: only applies with pattern");
+        return false;
+      }
+      return true;
+    }
+    auto text = file_.AsString(*pattern_node, path + ".pattern");
+    if (!text) return false;
+    PatternRule p;
+    p.text = ToNfc(*text);
+    p.location = file_.Where(*pattern_node);
+    std::string problem;
+    auto compiled = CompiledPattern::Compile(p.text, problem);
+    bool ok = true;
+    if (!compiled) {
+      file_.Report(*pattern_node, path + ".pattern: " + Excerpt(p.text) + ": " + problem);
+      ok = false;
+    } else {
+      p.compiled = std::move(*compiled);
+    }
+    if (reason_node) {
+      if (auto reason = file_.AsString(*reason_node, path + ".pattern_reason")) {
+        p.reason = ToNfc(std::string(TrimBlanks(*reason)));
+        const std::size_t length = Utf8Length(p.reason);
+        if (length == 0 || length > kPatternReasonMaxLength) {
+          file_.Report(*reason_node, path + ".pattern_reason: 1 to " +
+                                         std::to_string(kPatternReasonMaxLength) +
+                                         " characters, in French: what the value should be, "
+                                         "for the staff who read the quarantine");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    }
+    if (ok) r.pattern = std::move(p);
+    return ok;
+  }
+
+  // A nil source gives no value: a step on it is a mistake (a column was probably meant).
+  bool CheckNoStepOnNil(yaml::MapReader& m, const std::string& path) {
+    bool ok = true;
+    for (const char* key : kStepKeys) {
+      if (auto n = m.Node(key, false)) {
+        file_.Report(*n, path + "." + key +
+                             ": the source is nil, which has no value for a step to work on; "
+                             "read a column, or leave the step out");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  // With ignore_case / ignore_accents / fingerprint, "Mme" and "MME" are the same key: refuse
+  // maps that send them to different values, at the later entry.
+  bool IndexMap(const std::string& path, ValueMap& map) {
+    auto clash = map.Index();
+    if (!clash) return true;
+    const ValueMap::Entry& earlier = map.entries[clash->first];
+    const ValueMap::Entry& later = map.entries[clash->second];
+    file_.Report(later.location, path + ".map: " + Excerpt(later.from) + " and " +
+                                     Excerpt(earlier.from) +
+                                     " are the same value here but map to different CDC "
+                                     "values");
+    return false;
   }
 
   bool ReadDate(const FieldSpec& spec, const YAML::Node& node,
@@ -875,6 +1005,31 @@ std::optional<std::vector<TemplatePart>> ParseTemplate(const std::string& text,
   }
   flush();
   return parts;
+}
+
+std::string ValueMap::Fold(std::string_view value) const {
+  if (fingerprint) return Fingerprint(value);
+  return FoldForComparison(value, ignore_accents, ignore_case);
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> ValueMap::Index() {
+  index.clear();
+  index.reserve(entries.size());
+  std::optional<std::pair<std::size_t, std::size_t>> clash;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto [it, inserted] = index.emplace(Fold(entries[i].from), i);
+    if (inserted || clash) continue;
+    const Entry& earlier = entries[it->second];
+    if (earlier.outcome != entries[i].outcome || earlier.to != entries[i].to) {
+      clash = std::make_pair(it->second, i);
+    }
+  }
+  return clash;
+}
+
+const ValueMap::Entry* ValueMap::Find(std::string_view value) const {
+  auto it = index.find(Fold(value));
+  return it == index.end() ? nullptr : &entries[it->second];
 }
 
 std::vector<std::string> ReferencedColumns(const Mapping& mapping) {

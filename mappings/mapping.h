@@ -5,14 +5,15 @@
 // A field's value is computed in a fixed order, each step optional:
 //   every column's value in Unicode NFC (always) ->
 //   source (column | constant | nil | template | coalesce | choose)
-//   -> trim, fold_spaces -> word / words_from -> case -> map -> date (+ part) -> empty is NULL
+//   -> trim, fold_spaces, remove_spaces, digits_only -> word / words_from (separators) -> case
+//   -> pad_left -> map -> pattern -> date (+ part) -> empty is NULL
 // and a date so read may carry a range (not_before, not_after), checked by the validator, which
 // knows the certifier's today.
 // Small and composable, and no scripting language: what a mapping can do is what this file
 // declares. Row rules (skip_when, quarantine_when, require) test conditions on the row's columns
-// (mappings/condition.h) before the fields are mapped. The mapping's own texts (constants, template
-// literals, separators, map keys and values, the certification) are put in NFC as they are loaded,
-// so that a key typed in decomposed form matches.
+// (mappings/condition.h) before the fields are mapped. The mapping's own texts (constants,
+// template literals, separators, map keys and values, patterns, the certification) are put in NFC
+// as they are loaded, so that a key typed in decomposed form matches.
 #ifndef ACCROCHD_MAPPINGS_MAPPING_H_
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
@@ -20,6 +21,9 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/calendar.h"
@@ -27,6 +31,7 @@
 #include "core/duration.h"
 #include "mappings/condition.h"
 #include "mappings/dictionary.h"
+#include "mappings/pattern.h"
 
 namespace accrochd::mappings {
 
@@ -59,16 +64,17 @@ struct ChooseBranch {
 enum class LetterCase { kKeep, kUpper, kLower };
 
 // word: N keeps the Nth word (1-based); words_from: N keeps the Nth word and all after it,
-// joined by one space. Words are separated by blanks, or by `separator`.
+// joined by one space. Words are separated by runs of blanks, or by any of `separators`, where
+// " " stands for a run of blanks.
 struct WordRule {
   int index = 1;
   bool rest = false;
-  std::string separator;  // empty: runs of blanks
+  std::vector<std::string> separators;  // empty: runs of blanks
 };
 
-// What a map entry or default gives: a CDC value, nil (xsi:nil), or nothing (the element is
-// left out).
-enum class MapOutcome { kValue, kNil, kAbsent };
+// What a map entry or default gives: a CDC value, nil (xsi:nil), nothing (the element is left
+// out), or -- for a default only -- the value itself, as the earlier steps left it.
+enum class MapOutcome { kValue, kNil, kAbsent, kKeep };
 
 // A value map: source value -> CDC value, nil or absent.
 struct ValueMap {
@@ -85,6 +91,29 @@ struct ValueMap {
   Location default_location;
   bool ignore_case = false;
   bool ignore_accents = false;
+  bool fingerprint = false;  // keys compared by Fingerprint (core/unicode/characters.h)
+
+  // Folded key -> index in `entries`; built by Index() once the entries and the options above
+  // are set (the loader does it), so that a row's value is folded once and looked up in one
+  // step.
+  std::unordered_map<std::string, std::size_t> index;
+
+  // `value` as the map compares it: its fingerprint, or folded as ignore_case and
+  // ignore_accents say.
+  std::string Fold(std::string_view value) const;
+  // Builds `index`. When two entries fold to the same key but give different outcomes, returns
+  // their positions (earlier, later) and keeps the earlier.
+  std::optional<std::pair<std::size_t, std::size_t>> Index();
+  // The entry for `value`, or nullptr when the map does not list it.
+  const Entry* Find(std::string_view value) const;
+};
+
+// pattern: the value must match the regular expression as a whole (mappings/pattern.h).
+struct PatternRule {
+  std::string text;    // as written, in NFC: shown in reasons
+  std::string reason;  // pattern_reason: the mapping's French words, or empty for the catalogue's
+  CompiledPattern compiled;
+  Location location;
 };
 
 struct DateFormat {
@@ -121,9 +150,13 @@ struct FieldRule {
   std::vector<ChooseBranch> choose;          // kChoose: the first branch that holds
   bool trim = true;
   bool fold_spaces = false;
+  bool remove_spaces = false;  // every blank, anywhere (core/unicode/characters.h)
+  bool digits_only = false;    // keeps the ASCII digits 0-9
   std::optional<WordRule> word;
   LetterCase letter_case = LetterCase::kKeep;
+  int pad_left = 0;  // 1..255: ASCII digits shorter than this are left-padded with '0'
   std::optional<ValueMap> map;
+  std::optional<PatternRule> pattern;
   std::optional<DateRule> date;
   std::optional<DateBound> not_before;  // the date read must be on or after it
   std::optional<DateBound> not_after;   // ... on or before it

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/text.h"
+
 namespace accrochd::mappings {
 namespace {
 
@@ -39,6 +41,18 @@ const std::map<std::string_view, std::string_view>& Catalog() {
        "{colonne}"},
       {"hors-table", "{champ} : « {valeur} » absent de la table de correspondance{colonne}"},
       {"hors-table-personnelle", "{champ} : valeur absente de la table de correspondance{colonne}"},
+      {"hors-motif",
+       "{champ} : « {valeur} » ne respecte pas le format attendu par le mapping ({motif})"
+       "{colonne}"},
+      {"hors-motif-personnelle",
+       "{champ} : la valeur ne respecte pas le format attendu par le mapping ({motif}){colonne}"},
+      {"hors-motif-mapping", "{champ} : {raison}{colonne}"},
+      {"motif-valeur-longue",
+       "{champ} : valeur de {n} caractères, trop longue pour être comparée au format attendu "
+       "par le mapping ({motif} ; {max} caractères au plus){colonne}"},
+      {"motif-echec",
+       "{champ} : la valeur n'a pas pu être comparée au format attendu par le mapping ({motif})"
+       "{colonne}"},
       {"date-illisible", "{champ} : date illisible au(x) format(s) {formats}{colonne}"},
       {"date-source-impossible", "{champ} : date impossible, ce jour n'existe pas{colonne}"},
       {"date-naissance",
@@ -216,6 +230,41 @@ std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::
   return RenderReason("hors-table", {{"champ", std::string(spec.name)},
                                      {"valeur", std::string(value)},
                                      {"colonne", ColumnsSuffix(column)}});
+}
+
+std::string ReasonPattern(const FieldSpec& spec, const PatternRule& pattern,
+                          std::string_view column, std::string_view value, PatternOutcome outcome) {
+  // The texts of the mapping and of the row go in last, so that a brace they hold is never
+  // taken for a placeholder.
+  const std::string champ(spec.name);
+  switch (outcome) {
+    case PatternOutcome::kTooLong:
+      return RenderReason("motif-valeur-longue", {{"champ", champ},
+                                                  {"n", std::to_string(Utf8Length(value))},
+                                                  {"max", std::to_string(kPatternMaxValueLength)},
+                                                  {"colonne", ColumnsSuffix(column)},
+                                                  {"motif", pattern.text}});
+    case PatternOutcome::kFailed:
+      return RenderReason(
+          "motif-echec",
+          {{"champ", champ}, {"colonne", ColumnsSuffix(column)}, {"motif", pattern.text}});
+    default:
+      break;
+  }
+  if (!pattern.reason.empty()) {
+    return RenderReason(
+        "hors-motif-mapping",
+        {{"champ", champ}, {"colonne", ColumnsSuffix(column)}, {"raison", pattern.reason}});
+  }
+  if (spec.personal) {
+    return RenderReason(
+        "hors-motif-personnelle",
+        {{"champ", champ}, {"colonne", ColumnsSuffix(column)}, {"motif", pattern.text}});
+  }
+  return RenderReason("hors-motif", {{"champ", champ},
+                                     {"colonne", ColumnsSuffix(column)},
+                                     {"motif", pattern.text},
+                                     {"valeur", std::string(value)}});
 }
 
 std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,

@@ -37,6 +37,12 @@ std::string ReasonNilNotAllowed(const FieldSpec& spec);
 // A value the mapping's map does not list.
 std::string ReasonNotInMap(const FieldSpec& spec, std::string_view column, std::string_view value);
 
+// A value that does not match the rule's pattern (`outcome` says how: kNoMatch, kTooLong,
+// kFailed); shows the value only for fields that are not personal data, and the mapping's
+// pattern_reason instead of the catalogue's words when it has one.
+std::string ReasonPattern(const FieldSpec& spec, const PatternRule& pattern,
+                          std::string_view column, std::string_view value, PatternOutcome outcome);
+
 // A date no format of the rule reads, or a day that does not exist.
 std::string ReasonDate(const FieldSpec& spec, const FieldRule& rule, std::string_view column,
                        bool impossible);

@@ -118,6 +118,8 @@ std::string_view RuleName(Rule rule) {
       return "not-in-map";
     case Rule::kDateUnreadable:
       return "date-unreadable";
+    case Rule::kPattern:
+      return "pattern";
     case Rule::kConditional:
       return "conditional";
     case Rule::kDateOrder:

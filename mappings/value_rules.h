@@ -33,6 +33,7 @@ enum class Rule {
   kResultatsFormat,      // bloc 6 results not written "D.C:N;..."
   kNotInMap,             // a source value the mapping's value map does not list
   kDateUnreadable,       // a source date that matches none of the mapping's formats
+  kPattern,              // a value that does not match the mapping's pattern
   kConditional,          // a conditional rule of the dictionary
   kDateOrder,            // an end date before its start date
   kBirthDate,            // day, month and year of birth that make no date (or a day without month)

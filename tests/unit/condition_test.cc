@@ -170,10 +170,10 @@ TEST(ConditionTest, MatchesTheWholeValue) {
 
 TEST(ConditionTest, LongValuesNeverMatch) {
   const Condition c = LoadCondition("{column: d, matches: \"a*\"}");
-  EXPECT_TRUE(TestValue(c, std::string(kMaxMatchedBytes, 'a')));
-  EXPECT_FALSE(TestValue(c, std::string(kMaxMatchedBytes + 1, 'a')));
+  EXPECT_TRUE(TestValue(c, std::string(kPatternMaxValueLength, 'a')));
+  EXPECT_FALSE(TestValue(c, std::string(kPatternMaxValueLength + 1, 'a')));
   const Condition n = LoadCondition("{column: d, not_matches: \"a*\"}");
-  EXPECT_TRUE(TestValue(n, std::string(kMaxMatchedBytes + 1, 'a')));
+  EXPECT_TRUE(TestValue(n, std::string(kPatternMaxValueLength + 1, 'a')));
 }
 
 TEST(ConditionTest, AllAndAnyNest) {
@@ -236,15 +236,15 @@ TEST(ConditionLoadTest, MissingColumn) {
 
 TEST(ConditionLoadTest, InvalidRegexAtItsPosition) {
   ExpectOnly(Base() + "skip_when:\n  - {column: d, matches: \"[0-9\"}\n",
-             "skip_when.matches: \"[0-9\": not a valid regular expression (ECMAScript syntax): "
+             "skip_when.matches: \"[0-9\": not a regular expression (ECMAScript): "
              "Unexpected character within '[...]' in regular expression",
              24, 26);
 }
 
 TEST(ConditionLoadTest, RegexTooLong) {
-  ExpectOnly(Base() + "skip_when:\n  - {column: d, matches: \"" + std::string(300, 'a') + "\"}\n",
+  ExpectOnly(Base() + "skip_when:\n  - {column: d, matches: \"" + std::string(1001, 'a') + "\"}\n",
              "skip_when.matches: \"" + std::string(40, 'a') +
-                 "\"... (300 characters): a pattern of 300 bytes; 256 at most",
+                 "\"... (1001 characters): 1001 characters, 1000 at most",
              24, 26);
 }
 

@@ -142,6 +142,13 @@ TEST(Utf8Test, FirstInvalidGivesByteOffset) {
   EXPECT_EQ(FirstInvalidUtf8("ab\xE2\x82"), 2u);
 }
 
+TEST(Utf8Test, CodePointsDecodesWellFormedTextOnly) {
+  EXPECT_EQ(CodePoints("Aé€🎓"), std::u32string(U"Aé€🎓"));
+  EXPECT_EQ(CodePoints(""), std::u32string());
+  EXPECT_EQ(CodePoints("ab\xE2\x82"), std::nullopt);
+  EXPECT_EQ(CodePoints("\xED\xA0\x80"), std::nullopt);
+}
+
 TEST(Utf8Test, LengthCountsCodePoints) {
   EXPECT_EQ(Utf8Length(""), 0u);
   EXPECT_EQ(Utf8Length("abc"), 3u);
@@ -175,7 +182,8 @@ TEST(TextTest, XmlTextProblemNamesTheFirstForbiddenByteOrCharacter) {
   EXPECT_EQ(XmlTextProblem("Lætitia 🎓\t\r\n"), std::nullopt);
   EXPECT_EQ(XmlTextProblem("MCF\xC9R"), "invalid UTF-8 at byte 4 (\\xC9)");
   EXPECT_EQ(XmlTextProblem("é\x01"), "character U+0001 at position 2 is not allowed in XML");
-  EXPECT_EQ(XmlTextProblem("a\xEF\xBF\xBF"), "character U+FFFF at position 2 is not allowed in XML");
+  EXPECT_EQ(XmlTextProblem("a\xEF\xBF\xBF"),
+            "character U+FFFF at position 2 is not allowed in XML");
   EXPECT_EQ(XmlTextProblem(std::string("a\0b", 3)),
             "character U+0000 at position 2 is not allowed in XML");
 }

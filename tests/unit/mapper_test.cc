@@ -4,6 +4,7 @@
 // value in Unicode NFC before any rule.
 #include "mappings/mapper.h"
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "core/source_row.h"
 #include "mappings/mapping.h"
+#include "mappings/reasons.h"
 #include "mappings/validator.h"
 
 namespace accrochd::mappings {
@@ -33,8 +35,11 @@ FieldRule ColumnRule(Field field) {
   return r;
 }
 
+// Applies `rule` as the loader leaves it: with its map indexed (ValueMap::Index).
 RuleOutput Apply(const FieldRule& rule, std::optional<std::string> value) {
-  return ApplyTransforms(rule, Spec(rule.field), std::move(value));
+  FieldRule indexed = rule;
+  if (indexed.map) indexed.map->Index();
+  return ApplyTransforms(indexed, Spec(indexed.field), std::move(value));
 }
 
 void ExpectValue(const RuleOutput& out, const std::string& text) {
@@ -124,7 +129,7 @@ TEST(ApplyTransformsTest, WithoutFoldSpacesInnerBlanksAreKept) {
 
 TEST(ApplyTransformsTest, WordKeepsTheNthWord) {
   FieldRule r = ColumnRule(Field::prenom2);
-  r.word = WordRule{2, false, ""};
+  r.word = WordRule{2, false, {}};
   ExpectValue(Apply(r, "Jean \t Pierre\xC2\xA0Paul"), "Pierre");
   r.word->index = 1;
   ExpectValue(Apply(r, "  Jean Pierre"), "Jean");
@@ -132,13 +137,13 @@ TEST(ApplyTransformsTest, WordKeepsTheNthWord) {
 
 TEST(ApplyTransformsTest, WordsFromKeepsTheRestJoinedByOneSpace) {
   FieldRule r = ColumnRule(Field::prenom3);
-  r.word = WordRule{2, true, ""};
+  r.word = WordRule{2, true, {}};
   ExpectValue(Apply(r, "Jean \t Pierre\xC2\xA0\xC2\xA0Paul  Marie"), "Pierre Paul Marie");
 }
 
 TEST(ApplyTransformsTest, NoSuchWordIsAbsent) {
   FieldRule r = ColumnRule(Field::prenom3);
-  r.word = WordRule{3, false, ""};
+  r.word = WordRule{3, false, {}};
   ExpectAbsent(Apply(r, "Jean Pierre"));
   r.word->rest = true;
   ExpectAbsent(Apply(r, "Jean Pierre"));
@@ -147,19 +152,19 @@ TEST(ApplyTransformsTest, NoSuchWordIsAbsent) {
 
 TEST(ApplyTransformsTest, SeparatorSplitsAndTrimsEachPart) {
   FieldRule r = ColumnRule(Field::prenom2);
-  r.word = WordRule{2, false, ","};
+  r.word = WordRule{2, false, {","}};
   ExpectValue(Apply(r, "Marie, Louise\xC2\xA0,Anne Sophie"), "Louise");
   r.word->index = 3;
   ExpectValue(Apply(r, "Marie, Louise ,Anne Sophie"), "Anne Sophie");
   r.word->index = 2;
   ExpectValue(Apply(r, "Marie,, ,Louise"), "Louise");  // empty parts are dropped
-  r.word = WordRule{2, true, ","};
+  r.word = WordRule{2, true, {","}};
   ExpectValue(Apply(r, "Marie, Louise, Anne"), "Louise Anne");
 }
 
 TEST(ApplyTransformsTest, SeparatorOfSeveralCharacters) {
   FieldRule r = ColumnRule(Field::prenom3);
-  r.word = WordRule{3, false, " / "};
+  r.word = WordRule{3, false, {" / "}};
   ExpectValue(Apply(r, "Marie / Louise / Anne Sophie"), "Anne Sophie");
 }
 
@@ -269,7 +274,7 @@ TEST(ApplyTransformsTest, MapIgnoreCaseAloneFoldsAccentedCapitalsButKeepsAccents
 TEST(ApplyTransformsTest, TrimFoldWordCaseThenMap) {
   FieldRule r = ColumnRule(Field::sexe);
   r.fold_spaces = true;
-  r.word = WordRule{1, false, ","};
+  r.word = WordRule{1, false, {","}};
   r.letter_case = LetterCase::kUpper;
   r.map = ValueMap{};
   r.map->entries = {To("MADAME X", "F")};
@@ -892,6 +897,286 @@ TEST_F(MapperTest, TextThatIsNotUtf8IsKeptForValidationToRefuse) {
   std::vector<Rejection> refused = Validated(out, "nomNaissance");
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0].rule, Rule::kUtf8);
+}
+
+// ---- Steps for messy data: remove_spaces, digits_only, pad_left, pattern, separators,
+// fingerprint, default: keep ----
+
+// A pattern as the loader compiles it.
+PatternRule Regex(const std::string& text, const std::string& reason = "") {
+  std::string problem;
+  auto compiled = CompiledPattern::Compile(text, problem);
+  EXPECT_TRUE(compiled.has_value()) << problem;
+  return PatternRule{text, reason, compiled.value_or(CompiledPattern{}), {}};
+}
+
+TEST(ApplyTransformsTest, RemoveSpacesRemovesEveryBlankOfEveryKind) {
+  FieldRule r = ColumnRule(Field::codePostal);
+  r.remove_spaces = true;
+  ExpectValue(Apply(r, "75 001"), "75001");
+  ExpectValue(Apply(r, "RNCP\u00A034\u202F567"), "RNCP34567");      // no-break, narrow no-break
+  ExpectValue(Apply(r, "7\t5\r\n0\u20070\u30001\u2028"), "75001");  // figure, ideographic, LS
+  ExpectValue(Apply(r, "2A 004"), "2A004");
+  ExpectAbsent(Apply(r, " \u00A0 "));
+}
+
+TEST(ApplyTransformsTest, RemoveSpacesComposesWhatItJoins) {
+  // "e", a blank, then a combining acute: without the blank, NFC makes one letter.
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.remove_spaces = true;
+  ExpectValue(Apply(r, "Caf e\u0301"), "Café");
+}
+
+TEST(ApplyTransformsTest, DigitsOnlyKeepsTheAsciiDigits) {
+  FieldRule r = ColumnRule(Field::codePostal);
+  r.digits_only = true;
+  ExpectValue(Apply(r, "06.12.34"), "061234");
+  ExpectValue(Apply(r, "F-75 001"), "75001");
+  ExpectValue(Apply(r, "\uFF17\uFF15 75001"), "75001");  // full-width digits are not kept
+  // The trap: a Corsican INSEE code loses its letter (remove_spaces is the step for those).
+  ExpectValue(Apply(r, "2A004"), "2004");
+  ExpectAbsent(Apply(r, "n/a"));  // nothing left: no value
+}
+
+TEST(ApplyTransformsTest, PadLeftPadsDigitsOnly) {
+  FieldRule r = ColumnRule(Field::codeInsee);
+  r.pad_left = 5;
+  ExpectValue(Apply(r, "1234"), "01234");
+  ExpectValue(Apply(r, "7"), "00007");
+  ExpectValue(Apply(r, "12345"), "12345");
+  ExpectValue(Apply(r, "123456"), "123456");  // too long already: for the validator to judge
+  ExpectValue(Apply(r, "2A004"), "2A004");    // not digits: left as it is
+  ExpectValue(Apply(r, "2A04"), "2A04");
+  ExpectValue(Apply(r, "-123"), "-123");
+  ExpectValue(Apply(r, "１２３"), "１２３");  // full-width digits are not ASCII digits
+  ExpectAbsent(Apply(r, ""));                 // no value stays no value
+}
+
+TEST(ApplyTransformsTest, CleaningStepsComeBeforePadAndPadBeforeTheMap) {
+  FieldRule r = ColumnRule(Field::codeInsee);
+  r.remove_spaces = true;
+  r.pad_left = 5;
+  r.map = ValueMap{};
+  r.map->entries = {To("01234", "01235")};
+  r.map->has_default = true;
+  r.map->default_outcome = MapOutcome::kKeep;
+  ExpectValue(Apply(r, " 1 234 "), "01235");  // blanks removed, padded, then mapped
+  FieldRule d = ColumnRule(Field::codeInsee);
+  d.digits_only = true;
+  d.pad_left = 5;
+  ExpectValue(Apply(d, "1.234"), "01234");
+}
+
+TEST(ApplyTransformsTest, PadLeftComesAfterTheWord) {
+  FieldRule r = ColumnRule(Field::codeInsee);
+  r.word = WordRule{2, false, {"/"}};
+  r.pad_left = 5;
+  ExpectValue(Apply(r, "Paris / 1234"), "01234");
+}
+
+TEST(ApplyTransformsTest, PatternAcceptsAWholeMatchOnly) {
+  FieldRule r = ColumnRule(Field::codeInsee);
+  r.remove_spaces = true;
+  r.pad_left = 5;
+  r.pattern = Regex("[0-9]{5}|2[AB][0-9]{3}");
+  ExpectValue(Apply(r, "75 056"), "75056");
+  ExpectValue(Apply(r, "1234"), "01234");
+  ExpectValue(Apply(r, "2A 004"), "2A004");
+  RuleOutput out = Apply(r, "2C004");
+  ExpectProblem(out, Rule::kPattern);
+  EXPECT_EQ(out.pattern_outcome, PatternOutcome::kNoMatch);
+  EXPECT_EQ(out.value.text, "2C004");                 // kept for the message
+  ExpectProblem(Apply(r, "750561"), Rule::kPattern);  // a match inside is not enough
+  ExpectAbsent(Apply(r, "  "));                       // no value: nothing to match
+}
+
+TEST(ApplyTransformsTest, PatternMatchesCharactersNotBytes) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.pattern = Regex("[A-ZÉÈ][a-zéèêà]+ .");
+  ExpectValue(Apply(r, "Élève à"), "Élève à");
+  ExpectValue(Apply(r, "Été 🎓"), "Été 🎓");  // "." is one character, four bytes here
+  ExpectProblem(Apply(r, "élève à"), Rule::kPattern);
+}
+
+TEST(ApplyTransformsTest, PatternRunsAfterTheMapAndBeforeTheDate) {
+  FieldRule r = ColumnRule(Field::dateDebutExamen);
+  r.map = ValueMap{};
+  r.map->entries = {To("rentrée", "01/09/2025")};
+  r.map->has_default = true;
+  r.map->default_outcome = MapOutcome::kKeep;
+  r.pattern = Regex("[0-9]{2}/[0-9]{2}/[0-9]{4}");
+  r.date = Formats({Pattern("%d/%m/%Y")});
+  ExpectValue(Apply(r, "rentrée"), "2025-09-01");
+  ExpectValue(Apply(r, "15/01/2026"), "2026-01-15");
+  ExpectProblem(Apply(r, "2026-01-15"), Rule::kPattern);  // the pattern speaks first
+}
+
+TEST(ApplyTransformsTest, PatternDoesNotCompareAValueOfMoreThan1000Characters) {
+  FieldRule r = ColumnRule(Field::verbatim);
+  r.pattern = Regex("a*");
+  ExpectValue(Apply(r, std::string(1000, 'a')), std::string(1000, 'a'));
+  RuleOutput out = Apply(r, std::string(1001, 'a'));
+  ExpectProblem(out, Rule::kPattern);
+  EXPECT_EQ(out.pattern_outcome, PatternOutcome::kTooLong);
+}
+
+TEST(ApplyTransformsTest, PatternLeavesTextThatIsNotUtf8ToValidation) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.pattern = Regex("[a-z]+");
+  ExpectValue(Apply(r, "caf\xE9"), "caf\xE9");  // validation refuses it, naming the byte
+}
+
+TEST(ApplyTransformsTest, APatternThatBacktracksExponentiallyElsewhereIsQuickHere) {
+  FieldRule r = ColumnRule(Field::verbatim);
+  r.pattern = Regex("(a*)*b");
+  const auto start = std::chrono::steady_clock::now();
+  ExpectProblem(Apply(r, std::string(1000, 'a')), Rule::kPattern);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(CompiledPatternTest, RefusesWhatCannotRun) {
+  std::string problem;
+  EXPECT_FALSE(CompiledPattern::Compile("[0-9", problem));
+  EXPECT_THAT(problem, ::testing::StartsWith("not a regular expression (ECMAScript): "));
+  EXPECT_FALSE(CompiledPattern::Compile("(a)\\1", problem));
+  EXPECT_EQ(problem,
+            "back-references (\\1) are refused: they would make matching slow; write the "
+            "expected text out");
+  EXPECT_FALSE(CompiledPattern::Compile("", problem));
+  EXPECT_EQ(problem, "must not be empty");
+  EXPECT_FALSE(CompiledPattern::Compile(std::string(1001, 'a'), problem));
+  EXPECT_EQ(problem, "1001 characters, 1000 at most");
+  EXPECT_FALSE(CompiledPattern::Compile("a\xE9", problem));
+  EXPECT_EQ(problem, "not UTF-8 text");
+  // The regex compiler recurses once per level of groups: 20 at most (brackets in a class or
+  // escaped are not groups).
+  EXPECT_FALSE(
+      CompiledPattern::Compile(std::string(21, '(') + "a" + std::string(21, ')'), problem));
+  EXPECT_EQ(problem, "groups nested more than 20 deep");
+  EXPECT_TRUE(CompiledPattern::Compile(std::string(20, '(') + "a" + std::string(20, ')'), problem));
+  EXPECT_TRUE(CompiledPattern::Compile("[" + std::string(30, '(') + "]", problem));
+  EXPECT_TRUE(CompiledPattern::Compile(
+      "\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(\\(", problem));
+  EXPECT_FALSE(CompiledPattern::Compile("a{99999999}", problem));
+  EXPECT_EQ(problem, "too large once compiled; make its repetitions ({n}) smaller");
+  EXPECT_EQ(CompiledPattern{}.Check("a"), PatternOutcome::kFailed);
+}
+
+TEST(ApplyTransformsTest, SeparatorsListSplitsOnAnyOfThem) {
+  FieldRule r = ColumnRule(Field::prenom1);
+  r.word = WordRule{1, true, {" ", ","}};
+  ExpectValue(Apply(r, "Jean,Marie  Luc"), "Jean Marie Luc");
+  r.word = WordRule{2, false, {" ", ","}};
+  ExpectValue(Apply(r, "Jean,Marie  Luc"), "Marie");
+  r.word = WordRule{3, false, {" ", ","}};
+  ExpectValue(Apply(r, "Jean,Marie  Luc"), "Luc");
+  ExpectValue(Apply(r, " Jean ,\t, Marie\u00A0Luc "), "Luc");  // a run of blanks, empty parts
+  r.word = WordRule{4, false, {" ", ","}};
+  ExpectAbsent(Apply(r, "Jean,Marie  Luc"));
+}
+
+TEST(ApplyTransformsTest, SeparatorsWithoutABlankKeepCompoundNames) {
+  FieldRule r = ColumnRule(Field::prenom1);
+  r.word = WordRule{2, false, {",", ";", " / "}};
+  ExpectValue(Apply(r, "Marie Claire; Anne"), "Anne");
+  ExpectValue(Apply(r, "Marie Claire / Anne-Sophie, Luc"), "Anne-Sophie");
+  r.word = WordRule{1, false, {"/", " / "}};  // the longest that fits at a place wins
+  ExpectValue(Apply(r, "Jean / Luc"), "Jean");
+}
+
+TEST(ApplyTransformsTest, MapByFingerprint) {
+  FieldRule r = ColumnRule(Field::mentionValidee);
+  r.map = ValueMap{};
+  r.map->entries = {To("Très bien", "MENTION_TRES_BIEN"), To("A.B.", "MENTION_ASSEZ_BIEN")};
+  r.map->fingerprint = true;
+  for (const char* v : {"Très-Bien", "tres bien", "TRÈS BIEN.", "  très  bien ", "TresBien"}) {
+    ExpectValue(Apply(r, v), "MENTION_TRES_BIEN");
+  }
+  ExpectValue(Apply(r, "ab"), "MENTION_ASSEZ_BIEN");
+  ExpectValue(Apply(r, "a-b"), "MENTION_ASSEZ_BIEN");
+  RuleOutput out = Apply(r, "Bien");
+  EXPECT_EQ(out.problem, Rule::kNotInMap);
+  EXPECT_EQ(out.value.text, "Bien");  // the value as read, not its fingerprint
+}
+
+TEST(ApplyTransformsTest, MapDefaultKeepKeepsTheValueAsTheStepsLeftIt) {
+  FieldRule r = ColumnRule(Field::libelleOption);
+  r.letter_case = LetterCase::kUpper;
+  r.map = ValueMap{};
+  r.map->entries = {To("ANG", "Anglais"), ToOutcome("-", MapOutcome::kAbsent)};
+  r.map->has_default = true;
+  r.map->default_outcome = MapOutcome::kKeep;
+  ExpectValue(Apply(r, "ang"), "Anglais");
+  ExpectValue(Apply(r, " espagnol "), "ESPAGNOL");
+  ExpectAbsent(Apply(r, "-"));
+  ExpectAbsent(Apply(r, std::nullopt));  // no value stays no value
+  ExpectAbsent(Apply(r, "  "));
+  EXPECT_FALSE(Apply(r, "  ").absent_by_map);
+}
+
+TEST(ValueMapTest, IndexFoldsEachKeyOnceAndFindsTheFirstOfEqualKeys) {
+  ValueMap map;
+  map.entries = {To("Mme", "F"), To("MME", "F"), To("M.", "M")};
+  map.ignore_case = true;
+  EXPECT_EQ(map.Index(), std::nullopt);
+  EXPECT_EQ(map.index.size(), 2u);
+  ASSERT_NE(map.Find("mme"), nullptr);
+  EXPECT_EQ(map.Find("mme")->from, "Mme");
+  EXPECT_EQ(map.Find("Madame"), nullptr);
+  map.entries.push_back(To("m.", "F"));
+  EXPECT_EQ(map.Index(), std::make_optional(std::make_pair(std::size_t{2}, std::size_t{3})));
+  map.ignore_case = false;
+  map.fingerprint = true;
+  map.entries = {To("Très-Bien", "A"), To("tres bien", "B")};
+  EXPECT_EQ(map.Index(), std::make_optional(std::make_pair(std::size_t{0}, std::size_t{1})));
+}
+
+TEST_F(MapperTest, PatternReasonsNameFieldColumnAndPattern) {
+  mapping_ = LoadOrDie(Replaced(kMapping, "libelleOption: {template: \"{option} {niveau}\"}",
+                                "libelleOption: {column: option, pattern: \"[A-Z][a-z]+\"}"));
+  row_["option"] = "anglais";
+  MappedRow out = MapRow();
+  ASSERT_EQ(out.rejections.size(), 1u);
+  EXPECT_EQ(out.rejections[0].field, "libelleOption");
+  EXPECT_EQ(out.rejections[0].rule, Rule::kPattern);
+  EXPECT_EQ(out.rejections[0].message,
+            "libelleOption : « anglais » ne respecte pas le format attendu par le mapping "
+            "([A-Z][a-z]+) (colonne option)");
+  EXPECT_TRUE(out.failed.test(static_cast<std::size_t>(Field::libelleOption)));
+}
+
+TEST(ReasonPatternTest, EveryVariant) {
+  EXPECT_EQ(ReasonPattern(Spec(Field::codePostalCentreExamen), Regex("[0-9]{5}"), "cp_centre",
+                          "75 0O1", PatternOutcome::kNoMatch),
+            "codePostalCentreExamen : « 75 0O1 » ne respecte pas le format attendu par le "
+            "mapping ([0-9]{5}) (colonne cp_centre)");
+  // Personal fields (a birthplace, a name): the value is never shown.
+  const PatternRule insee = Regex("[0-9]{5}|2[AB][0-9]{3}");
+  EXPECT_EQ(
+      ReasonPattern(Spec(Field::codeInsee), insee, "insee", "2C004", PatternOutcome::kNoMatch),
+      "codeInsee : la valeur ne respecte pas le format attendu par le mapping "
+      "([0-9]{5}|2[AB][0-9]{3}) (colonne insee)");
+  EXPECT_EQ(ReasonPattern(Spec(Field::nomNaissance), Regex("[A-Z -]+"), "nom", "Dupont",
+                          PatternOutcome::kNoMatch),
+            "nomNaissance : la valeur ne respecte pas le format attendu par le mapping "
+            "([A-Z -]+) (colonne nom)");
+  // A template's columns, a constant's none.
+  EXPECT_EQ(
+      ReasonPattern(Spec(Field::verbatim), Regex("[a-z]+"), "", "A1", PatternOutcome::kNoMatch),
+      "verbatim : « A1 » ne respecte pas le format attendu par le mapping ([a-z]+)");
+  // The mapping's own words replace the catalogue's, and still name the column.
+  EXPECT_EQ(
+      ReasonPattern(Spec(Field::codeInsee), Regex("[0-9]{5}", "code INSEE à 5 chiffres attendu"),
+                    "insee", "2C004", PatternOutcome::kNoMatch),
+      "codeInsee : code INSEE à 5 chiffres attendu (colonne insee)");
+  EXPECT_EQ(ReasonPattern(Spec(Field::verbatim), Regex("a*"), "", std::string(1001, 'a'),
+                          PatternOutcome::kTooLong),
+            "verbatim : valeur de 1001 caractères, trop longue pour être comparée au format "
+            "attendu par le mapping (a* ; 1000 caractères au plus)");
+  EXPECT_EQ(
+      ReasonPattern(Spec(Field::verbatim), Regex("a*"), "texte", "aaa", PatternOutcome::kFailed),
+      "verbatim : la valeur n'a pas pu être comparée au format attendu par le mapping (a*) "
+      "(colonne texte)");
 }
 
 }  // namespace

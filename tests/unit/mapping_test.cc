@@ -382,12 +382,12 @@ TEST(LoadMappingTest, ReadsEveryFormOfFieldRule) {
   ASSERT_TRUE(prenom1.word.has_value());
   EXPECT_EQ(prenom1.word->index, 1);
   EXPECT_FALSE(prenom1.word->rest);
-  EXPECT_EQ(prenom1.word->separator, "");
+  EXPECT_THAT(prenom1.word->separators, IsEmpty());
   const FieldRule& prenom2 = *m.rule(Field::prenom2);
   ASSERT_TRUE(prenom2.word.has_value());
   EXPECT_EQ(prenom2.word->index, 2);
   EXPECT_TRUE(prenom2.word->rest);
-  EXPECT_EQ(prenom2.word->separator, ",");
+  EXPECT_THAT(prenom2.word->separators, ElementsAre(","));
 
   // A date part for the integer fields of the birth date.
   for (auto [field, part] : {std::pair{Field::anneeNaissance, DatePart::kYear},
@@ -526,8 +526,9 @@ TEST(MappingErrorTest, UnknownTransformKeyFarFromAnyListsThemAll) {
   // Two letters swapped are two edits: more than a four-letter word allows for a suggestion.
   ExpectOnly(Base() + "  libelleOption: {column: option, tirm: false}\n",
              "unknown key \"fields.libelleOption.tirm\"; known keys here: case, choose, coalesce, "
-             "column, constant, date, default, fold_spaces, ignore_accents, ignore_case, map, "
-             "nil_when_empty, not_after, not_before, part, partial, required, separator, "
+             "column, constant, date, default, digits_only, fingerprint, fold_spaces, "
+             "ignore_accents, ignore_case, map, nil_when_empty, not_after, not_before, pad_left, "
+             "part, partial, pattern, pattern_reason, remove_spaces, required, separator, "
              "template, trim, word, words_from",
              23, 35);
 }
@@ -914,6 +915,152 @@ TEST(MappingErrorTest, MapKeysDifferingByCaseAreDistinctWithoutIgnoreCase) {
                   "  modalitePassageExamen: {column: m, map: {distance: A_DISTANCE, "
                   "Distance: MIXTE, dístance: EN_PRESENTIEL}}\n");
   EXPECT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+}
+
+// ---- Steps for messy data: remove_spaces, digits_only, pad_left, pattern, separators,
+// fingerprint, default: keep ----
+
+TEST(LoadMappingTest, ReadsTheStepsForMessyData) {
+  Loaded l =
+      Load(Replace(Base(), "  mentionValidee:",
+                   "  mentionValidee: {column: mention, map: {Très bien: MENTION_TRES_BIEN, AB: "
+                   "MENTION_ASSEZ_BIEN}, fingerprint: true, default: keep}") +
+           "  codeInsee: {column: insee, remove_spaces: true, pad_left: 5, pattern: "
+           "\"[0-9]{5}|2[AB][0-9]{3}\", pattern_reason: \" code INSEE attendu \"}\n"
+           "  prenom2: {column: prenoms, word: 2, separator: [\" \", \",\", \",\"]}\n"
+           "  libelleOption: {column: option, digits_only: true}\n");
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  const Mapping& m = *l.mapping;
+  const FieldRule& insee = *m.rule(Field::codeInsee);
+  EXPECT_TRUE(insee.remove_spaces);
+  EXPECT_FALSE(insee.digits_only);
+  EXPECT_EQ(insee.pad_left, 5);
+  ASSERT_TRUE(insee.pattern.has_value());
+  EXPECT_EQ(insee.pattern->text, "[0-9]{5}|2[AB][0-9]{3}");
+  EXPECT_EQ(insee.pattern->reason, "code INSEE attendu");  // trimmed
+  EXPECT_EQ(insee.pattern->location.line, 23);
+  EXPECT_EQ(insee.pattern->compiled.Check("2A004"), PatternOutcome::kMatch);
+  EXPECT_EQ(insee.pattern->compiled.Check("2C004"), PatternOutcome::kNoMatch);
+  EXPECT_THAT(m.rule(Field::prenom2)->word->separators, ElementsAre(" ", ","));  // once each
+  EXPECT_TRUE(m.rule(Field::libelleOption)->digits_only);
+  EXPECT_FALSE(m.rule(Field::libelleOption)->remove_spaces);
+  EXPECT_EQ(m.rule(Field::libelleOption)->pad_left, 0);
+  const ValueMap& mention = *m.rule(Field::mentionValidee)->map;
+  EXPECT_TRUE(mention.fingerprint);
+  EXPECT_EQ(mention.default_outcome, MapOutcome::kKeep);
+  // The map is indexed at load, keys folded once.
+  ASSERT_EQ(mention.index.size(), 2u);
+  EXPECT_TRUE(mention.index.contains("tresbien"));
+  ASSERT_NE(mention.Find("TRÈS-BIEN !"), nullptr);
+  EXPECT_EQ(mention.Find("TRÈS-BIEN !")->to, "MENTION_TRES_BIEN");
+}
+
+TEST(LoadMappingTest, EveryMapIsIndexedAtLoad) {
+  Loaded l = Load(Base() +
+                  "  modalitePassageExamen: {column: m, map: {Distance: A_DISTANCE}, "
+                  "ignore_case: true}\n");
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  const ValueMap& map = *l.mapping->rule(Field::modalitePassageExamen)->map;
+  EXPECT_EQ(map.index.size(), 1u);
+  ASSERT_NE(map.Find("DISTANCE"), nullptr);
+}
+
+TEST(MappingErrorTest, PadLeftOutOfRange) {
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pad_left: 0}\n",
+             "fields.codeInsee.pad_left: 0 is out of range (1 to 255)", 23, 40);
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pad_left: 256}\n",
+             "fields.codeInsee.pad_left: 256 is out of range (1 to 255)", 23, 40);
+}
+
+TEST(MappingErrorTest, PadLeftNotAWholeNumber) {
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pad_left: 5.5}\n",
+             "fields.codeInsee.pad_left: expected a whole number, found \"5.5\"", 23, 40);
+}
+
+TEST(MappingErrorTest, PatternThatIsNotARegularExpression) {
+  Loaded l = Load(Base() + "  codeInsee: {column: insee, pattern: \"[0-9\"}\n");
+  ASSERT_EQ(l.diagnostics.size(), 1u) << FormatDiagnostics(l.diagnostics);
+  EXPECT_THAT(l.diagnostics[0].message,
+              ::testing::StartsWith("fields.codeInsee.pattern: \"[0-9\": not a regular "
+                                    "expression (ECMAScript): "));
+  EXPECT_EQ(l.diagnostics[0].location.line, 23);
+  EXPECT_EQ(l.diagnostics[0].location.column, 39);
+}
+
+TEST(MappingErrorTest, PatternWithABackReference) {
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pattern: \"(a)\\\\1\"}\n",
+             "fields.codeInsee.pattern: \"(a)\\\\1\": back-references (\\1) are refused: they "
+             "would make matching slow; write the expected text out",
+             23, 39);
+}
+
+TEST(MappingErrorTest, PatternEmpty) {
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pattern: \"\"}\n",
+             "fields.codeInsee.pattern: \"\": must not be empty", 23, 39);
+}
+
+TEST(MappingErrorTest, PatternReasonWithoutPattern) {
+  ExpectOnly(Base() + "  codeInsee: {column: insee, pattern_reason: code INSEE attendu}\n",
+             "fields.codeInsee.pattern_reason: only applies with pattern", 23, 46);
+}
+
+TEST(MappingErrorTest, PatternReasonEmpty) {
+  ExpectOnly(
+      Base() + "  codeInsee: {column: insee, pattern: \"[0-9]{5}\", pattern_reason: \" \"}\n",
+      "fields.codeInsee.pattern_reason: 1 to 300 characters, in French: what the value "
+      "should be, for the staff who read the quarantine",
+      23, 67);
+}
+
+TEST(MappingErrorTest, FingerprintWithoutMap) {
+  ExpectOnly(Base() + "  libelleOption: {column: option, fingerprint: true}\n",
+             "fields.libelleOption.fingerprint: only applies with map", 23, 48);
+}
+
+TEST(MappingErrorTest, MapKeysWithTheSameFingerprintButDifferentTargets) {
+  ExpectOnly(Base() +
+                 "  modalitePassageExamen:\n"
+                 "    column: modalite\n"
+                 "    map:\n"
+                 "      Présentiel: EN_PRESENTIEL\n"
+                 "      Distance: A_DISTANCE\n"
+                 "      \"pré-sentiel.\": MIXTE\n"
+                 "    fingerprint: true\n",
+             "fields.modalitePassageExamen.map: \"pré-sentiel.\" and \"Présentiel\" are the same "
+             "value here but map to different CDC values",
+             28, 7);
+}
+
+TEST(MappingErrorTest, MapKeysWithTheSameFingerprintAndTargetAreAccepted) {
+  Loaded l = Load(Base() +
+                  "  modalitePassageExamen: {column: m, map: {\"A distance\": A_DISTANCE, "
+                  "\"à-distance\": A_DISTANCE}, fingerprint: true}\n");
+  EXPECT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+}
+
+TEST(MappingErrorTest, KeepIsForTheDefaultOnly) {
+  ExpectOnly(Base() + "  libelleOption: {column: option, map: {ANG: keep}}\n",
+             "fields.libelleOption.map[\"ANG\"]: keep is for default (the values the map does not "
+             "list); a listed value gives its target, so write the value itself",
+             23, 46);
+}
+
+TEST(MappingErrorTest, StepsOnANilSource) {
+  Loaded l = Load(Replace(Base(), "  nomUsage: nil",
+                          "  nomUsage: {constant: nil, trim: false, pattern: \"[A-Z]+\"}"));
+  ASSERT_EQ(l.diagnostics.size(), 2u) << FormatDiagnostics(l.diagnostics);
+  const std::string advice =
+      ": the source is nil, which has no value for a step to work on; read a column, or leave "
+      "the step out";
+  ExpectAt(l.diagnostics[0], "fields.nomUsage.trim" + advice, 16, 35);
+  ExpectAt(l.diagnostics[1], "fields.nomUsage.pattern" + advice, 16, 51);
+}
+
+TEST(MappingErrorTest, SeparatorListEmptyOrWithAnEmptyItem) {
+  ExpectOnly(Base() + "  prenom2: {column: prenoms, word: 2, separator: []}\n",
+             "fields.prenom2.separator: give a separator, or a list of one or more", 23, 50);
+  ExpectOnly(Base() + "  prenom2: {column: prenoms, word: 2, separator: [\",\", \"\"]}\n",
+             "fields.prenom2.separator: must not be empty", 23, 56);
 }
 
 // ---- Dates ----

@@ -386,7 +386,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
         << name;
     EXPECT_TRUE(names.insert(name).second) << "two rules are named " << name;
   }
-  EXPECT_EQ(names.size(), 29u);
+  EXPECT_EQ(names.size(), 30u);
   EXPECT_EQ(RuleName(Rule::kRequired), "required");
   EXPECT_EQ(RuleName(Rule::kBirthAfterToday), "birth-after-today");
   EXPECT_EQ(RuleName(Rule::kBirthAfterDelivery), "birth-after-delivery");
@@ -397,6 +397,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
   EXPECT_EQ(RuleName(Rule::kXmlChar), "xml-char");
   EXPECT_EQ(RuleName(Rule::kUtf8), "utf-8");
   EXPECT_EQ(RuleName(Rule::kNotInMap), "not-in-map");
+  EXPECT_EQ(RuleName(Rule::kPattern), "pattern");
   EXPECT_EQ(RuleName(Rule::kMissingKey), "missing-key");
   EXPECT_EQ(RuleName(Rule::kRepeatedIdTechnique), "repeated-idtechnique");
   EXPECT_EQ(RuleName(Rule::kProbableDuplicate), "probable-duplicate");
