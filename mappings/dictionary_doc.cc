@@ -151,6 +151,11 @@ std::string RulesReferenceScdoc() {
        "codeInsee, a codePostal, a libelleCommuneNaissance (compared without case or accents) or "
        "a codePaysNaissance and these differ: then they are two people. What only one of them "
        "carries does not tell them apart. The first seen is kept, the later quarantined"},
+      {Rule::kCertification,
+       "a certification read from columns that the CDC would refuse: a type that is not one of "
+       "the dictionary's, an RNCP or RS code not written RNCP or RS then digits, or a type that "
+       "contradicts its code (see CERTIFICATION); a certification with no type or code is "
+       "*required*"},
       {Rule::kXsd,
        "refused by the XSD when its deposit file was checked, before publication: the passage is "
        "taken out of the file (a safety net: the rules above cover the XSD)"},

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "core/text.h"
 #include "core/unicode/nfc.h"
 #include "mappings/reasons.h"
+#include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
 namespace {
@@ -302,16 +304,22 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   for (const TemplatePart& p : mapping.id_technique) {
     m.id_parts_.push_back(p.column ? find(p.text) : kLiteral);
   }
-  for (const auto& rule : mapping.fields) {
-    if (!rule) continue;
+  auto bind = [&](const FieldRule& rule) {
     BoundRule b;
-    b.rule = &*rule;
-    if (rule->source == SourceKind::kColumn) b.column = find(rule->column);
-    for (const TemplatePart& p : rule->template_parts) {
+    b.rule = &rule;
+    if (rule.source == SourceKind::kColumn) b.column = find(rule.column);
+    for (const TemplatePart& p : rule.template_parts) {
       b.parts.push_back(p.column ? find(p.text) : kLiteral);
     }
-    for (const std::string& c : rule->coalesce) b.coalesce.push_back(find(c));
-    m.rules_.push_back(std::move(b));
+    for (const std::string& c : rule.coalesce) b.coalesce.push_back(find(c));
+    return b;
+  };
+  if (!mapping.certification.constant) {
+    m.certification_type_ = bind(mapping.certification.type);
+    m.certification_code_ = bind(mapping.certification.code);
+  }
+  for (const auto& rule : mapping.fields) {
+    if (rule) m.rules_.push_back(bind(*rule));
   }
   if (!missing.empty()) {
     std::string list, available;
@@ -387,44 +395,18 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     p.id_technique = "ligne " + std::to_string(row_number);
   }
 
+  // The certification, which the deposit file groups passages by.
+  if (mapping_->certification.constant) {
+    p.certification = *mapping_->certification.constant;
+  } else {
+    MapCertification(*row, out);
+  }
+
   // The fields.
   for (const BoundRule& b : rules_) {
     const FieldRule& rule = *b.rule;
     const FieldSpec& spec = Spec(rule.field);
-    std::optional<std::string> source;
-    switch (rule.source) {
-      case SourceKind::kColumn:
-        source = value_at(b.column);
-        break;
-      case SourceKind::kConstant:
-        source = rule.constant;
-        break;
-      case SourceKind::kNil:
-        break;
-      case SourceKind::kTemplate: {
-        std::string text;
-        bool any = false;
-        for (std::size_t i = 0; i < b.parts.size(); ++i) {
-          if (b.parts[i] == kLiteral) {
-            text += rule.template_parts[i].text;
-          } else if (const auto& v = value_at(b.parts[i])) {
-            text += *v;
-            any = true;
-          }
-        }
-        if (any) source = std::move(text);  // NULL when every column is NULL
-        break;
-      }
-      case SourceKind::kCoalesce:
-        for (std::size_t c : b.coalesce) {
-          const auto& v = value_at(c);
-          if (v && !TrimBlanks(*v).empty()) {
-            source = *v;
-            break;
-          }
-        }
-        break;
-    }
+    std::optional<std::string> source = SourceValue(b, *row);
     RuleOutput result = ApplyTransforms(rule, spec, std::move(source));
     if (result.absent_by_map) out.emptied_by_map.set(static_cast<std::size_t>(rule.field));
     if (result.date && (rule.not_before || rule.not_after)) {
@@ -446,6 +428,97 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     p[rule.field] = std::move(result.value);
   }
   return out;
+}
+
+std::optional<std::string> Mapper::SourceValue(const BoundRule& b, const source::SourceRow& row) {
+  const FieldRule& rule = *b.rule;
+  std::optional<std::string> source;
+  switch (rule.source) {
+    case SourceKind::kColumn:
+      source = row.values[b.column];
+      break;
+    case SourceKind::kConstant:
+      source = rule.constant;
+      break;
+    case SourceKind::kNil:
+      break;
+    case SourceKind::kTemplate: {
+      std::string text;
+      bool any = false;
+      for (std::size_t i = 0; i < b.parts.size(); ++i) {
+        if (b.parts[i] == kLiteral) {
+          text += rule.template_parts[i].text;
+        } else if (const auto& v = row.values[b.parts[i]]) {
+          text += *v;
+          any = true;
+        }
+      }
+      if (any) source = std::move(text);  // NULL when every column is NULL
+      break;
+    }
+    case SourceKind::kCoalesce:
+      for (std::size_t c : b.coalesce) {
+        const auto& v = row.values[c];
+        if (v && !TrimBlanks(*v).empty()) {
+          source = *v;
+          break;
+        }
+      }
+      break;
+  }
+  return source;
+}
+
+void Mapper::MapCertification(const source::SourceRow& row, MappedRow& out) const {
+  Passage& p = out.passage;
+  const CertificationRule& rules = mapping_->certification;
+  const RuleOutput type =
+      ApplyTransforms(rules.type, CertificationTypeSpec(), SourceValue(certification_type_, row));
+  const RuleOutput code =
+      ApplyTransforms(rules.code, CertificationCodeSpec(), SourceValue(certification_code_, row));
+  const std::string type_columns = RuleColumns(rules.type);
+  const std::string code_columns = RuleColumns(rules.code);
+  auto reject = [&](Rule rule, std::string message) {
+    out.rejections.push_back({mapping_->name, p.id_technique, p.source_key,
+                              std::string(kCertificationField), rule, std::move(message)});
+  };
+  // One reason per row: what a step refused, then what is missing, then the CDC's rules.
+  for (const auto& [part, output, columns] :
+       {std::tuple{"type", &type, &type_columns}, std::tuple{"code", &code, &code_columns}}) {
+    if (output->problem) {
+      reject(*output->problem,
+             ReasonCertificationStep(part, *output->problem, *columns, output->value.text));
+      return;
+    }
+  }
+  for (const auto& [output, columns] :
+       {std::pair{&type, &type_columns}, std::pair{&code, &code_columns}}) {
+    if (!output->value.has_value() && output->absent_by_map) {
+      reject(Rule::kRequired, ReasonCertificationAbsent(*columns, true));
+      return;
+    }
+  }
+  if (!type.value.has_value() || !code.value.has_value()) {
+    std::string empty;
+    if (!type.value.has_value()) empty = type_columns;
+    if (!code.value.has_value() && !code_columns.empty()) {
+      empty += (empty.empty() ? "" : ", ") + code_columns;
+    }
+    reject(Rule::kRequired, ReasonCertificationAbsent(empty, false));
+    return;
+  }
+  Certification c{type.value.text, code.value.text};
+  if (auto fault = CheckCertification(c)) {
+    reject(Rule::kCertification, ReasonCertification(*fault, c, type_columns, code_columns));
+    return;
+  }
+  // A type of the dictionary is valid; a free code (other types than RNCP and RS) is text of
+  // 1 to 100 characters that XML can carry.
+  if (auto violation = CheckValue(CertificationCodeSpec(), c.code)) {
+    reject(violation->rule, ReasonCertificationCode(*violation, c.code, code_columns));
+    return;
+  }
+  p.certification = std::move(c);
 }
 
 }  // namespace accrochd::mappings

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/source_row.h"
 #include "core/error.h"
+#include "core/source_row.h"
 #include "mappings/mapping.h"
 #include "mappings/passage.h"
 
@@ -35,10 +35,18 @@ class Mapper {
 
   explicit Mapper(const Mapping& mapping) : mapping_(&mapping) {}
 
+  // The value a rule's source gives on `row` (nullopt: NULL, or nil), before its steps.
+  static std::optional<std::string> SourceValue(const BoundRule& b, const source::SourceRow& row);
+  // Computes and checks the row's certification, when the mapping reads it from columns;
+  // a certification the CDC would refuse is a rejection of the row.
+  void MapCertification(const source::SourceRow& row, MappedRow& out) const;
+
   const Mapping* mapping_;
   std::vector<std::size_t> key_columns_;
   std::vector<std::size_t> id_parts_;  // id_technique template: column index or npos
   std::vector<BoundRule> rules_;
+  BoundRule certification_type_;
+  BoundRule certification_code_;
   std::vector<std::string> column_names_;
 };
 

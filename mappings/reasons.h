@@ -48,6 +48,25 @@ std::string ReasonBirthAfter(bool after_today, std::string_view fields, std::str
 std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& bound,
                             std::string_view column);
 
+// A row's certification (read from columns) that the CDC would refuse, for each
+// CertificationFault; `type_columns` and `code_columns` are where its parts were read (empty for
+// a constant). Codes and types are not personal data: they are shown.
+std::string ReasonCertification(const CertificationFault& fault, const Certification& c,
+                                std::string_view type_columns, std::string_view code_columns);
+
+// No type or no code: `columns` are the empty ones ("a" or "a, b"), or with `by_map` the column
+// whose value the map sent to no value.
+std::string ReasonCertificationAbsent(std::string_view columns, bool by_map);
+
+// A step of the rule of `part` ("type" or "code") refused the value (a map that does not list
+// it, ...).
+std::string ReasonCertificationStep(std::string_view part, Rule rule, std::string_view columns,
+                                    std::string_view value);
+
+// A free code (types other than RNCP and RS) that breaks 4.2: length, characters.
+std::string ReasonCertificationCode(const Violation& violation, std::string_view code,
+                                    std::string_view columns);
+
 // The column a rule reads, for messages ("" for constants; "a, b" for templates).
 std::string RuleColumns(const FieldRule& rule);
 

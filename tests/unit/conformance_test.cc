@@ -103,6 +103,7 @@ void Nil(Passage& p, Field f) { p[f] = FieldValue{FieldValue::State::kNil, ""}; 
 Passage Full(const Mapping& m, const std::string& id) {
   Passage p;
   p.mapping = &m;
+  if (m.certification.constant) p.certification = *m.certification.constant;
   p.id_technique = id;
   p.source_key = "id=" + id;
   Set(p, Field::urlPreuve, "https://preuves.example.fr/p?id=" + id + "&x=1");
@@ -147,6 +148,7 @@ Passage Full(const Mapping& m, const std::string& id) {
 Passage Nils(const Mapping& m, const std::string& id, SchemaVersion version) {
   Passage p;
   p.mapping = &m;
+  if (m.certification.constant) p.certification = *m.certification.constant;
   p.id_technique = id;
   p.source_key = "id=" + id;
   Set(p, Field::obtentionCertification, "PAR_ADMISSION");
@@ -242,6 +244,7 @@ std::vector<Passage> EveryField(const std::vector<const Mapping*>& mappings,
     // Only what 1.1.5 requires: everything else left out.
     Passage minimal;
     minimal.mapping = &mapping();
+    minimal.certification = *mapping().certification.constant;
     minimal.id_technique = id();
     Nil(minimal, Field::modaliteAcces);
     for (Field f : {Field::nomNaissance, Field::prenom1, Field::anneeNaissance, Field::sexe}) {
@@ -420,8 +423,7 @@ void ExpectSamePassage(const Passage& written, const xml::ReadPassage& read) {
     EXPECT_EQ(r.resultats[i].competence_id, written.resultats[i].competence_id);
   }
   ASSERT_NE(r.mapping, nullptr);
-  EXPECT_EQ(r.mapping->certification.type, written.mapping->certification.type);
-  EXPECT_EQ(r.mapping->certification.code, written.mapping->certification.code);
+  EXPECT_EQ(r.certification, written.certification);
   EXPECT_EQ(r.mapping->nature_deposant, written.mapping->nature_deposant);
 }
 
@@ -450,13 +452,14 @@ class OfficialConformanceTest : public ::testing::TestWithParam<SchemaVersion> {
  protected:
   void SetUp() override {
     rncp_.name = "bts";
-    rncp_.certification = {"RNCP", "RNCP35830"};
+    rncp_.certification.constant = mappings::Certification{"RNCP", "RNCP35830"};
     rncp_.nature_deposant = "CERTIFICATEUR";
     rs_.name = "tosa";
-    rs_.certification = {"RS", "RS5875"};
+    rs_.certification.constant = mappings::Certification{"RS", "RS5875"};
     rs_.nature_deposant = "TIERS_CONFIANCE";
     habilitation_.name = "habilitation";
-    habilitation_.certification = {"Diplôme d'Etablissement", "DE-ÉCOLE-2026"};
+    habilitation_.certification.constant =
+        mappings::Certification{"Diplôme d'Etablissement", "DE-ÉCOLE-2026"};
   }
 
   // Deposits `passages` with the official XSD as the session's schema; returns the one file.
@@ -554,7 +557,7 @@ INSTANTIATE_TEST_SUITE_P(BothVersions, OfficialConformanceTest,
 TEST(DepositReaderTest, ResultatsFieldIsConsistentWithTheResultsRead) {
   const std::string path = TestDir() + "/f.xml";
   Mapping m;
-  m.certification = {"RNCP", "RNCP35830"};
+  m.certification.constant = mappings::Certification{"RNCP", "RNCP35830"};
   xml::FluxHeader h;
   h.id_flux = "f";
   h.horodatage = "2026-11-27T02:30:12+01:00";
@@ -563,7 +566,7 @@ TEST(DepositReaderTest, ResultatsFieldIsConsistentWithTheResultsRead) {
   h.id_contrat = "C1";
   auto writer = xml::DepositWriter::Create(::accrochd::testing::RealFiles(), path, h);
   ASSERT_TRUE(writer) << writer.error().message();
-  ASSERT_TRUE((*writer)->OpenCertification(m.certification, std::nullopt));
+  ASSERT_TRUE((*writer)->OpenCertification(*m.certification.constant, std::nullopt));
   Passage p = Full(m, "R1");
   ASSERT_TRUE((*writer)->AppendPassage(xml::SerializePassage(p, SchemaVersion::k115), "R1"));
   ASSERT_TRUE((*writer)->Finish());

@@ -175,8 +175,7 @@ TEST(LoadMappingTest, ReadsEveryTopLevelKey) {
   const Mapping& m = *l.mapping;
   EXPECT_EQ(m.name, "rs6521");
   EXPECT_EQ(m.file, kName);
-  EXPECT_EQ(m.certification.type, "RS");
-  EXPECT_EQ(m.certification.code, "RS6521");
+  EXPECT_EQ(m.certification.constant, (Certification{"RS", "RS6521"}));
   EXPECT_EQ(m.nature_deposant, "TIERS_CONFIANCE");
   EXPECT_EQ(m.source, "scolarite");
   EXPECT_EQ(m.source_location.line, 5);
@@ -257,7 +256,8 @@ TEST(LoadMappingTest, ADecomposedCertificationTypeIsTheDictionarysOne) {
       "certification:\n  type: \"Diplo\u0302me Universitaire\"\n  code: DU 12\n"
       "source: s\nquery: SELECT id FROM t\nkey: id\n");
   ASSERT_TRUE(loaded.mapping.has_value());
-  EXPECT_EQ(loaded.mapping->certification.type, "Diplôme Universitaire");
+  ASSERT_TRUE(loaded.mapping->certification.constant.has_value());
+  EXPECT_EQ(loaded.mapping->certification.constant->type, "Diplôme Universitaire");
   for (const Diagnostic& d : loaded.diagnostics) {
     EXPECT_FALSE(d.message.starts_with("certification")) << d.message;
   }
@@ -444,7 +444,7 @@ TEST(LoadMappingTest, TheShippedExampleLoadsUnderBothVersions) {
     EXPECT_TRUE(d.empty()) << FormatDiagnostics(d);
     EXPECT_EQ(m->name, "exemple-rncp");
     EXPECT_EQ(m->file, path);
-    EXPECT_EQ(m->certification.code, "RNCP34567");
+    EXPECT_EQ(m->certification.constant, (Certification{"RNCP", "RNCP34567"}));
   }
 }
 

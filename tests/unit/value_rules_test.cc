@@ -376,7 +376,7 @@ TEST(DescribeViolationTest, RulesBeyondOneValueAreNamed) {
 
 TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
   std::set<std::string_view> names;
-  const int last = static_cast<int>(Rule::kProbableDuplicate);
+  const int last = static_cast<int>(Rule::kCertification);
   for (int i = 0; i <= last; ++i) {
     std::string_view name = RuleName(static_cast<Rule>(i));
     EXPECT_NE(name, "unknown") << i;
@@ -386,7 +386,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
         << name;
     EXPECT_TRUE(names.insert(name).second) << "two rules are named " << name;
   }
-  EXPECT_EQ(names.size(), 26u);
+  EXPECT_EQ(names.size(), 27u);
   EXPECT_EQ(RuleName(Rule::kRequired), "required");
   EXPECT_EQ(RuleName(Rule::kBirthAfterToday), "birth-after-today");
   EXPECT_EQ(RuleName(Rule::kBirthAfterDelivery), "birth-after-delivery");
@@ -400,6 +400,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
   EXPECT_EQ(RuleName(Rule::kMissingKey), "missing-key");
   EXPECT_EQ(RuleName(Rule::kRepeatedIdTechnique), "repeated-idtechnique");
   EXPECT_EQ(RuleName(Rule::kProbableDuplicate), "probable-duplicate");
+  EXPECT_EQ(RuleName(Rule::kCertification), "certification");
 }
 
 }  // namespace
