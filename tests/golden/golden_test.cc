@@ -28,8 +28,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "core/calendar.h"
 #include "connectors/store/state_store.h"
+#include "core/calendar.h"
 #include "core/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
@@ -103,6 +103,10 @@ std::string Render(const mappings::Passage& p, mappings::Verdict verdict,
       break;
     default:
       out << "  identification: titulaire\n";
+  }
+  // Where the mapping reads it from columns, each passage's certification.
+  if (p.mapping != nullptr && !p.mapping->certification.constant) {
+    out << "  certification: " << p.certification.type << " " << p.certification.code << "\n";
   }
   for (const mappings::FieldSpec& spec : mappings::Fields()) {
     if (spec.field == mappings::Field::idTechnique || spec.field == mappings::Field::resultats) {
