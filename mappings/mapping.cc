@@ -177,7 +177,8 @@ class Loader {
       }
     } else if (type) {
       // The code comes from columns: the type alone can already be unknown.
-      if (CheckCertification({*type, ""})->kind == CertificationFault::Kind::kUnknownType) {
+      const auto fault = CheckCertification({*type, ""});
+      if (fault && fault->kind == CertificationFault::Kind::kUnknownType) {
         file_.Report(*type_node, "certification: " + *CertificationProblem({*type, ""}));
       }
     }

@@ -1430,6 +1430,14 @@ TEST(LoadCertificationTest, ConstantRulesAreComputedAndCheckedAtLoad) {
              3, 9);
 }
 
+TEST(LoadCertificationTest, OnePartConstantTheOtherFromAColumnForEveryType) {
+  for (const std::string& type : CertificationTypes()) {
+    Loaded l = Load(Replace(kFromColumns, "  type:", "  type: \"" + type + "\"") +
+                    accrochd::testing::MinimalFields());
+    EXPECT_TRUE(l.diagnostics.empty()) << type << FormatDiagnostics(l.diagnostics);
+  }
+}
+
 TEST(LoadCertificationTest, AConstantTypeIsCheckedEvenWhenTheCodeComesFromAColumn) {
   Loaded l =
       Load(Replace(kFromColumns, "  type:", "  type: Titre") + accrochd::testing::MinimalFields());
