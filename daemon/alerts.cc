@@ -106,7 +106,7 @@ std::string FrenchDay(const std::string& zone, const std::string& iso_utc) {
 TemplateValue PassageRow(const PassageRecord& p, int left, const std::string& state) {
   TemplateValue row;
   row.Set("id", p.id_technique)
-      .Set("certification", p.certification_type + " " + p.certification_code)
+      .Set("certification", CertificationLabel(p.certification_type, p.certification_code))
       .Set("status", state)
       .Set("state", state)
       .Set("status_code", std::string(store::StatusName(p.status)))
@@ -157,7 +157,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     if (const std::string seen = p.first_seen.substr(0, 10); seen > event) event = seen;
     Item item{std::move(mark), std::nullopt, urgent, section,          band,          "",
               p.id_technique,  "",           "",     std::move(event), std::move(row)};
-    item.certification = p.certification_type + " " + p.certification_code;
+    item.certification = CertificationLabel(p.certification_type, p.certification_code);
     item.status = std::string(store::StatusName(p.status));
     item.deadline = p.deadline ? FormatIsoDate(*p.deadline) : "";
     return item;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -16,6 +17,7 @@
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
 #include "mappings/mapping.h"
+#include "mappings/reasons.h"
 #include "mappings/validator.h"
 #include "mappings/xsd_schema.h"
 
@@ -66,6 +68,21 @@ void PrintQuarantine(std::ostream& out, const CycleReport& report) {
   }
 }
 
+// Where a mapping's certification comes from, for check: "RNCP RNCP35830", or the columns each
+// part is read from ("type from column type_certif, code from column code_certif").
+std::string DescribeCertification(const mappings::Mapping& m) {
+  const mappings::CertificationRule& c = m.certification;
+  if (c.constant) return c.constant->type + " " + c.constant->code;
+  auto part = [](std::string_view name, const mappings::FieldRule& rule) {
+    const std::string columns = mappings::RuleColumns(rule);
+    if (columns.empty()) return std::string(name) + " " + rule.constant;
+    return std::string(name) + " from column" +
+           (columns.find(", ") == std::string::npos ? " " : "s ") + columns +
+           (rule.map ? " (mapped)" : "");
+  };
+  return "certification read on each row: " + part("type", c.type) + ", " + part("code", c.code);
+}
+
 }  // namespace
 
 int RunCheck(const CommandContext& ctx) {
@@ -78,6 +95,11 @@ int RunCheck(const CommandContext& ctx) {
           << " is valid: " << Plural(config->sources.size(), "source") << ", "
           << Plural(config->certifiers.size(), "certifier") << ", "
           << Plural(mapping_count, "mapping") << "\n";
+  for (const CertifierConfig& c : config->certifiers) {
+    for (const mappings::Mapping& m : c.mappings) {
+      ctx.out << "mapping \"" << m.name << "\": " << DescribeCertification(m) << "\n";
+    }
+  }
   {
     // The XSD every deposit file is checked against, compiled as the daemon will.
     Daemon probe(*config, ctx.logger, ctx.clock, ctx.files);
@@ -147,8 +169,10 @@ int RunCheck(const CommandContext& ctx) {
         status = std::max(status, kExitConfig);
         continue;
       }
-      ctx.out << "mapping \"" << m.name << "\" (" << m.certification.type << " "
-              << m.certification.code << "): query prepared, " << Plural(columns->size(), "column")
+      ctx.out << "mapping \"" << m.name << "\" ("
+              << (m.certification.constant ? DescribeCertification(m)
+                                           : "certification from columns")
+              << "): query prepared, " << Plural(columns->size(), "column")
               << ", every mapped column found\n";
     }
   }
@@ -251,8 +275,15 @@ int RunPreview(const CommandContext& ctx) {
   if (!config) return kExitConfig;
   Daemon daemon(*config, ctx.logger, ctx.clock, ctx.files);
   std::vector<mappings::Rejection> quarantine;
+  std::map<mappings::Certification, std::size_t> certifications;  // passages of each
+  std::size_t uncertified = 0;  // rows whose certification was refused or is missing
   auto print = [&](const EvaluatedRow& e) {
     const mappings::Passage& p = e.row.passage;
+    if (p.certification.type.empty() && p.certification.code.empty()) {
+      ++uncertified;
+    } else {
+      ++certifications[p.certification];
+    }
     std::string verdict;
     switch (e.verdict) {
       case mappings::Verdict::kValid:
@@ -291,6 +322,15 @@ int RunPreview(const CommandContext& ctx) {
           << report->valid << " valid, " << report->held << " not due yet, " << report->quarantined
           << " quarantined" << (report->skipped > 0 ? ", " + DescribeSkipped(*report) : "")
           << ". Nothing was changed.\n";
+  if (!certifications.empty() || uncertified > 0) {
+    ctx.out << "\nCertifications (passages):\n";
+    for (const auto& [c, n] : certifications) {
+      ctx.out << "  " << c.type << " " << c.code << "  " << n << "\n";
+    }
+    if (uncertified > 0) {
+      ctx.out << "  (no certification the CDC accepts: quarantined)  " << uncertified << "\n";
+    }
+  }
   if (!quarantine.empty()) {
     ctx.out << "\nQuarantine (idTechnique, field, rule, reason):\n";
     for (const mappings::Rejection& r : quarantine) {

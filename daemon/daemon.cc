@@ -219,8 +219,8 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
       o.certifier = certifier.id_client;
       o.id_technique = e.row.passage.id_technique;
       o.mapping = mapping.name;
-      o.certification_type = mapping.certification.type;
-      o.certification_code = mapping.certification.code;
+      o.certification_type = e.row.passage.certification.type;
+      o.certification_code = e.row.passage.certification.code;
       o.delivery = e.row.passage.delivery;
       o.content_hash = store_->ContentHash(e.row.passage);
       o.cursor_value = held_cursors[i];
@@ -528,13 +528,16 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
     checks.emplace();
   }
   const std::size_t first = report.mappings.size();
-  // In certification order, so that one certification's passages are together in the file
-  // even when several mappings describe it.
+  // Mappings of a constant certification in certification order, then those that read it from
+  // columns: the session writes the certification a file starts with as it comes and the others
+  // from spools, so the files hold one group per certification, in order (see DepositSession).
   std::vector<const mappings::Mapping*> ordered;
   for (const mappings::Mapping& mapping : certifier.mappings) ordered.push_back(&mapping);
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->certification.type, a->certification.code) <
-           std::tie(b->certification.type, b->certification.code);
+    const auto& x = a->certification.constant;
+    const auto& y = b->certification.constant;
+    if (x.has_value() != y.has_value()) return x.has_value();
+    return x.has_value() && *x < *y;
   });
   for (const mappings::Mapping* mapping : ordered) {
     if (!report.sources.contains(mapping->source)) {

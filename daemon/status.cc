@@ -38,6 +38,11 @@ bool AtRisk(Status s) {
 
 }  // namespace
 
+std::string CertificationLabel(const std::string& type, const std::string& code) {
+  if (type.empty() && code.empty()) return "certification non reconnue";
+  return type + " " + code;
+}
+
 std::string French(Status s) {
   switch (s) {
     case Status::kPending:
@@ -191,7 +196,9 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
   for (const store::StateStore::Count& c : *counts) {
     Certifier& certifier = by_bcr[c.certifier];
     Cert& cert = certifier.certifications[{c.certification_type, c.certification_code}];
-    cert.type = c.certification_type;
+    cert.type = c.certification_type.empty() && c.certification_code.empty()
+                    ? CertificationLabel("", "")
+                    : c.certification_type;
     cert.code = c.certification_code;
     cert.by_status[c.status] += c.count;
     const Date today = TodayFor(config, c.certifier, clock);
@@ -273,7 +280,9 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
     TemplateValue row;
     row.Set("id", p.id_technique)
         .Set("certifier", p.certifier)
-        .Set("certification", p.certification_code)
+        .Set("certification", p.certification_code.empty()
+                                  ? CertificationLabel(p.certification_type, "")
+                                  : p.certification_code)
         .Set("status", French(p.status))
         .Set("status_code", std::string(store::StatusName(p.status)))
         .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")
@@ -373,7 +382,7 @@ int RunHistory(const CommandContext& ctx) {
     TemplateValue row;
     row.Set("certifier", c != nullptr ? c->name : p.certifier)
         .Set("bcr", p.certifier)
-        .Set("certification", p.certification_type + " " + p.certification_code)
+        .Set("certification", CertificationLabel(p.certification_type, p.certification_code))
         .Set("mapping", p.mapping)
         .Set("status", French(p.status))
         .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")

@@ -25,6 +25,10 @@ Date TodayFor(const Config& config, const std::string& bcr, Clock& clock);
 // A status as certification staff say it: « en attente de dépôt », « rejeté par la CDC ».
 std::string French(store::Status s);
 
+// How a passage's certification is shown, in French: "RNCP RNCP35830", or « certification non
+// reconnue » for a row quarantined because the certification its columns hold was refused.
+std::string CertificationLabel(const std::string& type, const std::string& code);
+
 // The state store of a configuration that has run at least once (a usage error otherwise), for
 // the commands that work beside the daemon: status, history, deposits, receipts, passages.
 Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& config, Clock& clock,

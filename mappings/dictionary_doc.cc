@@ -154,6 +154,11 @@ std::string RulesReferenceScdoc() {
        "codeInsee, a codePostal, a libelleCommuneNaissance (compared without case or accents) or "
        "a codePaysNaissance and these differ: then they are two people. What only one of them "
        "carries does not tell them apart. The first seen is kept, the later quarantined"},
+      {Rule::kCertification,
+       "a certification read from columns that the CDC would refuse: a type that is not one of "
+       "the dictionary's, an RNCP or RS code not written RNCP or RS then digits, or a type that "
+       "contradicts its code (see CERTIFICATION); a certification with no type or code is "
+       "*required*"},
       {Rule::kMappingRule,
        "a row rule of the mapping: a quarantine_when condition holds, or a require condition "
        "does not (see ROW RULES); the reason is the mapping's, with the columns the condition "

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <tuple>
 
 #include "core/text.h"
 #include "core/unicode/characters.h"
 #include "core/unicode/nfc.h"
 #include "mappings/reasons.h"
+#include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
 namespace {
@@ -389,19 +391,26 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
     return b;
   };
   const std::function<std::size_t(const std::string&)> find_column = find;
-  for (const auto& rule : mapping.fields) {
-    if (!rule) continue;
+  auto bind_rule = [&](const FieldRule& rule) {
     BoundRule b;
-    b.rule = &*rule;
-    b.source = bind_source(*rule);
-    for (const ChooseBranch& branch : rule->choose) {
+    b.rule = &rule;
+    b.source = bind_source(rule);
+    for (const ChooseBranch& branch : rule.choose) {
       BoundBranch bb;
       if (branch.when) bb.when = BindCondition(*branch.when, find_column);
       bb.source = bind_source(branch);
       b.branches.push_back(std::move(bb));
     }
+    return b;
+  };
+  if (!mapping.certification.constant) {
+    m.certification_type_ = bind_rule(mapping.certification.type);
+    m.certification_code_ = bind_rule(mapping.certification.code);
+  }
+  for (const auto& rule : mapping.fields) {
+    if (!rule) continue;
     m.rule_of_field_[static_cast<std::size_t>(rule->field)] = m.rules_.size();
-    m.rules_.push_back(std::move(b));
+    m.rules_.push_back(bind_rule(*rule));
   }
   for (const SkipRule& r : mapping.skip_when) {
     m.skip_when_.push_back(BindCondition(r.when, find_column));
@@ -541,6 +550,13 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     if (!Holds(require_[i], row->values)) row_rule(mapping_->require[i]);
   }
 
+  // The certification, which the deposit file groups passages by.
+  if (mapping_->certification.constant) {
+    p.certification = *mapping_->certification.constant;
+  } else {
+    MapCertification(*row, out);
+  }
+
   // The fields.
   for (const BoundRule& b : rules_) {
     const FieldRule& rule = *b.rule;
@@ -578,6 +594,61 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     p[rule.field] = std::move(result.value);
   }
   return out;
+}
+
+void Mapper::MapCertification(const source::SourceRow& row, MappedRow& out) const {
+  Passage& p = out.passage;
+  const CertificationRule& rules = mapping_->certification;
+  // A part read with choose may take a nil branch: no value, as for a NULL.
+  const Sourced type_source = SourceOfRule(certification_type_, row);
+  const Sourced code_source = SourceOfRule(certification_code_, row);
+  const RuleOutput type = ApplyTransforms(rules.type, CertificationTypeSpec(),
+                                          type_source.nil ? std::nullopt : type_source.value);
+  const RuleOutput code = ApplyTransforms(rules.code, CertificationCodeSpec(),
+                                          code_source.nil ? std::nullopt : code_source.value);
+  const std::string type_columns = RuleColumns(rules.type, type_source.choice);
+  const std::string code_columns = RuleColumns(rules.code, code_source.choice);
+  auto reject = [&](Rule rule, std::string message) {
+    out.rejections.push_back({mapping_->name, p.id_technique, p.source_key,
+                              std::string(kCertificationField), rule, std::move(message)});
+  };
+  // One reason per row: what a step refused, then what is missing, then the CDC's rules.
+  for (const auto& [part, output, columns] :
+       {std::tuple{"type", &type, &type_columns}, std::tuple{"code", &code, &code_columns}}) {
+    if (output->problem) {
+      reject(*output->problem,
+             ReasonCertificationStep(part, *output->problem, *columns, output->value.text));
+      return;
+    }
+  }
+  for (const auto& [output, columns] :
+       {std::pair{&type, &type_columns}, std::pair{&code, &code_columns}}) {
+    if (!output->value.has_value() && output->absent_by_map) {
+      reject(Rule::kRequired, ReasonCertificationAbsent(*columns, true));
+      return;
+    }
+  }
+  if (!type.value.has_value() || !code.value.has_value()) {
+    std::string empty;
+    if (!type.value.has_value()) empty = type_columns;
+    if (!code.value.has_value() && !code_columns.empty()) {
+      empty += (empty.empty() ? "" : ", ") + code_columns;
+    }
+    reject(Rule::kRequired, ReasonCertificationAbsent(empty, false));
+    return;
+  }
+  Certification c{type.value.text, code.value.text};
+  if (auto fault = CheckCertification(c)) {
+    reject(Rule::kCertification, ReasonCertification(*fault, c, type_columns, code_columns));
+    return;
+  }
+  // A type of the dictionary is valid; a free code (other types than RNCP and RS) is text of
+  // 1 to 100 characters that XML can carry.
+  if (auto violation = CheckValue(CertificationCodeSpec(), c.code)) {
+    reject(violation->rule, ReasonCertificationCode(*violation, c.code, code_columns));
+    return;
+  }
+  p.certification = std::move(c);
 }
 
 }  // namespace accrochd::mappings

@@ -67,6 +67,9 @@ class Mapper {
   template <typename Source, typename ValueAt>
   static std::optional<std::string> SourceValue(const Source& s, const BoundSource& b,
                                                 const ValueAt& value_at);
+  // Computes and checks the row's certification, when the mapping reads it from columns;
+  // a certification the CDC would refuse is a rejection of the row.
+  void MapCertification(const source::SourceRow& row, MappedRow& out) const;
 
   const Mapping* mapping_;
   std::vector<std::size_t> key_columns_;
@@ -76,6 +79,8 @@ class Mapper {
   std::vector<BoundCondition> skip_when_;                 // as Mapping::skip_when
   std::vector<BoundCondition> quarantine_when_;           // as Mapping::quarantine_when
   std::vector<BoundCondition> require_;                   // as Mapping::require
+  BoundRule certification_type_;
+  BoundRule certification_code_;
   std::vector<std::string> column_names_;
 };
 

@@ -12,6 +12,7 @@
 #include "core/unicode/nfc.h"
 #include "core/yaml/yaml_reader.h"
 #include "mappings/condition_reader.h"
+#include "mappings/mapper.h"
 #include "mappings/value_rules.h"
 
 namespace accrochd::mappings {
@@ -94,28 +95,7 @@ class Loader {
     yaml::MapReader top(file_, root, "");
     if (!top.valid()) return m;
 
-    if (auto node = top.Node("certification", true)) {
-      yaml::MapReader c(file_, *node, "certification");
-      if (auto v = c.String("type", true)) m.certification.type = ToNfc(*v);
-      if (auto v = c.String("code", true)) m.certification.code = ToNfc(*v);
-      const std::size_t type_length = Utf8Length(m.certification.type);
-      const std::size_t code_length = Utf8Length(m.certification.code);
-      if (c.Has("type") && (type_length < 1 || type_length > kCertificationTypeMaxLength)) {
-        file_.Report(*c.Node("type", false), "certification.type: 1 to 255 characters (4.1)");
-      }
-      if (c.Has("code") && (code_length < 1 || code_length > kCertificationCodeMaxLength)) {
-        file_.Report(*c.Node("code", false), "certification.code: 1 to 100 characters (4.2)");
-      } else if (c.Has("type") && c.Has("code") && type_length >= 1) {
-        if (auto problem = CertificationProblem(m.certification)) {
-          const bool type_at_fault =
-              std::find(CertificationTypes().begin(), CertificationTypes().end(),
-                        m.certification.type) == CertificationTypes().end();
-          file_.Report(*c.Node(type_at_fault ? "type" : "code", false),
-                       "certification: " + *problem);
-        }
-      }
-      c.Finish();
-    }
+    if (auto node = top.Node("certification", true)) ReadCertification(*node, m);
     if (auto node = top.Node("nature_deposant", false)) {
       if (auto v = file_.AsString(*node, "nature_deposant")) {
         auto values = NatureDeposantValues();
@@ -175,6 +155,80 @@ class Loader {
   }
 
  private:
+  // certification: {type, code}, each a constant (a scalar: `type: RNCP`) or a rule with the
+  // sources and steps of a field rule. A certification of two constants is checked here, as the
+  // rows' certifications are by the mapper, with the same CheckCertification.
+  void ReadCertification(const YAML::Node& node, Mapping& m) {
+    yaml::MapReader c(file_, node, "certification");
+    CertificationRule& cert = m.certification;
+    cert.location = file_.Where(node);
+    auto type_node = c.Node("type", true);
+    auto code_node = c.Node("code", true);
+    c.Finish();
+    const bool type_read = type_node && ReadCertificationPart(CertificationTypeSpec(), *type_node,
+                                                              "certification.type", cert.type);
+    const bool code_read = code_node && ReadCertificationPart(CertificationCodeSpec(), *code_node,
+                                                              "certification.code", cert.code);
+    auto constant = [&](const FieldRule& rule, const FieldSpec& spec, const YAML::Node& at,
+                        const std::string& path) -> std::optional<std::string> {
+      if (rule.source != SourceKind::kConstant) return std::nullopt;
+      RuleOutput out = ApplyTransforms(rule, spec, rule.constant);
+      if (!out.value.has_value()) {
+        file_.Report(at, path + ": the constant gives no value after its steps");
+        return std::nullopt;
+      }
+      return out.value.text;
+    };
+    std::optional<std::string> type, code;
+    if (type_read)
+      type = constant(cert.type, CertificationTypeSpec(), *type_node, "certification.type");
+    if (code_read)
+      code = constant(cert.code, CertificationCodeSpec(), *code_node, "certification.code");
+    if (type && code) {
+      const Certification both{*type, *code};
+      if (auto problem = CertificationProblem(both)) {
+        const bool type_at_fault =
+            CheckCertification(both)->kind == CertificationFault::Kind::kUnknownType;
+        file_.Report(type_at_fault ? *type_node : *code_node, "certification: " + *problem);
+      } else {
+        cert.constant = both;
+      }
+    } else if (type) {
+      // The code comes from columns: the type alone can already be unknown.
+      const auto fault = CheckCertification({*type, ""});
+      if (fault && fault->kind == CertificationFault::Kind::kUnknownType) {
+        file_.Report(*type_node, "certification: " + *CertificationProblem({*type, ""}));
+      }
+    }
+  }
+
+  // One part of the certification: a scalar is a constant (as written since the first
+  // mappings), a map a rule. False when an error was reported.
+  bool ReadCertificationPart(const FieldSpec& spec, const YAML::Node& node, const std::string& path,
+                             FieldRule& rule) {
+    if (node.IsMap()) {
+      auto read = ReadRule(spec, node, path);
+      if (!read) return false;
+      rule = std::move(*read);
+      rule.field = spec.field;
+      return true;
+    }
+    auto text = file_.AsString(node, path);
+    if (!text) return false;
+    rule = FieldRule{};
+    rule.field = spec.field;
+    rule.location = file_.Where(node);
+    rule.source = SourceKind::kConstant;
+    rule.constant = ToNfc(*text);
+    const std::size_t length = Utf8Length(rule.constant);
+    if (length < 1 || length > static_cast<std::size_t>(spec.max_length)) {
+      file_.Report(node, path + ": 1 to " + std::to_string(spec.max_length) + " characters (" +
+                             std::string(spec.dico_id) + ")");
+      return false;
+    }
+    return true;
+  }
+
   std::vector<std::string> ColumnList(const YAML::Node& node, const std::string& what) {
     std::vector<std::string> out;
     if (node.IsScalar() && !node.Scalar().empty()) {
@@ -255,7 +309,9 @@ class Loader {
                                                          : ""));
         continue;
       }
-      if (auto rule = ReadRule(spec, value)) m.fields[static_cast<std::size_t>(*field)] = *rule;
+      if (auto rule = ReadRule(spec, value, "fields." + name)) {
+        m.fields[static_cast<std::size_t>(*field)] = *rule;
+      }
     }
     CheckMandatory(node);
   }
@@ -267,8 +323,10 @@ class Loader {
     return map;
   }
 
-  std::optional<FieldRule> ReadRule(const FieldSpec& spec, const YAML::Node& node) {
-    const std::string path = "fields." + std::string(spec.name);
+  // A rule computing a value of `spec` (a dictionary field, or a part of the certification);
+  // `path` names it in messages ("fields.sexe", "certification.code").
+  std::optional<FieldRule> ReadRule(const FieldSpec& spec, const YAML::Node& node,
+                                    const std::string& path) {
     FieldRule r;
     r.field = spec.field;
     r.location = file_.Where(node);
@@ -941,19 +999,25 @@ Location ColumnLocation(const Mapping& mapping, const std::string& column) {
   };
   if (has(mapping.key)) return mapping.key_location;
   if (mapping.cursor && mapping.cursor->column == column) return mapping.cursor->location;
-  for (const auto& rule : mapping.fields) {
-    if (!rule) continue;
+  auto reads = [&](const FieldRule& rule) -> std::optional<Location> {
     const bool in_template =
-        std::any_of(rule->template_parts.begin(), rule->template_parts.end(),
+        std::any_of(rule.template_parts.begin(), rule.template_parts.end(),
                     [&](const TemplatePart& p) { return p.column && p.text == column; });
-    if (rule->column == column || in_template || has(rule->coalesce)) return rule->location;
-    for (const ChooseBranch& b : rule->choose) {
+    if (rule.column == column || in_template || has(rule.coalesce)) return rule.location;
+    for (const ChooseBranch& b : rule.choose) {
       if (b.when && ConditionReads(*b.when, column)) return ConditionLocation(*b.when, column);
       const bool in_branch_template =
           std::any_of(b.template_parts.begin(), b.template_parts.end(),
                       [&](const TemplatePart& p) { return p.column && p.text == column; });
       if (b.column == column || in_branch_template || has(b.coalesce)) return b.location;
     }
+    return std::optional<Location>();
+  };
+  if (auto at = reads(mapping.certification.type)) return *at;
+  if (auto at = reads(mapping.certification.code)) return *at;
+  for (const auto& rule : mapping.fields) {
+    if (!rule) continue;
+    if (auto at = reads(*rule)) return *at;
   }
   for (const SkipRule& r : mapping.skip_when) {
     if (ConditionReads(r.when, column)) return ConditionLocation(r.when, column);
@@ -1040,14 +1104,13 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
   for (const std::string& k : mapping.key) add(k);
   if (mapping.cursor) add(mapping.cursor->column);
   for (const std::string& k : mapping.page_by) add(k);
-  for (const auto& rule : mapping.fields) {
-    if (!rule) continue;
-    add(rule->column);
-    for (const TemplatePart& p : rule->template_parts) {
+  auto add_rule = [&](const FieldRule& rule) {
+    add(rule.column);
+    for (const TemplatePart& p : rule.template_parts) {
       if (p.column) add(p.text);
     }
-    for (const std::string& c : rule->coalesce) add(c);
-    for (const ChooseBranch& b : rule->choose) {
+    for (const std::string& c : rule.coalesce) add(c);
+    for (const ChooseBranch& b : rule.choose) {
       if (b.when) AddConditionColumns(*b.when, out);
       add(b.column);
       for (const TemplatePart& p : b.template_parts) {
@@ -1055,6 +1118,11 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
       }
       for (const std::string& c : b.coalesce) add(c);
     }
+  };
+  add_rule(mapping.certification.type);
+  add_rule(mapping.certification.code);
+  for (const auto& rule : mapping.fields) {
+    if (rule) add_rule(*rule);
   }
   for (const SkipRule& r : mapping.skip_when) AddConditionColumns(r.when, out);
   for (const RowRule& r : mapping.quarantine_when) AddConditionColumns(r.when, out);
@@ -1062,14 +1130,30 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping) {
   return out;
 }
 
-const std::vector<std::string>& CertificationTypes() {
-  static const std::vector<std::string> kTypes = {
-      "RNCP",          "RS", "Diplôme d'Etablissement", "Diplôme Universitaire", "Habilitation",
-      "Reconnaissance"};
-  return kTypes;
-}
-
 namespace {
+
+// The dictionary's certification types (4.1), as the type's enumeration.
+constexpr std::string_view kCertificationTypeValues[] = {
+    "RNCP",          "RS", "Diplôme d'Etablissement", "Diplôme Universitaire", "Habilitation",
+    "Reconnaissance"};
+
+FieldSpec CertificationSpec(std::string_view name, std::string_view id, std::string_view label,
+                            int max_length) {
+  FieldSpec s{};
+  s.field = Field::kCount;  // not a passage field
+  s.name = name;
+  s.dico_id = id;
+  s.label = label;
+  s.group = Group::kPassage;
+  s.type = ValueType::kString;
+  s.min_length = 1;
+  s.max_length = max_length;
+  s.v112 = Occurrence{true, false, true};
+  s.v115 = Occurrence{true, false, true};
+  s.dico = DicoStatus::kObligatoire;
+  s.personal = false;
+  return s;
+}
 
 // "RNCP" or "RS" when `code` is that prefix followed by one or more digits, else "".
 std::string RegisterOfCode(std::string_view code) {
@@ -1085,13 +1169,33 @@ std::string RegisterOfCode(std::string_view code) {
 
 }  // namespace
 
-std::optional<std::string> CertificationProblem(const Certification& c) {
+const std::vector<std::string>& CertificationTypes() {
+  static const std::vector<std::string> kTypes(std::begin(kCertificationTypeValues),
+                                               std::end(kCertificationTypeValues));
+  return kTypes;
+}
+
+const FieldSpec& CertificationTypeSpec() {
+  static const FieldSpec kSpec = [] {
+    FieldSpec s = CertificationSpec("certification.type", "4.1", "Type de certification",
+                                    kCertificationTypeMaxLength);
+    s.type = ValueType::kEnum;
+    s.enumeration = kCertificationTypeValues;
+    return s;
+  }();
+  return kSpec;
+}
+
+const FieldSpec& CertificationCodeSpec() {
+  static const FieldSpec kSpec = CertificationSpec(
+      "certification.code", "4.2", "Code de certification", kCertificationCodeMaxLength);
+  return kSpec;
+}
+
+std::optional<CertificationFault> CheckCertification(const Certification& c) {
   const auto& types = CertificationTypes();
   if (std::find(types.begin(), types.end(), c.type) == types.end()) {
-    std::string list;
-    for (const std::string& t : types) list += (list.empty() ? "" : ", ") + ("\"" + t + "\"");
-    return "type " + Excerpt(c.type) +
-           " is not a certification type of the dictionary (4.1): " + list;
+    return CertificationFault{CertificationFault::Kind::kUnknownType, "", false};
   }
   const std::string shape = RegisterOfCode(c.code);
   if (c.type == "RNCP" || c.type == "RS") {
@@ -1099,20 +1203,39 @@ std::optional<std::string> CertificationProblem(const Certification& c) {
       const bool digits = !c.code.empty() && std::all_of(c.code.begin(), c.code.end(), [](char ch) {
         return ch >= '0' && ch <= '9';
       });
-      return "code " + Excerpt(c.code) + " is not an " + c.type + " code: write " + c.type +
-             " then digits (" + (c.type == "RNCP" ? "RNCP34567" : "RS5875") + ")" +
-             (digits ? ", here " + c.type + c.code : "");
+      return CertificationFault{CertificationFault::Kind::kMalformedCode, "", digits};
     }
-    if (shape != c.type) {
-      return "code " + Excerpt(c.code) + " is an " + shape + " code, but the type is " + c.type +
-             ": the CDC refuses a type that contradicts its code (type: " + shape + ")";
-    }
+    if (shape != c.type) return CertificationFault{CertificationFault::Kind::kContradiction, shape};
     return std::nullopt;
   }
-  if (!shape.empty()) {
-    return "code " + Excerpt(c.code) + " is an " + shape + " code, but the type is " +
-           Excerpt(c.type) + ": the CDC refuses a type that contradicts its code (type: " + shape +
-           ")";
+  if (!shape.empty()) return CertificationFault{CertificationFault::Kind::kContradiction, shape};
+  return std::nullopt;
+}
+
+std::optional<std::string> CertificationProblem(const Certification& c) {
+  auto fault = CheckCertification(c);
+  if (!fault) return std::nullopt;
+  switch (fault->kind) {
+    case CertificationFault::Kind::kUnknownType: {
+      std::string list;
+      for (const std::string& t : CertificationTypes()) {
+        list += (list.empty() ? "" : ", ") + ("\"" + t + "\"");
+      }
+      return "type " + Excerpt(c.type) +
+             " is not a certification type of the dictionary (4.1): " + list;
+    }
+    case CertificationFault::Kind::kMalformedCode:
+      return "code " + Excerpt(c.code) + " is not an " + c.type + " code: write " + c.type +
+             " then digits (" + (c.type == "RNCP" ? "RNCP34567" : "RS5875") + ")" +
+             (fault->digits_only ? ", here " + c.type + c.code : "");
+    case CertificationFault::Kind::kContradiction: {
+      const std::string type =
+          c.type == "RNCP" || c.type == "RS" ? c.type : std::string(Excerpt(c.type));
+      return "code " + Excerpt(c.code) + " is an " + fault->code_register +
+             " code, but the type is " + type +
+             ": the CDC refuses a type that contradicts its code (type: " + fault->code_register +
+             ")";
+    }
   }
   return std::nullopt;
 }

@@ -1,6 +1,6 @@
-// A mapping: how the passages of one certification are read from a certifier's database and
-// laid onto the CDC dictionary. One YAML file per certification; the language is described in
-// accrochd.mapping(5).
+// A mapping: how passages are read from a certifier's database and laid onto the CDC dictionary.
+// One YAML file per query: its certification is a constant, or read from columns row by row
+// (one mapping for a whole catalogue); the language is described in accrochd.mapping(5).
 //
 // A field's value is computed in a fixed order, each step optional:
 //   every column's value in Unicode NFC (always) ->
@@ -18,6 +18,7 @@
 #define ACCROCHD_MAPPINGS_MAPPING_H_
 
 #include <array>
+#include <compare>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ namespace accrochd::mappings {
 struct Certification {
   std::string type;  // CDC "type": RNCP, RS, ... (dictionary 4.1)
   std::string code;  // CDC "code": RNCP34567, RS5875, ... (dictionary 4.2)
+
+  bool operator==(const Certification&) const = default;
+  auto operator<=>(const Certification&) const = default;
 };
 
 // Literal text or a column reference, for templates ("{nom} {prenom}").
@@ -166,6 +170,18 @@ struct FieldRule {
   bool required = false;
 };
 
+// The certification of a mapping's passages (dictionary 4.1 type, 4.2 code). Each part is a
+// constant (`type: RNCP`) or a rule with the sources and steps of a field rule, read on every
+// row; the rules' `field` is unused (see CertificationTypeSpec).
+struct CertificationRule {
+  FieldRule type;
+  FieldRule code;
+  Location location;
+  // Both parts constant: the certification of every passage, checked at load. nullopt when a
+  // part reads columns: each row's certification is checked as it is mapped.
+  std::optional<Certification> constant;
+};
+
 // The incremental cursor: only rows whose `column` is at or after the last bookmark, less
 // `look_back`, are read again.
 struct CursorRule {
@@ -193,7 +209,7 @@ struct RowRule {
 struct Mapping {
   std::string name;  // file name without directory and extension; names the mapping in messages
   std::string file;
-  Certification certification;
+  CertificationRule certification;
   std::optional<std::string> nature_deposant;  // natureDeposant (4.3), when set
   std::string source;                          // name of a source in accrochd.yaml
   Location source_location;
@@ -232,21 +248,44 @@ std::optional<Mapping> LoadMappingText(const std::string& text, const std::strin
 // The certification types of the dictionary (4.1).
 const std::vector<std::string>& CertificationTypes();
 
-// What is wrong with a certification's type and code, or nullopt: the type is one of the
-// dictionary's; an RNCP code is "RNCP" and digits, an RS code "RS" and digits (RNCP34567,
-// RS5875: never 1710 for RS1710); a code of that shape goes with its own type, and the RNCP and
-// RS types with a code of their shape -- the CDC refuses a type that contradicts its code
-// (« Erreur de certification »). In English, for a load error.
+// The values certification.type and certification.code hold, as FieldSpecs, so that a FieldRule
+// can compute them like a field: type is one of the dictionary's types (an enumeration, so that
+// constants, map targets and defaults are checked at load), code a string of 1 to 100
+// characters; neither is nillable nor personal data. Their `field` is Field::kCount: they are
+// not passage fields.
+const FieldSpec& CertificationTypeSpec();
+const FieldSpec& CertificationCodeSpec();
+
+// What can be wrong with a certification's type and code (CheckCertification).
+struct CertificationFault {
+  enum class Kind {
+    kUnknownType,    // not one of the dictionary's types
+    kMalformedCode,  // an RNCP or RS type with a code not of its shape
+    kContradiction,  // a code of the RNCP or RS shape with another type
+  };
+  Kind kind = Kind::kUnknownType;
+  std::string code_register;  // kContradiction: "RNCP" or "RS", the register of the code's shape
+  bool digits_only = false;   // kMalformedCode: the code is digits alone (1710 for RS1710)
+};
+
+// The one check of a certification, at load (a constant) and on each row (from columns): the
+// type is one of the dictionary's; an RNCP code is "RNCP" and digits, an RS code "RS" and digits
+// (RNCP34567, RS5875: never 1710 for RS1710); a code of that shape goes with its own type, and
+// the RNCP and RS types with a code of their shape -- the CDC refuses a type that contradicts
+// its code (« Erreur de certification »). nullopt when the certification is right.
+std::optional<CertificationFault> CheckCertification(const Certification& c);
+
+// The same problem in English, for a load error.
 std::optional<std::string> CertificationProblem(const Certification& c);
 
-// Every column a mapping reads (key, id_technique, cursor, page_by, field rules and row rules),
-// without duplicates, in order of first use; `accrochd check` compares them with the query's
-// result.
+// Every column a mapping reads (key, id_technique, cursor, page_by, the certification's rules,
+// the field rules and the row rules), without duplicates, in order of first use; `accrochd
+// check` compares them with the query's result.
 std::vector<std::string> ReferencedColumns(const Mapping& mapping);
 
-// Where `mapping` first reads `column` (the key, the cursor, a field or a row rule's condition),
-// for messages about a column the query does not return; the file alone when no position is
-// kept.
+// Where `mapping` first reads `column` (the key, the cursor, the certification, a field or a
+// row rule's condition), for messages about a column the query does not return; the file alone
+// when no position is kept.
 Location ColumnLocation(const Mapping& mapping, const std::string& column);
 
 // Parses "{nom} {prenom}" into parts, literals in NFC; nullopt with `problem` set on an

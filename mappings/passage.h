@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct FieldValue {
 
 struct Passage {
   const Mapping* mapping = nullptr;  // the mapping it came from; outlives the passage
+  // The certification it is deposited under (4.1, 4.2): the mapping's constant, or read from
+  // the row's columns; empty parts when the row has none (the passage is then quarantined).
+  // Held by value: codes and types are short (RNCP35830 fits std::string's inline buffer).
+  Certification certification;
   std::string id_technique;
   std::string source_key;  // "id_resultat=1017": the row in the certifier's database
   std::array<FieldValue, kFieldCount> values;
@@ -43,6 +48,9 @@ struct Passage {
   FieldValue& operator[](Field f) { return values[static_cast<std::size_t>(f)]; }
   const FieldValue& operator[](Field f) const { return values[static_cast<std::size_t>(f)]; }
 };
+
+// The field of a Rejection about the passage's certification (type, code or both).
+inline constexpr std::string_view kCertificationField = "certification";
 
 // Why a passage is quarantined. Never holds personal data: the message names the field, the
 // rule and, for fields that are not personal data, the value.

@@ -223,10 +223,6 @@ bool IsEnumerationLike(const FieldRule& rule, const FieldSpec& spec) {
 
 }  // namespace
 
-Certification CertificationOf(const Passage& passage) {
-  return passage.mapping != nullptr ? passage.mapping->certification : Certification{};
-}
-
 void CharacterClasses::Add(std::string_view v) {
   bool digit = false, other_script = false, punct = false, marks = false;
   for (std::size_t i = 0; i < v.size();) {
@@ -426,8 +422,9 @@ void MappingProfile::Add(const source::SourceRow& row) {
       }
       break;
   }
-  const Certification c = CertificationOf(mapped.passage);
-  const std::string name = c.type + " " + c.code;
+  const Certification& c = mapped.passage.certification;
+  const std::string name = c.type.empty() || c.code.empty() ? std::string("(none the CDC accepts)")
+                                                            : c.type + " " + c.code;
   auto it = certifications_.find(name);
   if (it != certifications_.end()) {
     ++it->second;
@@ -609,7 +606,7 @@ std::string MappingProfile::Render() const {
   if (certification_rows_not_kept_ > 0) {
     certifications.push_back("others: " + Plural(certification_rows_not_kept_, "passage"));
   }
-  out += Wrapped("Certification (the mapping's):", certifications, 2, width);
+  out += Wrapped("Certifications:", certifications, 2, width);
 
   out += "  What `accrochd once` would do with these rows (probable duplicates not checked): " +
          Count(valid_) + " valid, " + Count(held_) + " not due yet, " + Count(quarantined_) +

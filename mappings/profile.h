@@ -37,11 +37,6 @@ struct ProfileLimits {
   std::size_t width = 100;      // lines of value lists are wrapped before this column
 };
 
-// The certification a mapped passage is for: the mapping's constant for now. When passages carry
-// their own (read from columns), this is the one place to change; the profile counts passages
-// per certification through it.
-Certification CertificationOf(const Passage& passage);
-
 // `n` with its thousands grouped, for people: 1,234,567.
 std::string GroupedCount(std::uint64_t n);
 

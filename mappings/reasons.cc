@@ -103,6 +103,21 @@ const std::map<std::string_view, std::string_view>& Catalog() {
       {"identification",
        "identification du titulaire impossible : ni idDossier, ni nir, ni "
        "titulaire renseignés"},
+      {"certification-absente", "certification : donnée obligatoire absente ({colonnes})"},
+      {"certification-absente-table",
+       "certification : donnée obligatoire absente (la table de correspondance de la colonne "
+       "{colonne} ne donne pas de valeur)"},
+      {"certification-hors-table",
+       "certification : {partie} « {valeur} » absent de la table de correspondance{colonne}"},
+      {"certification-etape",
+       "certification : {partie} « {valeur} » refusé par la règle {regle} du mapping{colonne}"},
+      {"certification-type-inconnu",
+       "certification : type « {type} » inconnu de la CDC ({liste}){colonne}"},
+      {"certification-code-mal-forme",
+       "certification : code « {code} » mal formé, {type} suivi de chiffres attendu{exemple}"
+       "{colonne}"},
+      {"certification-contradiction",
+       "certification : le type {type} ne correspond pas au code {code}{colonne}"},
       {"doublon",
        "doublon probable du passage {autre} : même titulaire, même certification, même "
        "date de délivrance ; la CDC enregistrerait le titulaire deux fois"},
@@ -306,6 +321,62 @@ std::string ReasonDateRange(const FieldSpec& spec, bool after, const DateBound& 
   return RenderReason(
       after ? "date-apres" : "date-avant",
       {{"champ", std::string(spec.name)}, {"borne", borne}, {"colonne", ColumnsSuffix(column)}});
+}
+
+std::string ReasonCertification(const CertificationFault& fault, const Certification& c,
+                                std::string_view type_columns, std::string_view code_columns) {
+  switch (fault.kind) {
+    case CertificationFault::Kind::kUnknownType: {
+      std::string list;
+      for (const std::string& t : CertificationTypes()) list += (list.empty() ? "" : ", ") + t;
+      return RenderReason(
+          "certification-type-inconnu",
+          {{"type", c.type}, {"liste", list}, {"colonne", ColumnsSuffix(type_columns)}});
+    }
+    case CertificationFault::Kind::kMalformedCode:
+      return RenderReason(
+          "certification-code-mal-forme",
+          {{"code", c.code},
+           {"type", c.type},
+           {"exemple", fault.digits_only ? " (" + c.type + c.code + " ?)" : std::string()},
+           {"colonne", ColumnsSuffix(code_columns)}});
+    case CertificationFault::Kind::kContradiction: {
+      std::string columns(type_columns);
+      if (!code_columns.empty())
+        columns += (columns.empty() ? "" : ", ") + std::string(code_columns);
+      return RenderReason(
+          "certification-contradiction",
+          {{"type", c.type}, {"code", c.code}, {"colonne", ColumnsSuffix(columns)}});
+    }
+  }
+  return "certification";
+}
+
+std::string ReasonCertificationAbsent(std::string_view columns, bool by_map) {
+  if (by_map)
+    return RenderReason("certification-absente-table", {{"colonne", std::string(columns)}});
+  const bool several = columns.find(", ") != std::string_view::npos;
+  return RenderReason("certification-absente",
+                      {{"colonnes", (several ? "colonnes " : "colonne ") + std::string(columns) +
+                                        (several ? " vides" : " vide")}});
+}
+
+std::string ReasonCertificationStep(std::string_view part, Rule rule, std::string_view columns,
+                                    std::string_view value) {
+  if (rule == Rule::kNotInMap) {
+    return RenderReason("certification-hors-table", {{"partie", std::string(part)},
+                                                     {"valeur", std::string(value)},
+                                                     {"colonne", ColumnsSuffix(columns)}});
+  }
+  return RenderReason("certification-etape", {{"partie", std::string(part)},
+                                              {"valeur", std::string(value)},
+                                              {"regle", std::string(RuleName(rule))},
+                                              {"colonne", ColumnsSuffix(columns)}});
+}
+
+std::string ReasonCertificationCode(const Violation& violation, std::string_view code,
+                                    std::string_view columns) {
+  return ReasonForValue(CertificationCodeSpec(), violation, code) + ColumnsSuffix(columns);
 }
 
 std::string ReasonMappingRule(std::string_view reason, std::string_view columns) {

@@ -78,6 +78,25 @@ void AddRuleColumns(const FieldRule& rule, int branch, std::vector<std::string>&
 // "a, b".
 std::string JoinColumns(const std::vector<std::string>& columns);
 
+// A row's certification (read from columns) that the CDC would refuse, for each
+// CertificationFault; `type_columns` and `code_columns` are where its parts were read (empty for
+// a constant). Codes and types are not personal data: they are shown.
+std::string ReasonCertification(const CertificationFault& fault, const Certification& c,
+                                std::string_view type_columns, std::string_view code_columns);
+
+// No type or no code: `columns` are the empty ones ("a" or "a, b"), or with `by_map` the column
+// whose value the map sent to no value.
+std::string ReasonCertificationAbsent(std::string_view columns, bool by_map);
+
+// A step of the rule of `part` ("type" or "code") refused the value (a map that does not list
+// it, ...).
+std::string ReasonCertificationStep(std::string_view part, Rule rule, std::string_view columns,
+                                    std::string_view value);
+
+// A free code (types other than RNCP and RS) that breaks 4.2: length, characters.
+std::string ReasonCertificationCode(const Violation& violation, std::string_view code,
+                                    std::string_view columns);
+
 }  // namespace accrochd::mappings
 
 #endif  // ACCROCHD_MAPPINGS_REASONS_H_

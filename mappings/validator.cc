@@ -353,8 +353,7 @@ std::optional<Rejection> CycleChecks::RegisterIdTechnique(const Passage& p) {
 }
 
 std::string CycleChecks::HolderIdentity(const Passage& p) {
-  std::string identity = (p.mapping ? p.mapping->certification.code : "") + "|" +
-                         p[Field::dateDebutValidite].text + "|";
+  std::string identity = p.certification.code + "|" + p[Field::dateDebutValidite].text + "|";
   switch (p.identification) {
     case Group::kDossierFormation:
       identity += "dossier|" + p[Field::idDossier].text;

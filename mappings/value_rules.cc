@@ -140,6 +140,8 @@ std::string_view RuleName(Rule rule) {
       return "identification";
     case Rule::kProbableDuplicate:
       return "probable-duplicate";
+    case Rule::kCertification:
+      return "certification";
     case Rule::kXsd:
       return "xsd";
     case Rule::kMappingRule:

@@ -44,6 +44,7 @@ enum class Rule {
   kRepeatedIdTechnique,  // two rows give the same idTechnique
   kIdentification,       // no complete identification of the holder
   kProbableDuplicate,    // the same holder, certification and date under another key
+  kCertification,        // a row's certification: unknown type, malformed code, or they disagree
   kXsd,                  // refused by the XSD when the deposit file was checked
   kMappingRule,          // a row rule of the mapping (quarantine_when, require)
   kBirthplaceFrance,     // France's code 99100 as a codeInsee, or as a codePaysNaissance

@@ -10,13 +10,6 @@
 namespace accrochd::deposit {
 namespace {
 
-bool SameCertification(const mappings::Mapping* a, const mappings::Mapping* b) {
-  if (a == b) return true;
-  if (a == nullptr || b == nullptr) return false;
-  return a->certification.type == b->certification.type &&
-         a->certification.code == b->certification.code && a->nature_deposant == b->nature_deposant;
-}
-
 // Best effort: a partial file left behind is removed by the next Publisher::Prepare().
 void RemoveQuietly(FileSystem& files, const std::string& path) {
   if (!path.empty()) (void)files.Remove(path);
@@ -151,7 +144,57 @@ DepositSession::~DepositSession() {
     writer_.reset();
     RemoveQuietly(publisher_.files(), current_.partial);
   }
+  RemoveSpools();
   for (const Sealed& s : queue_) RemoveQuietly(publisher_.files(), s.partial);
+}
+
+void DepositSession::RemoveSpools() {
+  for (auto& [key, spool] : spools_) {
+    spool.file.reset();
+    RemoveQuietly(publisher_.files(), spool.path);
+  }
+  spools_.clear();
+  spooled_passages_ = 0;
+  spooled_bytes_ = 0;
+}
+
+Result<void> DepositSession::DrainSpools() {
+  std::vector<char> buffer(1 << 16);
+  for (auto& [key, spool] : spools_) {
+    spool.file.reset();  // closed: everything appended is in the file
+    if (writer_->certification_open()) {
+      if (auto r = writer_->CloseCertification(); !r) return r;
+    }
+    const mappings::Certification certification{std::get<0>(key), std::get<1>(key)};
+    if (auto r = writer_->OpenCertification(certification, spool.nature_deposant); !r) return r;
+    auto in = publisher_.files().OpenForReading(spool.path);
+    if (!in) return std::unexpected(in.error());
+    std::size_t index = 0;
+    std::string line;
+    for (;;) {
+      auto n = (*in)->Read(buffer.data(), buffer.size());
+      if (!n) return std::unexpected(n.error());
+      if (*n == 0) break;
+      for (std::size_t i = 0; i < *n; ++i) {
+        if (buffer[i] != '\n') {
+          line += buffer[i];
+          continue;
+        }
+        if (index >= spool.id_techniques.size()) break;
+        if (auto r = writer_->AppendPassage(line, spool.id_techniques[index]); !r) return r;
+        current_.origins.push_back(std::move(spool.origins[index]));
+        ++index;
+        line.clear();
+      }
+    }
+    if (index != spool.id_techniques.size()) {
+      return Fail(ErrorKind::kIo, "spool file " + spool.path + " holds " + std::to_string(index) +
+                                      " passage(s), " + std::to_string(spool.id_techniques.size()) +
+                                      " were written");
+    }
+  }
+  RemoveSpools();
+  return {};
 }
 
 Result<void> DepositSession::StartFile() {
@@ -169,11 +212,12 @@ Result<void> DepositSession::StartFile() {
   auto writer = xml::DepositWriter::Create(publisher_.files(), current_.partial, header);
   if (!writer) return std::unexpected(writer.error());
   writer_ = std::move(*writer);
-  certification_ = nullptr;
+  open_.reset();
   return {};
 }
 
 Result<void> DepositSession::Seal() {
+  if (auto r = DrainSpools(); !r) return r;
   if (auto r = writer_->Finish(); !r) return r;
   current_.layout = writer_->layout();
   writer_.reset();
@@ -195,14 +239,14 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
   if (serialized.empty()) {
     return Fail(ErrorKind::kInternal, "passage " + passage.id_technique + " cannot be serialized");
   }
+  const std::optional<std::string>& nature = passage.mapping->nature_deposant;
+  const GroupKey key{passage.certification.type, passage.certification.code, nature.value_or("")};
+  const bool known = (writer_ && open_ == key) || spools_.contains(key);
   const std::uint64_t need =
       serialized.size() + xml::DepositWriter::kPassageOverhead + xml::DepositWriter::kMaxTailBytes +
-      (SameCertification(certification_, passage.mapping)
-           ? 0
-           : xml::DepositWriter::CertificationBytes(passage.mapping->certification,
-                                                    passage.mapping->nature_deposant));
-  if (writer_ && (writer_->passage_count() >= settings_.max_passages ||
-                  writer_->bytes() + need > settings_.max_bytes)) {
+      (known ? 0 : xml::DepositWriter::CertificationBytes(passage.certification, nature));
+  if (writer_ && (writer_->passage_count() + spooled_passages_ >= settings_.max_passages ||
+                  writer_->bytes() + spooled_bytes_ + need > settings_.max_bytes)) {
     if (auto r = Seal(); !r) return r;
   }
   if (!writer_) {
@@ -213,19 +257,33 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
                                           " bytes) does not fit in max_file_size");
     }
   }
-  if (!SameCertification(certification_, passage.mapping)) {
-    if (writer_->certification_open()) {
-      if (auto r = writer_->CloseCertification(); !r) return r;
-    }
-    if (auto r = writer_->OpenCertification(passage.mapping->certification,
-                                            passage.mapping->nature_deposant);
-        !r) {
-      return r;
-    }
-    certification_ = passage.mapping;
+  if (!open_) {  // the file's first certification is written directly
+    if (auto r = writer_->OpenCertification(passage.certification, nature); !r) return r;
+    open_ = key;
   }
-  if (auto r = writer_->AppendPassage(serialized, passage.id_technique); !r) return r;
-  current_.origins.emplace_back(passage.mapping->name, passage.source_key);
+  if (*open_ == key) {
+    if (auto r = writer_->AppendPassage(serialized, passage.id_technique); !r) return r;
+    current_.origins.emplace_back(passage.mapping->name, passage.source_key);
+  } else {
+    auto it = spools_.find(key);
+    if (it == spools_.end()) {
+      Spool spool;
+      spool.path =
+          publisher_.PartialPath(current_.name + ".spool-" + std::to_string(spools_.size() + 1));
+      auto file = publisher_.files().NewFile(spool.path, CreateMode::kExclusive,
+                                             FileMode{0600, std::nullopt});
+      if (!file) return std::unexpected(file.error());
+      spool.file = std::move(*file);
+      spool.nature_deposant = nature;
+      it = spools_.emplace(key, std::move(spool)).first;
+      spooled_bytes_ += xml::DepositWriter::CertificationBytes(passage.certification, nature);
+    }
+    if (auto r = it->second.file->Append(serialized + "\n"); !r) return r;
+    it->second.id_techniques.push_back(passage.id_technique);
+    it->second.origins.emplace_back(passage.mapping->name, passage.source_key);
+    ++spooled_passages_;
+    spooled_bytes_ += serialized.size() + xml::DepositWriter::kPassageOverhead;
+  }
   ++added_;
   return {};
 }
@@ -235,6 +293,7 @@ DepositOutcome DepositSession::Abandon() {
     writer_.reset();
     RemoveQuietly(publisher_.files(), current_.partial);
   }
+  RemoveSpools();
   {
     std::lock_guard lock(mutex_);
     closing_ = true;
@@ -250,7 +309,7 @@ DepositOutcome DepositSession::Outcome() {
 }
 
 Result<DepositOutcome> DepositSession::Finish() {
-  if (writer_ && writer_->passage_count() > 0) {
+  if (writer_ && writer_->passage_count() + spooled_passages_ > 0) {
     if (auto r = Seal(); !r) return std::unexpected(r.error());
   } else if (writer_) {
     writer_.reset();

@@ -2,7 +2,12 @@
 // out in the outbox.
 //
 // Passages are written as they come (memory stays flat), grouped by certification, in files cut
-// before the passage or size limit. Each file, once sealed, is validated against the XSD on a
+// before the passage or size limit. Passages of the certification a file starts with go straight
+// into it; those of other certifications (a mapping reading its certification from columns, or
+// several mappings) wait in one spool file per certification beside it, and are appended when
+// the file is sealed, in order of type and code. The daemon reads the mappings of constant
+// certifications in that order too, so their files are as before: one group per certification,
+// in order. Each file, once sealed, is validated against the XSD on a
 // second thread while the next one is written (both cores busy); a passage the XSD refuses is
 // taken out of the file, which is validated again, and quarantined with the validator's reason;
 // only then is the file published.
@@ -13,17 +18,20 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "connectors/deposit/publisher.h"
 #include "connectors/xml/deposit_writer.h"
 #include "connectors/xml/xsd_validator.h"
 #include "core/error.h"
+#include "core/file_system.h"
 #include "core/tz/timezone.h"
 #include "mappings/passage.h"
 
@@ -68,7 +76,7 @@ class DepositSession {
   DepositSession(const DepositSession&) = delete;
   DepositSession& operator=(const DepositSession&) = delete;
 
-  // Adds a valid passage; its certification comes from its mapping.
+  // Adds a valid passage, under its own certification (and its mapping's natureDeposant).
   Result<void> Add(const mappings::Passage& passage);
 
   // Seals the last file, waits for every file to be checked and published.
@@ -95,8 +103,22 @@ class DepositSession {
     std::vector<std::pair<std::string, std::string>> origins;  // mapping, source key per passage
   };
 
+  // A certification in a file: type, code, natureDeposant ("" when not set).
+  using GroupKey = std::tuple<std::string, std::string, std::string>;
+  // The passages of a certification that wait for the file to be sealed.
+  struct Spool {
+    std::string path;
+    std::unique_ptr<WritableFile> file;
+    std::optional<std::string> nature_deposant;
+    std::vector<std::string> id_techniques;
+    std::vector<std::pair<std::string, std::string>> origins;
+  };
+
   Result<void> StartFile();
   Result<void> Seal();
+  // Appends the spooled certifications to writer_, in key order, and removes their files.
+  Result<void> DrainSpools();
+  void RemoveSpools();
   void Work(std::stop_token stop);
   // `reached_outbox` is set as soon as the file is in the outbox, even if what follows fails.
   Result<std::optional<PublishedFile>> CheckAndPublish(
@@ -110,7 +132,10 @@ class DepositSession {
 
   std::unique_ptr<xml::DepositWriter> writer_;
   Sealed current_;
-  const mappings::Mapping* certification_ = nullptr;  // the certification open in writer_
+  std::optional<GroupKey> open_;  // the certification written directly into writer_
+  std::map<GroupKey, Spool> spools_;
+  std::uint64_t spooled_passages_ = 0;
+  std::uint64_t spooled_bytes_ = 0;  // an upper bound of what the spools add to the file
   std::uint64_t added_ = 0;
 
   std::mutex mutex_;

@@ -371,11 +371,10 @@ std::string StateStore::ContentHash(const mappings::Passage& p) const {
     data += s;
   };
   add(p.id_technique);
-  if (p.mapping != nullptr) {
-    add(p.mapping->certification.type);
-    add(p.mapping->certification.code);
-    add(p.mapping->nature_deposant.value_or(""));
-  }
+  // The passage's own certification: a row that moves to another certification has changed.
+  add(p.certification.type);
+  add(p.certification.code);
+  if (p.mapping != nullptr) add(p.mapping->nature_deposant.value_or(""));
   data += std::to_string(static_cast<int>(p.identification));
   for (const mappings::FieldValue& v : p.values) {
     data += std::to_string(static_cast<int>(v.state));

@@ -92,14 +92,15 @@ Result<bool> DepositReader::Next(ReadPassage& out) {
           out.column = xmlTextReaderGetParserColumnNumber(r);
           out.passage.source_key = "ligne " + std::to_string(out.line);
           out.passage.identification_fixed = true;
-          const bool same = !certifications_.empty() &&
-                            certifications_.back().certification.type == type_ &&
-                            certifications_.back().certification.code == code_ &&
-                            certifications_.back().nature_deposant.value_or("") == nature_;
+          out.passage.certification = {type_, code_};
+          const bool same =
+              !certifications_.empty() &&
+              certifications_.back().certification.constant == out.passage.certification &&
+              certifications_.back().nature_deposant.value_or("") == nature_;
           if (!same) {
             mappings::Mapping& m = certifications_.emplace_back();
             m.name = code_;
-            m.certification = {type_, code_};
+            m.certification.constant = out.passage.certification;
             if (!nature_.empty()) m.nature_deposant = nature_;
           }
           out.passage.mapping = &certifications_.back();

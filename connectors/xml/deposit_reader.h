@@ -15,7 +15,9 @@
 namespace accrochd::xml {
 
 struct ReadPassage {
-  mappings::Passage passage;  // passage.mapping describes its certification (no field rules)
+  // passage.certification is the one it is filed under; passage.mapping, named after the code,
+  // carries its natureDeposant (no rules).
+  mappings::Passage passage;
   int line = 0;
   int column = 0;
 };

@@ -69,6 +69,10 @@ std::string RenderPassage(const mappings::Passage& p, mappings::Verdict verdict,
     default:
       out << "  identification: titulaire\n";
   }
+  // Where the mapping reads it from columns, each passage's certification.
+  if (p.mapping != nullptr && !p.mapping->certification.constant) {
+    out << "  certification: " << p.certification.type << " " << p.certification.code << "\n";
+  }
   for (const mappings::FieldSpec& spec : mappings::Fields()) {
     if (spec.field == mappings::Field::idTechnique || spec.field == mappings::Field::resultats) {
       continue;

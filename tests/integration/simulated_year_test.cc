@@ -560,7 +560,7 @@ class SimulatedYearTest : public ::testing::Test {
       EXPECT_LE(FormatIsoDate(p.row.delivery), FormatIsoDate(today))
           << id << " deposited before its day of delivery";
       ASSERT_NE(got.mapping, nullptr);
-      EXPECT_EQ(got.mapping->certification.code, p.row.paie ? "RNCP35830" : "RNCP36141");
+      EXPECT_EQ(got.certification.code, p.row.paie ? "RNCP35830" : "RNCP36141");
       if (p.held_changed && p.row.version > 0) ++coverage_.changed_while_pending_sent_new;
     }
     EXPECT_EQ(file.ids.size(), f.passages);

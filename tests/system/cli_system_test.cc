@@ -270,6 +270,55 @@ TEST(CliSystemTest, DemoPreviewShowsPassagesAndTheQuarantine) {
                                "60 au plus\n"));
 }
 
+// One mapping for the demo's whole catalogue, its certification read from columns: check says
+// which columns, preview lists the certifications the rows gave, each with its passages, and
+// quarantines the rows whose certification the CDC would refuse.
+TEST(CliSystemTest, CheckAndPreviewListTheCertificationsOfACatalogueMapping) {
+  const std::string dir = MakeTempDir("catalogue");
+  std::string fields = MinimalFields();
+  const std::string nom = "  nomNaissance: {constant: DUPONT}\n";
+  fields.replace(fields.find(nom), nom.size(), "  nomNaissance: {template: \"NOM{x}\"}\n");
+  WriteFile(
+      dir + "/catalogue.yaml",
+      "certification:\n"
+      "  type: {column: type_certif, map: {rncp: RNCP, rs: RS}, ignore_case: true}\n"
+      "  code: {column: code_certif, case: upper}\n"
+      "source: ecole\n"
+      "query: >-\n"
+      "  SELECT r.id AS x, c.type AS type_certif, lower(c.code) AS code_certif\n"
+      "  FROM resultat r JOIN certification c ON c.id = r.certification_id WHERE r.admis = 1\n"
+      "  UNION ALL SELECT 9001, 'rs', 'RNCP36141' UNION ALL SELECT 9002, 'xyz', 'RS1'\n"
+      "key: x\n" +
+          fields);
+  WriteFile(dir + "/accrochd.yaml",
+            ConfigText("  ecole:\n    connection: \"Driver=SQLite3;Database=" +
+                           std::string(ACCROCHD_BINARY_DIR) + "/demo/demo.db;\"\n",
+                       "catalogue.yaml"));
+  RunResult check = RunAccrochd({"check", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("mapping \"catalogue\": certification read on each row: type "
+                                   "from column type_certif (mapped), code from column "
+                                   "code_certif\n"));
+  EXPECT_THAT(check.out, HasSubstr("mapping \"catalogue\" (certification from columns): query "
+                                   "prepared, 3 columns, every mapped column found\n"));
+
+  RunResult preview = RunAccrochd(
+      {"preview", "--config", dir + "/accrochd.yaml", "--mapping", "catalogue", "--limit", "500"});
+  ASSERT_EQ(preview.exit_code, 0) << preview.err;
+  EXPECT_THAT(preview.out, HasSubstr("191 rows mapped, 189 valid"));
+  EXPECT_THAT(preview.out, HasSubstr("\nCertifications (passages):\n"
+                                     "  RNCP RNCP35830  63\n"
+                                     "  RNCP RNCP36141  63\n"
+                                     "  RS RS6521  63\n"
+                                     "  (no certification the CDC accepts: quarantined)  2\n"));
+  EXPECT_THAT(preview.out,
+              HasSubstr("  9001  certification  certification  certification : le type RS ne "
+                        "correspond pas au code RNCP36141 (colonnes type_certif, code_certif)\n"));
+  EXPECT_THAT(preview.out,
+              HasSubstr("  9002  certification  not-in-map  certification : type « xyz » absent "
+                        "de la table de correspondance (colonne type_certif)\n"));
+}
+
 TEST(CliSystemTest, PreviewOfAnUnknownMappingListsTheMappings) {
   RunResult r = RunAccrochd({"preview", "--config", kDemoConfig, "--mapping", "nope"});
   EXPECT_EQ(r.exit_code, 1);

@@ -47,8 +47,9 @@ struct StoreSnapshot {
   std::map<std::int64_t, Deposit> deposits;
 
   std::size_t Count(const std::string& status) const {
-    return static_cast<std::size_t>(std::count_if(
-        passages.begin(), passages.end(), [&](const auto& p) { return p.second.status == status; }));
+    return static_cast<std::size_t>(
+        std::count_if(passages.begin(), passages.end(),
+                      [&](const auto& p) { return p.second.status == status; }));
   }
   std::size_t Deposits(const std::string& state) const {
     return static_cast<std::size_t>(std::count_if(
@@ -79,8 +80,8 @@ inline StoreSnapshot ReadStore(const std::string& state) {
       start = bar + 1;
     }
     if (f[0] == "P" && f.size() == 4) {
-      s.passages[f[1]] = {f[2], f[3].empty() ? std::nullopt
-                                               : std::optional<std::int64_t>(std::stoll(f[3]))};
+      s.passages[f[1]] = {
+          f[2], f[3].empty() ? std::nullopt : std::optional<std::int64_t>(std::stoll(f[3]))};
     } else if (f[0] == "D" && f.size() == 5) {
       s.deposits[std::stoll(f[1])] = {f[2], f[3], std::stoll(f[4])};
     } else {
@@ -120,7 +121,9 @@ class OutboxObserver {
         xsd_(std::move(xsd)),
         bcr_(std::move(bcr)),
         name_(bcr_ + R"(_[0-9]{8}T[0-9]{6}Z_[0-9]{3}\.xml)"),
-        partial_(R"(\.)" + bcr_ + R"(_[0-9]{8}T[0-9]{6}Z_[0-9]{3}\.xml(\.[0-9]+)?\.partial)") {}
+        // A file being written, rewritten (.N) or one of its certification spools (.spool-N).
+        partial_(R"(\.)" + bcr_ +
+                 R"(_[0-9]{8}T[0-9]{6}Z_[0-9]{3}\.xml(\.[0-9]+|\.spool-[0-9]+)?\.partial)") {}
 
   struct Found {
     std::size_t new_files = 0;     // seen in the outbox for the first time
@@ -305,8 +308,7 @@ class OutboxObserver {
   void ExpectStoreAgrees(const std::vector<std::string>& outbox_names) const {
     std::map<std::int64_t, bool> effective;  // deposit id -> its file is (was) in the outbox
     for (const auto& [id, d] : store_.deposits) {
-      const bool in_outbox =
-          std::binary_search(outbox_names.begin(), outbox_names.end(), d.file);
+      const bool in_outbox = std::binary_search(outbox_names.begin(), outbox_names.end(), d.file);
       if (d.state == "publishing") {
         effective[id] = in_outbox;
       } else if (d.state == "published") {
@@ -360,9 +362,9 @@ class OutboxObserver {
 
   std::string state_, config_, xsd_, bcr_;
   std::regex name_, partial_;
-  std::map<std::string, std::size_t> files_;       // every file seen -> its passage count
-  std::map<std::string, std::string> file_of_;     // idTechnique -> file
-  std::set<std::string> with_line_;                // files with a manifest line
+  std::map<std::string, std::size_t> files_;    // every file seen -> its passage count
+  std::map<std::string, std::string> file_of_;  // idTechnique -> file
+  std::set<std::string> with_line_;             // files with a manifest line
   std::size_t manifest_seen_ = 0;
   std::string lineless_;  // the outbox file without a manifest line at the last check
   std::size_t partials_left_ = 0;

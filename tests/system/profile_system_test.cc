@@ -99,7 +99,7 @@ TEST(ProfileSystemTest, ShowsTheFiguresOfEveryFieldAndNoPersonalValue) {
   EXPECT_THAT(r.out, HasSubstr("      3 distinct values; the rules give: F 3, M 2\n"
                                "      not in the map, quarantined: 1 value, 1 row\n"));
   EXPECT_THAT(r.out, HasSubstr("      characters: 1 with double blanks\n"));
-  EXPECT_THAT(r.out, HasSubstr("  Certification (the mapping's): RNCP RNCP35830: 6 passages\n"));
+  EXPECT_THAT(r.out, HasSubstr("  Certifications: RNCP RNCP35830: 6 passages\n"));
   EXPECT_THAT(r.out, HasSubstr("(probable duplicates not checked): 2 valid, 0 not due yet, 4 "
                                "quarantined\n"));
   EXPECT_THAT(r.out, HasSubstr("            1  nomNaissance                 length\n"));
@@ -157,7 +157,7 @@ TEST(ProfileSystemTest, ProfilesEveryMappingOfTheDemoWithoutItsNames) {
     EXPECT_THAT(r.out, HasSubstr("Mapping \"" + std::string(mapping) +
                                  "\" (certifier \"institut-exemple\", source \"ecole\""));
   }
-  EXPECT_THAT(r.out, HasSubstr("  Certification (the mapping's): RS RS6521: 63 passages\n"));
+  EXPECT_THAT(r.out, HasSubstr("  Certifications: RS RS6521: 63 passages\n"));
   // The planted problems: the name of 64 characters, the civility "Dr", the 30th of February.
   EXPECT_THAT(r.out,
               HasSubstr("      length 3 to 64 characters (dictionary: 1 to 60), 1 over 60\n"));

@@ -142,7 +142,8 @@ TEST_F(LoadConfigTest, LoadsAValidFileWithDefaults) {
   EXPECT_EQ(c.id_contrat, "MCFCER000123");
   ASSERT_EQ(c.mappings.size(), 1u);
   EXPECT_EQ(c.mappings[0].name, "rs6521");
-  EXPECT_EQ(c.mappings[0].certification.code, "RS6521");
+  ASSERT_TRUE(c.mappings[0].certification.constant.has_value());
+  EXPECT_EQ(c.mappings[0].certification.constant->code, "RS6521");
 }
 
 TEST_F(LoadConfigTest, ReadsEverySourceSetting) {

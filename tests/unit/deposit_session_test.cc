@@ -35,6 +35,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using mappings::Certification;
 using mappings::Field;
 using mappings::FieldValue;
 using mappings::Mapping;
@@ -85,6 +86,7 @@ Passage MakePassage(const Mapping& mapping, int i, const std::string& nom = "DUP
                     const std::string& verbatim = "") {
   Passage p;
   p.mapping = &mapping;
+  if (mapping.certification.constant) p.certification = *mapping.certification.constant;
   p.id_technique = Id(i);
   p.source_key = "id=" + std::to_string(i);
   auto set = [&](Field f, std::string v) {
@@ -195,10 +197,10 @@ class SessionTest : public ::testing::Test {
                                              clock_, logger_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(publisher_->Prepare());
     rncp_.name = "bts-rncp";
-    rncp_.certification = {"RNCP", "RNCP35830"};
+    rncp_.certification.constant = Certification{"RNCP", "RNCP35830"};
     rncp_.nature_deposant = "CERTIFICATEUR";
     rs_.name = "tosa-rs";
-    rs_.certification = {"RS", "RS5875"};
+    rs_.certification.constant = Certification{"RS", "RS5875"};
     auto own =
         xml::XsdSchema::FromText(mappings::GenerateXsd(SchemaVersion::k115), "accrochd 1.1.5");
     ASSERT_TRUE(own) << own.error().message();
@@ -300,17 +302,79 @@ TEST_F(SessionTest, SplitsByCountIntoCompleteValidFilesEachWithItsOwnIdFlux) {
                                       "E564ACB0_20261127T013012Z_003.xml"}));
 }
 
-TEST_F(SessionTest, ACertificationThatComesBackOpensAnotherElementInTheSameFile) {
+TEST_F(SessionTest, ACertificationThatComesBackJoinsItsGroupInTheSameFile) {
   std::vector<Passage> passages = {MakePassage(rncp_, 0), MakePassage(rs_, 1),
                                    MakePassage(rncp_, 2)};
   auto outcome = Deposit(Settings(own_), passages);
   ASSERT_TRUE(outcome) << outcome.error().message();
   ASSERT_EQ(outcome->files.size(), 1u);
   using Certifications = std::vector<std::pair<std::string, std::vector<std::string>>>;
-  EXPECT_EQ(
-      Parse(outcome->files[0].path).certifications,
-      (Certifications{{"RNCP35830", {"P000"}}, {"RS5875", {"P001"}}, {"RNCP35830", {"P002"}}}));
+  EXPECT_EQ(Parse(outcome->files[0].path).certifications,
+            (Certifications{{"RNCP35830", {"P000", "P002"}}, {"RS5875", {"P001"}}}));
   EXPECT_TRUE(Errors(*own_, outcome->files[0].path).empty());
+  EXPECT_TRUE(PartialFiles(state_).empty());  // nor any spool
+}
+
+// One mapping whose certification comes from columns: each passage carries its own, and the
+// file groups them -- the certification it starts with first, then the others by type and code.
+TEST_F(SessionTest, PassagesOfOneMappingWithSeveralCertificationsAreGroupedInTheFile) {
+  Mapping catalogue;
+  catalogue.name = "catalogue";
+  catalogue.nature_deposant = "CERTIFICATEUR";
+  const std::vector<Certification> order = {
+      {"RS", "RS5875"}, {"RNCP", "RNCP35830"}, {"RS", "RS6521"},     {"RNCP", "RNCP35830"},
+      {"RS", "RS5875"}, {"RNCP", "RNCP36141"}, {"RNCP", "RNCP35830"}};
+  std::vector<Passage> passages;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    passages.push_back(MakePassage(catalogue, static_cast<int>(i)));
+    passages.back().certification = order[i];
+  }
+  using Certifications = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  auto outcome = Deposit(Settings(strict_), passages);
+  ASSERT_TRUE(outcome) << outcome.error().message();
+  EXPECT_TRUE(outcome->rejections.empty());
+  ASSERT_EQ(outcome->files.size(), 1u);
+  EXPECT_EQ(outcome->files[0].passages, 7u);
+  EXPECT_EQ(Parse(outcome->files[0].path).certifications,
+            (Certifications{{"RS5875", {"P000", "P004"}},
+                            {"RNCP35830", {"P001", "P003", "P006"}},
+                            {"RNCP36141", {"P005"}},
+                            {"RS6521", {"P002"}}}));
+  const std::string xml = ReadAll(outcome->files[0].path);
+  EXPECT_THAT(xml, HasSubstr("<cpf:type>RNCP</cpf:type>"));
+  std::size_t natures = 0;
+  for (std::size_t at = xml.find("<cpf:natureDeposant>CERTIFICATEUR<"); at != std::string::npos;
+       at = xml.find("<cpf:natureDeposant>CERTIFICATEUR<", at + 1)) {
+    ++natures;
+  }
+  EXPECT_EQ(natures, 4u);  // one per certification
+  EXPECT_TRUE(Errors(*strict_, outcome->files[0].path).empty());
+  EXPECT_TRUE(PartialFiles(state_).empty());
+
+  // Cut by count, each file is grouped on its own.
+  clock_.Advance(1s);
+  outcome = Deposit(Settings(strict_, 4), passages);
+  ASSERT_TRUE(outcome) << outcome.error().message();
+  ASSERT_EQ(outcome->files.size(), 2u);
+  EXPECT_EQ(Parse(outcome->files[0].path).certifications,
+            (Certifications{
+                {"RS5875", {"P000"}}, {"RNCP35830", {"P001", "P003"}}, {"RS6521", {"P002"}}}));
+  EXPECT_EQ(
+      Parse(outcome->files[1].path).certifications,
+      (Certifications{{"RS5875", {"P004"}}, {"RNCP35830", {"P006"}}, {"RNCP36141", {"P005"}}}));
+  for (const PublishedFile& f : outcome->files) EXPECT_TRUE(Errors(*strict_, f.path).empty());
+  EXPECT_TRUE(PartialFiles(state_).empty());
+}
+
+// A session abandoned part-way leaves no spool behind.
+TEST_F(SessionTest, AbandonRemovesTheSpools) {
+  DepositSession session(Settings(own_), *publisher_, *zone_, clock_, logger_);
+  ASSERT_TRUE(session.Add(MakePassage(rncp_, 0)));
+  ASSERT_TRUE(session.Add(MakePassage(rs_, 1)));
+  EXPECT_EQ(PartialFiles(state_).size(), 2u);  // the file and the RS spool
+  DepositOutcome outcome = session.Abandon();
+  EXPECT_TRUE(outcome.files.empty());
+  EXPECT_TRUE(PartialFiles(state_).empty());
 }
 
 TEST_F(SessionTest, SplitsBySizeBeforeTheLimitAndNotLongBeforeIt) {
@@ -347,8 +411,10 @@ TEST_F(SessionTest, SplitsBySizeBeforeTheLimitAndNotLongBeforeIt) {
       }
       EXPECT_TRUE(Errors(*own_, f.path).empty()) << f.name;
     }
+    // Every passage once; each file holds the next ones in order, grouped by certification.
     std::vector<std::string> expected;
     for (int i = 0; i < 40; ++i) expected.push_back(Id(i));
+    std::sort(all.begin(), all.end());
     EXPECT_EQ(all, expected);
   }
 }
@@ -548,7 +614,7 @@ TEST_F(SessionTest, ACertificationLeftEmptyByARefusalIsDroppedFromTheFile) {
   ASSERT_EQ(outcome->files.size(), 1u);
   using Certifications = std::vector<std::pair<std::string, std::vector<std::string>>>;
   EXPECT_EQ(Parse(outcome->files[0].path).certifications,
-            (Certifications{{"RNCP35830", {"P000"}}, {"RNCP35830", {"P002"}}}));
+            (Certifications{{"RNCP35830", {"P000", "P002"}}}));
   EXPECT_THAT(ReadAll(outcome->files[0].path), Not(HasSubstr("RS5875")));
   EXPECT_TRUE(Errors(*strict_, outcome->files[0].path).empty());
 }
@@ -568,7 +634,7 @@ TEST_F(SessionTest, WhenEveryPassageIsRefusedNoFileIsPublished) {
 
 TEST_F(SessionTest, ARefusalOutsideAnyPassageFailsAndPublishesNothing) {
   Mapping long_code = rncp_;
-  long_code.certification.code = "RNCP" + std::string(100, '9');  // 104 > 100 characters
+  long_code.certification.constant->code = "RNCP" + std::string(100, '9');  // 104 > 100 characters
   auto outcome = Deposit(Settings(own_), {MakePassage(long_code, 0)});
   ASSERT_FALSE(outcome);
   EXPECT_EQ(outcome.error().kind(), ErrorKind::kInternal);
@@ -608,8 +674,8 @@ TEST_F(SessionTest, ARefusedHeaderValueNamesItsConfigurationKey) {
 // a fixed allowance once let files with long ones end up over max_bytes.
 TEST_F(SessionTest, SizeLimitHoldsWithLongCertificationTypeAndCode) {
   Mapping a = rncp_, b = rs_;
-  a.certification = {std::string(250, 'T'), std::string(100, 'C')};
-  b.certification = {std::string(250, 'U'), std::string(100, 'D')};
+  a.certification.constant = Certification{std::string(250, 'T'), std::string(100, 'C')};
+  b.certification.constant = Certification{std::string(250, 'U'), std::string(100, 'D')};
   std::vector<Passage> passages;
   for (int i = 0; i < 20; ++i) passages.push_back(MakePassage(i % 3 == 0 ? b : a, i));
   for (std::uint64_t max = 2'000; max < 2'100; max += 7) {

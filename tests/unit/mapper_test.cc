@@ -1179,5 +1179,133 @@ TEST(ReasonPatternTest, EveryVariant) {
       "(colonne texte)");
 }
 
+// ---- The certification, row by row ----
+
+// kMapping with its certification read as `type_rule` and `code_rule` say.
+std::string WithCertification(const std::string& type_rule, const std::string& code_rule) {
+  return "certification:\n  type: " + type_rule + "\n  code: " + code_rule + "\n" +
+         kMapping.substr(kMapping.find("source:"));
+}
+
+class CertificationFromColumnsTest : public MapperTest {
+ protected:
+  void SetUp() override {
+    MapperTest::SetUp();
+    mapping_ = LoadOrDie(WithCertification(
+        "{column: type_certif, map: {rncp: RNCP, rs: RS, hab: Habilitation, autre: absent}, "
+        "ignore_case: true}",
+        "{column: code_certif, case: upper}"));
+  }
+
+  MappedRow MapCertification(std::optional<std::string> type, std::optional<std::string> code) {
+    row_["type_certif"] = std::move(type);
+    row_["code_certif"] = std::move(code);
+    return MapRow();
+  }
+
+  // The one rejection of a row whose certification is refused: its rule and French reason.
+  void ExpectRefused(MappedRow out, Rule rule, const std::string& message) {
+    ASSERT_EQ(out.rejections.size(), 1u) << out.rejections[0].message;
+    const Rejection& r = out.rejections[0];
+    EXPECT_EQ(r.mapping, "rs6521");
+    EXPECT_EQ(r.id_technique, "E123-2026");
+    EXPECT_EQ(r.source_key, "numero=E123, session=2026");
+    EXPECT_EQ(r.field, "certification");
+    EXPECT_EQ(r.rule, rule);
+    EXPECT_EQ(r.message, message);
+    EXPECT_EQ(out.passage.certification, Certification{});       // none to file it under
+    EXPECT_EQ(out.passage[Field::nomNaissance].text, "DUPONT");  // the rest is still mapped
+    EXPECT_EQ(Validator(SchemaVersion::k115,
+                        Date{std::chrono::year(2026), std::chrono::month(11), std::chrono::day(15)})
+                  .Check(out),
+              Verdict::kQuarantined);
+  }
+};
+
+TEST_F(MapperTest, AConstantCertificationIsEveryPassages) {
+  EXPECT_EQ(MapRow().passage.certification, (Certification{"RNCP", "RNCP35830"}));
+}
+
+TEST_F(CertificationFromColumnsTest, EachRowCarriesItsOwnCertification) {
+  MappedRow out = MapCertification("Rncp", " rncp35830 ");
+  EXPECT_TRUE(out.rejections.empty()) << out.rejections[0].message;
+  EXPECT_EQ(out.passage.certification, (Certification{"RNCP", "RNCP35830"}));
+  out = MapCertification("RS", "rs5875");
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_EQ(out.passage.certification, (Certification{"RS", "RS5875"}));
+  // Other types than RNCP and RS have codes of their own making.
+  out = MapCertification("hab", "hab-2024-07");
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_EQ(out.passage.certification, (Certification{"Habilitation", "HAB-2024-07"}));
+}
+
+TEST_F(CertificationFromColumnsTest, AMalformedCodeIsQuarantinedWithItsValueAndColumn) {
+  ExpectRefused(MapCertification("rncp", "rncp3456x"), Rule::kCertification,
+                "certification : code « RNCP3456X » mal formé, RNCP suivi de chiffres attendu "
+                "(colonne code_certif)");
+  // Digits alone: the register's prefix was lost.
+  ExpectRefused(MapCertification("rs", "1710"), Rule::kCertification,
+                "certification : code « 1710 » mal formé, RS suivi de chiffres attendu (RS1710 ?) "
+                "(colonne code_certif)");
+}
+
+TEST_F(CertificationFromColumnsTest, ATypeThatContradictsItsCodeIsQuarantined) {
+  ExpectRefused(MapCertification("rs", "RNCP34567"), Rule::kCertification,
+                "certification : le type RS ne correspond pas au code RNCP34567 (colonnes "
+                "type_certif, code_certif)");
+  ExpectRefused(MapCertification("hab", "RS5875"), Rule::kCertification,
+                "certification : le type Habilitation ne correspond pas au code RS5875 (colonnes "
+                "type_certif, code_certif)");
+}
+
+TEST_F(CertificationFromColumnsTest, ATypeTheMapDoesNotListIsQuarantined) {
+  ExpectRefused(MapCertification("XYZ", "RNCP34567"), Rule::kNotInMap,
+                "certification : type « XYZ » absent de la table de correspondance (colonne "
+                "type_certif)");
+}
+
+TEST_F(CertificationFromColumnsTest, AnUnknownTypeIsQuarantined) {
+  mapping_ = LoadOrDie(WithCertification("{column: type_certif}", "{column: code_certif}"));
+  ExpectRefused(MapCertification("XYZ", "RNCP34567"), Rule::kCertification,
+                "certification : type « XYZ » inconnu de la CDC (RNCP, RS, Diplôme "
+                "d'Etablissement, Diplôme Universitaire, Habilitation, Reconnaissance) (colonne "
+                "type_certif)");
+}
+
+TEST_F(CertificationFromColumnsTest, NoTypeOrNoCodeIsQuarantined) {
+  ExpectRefused(MapCertification("rncp", std::nullopt), Rule::kRequired,
+                "certification : donnée obligatoire absente (colonne code_certif vide)");
+  ExpectRefused(MapCertification(" ", ""), Rule::kRequired,
+                "certification : donnée obligatoire absente (colonnes type_certif, code_certif "
+                "vides)");
+  ExpectRefused(MapCertification("autre", "RNCP34567"), Rule::kRequired,
+                "certification : donnée obligatoire absente (la table de correspondance de la "
+                "colonne type_certif ne donne pas de valeur)");
+}
+
+TEST_F(CertificationFromColumnsTest, AFreeCodeKeepsTheDictionarysLimits) {
+  ExpectRefused(MapCertification("hab", std::string(101, 'h')), Rule::kLength,
+                "certification.code : 101 caractères, 100 au plus (colonne code_certif)");
+}
+
+// A constant type: only the code's column is named.
+TEST_F(CertificationFromColumnsTest, AConstantTypeWithACodeFromAColumn) {
+  mapping_ = LoadOrDie(WithCertification("RS", "{column: code_certif}"));
+  MappedRow out = MapCertification(std::nullopt, "RS6521");
+  EXPECT_TRUE(out.rejections.empty());
+  EXPECT_EQ(out.passage.certification, (Certification{"RS", "RS6521"}));
+  ExpectRefused(MapCertification(std::nullopt, "RNCP34567"), Rule::kCertification,
+                "certification : le type RS ne correspond pas au code RNCP34567 (colonne "
+                "code_certif)");
+}
+
+TEST_F(CertificationFromColumnsTest, BindNamesTheCertificationsColumns) {
+  auto mapper = Mapper::Bind(mapping_, source::Columns({"numero", "session"}));
+  ASSERT_FALSE(mapper.has_value());
+  EXPECT_THAT(mapper.error().message(),
+              ::testing::HasSubstr("type_certif (mappings/rs6521.yaml:2:9), code_certif "
+                                   "(mappings/rs6521.yaml:3:9)"));
+}
+
 }  // namespace
 }  // namespace accrochd::mappings

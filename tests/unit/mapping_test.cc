@@ -175,8 +175,7 @@ TEST(LoadMappingTest, ReadsEveryTopLevelKey) {
   const Mapping& m = *l.mapping;
   EXPECT_EQ(m.name, "rs6521");
   EXPECT_EQ(m.file, kName);
-  EXPECT_EQ(m.certification.type, "RS");
-  EXPECT_EQ(m.certification.code, "RS6521");
+  EXPECT_EQ(m.certification.constant, (Certification{"RS", "RS6521"}));
   EXPECT_EQ(m.nature_deposant, "TIERS_CONFIANCE");
   EXPECT_EQ(m.source, "scolarite");
   EXPECT_EQ(m.source_location.line, 5);
@@ -257,7 +256,8 @@ TEST(LoadMappingTest, ADecomposedCertificationTypeIsTheDictionarysOne) {
       "certification:\n  type: \"Diplo\u0302me Universitaire\"\n  code: DU 12\n"
       "source: s\nquery: SELECT id FROM t\nkey: id\n");
   ASSERT_TRUE(loaded.mapping.has_value());
-  EXPECT_EQ(loaded.mapping->certification.type, "Diplôme Universitaire");
+  ASSERT_TRUE(loaded.mapping->certification.constant.has_value());
+  EXPECT_EQ(loaded.mapping->certification.constant->type, "Diplôme Universitaire");
   for (const Diagnostic& d : loaded.diagnostics) {
     EXPECT_FALSE(d.message.starts_with("certification")) << d.message;
   }
@@ -444,7 +444,7 @@ TEST(LoadMappingTest, TheShippedExampleLoadsUnderBothVersions) {
     EXPECT_TRUE(d.empty()) << FormatDiagnostics(d);
     EXPECT_EQ(m->name, "exemple-rncp");
     EXPECT_EQ(m->file, path);
-    EXPECT_EQ(m->certification.code, "RNCP34567");
+    EXPECT_EQ(m->certification.constant, (Certification{"RNCP", "RNCP34567"}));
   }
 }
 
@@ -1519,6 +1519,118 @@ TEST(ReferencedColumnsTest, OnlyTheKeyForAMappingOfConstants) {
   Loaded l = Load(Base());
   ASSERT_TRUE(l.mapping.has_value());
   EXPECT_THAT(ReferencedColumns(*l.mapping), ElementsAre("id"));
+}
+
+// ---- A certification read from columns ----
+
+// Lines 1 to 6; "source" is line 7.
+const std::string kFromColumns =
+    "certification:\n"
+    "  type: {column: type_certif, map: {rncp: RNCP, rs: RS}, ignore_case: true}\n"
+    "  code: {column: code_certif, case: upper}\n"
+    "source: scolarite\n"
+    "query: SELECT * FROM resultat\n"
+    "key: id\n";
+
+TEST(LoadCertificationTest, TypeAndCodeFromColumnsAreRulesLikeAField) {
+  Loaded l = Load(kFromColumns + accrochd::testing::MinimalFields());
+  ASSERT_TRUE(l.mapping.has_value());
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  const CertificationRule& c = l.mapping->certification;
+  EXPECT_EQ(c.constant, std::nullopt);
+  EXPECT_EQ(c.type.source, SourceKind::kColumn);
+  EXPECT_EQ(c.type.column, "type_certif");
+  ASSERT_TRUE(c.type.map.has_value());
+  EXPECT_TRUE(c.type.map->ignore_case);
+  ASSERT_EQ(c.type.map->entries.size(), 2u);
+  EXPECT_EQ(c.type.map->entries[1].to, "RS");
+  EXPECT_EQ(c.code.column, "code_certif");
+  EXPECT_EQ(c.code.letter_case, LetterCase::kUpper);
+  EXPECT_EQ(c.code.location.line, 3);
+  // check compares them with the query's columns, and names where they are read.
+  EXPECT_THAT(ReferencedColumns(*l.mapping), ElementsAre("id", "type_certif", "code_certif"));
+  EXPECT_EQ(ColumnLocation(*l.mapping, "code_certif").line, 3);
+  EXPECT_EQ(ColumnLocation(*l.mapping, "code_certif").column, 9);
+}
+
+TEST(LoadCertificationTest, OnePartConstantTheOtherFromAColumn) {
+  Loaded l =
+      Load(Replace(kFromColumns, "  type:", "  type: RS") + accrochd::testing::MinimalFields());
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  EXPECT_EQ(l.mapping->certification.constant, std::nullopt);
+  EXPECT_EQ(l.mapping->certification.type.source, SourceKind::kConstant);
+  EXPECT_EQ(l.mapping->certification.type.constant, "RS");
+}
+
+// Constants written as rules, with steps, are still one constant certification, checked at load
+// once the steps are applied (a constant is checked as written too, as a field's is).
+TEST(LoadCertificationTest, ConstantRulesAreComputedAndCheckedAtLoad) {
+  Loaded l = Load(Replace(Replace(kFromColumns, "  type:", "  type: {constant: RNCP}"),
+                          "  code:", "  code: {constant: \" rncp35830 \", case: upper}") +
+                  accrochd::testing::MinimalFields());
+  ASSERT_TRUE(l.diagnostics.empty()) << FormatDiagnostics(l.diagnostics);
+  EXPECT_EQ(l.mapping->certification.constant, (Certification{"RNCP", "RNCP35830"}));
+  EXPECT_THAT(ReferencedColumns(*l.mapping), ElementsAre("id"));
+
+  ExpectOnly(Replace(Replace(kFromColumns, "  type:", "  type: {constant: RS}"),
+                     "  code:", "  code: {constant: RNCP34567}") +
+                 accrochd::testing::MinimalFields(),
+             "certification: code \"RNCP34567\" is an RNCP code, but the type is RS: the CDC "
+             "refuses a type that contradicts its code (type: RNCP)",
+             3, 9);
+}
+
+TEST(LoadCertificationTest, OnePartConstantTheOtherFromAColumnForEveryType) {
+  for (const std::string& type : CertificationTypes()) {
+    Loaded l = Load(Replace(kFromColumns, "  type:", "  type: \"" + type + "\"") +
+                    accrochd::testing::MinimalFields());
+    EXPECT_TRUE(l.diagnostics.empty()) << type << FormatDiagnostics(l.diagnostics);
+  }
+}
+
+TEST(LoadCertificationTest, AConstantTypeIsCheckedEvenWhenTheCodeComesFromAColumn) {
+  Loaded l =
+      Load(Replace(kFromColumns, "  type:", "  type: Titre") + accrochd::testing::MinimalFields());
+  ASSERT_EQ(l.diagnostics.size(), 1u) << FormatDiagnostics(l.diagnostics);
+  EXPECT_THAT(l.diagnostics[0].message,
+              ::testing::StartsWith("certification: type \"Titre\" is not a certification type "
+                                    "of the dictionary (4.1): \"RNCP\", \"RS\""));
+  EXPECT_EQ(l.diagnostics[0].location.line, 2);
+  EXPECT_EQ(l.diagnostics[0].location.column, 9);
+}
+
+// What a map gives for the type must be one of the dictionary's types.
+TEST(LoadCertificationTest, AMapTargetThatIsNoTypeIsALoadError) {
+  ExpectOnly(Replace(kFromColumns,
+                     "  type:", "  type: {column: type_certif, map: {rncp: RNCP, titre: Titre}}") +
+                 accrochd::testing::MinimalFields(),
+             "certification.type.map[\"titre\"]: \"Titre\" is not a value of certification.type "
+             "(RNCP, RS, Diplôme d'Etablissement, Diplôme Universitaire, Habilitation, "
+             "Reconnaissance)",
+             2, 56);
+}
+
+TEST(LoadCertificationTest, StepsThatDoNotApplyToACertificationAreRefused) {
+  ExpectOnly(Replace(kFromColumns, "  code:", "  code: {column: code_certif, date: iso}") +
+                 accrochd::testing::MinimalFields(),
+             "certification.code.date: applies to date fields, and to anneeNaissance, "
+             "moisNaissance and jourNaissance (with part)",
+             3, 37);
+  ExpectOnly(Replace(kFromColumns, "  code:", "  code: {constant: nil}") +
+                 accrochd::testing::MinimalFields(),
+             "certification.code: certification.code cannot be nil", 3, 20);
+  Loaded l = Load(Replace(kFromColumns, "  code:", "  code: {colum: code_certif}") +
+                  accrochd::testing::MinimalFields());
+  ASSERT_EQ(l.diagnostics.size(), 2u) << FormatDiagnostics(l.diagnostics);
+  ExpectAt(l.diagnostics[0],
+           "certification.code: give one source: column, constant, template, coalesce or choose", 3,
+           9);
+  ExpectAt(l.diagnostics[1], "unknown key \"certification.code.colum\"; did you mean \"column\"?",
+           3, 10);
+  ExpectOnly(Replace(kFromColumns, "  code:", "  code: {column: a, constant: RS5875}") +
+                 accrochd::testing::MinimalFields(),
+             "certification.code: give only one of column, constant, template, coalesce and choose",
+             3, 9);
 }
 
 }  // namespace

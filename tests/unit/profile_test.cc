@@ -246,7 +246,7 @@ TEST_F(ProfileTest, VerdictsAsACycleGivesThemAndTheCertification) {
   EXPECT_EQ(p.reasons().at({"nomNaissance", "length"}), 1u);
   EXPECT_EQ(p.certifications().at("RNCP RNCP35830"), 7u);
   const std::string text = p.Render();
-  EXPECT_THAT(text, HasSubstr("  Certification (the mapping's): RNCP RNCP35830: 7 passages\n"));
+  EXPECT_THAT(text, HasSubstr("  Certifications: RNCP RNCP35830: 7 passages\n"));
   EXPECT_THAT(text, HasSubstr("would do with these rows (probable duplicates not checked): 2 "
                               "valid, 0 not due yet, 5 quarantined\n"));
   EXPECT_THAT(text,

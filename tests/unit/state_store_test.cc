@@ -441,11 +441,12 @@ class ContentHashTest : public StateStoreTest {
  protected:
   ContentHashTest() {
     rs6521_.name = "rs6521";
-    rs6521_.certification = {"RS", "RS6521"};
+    rs6521_.certification.constant = mappings::Certification{"RS", "RS6521"};
     for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
       base_.values[i] = FieldValue{FieldValue::State::kValue, "valeur" + std::to_string(i)};
     }
     base_.mapping = &rs6521_;
+    base_.certification = *rs6521_.certification.constant;
     base_.id_technique = "1017";
     base_.resultats = {{"1", "2", "3"}};
   }
@@ -486,13 +487,15 @@ TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
 TEST_F(ContentHashTest, ChangesWithTheCertificationTheBranchTheResultatsAndTheId) {
   const std::string h = store().ContentHash(base_);
   mappings::Mapping other = rs6521_;
-  other.certification.code = "RS6522";
   Passage p = base_;
   p.mapping = &other;
+  // The passage's own certification (a row may move to another one), not its mapping's.
+  p.certification.code = "RS6522";
   EXPECT_NE(store().ContentHash(p), h);
-  other = rs6521_;
-  other.certification.type = "RNCP";
+  p.certification = base_.certification;
+  p.certification.type = "RNCP";
   EXPECT_NE(store().ContentHash(p), h);
+  p.certification = base_.certification;
   other = rs6521_;
   other.nature_deposant = "CERTIFICATEUR";
   EXPECT_NE(store().ContentHash(p), h);
@@ -1567,9 +1570,9 @@ class CycleIndexTest : public StateStoreTest {
  protected:
   CycleIndexTest() {
     rs6521_.name = "rs6521";
-    rs6521_.certification = {"RS", "RS6521"};
+    rs6521_.certification.constant = mappings::Certification{"RS", "RS6521"};
     rs9999_.name = "rs9999";
-    rs9999_.certification = {"RS", "RS9999"};
+    rs9999_.certification.constant = mappings::Certification{"RS", "RS9999"};
   }
 
   static void Set(Passage& p, Field f, const std::string& text) {
@@ -1580,6 +1583,7 @@ class CycleIndexTest : public StateStoreTest {
                  const std::string& prenom, const std::string& delivery = "2026-01-15") {
     Passage p;
     p.mapping = &m;
+    p.certification = *m.certification.constant;
     p.id_technique = id;
     p.source_key = "id=" + id;
     p.identification = Group::kTitulaire;
@@ -1736,7 +1740,7 @@ TEST_F(CycleIndexTest, ObservedPassagesLeaveNoPersonalValue) {
     if (!ids.insert(p.id_technique).second) continue;
     Observation o = Obs(p.id_technique, store().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
     o.mapping = p.mapping->name;
-    o.certification_code = p.mapping->certification.code;
+    o.certification_code = p.certification.code;
     if (p.id_technique == "1026") {
       o.quarantined = true;
       o.reasons = {{"nir", "nir", "nir : ne respecte pas le motif (13 caractères)"}};

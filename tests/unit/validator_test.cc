@@ -952,9 +952,9 @@ class CycleChecksTest : public ::testing::Test {
  protected:
   CycleChecksTest() {
     rs6521_.name = "rs6521";
-    rs6521_.certification.code = "RS6521";
+    rs6521_.certification.constant = Certification{"RS", "RS6521"};
     rs9999_.name = "rs9999";
-    rs9999_.certification.code = "RS9999";
+    rs9999_.certification.constant = Certification{"RS", "RS9999"};
   }
 
   static void Set(Passage& p, Field f, const std::string& text) {
@@ -965,6 +965,7 @@ class CycleChecksTest : public ::testing::Test {
                  const std::string& prenom, const std::string& delivery = "2026-01-15") {
     Passage p;
     p.mapping = &m;
+    p.certification = *m.certification.constant;
     p.id_technique = id;
     p.source_key = "id=" + id;
     p.identification = Group::kTitulaire;

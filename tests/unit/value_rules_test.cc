@@ -386,7 +386,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
         << name;
     EXPECT_TRUE(names.insert(name).second) << "two rules are named " << name;
   }
-  EXPECT_EQ(names.size(), 30u);
+  EXPECT_EQ(names.size(), 31u);
   EXPECT_EQ(RuleName(Rule::kRequired), "required");
   EXPECT_EQ(RuleName(Rule::kBirthAfterToday), "birth-after-today");
   EXPECT_EQ(RuleName(Rule::kBirthAfterDelivery), "birth-after-delivery");
@@ -401,6 +401,7 @@ TEST(RuleNameTest, EveryRuleHasItsOwnStableName) {
   EXPECT_EQ(RuleName(Rule::kMissingKey), "missing-key");
   EXPECT_EQ(RuleName(Rule::kRepeatedIdTechnique), "repeated-idtechnique");
   EXPECT_EQ(RuleName(Rule::kProbableDuplicate), "probable-duplicate");
+  EXPECT_EQ(RuleName(Rule::kCertification), "certification");
   EXPECT_EQ(RuleName(Rule::kMappingRule), "mapping-rule");
   EXPECT_EQ(RuleName(Rule::kBirthplaceFrance), "birthplace-france");
 }
