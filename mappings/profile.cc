@@ -398,10 +398,22 @@ void MappingProfile::Add(const source::SourceRow& row) {
     }
     NormalizeNfc(*normalized.values[i]);
   }
-  for (FieldProfile& f : fields_) AddField(f, row, *nfc);
-
-  // What a cycle does with the row (Daemon::Extract), probable duplicates aside.
+  // What a cycle does with the row (Daemon::Extract), probable duplicates aside. A row a
+  // skip_when rule takes out is counted under its rule, and nothing more: the fields are
+  // profiled on the rows the mapping maps.
   MappedRow mapped = mapper_->Map(row, rows_);
+  if (mapped.skipped) {
+    const std::string& label = mapping_->skip_when[*mapped.skipped].label;
+    auto at = std::find_if(skipped_.begin(), skipped_.end(),
+                           [&](const auto& s) { return s.first == label; });
+    if (at == skipped_.end()) {
+      skipped_.emplace_back(label, 1);
+    } else {
+      ++at->second;
+    }
+    return;
+  }
+  for (FieldProfile& f : fields_) AddField(f, row, *nfc);
   Verdict verdict = validator_.Check(mapped);
   if (!mapped.identified) {
     verdict = Verdict::kQuarantined;
@@ -610,7 +622,17 @@ std::string MappingProfile::Render() const {
 
   out += "  What `accrochd once` would do with these rows (probable duplicates not checked): " +
          Count(valid_) + " valid, " + Count(held_) + " not due yet, " + Count(quarantined_) +
-         " quarantined\n";
+         " quarantined";
+  if (!skipped_.empty()) {
+    std::uint64_t skipped = 0;
+    std::string labels;
+    for (const auto& [label, n] : skipped_) {
+      skipped += n;
+      labels += (labels.empty() ? "" : ", ") + label + ": " + Count(n);
+    }
+    out += ", " + Count(skipped) + " skipped by skip_when (" + labels + ")";
+  }
+  out += "\n";
   if (!reasons_.empty()) {
     std::vector<std::pair<std::pair<std::string, std::string>, std::uint64_t>> sorted(
         reasons_.begin(), reasons_.end());

@@ -143,6 +143,8 @@ class MappingProfile {
   std::vector<FieldRule> without_default_;  // per field: the rule, its map without default
   std::vector<FieldRule> without_date_;     // per field: the rule without its date step
   std::uint64_t rows_ = 0, valid_ = 0, held_ = 0, quarantined_ = 0;
+  // Rows skip_when took out, by rule label (rules sharing a label add up), in order of first use.
+  std::vector<std::pair<std::string, std::uint64_t>> skipped_;
   std::uint64_t certification_rows_not_kept_ = 0;
   std::map<std::pair<std::string, std::string>, std::uint64_t> reasons_;
   std::map<std::string, std::uint64_t> certifications_;

@@ -183,5 +183,37 @@ TEST(ProfileSystemTest, ProfilesEveryMappingOfTheDemoWithoutItsNames) {
   EXPECT_GT(checked, 100u);
 }
 
+// The golden case messy-school (#15): one mapping for a whole catalogue, read from the case's own
+// fixture. The profile lists the certifications the rows gave, the rows skip_when takes out, and
+// what once would quarantine, by rule -- and never a name of the school's candidates.
+TEST(ProfileSystemTest, ProfilesTheMessySchoolCase) {
+  const std::string dir = MakeTempDir("profile-messy");
+  const std::string golden = std::string(ACCROCHD_SOURCE_DIR) + "/tests/golden/messy-school";
+  const std::string database = dir + "/fixture.db";
+  ShellResult sqlite = Shell(Quote(ACCROCHD_SQLITE3) + " -bail " + Quote(database) + " < " +
+                             Quote(golden + "/fixture.sql"));
+  ASSERT_EQ(sqlite.exit_code, 0) << sqlite.out;
+  WriteFile(dir + "/messy-school.yaml", ReadFile(golden + "/mapping.yaml"));
+  WriteFile(dir + "/accrochd.yaml",
+            "sources:\n  fixture:\n    connection: \"Driver=SQLite3;Database=" + database +
+                ";\"\ncertifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n    id_contrat: "
+                "\"MCFCER009999\"\n    mappings:\n      - messy-school.yaml\n"
+                "state_directory: state\n");
+
+  RunResult r = RunAccrochd({"profile", "--config", dir + "/accrochd.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("RNCP RNCP35830: 6 passages"));
+  EXPECT_THAT(r.out, HasSubstr("(none the CDC accepts): 2 passages"));
+  EXPECT_THAT(r.out, HasSubstr("5 skipped by skip_when (non admis: 5)"));
+  EXPECT_THAT(r.out, HasSubstr("certification"));
+  EXPECT_THAT(r.out, HasSubstr("mapping-rule"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/state")) << "profile changed something";
+  // Not one name or first name of the fixture (decomposed, as stored, or composed).
+  for (const char* name : {"MARTIN", "DUPONT", "BERNARD", "Karim", "Chloé", "FONTAINE", "NGUYEN",
+                           "MÜLLER", "DIALLO", "Élodie", "DUBOIS", "Casablanca", "Ajaccio"}) {
+    EXPECT_THAT(r.out, Not(HasSubstr(name))) << "a personal value of the fixture is printed";
+  }
+}
+
 }  // namespace
 }  // namespace accrochd::testing
