@@ -469,6 +469,20 @@ Mapper::Sourced Mapper::SourceOf(Field field, const source::SourceRow& row) cons
   return SourceOfRule(rules_[rule_of_field_[static_cast<std::size_t>(field)]], row);
 }
 
+const source::SourceRow& InNfc(const source::SourceRow& row, source::SourceRow& storage) {
+  const source::SourceRow* out = &row;
+  for (std::size_t i = 0; i < row.values.size(); ++i) {
+    const auto& v = row.values[i];
+    if (!v || NfcByBytes(*v)) continue;
+    if (out == &row) {
+      storage = row;
+      out = &storage;
+    }
+    NormalizeNfc(*storage.values[i]);
+  }
+  return *out;
+}
+
 MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_number) const {
   MappedRow out;
   Passage& p = out.passage;
@@ -477,16 +491,7 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
   // length sees one form of each text, and deposit files hold it. Rows whose every byte is below
   // 0xCC (ASCII, composed French) are used as they came, without a copy.
   source::SourceRow normalized;
-  const source::SourceRow* row = &source_row;
-  for (std::size_t i = 0; i < source_row.values.size(); ++i) {
-    const auto& v = source_row.values[i];
-    if (!v || NfcByBytes(*v)) continue;
-    if (row == &source_row) {
-      normalized = source_row;
-      row = &normalized;
-    }
-    NormalizeNfc(*normalized.values[i]);
-  }
+  const source::SourceRow* row = &InNfc(source_row, normalized);
   const auto value_at = [&](std::size_t column) -> const std::optional<std::string>& {
     return row->values[column];
   };

@@ -84,6 +84,11 @@ class Mapper {
   std::vector<std::string> column_names_;
 };
 
+// `row` with every value in Unicode NFC, as Map reads it: `row` itself when every value already is
+// (checked by bytes: ASCII and composed Latin text need no lookup and no copy), else `storage`,
+// filled with the normalized copy.
+const source::SourceRow& InNfc(const source::SourceRow& row, source::SourceRow& storage);
+
 // The value of one field rule on one row, before validation: what the transforms produce.
 struct RuleOutput {
   FieldValue value;

@@ -388,16 +388,7 @@ void MappingProfile::Add(const source::SourceRow& row) {
   // Every value in NFC first, as Mapper::Map puts them; the raw row is kept for the character
   // classes (decomposed Unicode in the source).
   source::SourceRow normalized;
-  const source::SourceRow* nfc = &row;
-  for (std::size_t i = 0; i < row.values.size(); ++i) {
-    const auto& v = row.values[i];
-    if (!v || NfcByBytes(*v)) continue;
-    if (nfc == &row) {
-      normalized = row;
-      nfc = &normalized;
-    }
-    NormalizeNfc(*normalized.values[i]);
-  }
+  const source::SourceRow* nfc = &InNfc(row, normalized);
   // What a cycle does with the row (Daemon::Extract), probable duplicates aside. A row a
   // skip_when rule takes out is counted under its rule, and nothing more: the fields are
   // profiled on the rows the mapping maps.
