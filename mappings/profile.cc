@@ -17,30 +17,6 @@ constexpr std::size_t kLongValue = 192;  // bytes of a distinct value kept as it
 
 // The next code point of `s` at `i`; a byte that does not start well-formed UTF-8 gives
 // U+FFFD and moves one byte on (the invalid bytes are counted apart).
-char32_t NextCodePoint(std::string_view s, std::size_t& i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b = byte(i);
-  std::size_t n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || i + n > s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  char32_t cp = n == 1 ? b : b & (0xFF >> (n + 1));
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) {
-      ++i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  i += n;
-  return cp;
-}
-
 bool IsBlank(char32_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xA0; }
 
 bool IsCombining(char32_t c) {
@@ -224,9 +200,13 @@ bool IsEnumerationLike(const FieldRule& rule, const FieldSpec& spec) {
 }  // namespace
 
 void CharacterClasses::Add(std::string_view v) {
+  const std::optional<std::u32string> code_points = CodePoints(v);
+  if (!code_points) {
+    ++invalid_utf8;  // no other class: its characters are not known
+    return;
+  }
   bool digit = false, other_script = false, punct = false, marks = false;
-  for (std::size_t i = 0; i < v.size();) {
-    const char32_t c = NextCodePoint(v, i);
+  for (const char32_t c : *code_points) {
     digit = digit || (c >= '0' && c <= '9');
     other_script = other_script || IsNonLatin(c);
     punct = punct || IsPunctuation(c);
@@ -235,27 +215,23 @@ void CharacterClasses::Add(std::string_view v) {
   // Two blanks in a row inside the value (those at the ends are trim's).
   const std::string_view inside = TrimBlanks(v);
   bool doubled = false, previous_blank = false;
-  for (std::size_t i = 0; i < inside.size() && !doubled;) {
-    const bool blank = IsBlank(NextCodePoint(inside, i));
-    doubled = blank && previous_blank;
+  for (const char32_t c : CodePoints(inside).value_or(std::u32string())) {
+    const bool blank = IsBlank(c);
+    doubled = doubled || (blank && previous_blank);
     previous_blank = blank;
   }
-  const bool valid = IsValidUtf8(v);
   digits += digit;
   non_latin += other_script;
   punctuation += punct;
   double_blanks += doubled;
   edge_blanks += inside.size() != v.size();
   combining += marks;
-  not_nfc += valid && !NfcByBytes(v) && ToNfc(v) != v;
-  invalid_utf8 += !valid;
-  not_xml += valid && XmlTextProblem(v).has_value();
-  if (valid) {
-    const std::string upper = ChangeCase(v, true), lower = ChangeCase(v, false);
-    const bool letters = upper != lower;
-    lower_only += letters && lower == v;
-    upper_only += letters && upper == v;
-  }
+  not_nfc += !NfcByBytes(v) && ToNfc(v) != v;
+  not_xml += XmlTextProblem(v).has_value();
+  const std::string upper = ChangeCase(v, true), lower = ChangeCase(v, false);
+  const bool letters = upper != lower;
+  lower_only += letters && lower == v;
+  upper_only += letters && upper == v;
 }
 
 MappingProfile::MappingProfile(const Mapping& mapping, SchemaVersion version, Date today,
