@@ -17,7 +17,7 @@
 #include "mappings/mapping.h"
 #include "mappings/reasons.h"
 #include "mappings/validator.h"
-#include "tests/support/mapping_fixtures.h"
+#include "tests/support/mapping_loading.h"
 
 namespace accrochd::mappings {
 namespace {
@@ -25,28 +25,11 @@ namespace {
 using ::testing::ElementsAre;
 using State = FieldValue::State;
 
-constexpr const char* kName = "mappings/rs6521.yaml";
+using Loaded = ::accrochd::testing::LoadedMapping;
+using ::accrochd::testing::kMappingName;
 
-// Lines 1 to 4; "fields:" is line 5 and the minimal fields lines 6 to 22, so a field appended
-// lands on line 23, and a top-level key after it on the line after.
-const std::string kHead =
-    "certification: {type: RNCP, code: RNCP35830}\n"
-    "source: scolarite\n"
-    "query: SELECT * FROM resultat\n"
-    "key: id\n";
-
-std::string Base() { return kHead + accrochd::testing::MinimalFields(); }
-
-struct Loaded {
-  std::optional<Mapping> mapping;
-  Diagnostics diagnostics;
-};
-
-Loaded Load(const std::string& text) {
-  Loaded out;
-  out.mapping = LoadMappingText(text, kName, SchemaVersion::k115, out.diagnostics);
-  return out;
-}
+std::string Base() { return ::accrochd::testing::BaseMapping(); }
+Loaded Load(const std::string& text) { return ::accrochd::testing::LoadText(text); }
 
 Mapping LoadOrDie(const std::string& text) {
   Loaded l = Load(text);
@@ -55,13 +38,8 @@ Mapping LoadOrDie(const std::string& text) {
   return l.mapping.value_or(Mapping{});
 }
 
-// Loading `text` reports exactly one problem: `message` at line:column.
 void ExpectOnly(const std::string& text, const std::string& message, int line, int column) {
-  Loaded l = Load(text);
-  ASSERT_EQ(l.diagnostics.size(), 1u) << FormatDiagnostics(l.diagnostics);
-  EXPECT_EQ(l.diagnostics[0].message, message);
-  EXPECT_EQ(l.diagnostics[0].location.line, line) << l.diagnostics[0].message;
-  EXPECT_EQ(l.diagnostics[0].location.column, column) << l.diagnostics[0].message;
+  ::accrochd::testing::ExpectOnlyDiagnostic(text, message, line, column);
 }
 
 // The one skip_when condition of a mapping made of Base() and `rule` (a flow mapping).

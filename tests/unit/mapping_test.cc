@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/support/mapping_fixtures.h"
+#include "tests/support/mapping_loading.h"
 #include "tests/support/run_binary.h"
 
 namespace accrochd::mappings {
@@ -20,18 +20,11 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr const char* kName = "mappings/rs6521.yaml";
-
-// Lines 1 to 4. "fields:" is line 5, the minimal fields are lines 6 to 22: dateDebutValidite 6,
-// donneeCertifiee 9, scoring 12, nomNaissance 15, sexe 21, codePostal 22.
-const std::string kHead =
-    "certification: {type: RNCP, code: RNCP35830}\n"
-    "source: scolarite\n"
-    "query: SELECT * FROM resultat\n"
-    "key: id\n";
+constexpr const char* kName = ::accrochd::testing::kMappingName;
+const std::string& kHead = ::accrochd::testing::kMappingHead;
 
 // A valid mapping; a line appended to it lands on line 23, inside "fields".
-std::string Base() { return kHead + accrochd::testing::MinimalFields(); }
+std::string Base() { return ::accrochd::testing::BaseMapping(); }
 
 // The passage fields the dictionary makes mandatory, without any holder field (lines 5 to 14).
 const std::string kPassageOnly =
@@ -81,30 +74,19 @@ std::string Drop(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-struct Loaded {
-  std::optional<Mapping> mapping;
-  Diagnostics diagnostics;
-};
+using Loaded = ::accrochd::testing::LoadedMapping;
 
 Loaded Load(const std::string& text, SchemaVersion version = SchemaVersion::k115) {
-  Loaded out;
-  out.mapping = LoadMappingText(text, kName, version, out.diagnostics);
-  return out;
+  return ::accrochd::testing::LoadText(text, version);
 }
 
 void ExpectAt(const Diagnostic& d, const std::string& message, int line, int column) {
-  EXPECT_EQ(d.message, message);
-  EXPECT_EQ(d.location.file, kName);
-  EXPECT_EQ(d.location.line, line) << d.message;
-  EXPECT_EQ(d.location.column, column) << d.message;
+  ::accrochd::testing::ExpectDiagnosticAt(d, message, line, column);
 }
 
-// Loading `text` reports exactly one problem: `message` at line:column.
 void ExpectOnly(const std::string& text, const std::string& message, int line, int column,
                 SchemaVersion version = SchemaVersion::k115) {
-  Loaded l = Load(text, version);
-  ASSERT_EQ(l.diagnostics.size(), 1u) << FormatDiagnostics(l.diagnostics);
-  ExpectAt(l.diagnostics[0], message, line, column);
+  ::accrochd::testing::ExpectOnlyDiagnostic(text, message, line, column, version);
 }
 
 // For a mandatory field whose rule is refused: `message` at line:column first; the loader then
