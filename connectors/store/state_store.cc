@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "connectors/store/sqlite_statement.h"
 #include "core/deadline.h"
 #include "mappings/cdc_message.h"
 
@@ -328,6 +329,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_di
     // 16 MiB of page cache (SQLite's default is 2 MiB): a backfill's index lookups stay in
     // memory instead of one pread each.
     sql << "PRAGMA cache_size=-16384";
+    sql << "PRAGMA temp.cache_size=-16384";
     sql << "PRAGMA foreign_keys=ON";
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
     int version = 0;
@@ -390,72 +392,95 @@ std::string StateStore::ContentHash(const mappings::Passage& p) const {
   return Keyed(data);
 }
 
-// Statements Observe runs for every passage, prepared once per call (a prepared statement kept
-// across transactions would hold SQLite's read snapshot, and the store could no longer write once
-// another process had); they read and write these fields.
+// The statements of the store's hot loops (observations, deposit membership), prepared once on
+// SQLite's own API (sqlite_statement.h) and reset after each use.
 //
 // content_hash is the content the passage was (or will be) deposited with; source_hash the
 // content last seen in the source. They differ while a passage waits in a file, or after the CDC
 // accepted it, when the source changes: the change is recorded once, and the deposited content
 // stays what a rejection or an acceptance is compared with.
-struct StateStore::Statements {
-  std::string certifier, id, mapping, type, code, delivery, deadline, hash, cursor, status, now;
-  std::string kind, detail, field, rule, message;
-  soci::indicator delivery_ind = soci::i_null, cursor_ind = soci::i_null;
-  std::string old_status, old_hash, old_source_hash;
-  int retry = 0, xsd_refused = 0, changed = 0, accepted_changed = 0, clear_retry = 0;
-  int keep_content = 0, old_accepted_changed = 0;
-  soci::indicator found = soci::i_null;
-  soci::statement select, insert, update, touch_cursor, event, unquarantine, quarantine;
+struct StateStore::Hot {
+  SqliteStatement select, insert, update, touch_cursor, event, unquarantine, quarantine;
+  SqliteStatement deposit_update, deposit_link, deposit_event;
 
-  explicit Statements(soci::session& sql)
-      : select(sql), insert(sql), update(sql), touch_cursor(sql), event(sql), unquarantine(sql),
-        quarantine(sql) {
-    select = (sql.prepare << "SELECT status, content_hash, source_hash, retry_requested, "
-                             "xsd_refused, changed_after_acceptance FROM passages "
-                             "WHERE certifier = :c AND id_technique = :i",
-              soci::into(old_status, found), soci::into(old_hash), soci::into(old_source_hash),
-              soci::into(retry), soci::into(xsd_refused), soci::into(old_accepted_changed),
-              soci::use(certifier), soci::use(id));
-    insert = (sql.prepare << "INSERT INTO passages (certifier, id_technique, mapping, "
-                             "certification_type, certification_code, delivery, deadline, "
-                             "content_hash, source_hash, cursor_value, status, first_seen, "
-                             "updated_at) VALUES (:c, :i, :m, :t, :k, :d, :dl, :h, :h2, :cv, :s, "
-                             ":now, :now2)",
-              soci::use(certifier), soci::use(id), soci::use(mapping), soci::use(type),
-              soci::use(code), soci::use(delivery, delivery_ind), soci::use(deadline, delivery_ind),
-              soci::use(hash), soci::use(hash), soci::use(cursor, cursor_ind), soci::use(status),
-              soci::use(now), soci::use(now));
-    update = (sql.prepare << "UPDATE passages SET mapping = :m, certification_type = :t, "
-                             "certification_code = :k, delivery = :d, deadline = :dl, "
-                             "content_hash = CASE WHEN :keep = 1 THEN content_hash ELSE :h END, "
-                             "source_hash = :h2, cursor_value = :cv, status = :s, "
-                             "xsd_refused = CASE WHEN :ch = 1 THEN 0 ELSE xsd_refused END, "
-                             "changed_after_acceptance = MAX(changed_after_acceptance, :f), "
-                             "retry_requested = CASE WHEN :cr = 1 THEN 0 ELSE retry_requested END, "
-                             "updated_at = :now WHERE certifier = :c AND id_technique = :i",
-              soci::use(mapping), soci::use(type), soci::use(code),
-              soci::use(delivery, delivery_ind), soci::use(deadline, delivery_ind),
-              soci::use(keep_content), soci::use(hash), soci::use(hash),
-              soci::use(cursor, cursor_ind), soci::use(status), soci::use(changed),
-              soci::use(accepted_changed), soci::use(clear_retry), soci::use(now),
-              soci::use(certifier), soci::use(id));
-    touch_cursor = (sql.prepare << "UPDATE passages SET cursor_value = :cv WHERE certifier = :c "
-                                   "AND id_technique = :i AND cursor_value IS NOT :cv2",
-                    soci::use(cursor), soci::use(certifier), soci::use(id), soci::use(cursor));
-    event = (sql.prepare << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
-                            "VALUES (:a, :c, :i, :k, :d)",
-             soci::use(now), soci::use(certifier), soci::use(id), soci::use(kind),
-             soci::use(detail));
-    unquarantine = (sql.prepare << "DELETE FROM quarantine WHERE certifier = :c AND "
-                                   "id_technique = :i",
-                    soci::use(certifier), soci::use(id));
-    quarantine = (sql.prepare << "INSERT INTO quarantine (certifier, id_technique, field, rule, "
-                                 "message, since) VALUES (:c, :i, :f, :r, :m, :s)",
-                  soci::use(certifier), soci::use(id), soci::use(field), soci::use(rule),
-                  soci::use(message), soci::use(now));
+  explicit Hot(sqlite3* db)
+      : select(db,
+               "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
+               "changed_after_acceptance FROM passages WHERE certifier = ?1 AND "
+               "id_technique = ?2"),
+        insert(db,
+               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
+               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
+               "status, first_seen, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, "
+               "?10, ?11, ?11)"),
+        update(db,
+               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
+               "certification_code = ?5, delivery = ?6, deadline = ?7, "
+               "content_hash = CASE WHEN ?12 = 1 THEN content_hash ELSE ?8 END, "
+               "source_hash = ?8, cursor_value = ?9, status = ?10, "
+               "xsd_refused = CASE WHEN ?13 = 1 THEN 0 ELSE xsd_refused END, "
+               "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
+               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
+               "updated_at = ?11 WHERE certifier = ?1 AND id_technique = ?2"),
+        touch_cursor(db,
+                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
+                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
+        event(db,
+              "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+              "VALUES (?1, ?2, ?3, ?4, ?5)"),
+        unquarantine(db, "DELETE FROM quarantine WHERE certifier = ?1 AND id_technique = ?2"),
+        quarantine(db,
+                   "INSERT INTO quarantine (certifier, id_technique, field, rule, message, "
+                   "since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        deposit_update(db,
+                       "UPDATE passages SET status = 'in_deposit', deposit_id = ?1, "
+                       "updated_at = ?2 WHERE certifier = ?3 AND id_technique = ?4 AND "
+                       "status = 'pending'"),
+        deposit_link(db,
+                     "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, "
+                     "content_hash) SELECT ?1, certifier, id_technique, content_hash FROM "
+                     "passages WHERE certifier = ?2 AND id_technique = ?3"),
+        deposit_event(db,
+                      "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+                      "VALUES (?1, ?2, ?3, 'in_deposit', ?4)") {}
+
+  void Event(const std::string& at, const std::string& certifier, const std::string& id,
+             std::string_view kind, std::string_view detail) {
+    event.Bind(1, at).Bind(2, certifier).Bind(3, id).Bind(4, kind).Bind(5, detail).Run();
   }
 };
+
+StateStore::Hot& StateStore::HotStatements() {
+  if (!hot_) hot_ = std::make_unique<Hot>(SqliteHandle(impl_->sql));
+  return *hot_;
+}
+
+namespace {
+
+// Observations are committed with synchronous=NORMAL: in WAL mode such a commit is atomic and
+// survives a crash of the process, but not a power cut, which may lose the last ones. That is
+// harmless: a lost observation is seen again at the next cycle (and the bookmark, committed in
+// the same transaction, is lost with it). What must survive a power cut -- a deposit's
+// membership before its file is announced, receipts, alerts -- is committed with FULL, whose
+// fsync of the WAL also makes every earlier NORMAL commit durable.
+class RelaxedSync {
+ public:
+  explicit RelaxedSync(soci::session& sql) : sql_(sql) { sql_ << "PRAGMA synchronous=NORMAL"; }
+  ~RelaxedSync() {
+    try {
+      sql_ << "PRAGMA synchronous=FULL";
+    } catch (const std::exception&) {
+      // The connection is broken: nothing more will be committed through it.
+    }
+  }
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace
 
 Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>& observations,
                                                  const std::optional<Bookmark>& bookmark) {
@@ -464,41 +489,60 @@ Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>&
   outcomes.reserve(observations.size());
   try {
     soci::session& sql = impl_->sql;
-    Statements st(sql);
-    st.now = Now();
+    Hot& st = HotStatements();
+    const std::string now = Now();
+    RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
+    std::vector<std::pair<std::string, std::string>> events;  // kind, detail
     for (const Observation& o : observations) {
-      st.certifier = o.certifier;
-      st.id = o.id_technique;
-      st.found = soci::i_null;
-      st.select.execute(true);
-      const bool exists = st.select.got_data() && st.found != soci::i_null;
-      st.mapping = o.mapping;
-      st.type = o.certification_type;
-      st.code = o.certification_code;
-      st.delivery = o.delivery ? FormatIsoDate(*o.delivery) : "";
-      st.deadline = o.delivery ? FormatIsoDate(DeadlineFor(*o.delivery)) : "";
-      st.delivery_ind = o.delivery ? soci::i_ok : soci::i_null;
-      st.hash = o.content_hash;
-      st.cursor = o.cursor_value.value_or("");
-      st.cursor_ind = o.cursor_value ? soci::i_ok : soci::i_null;
+      const std::string& certifier = o.certifier;
+      const std::string& id = o.id_technique;
+      std::string old_status, old_hash, old_source_hash;
+      std::int64_t retry = 0, xsd_refused = 0, old_accepted_changed = 0;
+      st.select.Bind(1, certifier).Bind(2, id);
+      const bool exists = st.select.Next();
+      if (exists) {
+        old_status = st.select.Text(0);
+        old_hash = st.select.Text(1);
+        old_source_hash = st.select.Text(2);
+        retry = st.select.Integer(3);
+        xsd_refused = st.select.Integer(4);
+        old_accepted_changed = st.select.Integer(5);
+        st.select.Reset();
+      }
+      const std::optional<std::string> delivery =
+          o.delivery ? std::optional<std::string>(FormatIsoDate(*o.delivery)) : std::nullopt;
+      const std::optional<std::string> deadline =
+          o.delivery ? std::optional<std::string>(FormatIsoDate(DeadlineFor(*o.delivery)))
+                     : std::nullopt;
+      auto bind_row = [&](SqliteStatement& s) -> SqliteStatement& {
+        return s.Bind(1, certifier)
+            .Bind(2, id)
+            .Bind(3, o.mapping)
+            .Bind(4, o.certification_type)
+            .Bind(5, o.certification_code)
+            .Bind(6, delivery)
+            .Bind(7, deadline)
+            .Bind(8, o.content_hash)
+            .Bind(9, o.cursor_value)
+            .Bind(11, now);
+      };
       Outcome out;
       const Status observed = o.quarantined ? Status::kQuarantined : Status::kPending;
-      std::vector<std::pair<std::string, std::string>> events;  // kind, detail
+      events.clear();
       if (!exists) {
         out.change = Outcome::Change::kNew;
         out.status = observed;
-        st.status = std::string(StatusName(observed));
-        st.insert.execute(true);
+        bind_row(st.insert).Bind(10, StatusName(observed)).Run();
         events.emplace_back("seen", "");
         if (o.quarantined) events.emplace_back("quarantined", "");
       } else {
-        const Status old = ParseStatus(st.old_status).value_or(Status::kPending);
+        const Status old = ParseStatus(old_status).value_or(Status::kPending);
         // Compared with the content deposited (or to deposit); `fresh` when the source shows a
         // content not seen before, so that a change is recorded once.
-        const bool changed = st.old_hash != o.content_hash;
-        const bool fresh = st.old_source_hash != o.content_hash;
-        out.retry_requested = st.retry != 0;
+        const bool changed = old_hash != o.content_hash;
+        const bool fresh = old_source_hash != o.content_hash;
+        out.retry_requested = retry != 0;
         out.first_seen_change = changed && fresh;
         Status next = old;
         bool keep_content = false;  // the deposited content stays the reference
@@ -506,8 +550,7 @@ Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>&
           case Status::kPending:
           case Status::kQuarantined:
             // Refused by the XSD: stays quarantined until its content changes.
-            next = (old == Status::kQuarantined && st.xsd_refused != 0 && !changed) ? old
-                                                                                      : observed;
+            next = (old == Status::kQuarantined && xsd_refused != 0 && !changed) ? old : observed;
             out.change = changed ? Outcome::Change::kUpdated : Outcome::Change::kUnchanged;
             if (old != next) events.emplace_back(o.quarantined ? "quarantined" : "valid", "");
             if (changed) events.emplace_back("updated", "");
@@ -525,7 +568,7 @@ Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>&
             if (changed && fresh) events.emplace_back("changed_after_acceptance", "");
             break;
           case Status::kRejected:
-            if (changed || st.retry != 0) {
+            if (changed || retry != 0) {
               next = observed;
               out.change = changed ? Outcome::Change::kChangedAfterRejection
                                    : Outcome::Change::kUnchanged;
@@ -537,45 +580,47 @@ Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>&
             break;
         }
         out.status = next;
-        const bool flag = old == Status::kAccepted && changed && st.old_accepted_changed == 0;
+        const bool flag = old == Status::kAccepted && changed && old_accepted_changed == 0;
         if (fresh || (changed && !keep_content) || next != old || flag) {
-          st.status = std::string(StatusName(next));
-          st.keep_content = keep_content ? 1 : 0;
-          st.changed = changed && !keep_content ? 1 : 0;
-          st.accepted_changed = old == Status::kAccepted && changed ? 1 : 0;
-          st.clear_retry = next != old ? 1 : 0;
-          st.update.execute(true);
+          bind_row(st.update)
+              .Bind(10, StatusName(next))
+              .Bind(12, std::int64_t{keep_content ? 1 : 0})
+              .Bind(13, std::int64_t{changed && !keep_content ? 1 : 0})
+              .Bind(14, std::int64_t{old == Status::kAccepted && changed ? 1 : 0})
+              .Bind(15, std::int64_t{next != old ? 1 : 0})
+              .Run();
         } else if (o.cursor_value) {
-          st.touch_cursor.execute(true);
+          st.touch_cursor.Bind(1, certifier).Bind(2, id).Bind(3, *o.cursor_value).Run();
         }
       }
       // The quarantine holds the reasons of the latest observation (or the XSD's, while the
       // content stays the same).
       const bool kept_by_xsd = out.status == Status::kQuarantined && !o.quarantined;
       if (!kept_by_xsd && (o.quarantined || out.change != Outcome::Change::kUnchanged ||
-                           (exists && st.old_status == "quarantined"))) {
-        st.unquarantine.execute(true);
+                           (exists && old_status == "quarantined"))) {
+        st.unquarantine.Bind(1, certifier).Bind(2, id).Run();
         if (o.quarantined) {
           for (const Observation::Reason& r : o.reasons) {
-            st.field = r.field;
-            st.rule = r.rule;
-            st.message = r.message;
-            st.quarantine.execute(true);
+            st.quarantine.Bind(1, certifier)
+                .Bind(2, id)
+                .Bind(3, r.field)
+                .Bind(4, r.rule)
+                .Bind(5, r.message)
+                .Bind(6, now)
+                .Run();
           }
         }
       }
       for (auto& [kind, detail] : events) {
-        st.kind = kind;
-        st.detail = detail;
         if (kind == "quarantined") {
           std::vector<std::string> rules;  // each rule once
           for (const Observation::Reason& r : o.reasons) {
             if (std::find(rules.begin(), rules.end(), r.rule) != rules.end()) continue;
             rules.push_back(r.rule);
-            st.detail += (st.detail.empty() ? "" : "; ") + r.rule;
+            detail += (detail.empty() ? "" : "; ") + r.rule;
           }
         }
-        st.event.execute(true);
+        st.Event(now, certifier, id, kind, detail);
       }
       outcomes.push_back(out);
     }
@@ -585,7 +630,7 @@ Result<std::vector<Outcome>> StateStore::Observe(const std::vector<Observation>&
              "value = excluded.value, fingerprint = excluded.fingerprint, "
              "updated_at = excluded.updated_at",
           soci::use(bookmark->certifier), soci::use(bookmark->mapping), soci::use(bookmark->value),
-          soci::use(bookmark->fingerprint), soci::use(st.now);
+          soci::use(bookmark->fingerprint), soci::use(now);
     }
     tr.commit();
   } catch (const std::exception& e) {
@@ -692,31 +737,16 @@ Result<std::int64_t> StateStore::BeginDeposit(const std::string& certifier,
         soci::use(now);
     long long id = 0;
     sql << "SELECT last_insert_rowid()", soci::into(id);
-    // Prepared once for the whole file (a prepare per passage cost more than the writes).
-    std::string t;
-    soci::statement update =
-        (sql.prepare << "UPDATE passages SET status = 'in_deposit', deposit_id = :d, "
-                        "updated_at = :now WHERE certifier = :c AND id_technique = :i AND "
-                        "status = 'pending'",
-         soci::use(id), soci::use(now), soci::use(certifier), soci::use(t));
-    soci::statement link =
-        (sql.prepare << "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, "
-                        "content_hash) SELECT :d, certifier, id_technique, content_hash FROM "
-                        "passages WHERE certifier = :c AND id_technique = :i",
-         soci::use(id), soci::use(certifier), soci::use(t));
-    soci::statement event =
-        (sql.prepare << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
-                        "VALUES (:a, :c, :i, 'in_deposit', :f)",
-         soci::use(now), soci::use(certifier), soci::use(t), soci::use(file_name));
+    Hot& st = HotStatements();
+    const std::int64_t deposit = id;
     for (const std::string& each : id_techniques) {
-      t = each;
-      update.execute(true);
-      if (update.get_affected_rows() != 1) {
-        return Fail(ErrorKind::kInternal, "passage " + t + " of " + certifier +
+      if (st.deposit_update.Bind(1, deposit).Bind(2, now).Bind(3, certifier).Bind(4, each).Run() !=
+          1) {
+        return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier +
                                               " is not pending; it cannot go into " + file_name);
       }
-      link.execute(true);
-      event.execute(true);
+      st.deposit_link.Bind(1, deposit).Bind(2, certifier).Bind(3, each).Run();
+      st.deposit_event.Bind(1, now).Bind(2, certifier).Bind(3, each).Bind(4, file_name).Run();
     }
     tr.commit();
     return static_cast<std::int64_t>(id);
@@ -1312,24 +1342,14 @@ class StateStore::DiskSeenIndex : public mappings::SeenIndex {
 };
 
 struct StateStore::SeenStatements {
-  int kind = 0;
-  std::string key, id, existing, traits, existing_traits;
-  soci::indicator existing_ind = soci::i_null;
-  soci::statement insert, select, insert_holder, select_holders;
-  explicit SeenStatements(soci::session& sql)
-      : insert(sql), select(sql), insert_holder(sql), select_holders(sql) {
-    insert = (sql.prepare << "INSERT INTO temp.seen (kind, key, id) VALUES (:k, :key, :i) "
-                             "ON CONFLICT DO NOTHING",
-              soci::use(kind), soci::use(key), soci::use(id));
-    select = (sql.prepare << "SELECT id FROM temp.seen WHERE kind = :k AND key = :key",
-              soci::into(existing, existing_ind), soci::use(kind), soci::use(key));
-    insert_holder = (sql.prepare << "INSERT INTO temp.seen_holders (key, traits, id) "
-                                    "VALUES (:key, :t, :i)",
-                     soci::use(key), soci::use(traits), soci::use(id));
-    select_holders = (sql.prepare << "SELECT traits, id FROM temp.seen_holders WHERE key = :key "
-                                     "ORDER BY rowid",
-                      soci::into(existing_traits), soci::into(existing), soci::use(key));
-  }
+  SqliteStatement insert, select, insert_holder, select_holders;
+  explicit SeenStatements(sqlite3* db)
+      : insert(db, "INSERT INTO temp.seen (kind, key, id) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT DO NOTHING"),
+        select(db, "SELECT id FROM temp.seen WHERE kind = ?1 AND key = ?2"),
+        insert_holder(db, "INSERT INTO temp.seen_holders (key, traits, id) VALUES (?1, ?2, ?3)"),
+        select_holders(db, "SELECT traits, id FROM temp.seen_holders WHERE key = ?1 "
+                           "ORDER BY rowid") {}
 };
 
 std::unique_ptr<mappings::SeenIndex> StateStore::NewCycleIndex() {
@@ -1349,19 +1369,21 @@ std::optional<std::string> StateStore::SeenInsertHolder(const std::string& key,
                                                         const std::vector<std::string>& traits,
                                                         const std::string& id_technique) {
   std::lock_guard lock(mutex_);
-  if (!seen_) seen_ = std::make_unique<SeenStatements>(impl_->sql);
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(SqliteHandle(impl_->sql));
   SeenStatements& st = *seen_;
   // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
-  st.key = Keyed(key);
+  const std::string hashed_key = Keyed(key);
   std::vector<std::string> hashed;
-  st.traits.clear();
+  std::string joined_traits;
   for (const std::string& t : traits) {
     hashed.push_back(t.empty() ? std::string() : Keyed(t));
-    st.traits += (st.traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
+    joined_traits += (joined_traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
   }
   std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
-  st.select_holders.execute();
-  while (st.select_holders.fetch()) earlier.emplace_back(st.existing_traits, st.existing);
+  st.select_holders.Bind(1, hashed_key);
+  while (st.select_holders.Next()) {
+    earlier.emplace_back(st.select_holders.Text(0), st.select_holders.Text(1));
+  }
   for (const auto& [joined, id] : earlier) {
     std::vector<std::string> other;
     std::size_t start = 0;
@@ -1373,8 +1395,7 @@ std::optional<std::string> StateStore::SeenInsertHolder(const std::string& key,
     }
     if (mappings::SeenIndex::TraitsAgree(other, hashed)) return id;
   }
-  st.id = id_technique;
-  st.insert_holder.execute(true);
+  st.insert_holder.Bind(1, hashed_key).Bind(2, joined_traits).Bind(3, id_technique).Run();
   return std::nullopt;
 }
 
@@ -1382,17 +1403,19 @@ std::optional<std::string> StateStore::SeenInsert(mappings::SeenIndex::Kind kind
                                                   const std::string& key,
                                                   const std::string& id_technique) {
   std::lock_guard lock(mutex_);
-  if (!seen_) seen_ = std::make_unique<SeenStatements>(impl_->sql);
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(SqliteHandle(impl_->sql));
   SeenStatements& st = *seen_;
-  st.kind = static_cast<int>(kind);
+  const std::int64_t k = static_cast<int>(kind);
   // A holder's identity is personal data: only its keyed hash reaches the disk.
-  st.key = kind == mappings::SeenIndex::Kind::kHolder ? Keyed(key) : key;
-  st.id = id_technique;
-  st.insert.execute(true);
-  if (st.insert.get_affected_rows() == 1) return std::nullopt;
-  st.existing_ind = soci::i_null;
-  st.select.execute(true);
-  return st.existing;
+  const std::string stored = kind == mappings::SeenIndex::Kind::kHolder ? Keyed(key) : key;
+  if (st.insert.Bind(1, k).Bind(2, stored).Bind(3, id_technique).Run() == 1) return std::nullopt;
+  st.select.Bind(1, k).Bind(2, stored);
+  std::string existing;
+  if (st.select.Next()) {
+    existing = st.select.Text(0);
+    st.select.Reset();
+  }
+  return existing;
 }
 
 namespace {

@@ -330,7 +330,8 @@ class StateStore {
 
  private:
   struct Impl;
-  struct Statements;
+  struct Hot;
+  Hot& HotStatements();  // under mutex_
   class DiskSeenIndex;
   std::optional<std::string> SeenInsertHolder(const std::string& key,
                                               const std::vector<std::string>& traits,
@@ -342,6 +343,7 @@ class StateStore {
   std::string Now() const;
 
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Hot> hot_;
   struct SeenStatements;
   std::unique_ptr<SeenStatements> seen_;
   std::string path_;

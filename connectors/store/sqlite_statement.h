@@ -1,0 +1,66 @@
+// A prepared statement on SQLite's own API, for the store's hot loops.
+//
+// SOCI binds and fetches through several layers of per-row objects; a backfill records a few
+// rows per passage, and that path cost more than SQLite's own work (bench/README.md). The hot
+// statements (observations, deposit membership, the cycle's uniqueness index) are prepared once
+// per store and run here; everything else stays on SOCI.
+//
+// Errors throw std::runtime_error with SQLite's message, as SOCI does, so that the store's
+// methods report both alike. A statement is reset after each use (Run, or the end of a Rows
+// loop): a statement left stepping would hold SQLite's read snapshot.
+#ifndef ACCROCHD_CONNECTORS_STORE_SQLITE_STATEMENT_H_
+#define ACCROCHD_CONNECTORS_STORE_SQLITE_STATEMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace soci {
+class session;
+}
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace accrochd::store {
+
+// The SQLite connection under a SOCI session (sqlite3 backend).
+sqlite3* SqliteHandle(soci::session& sql);
+
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite3* db, std::string_view sql);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  // Parameters are numbered from 1 (?1, ?2...). Text is copied by SQLite.
+  SqliteStatement& Bind(int index, std::string_view text);
+  SqliteStatement& Bind(int index, const std::string& text) {
+    return Bind(index, std::string_view(text));
+  }
+  SqliteStatement& Bind(int index, std::int64_t value);
+  SqliteStatement& Bind(int index, const std::optional<std::string>& text);  // nullopt: NULL
+  SqliteStatement& BindNull(int index);
+
+  // Runs a statement that returns no row; returns the rows it changed. Resets it.
+  int Run();
+  // Steps a query: true while there is a row (read it with the accessors), false at the end,
+  // when the statement is reset. Reset() ends a query early.
+  bool Next();
+  void Reset();
+
+  bool IsNull(int column) const;
+  std::string Text(int column) const;  // "" for NULL
+  std::int64_t Integer(int column) const;
+
+ private:
+  [[noreturn]] void Throw(const char* what) const;
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+}  // namespace accrochd::store
+
+#endif  // ACCROCHD_CONNECTORS_STORE_SQLITE_STATEMENT_H_
