@@ -4,6 +4,7 @@
 // (tests/unit/state_store_test.cc pins the same through SQLite).
 #include "mappings/lifecycle.h"
 
+#include <ostream>
 #include <set>
 #include <string>
 #include <utility>
@@ -660,6 +661,9 @@ std::vector<Case> Cases() {
        Refused("accepted" + kNotRetried, S::kAccepted)},
   };
 }
+
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class LifecycleTableTest : public ::testing::TestWithParam<Case> {};
 
