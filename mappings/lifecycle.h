@@ -1,0 +1,191 @@
+// The life of a passage, as a pure function: given what the state store holds of one passage
+// (PassageFacts) and one thing that happens to it (LifecycleEvent), Decide says what it becomes,
+// what the history records and what the store must write. No SQL, no clock, no I/O: the store
+// reads the facts, calls Decide, and persists the decision as it is.
+//
+// The rules, in short: a pending or quarantined passage follows its source;
+// a passage in a file keeps the content it was written with until the CDC's verdict (a change is
+// recorded once, and acted on at the verdict); the CDC keeps an accepted passage as it was, so a
+// later change is only reported; a rejected passage goes out again when corrected, or when an
+// operator asks.
+#ifndef ACCROCHD_MAPPINGS_LIFECYCLE_H_
+#define ACCROCHD_MAPPINGS_LIFECYCLE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace accrochd::mappings {
+
+enum class PassageStatus {
+  kPending,      // valid, waiting for a deposit (or for its day, when delivered in the future)
+  kQuarantined,  // invalid: its reasons are in the quarantine
+  kInDeposit,    // in a deposit file published in the outbox, not yet uploaded
+  kDeposited,    // uploaded to the CDC, waiting for the accusé de traitement
+  kAccepted,     // the CDC accepted it: final
+  kRejected,     // the CDC rejected it: re-sent only when its data changes or on request
+};
+
+// "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected": the names the
+// state store writes.
+std::string_view StatusName(PassageStatus s);
+std::optional<PassageStatus> ParseStatus(std::string_view name);
+
+// What the store holds of one passage (one row of `passages`, plus whether it has quarantine
+// rows). Hashes are keyed hashes: never personal data.
+struct PassageFacts {
+  bool exists = false;  // false: the other fields are ignored
+  PassageStatus status = PassageStatus::kPending;
+  // The content deposited, or to deposit: what a verdict and a change are compared with.
+  std::string content_hash;
+  // The content last seen in the source. Differs from content_hash after a change seen while the
+  // passage waited in a file or after its acceptance.
+  std::string source_hash;
+  bool retry_requested = false;
+  bool xsd_refused = false;  // quarantined by the XSD check of its file, not by the validator
+  bool changed_after_acceptance = false;
+  std::optional<std::int64_t> deposit_id;  // the deposit it was last put in
+  bool has_quarantine_reasons = false;     // rows in the quarantine (read by verdicts only)
+};
+
+// --- The events.
+
+// An extraction read the passage's row.
+struct Observed {
+  std::string content_hash;
+  bool quarantined = false;        // the validator refused it
+  bool has_cursor = false;         // the row has a value of the mapping's cursor column
+  std::vector<std::string> rules;  // the rule of each of the validator's reasons, in order
+};
+// Its file's XSD check refused it, with one reason per entry (their rules, in order).
+struct XsdRefused {
+  std::vector<std::string> rules;
+};
+// Put into a deposit file about to be published.
+struct DepositBegun {
+  std::int64_t deposit_id = 0;
+  std::string file_name;
+};
+// Its file never reached the outbox. Sent for every passage listed in the deposit.
+struct DepositAbandoned {
+  std::int64_t deposit_id = 0;
+  std::string file_name;
+};
+// Its file was uploaded to the CDC portal.
+struct Uploaded {
+  std::int64_t deposit_id = 0;
+  std::string file_name;
+};
+// The CDC's verdict on it, from the accusé de traitement of deposit `deposit_id`.
+struct VerdictReceived {
+  std::int64_t deposit_id = 0;
+  bool accepted = false;
+  std::string message;  // the CDC's, verbatim
+};
+// The CDC refused its whole file.
+struct FileRejected {
+  std::int64_t deposit_id = 0;
+  std::string file_name;
+};
+// The accusé de traitement of its file does not mention it (sent after the verdicts).
+struct AbsentFromReceipt {
+  std::int64_t deposit_id = 0;
+  std::string file_name;
+};
+// `accrochd passages retry`.
+struct RetryRequested {};
+
+using LifecycleEvent =
+    std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded, VerdictReceived,
+                 FileRejected, AbsentFromReceipt, RetryRequested>;
+
+// --- The decision.
+
+// What an observation meant (observations only; kUnchanged for the other events).
+enum class ObservedChange {
+  kNew,
+  kUnchanged,
+  kUpdated,                 // a pending or quarantined passage whose content changed
+  kChangedInDeposit,        // changed while its file waits: the file keeps the old data
+  kChangedAfterAcceptance,  // the CDC keeps accepted passages as they were: reported only
+  kChangedAfterRejection,   // a rejected passage corrected: it goes out again
+};
+// "new", "unchanged", "updated", "changed_in_deposit", "changed_after_acceptance",
+// "changed_after_rejection".
+std::string_view ObservedChangeName(ObservedChange c);
+
+// One entry to append to the passage's history (kind and detail as the store writes them).
+struct HistoryEntry {
+  std::string kind;
+  std::string detail;
+  bool operator==(const HistoryEntry&) const = default;
+};
+
+// What to write to the passage's row. Every write but kTouchCursor also sets updated_at.
+enum class PassageWrite {
+  kNothing,
+  // A new row: content_hash and source_hash both the observed hash, the status, the
+  // observation's columns (mapping, certification, delivery, deadline, cursor), first_seen.
+  kInsert,
+  // The observation's columns, source_hash := the observed hash, content_hash := the observed
+  // hash unless keep_content, the status, and the flags below.
+  kUpdate,
+  // The cursor value only, and only if it differs (an observation that changed nothing else).
+  kTouchCursor,
+  // The status, and the flags below.
+  kStatus,
+};
+
+// What the store does with the passage's deposit_id.
+enum class DepositLink {
+  kKeep,
+  kSet,    // := the event's deposit (and the passage is listed in it, with its content_hash)
+  kClear,  // := NULL
+};
+
+// What to do with the passage's rows in the quarantine.
+enum class QuarantineAction {
+  kKeep,
+  kClear,    // delete them
+  kReplace,  // delete them, then add the event's reasons (Observed or XsdRefused)
+};
+
+struct LifecycleDecision {
+  // Set when the event does not apply to the passage in its state; nothing else is then set and
+  // nothing is written. Phrased to follow the passage's id (see lifecycle.cc for each).
+  std::optional<std::string> refused;
+
+  ObservedChange change = ObservedChange::kUnchanged;
+  PassageStatus status = PassageStatus::kPending;  // after the event
+  std::vector<HistoryEntry> history;
+  PassageWrite write = PassageWrite::kNothing;
+  QuarantineAction quarantine = QuarantineAction::kKeep;
+
+  // Flags of kUpdate and kStatus.
+  bool keep_content = false;         // kUpdate: content_hash stays the deposited one
+  bool content_from_source = false;  // content_hash := source_hash (a correction seen earlier)
+  bool clear_xsd_refused = false;
+  bool set_xsd_refused = false;
+  bool flag_changed_after_acceptance = false;  // changed_after_acceptance := 1 (never back to 0)
+  bool clear_retry_requested = false;
+  bool set_cdc_message = false;  // cdc_message := the verdict's message
+  DepositLink deposit = DepositLink::kKeep;
+
+  // Observations: the source shows this content for the first time (and it differs from the
+  // deposited one); and the passage's retry_requested as it was before.
+  bool first_seen_change = false;
+  bool retry_requested = false;
+};
+
+LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event);
+
+// The detail of the "quarantined" entry of an observation: each rule once, in order, joined by
+// "; " (rules, never messages, which could quote a value).
+std::string RulesDetail(const std::vector<std::string>& rules);
+
+}  // namespace accrochd::mappings
+
+#endif  // ACCROCHD_MAPPINGS_LIFECYCLE_H_

@@ -1,0 +1,819 @@
+// The passage lifecycle on plain values: every status (and "not known yet") × every event, each
+// row saying what the passage becomes, what its history records, what the store writes and what
+// becomes of its quarantine rows. The behaviour pinned is the state store's as of issue 12
+// (tests/unit/state_store_test.cc pins the same through SQLite).
+#include "mappings/lifecycle.h"
+
+#include <ostream>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace accrochd::mappings {
+namespace {
+
+using ::testing::ElementsAre;
+using S = PassageStatus;
+using C = ObservedChange;
+using W = PassageWrite;
+using Q = QuarantineAction;
+
+constexpr std::int64_t kDeposit = 7;
+constexpr std::int64_t kOtherDeposit = 8;
+
+// --- Facts.
+
+PassageFacts Absent() { return PassageFacts{}; }
+
+// A known passage whose deposited content, and the content last seen, are h1; last put in
+// deposit kDeposit (a pending one may have been: abandoned or refused files keep or clear it).
+PassageFacts Known(S status) {
+  PassageFacts f;
+  f.exists = true;
+  f.status = status;
+  f.content_hash = "h1";
+  f.source_hash = "h1";
+  f.deposit_id = kDeposit;
+  return f;
+}
+PassageFacts SourceSays(PassageFacts f, std::string hash) {
+  f.source_hash = std::move(hash);
+  return f;
+}
+PassageFacts XsdRefusedFacts(PassageFacts f) {
+  f.xsd_refused = true;
+  return f;
+}
+PassageFacts RetryFlagged(PassageFacts f) {
+  f.retry_requested = true;
+  return f;
+}
+PassageFacts Flagged(PassageFacts f) {
+  f.changed_after_acceptance = true;
+  return f;
+}
+PassageFacts InDeposit(PassageFacts f, std::int64_t id) {
+  f.deposit_id = id;
+  return f;
+}
+PassageFacts WithQuarantineRows(PassageFacts f) {
+  f.has_quarantine_reasons = true;
+  return f;
+}
+
+// --- Events.
+
+Observed Valid(std::string hash, bool cursor = false) {
+  return Observed{std::move(hash), false, cursor, {}};
+}
+Observed Invalid(std::string hash, std::vector<std::string> rules = {"requis"},
+                 bool cursor = false) {
+  return Observed{std::move(hash), true, cursor, std::move(rules)};
+}
+const XsdRefused kXsd{{"xsd", "xsd"}};
+const DepositBegun kBegun{kDeposit, "a.xml"};
+const DepositAbandoned kAbandoned{kDeposit, "a.xml"};
+const Uploaded kUploaded{kDeposit, "a.xml"};
+const VerdictReceived kAccepted{kDeposit, true, "Passage enregistré"};
+const VerdictReceived kRejected{kDeposit, false, "Plusieurs titulaires ont été identifiés"};
+const FileRejected kFileRejected{kDeposit, "a.xml"};
+const AbsentFromReceipt kAbsent{kDeposit, "a.xml"};
+const RetryRequested kRetry{};
+
+// The write's flags, in a fixed order: "" when none.
+std::string Flags(const LifecycleDecision& d) {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (on) out += (out.empty() ? "" : " ") + std::string(name);
+  };
+  add(d.keep_content, "keep_content");
+  add(d.content_from_source, "content_from_source");
+  add(d.clear_xsd_refused, "clear_xsd_refused");
+  add(d.set_xsd_refused, "set_xsd_refused");
+  add(d.flag_changed_after_acceptance, "flag_changed_after_acceptance");
+  add(d.clear_retry_requested, "clear_retry_requested");
+  add(d.set_cdc_message, "set_cdc_message");
+  add(d.deposit == DepositLink::kSet, "deposit_set");
+  add(d.deposit == DepositLink::kClear, "deposit_clear");
+  return out;
+}
+
+std::string WriteName(W w) {
+  switch (w) {
+    case W::kNothing:
+      return "nothing";
+    case W::kInsert:
+      return "insert";
+    case W::kUpdate:
+      return "update";
+    case W::kTouchCursor:
+      return "touch_cursor";
+    case W::kStatus:
+      return "status";
+  }
+  return "?";
+}
+
+std::string QuarantineName(Q q) {
+  switch (q) {
+    case Q::kKeep:
+      return "keep";
+    case Q::kClear:
+      return "clear";
+    case Q::kReplace:
+      return "replace";
+  }
+  return "?";
+}
+
+struct Expected {
+  std::string refused{};  // empty: the event applies
+  C change = C::kUnchanged;
+  S status = S::kPending;
+  std::vector<HistoryEntry> history{};
+  W write = W::kNothing;
+  std::string flags{};
+  Q quarantine = Q::kKeep;
+  bool first_seen_change = false;
+  bool retry_requested = false;
+};
+
+struct Case {
+  std::string name;
+  PassageFacts facts;
+  LifecycleEvent event;
+  Expected want;
+};
+
+// A refusal: nothing changes, nothing is written or recorded.
+Expected Refused(std::string why, S stays = S::kPending) {
+  return Expected{.refused = std::move(why), .status = stays};
+}
+
+const std::string kNotRetried = ", not rejected; only a rejected passage is sent again on request";
+
+std::vector<Case> Cases() {
+  return {
+      // ---- Observed: not known yet.
+      {"Absent_ObservedValid",
+       Absent(),
+       Valid("h1"),
+       {.change = C::kNew, .status = S::kPending, .history = {{"seen", ""}}, .write = W::kInsert}},
+      {"Absent_ObservedInvalid",
+       Absent(),
+       Invalid("h1", {"requis", "date", "requis"}),
+       {.change = C::kNew,
+        .status = S::kQuarantined,
+        .history = {{"seen", ""}, {"quarantined", "requis; date"}},
+        .write = W::kInsert,
+        .quarantine = Q::kReplace}},
+
+      // ---- Observed: pending.
+      {"Pending_ObservedSame", Known(S::kPending), Valid("h1"), {.status = S::kPending}},
+      {"Pending_ObservedSameWithCursor",
+       Known(S::kPending),
+       Valid("h1", true),
+       {.status = S::kPending, .write = W::kTouchCursor}},
+      {"Pending_ObservedChanged",
+       Known(S::kPending),
+       Valid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kPending,
+        .history = {{"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"Pending_ObservedSameButInvalid",
+       Known(S::kPending),
+       Invalid("h1", {"sexe"}),
+       {.status = S::kQuarantined,
+        .history = {{"quarantined", "sexe"}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested",
+        .quarantine = Q::kReplace}},
+      {"Pending_ObservedChangedAndInvalid",
+       Known(S::kPending),
+       Invalid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kQuarantined,
+        .history = {{"quarantined", "requis"}, {"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested",
+        .quarantine = Q::kReplace,
+        .first_seen_change = true}},
+      // Back from a file refused whole after a change was seen in it: the change is no news.
+      {"Pending_ObservedTheChangeSeenInItsFile",
+       SourceSays(Known(S::kPending), "h2"),
+       Valid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kPending,
+        .history = {{"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused",
+        .quarantine = Q::kClear}},
+      {"Pending_ObservedItsDepositedContentAgain",
+       SourceSays(Known(S::kPending), "h2"),
+       Valid("h1"),
+       {.status = S::kPending, .write = W::kUpdate}},
+      {"Pending_RetryFlagIsReported",
+       RetryFlagged(Known(S::kPending)),
+       Valid("h1"),
+       {.status = S::kPending, .retry_requested = true}},
+
+      // ---- Observed: quarantined by the validator.
+      {"Quarantined_ObservedSameNowValid",
+       Known(S::kQuarantined),
+       Valid("h1"),
+       {.status = S::kPending,
+        .history = {{"valid", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested",
+        .quarantine = Q::kClear}},
+      {"Quarantined_ObservedSameStillInvalid",
+       Known(S::kQuarantined),
+       Invalid("h1"),
+       {.status = S::kQuarantined, .quarantine = Q::kReplace}},
+      {"Quarantined_ObservedSameStillInvalidWithCursor",
+       Known(S::kQuarantined),
+       Invalid("h1", {"requis"}, true),
+       {.status = S::kQuarantined, .write = W::kTouchCursor, .quarantine = Q::kReplace}},
+      {"Quarantined_ObservedCorrected",
+       Known(S::kQuarantined),
+       Valid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kPending,
+        .history = {{"valid", ""}, {"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"Quarantined_ObservedChangedStillInvalid",
+       Known(S::kQuarantined),
+       Invalid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kQuarantined,
+        .history = {{"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused",
+        .quarantine = Q::kReplace,
+        .first_seen_change = true}},
+
+      // ---- Observed: quarantined by the XSD (its word stands while the content is the same).
+      {"XsdQuarantined_ObservedSameValid",
+       XsdRefusedFacts(Known(S::kQuarantined)),
+       Valid("h1"),
+       {.status = S::kQuarantined}},
+      {"XsdQuarantined_ObservedSameValidWithCursor",
+       XsdRefusedFacts(Known(S::kQuarantined)),
+       Valid("h1", true),
+       {.status = S::kQuarantined, .write = W::kTouchCursor}},
+      // Surprising, kept: the validator's reasons replace the XSD's, xsd_refused stays set.
+      {"XsdQuarantined_ObservedSameInvalid",
+       XsdRefusedFacts(Known(S::kQuarantined)),
+       Invalid("h1", {"sexe"}),
+       {.status = S::kQuarantined, .quarantine = Q::kReplace}},
+      {"XsdQuarantined_ObservedCorrected",
+       XsdRefusedFacts(Known(S::kQuarantined)),
+       Valid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kPending,
+        .history = {{"valid", ""}, {"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+
+      // ---- Observed: in a file (in_deposit, deposited): the file keeps its data.
+      {"InDeposit_ObservedSame", Known(S::kInDeposit), Valid("h1"), {.status = S::kInDeposit}},
+      {"InDeposit_ObservedChanged",
+       Known(S::kInDeposit),
+       Valid("h2"),
+       {.change = C::kChangedInDeposit,
+        .status = S::kInDeposit,
+        .history = {{"changed_in_deposit", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"InDeposit_ObservedTheSameChangeAgain",
+       SourceSays(Known(S::kInDeposit), "h2"),
+       Valid("h2"),
+       {.change = C::kChangedInDeposit, .status = S::kInDeposit, .quarantine = Q::kClear}},
+      {"InDeposit_ObservedChangedBack",
+       SourceSays(Known(S::kInDeposit), "h2"),
+       Valid("h1"),
+       {.status = S::kInDeposit, .write = W::kUpdate, .flags = "keep_content"}},
+      {"InDeposit_ObservedChangedAndInvalid",
+       Known(S::kInDeposit),
+       Invalid("h3"),
+       {.change = C::kChangedInDeposit,
+        .status = S::kInDeposit,
+        .history = {{"changed_in_deposit", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content",
+        .quarantine = Q::kReplace,
+        .first_seen_change = true}},
+      {"InDeposit_ObservedSameButInvalid",
+       Known(S::kInDeposit),
+       Invalid("h1"),
+       {.status = S::kInDeposit, .quarantine = Q::kReplace}},
+      {"Deposited_ObservedSameWithCursor",
+       Known(S::kDeposited),
+       Valid("h1", true),
+       {.status = S::kDeposited, .write = W::kTouchCursor}},
+      {"Deposited_ObservedChanged",
+       Known(S::kDeposited),
+       Valid("h2"),
+       {.change = C::kChangedInDeposit,
+        .status = S::kDeposited,
+        .history = {{"changed_in_deposit", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+
+      // ---- Observed: accepted (final at the CDC: a change is reported, never sent).
+      {"Accepted_ObservedSame", Known(S::kAccepted), Valid("h1"), {.status = S::kAccepted}},
+      {"Accepted_ObservedChanged",
+       Known(S::kAccepted),
+       Valid("h2"),
+       {.change = C::kChangedAfterAcceptance,
+        .status = S::kAccepted,
+        .history = {{"changed_after_acceptance", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content flag_changed_after_acceptance",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"Accepted_ObservedTheSameChangeAgain",
+       Flagged(SourceSays(Known(S::kAccepted), "h2")),
+       Valid("h2"),
+       {.change = C::kChangedAfterAcceptance, .status = S::kAccepted, .quarantine = Q::kClear}},
+      // Seen in its file, not flagged yet: the flag alone is written.
+      {"Accepted_ObservedAChangeNotFlaggedYet",
+       SourceSays(Known(S::kAccepted), "h2"),
+       Valid("h2"),
+       {.change = C::kChangedAfterAcceptance,
+        .status = S::kAccepted,
+        .write = W::kUpdate,
+        .flags = "keep_content flag_changed_after_acceptance",
+        .quarantine = Q::kClear}},
+      {"Accepted_ObservedTheAcceptedContentBack",
+       Flagged(SourceSays(Known(S::kAccepted), "h2")),
+       Valid("h1"),
+       {.status = S::kAccepted, .write = W::kUpdate, .flags = "keep_content"}},
+      {"Accepted_ObservedChangedAndInvalid",
+       Known(S::kAccepted),
+       Invalid("h2"),
+       {.change = C::kChangedAfterAcceptance,
+        .status = S::kAccepted,
+        .history = {{"changed_after_acceptance", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content flag_changed_after_acceptance",
+        .quarantine = Q::kReplace,
+        .first_seen_change = true}},
+
+      // ---- Observed: rejected (waits for a correction).
+      {"Rejected_ObservedSame", Known(S::kRejected), Valid("h1"), {.status = S::kRejected}},
+      {"Rejected_ObservedSameWithCursor",
+       Known(S::kRejected),
+       Valid("h1", true),
+       {.status = S::kRejected, .write = W::kTouchCursor}},
+      {"Rejected_ObservedSameButInvalid",
+       Known(S::kRejected),
+       Invalid("h1"),
+       {.status = S::kRejected, .quarantine = Q::kReplace}},
+      {"Rejected_ObservedCorrected",
+       Known(S::kRejected),
+       Valid("h2"),
+       {.change = C::kChangedAfterRejection,
+        .status = S::kPending,
+        .history = {{"corrected", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      // Surprising, kept: no "quarantined" entry (a correction acted on at the verdict has one).
+      {"Rejected_ObservedCorrectedButInvalid",
+       Known(S::kRejected),
+       Invalid("h2"),
+       {.change = C::kChangedAfterRejection,
+        .status = S::kQuarantined,
+        .history = {{"corrected", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested",
+        .quarantine = Q::kReplace,
+        .first_seen_change = true}},
+      {"RetryFlaggedRejected_ObservedSame",
+       RetryFlagged(Known(S::kRejected)),
+       Valid("h1"),
+       {.status = S::kPending,
+        .history = {{"retry", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested",
+        .retry_requested = true}},
+      {"RetryFlaggedRejected_ObservedSameButInvalid",
+       RetryFlagged(Known(S::kRejected)),
+       Invalid("h1"),
+       {.status = S::kQuarantined,
+        .history = {{"retry", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested",
+        .quarantine = Q::kReplace,
+        .retry_requested = true}},
+
+      // ---- Refused by the XSD check of its file: only a pending passage.
+      {"Absent_XsdRefused", Absent(), kXsd, Refused("not pending")},
+      {"Pending_XsdRefused",
+       Known(S::kPending),
+       kXsd,
+       {.status = S::kQuarantined,
+        .history = {{"quarantined", "xsd"}, {"quarantined", "xsd"}},
+        .write = W::kStatus,
+        .flags = "set_xsd_refused",
+        .quarantine = Q::kReplace}},
+      {"Quarantined_XsdRefused", Known(S::kQuarantined), kXsd,
+       Refused("not pending", S::kQuarantined)},
+      {"InDeposit_XsdRefused", Known(S::kInDeposit), kXsd, Refused("not pending", S::kInDeposit)},
+      {"Deposited_XsdRefused", Known(S::kDeposited), kXsd, Refused("not pending", S::kDeposited)},
+      {"Accepted_XsdRefused", Known(S::kAccepted), kXsd, Refused("not pending", S::kAccepted)},
+      {"Rejected_XsdRefused", Known(S::kRejected), kXsd, Refused("not pending", S::kRejected)},
+
+      // ---- Deposit begun: only a pending passage goes into a file.
+      {"Absent_DepositBegun", Absent(), kBegun, Refused("not pending")},
+      {"Pending_DepositBegun",
+       Known(S::kPending),
+       kBegun,
+       {.status = S::kInDeposit,
+        .history = {{"in_deposit", "a.xml"}},
+        .write = W::kStatus,
+        .flags = "deposit_set"}},
+      {"Quarantined_DepositBegun", Known(S::kQuarantined), kBegun,
+       Refused("not pending", S::kQuarantined)},
+      {"InDeposit_DepositBegun", Known(S::kInDeposit), kBegun,
+       Refused("not pending", S::kInDeposit)},
+      {"Deposited_DepositBegun", Known(S::kDeposited), kBegun,
+       Refused("not pending", S::kDeposited)},
+      {"Accepted_DepositBegun", Known(S::kAccepted), kBegun, Refused("not pending", S::kAccepted)},
+      {"Rejected_DepositBegun", Known(S::kRejected), kBegun, Refused("not pending", S::kRejected)},
+
+      // ---- Deposit abandoned: recorded for every passage listed, pending again if still in it.
+      {"Absent_DepositAbandoned", Absent(), kAbandoned, Refused("no such passage")},
+      {"InDeposit_DepositAbandoned",
+       Known(S::kInDeposit),
+       kAbandoned,
+       {.status = S::kPending,
+        .history = {{"deposit_abandoned", "a.xml"}},
+        .write = W::kStatus,
+        .flags = "deposit_clear"}},
+      {"InAnotherDeposit_DepositAbandoned",
+       InDeposit(Known(S::kInDeposit), kOtherDeposit),
+       kAbandoned,
+       {.status = S::kInDeposit, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Pending_DepositAbandoned",
+       Known(S::kPending),
+       kAbandoned,
+       {.status = S::kPending, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Quarantined_DepositAbandoned",
+       Known(S::kQuarantined),
+       kAbandoned,
+       {.status = S::kQuarantined, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Deposited_DepositAbandoned",
+       Known(S::kDeposited),
+       kAbandoned,
+       {.status = S::kDeposited, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Accepted_DepositAbandoned",
+       Known(S::kAccepted),
+       kAbandoned,
+       {.status = S::kAccepted, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Rejected_DepositAbandoned",
+       Known(S::kRejected),
+       kAbandoned,
+       {.status = S::kRejected, .history = {{"deposit_abandoned", "a.xml"}}}},
+
+      // ---- Uploaded: the passages still in_deposit in that file become deposited.
+      {"Absent_Uploaded", Absent(), kUploaded, Refused("not in_deposit in this file")},
+      {"InDeposit_Uploaded",
+       Known(S::kInDeposit),
+       kUploaded,
+       {.status = S::kDeposited, .history = {{"deposited", "a.xml"}}, .write = W::kStatus}},
+      {"InAnotherDeposit_Uploaded", InDeposit(Known(S::kInDeposit), kOtherDeposit), kUploaded,
+       Refused("not in_deposit in this file", S::kInDeposit)},
+      {"Pending_Uploaded", Known(S::kPending), kUploaded,
+       Refused("not in_deposit in this file", S::kPending)},
+      {"Quarantined_Uploaded", Known(S::kQuarantined), kUploaded,
+       Refused("not in_deposit in this file", S::kQuarantined)},
+      {"Deposited_Uploaded", Known(S::kDeposited), kUploaded,
+       Refused("not in_deposit in this file", S::kDeposited)},
+      {"Accepted_Uploaded", Known(S::kAccepted), kUploaded,
+       Refused("not in_deposit in this file", S::kAccepted)},
+      {"Rejected_Uploaded", Known(S::kRejected), kUploaded,
+       Refused("not in_deposit in this file", S::kRejected)},
+
+      // ---- Verdict: accepted.
+      {"Absent_VerdictAccepted", Absent(), kAccepted,
+       Refused("not waiting for this file's verdict")},
+      {"InDeposit_VerdictAccepted",
+       Known(S::kInDeposit),
+       kAccepted,
+       {.status = S::kAccepted,
+        .history = {{"accepted", "Passage enregistré"}},
+        .write = W::kStatus,
+        .flags = "set_cdc_message"}},
+      {"Deposited_VerdictAccepted",
+       Known(S::kDeposited),
+       kAccepted,
+       {.status = S::kAccepted,
+        .history = {{"accepted", "Passage enregistré"}},
+        .write = W::kStatus,
+        .flags = "set_cdc_message"}},
+      {"DepositedChangedMeanwhile_VerdictAccepted",
+       SourceSays(Known(S::kDeposited), "h2"),
+       kAccepted,
+       {.status = S::kAccepted,
+        .history = {{"accepted", "Passage enregistré"}, {"changed_after_acceptance", ""}},
+        .write = W::kStatus,
+        .flags = "flag_changed_after_acceptance set_cdc_message"}},
+      {"InAnotherDeposit_VerdictAccepted", InDeposit(Known(S::kDeposited), kOtherDeposit),
+       kAccepted, Refused("not waiting for this file's verdict", S::kDeposited)},
+      {"Pending_VerdictAccepted", Known(S::kPending), kAccepted,
+       Refused("not waiting for this file's verdict", S::kPending)},
+      {"Quarantined_VerdictAccepted", Known(S::kQuarantined), kAccepted,
+       Refused("not waiting for this file's verdict", S::kQuarantined)},
+      {"Accepted_VerdictAccepted", Known(S::kAccepted), kAccepted,
+       Refused("not waiting for this file's verdict", S::kAccepted)},
+      {"Rejected_VerdictAccepted", Known(S::kRejected), kAccepted,
+       Refused("not waiting for this file's verdict", S::kRejected)},
+
+      // ---- Verdict: rejected.
+      {"Absent_VerdictRejected", Absent(), kRejected,
+       Refused("not waiting for this file's verdict")},
+      {"InDeposit_VerdictRejected",
+       Known(S::kInDeposit),
+       kRejected,
+       {.status = S::kRejected,
+        .history = {{"rejected", "Plusieurs titulaires ont été identifiés"}},
+        .write = W::kStatus,
+        .flags = "set_cdc_message"}},
+      // Quarantine rows left by an invalid observation whose content went back: not a correction.
+      {"Deposited_VerdictRejected",
+       WithQuarantineRows(Known(S::kDeposited)),
+       kRejected,
+       {.status = S::kRejected,
+        .history = {{"rejected", "Plusieurs titulaires ont été identifiés"}},
+        .write = W::kStatus,
+        .flags = "set_cdc_message"}},
+      {"DepositedCorrectedMeanwhile_VerdictRejected",
+       SourceSays(Known(S::kDeposited), "h2"),
+       kRejected,
+       {.status = S::kPending,
+        .history = {{"rejected", "Plusieurs titulaires ont été identifiés"}, {"corrected", ""}},
+        .write = W::kStatus,
+        .flags = "content_from_source clear_xsd_refused set_cdc_message"}},
+      {"DepositedChangedMeanwhileToInvalid_VerdictRejected",
+       WithQuarantineRows(SourceSays(Known(S::kDeposited), "h2")),
+       kRejected,
+       {.status = S::kQuarantined,
+        .history = {{"rejected", "Plusieurs titulaires ont été identifiés"},
+                    {"corrected", ""},
+                    {"quarantined", ""}},
+        .write = W::kStatus,
+        .flags = "content_from_source clear_xsd_refused set_cdc_message"}},
+      {"InAnotherDeposit_VerdictRejected", InDeposit(Known(S::kInDeposit), kOtherDeposit),
+       kRejected, Refused("not waiting for this file's verdict", S::kInDeposit)},
+      {"Pending_VerdictRejected", Known(S::kPending), kRejected,
+       Refused("not waiting for this file's verdict", S::kPending)},
+      {"Quarantined_VerdictRejected", Known(S::kQuarantined), kRejected,
+       Refused("not waiting for this file's verdict", S::kQuarantined)},
+      {"Accepted_VerdictRejected", Known(S::kAccepted), kRejected,
+       Refused("not waiting for this file's verdict", S::kAccepted)},
+      {"Rejected_VerdictRejected", Known(S::kRejected), kRejected,
+       Refused("not waiting for this file's verdict", S::kRejected)},
+
+      // ---- File rejected whole: its passages go out again as they are.
+      {"Absent_FileRejected", Absent(), kFileRejected, Refused("not waiting in this file")},
+      {"InDeposit_FileRejected",
+       Known(S::kInDeposit),
+       kFileRejected,
+       {.status = S::kPending, .history = {{"file_rejected", "a.xml"}}, .write = W::kStatus}},
+      // The deposited content stays the reference (and deposit_id stays): see lifecycle.cc.
+      {"DepositedChangedMeanwhile_FileRejected",
+       SourceSays(Known(S::kDeposited), "h2"),
+       kFileRejected,
+       {.status = S::kPending, .history = {{"file_rejected", "a.xml"}}, .write = W::kStatus}},
+      {"InAnotherDeposit_FileRejected", InDeposit(Known(S::kDeposited), kOtherDeposit),
+       kFileRejected, Refused("not waiting in this file", S::kDeposited)},
+      {"Pending_FileRejected", Known(S::kPending), kFileRejected,
+       Refused("not waiting in this file", S::kPending)},
+      {"Quarantined_FileRejected", Known(S::kQuarantined), kFileRejected,
+       Refused("not waiting in this file", S::kQuarantined)},
+      {"Accepted_FileRejected", Known(S::kAccepted), kFileRejected,
+       Refused("not waiting in this file", S::kAccepted)},
+      {"Rejected_FileRejected", Known(S::kRejected), kFileRejected,
+       Refused("not waiting in this file", S::kRejected)},
+
+      // ---- Absent from its file's receipt (after the verdicts): still deposited, reported.
+      {"Absent_AbsentFromReceipt", Absent(), kAbsent, Refused("not waiting in this file")},
+      {"InDeposit_AbsentFromReceipt",
+       Known(S::kInDeposit),
+       kAbsent,
+       {.status = S::kDeposited,
+        .history = {{"missing_from_receipt", "a.xml"}},
+        .write = W::kStatus}},
+      {"Deposited_AbsentFromReceipt",
+       Known(S::kDeposited),
+       kAbsent,
+       {.status = S::kDeposited, .history = {{"missing_from_receipt", "a.xml"}}}},
+      {"InAnotherDeposit_AbsentFromReceipt", InDeposit(Known(S::kDeposited), kOtherDeposit),
+       kAbsent, Refused("not waiting in this file", S::kDeposited)},
+      {"Pending_AbsentFromReceipt", Known(S::kPending), kAbsent,
+       Refused("not waiting in this file", S::kPending)},
+      {"Quarantined_AbsentFromReceipt", Known(S::kQuarantined), kAbsent,
+       Refused("not waiting in this file", S::kQuarantined)},
+      {"Accepted_AbsentFromReceipt", Known(S::kAccepted), kAbsent,
+       Refused("not waiting in this file", S::kAccepted)},
+      {"Rejected_AbsentFromReceipt", Known(S::kRejected), kAbsent,
+       Refused("not waiting in this file", S::kRejected)},
+
+      // ---- Retry requested: only a rejected passage, pending at once.
+      {"Absent_RetryRequested", Absent(), kRetry, Refused("no such passage")},
+      {"Rejected_RetryRequested",
+       Known(S::kRejected),
+       kRetry,
+       {.status = S::kPending,
+        .history = {{"retry", ""}},
+        .write = W::kStatus,
+        .flags = "clear_retry_requested"}},
+      {"Pending_RetryRequested", Known(S::kPending), kRetry,
+       Refused("pending" + kNotRetried, S::kPending)},
+      {"Quarantined_RetryRequested", Known(S::kQuarantined), kRetry,
+       Refused("quarantined" + kNotRetried, S::kQuarantined)},
+      {"InDeposit_RetryRequested", Known(S::kInDeposit), kRetry,
+       Refused("in_deposit" + kNotRetried, S::kInDeposit)},
+      {"Deposited_RetryRequested", Known(S::kDeposited), kRetry,
+       Refused("deposited" + kNotRetried, S::kDeposited)},
+      {"Accepted_RetryRequested", Known(S::kAccepted), kRetry,
+       Refused("accepted" + kNotRetried, S::kAccepted)},
+  };
+}
+
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class LifecycleTableTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LifecycleTableTest, DecidesAsTheStoreDoes) {
+  const Case& c = GetParam();
+  const LifecycleDecision d = Decide(c.facts, c.event);
+  EXPECT_EQ(d.refused.value_or(""), c.want.refused);
+  EXPECT_EQ(ObservedChangeName(d.change), ObservedChangeName(c.want.change));
+  EXPECT_EQ(StatusName(d.status), StatusName(c.want.status));
+  EXPECT_EQ(d.history, c.want.history);
+  EXPECT_EQ(WriteName(d.write), WriteName(c.want.write));
+  EXPECT_EQ(Flags(d), c.want.flags);
+  EXPECT_EQ(QuarantineName(d.quarantine), QuarantineName(c.want.quarantine));
+  EXPECT_EQ(d.first_seen_change, c.want.first_seen_change);
+  EXPECT_EQ(d.retry_requested, c.want.retry_requested);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStatusAndEvent, LifecycleTableTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<Case>& row) { return row.param.name; });
+
+// The table's own guarantee: every status, and "not known yet", meets every event at least once.
+std::string StateOf(const PassageFacts& f) {
+  return f.exists ? std::string(StatusName(f.status)) : "absent";
+}
+std::string EventOf(const LifecycleEvent& e) {
+  if (const auto* v = std::get_if<VerdictReceived>(&e)) {
+    return v->accepted ? "verdict_accepted" : "verdict_rejected";
+  }
+  static const char* const kNames[] = {
+      "observed", "xsd_refused",   "deposit_begun",       "deposit_abandoned", "uploaded",
+      "verdict",  "file_rejected", "absent_from_receipt", "retry_requested"};
+  return kNames[e.index()];
+}
+
+TEST(LifecycleTest, TheTableCoversEveryStatusAndEvent) {
+  std::set<std::pair<std::string, std::string>> covered;
+  for (const Case& c : Cases()) covered.emplace(StateOf(c.facts), EventOf(c.event));
+  const std::vector<std::string> states = {"absent",    "pending",  "quarantined", "in_deposit",
+                                           "deposited", "accepted", "rejected"};
+  const std::vector<std::string> events = {
+      "observed",          "xsd_refused",   "deposit_begun",
+      "deposit_abandoned", "uploaded",      "verdict_accepted",
+      "verdict_rejected",  "file_rejected", "absent_from_receipt",
+      "retry_requested"};
+  for (const std::string& s : states) {
+    for (const std::string& e : events) {
+      EXPECT_TRUE(covered.contains({s, e})) << s << " × " << e << " has no row";
+    }
+  }
+}
+
+TEST(LifecycleTest, StatusNamesAreTheStoresAndParseBack) {
+  for (S s :
+       {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected}) {
+    EXPECT_EQ(ParseStatus(StatusName(s)), s) << StatusName(s);
+  }
+  EXPECT_EQ(StatusName(S::kInDeposit), "in_deposit");
+  EXPECT_EQ(ParseStatus("abandoned"), std::nullopt);
+  EXPECT_EQ(ParseStatus("Pending"), std::nullopt);
+}
+
+TEST(LifecycleTest, RulesDetailNamesEachRuleOnceInOrder) {
+  EXPECT_EQ(RulesDetail({}), "");
+  EXPECT_EQ(RulesDetail({"requis", "date", "requis", "format"}), "requis; date; format");
+}
+
+// What a store does with a decision, enough to replay a life: status, hashes and flags.
+PassageFacts Apply(PassageFacts f, const LifecycleEvent& event, const LifecycleDecision& d) {
+  if (d.refused) return f;
+  const auto* o = std::get_if<Observed>(&event);
+  if (d.write == W::kInsert) {
+    f = PassageFacts{};
+    f.exists = true;
+    f.content_hash = f.source_hash = o->content_hash;
+  } else if (d.write == W::kUpdate) {
+    if (!d.keep_content) f.content_hash = o->content_hash;
+    f.source_hash = o->content_hash;
+  }
+  if (d.content_from_source) f.content_hash = f.source_hash;
+  if (d.clear_xsd_refused) f.xsd_refused = false;
+  if (d.set_xsd_refused) f.xsd_refused = true;
+  if (d.flag_changed_after_acceptance) f.changed_after_acceptance = true;
+  if (d.clear_retry_requested) f.retry_requested = false;
+  if (d.deposit == DepositLink::kClear) f.deposit_id.reset();
+  if (const auto* b = std::get_if<DepositBegun>(&event); b && d.deposit == DepositLink::kSet) {
+    f.deposit_id = b->deposit_id;
+  }
+  if (d.quarantine == Q::kClear) f.has_quarantine_reasons = false;
+  if (d.quarantine == Q::kReplace) {
+    f.has_quarantine_reasons = o ? !o->rules.empty() || o->quarantined : true;
+  }
+  f.status = d.status;
+  return f;
+}
+
+// state_store_test's HistoryTellsTheWholeLifeOfAPassage, on plain values.
+TEST(LifecycleTest, ALifeReplayedGivesTheStoresHistory) {
+  const std::vector<LifecycleEvent> life = {
+      Invalid("h0", {"sexe"}),
+      Valid("h1"),  // corrected in the source
+      DepositBegun{1, "a.xml"},
+      Uploaded{1, "a.xml"},
+      VerdictReceived{1, false, "refus"},
+      Valid("h2"),  // corrected again
+      DepositBegun{2, "b.xml"},
+      Uploaded{2, "b.xml"},
+      VerdictReceived{2, true, ""},
+  };
+  PassageFacts facts = Absent();
+  std::vector<std::string> kinds;
+  for (const LifecycleEvent& e : life) {
+    const LifecycleDecision d = Decide(facts, e);
+    ASSERT_FALSE(d.refused.has_value()) << *d.refused;
+    for (const HistoryEntry& h : d.history) kinds.push_back(h.kind);
+    facts = Apply(facts, e, d);
+  }
+  EXPECT_THAT(kinds,
+              ElementsAre("seen", "quarantined", "valid", "updated", "in_deposit", "deposited",
+                          "rejected", "corrected", "in_deposit", "deposited", "accepted"));
+  EXPECT_EQ(facts.status, S::kAccepted);
+  EXPECT_EQ(facts.deposit_id, 2);
+  EXPECT_FALSE(facts.changed_after_acceptance);
+}
+
+// state_store_test's CorrectionMadeWhileInDepositIsSentAfterTheRejection and
+// ChangeMadeWhileInDepositIsFlaggedOnceAccepted.
+TEST(LifecycleTest, AChangeSeenInItsFileIsActedOnAtTheVerdict) {
+  for (const bool accepted : {false, true}) {
+    SCOPED_TRACE(accepted ? "accepted" : "rejected");
+    PassageFacts facts = Absent();
+    for (const LifecycleEvent& e :
+         std::vector<LifecycleEvent>{Valid("h1"), DepositBegun{1, "a.xml"}, Valid("h2"),
+                                     VerdictReceived{1, accepted, "m"}}) {
+      facts = Apply(facts, e, Decide(facts, e));
+    }
+    const LifecycleDecision again = Decide(facts, Valid("h2"));
+    EXPECT_FALSE(again.first_seen_change);
+    if (accepted) {
+      EXPECT_EQ(facts.status, S::kAccepted);
+      EXPECT_TRUE(facts.changed_after_acceptance);
+      EXPECT_EQ(again.change, C::kChangedAfterAcceptance);
+      EXPECT_THAT(again.history, ::testing::IsEmpty());
+    } else {
+      EXPECT_EQ(facts.status, S::kPending);
+      EXPECT_EQ(facts.content_hash, "h2");
+      EXPECT_EQ(again.change, C::kUnchanged);
+      EXPECT_EQ(again.status, S::kPending);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace accrochd::mappings
