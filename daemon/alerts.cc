@@ -98,8 +98,8 @@ std::string SectionName(const Item& item) {
 Date AddDays(Date d, int n) { return Date(std::chrono::sys_days(d) + std::chrono::days(n)); }
 
 // "20/04/2026", the local date of an ISO UTC time, or "?" when it cannot be read.
-std::string FrenchDay(const std::string& zone, const std::string& iso_utc) {
-  const std::string stamp = FrenchStamp(zone, iso_utc);  // 20/04/2026 09:12
+std::string FrenchDay(const std::string& zone, const std::optional<TimePoint>& t) {
+  const std::string stamp = FrenchStamp(zone, t);  // 20/04/2026 09:12
   return stamp.size() >= 10 && stamp[2] == '/' ? stamp.substr(0, 10) : "?";
 }
 
@@ -128,23 +128,22 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
   std::vector<int> thresholds = config.deadlines.days;
   std::sort(thresholds.begin(), thresholds.end());
   const int horizon = thresholds.empty() ? 0 : thresholds.back();
-  auto candidates = store.AlertCandidates(bcr, today, AddDays(today, horizon));
+  auto candidates = store.passages().AlertCandidates(bcr, today, AddDays(today, horizon));
   if (!candidates) return std::unexpected(candidates.error());
-  auto quarantine = store.Quarantine();
+  auto quarantine = store.passages().Quarantine();
   if (!quarantine) return std::unexpected(quarantine.error());
   std::map<std::string, std::vector<const store::QuarantineRecord*>> reasons;
   for (const store::QuarantineRecord& q : *quarantine) {
     if (q.certifier == bcr) reasons[q.id_technique].push_back(&q);
   }
 
-  auto deposits = store.Deposits();
+  auto deposits = store.deposits().List();
   if (!deposits) return std::unexpected(deposits.error());
   std::map<std::string, const store::DepositRecord*> deposit_of;
   for (const store::DepositRecord& d : *deposits) {
     if (d.certifier == bcr) deposit_of[d.file_name] = &d;
   }
-  auto older_than = [&](const std::string& iso, Duration age) {
-    auto t = ParseIsoUtc(iso);
+  auto older_than = [&](const std::optional<TimePoint>& t, Duration age) {
     return t && clock.Now() - *t >= age;
   };
 
@@ -154,7 +153,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
   // passage was first seen if it came in past it.
   auto passage_item = [](const PassageRecord& p, AlertMark mark, bool urgent, Section section,
                          int band, std::string event, TemplateValue row) {
-    if (const std::string seen = p.first_seen.substr(0, 10); seen > event) event = seen;
+    if (const std::string seen = IsoStamp(p.first_seen).substr(0, 10); seen > event) event = seen;
     Item item{std::move(mark), std::nullopt, urgent, section,          band,          "",
               p.id_technique,  "",           "",     std::move(event), std::move(row)};
     item.certification = CertificationLabel(p.certification_type, p.certification_code);
@@ -170,7 +169,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     const auto file = deposit_of.find(p.deposit_file);
     if (p.status == Status::kDeposited && file != deposit_of.end()) {
       const store::DepositRecord& d = *file->second;
-      const std::string uploaded = d.uploaded_at.empty() ? d.receipt_at : d.uploaded_at;
+      const std::optional<TimePoint> uploaded = d.uploaded_at ? d.uploaded_at : d.receipt_at;
       state = "déposé le " + FrenchDay(c.timezone, uploaded) +
               (d.state == "receipt"
                    ? ", absent de l'accusé de traitement du " + FrenchDay(c.timezone, d.receipt_at)
@@ -199,7 +198,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
         row.Set("file", p.deposit_file)
             .Set("receipt", FrenchStamp(c.timezone, file->second->receipt_at));
         items.push_back(passage_item(p, {p.id_technique, "no_verdict:" + p.deposit_file, ""}, true,
-                                     Section::kNoVerdict, 0, file->second->receipt_at,
+                                     Section::kNoVerdict, 0, IsoStamp(file->second->receipt_at),
                                      std::move(row)));
       }
       continue;
@@ -212,7 +211,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       row.Set("message", p.cdc_message).Set("action", action).Set("action_" + action, true);
       row.Set("file", p.deposit_file);
       items.push_back(passage_item(p, {p.id_technique, "rejected:" + p.deposit_file, ""}, true,
-                                   Section::kRejected, 0, p.updated_at, std::move(row)));
+                                   Section::kRejected, 0, IsoStamp(p.updated_at), std::move(row)));
     }
     if (p.status == Status::kQuarantined) {
       TemplateValue row = PassageRow(p, left, state);
@@ -228,7 +227,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       }
       row.Set("reasons", std::move(list)).Set("reasons_text", text).Set("mapping", p.mapping);
       items.push_back(passage_item(p, {p.id_technique, "quarantined:" + StableHash(key), ""}, false,
-                                   Section::kQuarantined, 0, p.updated_at, std::move(row)));
+                                   Section::kQuarantined, 0, IsoStamp(p.updated_at), std::move(row)));
     }
   }
 
@@ -243,7 +242,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     if (d.state == "receipt" && d.receipt_status == "file_rejected") {
       TemplateValue row;
       row.Set("message", d.receipt_detail).Set("receipt", FrenchStamp(c.timezone, d.receipt_at));
-      items.push_back(file_item(d, "file_rejected", true, Section::kFileRejected, d.receipt_at,
+      items.push_back(file_item(d, "file_rejected", true, Section::kFileRejected, IsoStamp(d.receipt_at),
                                 std::move(row)));
       continue;
     }
@@ -251,16 +250,16 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       TemplateValue row;
       row.Set("written", FrenchStamp(c.timezone, d.published_at));
       items.push_back(
-          file_item(d, "outbox", false, Section::kOutbox, d.published_at, std::move(row)));
+          file_item(d, "outbox", false, Section::kOutbox, IsoStamp(d.published_at), std::move(row)));
     } else if (d.state == "uploaded") {
-      auto uploaded = ParseIsoUtc(d.uploaded_at);
+      const std::optional<TimePoint>& uploaded = d.uploaded_at;
       if (!uploaded || !older_than(d.uploaded_at, config.alerts.receipt_after)) continue;
       const auto days =
           std::chrono::duration_cast<std::chrono::hours>(clock.Now() - *uploaded).count() / 24;
       TemplateValue row;
       row.Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at)).Set("days", N(days));
       items.push_back(
-          file_item(d, "no_receipt", true, Section::kNoReceipt, d.uploaded_at, std::move(row)));
+          file_item(d, "no_receipt", true, Section::kNoReceipt, IsoStamp(d.uploaded_at), std::move(row)));
     }
   }
   return items;
@@ -738,7 +737,7 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
   }
   const AlertMark daily_mark{"", "daily", day};
   marks.push_back(daily_mark);
-  auto recorded = store_.MarksRecorded(c.id_client, marks);
+  auto recorded = store_.alerts().MarksRecorded(c.id_client, marks);
   if (!recorded) return std::unexpected(recorded.error());
   const bool daily = config_.alerts.daily_summary_at && !recorded->back() &&
                      LocalMinutes(c, now) >= *config_.alerts.daily_summary_at;
@@ -761,7 +760,7 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
   if (daily) to_record.push_back(daily_mark);
   if (to_record.empty()) return 0;
   if (!anything) {  // a daily summary with nothing to say: only its mark
-    auto r = store_.QueueAlerts(c.id_client, to_record, {});
+    auto r = store_.alerts().Queue(c.id_client, to_record, {});
     if (!r) return std::unexpected(r.error());
     return 0;
   }
@@ -776,7 +775,7 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
   std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);
-  auto r = store_.QueueAlerts(c.id_client, to_record, messages);
+  auto r = store_.alerts().Queue(c.id_client, to_record, messages);
   if (!r) return std::unexpected(r.error());
 
   std::map<Section, int> counts, fresh;
@@ -806,9 +805,9 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
 
 Result<int> Alerter::Deliver() {
   // What was sent is in the recipients' hands: after a month, only the record that it went.
-  auto pruned = store_.PruneAlertBodies(clock_.Now() - kAlertBodiesKept);
+  auto pruned = store_.alerts().PruneBodies(clock_.Now() - kAlertBodiesKept);
   if (!pruned) return std::unexpected(pruned.error());
-  auto due = store_.DueAlerts();
+  auto due = store_.alerts().Due();
   if (!due) return std::unexpected(due.error());
   int delivered = 0;
   for (const QueuedAlert& q : *due) {
@@ -817,8 +816,7 @@ Result<int> Alerter::Deliver() {
     std::string state = "delivered";
     std::optional<TimePoint> next;
     if (outcome.kind == alert::DeliveryOutcome::Kind::kRetryLater) {
-      auto queued = ParseIsoUtc(q.created_at);
-      if (!queued || clock_.Now() - *queued >= config_.alerts.give_up_after) {
+      if (clock_.Now() - q.created_at >= config_.alerts.give_up_after) {
         state = "failed";
       } else {
         state = "queued";
@@ -827,7 +825,7 @@ Result<int> Alerter::Deliver() {
     } else if (outcome.kind == alert::DeliveryOutcome::Kind::kPermanentFailure) {
       state = "failed";
     }
-    auto r = store_.RecordAlertAttempt(q.id, state, outcome.detail, next);
+    auto r = store_.alerts().RecordAttempt(q.id, state, outcome.detail, next);
     if (!r) return std::unexpected(r.error());
     const std::string what = q.kind + " #" + N(q.id) + " via " + q.channel;
     if (state == "delivered") {

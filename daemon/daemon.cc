@@ -148,7 +148,7 @@ Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
     return context(Error(ErrorKind::kConfig,
                          "look_back needs a date or timestamp column; this one holds integers"));
   }
-  auto bookmark = store_->GetBookmark(certifier.id_client, mapping.name);
+  auto bookmark = store_->cursors().Get(certifier.id_client, mapping.name);
   if (!bookmark) return std::unexpected(bookmark.error());
   if (*bookmark && (*bookmark)->fingerprint == mapping.fingerprint) w.bookmark = **bookmark;
   if (!w.bookmark) return w;  // first reading, or the mapping changed: every row
@@ -156,7 +156,7 @@ Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
   if (!from) return context(from.error());
   if (deposit) {
     // The pending passages must all be read again to be written into the files.
-    auto floor = store_->PendingCursorFloor(certifier.id_client, mapping.name,
+    auto floor = store_->cursors().PendingFloor(certifier.id_client, mapping.name,
                                             w.kind == source::ValueKind::kInteger);
     if (!floor) return std::unexpected(floor.error());
     if (*floor && (*floor)->empty()) return w;  // one has no cursor value: every row
@@ -222,7 +222,7 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
       o.certification_type = e.row.passage.certification.type;
       o.certification_code = e.row.passage.certification.code;
       o.delivery = e.row.passage.delivery;
-      o.content_hash = store_->ContentHash(e.row.passage);
+      o.content_hash = store_->passages().ContentHash(e.row.passage);
       o.cursor_value = held_cursors[i];
       o.quarantined = e.verdict == mappings::Verdict::kQuarantined;
       for (const mappings::Rejection& r : e.row.rejections) {
@@ -239,7 +239,7 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
       }
     }
     if (observations.empty() && !bookmark) return {};
-    auto outcomes = store_->Observe(observations, bookmark);
+    auto outcomes = store_->passages().Observe(observations, bookmark);
     if (!outcomes) return std::unexpected(outcomes.error());
     for (std::size_t i = 0; i < outcomes->size(); ++i) {
       const store::Outcome& out = (*outcomes)[i];
@@ -384,7 +384,7 @@ Result<void> Daemon::Start() {
 // outbox (the rename is atomic) and is published, or did not and its passages are pending again.
 Result<void> Daemon::Recover() {
   if (store_ == nullptr) return {};
-  auto publishing = store_->Deposits("publishing");
+  auto publishing = store_->deposits().List("publishing");
   if (!publishing) return std::unexpected(publishing.error());
   for (const store::DepositRecord& d : *publishing) {
     const std::string in_outbox = (fs::path(publisher_->outbox()) / d.file_name).string();
@@ -395,14 +395,14 @@ Result<void> Daemon::Recover() {
       file.passages = static_cast<std::uint64_t>(d.passages);
       file.certificateur = d.certifier;
       if (auto r = publisher_->Complete(file); !r) return r;
-      if (auto r = store_->MarkPublished(d.id, file.sha256); !r) return r;
+      if (auto r = store_->deposits().MarkPublished(d.id, file.sha256); !r) return r;
       logger_.Warning("deposit file " + d.file_name +
                           " reached the outbox but was not recorded (the process stopped or a "
                           "write failed); recorded now",
                       {Field(kFieldCertificateur, d.certifier), Field(kFieldDeposit, d.file_name)},
                       kMessageIdDepositRecovered);
     } else {
-      if (auto r = store_->AbandonDeposit(
+      if (auto r = store_->deposits().Abandon(
               d.id, "the file never reached the outbox (the process stopped while writing it)");
           !r) {
         return r;
@@ -422,7 +422,7 @@ Result<void> Daemon::Recover() {
 // both are completed now, each only if missing, while the file is still in the outbox.
 Result<void> Daemon::CompletePublished() {
   if (store_ == nullptr) return {};
-  auto published = store_->Deposits("published");
+  auto published = store_->deposits().List("published");
   if (!published) return std::unexpected(published.error());
   for (const store::DepositRecord& d : *published) {
     const std::string in_outbox = (fs::path(publisher_->outbox()) / d.file_name).string();
@@ -432,7 +432,7 @@ Result<void> Daemon::CompletePublished() {
     file.id_flux = d.id_flux;
     file.passages = static_cast<std::uint64_t>(d.passages);
     file.certificateur = d.certifier;
-    file.published_at = d.published_at;
+    file.published_at = d.published_at ? store::IsoUtc(*d.published_at) : "";
     if (auto r = publisher_->Complete(file); !r) return r;
   }
   return {};
@@ -468,7 +468,7 @@ std::string ExplainDecision(const DepositDecision& decision) {
 
 Result<DepositDecision> Daemon::Decide(const CertifierConfig& certifier, Date today) {
   const Date urgent_by{std::chrono::sys_days(today) + std::chrono::days(config_.deadlines.urgent)};
-  auto facts = store_->Pending(certifier.id_client, today, urgent_by);
+  auto facts = store_->passages().Pending(certifier.id_client, today, urgent_by);
   if (!facts) return std::unexpected(facts.error());
   if (facts->due == 0) return DepositDecision{false, "nothing pending is due"};
   if (facts->urgent > 0) {
@@ -476,15 +476,10 @@ Result<DepositDecision> Daemon::Decide(const CertifierConfig& certifier, Date to
                                      std::to_string(config_.deadlines.urgent) +
                                      " days of their deadline"};
   }
-  auto last = store_->LastDepositAt(certifier.id_client);
+  auto last = store_->deposits().LastCutAt(certifier.id_client);
   if (!last) return std::unexpected(last.error());
   if (!*last) return DepositDecision{true, "first deposit"};
-  std::tm tm{};
-  if (strptime((*last)->c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
-    return DepositDecision{true, "schedule"};
-  }
-  const TimePoint at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  if (clock_.Now() - at >= config_.deposit.every) return DepositDecision{true, "schedule"};
+  if (clock_.Now() - **last >= config_.deposit.every) return DepositDecision{true, "schedule"};
   return DepositDecision{false, "the last deposit is recent (deposit.every)"};
 }
 
@@ -507,13 +502,13 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
       const std::string bcr = certifier.id_client;
       settings.hooks.before = [this, bcr](const std::string& name, const std::string& id_flux,
                                           const std::vector<std::string>& ids) {
-        return store_->BeginDeposit(bcr, name, id_flux, ids);
+        return store_->deposits().Begin(bcr, name, id_flux, ids);
       };
       settings.hooks.after = [this](std::int64_t id, const deposit::PublishedFile& file) {
-        return store_->MarkPublished(id, file.sha256);
+        return store_->deposits().MarkPublished(id, file.sha256);
       };
       settings.hooks.abandoned = [this](std::int64_t id, const std::string& why) {
-        if (auto r = store_->AbandonDeposit(id, why); !r) logger_.Error(r.error().message());
+        if (auto r = store_->deposits().Abandon(id, why); !r) logger_.Error(r.error().message());
       };
     }
     session =
@@ -522,7 +517,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   std::unique_ptr<mappings::SeenIndex> index;
   std::optional<mappings::CycleChecks> checks;  // idTechnique and holders are unique per émetteur
   if (store_ != nullptr) {
-    index = store_->NewCycleIndex();
+    index = store_->passages().NewCycleIndex();
     checks.emplace(*index);
   } else {
     checks.emplace();
@@ -588,7 +583,7 @@ Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::Depos
     }
   }
   if (store_ != nullptr && !refused.empty()) {
-    if (auto r = store_->QuarantineRefused(certifier.id_client, refused); !r) return r;
+    if (auto r = store_->passages().QuarantineRefused(certifier.id_client, refused); !r) return r;
   }
   for (deposit::PublishedFile& f : outcome.files) report.files.push_back(std::move(f));
   return {};

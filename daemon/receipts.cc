@@ -109,21 +109,21 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
   auto parsed = xml::ParseReceipt(bytes, path);
   if (!parsed) return stop(Outcome::kInvalid, parsed.error().message());
   const std::string sha = deposit::Sha256Hex(bytes);
-  auto before = store.ReceiptImported(sha);
+  auto before = store.deposits().ReceiptImported(sha);
   if (!before) return stop(Outcome::kFailed, before.error().message());
   if (*before) {
     import.result = Outcome::kAlreadyImported;
     import.outcome = **before;
     return import;
   }
-  auto deposit = store.FindDeposit(parsed->id_flux, parsed->nom_fichier);
+  auto deposit = store.deposits().Find(parsed->id_flux, parsed->nom_fichier);
   if (!deposit) return stop(Outcome::kFailed, deposit.error().message());
   if (!*deposit) {
     return stop(Outcome::kUnmatched, "no deposit has idFlux " + parsed->id_flux.value_or("(none)") +
                                          " or file name " + parsed->nom_fichier.value_or("(none)") +
                                          "; set aside (accrochd deposits list shows the deposits)");
   }
-  store::StateStore::ReceiptFacts facts;
+  store::ReceiptFacts facts;
   facts.sha256 = sha;
   facts.name = fs::path(path).filename().string();
   facts.id_traitement = parsed->id_traitement.value_or("");
@@ -143,7 +143,7 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
   auto archived = Archive(config, files, (*deposit)->file_name, bytes);
   if (!archived) return stop(Outcome::kFailed, archived.error().message());
   facts.archived_as = *archived;
-  auto applied = store.ApplyReceipt(facts);
+  auto applied = store.deposits().ApplyReceipt(facts);
   if (!applied) {
     (void)files.Remove(*archived);  // best effort: the next import archives it again
     return stop(Outcome::kFailed, applied.error().message());
@@ -264,7 +264,7 @@ int RunPassages(const CommandContext& ctx) {
     return ExitCodeFor(store.error());
   }
   const std::vector<std::string> ids(args.begin() + 1, args.end());
-  auto problems = (*store)->RequestRetry(ids);
+  auto problems = (*store)->passages().RequestRetry(ids);
   if (!problems) {
     ctx.err << "accrochd passages: " << problems.error().message() << "\n";
     return ExitCodeFor(problems.error());

@@ -84,6 +84,12 @@ std::string FrenchStamp(const std::string& zone, const std::string& iso_utc) {
   return t ? FrenchDateTime(zone, *t) : iso_utc;
 }
 
+std::string FrenchStamp(const std::string& zone, const std::optional<TimePoint>& t) {
+  return t ? FrenchDateTime(zone, *t) : "";
+}
+
+std::string IsoStamp(const std::optional<TimePoint>& t) { return t ? store::IsoUtc(*t) : ""; }
+
 namespace {
 
 // TemplateValue -> JSON, numbers kept as numbers when the text is one.
@@ -136,11 +142,11 @@ std::string FrenchDateTime(const std::string& zone, TimePoint t) {
 }
 
 Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, Clock& clock) {
-  auto counts = store.Counts();
+  auto counts = store.passages().Counts();
   if (!counts) return std::unexpected(counts.error());
   StatusSummary s;
   std::map<std::string, Date> today;
-  for (const store::StateStore::Count& c : *counts) {
+  for (const store::Count& c : *counts) {
     if (c.status == Status::kPending) s.pending += c.count;
     if (c.status == Status::kQuarantined) s.quarantined += c.count;
     if (!AtRisk(c.status) || !c.deadline) continue;
@@ -149,7 +155,7 @@ Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, 
     if (left < 0) s.overdue += c.count;
     if (left <= config.deadlines.urgent) s.urgent += c.count;
   }
-  auto published = store.Deposits("published");
+  auto published = store.deposits().List("published");
   if (!published) return std::unexpected(published.error());
   s.outbox = static_cast<std::int64_t>(published->size());
   return s;
@@ -178,7 +184,7 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
 
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest_count) {
-  auto counts = store.Counts();
+  auto counts = store.passages().Counts();
   if (!counts) return std::unexpected(counts.error());
   struct Cert {
     std::string type, code;
@@ -193,7 +199,7 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
   for (const CertifierConfig& c : config.certifiers) by_bcr[c.id_client];
   int soon_days = config.deadlines.urgent;
   for (int d : config.deadlines.days) soon_days = std::max(soon_days, d);
-  for (const store::StateStore::Count& c : *counts) {
+  for (const store::Count& c : *counts) {
     Certifier& certifier = by_bcr[c.certifier];
     Cert& cert = certifier.certifications[{c.certification_type, c.certification_code}];
     cert.type = c.certification_type.empty() && c.certification_code.empty()
@@ -272,7 +278,7 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
   }
   data.Set("certifiers", std::move(certifiers));
 
-  auto nearest = store.NearestDeadlines(nearest_count);
+  auto nearest = store.passages().NearestDeadlines(nearest_count);
   if (!nearest) return std::unexpected(nearest.error());
   TemplateValue list = TemplateValue::List();
   for (const store::PassageRecord& p : *nearest) {
@@ -298,7 +304,7 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
   data.Set("all", nearest_count == kEveryDeadline);
   data.Set("nearest", std::move(list));
 
-  auto deposits = store.Deposits();
+  auto deposits = store.deposits().List();
   if (!deposits) return std::unexpected(deposits.error());
   TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
   bool has_outbox = false;
@@ -362,8 +368,8 @@ int RunHistory(const CommandContext& ctx) {
     ctx.err << "accrochd history: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
   }
-  auto passages = (*store)->PassagesWithId(id);
-  auto events = (*store)->History(id);
+  auto passages = (*store)->passages().PassagesWithId(id);
+  auto events = (*store)->passages().History(id);
   if (!passages || !events) {
     const Error& e = !passages ? passages.error() : events.error();
     ctx.err << "accrochd history: " << e.message() << "\n";
@@ -436,7 +442,7 @@ int RunDeposits(const CommandContext& ctx) {
     int status = kExitOk;
     for (std::size_t i = 1; i < args.size(); ++i) {
       const std::string name = fs::path(args[i]).filename().string();  // a path is fine too
-      auto marked = (*store)->MarkUploaded(name);
+      auto marked = (*store)->deposits().MarkUploaded(name);
       if (!marked) {
         ctx.err << "accrochd deposits: " << marked.error().message() << "\n";
         status = ExitCodeFor(marked.error());
@@ -451,7 +457,7 @@ int RunDeposits(const CommandContext& ctx) {
     }
     return status;
   }
-  auto deposits = (*store)->Deposits();
+  auto deposits = (*store)->deposits().List();
   if (!deposits) {
     ctx.err << "accrochd deposits: " << deposits.error().message() << "\n";
     return ExitCodeFor(deposits.error());
@@ -463,8 +469,8 @@ int RunDeposits(const CommandContext& ctx) {
       ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\n";
     }
     ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
-            << (d.published_at.empty() ? "-" : d.published_at) << "\t"
-            << (d.uploaded_at.empty() ? "-" : d.uploaded_at) << "\t"
+            << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
+            << (d.uploaded_at ? IsoStamp(d.uploaded_at) : "-") << "\t"
             << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\n";
   }
   if (shown == 0) ctx.out << "no deposit file yet\n";

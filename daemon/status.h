@@ -63,6 +63,10 @@ std::string FrenchDateTime(const std::string& zone, TimePoint t);
 // it is when it is not such a time).
 std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc);
 std::string FrenchStamp(const std::string& zone, const std::string& iso_utc);
+// "20/04/2026 09:12" in the zone; "" for no time.
+std::string FrenchStamp(const std::string& zone, const std::optional<TimePoint>& t);
+// ISO 8601 UTC ("2026-04-20T07:12:00Z"); "" for no time.
+std::string IsoStamp(const std::optional<TimePoint>& t);
 
 int RunStatus(const CommandContext& ctx);
 int RunHistory(const CommandContext& ctx);

@@ -553,7 +553,7 @@ class AlertsAtScaleTest : public ::testing::Test {
   void Morning(int day) {
     for (DepositFile& f : files_) {
       if (s_.upload && f.published_day == day - 1 && f.accepted_day < 0) {
-        auto marked = store_->MarkUploaded(f.name);
+        auto marked = store_->deposits().MarkUploaded(f.name);
         ASSERT_TRUE(marked.has_value()) << marked.error().message();
         f.uploaded_at = clock_->Now();
         f.uploaded_day = day;
@@ -561,9 +561,9 @@ class AlertsAtScaleTest : public ::testing::Test {
         fs::remove(fs::path(state_) / "outbox" / f.name);
       }
       if (f.accept_on == day) {
-        std::vector<store::StateStore::Verdict> verdicts;
+        std::vector<store::Verdict> verdicts;
         for (int id : f.ids) verdicts.push_back({IdTechnique(id), true, ""});
-        auto recorded = store_->RecordVerdicts(f.name, "Traité avec succès", verdicts);
+        auto recorded = store_->deposits().RecordVerdicts(f.name, "Traité avec succès", verdicts);
         ASSERT_TRUE(recorded.has_value()) << recorded.error().message();
         f.accepted_day = day;
         for (int id : f.ids) P(id).accepted_day = day;
@@ -646,7 +646,7 @@ class AlertsAtScaleTest : public ::testing::Test {
       file_index_[f.name] = files_.size();
       files_.push_back(std::move(file));
     }
-    auto records = store_->Passages();
+    auto records = store_->passages().Passages();
     ASSERT_TRUE(records.has_value()) << records.error().message();
     for (const store::PassageRecord& r : *records) {
       auto it = fresh.find(r.deposit_file);
@@ -1442,7 +1442,7 @@ class AlertsAtScaleTest : public ::testing::Test {
   void Finish(const std::string& title) {
     const Tally webhook = Count(kWebhook);
     const Tally email = Count(kEmail);
-    auto due = store_->DueAlerts();
+    auto due = store_->alerts().Due();
     ASSERT_TRUE(due.has_value()) << due.error().message();
     if (!due->empty()) {
       problems_.Add("messages left in the queue", std::to_string(due->size()) + " due");

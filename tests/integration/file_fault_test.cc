@@ -234,7 +234,7 @@ class FileFaultTest : public ::testing::Test {
     }
     auto store = OpenStore(state);
     ASSERT_TRUE(store);
-    auto deposits = store->Deposits();
+    auto deposits = store->deposits().List();
     ASSERT_TRUE(deposits.has_value()) << deposits.error().message();
     std::map<std::string, std::string> by_file;
     for (const store::DepositRecord& d : *deposits) {
@@ -272,7 +272,7 @@ class FileFaultTest : public ::testing::Test {
     ExpectNothingHalfPublished(state, context);
     auto store = OpenStore(state);
     ASSERT_TRUE(store);
-    auto passages = store->Passages();
+    auto passages = store->passages().Passages();
     ASSERT_TRUE(passages.has_value()) << passages.error().message();
     for (const store::PassageRecord& p : *passages) {
       if (p.id_technique == kRefused) {
@@ -504,14 +504,14 @@ TEST_F(ReceiptFaultTest, EveryWritePointOfAReceiptImport) {
       EXPECT_THAT(said, HasSubstr(failed->substr(failed->find(' ') + 1))) << ctx;
       EXPECT_THAT(said, HasSubstr(std::strerror(code))) << ctx;
       // The receipt is recorded if and only if its copy is archived, and archived once.
-      auto imported = store->ReceiptImported(sha);
+      auto imported = store->deposits().ReceiptImported(sha);
       ASSERT_TRUE(imported.has_value()) << imported.error().message();
       const auto copies = FilesEndingWith(state + "/archive", ".receipt.xml");
       EXPECT_EQ(copies.size(), imported->has_value() ? 1u : 0u) << ctx;
       // The next cycle, without faults.
       faulty.Reset();
       const std::vector<ReceiptImport> again = ScanInbox(ConfigFor(state), *store, logger_, faulty);
-      auto after = store->ReceiptImported(sha);
+      auto after = store->deposits().ReceiptImported(sha);
       ASSERT_TRUE(after.has_value() && after->has_value())
           << ctx << ": " << (again.empty() ? "nothing imported" : again.front().message);
       EXPECT_EQ((*after)->accepted, 1) << ctx;

@@ -598,7 +598,7 @@ class SimulatedAlertsTest : public ::testing::Test {
   // The staff upload a file to the CDC portal and take it out of the outbox.
   void Upload(const std::string& alias) {
     ASSERT_TRUE(files_.contains(alias)) << alias << " was never published";
-    auto marked = store_->MarkUploaded(files_.at(alias));
+    auto marked = store_->deposits().MarkUploaded(files_.at(alias));
     ASSERT_TRUE(marked.has_value()) << marked.error().message();
     uploaded_at_[alias] = clock_->Now();
     fs::remove(fs::path(state_) / "outbox" / files_.at(alias));
@@ -608,7 +608,7 @@ class SimulatedAlertsTest : public ::testing::Test {
   void Verdict(const std::string& alias, bool accepted) {
     ASSERT_TRUE(files_.contains(alias)) << alias << " was never published";
     const std::string name = PassageOfFile(alias);
-    auto recorded = store_->RecordVerdicts(files_.at(alias),
+    auto recorded = store_->deposits().RecordVerdicts(files_.at(alias),
                                            accepted ? "Traité avec succès" : "Traité avec erreurs",
                                            {{Id(name), accepted, accepted ? "" : kRejection}});
     ASSERT_TRUE(recorded.has_value()) << recorded.error().message();
@@ -701,7 +701,7 @@ class SimulatedAlertsTest : public ::testing::Test {
     EXPECT_EQ(f.passages, 1u) << f.name;
     std::string holder;
     for (const ScenarioPassage& p : Passages()) {
-      auto found = store_->PassagesWithId(Id(p.name));
+      auto found = store_->passages().PassagesWithId(Id(p.name));
       ASSERT_TRUE(found.has_value()) << found.error().message();
       if (!found->empty() && (*found)[0].deposit_file == f.name) holder = p.name;
     }
@@ -1066,7 +1066,7 @@ TEST_F(SimulatedAlertsTest, WhichAlertsWentOutOnWhichDayOverAHundredDays) {
       });
 
   // The queue: every message delivered, after one attempt per cycle it waited.
-  auto queued = store_->Alerts();
+  auto queued = store_->alerts().All();
   ASSERT_TRUE(queued.has_value()) << queued.error().message();
   EXPECT_EQ(queued->size(), 2 * expected.size()) << "one e-mail and one webhook per message";
   std::map<std::string, std::pair<int, int>> cycle_at;  // created_at -> (day, cycle)
@@ -1076,11 +1076,11 @@ TEST_F(SimulatedAlertsTest, WhichAlertsWentOutOnWhichDayOverAHundredDays) {
   int retried = 0;
   for (const store::QueuedAlert& q : *queued) {
     SCOPED_TRACE("alert #" + std::to_string(q.id) + " via " + q.channel + " queued " +
-                 q.created_at);
+                 IsoUtc(q.created_at));
     EXPECT_EQ(q.state, "delivered") << q.last_detail;
-    ASSERT_TRUE(cycle_at.contains(q.created_at));
+    ASSERT_TRUE(cycle_at.contains(IsoUtc(q.created_at)));
     Message m;
-    std::tie(m.day, m.cycle) = cycle_at.at(q.created_at);
+    std::tie(m.day, m.cycle) = cycle_at.at(IsoUtc(q.created_at));
     const Outage outage = q.channel == "email" ? kSmtpOutage : kWebhookOutage;
     const auto [day, cycle] = ExpectedArrival(m, outage);
     EXPECT_EQ(q.attempts, CycleIndex(day, cycle) - CycleIndex(m.day, m.cycle) + 1);
@@ -1130,10 +1130,10 @@ TEST_F(SimulatedAlertsTest, AtTheRealCadenceAReceiverDownForADayGetsItsAlertsWhe
   }
   EXPECT_EQ(got, (std::multiset<std::string>{"digest 01/04/2026 07:00", "daily 01/04/2026 08:00",
                                              "daily 02/04/2026 08:00"}));
-  auto queued = store_->Alerts();
+  auto queued = store_->alerts().All();
   ASSERT_TRUE(queued.has_value()) << queued.error().message();
   for (const store::QueuedAlert& q : *queued) {
-    EXPECT_EQ(q.state, "delivered") << q.kind << " queued " << q.created_at << " via " << q.channel
+    EXPECT_EQ(q.state, "delivered") << q.kind << " queued " << IsoUtc(q.created_at) << " via " << q.channel
                                     << ", " << q.attempts << " attempt(s): " << q.last_detail;
   }
 }

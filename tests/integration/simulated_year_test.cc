@@ -577,7 +577,7 @@ class SimulatedYearTest : public ::testing::Test {
   void UploadsAndReceipts() {
     for (FileModel& f : files_) {
       if (f.upload_day == day_ && !f.uploaded) {
-        auto marked = store_->MarkUploaded(f.name);
+        auto marked = store_->deposits().MarkUploaded(f.name);
         ASSERT_TRUE(marked.has_value()) << marked.error().message();
         EXPECT_EQ(marked->passages, static_cast<std::int64_t>(f.ids.size()));
         f.uploaded = true;
@@ -589,7 +589,7 @@ class SimulatedYearTest : public ::testing::Test {
         fs::remove(fs::path(state_) / "outbox" / f.name);
       }
       if (f.verdict_day == day_ && !f.receipted) {
-        std::vector<store::StateStore::Verdict> verdicts;
+        std::vector<store::Verdict> verdicts;
         for (const std::string& id : f.ids) {
           Passage& p = passages_.at(id);
           // Some holders are not found by the CDC the first time; the registrar corrects them.
@@ -612,7 +612,7 @@ class SimulatedYearTest : public ::testing::Test {
             // data: the next cycle that reads its row flags it (Read).
           }
         }
-        auto recorded = store_->RecordVerdicts(
+        auto recorded = store_->deposits().RecordVerdicts(
             f.name, f.any_rejected ? "Traité avec erreurs" : "Traité avec succès", verdicts);
         ASSERT_TRUE(recorded.has_value()) << recorded.error().message();
         f.receipted = true;
@@ -741,16 +741,16 @@ class SimulatedYearTest : public ::testing::Test {
 
   // A passage's events, for failure messages.
   std::string HistoryOf(const std::string& id) {
-    auto history = store_->History(id);
+    auto history = store_->passages().History(id);
     if (!history) return history.error().message();
     std::string out = "history of " + id + ":";
-    for (const store::Event& e : *history) out += " " + e.at + " " + e.kind + ";";
+    for (const store::Event& e : *history) out += " " + store::IsoUtc(e.at) + " " + e.kind + ";";
     return out;
   }
 
   void Verify() {
     const Date today = Today();
-    auto records = store_->Passages();
+    auto records = store_->passages().Passages();
     ASSERT_TRUE(records.has_value()) << records.error().message();
     ASSERT_EQ(records->size(), passages_.size());
     StatusSummary expected_summary;
@@ -811,7 +811,7 @@ class SimulatedYearTest : public ::testing::Test {
     EXPECT_EQ(summary->outbox, expected_summary.outbox);
 
     // The quarantine: the model's quarantined passages, each with its reason and its deadline.
-    auto quarantine = store_->Quarantine();
+    auto quarantine = store_->passages().Quarantine();
     ASSERT_TRUE(quarantine.has_value()) << quarantine.error().message();
     std::set<std::string> quarantined;
     for (const store::QuarantineRecord& q : *quarantine) {
@@ -826,7 +826,7 @@ class SimulatedYearTest : public ::testing::Test {
 
     // The deposits: published until uploaded, then uploaded until the receipt; the outbox holds
     // exactly the files not yet uploaded.
-    auto deposits = store_->Deposits();
+    auto deposits = store_->deposits().List();
     ASSERT_TRUE(deposits.has_value()) << deposits.error().message();
     ASSERT_EQ(deposits->size(), files_.size());
     std::set<std::string> outbox_expected, outbox;
@@ -915,7 +915,7 @@ TEST_F(SimulatedYearTest, EveryStatusAndDeadlineThroughAYearOfDailyCycles) {
       {"2026-11-30", "2027-02-28"}, {"2026-12-31", "2027-03-31"}, {"2027-01-15", "2027-04-15"}};
   ASSERT_EQ(special_.size(), clamped.size());
   for (const auto& [id, delivery] : special_) {
-    auto found = store_->PassagesWithId(id);
+    auto found = store_->passages().PassagesWithId(id);
     ASSERT_TRUE(found.has_value() && found->size() == 1u) << id;
     ASSERT_TRUE((*found)[0].deadline.has_value());
     EXPECT_EQ(FormatIsoDate(*(*found)[0].deadline), clamped.at(FormatIsoDate(delivery))) << id;
@@ -934,7 +934,7 @@ TEST_F(SimulatedYearTest, EveryStatusAndDeadlineThroughAYearOfDailyCycles) {
            !p.e.changed_in_file;
   });
   ASSERT_NE(resent, nullptr);
-  auto history = store_->History(IdTechnique(resent->row));
+  auto history = store_->passages().History(IdTechnique(resent->row));
   ASSERT_TRUE(history.has_value());
   std::vector<std::string> kinds;
   for (const store::Event& e : *history) kinds.push_back(e.kind);
@@ -1012,7 +1012,7 @@ class IncrementalChangeInFileTest : public SimulatedYearTest {
   }
 
   store::PassageRecord Record(const std::string& id) {
-    auto found = store_->PassagesWithId(id);
+    auto found = store_->passages().PassagesWithId(id);
     EXPECT_TRUE(found.has_value() && found->size() == 1u) << id;
     return found.has_value() && !found->empty() ? (*found)[0] : store::PassageRecord{};
   }
@@ -1028,11 +1028,12 @@ class IncrementalChangeInFileTest : public SimulatedYearTest {
     Change(p);
     Day();
     EXPECT_EQ(store::StatusName(Record(id).status), store::StatusName(Status::kInDeposit));
-    EXPECT_TRUE(store_->MarkUploaded(file).has_value());
+    EXPECT_TRUE(store_->deposits().MarkUploaded(file).has_value());
     Day();
     Day();
     EXPECT_TRUE(store_
-                    ->RecordVerdicts(file, accepted ? "Traité avec succès" : "Traité avec erreurs",
+                    ->deposits()
+                    .RecordVerdicts(file, accepted ? "Traité avec succès" : "Traité avec erreurs",
                                      {{id, accepted, accepted ? "" : kRejection}})
                     .has_value());
     Day();
@@ -1069,11 +1070,12 @@ TEST_F(IncrementalChangeInFileTest, OnAMappingReadWholeBothAreActedOn) {
   Change(a);
   Change(b);
   Day();
-  ASSERT_TRUE(store_->MarkUploaded(file).has_value());
+  ASSERT_TRUE(store_->deposits().MarkUploaded(file).has_value());
   Day();
   Day();
   ASSERT_TRUE(store_
-                  ->RecordVerdicts(file, "Traité avec erreurs",
+                  ->deposits()
+                  .RecordVerdicts(file, "Traité avec erreurs",
                                    {{accepted, true, ""}, {rejected, false, kRejection}})
                   .has_value());
   Day();

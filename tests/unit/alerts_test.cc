@@ -90,7 +90,7 @@ class AlertsTest : public ::testing::Test {
     o.content_hash = "h-" + id;
     o.quarantined = quarantined;
     if (quarantined) o.reasons.push_back({"sexe", "required", "sexe : champ obligatoire"});
-    ASSERT_TRUE(store_->Observe({o}).has_value());
+    ASSERT_TRUE(store_->passages().Observe({o}).has_value());
   }
 
   // One cycle's alerts: plan, then deliver. Returns what was sent, in order.
@@ -215,7 +215,7 @@ TEST_F(AlertsTest, RetryLaterIsSentAgainWithBackoffThenGivenUp) {
   ASSERT_EQ(Cycle().size(), 1u);  // attempt 3, 3 min after queueing: given up
   clock_.Advance(hours(1));
   EXPECT_TRUE(Cycle().empty());
-  auto all = store_->Alerts();
+  auto all = store_->alerts().All();
   ASSERT_TRUE(all.has_value());
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].state, "failed");
@@ -232,13 +232,13 @@ TEST_F(AlertsTest, DeliveredMessagesKeepTheirTextForAMonthThenOnlyTheirRecord) {
   ASSERT_EQ(Cycle().size(), 1u);
   clock_.Advance(hours(24 * 30));
   (void)Cycle();
-  auto kept = store_->Alerts();
+  auto kept = store_->alerts().All();
   ASSERT_TRUE(kept.has_value());
   ASSERT_FALSE(kept->empty());
   EXPECT_THAT((*kept)[0].text, HasSubstr("MONTH"));
   clock_.Advance(hours(24 * 2));  // 32 days after it was delivered
   (void)Cycle();
-  auto pruned = store_->Alerts();
+  auto pruned = store_->alerts().All();
   ASSERT_TRUE(pruned.has_value());
   ASSERT_FALSE(pruned->empty());
   EXPECT_EQ((*pruned)[0].state, "delivered");
@@ -263,7 +263,7 @@ TEST_F(AlertsTest, ARetryAtEachCycleKeepsGoingForDaysUntilGiveUpAfter) {
   answer_ = Kind::kDelivered;
   clock_.Advance(hours(1));
   ASSERT_EQ(Cycle().size(), 1u);  // the receiver is back: the digest arrives
-  EXPECT_EQ((*store_->Alerts())[0].state, "delivered");
+  EXPECT_EQ((*store_->alerts().All())[0].state, "delivered");
 }
 
 TEST_F(AlertsTest, APermanentFailureIsNotRetried) {
@@ -273,7 +273,7 @@ TEST_F(AlertsTest, APermanentFailureIsNotRetried) {
   ASSERT_EQ(Cycle().size(), 1u);
   clock_.Advance(hours(2));
   EXPECT_TRUE(Cycle().empty());
-  auto all = store_->Alerts();
+  auto all = store_->alerts().All();
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ((*all)[0].state, "failed");
   EXPECT_EQ((*all)[0].attempts, 1);
@@ -304,29 +304,29 @@ TEST_F(AlertsTest, AFileRejectedWholeAndPassagesWithoutVerdictAreAnnounced) {
   See("LATER1", D(2026, 2, 20));  // deadlines in May: beyond every threshold
   See("LATER2", D(2026, 2, 21));
   See("LATER3", D(2026, 2, 22));
-  auto first = store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
+  auto first = store_->deposits().Begin(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
                                     {"LATER1", "LATER2"});
   ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(store_->MarkPublished(*first, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store_->deposits().MarkPublished(*first, std::string(64, 'a')).has_value());
   auto second =
-      store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_002.xml", "flux-2", {"LATER3"});
+      store_->deposits().Begin(kBcr, "DEMO0001_20260302T060000Z_002.xml", "flux-2", {"LATER3"});
   ASSERT_TRUE(second.has_value());
-  ASSERT_TRUE(store_->MarkPublished(*second, std::string(64, 'b')).has_value());
+  ASSERT_TRUE(store_->deposits().MarkPublished(*second, std::string(64, 'b')).has_value());
   ASSERT_FALSE(Cycle().empty());  // the two files waiting in the outbox
-  store::StateStore::ReceiptFacts verdicts;
+  store::ReceiptFacts verdicts;
   verdicts.sha256 = std::string(64, '1');
   verdicts.name = "AT1.xml";
   verdicts.deposit_id = *first;
   verdicts.status = "traite";
   verdicts.verdicts = {{"LATER1", true, ""}};  // LATER2 not mentioned
-  ASSERT_TRUE(store_->ApplyReceipt(verdicts).has_value());
-  store::StateStore::ReceiptFacts whole;
+  ASSERT_TRUE(store_->deposits().ApplyReceipt(verdicts).has_value());
+  store::ReceiptFacts whole;
   whole.sha256 = std::string(64, '2');
   whole.name = "AT2.xml";
   whole.deposit_id = *second;
   whole.file_rejected = true;
   whole.file_error = "cvc-complex-type.2.4.a : contenu non valide";
-  ASSERT_TRUE(store_->ApplyReceipt(whole).has_value());
+  ASSERT_TRUE(store_->deposits().ApplyReceipt(whole).has_value());
 
   clock_.Advance(minutes(15));
   std::vector<store::QueuedAlert> sent = Cycle();
@@ -430,10 +430,10 @@ TEST_F(AlertsTest, ADepositedPassageIsWatchedUntilTheCdcAcceptsIt) {
   config_ = Load("  daily_summary: \"off\"\n  receipt_after: 30d\n");
   See("SENT", D(2025, 12, 4));  // deadline 04/03: 2 days left
   auto deposit =
-      store_->BeginDeposit(kBcr, "DEMO0001_20260301T060000Z_001.xml", "flux-1", {"SENT"});
+      store_->deposits().Begin(kBcr, "DEMO0001_20260301T060000Z_001.xml", "flux-1", {"SENT"});
   ASSERT_TRUE(deposit.has_value());
-  ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
-  ASSERT_TRUE(store_->MarkUploaded("DEMO0001_20260301T060000Z_001.xml").has_value());
+  ASSERT_TRUE(store_->deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store_->deposits().MarkUploaded("DEMO0001_20260301T060000Z_001.xml").has_value());
   std::vector<store::QueuedAlert> sent = Cycle();
   ASSERT_FALSE(sent.empty());
   EXPECT_THAT(sent[0].text, HasSubstr("Échéance dans 7 jour(s) ou moins — 1 passage(s) :\n"
@@ -452,7 +452,7 @@ TEST_F(AlertsTest, ADepositedPassageIsWatchedUntilTheCdcAcceptsIt) {
                                       "CDC sans attendre :\n  SENT  RS RS6521  déposé le "
                                       "02/03/2026, accusé de traitement attendu"));
   ASSERT_TRUE(
-      store_->RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite", {{"SENT", true, ""}})
+      store_->deposits().RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite", {{"SENT", true, ""}})
           .has_value());
   clock_.Advance(hours(24));
   EXPECT_TRUE(Cycle().empty());  // accepted: never again
@@ -465,10 +465,10 @@ TEST_F(AlertsTest, FilesWithoutReceiptNameTheNewOnesFirstAndCountTheOthers) {
     const std::string id = Id("LATER", n);
     See(id, D(2026, 2, 20));  // deadline in May: beyond every threshold
     const std::string file = "DEMO0001_20260302T0600" + Id("", n) + "Z_001.xml";
-    auto deposit = store_->BeginDeposit(kBcr, file, "flux-" + id, {id});
+    auto deposit = store_->deposits().Begin(kBcr, file, "flux-" + id, {id});
     ASSERT_TRUE(deposit.has_value());
-    ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
-    ASSERT_TRUE(store_->MarkUploaded(file).has_value());
+    ASSERT_TRUE(store_->deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
+    ASSERT_TRUE(store_->deposits().MarkUploaded(file).has_value());
   };
   for (int n = 1; n <= 3; ++n) upload(n);
   EXPECT_TRUE(Cycle().empty());  // uploaded today: not yet late
@@ -497,10 +497,10 @@ TEST_F(AlertsTest, ADigestOpensWithWhatToDoThenCountsByCertificationAndBand) {
   See("OVERDUE", D(2025, 11, 20));
   See("WEEK", D(2025, 12, 5));
   See("QUAR", D(2025, 12, 25), true);
-  auto deposit = store_->BeginDeposit(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
+  auto deposit = store_->deposits().Begin(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
                                       {"OVERDUE", "WEEK"});
   ASSERT_TRUE(deposit.has_value());
-  ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store_->deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
   std::vector<store::QueuedAlert> sent = Cycle();
   ASSERT_FALSE(sent.empty());
   const std::string& text = sent[0].text;

@@ -85,11 +85,11 @@ class ReceiptImportTest : public ::testing::Test {
       ids.push_back(o.id_technique);
       seen.push_back(std::move(o));
     }
-    ASSERT_TRUE(store_->Observe(seen).has_value());
-    auto deposit = store_->BeginDeposit(kBcr, kDepositFile, kIdFlux, ids);
+    ASSERT_TRUE(store_->passages().Observe(seen).has_value());
+    auto deposit = store_->deposits().Begin(kBcr, kDepositFile, kIdFlux, ids);
     ASSERT_TRUE(deposit.has_value()) << deposit.error().message();
-    ASSERT_TRUE(store_->MarkPublished(*deposit, std::string(64, 'a')).has_value());
-    ASSERT_TRUE(store_->MarkUploaded(kDepositFile).has_value());
+    ASSERT_TRUE(store_->deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
+    ASSERT_TRUE(store_->deposits().MarkUploaded(kDepositFile).has_value());
   }
 
   // `xml` written into a file, then imported.
@@ -101,7 +101,7 @@ class ReceiptImportTest : public ::testing::Test {
 
   std::map<std::string, store::PassageRecord> Passages() {
     std::map<std::string, store::PassageRecord> out;
-    auto all = store_->Passages();
+    auto all = store_->passages().Passages();
     EXPECT_TRUE(all.has_value()) << all.error().message();
     if (all) {
       for (store::PassageRecord& p : *all) out[p.id_technique] = std::move(p);
@@ -169,7 +169,7 @@ TEST_F(ReceiptImportTest, OnlyThePassageLevelDuplicateIsAcceptedEveryOtherMessag
 
   // Every rejected one is a candidate of the alerts, as rejected, and the webhook names each
   // with its action; the accepted ones are not.
-  auto candidates = store_->AlertCandidates(kBcr, D(2026, 3, 2), D(2026, 4, 1));
+  auto candidates = store_->passages().AlertCandidates(kBcr, D(2026, 3, 2), D(2026, 4, 1));
   ASSERT_TRUE(candidates.has_value()) << candidates.error().message();
   std::map<std::string, Status> candidate;
   for (const store::PassageRecord& p : *candidates) candidate[p.id_technique] = p.status;
@@ -232,7 +232,7 @@ TEST_F(ReceiptImportTest, AnUnknownMessageIsARejectionWithItsAlert) {
   EXPECT_EQ(r.outcome.accepted, 0);
   EXPECT_EQ(r.outcome.rejected, 1);
   EXPECT_EQ(Passages()["P-01"].status, Status::kRejected);
-  auto candidates = store_->AlertCandidates(kBcr, D(2026, 3, 2), D(2026, 3, 2));
+  auto candidates = store_->passages().AlertCandidates(kBcr, D(2026, 3, 2), D(2026, 3, 2));
   ASSERT_TRUE(candidates.has_value()) << candidates.error().message();
   ASSERT_EQ(candidates->size(), 1u);
   EXPECT_EQ((*candidates)[0].id_technique, "P-01");

@@ -39,6 +39,10 @@
 namespace accrochd::store {
 namespace {
 
+// A time the store returned, as the database writes it (ISO 8601 UTC); "" for none.
+std::string Iso(TimePoint t) { return store::IsoUtc(t); }
+std::string Iso(const std::optional<TimePoint>& t) { return t ? store::IsoUtc(*t) : ""; }
+
 namespace fs = std::filesystem;
 using ::accrochd::testing::FakeClock;
 using ::accrochd::testing::MakeTempDir;
@@ -192,7 +196,7 @@ class StateStoreTest : public ::testing::Test {
   std::string db_path() const { return (fs::path(dir_) / "state.db").string(); }
 
   Outcome ObserveOne(const Observation& o) {
-    auto r = store_->Observe({o});
+    auto r = store_->passages().Observe({o});
     EXPECT_TRUE(r.has_value()) << r.error().message();
     if (!r.has_value() || r->size() != 1) {
       ADD_FAILURE() << "no outcome for " << o.id_technique;
@@ -202,7 +206,7 @@ class StateStoreTest : public ::testing::Test {
   }
 
   PassageRecord Record(const std::string& id, const std::string& certifier = kCertifier) {
-    auto all = store_->PassagesWithId(id);
+    auto all = store_->passages().PassagesWithId(id);
     EXPECT_TRUE(all.has_value()) << all.error().message();
     if (all.has_value()) {
       for (const PassageRecord& p : *all) {
@@ -228,7 +232,7 @@ class StateStoreTest : public ::testing::Test {
   }
 
   std::vector<std::string> EventKinds(const std::string& id) {
-    auto events = store_->History(id);
+    auto events = store_->passages().History(id);
     EXPECT_TRUE(events.has_value()) << events.error().message();
     std::vector<std::string> kinds;
     if (events.has_value()) {
@@ -238,7 +242,7 @@ class StateStoreTest : public ::testing::Test {
   }
 
   std::int64_t Begin(const std::string& file, const std::vector<std::string>& ids) {
-    auto id = store_->BeginDeposit(kCertifier, file, "flux-" + file, ids);
+    auto id = store_->deposits().Begin(kCertifier, file, "flux-" + file, ids);
     EXPECT_TRUE(id.has_value()) << id.error().message();
     return id.value_or(-1);
   }
@@ -246,20 +250,20 @@ class StateStoreTest : public ::testing::Test {
   // In a published file: its passages are in_deposit, and the CDC's verdicts apply to them.
   std::int64_t Publish(const std::string& file, const std::vector<std::string>& ids) {
     const std::int64_t id = Begin(file, ids);
-    EXPECT_TRUE(store_->MarkPublished(id, std::string(64, 'a')).has_value());
+    EXPECT_TRUE(store_->deposits().MarkPublished(id, std::string(64, 'a')).has_value());
     return id;
   }
 
   // Published and uploaded: its passages are deposited.
   std::int64_t Deposit(const std::string& file, const std::vector<std::string>& ids) {
     const std::int64_t id = Publish(file, ids);
-    auto up = store_->MarkUploaded(file);
+    auto up = store_->deposits().MarkUploaded(file);
     EXPECT_TRUE(up.has_value()) << up.error().message();
     return id;
   }
 
-  void Verdicts(const std::string& file, const std::vector<StateStore::Verdict>& verdicts) {
-    auto r = store_->RecordVerdicts(file, "traite", verdicts);
+  void Verdicts(const std::string& file, const std::vector<Verdict>& verdicts) {
+    auto r = store_->deposits().RecordVerdicts(file, "traite", verdicts);
     ASSERT_TRUE(r.has_value()) << r.error().message();
   }
 
@@ -277,7 +281,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
   auto opened = StateStore::Open(fresh, clock_, ::accrochd::testing::RealFiles());
   ::umask(old_umask);
   ASSERT_TRUE(opened.has_value()) << opened.error().message();
-  ASSERT_TRUE((*opened)->Observe({Obs("1017", "h1")}).has_value());
+  ASSERT_TRUE((*opened)->passages().Observe({Obs("1017", "h1")}).has_value());
   EXPECT_EQ((*opened)->path(), (fs::path(fresh) / "state.db").string());
 
   EXPECT_EQ(ModeOf(fs::path(fresh) / "state.db"), 0600u);
@@ -360,10 +364,11 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   ASSERT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kNew);
   ASSERT_EQ(ObserveOne(Obs("1018", "h2")).change, Change::kNew);
   ASSERT_EQ(ObserveOne(Obs("1019", "h3")).change, Change::kNew);
-  auto deposit = store().BeginDeposit(kCertifier, "F.xml", "flux", {"1017", "1018", "1019"});
+  auto deposit = store().deposits().Begin(kCertifier, "F.xml", "flux", {"1017", "1018", "1019"});
   ASSERT_TRUE(deposit.has_value());
-  ASSERT_TRUE(store().MarkPublished(*deposit, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
   ASSERT_TRUE(store()
+                  .deposits()
                   .RecordVerdicts("F.xml", "traite",
                                   {{"1017", true, "Le titulaire existe déjà en base"},
                                    {"1018", true,
@@ -456,18 +461,18 @@ class ContentHashTest : public StateStoreTest {
 };
 
 TEST_F(ContentHashTest, SixtyFourHexDigitsStableAcrossReopen) {
-  const std::string h = store().ContentHash(base_);
+  const std::string h = store().passages().ContentHash(base_);
   EXPECT_EQ(h.size(), 64u);
   EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos) << h;
-  EXPECT_EQ(store().ContentHash(base_), h);
+  EXPECT_EQ(store().passages().ContentHash(base_), h);
   Passage copy = base_;
-  EXPECT_EQ(store().ContentHash(copy), h);
+  EXPECT_EQ(store().passages().ContentHash(copy), h);
   Reopen();
-  EXPECT_EQ(store().ContentHash(base_), h);
+  EXPECT_EQ(store().passages().ContentHash(base_), h);
 }
 
 TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
-  std::set<std::string> seen = {store().ContentHash(base_)};
+  std::set<std::string> seen = {store().passages().ContentHash(base_)};
   std::size_t variants = 1;
   for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
     SCOPED_TRACE(i);
@@ -476,7 +481,7 @@ TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
           FieldValue{FieldValue::State::kNil, ""}, FieldValue{FieldValue::State::kAbsent, ""}}) {
       Passage p = base_;
       p.values[i] = v;
-      seen.insert(store().ContentHash(p));
+      seen.insert(store().passages().ContentHash(p));
       ++variants;
     }
   }
@@ -485,42 +490,42 @@ TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
 }
 
 TEST_F(ContentHashTest, ChangesWithTheCertificationTheBranchTheResultatsAndTheId) {
-  const std::string h = store().ContentHash(base_);
+  const std::string h = store().passages().ContentHash(base_);
   mappings::Mapping other = rs6521_;
   Passage p = base_;
   p.mapping = &other;
   // The passage's own certification (a row may move to another one), not its mapping's.
   p.certification.code = "RS6522";
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p.certification = base_.certification;
   p.certification.type = "RNCP";
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p.certification = base_.certification;
   other = rs6521_;
   other.nature_deposant = "CERTIFICATEUR";
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   other = rs6521_;
   other.name = "another-file";  // the mapping's name is not content
-  EXPECT_EQ(store().ContentHash(p), h);
+  EXPECT_EQ(store().passages().ContentHash(p), h);
 
   p = base_;
   p.identification = Group::kDossierFormation;
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p = base_;
   p.id_technique = "1018";
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p = base_;
   p.resultats.clear();
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p = base_;
   p.resultats[0].niveau = "4";
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p = base_;
   p.resultats.push_back({"2", "1", "5"});
-  EXPECT_NE(store().ContentHash(p), h);
+  EXPECT_NE(store().passages().ContentHash(p), h);
   p = base_;
   p.source_key = "id=elsewhere";  // where the row sits is not content
-  EXPECT_EQ(store().ContentHash(p), h);
+  EXPECT_EQ(store().passages().ContentHash(p), h);
 }
 
 TEST_F(ContentHashTest, ValuesCannotBeShiftedBetweenFields) {
@@ -531,7 +536,7 @@ TEST_F(ContentHashTest, ValuesCannotBeShiftedBetweenFields) {
   Passage b = base_;
   b[Field::nomNaissance] = {FieldValue::State::kValue, "A"};
   b[Field::nomUsage] = {FieldValue::State::kValue, "BC"};
-  EXPECT_NE(store().ContentHash(a), store().ContentHash(b));
+  EXPECT_NE(store().passages().ContentHash(a), store().passages().ContentHash(b));
 }
 
 TEST_F(ContentHashTest, DiffersBetweenInstallationsAndHidesTheValues) {
@@ -542,8 +547,8 @@ TEST_F(ContentHashTest, DiffersBetweenInstallationsAndHidesTheValues) {
   p[Field::nomNaissance] = {FieldValue::State::kValue, "QUIXOTERIA"};
   p[Field::prenom1] = {FieldValue::State::kValue, "Wilhelmina"};
   p[Field::nir] = {FieldValue::State::kValue, "185072A123456"};
-  const std::string here = store().ContentHash(p);
-  EXPECT_NE((*other)->ContentHash(p), here);
+  const std::string here = store().passages().ContentHash(p);
+  EXPECT_NE((*other)->passages().ContentHash(p), here);
   for (const FieldValue& v : p.values) {
     EXPECT_EQ(here.find(v.text), std::string::npos) << v.text;
   }
@@ -566,15 +571,15 @@ TEST_F(StateStoreTest, NewPassagePendingWithItsDeadline) {
   EXPECT_EQ(r.deadline, DeadlineFor(D(2025, 11, 30)));
   EXPECT_EQ(r.deadline, D(2026, 2, 28));
   EXPECT_EQ(r.deposit_id, std::nullopt);
-  EXPECT_EQ(r.first_seen, "2026-03-02T09:00:00Z");
-  EXPECT_EQ(r.updated_at, "2026-03-02T09:00:00Z");
-  auto history = store().History("1017");
+  EXPECT_EQ(Iso(r.first_seen), "2026-03-02T09:00:00Z");
+  EXPECT_EQ(Iso(r.updated_at), "2026-03-02T09:00:00Z");
+  auto history = store().passages().History("1017");
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->size(), 1u);
   EXPECT_EQ((*history)[0].kind, "seen");
   EXPECT_EQ((*history)[0].id_technique, "1017");
   EXPECT_EQ((*history)[0].certifier, kCertifier);
-  EXPECT_EQ((*history)[0].at, "2026-03-02T09:00:00Z");
+  EXPECT_EQ(Iso((*history)[0].at), "2026-03-02T09:00:00Z");
 }
 
 TEST_F(StateStoreTest, DeadlineFollowsTheDeliveryAndIsUnknownWithoutOne) {
@@ -598,7 +603,7 @@ TEST_F(StateStoreTest, NewQuarantinedPassageKeepsItsReasons) {
   EXPECT_EQ(ChangeName(out.change), "new");
   EXPECT_EQ(StatusName(out.status), "quarantined");
   EXPECT_EQ(StatusOf("1017"), "quarantined");
-  auto q = store().Quarantine();
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value()) << q.error().message();
   ASSERT_EQ(q->size(), 2u);
   std::set<std::string> fields;
@@ -614,7 +619,7 @@ TEST_F(StateStoreTest, NewQuarantinedPassageKeepsItsReasons) {
     }
   }
   EXPECT_EQ(fields, (std::set<std::string>{"sexe", "dateDebutValidite"}));
-  auto history = store().History("1017");
+  auto history = store().passages().History("1017");
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[0].kind, "seen");
@@ -628,7 +633,7 @@ TEST_F(StateStoreTest, SameContentIsUnchangedAndAddsNoEvent) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Quarantined("1018", "q1", {kMissingSexe}));
   clock_.Advance(std::chrono::hours(24));
-  auto r = store().Observe({Obs("1017", "h1"), Quarantined("1018", "q1", {kMissingSexe})});
+  auto r = store().passages().Observe({Obs("1017", "h1"), Quarantined("1018", "q1", {kMissingSexe})});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ(ChangeName((*r)[0].change), "unchanged");
@@ -637,8 +642,8 @@ TEST_F(StateStoreTest, SameContentIsUnchangedAndAddsNoEvent) {
   EXPECT_EQ(StatusName((*r)[1].status), "quarantined");
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
   EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "quarantined"));
-  EXPECT_EQ(Record("1017").updated_at, "2026-03-02T09:00:00Z");
-  auto q = store().Quarantine();
+  EXPECT_EQ(Iso(Record("1017").updated_at), "2026-03-02T09:00:00Z");
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->size(), 1u);
 }
@@ -649,8 +654,8 @@ TEST_F(StateStoreTest, PendingChangedIsUpdated) {
   const Outcome out = ObserveOne(Obs("1017", "h2"));
   EXPECT_EQ(ChangeName(out.change), "updated");
   EXPECT_EQ(StatusName(out.status), "pending");
-  EXPECT_EQ(Record("1017").updated_at, "2026-03-02T10:00:00Z");
-  EXPECT_EQ(Record("1017").first_seen, "2026-03-02T09:00:00Z");
+  EXPECT_EQ(Iso(Record("1017").updated_at), "2026-03-02T10:00:00Z");
+  EXPECT_EQ(Iso(Record("1017").first_seen), "2026-03-02T09:00:00Z");
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated"));
   EXPECT_EQ(ChangeName(ObserveOne(Obs("1017", "h2")).change), "unchanged");
 }
@@ -667,7 +672,7 @@ TEST_F(StateStoreTest, QuarantinedThenValidIsPendingAndLeavesTheQuarantine) {
   out = ObserveOne(Obs("1018", "q1"));
   EXPECT_EQ(StatusName(out.status), "pending");
   EXPECT_EQ(StatusOf("1018"), "pending");
-  auto q = store().Quarantine();
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   EXPECT_THAT(*q, IsEmpty());
   EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM quarantine"), "0");
@@ -678,7 +683,7 @@ TEST_F(StateStoreTest, QuarantineHoldsTheLatestReasons) {
   const Outcome out = ObserveOne(Quarantined("1017", "h2", {kBadDate}));
   EXPECT_EQ(ChangeName(out.change), "updated");
   EXPECT_EQ(StatusName(out.status), "quarantined");
-  auto q = store().Quarantine();
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   ASSERT_EQ(q->size(), 1u);
   EXPECT_EQ((*q)[0].field, "dateDebutValidite");
@@ -736,10 +741,10 @@ TEST_F(StateStoreTest, ChangedAfterAcceptanceIsReportedNotSentAgain) {
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("changed_after_acceptance"));
 
   // Not sent again: nothing pending, no deposit takes it, the flag stays.
-  auto floor = store().PendingCursorFloor(kCertifier, "rs6521", false);
+  auto floor = store().cursors().PendingFloor(kCertifier, "rs6521", false);
   ASSERT_TRUE(floor.has_value());
   EXPECT_EQ(*floor, std::nullopt);
-  auto again = store().BeginDeposit(kCertifier, "b.xml", "flux-b", {"1017"});
+  auto again = store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"1017"});
   EXPECT_FALSE(again.has_value());
   // The same change seen again is not news; the accepted content back in the source is no
   // change at all; the flag stays (the source did differ from what the CDC holds).
@@ -780,7 +785,7 @@ TEST_F(StateStoreTest, RejectedThenCorrectedButInvalidIsQuarantined) {
   const Outcome out = ObserveOne(Quarantined("1017", "h2", {kMissingSexe}));
   EXPECT_EQ(ChangeName(out.change), "changed_after_rejection");
   EXPECT_EQ(StatusName(out.status), "quarantined");
-  auto q = store().Quarantine();
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   ASSERT_EQ(q->size(), 1u);
   EXPECT_EQ((*q)[0].field, "sexe");
@@ -792,7 +797,7 @@ TEST_F(StateStoreTest, SameIdTechniqueOfTwoCertifiersAreTwoPassages) {
       ChangeName(
           ObserveOne(Obs("1017", "h1", D(2026, 1, 15), std::nullopt, kOtherCertifier)).change),
       "new");
-  auto all = store().PassagesWithId("1017");
+  auto all = store().passages().PassagesWithId("1017");
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(all->size(), 2u);
 }
@@ -800,7 +805,7 @@ TEST_F(StateStoreTest, SameIdTechniqueOfTwoCertifiersAreTwoPassages) {
 TEST_F(StateStoreTest, ABatchGivesOneOutcomePerObservationInOrder) {
   ObserveOne(Obs("a", "h1"));
   ObserveOne(Obs("b", "h1"));
-  auto r = store().Observe(
+  auto r = store().passages().Observe(
       {Obs("b", "h2"), Obs("c", "h1"), Obs("a", "h1"), Quarantined("d", "h1", {kMissingSexe})});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   std::vector<std::string> changes;
@@ -821,20 +826,21 @@ TEST_F(StateStoreTest, AnotherProcessWritingDoesNotWedgeTheStore) {
   auto other = StateStore::Open(dir_, other_clock, ::accrochd::testing::RealFiles());
   ASSERT_TRUE(other.has_value()) << other.error().message();
   ASSERT_TRUE((*other)
-                  ->Observe({Obs("2000", "h1")}, Bookmark{kCertifier, "rs6521", "999", "fp"})
+                  ->passages()
+                  .Observe({Obs("2000", "h1")}, Bookmark{kCertifier, "rs6521", "999", "fp"})
                   .has_value());
   // The daemon sees what the other process wrote...
-  auto b = store().GetBookmark(kCertifier, "rs6521");
+  auto b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value()) << b.error().message();
   EXPECT_TRUE(b->has_value());
   EXPECT_EQ(StatusOf("2000"), "pending");
   // ...and can still write.
   for (int i = 0; i < 3; ++i) {
-    auto r = store().Observe({Obs("1018", "h1")});
+    auto r = store().passages().Observe({Obs("1018", "h1")});
     EXPECT_TRUE(r.has_value()) << i << ": " << r.error().message();
   }
-  EXPECT_TRUE(store().AddEvent(kCertifier, "1017", "note", "").has_value());
-  EXPECT_TRUE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017"}).has_value());
+  EXPECT_TRUE(store().passages().AddEvent(kCertifier, "1017", "note", "").has_value());
+  EXPECT_TRUE(store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017"}).has_value());
 }
 
 // ---- The history is append-only ----
@@ -842,7 +848,7 @@ TEST_F(StateStoreTest, AnotherProcessWritingDoesNotWedgeTheStore) {
 TEST_F(StateStoreTest, HistoryCannotBeRewrittenFromOutside) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1017", "h2"));
-  ASSERT_TRUE(store().AddEvent(kCertifier, "1017", "note", "vérifié par le service").has_value());
+  ASSERT_TRUE(store().passages().AddEvent(kCertifier, "1017", "note", "vérifié par le service").has_value());
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
 
   RawDb raw(db_path());
@@ -857,15 +863,16 @@ TEST_F(StateStoreTest, HistoryCannotBeRewrittenFromOutside) {
 // ---- Bookmarks ----
 
 TEST_F(StateStoreTest, BookmarkIsStoredWithTheObservations) {
-  auto none = store().GetBookmark(kCertifier, "rs6521");
+  auto none = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(none.has_value());
   EXPECT_EQ(*none, std::nullopt);
 
   ASSERT_TRUE(store()
+                  .passages()
                   .Observe({Obs("1017", "h1", D(2026, 1, 15), "100")},
                            Bookmark{kCertifier, "rs6521", "100", "fp-1"})
                   .has_value());
-  auto b = store().GetBookmark(kCertifier, "rs6521");
+  auto b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value());
   ASSERT_TRUE(b->has_value());
   EXPECT_EQ((*b)->certifier, kCertifier);
@@ -874,30 +881,31 @@ TEST_F(StateStoreTest, BookmarkIsStoredWithTheObservations) {
   EXPECT_EQ((*b)->fingerprint, "fp-1");
 
   // Without a bookmark, and with an empty batch: the old one stays.
-  ASSERT_TRUE(store().Observe({Obs("1018", "h1")}).has_value());
-  ASSERT_TRUE(store().Observe({}).has_value());
-  b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(store().passages().Observe({Obs("1018", "h1")}).has_value());
+  ASSERT_TRUE(store().passages().Observe({}).has_value());
+  b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, "100");
 
   // A new one replaces it; other mappings and certifiers have their own.
-  ASSERT_TRUE(store().Observe({}, Bookmark{kCertifier, "rs6521", "250", "fp-2"}).has_value());
-  ASSERT_TRUE(store().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp-x"}).has_value());
-  b = store().GetBookmark(kCertifier, "rs6521");
+  ASSERT_TRUE(store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "250", "fp-2"}).has_value());
+  ASSERT_TRUE(store().passages().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp-x"}).has_value());
+  b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, "250");
   EXPECT_EQ((*b)->fingerprint, "fp-2");
-  auto other = store().GetBookmark(kCertifier, "rs9999");
+  auto other = store().cursors().Get(kCertifier, "rs9999");
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(*other, std::nullopt);
   Reopen();
-  b = store().GetBookmark(kOtherCertifier, "rs6521");
+  b = store().cursors().Get(kOtherCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, "7");
 }
 
 TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
   ASSERT_TRUE(store()
+                  .passages()
                   .Observe({Obs("1017", "h1", D(2026, 1, 15), "100")},
                            Bookmark{kCertifier, "rs6521", "100", "fp-1"})
                   .has_value());
@@ -918,7 +926,7 @@ TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
   Reopen();
 
   // The last passage of the batch fails.
-  auto r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150"),
+  auto r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150"),
                             Obs("poison", "h1", D(2026, 1, 15), "200")},
                            Bookmark{kCertifier, "rs6521", "200", "fp-1"});
   ASSERT_FALSE(r.has_value());
@@ -928,33 +936,33 @@ TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
 
   // Nothing of the batch is left: no passage, no update, no event, the old bookmark.
   auto check_nothing_left = [&] {
-    auto all = store().Passages();
+    auto all = store().passages().Passages();
     ASSERT_TRUE(all.has_value()) << all.error().message();
     ASSERT_EQ(all->size(), 1u);
     EXPECT_EQ((*all)[0].id_technique, "1017");
     EXPECT_EQ(Column("1017", "content_hash"), "h1");
     EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
     EXPECT_THAT(EventKinds("1018"), IsEmpty());
-    auto b = store().GetBookmark(kCertifier, "rs6521");
+    auto b = store().cursors().Get(kCertifier, "rs6521");
     ASSERT_TRUE(b.has_value() && b->has_value());
     EXPECT_EQ((*b)->value, "100");
   };
   check_nothing_left();
 
   // The same when the bookmark is what cannot be written.
-  r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
+  r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
                       Bookmark{kCertifier, "rs6521", "poison", "fp-1"});
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("injected cursor failure"));
   check_nothing_left();
 
   // The store works on (its prepared statements survived the failures).
-  r = store().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
+  r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
                       Bookmark{kCertifier, "rs6521", "150", "fp-1"});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(ChangeName((*r)[0].change), "updated");
   EXPECT_EQ(ChangeName((*r)[1].change), "new");
-  auto b = store().GetBookmark(kCertifier, "rs6521");
+  auto b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, "150");
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated"));
@@ -964,7 +972,7 @@ TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
 
 TEST_F(StateStoreTest, PendingCursorFloorLooksAtPendingPassagesOnly) {
   auto floor = [&](const std::string& mapping, bool numeric) {
-    auto f = store().PendingCursorFloor(kCertifier, mapping, numeric);
+    auto f = store().cursors().PendingFloor(kCertifier, mapping, numeric);
     EXPECT_TRUE(f.has_value()) << f.error().message();
     return f.value_or(std::optional<std::string>("<error>"));
   };
@@ -994,7 +1002,7 @@ TEST_F(StateStoreTest, PendingCursorFloorLooksAtPendingPassagesOnly) {
   t1.mapping = "dated";
   Observation t2 = Obs("t2", "h", D(2026, 1, 15), "2026-01-31 23:59:59");
   t2.mapping = "dated";
-  ASSERT_TRUE(store().Observe({t1, t2}).has_value());
+  ASSERT_TRUE(store().passages().Observe({t1, t2}).has_value());
   EXPECT_EQ(floor("dated", false), "2026-01-31 23:59:59");
 
   // One pending passage without a cursor value: everything must be read again.
@@ -1015,7 +1023,7 @@ TEST_F(StateStoreTest, BeginDepositPutsPendingPassagesInTheDeposit) {
   ObserveOne(Obs("1018", "h2"));
   ObserveOne(Obs("1019", "h3"));
   clock_.Advance(std::chrono::minutes(5));
-  auto id = store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "1018"});
+  auto id = store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "1018"});
   ASSERT_TRUE(id.has_value()) << id.error().message();
   ASSERT_GT(*id, 0);
 
@@ -1026,7 +1034,7 @@ TEST_F(StateStoreTest, BeginDepositPutsPendingPassagesInTheDeposit) {
     EXPECT_THAT(EventKinds(p), ElementsAre("seen", "in_deposit"));
   }
   EXPECT_EQ(StatusOf("1019"), "pending");
-  auto history = store().History("1017");
+  auto history = store().passages().History("1017");
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->back().detail, "a.xml");
 
@@ -1041,10 +1049,10 @@ TEST_F(StateStoreTest, BeginDepositPutsPendingPassagesInTheDeposit) {
               ElementsAre(std::to_string(*id) + "|BCR00001|1017|h1",
                           std::to_string(*id) + "|BCR00001|1018|h2"));
 
-  auto last = store().LastDepositAt(kCertifier);
+  auto last = store().deposits().LastCutAt(kCertifier);
   ASSERT_TRUE(last.has_value());
-  EXPECT_EQ(*last, "2026-03-02T09:05:00Z");
-  auto none = store().LastDepositAt(kOtherCertifier);
+  EXPECT_EQ(Iso(*last), "2026-03-02T09:05:00Z");
+  auto none = store().deposits().LastCutAt(kOtherCertifier);
   ASSERT_TRUE(none.has_value());
   EXPECT_EQ(*none, std::nullopt);
 }
@@ -1063,15 +1071,15 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
 
   // The quarantined one, in the middle: the first is already moved when it fails.
   clock_.Advance(std::chrono::minutes(1));
-  auto r = store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "q", "1018"});
+  auto r = store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "q", "1018"});
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("passage q of BCR00001"));
   EXPECT_THAT(r.error().message(), HasSubstr("a.xml"));
   EXPECT_THAT(r.error().message(), HasSubstr("not pending"));
   // An unknown passage, another certifier's, the same passage twice.
-  EXPECT_FALSE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "nope"}).has_value());
-  EXPECT_FALSE(store().BeginDeposit(kOtherCertifier, "a.xml", "flux-a", {"1017"}).has_value());
-  EXPECT_FALSE(store().BeginDeposit(kCertifier, "a.xml", "flux-a", {"1017", "1017"}).has_value());
+  EXPECT_FALSE(store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "nope"}).has_value());
+  EXPECT_FALSE(store().deposits().Begin(kOtherCertifier, "a.xml", "flux-a", {"1017"}).has_value());
+  EXPECT_FALSE(store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "1017"}).has_value());
 
   EXPECT_EQ(StatusOf("1017"), "pending");
   EXPECT_EQ(StatusOf("1018"), "pending");
@@ -1082,7 +1090,7 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages"), "0");
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposits"), "0");
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM events"), events_before);
-  auto last = store().LastDepositAt(kCertifier);
+  auto last = store().deposits().LastCutAt(kCertifier);
   ASSERT_TRUE(last.has_value());
   EXPECT_EQ(*last, std::nullopt);
 
@@ -1090,7 +1098,7 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   const std::int64_t a = Begin("a.xml", {"1017", "1018"});
   ASSERT_GT(a, 0);
   // A passage sits in one open deposit: a second one cannot take it, nor its companions.
-  r = store().BeginDeposit(kCertifier, "b.xml", "flux-b", {"1019", "1017"});
+  r = store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"1019", "1017"});
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("passage 1017 of BCR00001"));
   EXPECT_EQ(StatusOf("1019"), "pending");
@@ -1099,8 +1107,8 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages WHERE id_technique = '1017'"), "1");
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposits"), "1");
   // Published, it still holds them.
-  ASSERT_TRUE(store().MarkPublished(a, "sha").has_value());
-  EXPECT_FALSE(store().BeginDeposit(kCertifier, "c.xml", "flux-c", {"1018"}).has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(a, "sha").has_value());
+  EXPECT_FALSE(store().deposits().Begin(kCertifier, "c.xml", "flux-c", {"1018"}).has_value());
   EXPECT_EQ(Column("1018", "deposit_id"), std::to_string(a));
 }
 
@@ -1108,9 +1116,9 @@ TEST_F(StateStoreTest, OpenDepositsHaveUniqueNamesAndFlux) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1018", "h1"));
   Begin("a.xml", {"1017"});
-  auto r = store().BeginDeposit(kCertifier, "a.xml", "flux-other", {"1018"});
+  auto r = store().deposits().Begin(kCertifier, "a.xml", "flux-other", {"1018"});
   EXPECT_FALSE(r.has_value());
-  r = store().BeginDeposit(kCertifier, "other.xml", "flux-a.xml", {"1018"});
+  r = store().deposits().Begin(kCertifier, "other.xml", "flux-a.xml", {"1018"});
   EXPECT_FALSE(r.has_value());
   EXPECT_EQ(StatusOf("1018"), "pending");
   EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM deposits"), "1");
@@ -1120,7 +1128,7 @@ TEST_F(StateStoreTest, MarkPublished) {
   ObserveOne(Obs("1017", "h1"));
   const std::int64_t id = Begin("a.xml", {"1017"});
   clock_.Advance(std::chrono::seconds(3));
-  ASSERT_TRUE(store().MarkPublished(id, std::string(64, 'f')).has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(id, std::string(64, 'f')).has_value());
   EXPECT_EQ(DepositColumn("a.xml", "state || '|' || sha256 || '|' || published_at"),
             "published|" + std::string(64, 'f') + "|2026-03-02T09:00:03Z");
   EXPECT_EQ(StatusOf("1017"), "in_deposit");
@@ -1131,28 +1139,28 @@ TEST_F(StateStoreTest, AbandonDepositReturnsPassagesAndFreesTheName) {
   ObserveOne(Obs("1018", "h1"));
   ObserveOne(Obs("1019", "h1"));
   const std::int64_t first = Begin("a.xml", {"1017", "1018"});
-  ASSERT_TRUE(store().AbandonDeposit(first, "écriture interrompue").has_value());
+  ASSERT_TRUE(store().deposits().Abandon(first, "écriture interrompue").has_value());
   for (const char* p : {"1017", "1018"}) {
     EXPECT_EQ(StatusOf(p), "pending") << p;
     EXPECT_EQ(Record(p).deposit_id, std::nullopt) << p;
     EXPECT_THAT(EventKinds(p), ElementsAre("seen", "in_deposit", "deposit_abandoned"));
   }
   EXPECT_THAT(EventKinds("1019"), ElementsAre("seen"));
-  auto history = store().History("1017");
+  auto history = store().passages().History("1017");
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->back().detail, "a.xml");
   EXPECT_EQ(DepositColumn("a.xml", "state"), "abandoned");
   EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM deposit_passages"), "0");
-  auto last = store().LastDepositAt(kCertifier);
+  auto last = store().deposits().LastCutAt(kCertifier);
   ASSERT_TRUE(last.has_value());
   EXPECT_EQ(*last, std::nullopt);  // an abandoned deposit was never cut
   // Verdicts for an abandoned file find no file.
-  auto verdicts = store().RecordVerdicts("a.xml", "traite", {{"1017", true, ""}});
+  auto verdicts = store().deposits().RecordVerdicts("a.xml", "traite", {{"1017", true, ""}});
   ASSERT_FALSE(verdicts.has_value());
   EXPECT_EQ(StatusOf("1017"), "pending");
 
   // The same name and idFlux can be used again (the unique indexes skip abandoned deposits).
-  auto second = store().BeginDeposit(kCertifier, "a.xml", "flux-a.xml", {"1017", "1018"});
+  auto second = store().deposits().Begin(kCertifier, "a.xml", "flux-a.xml", {"1017", "1018"});
   ASSERT_TRUE(second.has_value()) << second.error().message();
   EXPECT_NE(*second, first);
   EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(*second));
@@ -1160,7 +1168,7 @@ TEST_F(StateStoreTest, AbandonDepositReturnsPassagesAndFreesTheName) {
                                  std::to_string(*second)),
             "2");
   // The verdicts go to the live deposit of that name.
-  ASSERT_TRUE(store().MarkPublished(*second, "sha").has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(*second, "sha").has_value());
   Verdicts("a.xml", {{"1017", true, ""}});
   EXPECT_EQ(StatusOf("1017"), "accepted");
 }
@@ -1171,8 +1179,8 @@ TEST_F(StateStoreTest, DepositsListsTheRecordedFiles) {
   clock_.Advance(std::chrono::minutes(5));
   const std::int64_t a = Begin("a.xml", {"1017", "1018"});
   clock_.Advance(std::chrono::seconds(3));
-  ASSERT_TRUE(store().MarkPublished(a, std::string(64, 'f')).has_value());
-  auto all = store().Deposits();
+  ASSERT_TRUE(store().deposits().MarkPublished(a, std::string(64, 'f')).has_value());
+  auto all = store().deposits().List();
   ASSERT_TRUE(all.has_value()) << all.error().message();
   ASSERT_EQ(all->size(), 1u);
   const DepositRecord& d = all->front();
@@ -1183,14 +1191,14 @@ TEST_F(StateStoreTest, DepositsListsTheRecordedFiles) {
   EXPECT_EQ(d.sha256, std::string(64, 'f'));
   EXPECT_EQ(d.passages, 2);
   EXPECT_EQ(d.state, "published");
-  EXPECT_EQ(d.created_at, "2026-03-02T09:05:00Z");
-  EXPECT_EQ(d.published_at, "2026-03-02T09:05:03Z");
-  EXPECT_EQ(d.uploaded_at, "");
+  EXPECT_EQ(Iso(d.created_at), "2026-03-02T09:05:00Z");
+  EXPECT_EQ(Iso(d.published_at), "2026-03-02T09:05:03Z");
+  EXPECT_EQ(d.uploaded_at, std::nullopt);
   EXPECT_EQ(d.receipt_status, "");
-  auto published = store().Deposits("published");
+  auto published = store().deposits().List("published");
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->size(), 1u);
-  auto publishing = store().Deposits("publishing");
+  auto publishing = store().deposits().List("publishing");
   ASSERT_TRUE(publishing.has_value());
   EXPECT_THAT(*publishing, IsEmpty());
 }
@@ -1201,19 +1209,19 @@ TEST_F(StateStoreTest, MarkUploaded) {
   const std::int64_t id = Begin("a.xml", {"1017", "1018"});
 
   // Not published yet.
-  auto r = store().MarkUploaded("a.xml");
+  auto r = store().deposits().MarkUploaded("a.xml");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
   EXPECT_THAT(r.error().message(), HasSubstr("a.xml is publishing"));
   EXPECT_EQ(StatusOf("1017"), "in_deposit");
 
-  ASSERT_TRUE(store().MarkPublished(id, "sha").has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(id, "sha").has_value());
   clock_.Advance(std::chrono::hours(2));
-  r = store().MarkUploaded("a.xml");
+  r = store().deposits().MarkUploaded("a.xml");
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->id, id);
   EXPECT_EQ(r->state, "uploaded");
-  EXPECT_EQ(r->uploaded_at, "2026-03-02T11:00:00Z");
+  EXPECT_EQ(Iso(r->uploaded_at), "2026-03-02T11:00:00Z");
   EXPECT_EQ(DepositColumn("a.xml", "state || '|' || uploaded_at"), "uploaded|2026-03-02T11:00:00Z");
   EXPECT_EQ(StatusOf("1017"), "deposited");
   EXPECT_EQ(StatusOf("1018"), "deposited");
@@ -1226,7 +1234,7 @@ TEST_F(StateStoreTest, MarkUploaded) {
 
   // Twice: the operator is told, nothing moves.
   clock_.Advance(std::chrono::hours(1));
-  r = store().MarkUploaded("a.xml");
+  r = store().deposits().MarkUploaded("a.xml");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
   EXPECT_THAT(r.error().message(), HasSubstr("a.xml is uploaded already"));
@@ -1234,7 +1242,7 @@ TEST_F(StateStoreTest, MarkUploaded) {
   EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "in_deposit", "deposited"));
 
   // An unknown file.
-  r = store().MarkUploaded("nope.xml");
+  r = store().deposits().MarkUploaded("nope.xml");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind(), ErrorKind::kUsage);
   EXPECT_THAT(r.error().message(), HasSubstr("no deposit file named nope.xml"));
@@ -1243,9 +1251,9 @@ TEST_F(StateStoreTest, MarkUploaded) {
   ObserveOne(Obs("2000", "h1"));
   ObserveOne(Obs("2001", "h1"));
   const std::int64_t abandoned = Begin("b.xml", {"2000"});
-  ASSERT_TRUE(store().AbandonDeposit(abandoned, "test").has_value());
+  ASSERT_TRUE(store().deposits().Abandon(abandoned, "test").has_value());
   const std::int64_t live = Publish("b.xml", {"2000", "2001"});
-  r = store().MarkUploaded("b.xml");
+  r = store().deposits().MarkUploaded("b.xml");
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->id, live);
   EXPECT_EQ(StatusOf("2000"), "deposited");
@@ -1267,10 +1275,10 @@ TEST_F(StateStoreTest, HistoryTellsTheWholeLifeOfAPassage) {
   step();
   Verdicts("b.xml", {{"1017", true, ""}});
 
-  auto history = store().History("1017");
+  auto history = store().passages().History("1017");
   ASSERT_TRUE(history.has_value()) << history.error().message();
   std::vector<std::string> lines;
-  for (const Event& e : *history) lines.push_back(e.at.substr(0, 10) + " " + e.kind);
+  for (const Event& e : *history) lines.push_back(Iso(e.at).substr(0, 10) + " " + e.kind);
   EXPECT_THAT(lines,
               ElementsAre("2026-03-02 seen", "2026-03-02 quarantined", "2026-03-03 valid",
                           "2026-03-03 updated", "2026-03-04 in_deposit", "2026-03-04 deposited",
@@ -1281,8 +1289,8 @@ TEST_F(StateStoreTest, HistoryTellsTheWholeLifeOfAPassage) {
   EXPECT_EQ(r.deposit_id, b);
   EXPECT_EQ(r.deposit_file, "b.xml");
   EXPECT_FALSE(r.changed_after_acceptance);
-  EXPECT_EQ(r.first_seen, "2026-03-02T09:00:00Z");
-  EXPECT_EQ(r.updated_at, "2026-03-08T09:00:00Z");
+  EXPECT_EQ(Iso(r.first_seen), "2026-03-02T09:00:00Z");
+  EXPECT_EQ(Iso(r.updated_at), "2026-03-08T09:00:00Z");
 }
 
 TEST_F(StateStoreTest, RecordVerdicts) {
@@ -1298,7 +1306,7 @@ TEST_F(StateStoreTest, RecordVerdicts) {
   EXPECT_EQ(StatusOf("1018"), "rejected");
   EXPECT_EQ(Column("1018", "cdc_message"), "Le titulaire est inconnu du SI CPF");
   EXPECT_EQ(StatusOf("1019"), "in_deposit");  // no verdict yet
-  auto history = store().History("1018");
+  auto history = store().passages().History("1018");
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->back().kind, "rejected");
   EXPECT_EQ(history->back().detail, "Le titulaire est inconnu du SI CPF");
@@ -1309,7 +1317,7 @@ TEST_F(StateStoreTest, RecordVerdicts) {
             "receipt|traite|2026-03-04T09:00:00Z|2026-03-04T09:00:00Z");
 
   // An unknown file is an error naming it.
-  auto r = store().RecordVerdicts("nope.xml", "traite", {{"1019", true, ""}});
+  auto r = store().deposits().RecordVerdicts("nope.xml", "traite", {{"1019", true, ""}});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidData);
   EXPECT_THAT(r.error().message(), HasSubstr("nope.xml"));
@@ -1338,7 +1346,7 @@ TEST_F(StateStoreTest, VerdictOnAPassageChangedInItsFileActsOnTheChange) {
   EXPECT_EQ(StatusOf("1019"), "quarantined");
   EXPECT_EQ(StatusOf("1020"), "rejected");  // unchanged: waits for a correction
   EXPECT_EQ(Column("1020", "changed_after_acceptance"), "0");
-  auto history = store().History("1018");
+  auto history = store().passages().History("1018");
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->back().kind, "corrected");
   // Read again later, unchanged: nothing more happens (the accepted one still differs from
@@ -1353,24 +1361,24 @@ TEST_F(StateStoreTest, VerdictOnAPassageChangedInItsFileActsOnTheChange) {
 TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOnce) {
   for (const char* id : {"1017", "1018", "1019", "1020"}) ObserveOne(Obs(id, "h1"));
   const std::int64_t deposit = Deposit("a.xml", {"1017", "1018", "1019"});
-  auto found = store().FindDeposit(std::string("flux-a.xml"), std::nullopt);
+  auto found = store().deposits().Find(std::string("flux-a.xml"), std::nullopt);
   ASSERT_TRUE(found.has_value() && found->has_value());
   EXPECT_EQ((*found)->id, deposit);
-  auto by_name = store().FindDeposit(std::string("unknown-flux"), std::string("a.xml"));
+  auto by_name = store().deposits().Find(std::string("unknown-flux"), std::string("a.xml"));
   ASSERT_TRUE(by_name.has_value() && by_name->has_value());
   EXPECT_EQ((*by_name)->id, deposit);
-  auto none = store().FindDeposit(std::string("x"), std::string("b.xml"));
+  auto none = store().deposits().Find(std::string("x"), std::string("b.xml"));
   ASSERT_TRUE(none.has_value());
   EXPECT_FALSE(none->has_value());
 
-  StateStore::ReceiptFacts facts;
+  ReceiptFacts facts;
   facts.sha256 = std::string(64, 'b');
   facts.name = "AT_a.xml";
   facts.deposit_id = deposit;
   facts.status = "traite";
   facts.verdicts = {{"1017", true, ""}, {"1018", false, "Plusieurs titulaires ont été identifiés"},
                     {"1020", true, ""}};  // 1020 is not in this deposit
-  auto applied = store().ApplyReceipt(facts);
+  auto applied = store().deposits().ApplyReceipt(facts);
   ASSERT_TRUE(applied.has_value()) << applied.error().message();
   EXPECT_EQ(applied->accepted, 1);
   EXPECT_EQ(applied->rejected, 1);
@@ -1384,15 +1392,15 @@ TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOn
   EXPECT_EQ(DepositColumn("a.xml", "state"), "receipt");
 
   // The same bytes again: known, refused, nothing changes.
-  auto before = store().ReceiptImported(facts.sha256);
+  auto before = store().deposits().ReceiptImported(facts.sha256);
   ASSERT_TRUE(before.has_value() && before->has_value());
   EXPECT_EQ((*before)->deposit_file, "a.xml");
   EXPECT_EQ((*before)->rejected, 1);
-  EXPECT_FALSE(store().ApplyReceipt(facts).has_value());
+  EXPECT_FALSE(store().deposits().ApplyReceipt(facts).has_value());
   EXPECT_EQ(StatusOf("1018"), "rejected");
 
   // An operator asks to send the rejected one again; an accepted one cannot be.
-  auto problems = store().RequestRetry({"1018", "1017", "9999"});
+  auto problems = store().passages().RequestRetry({"1018", "1017", "9999"});
   ASSERT_TRUE(problems.has_value());
   EXPECT_THAT(*problems, ::testing::ElementsAre(HasSubstr("1017: accepted, not rejected"),
                                                HasSubstr("9999: no such passage")));
@@ -1403,13 +1411,13 @@ TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOn
 TEST_F(StateStoreTest, AFileRejectedWholeSendsItsPassagesBack) {
   for (const char* id : {"1017", "1018"}) ObserveOne(Obs(id, "h1"));
   const std::int64_t deposit = Deposit("a.xml", {"1017", "1018"});
-  StateStore::ReceiptFacts facts;
+  ReceiptFacts facts;
   facts.sha256 = std::string(64, 'c');
   facts.name = "AT_a.xml";
   facts.deposit_id = deposit;
   facts.file_rejected = true;
   facts.file_error = "cvc-complex-type.2.4.a : contenu non valide";
-  auto applied = store().ApplyReceipt(facts);
+  auto applied = store().deposits().ApplyReceipt(facts);
   ASSERT_TRUE(applied.has_value()) << applied.error().message();
   EXPECT_TRUE(applied->file_rejected);
   EXPECT_EQ(applied->back_to_pending, 2);
@@ -1496,13 +1504,13 @@ class InterleavingClock final : public Clock {
 TEST_F(StateStoreTest, MarkUploadedChecksAndWritesInOneTransaction) {
   ObserveOne(Obs("1017", "h1"));
   const std::int64_t id = Begin("a.xml", {"1017"});
-  ASSERT_TRUE(store().MarkPublished(id, "sha").has_value());
+  ASSERT_TRUE(store().deposits().MarkPublished(id, "sha").has_value());
 
   InterleavingClock cli_clock(kStart + std::chrono::hours(1));
   auto cli = StateStore::Open(dir_, cli_clock, ::accrochd::testing::RealFiles());
   ASSERT_TRUE(cli.has_value()) << cli.error().message();
   cli_clock.OnNextNow([&] { Verdicts("a.xml", {{"1017", true, "accepté"}}); });
-  auto r = (*cli)->MarkUploaded("a.xml");
+  auto r = (*cli)->deposits().MarkUploaded("a.xml");
 
   EXPECT_EQ(DepositColumn("a.xml", "state || '|' || receipt_status"),
             "receipt|traite");  // the receipt is not undone
@@ -1517,10 +1525,10 @@ TEST_F(StateStoreTest, RefusedByTheXsdStaysQuarantinedUntilItsContentChanges) {
   ObserveOne(Obs("1018", "h1"));
   const Observation::Reason xsd{"libelleOption", "xsd",
                                 "élément libelleOption : valeur trop longue (schéma XSD)"};
-  ASSERT_TRUE(store().QuarantineRefused(kCertifier, {{"1017", xsd}}).has_value());
+  ASSERT_TRUE(store().passages().QuarantineRefused(kCertifier, {{"1017", xsd}}).has_value());
   EXPECT_EQ(StatusOf("1017"), "quarantined");
   EXPECT_EQ(StatusOf("1018"), "pending");
-  auto q = store().Quarantine();
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   ASSERT_EQ(q->size(), 1u);
   EXPECT_EQ((*q)[0].id_technique, "1017");
@@ -1535,7 +1543,7 @@ TEST_F(StateStoreTest, RefusedByTheXsdStaysQuarantinedUntilItsContentChanges) {
     EXPECT_EQ(ChangeName(out.change), "unchanged");
     EXPECT_EQ(StatusName(out.status), "quarantined");
     EXPECT_EQ(StatusOf("1017"), "quarantined");
-    q = store().Quarantine();
+    q = store().passages().Quarantine();
     ASSERT_TRUE(q.has_value());
     ASSERT_EQ(q->size(), 1u);
     EXPECT_EQ((*q)[0].rule, "xsd");
@@ -1547,7 +1555,7 @@ TEST_F(StateStoreTest, RefusedByTheXsdStaysQuarantinedUntilItsContentChanges) {
   const Outcome out = ObserveOne(Obs("1017", "h2"));
   EXPECT_EQ(ChangeName(out.change), "updated");
   EXPECT_EQ(StatusName(out.status), "pending");
-  q = store().Quarantine();
+  q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   EXPECT_THAT(*q, IsEmpty());
   // And the XSD's earlier refusal no longer holds it back.
@@ -1558,8 +1566,8 @@ TEST_F(StateStoreTest, RefusedWithSeveralReasons) {
   ObserveOne(Obs("1017", "h1"));
   const Observation::Reason a{"libelleOption", "xsd", "a"};
   const Observation::Reason b{"verbatim", "xsd", "b"};
-  ASSERT_TRUE(store().QuarantineRefused(kCertifier, {{"1017", a}, {"1017", b}}).has_value());
-  auto q = store().Quarantine();
+  ASSERT_TRUE(store().passages().QuarantineRefused(kCertifier, {{"1017", a}, {"1017", b}}).has_value());
+  auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->size(), 2u);
 }
@@ -1682,7 +1690,7 @@ class CycleIndexTest : public StateStoreTest {
 TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
   const std::vector<Passage> sequence = Sequence();
   mappings::CycleChecks in_memory;
-  auto index = store().NewCycleIndex();
+  auto index = store().passages().NewCycleIndex();
   mappings::CycleChecks on_disk(*index);
   std::vector<std::string> verdicts;
   for (const Passage& p : sequence) {
@@ -1699,13 +1707,13 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
 }
 
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
-  auto first = store().NewCycleIndex();
+  auto first = store().passages().NewCycleIndex();
   {
     mappings::CycleChecks cycle(*first);
     EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
     EXPECT_NE(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   }
-  auto second = store().NewCycleIndex();
+  auto second = store().passages().NewCycleIndex();
   mappings::CycleChecks cycle(*second);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1018", "MARTIN", "Paul")), std::nullopt);
@@ -1716,7 +1724,7 @@ TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
 }
 
 TEST_F(CycleIndexTest, HolderIdentityNeverReachesTheDisk) {
-  auto index = store().NewCycleIndex();
+  auto index = store().passages().NewCycleIndex();
   mappings::CycleChecks cycle(*index);
   for (const Passage& p : Sequence()) (void)RegisterRow(cycle, p);
   ExpectAbsent(AllBytes(), kPersonal);
@@ -1738,7 +1746,7 @@ TEST_F(CycleIndexTest, ObservedPassagesLeaveNoPersonalValue) {
   std::set<std::string> ids;
   for (const Passage& p : passages) {
     if (!ids.insert(p.id_technique).second) continue;
-    Observation o = Obs(p.id_technique, store().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
+    Observation o = Obs(p.id_technique, store().passages().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
     o.mapping = p.mapping->name;
     o.certification_code = p.certification.code;
     if (p.id_technique == "1026") {
@@ -1747,7 +1755,7 @@ TEST_F(CycleIndexTest, ObservedPassagesLeaveNoPersonalValue) {
     }
     observations.push_back(o);
   }
-  ASSERT_TRUE(store().Observe(observations).has_value());
+  ASSERT_TRUE(store().passages().Observe(observations).has_value());
   // And through the whole life of a passage.
   Publish("a.xml", {"1017", "1018"});
   Verdicts("a.xml", {{"1017", true, ""}, {"1018", false, "refus"}});
@@ -1765,6 +1773,7 @@ TEST_F(StateStoreTest, CountsGroupByCertifierCertificationStatusAndDeadline) {
   rncp.certification_type = "RNCP";
   rncp.certification_code = "RNCP35830";
   ASSERT_TRUE(store()
+                  .passages()
                   .Observe({Obs("a1", "h", D(2026, 1, 15)), Obs("a2", "h", D(2026, 1, 15)),
                             Obs("a3", "h", D(2026, 2, 1)), Quarantined("a4", "h", {kMissingSexe}),
                             Obs("a5", "h", D(2026, 1, 15)), rncp,
@@ -1774,10 +1783,10 @@ TEST_F(StateStoreTest, CountsGroupByCertifierCertificationStatusAndDeadline) {
   Publish("a.xml", {"a5"});
   Verdicts("a.xml", {{"a5", true, ""}});
 
-  auto counts = store().Counts();
+  auto counts = store().passages().Counts();
   ASSERT_TRUE(counts.has_value()) << counts.error().message();
   std::vector<std::string> rows;
-  for (const StateStore::Count& c : *counts) {
+  for (const Count& c : *counts) {
     rows.push_back(c.certifier + " " + c.certification_type + " " + c.certification_code + " " +
                    std::string(StatusName(c.status)) + " " +
                    (c.deadline ? FormatIsoDate(*c.deadline) : "-") + " " +
@@ -1794,6 +1803,7 @@ TEST_F(StateStoreTest, CountsGroupByCertifierCertificationStatusAndDeadline) {
 
 TEST_F(StateStoreTest, NearestDeadlinesSkipAcceptedAndHonourTheLimit) {
   ASSERT_TRUE(store()
+                  .passages()
                   .Observe({Obs("late", "h", D(2026, 3, 1)), Obs("b", "h", D(2025, 12, 20)),
                             Obs("a", "h", D(2025, 12, 20)), Quarantined("q", "h", {kMissingSexe}),
                             Obs("acc", "h", D(2025, 11, 1)), Obs("undated", "h", std::nullopt),
@@ -1805,7 +1815,7 @@ TEST_F(StateStoreTest, NearestDeadlinesSkipAcceptedAndHonourTheLimit) {
 
   auto ids = [&](std::size_t limit) {
     std::vector<std::string> out;
-    auto r = store().NearestDeadlines(limit);
+    auto r = store().passages().NearestDeadlines(limit);
     EXPECT_TRUE(r.has_value()) << r.error().message();
     if (r.has_value()) {
       for (const PassageRecord& p : *r) out.push_back(p.id_technique);
@@ -1817,7 +1827,7 @@ TEST_F(StateStoreTest, NearestDeadlinesSkipAcceptedAndHonourTheLimit) {
   EXPECT_THAT(ids(100), ElementsAre("a", "b", "mid", "q", "late"));
   EXPECT_THAT(ids(2), ElementsAre("a", "b"));
   EXPECT_THAT(ids(0), IsEmpty());
-  auto r = store().NearestDeadlines(1);
+  auto r = store().passages().NearestDeadlines(1);
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].deadline, D(2026, 3, 20));
@@ -1831,16 +1841,16 @@ TEST_F(StateStoreTest, PassagesInADepositCanBeRead) {
   ObserveOne(Obs("1017", "h1", D(2025, 12, 20)));
   ObserveOne(Obs("1018", "h1", D(2026, 1, 20)));
   const std::int64_t a = Begin("a.xml", {"1017"});
-  auto one = store().PassagesWithId("1017");
+  auto one = store().passages().PassagesWithId("1017");
   ASSERT_TRUE(one.has_value()) << one.error().message();
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].deposit_id, a);
   EXPECT_EQ((*one)[0].deposit_file, "a.xml");
   EXPECT_EQ(StatusName((*one)[0].status), "in_deposit");
-  auto all = store().Passages();
+  auto all = store().passages().Passages();
   ASSERT_TRUE(all.has_value()) << all.error().message();
   EXPECT_EQ(all->size(), 2u);
-  auto nearest = store().NearestDeadlines(20);
+  auto nearest = store().passages().NearestDeadlines(20);
   ASSERT_TRUE(nearest.has_value()) << nearest.error().message();
   ASSERT_EQ(nearest->size(), 2u);
   EXPECT_EQ((*nearest)[0].id_technique, "1017");
@@ -1851,6 +1861,7 @@ TEST_F(StateStoreTest, PassagesInADepositCanBeRead) {
 
 TEST_F(StateStoreTest, PendingCountsDuePassagesAndUrgentOnes) {
   ASSERT_TRUE(store()
+                  .passages()
                   .Observe({Obs("past", "h", D(2026, 1, 1)),        // deadline 2026-04-01
                             Obs("today", "h", D(2026, 3, 2)),       // deadline 2026-06-02
                             Obs("tomorrow", "h", D(2026, 3, 3)),    // not due yet
@@ -1862,15 +1873,15 @@ TEST_F(StateStoreTest, PendingCountsDuePassagesAndUrgentOnes) {
   ObserveOne(Obs("sent", "h", D(2026, 1, 1)));
   Begin("a.xml", {"sent"});
 
-  auto facts = store().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
+  auto facts = store().passages().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
   ASSERT_TRUE(facts.has_value()) << facts.error().message();
   EXPECT_EQ(facts->due, 4);     // past, today, undated, edge
   EXPECT_EQ(facts->urgent, 2);  // past, edge (on the day counts)
-  facts = store().Pending(kCertifier, D(2026, 3, 3), D(2026, 4, 14));
+  facts = store().passages().Pending(kCertifier, D(2026, 3, 3), D(2026, 4, 14));
   ASSERT_TRUE(facts.has_value());
   EXPECT_EQ(facts->due, 5);
   EXPECT_EQ(facts->urgent, 1);
-  facts = store().Pending("BCR-none", D(2026, 3, 3), D(2026, 4, 14));
+  facts = store().passages().Pending("BCR-none", D(2026, 3, 3), D(2026, 4, 14));
   ASSERT_TRUE(facts.has_value());
   EXPECT_EQ(facts->due, 0);
   EXPECT_EQ(facts->urgent, 0);
@@ -1898,7 +1909,7 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
       // And a change to an earlier passage, wherever it is now.
       if (b > 0) batch.push_back(Obs("p" + std::to_string(b - 1) + "-0", "h2"));
       try {
-        auto r = store().Observe(batch, Bookmark{kCertifier, "rs6521", std::to_string(b), "fp"});
+        auto r = store().passages().Observe(batch, Bookmark{kCertifier, "rs6521", std::to_string(b), "fp"});
         if (!r.has_value()) {
           ++failures;
           errors[0].push_back(r.error().message());
@@ -1906,7 +1917,7 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
           std::lock_guard lock(mutex);
           observed.insert(observed.end(), ids.begin(), ids.end());
         }
-        (void)store().PendingCursorFloor(kCertifier, "rs6521", true);
+        (void)store().cursors().PendingFloor(kCertifier, "rs6521", true);
       } catch (const std::exception& e) {
         ++failures;
         errors[0].push_back(e.what());
@@ -1929,16 +1940,16 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
       try {
         if (!pending.empty()) {
           const std::string file = "f" + std::to_string(n++) + ".xml";
-          auto id = store().BeginDeposit(kCertifier, file, "flux-" + file, pending);
+          auto id = store().deposits().Begin(kCertifier, file, "flux-" + file, pending);
           if (!id.has_value()) {
             ++failures;
             errors[1].push_back(id.error().message());
-          } else if (auto p = store().MarkPublished(*id, "sha"); !p.has_value()) {
+          } else if (auto p = store().deposits().MarkPublished(*id, "sha"); !p.has_value()) {
             ++failures;
             errors[1].push_back(p.error().message());
           }
-          (void)store().LastDepositAt(kCertifier);
-          (void)store().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
+          (void)store().deposits().LastCutAt(kCertifier);
+          (void)store().passages().Pending(kCertifier, D(2026, 3, 2), D(2026, 4, 15));
         } else {
           std::this_thread::yield();
         }
@@ -1975,7 +1986,7 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
   // Every change was recorded, whether it came before or after the passage's deposit.
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE source_hash = 'h2'"),
             std::to_string(kBatches - 1));
-  auto b = store().GetBookmark(kCertifier, "rs6521");
+  auto b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, std::to_string(kBatches - 1));
 }

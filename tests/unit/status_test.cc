@@ -77,7 +77,7 @@ class StatusTest : public ::testing::Test {
     o.content_hash = "h-" + id;
     o.quarantined = quarantined;
     if (quarantined) o.reasons.push_back({"sexe", "required", "sexe : champ obligatoire"});
-    auto r = store_->Observe({o});
+    auto r = store_->passages().Observe({o});
     ASSERT_TRUE(r.has_value()) << r.error().message();
   }
 
@@ -96,9 +96,9 @@ TEST_F(StatusTest, CountsByStatusAndDeadlineBand) {
   See("QUARANTINED", D(2025, 12, 10), /*quarantined=*/true);  // 10/03/2026: 9 days
   See("FUTURE", D(2026, 3, 10));                              // not delivered yet
   See("SENT", D(2025, 12, 1));                                // deposited: the CDC has it
-  ASSERT_TRUE(store_->BeginDeposit(kBcr, "f.xml", "flux", {"SENT"}).has_value());
-  ASSERT_TRUE(store_->MarkPublished(1, std::string(64, 'a')).has_value());
-  ASSERT_TRUE(store_->MarkUploaded("f.xml").has_value());
+  ASSERT_TRUE(store_->deposits().Begin(kBcr, "f.xml", "flux", {"SENT"}).has_value());
+  ASSERT_TRUE(store_->deposits().MarkPublished(1, std::string(64, 'a')).has_value());
+  ASSERT_TRUE(store_->deposits().MarkUploaded("f.xml").has_value());
 
   auto summary = Summarize(config, *store_, clock_);
   ASSERT_TRUE(summary.has_value()) << summary.error().message();

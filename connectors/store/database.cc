@@ -1,0 +1,452 @@
+#include "connectors/store/database.h"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+#include <tuple>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <sys/random.h>
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "connectors/store/sqlite_statement.h"
+#include "mappings/cdc_message.h"
+
+namespace accrochd::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The schema, one migration per version. Never edit a published migration: add one.
+constexpr std::array<std::string_view, 5> kMigrations = {
+    R"SQL(
+CREATE TABLE passages (
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  mapping TEXT NOT NULL,
+  certification_type TEXT NOT NULL,
+  certification_code TEXT NOT NULL,
+  delivery TEXT,
+  deadline TEXT,
+  content_hash TEXT NOT NULL,
+  source_hash TEXT NOT NULL,
+  cursor_value TEXT,
+  status TEXT NOT NULL,
+  xsd_refused INTEGER NOT NULL DEFAULT 0,
+  deposit_id INTEGER,
+  cdc_message TEXT NOT NULL DEFAULT '',
+  changed_after_acceptance INTEGER NOT NULL DEFAULT 0,
+  retry_requested INTEGER NOT NULL DEFAULT 0,
+  first_seen TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (certifier, id_technique)
+);
+CREATE INDEX passages_status ON passages (certifier, status);
+CREATE INDEX passages_id ON passages (id_technique);
+CREATE TABLE deposits (
+  id INTEGER PRIMARY KEY,
+  certifier TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  id_flux TEXT NOT NULL,
+  sha256 TEXT NOT NULL DEFAULT '',
+  passages INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  published_at TEXT NOT NULL DEFAULT '',
+  uploaded_at TEXT NOT NULL DEFAULT '',
+  receipt_status TEXT NOT NULL DEFAULT '',
+  receipt_at TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX deposits_file ON deposits (file_name) WHERE state != 'abandoned';
+CREATE UNIQUE INDEX deposits_flux ON deposits (id_flux) WHERE state != 'abandoned';
+CREATE TABLE deposit_passages (
+  deposit_id INTEGER NOT NULL REFERENCES deposits (id),
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  PRIMARY KEY (deposit_id, certifier, id_technique)
+);
+CREATE TABLE quarantine (
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL,
+  field TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  message TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+CREATE INDEX quarantine_passage ON quarantine (certifier, id_technique);
+CREATE TABLE cursors (
+  certifier TEXT NOT NULL,
+  mapping TEXT NOT NULL,
+  value TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (certifier, mapping)
+);
+CREATE TABLE alerts_sent (
+  id INTEGER PRIMARY KEY,
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  threshold INTEGER,
+  channel TEXT NOT NULL DEFAULT '',
+  sent_at TEXT NOT NULL
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  certifier TEXT NOT NULL,
+  id_technique TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_passage ON events (id_technique);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+)SQL",
+    // 2: alerts -- what was announced (so that nothing is announced twice) and the messages to send
+    // (so that a restart neither loses nor repeats one).
+    R"SQL(
+DROP TABLE alerts_sent;
+CREATE TABLE alert_marks (
+  certifier TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  day TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  PRIMARY KEY (certifier, subject, kind, day)
+);
+CREATE TABLE alert_queue (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  certifier TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipients TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  body_text TEXT NOT NULL DEFAULT '',
+  body_html TEXT NOT NULL DEFAULT '',
+  payload TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'queued',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_detail TEXT NOT NULL DEFAULT '',
+  done_at TEXT
+);
+CREATE INDEX alert_queue_due ON alert_queue (state, next_attempt_at);
+)SQL",
+    // 3: accusés de traitement -- each one imported once (by its SHA-256), and what it did.
+    R"SQL(
+CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  deposit_id INTEGER NOT NULL REFERENCES deposits (id),
+  id_traitement TEXT NOT NULL DEFAULT '',
+  imported_at TEXT NOT NULL,
+  file_rejected INTEGER NOT NULL DEFAULT 0,
+  accepted INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  missing INTEGER NOT NULL DEFAULT 0,
+  unknown INTEGER NOT NULL DEFAULT 0,
+  archived_as TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE deposits ADD COLUMN receipt_detail TEXT NOT NULL DEFAULT '';
+)SQL",
+    // 4: alerts at scale -- an overdue passage is announced as new once (a mark without a day),
+    // then repeated daily; the passages already announced overdue keep their first announcement. A
+    // message may carry one attachment (the full lists, identifiers only).
+    R"SQL(
+INSERT OR IGNORE INTO alert_marks (certifier, subject, kind, day, at)
+  SELECT certifier, subject, kind, '', MIN(at) FROM alert_marks
+  WHERE kind = 'overdue' AND day != '' GROUP BY certifier, subject, kind;
+ALTER TABLE alert_queue ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_queue ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
+)SQL",
+    // 5: receipts, conservative -- only the CDC's passage-level duplicate counts as acceptance.
+    // Passages an earlier accrochd took as accepted on another message (« Le titulaire existe déjà
+    // en base ») become rejected again: ReclassifyAcceptances, in code, after this statement.
+    R"SQL(
+UPDATE passages SET status = status WHERE 0;
+)SQL"};
+
+// Migration 5's work: each accepted passage whose CDC message is not an acceptance under the
+// current classification becomes rejected, with an event, so that it is alerted and goes out
+// again once corrected (or on `passages retry`).
+void ReclassifyAcceptances(soci::session& sql, const std::string& now) {
+  std::vector<std::tuple<std::string, std::string, std::string>> wrong;  // certifier, id, message
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT certifier, id_technique, cdc_message FROM passages "
+                      "WHERE status = 'accepted' AND cdc_message != ''");
+  for (const soci::row& r : rows) {
+    const std::string message = r.get<std::string>(2);
+    if (!mappings::IsAcceptance(mappings::ClassifyCdcMessage(message))) {
+      wrong.emplace_back(r.get<std::string>(0), r.get<std::string>(1), message);
+    }
+  }
+  for (const auto& [certifier, id, message] : wrong) {
+    sql << "UPDATE passages SET status = 'rejected', updated_at = :now "
+           "WHERE certifier = :c AND id_technique = :i",
+        soci::use(now), soci::use(certifier), soci::use(id);
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+           "VALUES (:a, :c, :i, 'rejected', :d)",
+        soci::use(now), soci::use(certifier), soci::use(id), soci::use(message);
+  }
+}
+
+std::string IsoText(TimePoint t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buffer;
+}
+
+std::string Hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 0xF];
+  }
+  return out;
+}
+
+// The installation's hash key: 32 random bytes in <state>/hash.key, 0600, made once, written
+// whole or not at all.
+Result<std::string> LoadOrCreateKey(FileSystem& files, const std::string& state_directory) {
+  const std::string path = (fs::path(state_directory) / "hash.key").string();
+  auto info = files.Stat(path);
+  if (!info) return std::unexpected(info.error());
+  if (info->exists) {
+    auto key = files.ReadFile(path, 4096);
+    if (key && key->size() == 32) return *key;
+    if (!key && key.error().kind() == ErrorKind::kIo) return std::unexpected(key.error());
+    return Fail(ErrorKind::kIo, path +
+                                    " is damaged (expected 32 bytes); remove it only if "
+                                    "state.db is removed too");
+  }
+  std::string key(32, '\0');
+  if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size())) {
+    return Fail(ErrorKind::kIo, "cannot draw a random hash key");
+  }
+  if (auto r = WriteFileAtomically(files, path, FileMode{0600, std::nullopt}, key); !r) {
+    return std::unexpected(r.error());
+  }
+  return key;
+}
+
+}  // namespace
+
+struct Database::Impl {
+  soci::session sql;
+};
+
+Database::Database(std::unique_ptr<Impl> impl, std::string path, Clock& clock, std::string key)
+    : impl_(std::move(impl)), path_(std::move(path)), clock_(clock), key_(std::move(key)) {}
+
+Database::~Database() = default;
+
+soci::session& Database::sql() { return impl_->sql; }
+
+sqlite3* Database::handle() { return SqliteHandle(impl_->sql); }
+
+Error Database::Failure(const std::exception& e) const {
+  return Error(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& state_directory, Clock& clock,
+                                                 FileSystem& files) {
+  auto key = LoadOrCreateKey(files, state_directory);
+  if (!key) return std::unexpected(key.error());
+  const std::string path = (fs::path(state_directory) / "state.db").string();
+  auto impl = std::make_unique<Impl>();
+  try {
+    // Create the file 0600 before SQLite does (its mode would follow the umask).
+    if (auto created = files.NewFile(path, CreateMode::kAppend, FileMode{0600, std::nullopt});
+        !created) {
+      return std::unexpected(created.error().WithContext("cannot open the state store"));
+    }
+    impl->sql.open(soci::sqlite3, "db=" + path + " timeout=30");
+    soci::session& sql = impl->sql;
+    std::string mode;
+    sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+    sql << "PRAGMA synchronous=FULL";
+    // 16 MiB of page cache (SQLite's default is 2 MiB): a backfill's index lookups stay in
+    // memory instead of one pread each.
+    sql << "PRAGMA cache_size=-16384";
+    sql << "PRAGMA temp.cache_size=-16384";
+    sql << "PRAGMA foreign_keys=ON";
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+    int version = 0;
+    soci::indicator ind = soci::i_ok;
+    sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+    if (ind == soci::i_null) version = 0;
+    if (version > static_cast<int>(kMigrations.size())) {
+      return Fail(ErrorKind::kConfig, path + " was written by a newer accrochd (schema version " +
+                                          std::to_string(version) + ")");
+    }
+    for (std::size_t v = static_cast<std::size_t>(version); v < kMigrations.size(); ++v) {
+      soci::transaction tr(sql);
+      // Statements one by one: the backend runs one per call.
+      std::string script(kMigrations[v]);
+      std::size_t start = 0;
+      while (start < script.size()) {
+        std::size_t end = script.find(";\n", start);
+        if (script.compare(start, 14, "\nCREATE TRIGGE") == 0 ||
+            script.compare(start, 14, "CREATE TRIGGER") == 0) {
+          end = script.find("END;", start) + 3;
+        }
+        if (end == std::string::npos) end = script.size();
+        std::string statement = script.substr(start, end - start);
+        if (statement.find_first_not_of(" \n") != std::string::npos) sql << statement;
+        start = end + 1;
+      }
+      const int next = static_cast<int>(v + 1);
+      if (next == 5) ReclassifyAcceptances(sql, IsoUtc(clock.Now()));
+      sql << "INSERT INTO schema_version (version) VALUES (:v)", soci::use(next);
+      tr.commit();
+    }
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kIo, "cannot open the state store " + path + ": " + e.what());
+  }
+  return std::unique_ptr<Database>(new Database(std::move(impl), path, clock, *key));
+}
+
+namespace {
+
+// An HMAC-SHA-256 context keyed once per thread: OpenSSL's one-shot HMAC() fetches the digest and
+// derives the key's inner and outer pads on every call, which cost more than the hash of a short
+// passage; re-initialising a keyed context reuses them. Several hashes are taken per passage
+// (its content, the holder's identity and traits), on whichever thread records it.
+struct MacContext {
+  std::string key;
+  EVP_MAC_CTX* ctx = nullptr;
+  MacContext() = default;
+  MacContext(const MacContext&) = delete;
+  MacContext& operator=(const MacContext&) = delete;
+  ~MacContext() { EVP_MAC_CTX_free(ctx); }
+
+  bool Ready(const std::string& wanted) {
+    if (ctx != nullptr && key == wanted) return EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1;
+    EVP_MAC_CTX_free(ctx);
+    ctx = nullptr;
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac == nullptr) return false;
+    ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+    if (ctx == nullptr) return false;
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(wanted.data()), wanted.size(),
+                     params) != 1) {
+      return false;
+    }
+    key = wanted;
+    return true;
+  }
+};
+
+}  // namespace
+
+std::string Database::Keyed(std::string_view data) const {
+  thread_local MacContext mac;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  std::size_t length = 0;
+  if (!mac.Ready(key_) ||
+      EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(mac.ctx, digest, &length, sizeof(digest)) != 1) {
+    // The keyed context could not be made (out of memory): the one-shot function, slower.
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &n);
+    length = n;
+  }
+  return Hex(digest, length);
+}
+
+std::string IsoUtc(TimePoint t) { return IsoText(t); }
+
+std::optional<TimePoint> ParseIsoUtc(std::string_view text) {
+  // Exactly YYYY-MM-DDTHH:MM:SSZ, as IsoUtc writes.
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
+    return std::nullopt;
+  }
+  auto number = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(*year),
+                                        std::chrono::month(static_cast<unsigned>(*month)),
+                                        std::chrono::day(static_cast<unsigned>(*day))};
+  if (!ymd.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  return std::chrono::time_point_cast<TimePoint::duration>(
+      std::chrono::sys_days(ymd) + std::chrono::hours(*hour) + std::chrono::minutes(*minute) +
+      std::chrono::seconds(*second));
+}
+
+TimePoint StoredTime(std::string_view text) { return ParseIsoUtc(text).value_or(TimePoint{}); }
+
+std::optional<TimePoint> StoredOptionalTime(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  return StoredTime(text);
+}
+
+// An integer column of a row: SOCI's SQLite backend types a column from its declaration, and an
+// expression (COUNT(*), MAX(...)) has none.
+std::int64_t Integer(const soci::row& r, std::size_t i) {
+  if (r.get_indicator(i) == soci::i_null) return 0;
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+      return r.get<int>(i);
+    case soci::dt_long_long:
+      return r.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<std::int64_t>(r.get<double>(i));
+    case soci::dt_string:
+      return std::stoll(r.get<std::string>(i));
+    default:
+      return 0;
+  }
+}
+
+std::optional<Date> DateOf(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return ParseIsoDate(text);
+}
+
+RelaxedSync::RelaxedSync(soci::session& sql) : sql_(sql) { sql_ << "PRAGMA synchronous=NORMAL"; }
+
+RelaxedSync::~RelaxedSync() {
+  try {
+    sql_ << "PRAGMA synchronous=FULL";
+  } catch (const std::exception&) {
+    // The connection is broken: nothing more will be committed through it.
+  }
+}
+
+}  // namespace accrochd::store

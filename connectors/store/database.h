@@ -1,0 +1,104 @@
+// The state store's database: <state>/state.db, an embedded SQLite database (WAL) reached through
+// SOCI's sqlite3 backend, its schema and migrations, the installation's hash key, and the lock
+// every part of the store takes. The parts (passages.h, deposits.h, alert_queue.h, cursors.h)
+// share one Database; each of their methods is one transaction under its lock.
+//
+// Times are stored as ISO 8601 UTC text ("2026-03-02T09:00:00Z": it sorts as it reads) and cross
+// the store's interface as time points.
+#ifndef ACCROCHD_CONNECTORS_STORE_DATABASE_H_
+#define ACCROCHD_CONNECTORS_STORE_DATABASE_H_
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/file_system.h"
+
+namespace soci {
+class session;
+class row;
+}  // namespace soci
+
+struct sqlite3;
+
+namespace accrochd::store {
+
+class Database {
+ public:
+  // Opens (creating and migrating) <state_directory>/state.db, and reads (or makes, atomically)
+  // the hash key <state_directory>/hash.key through `files`. SQLite writes state.db itself, not
+  // through `files`.
+  static Result<std::unique_ptr<Database>> Open(const std::string& state_directory, Clock& clock,
+                                                FileSystem& files);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // The store's lock: every method of every part takes it (the deposit thread records
+  // publications while the main thread records observations).
+  std::unique_lock<std::mutex> Lock() { return std::unique_lock(mutex_); }
+  // Under the lock.
+  soci::session& sql();
+  sqlite3* handle();
+
+  TimePoint Now() const { return clock_.Now(); }
+  const std::string& path() const { return path_; }
+
+  // HMAC-SHA-256 of `data` with the installation's key, in hex: what the store keeps of a
+  // passage's content and of a holder's identity. Thread-safe.
+  std::string Keyed(std::string_view data) const;
+
+  // The error a method returns when SQLite (or SOCI) threw.
+  Error Failure(const std::exception& e) const;
+
+ private:
+  struct Impl;
+  Database(std::unique_ptr<Impl> impl, std::string path, Clock& clock, std::string key);
+
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+  Clock& clock_;
+  std::string key_;
+  std::mutex mutex_;
+};
+
+// Times as the database holds them.
+std::string IsoUtc(TimePoint t);
+std::optional<TimePoint> ParseIsoUtc(std::string_view text);  // nullopt: empty or malformed
+// A stored time: a malformed one (never written by accrochd) reads as the epoch.
+TimePoint StoredTime(std::string_view text);
+std::optional<TimePoint> StoredOptionalTime(std::string_view text);  // "": nullopt
+
+// An integer column of a SOCI row: the sqlite3 backend types a column from its declaration, and
+// an expression (COUNT(*), MAX(...)) has none.
+std::int64_t Integer(const soci::row& r, std::size_t i);
+// A stored date ("" or NULL: nullopt).
+std::optional<Date> DateOf(const std::string& text);
+
+// Observations are committed with synchronous=NORMAL: in WAL mode such a commit is atomic and
+// survives a crash of the process, but not a power cut, which may lose the last ones. That is
+// harmless: a lost observation is seen again at the next cycle (and a bookmark, committed in the
+// same transaction, is lost with it). What must survive a power cut -- a deposit's membership
+// before its file is announced, receipts, alerts -- is committed with FULL, whose fsync of the
+// WAL also makes every earlier NORMAL commit durable.
+class RelaxedSync {
+ public:
+  explicit RelaxedSync(soci::session& sql);
+  ~RelaxedSync();
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace accrochd::store
+
+#endif  // ACCROCHD_CONNECTORS_STORE_DATABASE_H_

@@ -1,0 +1,404 @@
+#include "connectors/store/deposits.h"
+
+#include <tuple>
+#include <utility>
+
+#include <soci/soci.h>
+
+#include "connectors/store/passage_rows.h"
+#include "connectors/store/sqlite_statement.h"
+
+namespace accrochd::store {
+
+struct DepositStore::Statements {
+  explicit Statements(sqlite3* db) : rows(db) {}
+  PassageRows rows;
+};
+
+DepositStore::DepositStore(Database& db) : db_(db) {}
+
+DepositStore::~DepositStore() = default;
+
+namespace {
+
+// A passage of a deposit, as listed by a query: certifier, idTechnique.
+using Member = std::pair<std::string, std::string>;
+
+std::vector<Member> Members(soci::session& sql, const std::string& query, long long id) {
+  std::vector<Member> out;
+  soci::rowset<soci::row> rows = (sql.prepare << query, soci::use(id));
+  for (const soci::row& r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+  return out;
+}
+
+// Applies the CDC's verdicts on deposit `id`'s passages, inside the caller's transaction. Only a
+// passage still waiting in this deposit takes its verdict (the lifecycle refuses the others):
+// one sent again since (after a correction) waits for its own. Counts what changed.
+void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
+                   const std::string& certifier, const std::vector<Verdict>& verdicts,
+                   TimePoint now, ReceiptOutcome& outcome) {
+  for (const Verdict& v : verdicts) {
+    const mappings::LifecycleDecision d =
+        mappings::Decide(rows.Facts(certifier, v.id_technique, /*with_quarantine=*/true),
+                         mappings::VerdictReceived{id, v.accepted, v.message});
+    if (d.refused) {
+      // Not in this deposit (unknown to it), or sent again since, or already judged.
+      int known = 0;
+      sql << "SELECT COUNT(*) FROM deposit_passages dp JOIN passages p ON p.certifier = "
+             "dp.certifier AND p.id_technique = dp.id_technique WHERE dp.deposit_id = :d AND "
+             "dp.id_technique = :i",
+          soci::into(known), soci::use(id), soci::use(v.id_technique);
+      if (known == 0) ++outcome.unknown;
+      continue;
+    }
+    ++(v.accepted ? outcome.accepted : outcome.rejected);
+    rows.Apply(certifier, v.id_technique, d, PassageRows::Context::Message(v.message), now);
+  }
+}
+
+}  // namespace
+
+PassageRows& DepositStore::Rows() {
+  if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
+  return statements_->rows;
+}
+
+Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std::string& file_name,
+                                         const std::string& id_flux,
+                                         const std::vector<std::string>& id_techniques) {
+  auto lock = db_.Lock();
+  const TimePoint now = db_.Now();
+  const std::string at = IsoUtc(now);
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    soci::transaction tr(sql);
+    const long long count = static_cast<long long>(id_techniques.size());
+    sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at) "
+           "VALUES (:c, :f, :x, :n, 'publishing', :now)",
+        soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
+        soci::use(at);
+    long long id = 0;
+    sql << "SELECT last_insert_rowid()", soci::into(id);
+    const mappings::DepositBegun event{id, file_name};
+    for (const std::string& each : id_techniques) {
+      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
+      if (d.refused) {
+        // The transaction is rolled back: nothing of the file is recorded.
+        return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
+                                              *d.refused + "; it cannot go into " + file_name);
+      }
+      rows.Apply(certifier, each, d, PassageRows::Context::Deposit(id), now);
+    }
+    tr.commit();  // synchronous=FULL: durable before the file is announced
+    return static_cast<std::int64_t>(id);
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
+Result<void> DepositStore::MarkPublished(std::int64_t deposit_id, const std::string& sha256) {
+  auto lock = db_.Lock();
+  const std::string now = IsoUtc(db_.Now());
+  const long long id = deposit_id;
+  try {
+    soci::statement update =
+        (db_.sql().prepare << "UPDATE deposits SET state = 'published', sha256 = :s, "
+                              "published_at = :now WHERE id = :id AND state = 'publishing'",
+         soci::use(sha256), soci::use(now), soci::use(id));
+    update.execute(true);
+    if (update.get_affected_rows() != 1) {
+      return Fail(ErrorKind::kInternal,
+                  "deposit " + std::to_string(id) + " is not being published; nothing recorded");
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /*why*/) {
+  auto lock = db_.Lock();
+  const TimePoint now = db_.Now();
+  const long long id = deposit_id;
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    soci::transaction tr(sql);
+    // Only a file that never reached the outbox is abandoned: a published one stays published.
+    soci::statement abandon =
+        (sql.prepare << "UPDATE deposits SET state = 'abandoned' WHERE id = :id AND "
+                        "state = 'publishing'",
+         soci::use(id));
+    abandon.execute(true);
+    if (abandon.get_affected_rows() != 1) {
+      return Fail(ErrorKind::kInternal,
+                  "deposit " + std::to_string(id) + " is not being published; not abandoned");
+    }
+    std::string file_name;
+    sql << "SELECT file_name FROM deposits WHERE id = :id", soci::into(file_name), soci::use(id);
+    const mappings::DepositAbandoned event{id, file_name};
+    for (const auto& [certifier, passage] :
+         Members(sql,
+                 "SELECT certifier, id_technique FROM deposit_passages WHERE deposit_id = :id "
+                 "ORDER BY rowid",
+                 id)) {
+      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, passage), event);
+      if (!d.refused) rows.Apply(certifier, passage, d, {}, now);
+    }
+    sql << "DELETE FROM deposit_passages WHERE deposit_id = :id", soci::use(id);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::string>& state) {
+  auto lock = db_.Lock();
+  std::vector<DepositRecord> out;
+  try {
+    const std::string wanted = state.value_or("");
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
+                              "created_at, published_at, uploaded_at, receipt_status, receipt_at, "
+                              "receipt_detail FROM deposits WHERE (:s = '' OR state = :s2) "
+                              "ORDER BY id",
+         soci::use(wanted), soci::use(wanted));
+    for (const soci::row& r : rows) {
+      DepositRecord d;
+      d.id = Integer(r, 0);
+      d.certifier = r.get<std::string>(1);
+      d.file_name = r.get<std::string>(2);
+      d.id_flux = r.get<std::string>(3);
+      d.sha256 = r.get<std::string>(4);
+      d.passages = Integer(r, 5);
+      d.state = r.get<std::string>(6);
+      d.created_at = StoredTime(r.get<std::string>(7));
+      d.published_at = StoredOptionalTime(r.get<std::string>(8));
+      d.uploaded_at = StoredOptionalTime(r.get<std::string>(9));
+      d.receipt_status = r.get<std::string>(10);
+      d.receipt_at = StoredOptionalTime(r.get<std::string>(11));
+      d.receipt_detail = r.get<std::string>(12);
+      out.push_back(std::move(d));
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
+  auto lock = db_.Lock();
+  const TimePoint now = db_.Now();
+  const std::string at = IsoUtc(now);
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    // The check and the change in one transaction: a receipt recorded meanwhile is not undone.
+    soci::transaction tr(sql);
+    DepositRecord d;
+    long long id = 0, passages = 0;
+    std::string created_at, published_at;
+    soci::indicator found = soci::i_null;
+    sql << "SELECT id, certifier, id_flux, sha256, passages, state, created_at, published_at "
+           "FROM deposits WHERE file_name = :f AND state != 'abandoned'",
+        soci::into(id, found), soci::into(d.certifier), soci::into(d.id_flux), soci::into(d.sha256),
+        soci::into(passages), soci::into(d.state), soci::into(created_at), soci::into(published_at),
+        soci::use(file_name);
+    if (!sql.got_data() || found == soci::i_null) {
+      return Fail(ErrorKind::kUsage,
+                  "no deposit file named " + file_name + " (accrochd deposits list shows them)");
+    }
+    if (d.state != "published") {
+      return Fail(ErrorKind::kUsage, file_name + " is " + d.state +
+                                         (d.state == "uploaded" ? " already" : "") +
+                                         "; only a published file can be marked uploaded");
+    }
+    sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id",
+        soci::use(at), soci::use(id);
+    const mappings::Uploaded event{id, file_name};
+    for (const auto& [certifier, passage] :
+         Members(sql,
+                 "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
+                 "status = 'in_deposit' ORDER BY rowid",
+                 id)) {
+      const mappings::LifecycleDecision decision =
+          mappings::Decide(rows.Facts(certifier, passage), event);
+      if (!decision.refused) rows.Apply(certifier, passage, decision, {}, now);
+    }
+    tr.commit();
+    d.id = id;
+    d.passages = passages;
+    d.file_name = file_name;
+    d.state = "uploaded";
+    d.created_at = StoredTime(created_at);
+    d.published_at = StoredOptionalTime(published_at);
+    d.uploaded_at = now;
+    return d;
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
+Result<std::optional<TimePoint>> DepositStore::LastCutAt(const std::string& certifier) {
+  auto lock = db_.Lock();
+  try {
+    std::string at;
+    soci::indicator ind = soci::i_null;
+    db_.sql() << "SELECT MAX(created_at) FROM deposits WHERE certifier = :c AND state != "
+                 "'abandoned'",
+        soci::into(at, ind), soci::use(certifier);
+    if (ind == soci::i_null) return std::optional<TimePoint>();
+    return std::optional<TimePoint>(StoredTime(at));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
+Result<void> DepositStore::RecordVerdicts(const std::string& file_name,
+                                          const std::string& receipt_status,
+                                          const std::vector<Verdict>& verdicts) {
+  auto lock = db_.Lock();
+  const std::string now = IsoUtc(db_.Now());
+  try {
+    soci::session& sql = db_.sql();
+    soci::transaction tr(sql);
+    long long id = 0;
+    std::string certifier;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT id, certifier FROM deposits WHERE file_name = :f AND state != 'abandoned'",
+        soci::into(id, ind), soci::into(certifier), soci::use(file_name);
+    if (!sql.got_data() || ind == soci::i_null) {
+      return Fail(ErrorKind::kInvalidData, "no deposit file named " + file_name);
+    }
+    sql << "UPDATE deposits SET state = 'receipt', receipt_status = :s, receipt_at = :now, "
+           "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+           "WHERE id = :id",
+        soci::use(receipt_status), soci::use(now), soci::use(now), soci::use(id);
+    ReceiptOutcome ignored;
+    ApplyVerdicts(Rows(), sql, id, certifier, verdicts, db_.Now(), ignored);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<std::optional<DepositRecord>> DepositStore::Find(
+    const std::optional<std::string>& id_flux, const std::optional<std::string>& file_name) {
+  auto deposits = List();
+  if (!deposits) return std::unexpected(deposits.error());
+  if (id_flux && !id_flux->empty()) {
+    for (const DepositRecord& d : *deposits) {
+      if (d.id_flux == *id_flux) return std::optional<DepositRecord>(d);
+    }
+  }
+  if (file_name && !file_name->empty()) {
+    for (const DepositRecord& d : *deposits) {
+      if (d.file_name == *file_name) return std::optional<DepositRecord>(d);
+    }
+  }
+  return std::optional<DepositRecord>();
+}
+
+Result<std::optional<ReceiptOutcome>> DepositStore::ReceiptImported(const std::string& sha256) {
+  auto lock = db_.Lock();
+  try {
+    ReceiptOutcome r;
+    std::string imported_at;
+    long long deposit_id = 0;
+    int rejected_file = 0;
+    soci::indicator ind = soci::i_null;
+    db_.sql() << "SELECT r.deposit_id, d.file_name, r.imported_at, r.file_rejected, r.accepted, "
+                 "r.rejected, r.missing, r.unknown, r.archived_as FROM receipts r "
+                 "JOIN deposits d ON d.id = r.deposit_id WHERE r.sha256 = :s",
+        soci::into(deposit_id, ind), soci::into(r.deposit_file), soci::into(imported_at),
+        soci::into(rejected_file), soci::into(r.accepted), soci::into(r.rejected),
+        soci::into(r.missing), soci::into(r.unknown), soci::into(r.archived_as), soci::use(sha256);
+    if (!db_.sql().got_data() || ind == soci::i_null) return std::optional<ReceiptOutcome>();
+    r.file_rejected = rejected_file != 0;
+    r.imported_at = StoredTime(imported_at);
+    return std::optional<ReceiptOutcome>(r);
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
+Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
+  auto lock = db_.Lock();
+  const TimePoint now = db_.Now();
+  const std::string at = IsoUtc(now);
+  ReceiptOutcome outcome;
+  outcome.imported_at = now;
+  outcome.archived_as = receipt.archived_as;
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    soci::transaction tr(sql);
+    long long id = receipt.deposit_id;
+    std::string certifier, file_name, state;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT certifier, file_name, state FROM deposits WHERE id = :id",
+        soci::into(certifier, ind), soci::into(file_name), soci::into(state), soci::use(id);
+    if (!sql.got_data() || ind == soci::i_null) {
+      return Fail(ErrorKind::kInvalidData, "no deposit #" + std::to_string(id));
+    }
+    outcome.deposit_file = file_name;
+    int seen = 0;
+    sql << "SELECT COUNT(*) FROM receipts WHERE sha256 = :s", soci::into(seen),
+        soci::use(receipt.sha256);
+    if (seen != 0) return Fail(ErrorKind::kInvalidData, "this receipt was already imported");
+    // The passages still waiting in this file, in the order they were recorded.
+    auto waiting = [&] {
+      return Members(sql,
+                     "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id "
+                     "AND status IN ('in_deposit', 'deposited') ORDER BY rowid",
+                     id);
+    };
+    if (receipt.file_rejected) {
+      // The whole file was refused: its passages go out again, with the next deposit.
+      outcome.file_rejected = true;
+      sql << "UPDATE deposits SET state = 'receipt', receipt_status = 'file_rejected', "
+             "receipt_detail = :d, receipt_at = :now, "
+             "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+             "WHERE id = :id",
+          soci::use(receipt.file_error), soci::use(at), soci::use(at), soci::use(id);
+      const mappings::FileRejected event{id, file_name};
+      for (const auto& [c, passage] : waiting()) {
+        const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(c, passage), event);
+        if (d.refused) continue;
+        rows.Apply(c, passage, d, {}, now);
+        ++outcome.back_to_pending;
+      }
+    } else {
+      sql << "UPDATE deposits SET state = 'receipt', receipt_status = :s, receipt_at = :now, "
+             "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
+             "WHERE id = :id",
+          soci::use(receipt.status), soci::use(at), soci::use(at), soci::use(id);
+      ApplyVerdicts(rows, sql, id, certifier, receipt.verdicts, now, outcome);
+      // Passages of the deposit the receipt does not mention: still deposited, reported.
+      const mappings::AbsentFromReceipt event{id, file_name};
+      for (const auto& [c, passage] : waiting()) {
+        const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(c, passage), event);
+        if (d.refused) continue;
+        rows.Apply(c, passage, d, {}, now);
+        ++outcome.missing;
+      }
+    }
+    const int file_rejected = outcome.file_rejected ? 1 : 0;
+    sql << "INSERT INTO receipts (sha256, name, deposit_id, id_traitement, imported_at, "
+           "file_rejected, accepted, rejected, missing, unknown, archived_as) "
+           "VALUES (:s, :n, :d, :t, :now, :fr, :a, :r, :m, :u, :ar)",
+        soci::use(receipt.sha256), soci::use(receipt.name), soci::use(id),
+        soci::use(receipt.id_traitement), soci::use(at), soci::use(file_rejected),
+        soci::use(outcome.accepted), soci::use(outcome.rejected), soci::use(outcome.missing),
+        soci::use(outcome.unknown), soci::use(receipt.archived_as);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return outcome;
+}
+
+}  // namespace accrochd::store

@@ -1,0 +1,178 @@
+#include "connectors/store/passage_rows.h"
+
+#include "connectors/store/database.h"
+#include "core/deadline.h"
+
+namespace accrochd::store {
+
+namespace {
+
+constexpr const char* kFacts =
+    "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
+    "changed_after_acceptance, deposit_id FROM passages WHERE certifier = ?1 AND "
+    "id_technique = ?2";
+constexpr const char* kFactsQuarantine =
+    "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
+    "changed_after_acceptance, deposit_id, EXISTS (SELECT 1 FROM quarantine q WHERE "
+    "q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE certifier = ?1 AND "
+    "id_technique = ?2";
+
+}  // namespace
+
+// content_hash is the content the passage was (or will be) deposited with; source_hash the
+// content last seen in the source. They differ while a passage waits in a file, or after the CDC
+// accepted it, when the source changes: the change is recorded once, and the deposited content
+// stays what a rejection or an acceptance is compared with.
+PassageRows::PassageRows(sqlite3* db)
+    : facts_(db, kFacts),
+      facts_quarantine_(db, kFactsQuarantine),
+      insert_(db,
+              "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
+              "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
+              "status, first_seen, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, "
+              "?10, ?11, ?11)"),
+      update_(db,
+              "UPDATE passages SET mapping = ?3, certification_type = ?4, "
+              "certification_code = ?5, delivery = ?6, deadline = ?7, "
+              "content_hash = CASE WHEN ?12 = 1 THEN content_hash ELSE ?8 END, "
+              "source_hash = ?8, cursor_value = ?9, status = ?10, "
+              "xsd_refused = CASE WHEN ?13 = 1 THEN 0 ELSE xsd_refused END, "
+              "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
+              "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
+              "updated_at = ?11 WHERE certifier = ?1 AND id_technique = ?2"),
+      status_(db,
+              "UPDATE passages SET status = ?3, updated_at = ?4, "
+              "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
+              "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
+              "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
+              "ELSE changed_after_acceptance END, "
+              "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
+              "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
+              "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
+              "WHERE certifier = ?1 AND id_technique = ?2"),
+      touch_cursor_(db,
+                    "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
+                    "id_technique = ?2 AND cursor_value IS NOT ?3"),
+      event_(db,
+             "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+             "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      unquarantine_(db, "DELETE FROM quarantine WHERE certifier = ?1 AND id_technique = ?2"),
+      quarantine_(db,
+                  "INSERT INTO quarantine (certifier, id_technique, field, rule, message, since) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      link_(db,
+            "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash) "
+            "SELECT ?3, certifier, id_technique, content_hash FROM passages "
+            "WHERE certifier = ?1 AND id_technique = ?2") {}
+
+mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
+                                          const std::string& id_technique, bool with_quarantine) {
+  SqliteStatement& st = with_quarantine ? facts_quarantine_ : facts_;
+  st.Bind(1, certifier).Bind(2, id_technique);
+  mappings::PassageFacts f;
+  if (!st.Next()) return f;
+  f.exists = true;
+  f.status = ParseStatus(st.Text(0)).value_or(Status::kPending);
+  f.content_hash = st.Text(1);
+  f.source_hash = st.Text(2);
+  f.retry_requested = st.Integer(3) != 0;
+  f.xsd_refused = st.Integer(4) != 0;
+  f.changed_after_acceptance = st.Integer(5) != 0;
+  if (!st.IsNull(6)) f.deposit_id = st.Integer(6);
+  if (with_quarantine) f.has_quarantine_reasons = st.Integer(7) != 0;
+  st.Reset();
+  return f;
+}
+
+void PassageRows::Record(const std::string& certifier, const std::string& id_technique,
+                         std::string_view kind, std::string_view detail, const std::string& at) {
+  event_.Bind(1, at).Bind(2, certifier).Bind(3, id_technique).Bind(4, kind).Bind(5, detail).Run();
+}
+
+void PassageRows::Apply(const std::string& certifier, const std::string& id,
+                        const mappings::LifecycleDecision& d, const Context& context,
+                        TimePoint now) {
+  using mappings::PassageWrite;
+  const std::string at = IsoUtc(now);
+  const Observation* o = context.observation;
+  auto bind_observation = [&](SqliteStatement& s) -> SqliteStatement& {
+    const std::optional<std::string> delivery =
+        o->delivery ? std::optional<std::string>(FormatIsoDate(*o->delivery)) : std::nullopt;
+    const std::optional<std::string> deadline =
+        o->delivery ? std::optional<std::string>(FormatIsoDate(DeadlineFor(*o->delivery)))
+                    : std::nullopt;
+    return s.Bind(1, certifier)
+        .Bind(2, id)
+        .Bind(3, o->mapping)
+        .Bind(4, o->certification_type)
+        .Bind(5, o->certification_code)
+        .Bind(6, delivery)
+        .Bind(7, deadline)
+        .Bind(8, o->content_hash)
+        .Bind(9, o->cursor_value)
+        .Bind(10, StatusName(d.status))
+        .Bind(11, at);
+  };
+  auto flag = [](bool b) { return std::int64_t{b ? 1 : 0}; };
+  switch (d.write) {
+    case PassageWrite::kNothing:
+      break;
+    case PassageWrite::kInsert:
+      bind_observation(insert_).Run();
+      break;
+    case PassageWrite::kUpdate:
+      bind_observation(update_)
+          .Bind(12, flag(d.keep_content))
+          .Bind(13, flag(d.clear_xsd_refused))
+          .Bind(14, flag(d.flag_changed_after_acceptance))
+          .Bind(15, flag(d.clear_retry_requested))
+          .Run();
+      break;
+    case PassageWrite::kTouchCursor:
+      if (o != nullptr && o->cursor_value) {
+        touch_cursor_.Bind(1, certifier).Bind(2, id).Bind(3, *o->cursor_value).Run();
+      }
+      break;
+    case PassageWrite::kStatus: {
+      std::int64_t link = 0;
+      if (d.deposit == mappings::DepositLink::kSet) link = 1;
+      if (d.deposit == mappings::DepositLink::kClear) link = 2;
+      status_.Bind(1, certifier)
+          .Bind(2, id)
+          .Bind(3, StatusName(d.status))
+          .Bind(4, at)
+          .Bind(5, flag(d.content_from_source))
+          .Bind(6, flag(d.clear_xsd_refused))
+          .Bind(7, flag(d.set_xsd_refused))
+          .Bind(8, flag(d.flag_changed_after_acceptance))
+          .Bind(9, flag(d.clear_retry_requested))
+          .Bind(10, flag(d.set_cdc_message))
+          .Bind(11, context.cdc_message)
+          .Bind(12, link)
+          .Bind(13, context.deposit_id.value_or(0))
+          .Run();
+      if (link == 1) link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
+      break;
+    }
+  }
+  using mappings::QuarantineAction;
+  if (d.quarantine != QuarantineAction::kKeep) {
+    unquarantine_.Bind(1, certifier).Bind(2, id).Run();
+    const std::vector<Observation::Reason>* reasons =
+        context.reasons != nullptr ? context.reasons : (o != nullptr ? &o->reasons : nullptr);
+    if (d.quarantine == QuarantineAction::kReplace && reasons != nullptr) {
+      for (const Observation::Reason& r : *reasons) {
+        quarantine_.Bind(1, certifier)
+            .Bind(2, id)
+            .Bind(3, r.field)
+            .Bind(4, r.rule)
+            .Bind(5, r.message)
+            .Bind(6, at)
+            .Run();
+      }
+    }
+  }
+  for (const mappings::HistoryEntry& h : d.history) Record(certifier, id, h.kind, h.detail, at);
+}
+
+}  // namespace accrochd::store

@@ -1,0 +1,74 @@
+// Reading one passage's facts and persisting what the lifecycle decided of it
+// (mappings/lifecycle.h): the only code that writes a passage's row, its history and its
+// quarantine rows. Used by the parts of the store that change passages (passages.h for
+// observations, XSD refusals and retries; deposits.h for deposits and receipts), inside their
+// transaction, under the database's lock. Statements are prepared once, on SQLite's own API.
+#ifndef ACCROCHD_CONNECTORS_STORE_PASSAGE_ROWS_H_
+#define ACCROCHD_CONNECTORS_STORE_PASSAGE_ROWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/store/records.h"
+#include "connectors/store/sqlite_statement.h"
+#include "mappings/lifecycle.h"
+
+namespace accrochd::store {
+
+class PassageRows {
+ public:
+  explicit PassageRows(sqlite3* db);
+
+  // What the store holds of a passage (exists = false when it holds nothing). The quarantine
+  // rows are looked up only `with_quarantine` (verdicts need them; observations do not).
+  mappings::PassageFacts Facts(const std::string& certifier, const std::string& id_technique,
+                               bool with_quarantine = false);
+
+  // What the decision's write and quarantine action need besides the decision itself.
+  struct Context {
+    const Observation* observation = nullptr;  // kInsert, kUpdate, kTouchCursor, reasons
+    const std::vector<Observation::Reason>* reasons = nullptr;  // kReplace without observation
+    std::optional<std::int64_t> deposit_id;                     // DepositLink::kSet
+    std::string cdc_message;                                    // set_cdc_message
+
+    static Context Of(const Observation& o) {
+      Context c;
+      c.observation = &o;
+      return c;
+    }
+    static Context Reasons(const std::vector<Observation::Reason>& r) {
+      Context c;
+      c.reasons = &r;
+      return c;
+    }
+    static Context Deposit(std::int64_t id) {
+      Context c;
+      c.deposit_id = id;
+      return c;
+    }
+    static Context Message(std::string message) {
+      Context c;
+      c.cdc_message = std::move(message);
+      return c;
+    }
+  };
+  // Persists `decision` (never a refused one): the row, the history, the quarantine rows, and
+  // for DepositLink::kSet the deposit's membership (with the content_hash it is deposited with).
+  void Apply(const std::string& certifier, const std::string& id_technique,
+             const mappings::LifecycleDecision& decision, const Context& context, TimePoint now);
+
+  // Appends one history entry.
+  void Record(const std::string& certifier, const std::string& id_technique, std::string_view kind,
+              std::string_view detail, const std::string& at);
+
+ private:
+  SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, touch_cursor_, event_,
+      unquarantine_, quarantine_, link_;
+};
+
+}  // namespace accrochd::store
+
+#endif  // ACCROCHD_CONNECTORS_STORE_PASSAGE_ROWS_H_

@@ -1,0 +1,445 @@
+#include "connectors/store/passages.h"
+
+#include <algorithm>
+#include <map>
+
+#include <soci/soci.h>
+
+#include "connectors/store/cursors.h"
+#include "connectors/store/passage_rows.h"
+#include "connectors/store/sqlite_statement.h"
+
+namespace accrochd::store {
+
+struct PassageStore::Statements {
+  explicit Statements(sqlite3* db) : rows(db) {}
+  PassageRows rows;
+};
+
+PassageStore::PassageStore(Database& db) : db_(db) {}
+
+PassageStore::~PassageStore() = default;
+
+std::string PassageStore::ContentHash(const mappings::Passage& p) const {
+  std::string data;
+  auto add = [&](std::string_view s) {
+    data += std::to_string(s.size());
+    data += ':';
+    data += s;
+  };
+  add(p.id_technique);
+  // The passage's own certification: a row that moves to another certification has changed.
+  add(p.certification.type);
+  add(p.certification.code);
+  if (p.mapping != nullptr) add(p.mapping->nature_deposant.value_or(""));
+  data += std::to_string(static_cast<int>(p.identification));
+  for (const mappings::FieldValue& v : p.values) {
+    data += std::to_string(static_cast<int>(v.state));
+    add(v.text);
+  }
+  for (const mappings::Resultat& r : p.resultats) {
+    add(r.domaine_competence_id);
+    add(r.competence_id);
+    add(r.niveau);
+  }
+  return db_.Keyed(data);
+}
+
+Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation>& observations,
+                                                   const std::optional<Bookmark>& bookmark) {
+  auto lock = db_.Lock();
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(observations.size());
+  try {
+    soci::session& sql = db_.sql();
+    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
+    PassageRows& rows = statements_->rows;
+    const TimePoint now = db_.Now();
+    RelaxedSync relaxed(sql);
+    soci::transaction tr(sql);
+    mappings::Observed seen;
+    for (const Observation& o : observations) {
+      const mappings::PassageFacts facts = rows.Facts(o.certifier, o.id_technique);
+      seen.content_hash = o.content_hash;
+      seen.quarantined = o.quarantined;
+      seen.has_cursor = o.cursor_value.has_value();
+      seen.rules.clear();
+      for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
+      const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
+      rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
+      outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change});
+    }
+    if (bookmark) SaveBookmark(sql, *bookmark, now);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return outcomes;
+}
+
+Result<void> PassageStore::QuarantineRefused(
+    const std::string& certifier,
+    const std::vector<std::pair<std::string, Observation::Reason>>& refused) {
+  auto lock = db_.Lock();
+  // The reasons of each passage, in the order the passages come.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<Observation::Reason>> reasons;
+  for (const auto& [id, reason] : refused) {
+    auto [it, added] = reasons.try_emplace(id);
+    if (added) order.push_back(id);
+    it->second.push_back(reason);
+  }
+  try {
+    soci::session& sql = db_.sql();
+    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
+    PassageRows& rows = statements_->rows;
+    const TimePoint now = db_.Now();
+    soci::transaction tr(sql);
+    for (const std::string& id : order) {
+      mappings::XsdRefused event;
+      for (const Observation::Reason& r : reasons[id]) event.rules.push_back(r.rule);
+      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, id), event);
+      if (d.refused) continue;  // not pending (any more): nothing to quarantine
+      rows.Apply(certifier, id, d, PassageRows::Context::Reasons(reasons[id]), now);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> PassageStore::RequestRetry(const std::vector<std::string>& ids) {
+  auto lock = db_.Lock();
+  std::vector<std::string> problems;
+  try {
+    soci::session& sql = db_.sql();
+    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
+    PassageRows& rows = statements_->rows;
+    const TimePoint now = db_.Now();
+    soci::transaction tr(sql);
+    for (const std::string& id : ids) {
+      // The passages with this idTechnique, whatever their certifier.
+      std::vector<std::string> certifiers;
+      soci::rowset<std::string> found =
+          (sql.prepare << "SELECT certifier FROM passages WHERE id_technique = :i ORDER BY rowid",
+           soci::use(id));
+      for (const std::string& c : found) certifiers.push_back(c);
+      std::optional<std::string> refusal = "no such passage";
+      bool retried = false;
+      for (const std::string& certifier : certifiers) {
+        const mappings::LifecycleDecision d =
+            mappings::Decide(rows.Facts(certifier, id), mappings::RetryRequested{});
+        if (d.refused) {
+          if (!retried && refusal == "no such passage") refusal = d.refused;
+          continue;
+        }
+        rows.Apply(certifier, id, d, {}, now);
+        retried = true;
+      }
+      if (!retried) problems.push_back(id + ": " + *refusal);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return problems;
+}
+
+namespace {
+
+PassageRecord PassageFrom(const soci::row& r) {
+  PassageRecord p;
+  p.certifier = r.get<std::string>(0);
+  p.id_technique = r.get<std::string>(1);
+  p.mapping = r.get<std::string>(2);
+  p.certification_type = r.get<std::string>(3);
+  p.certification_code = r.get<std::string>(4);
+  if (r.get_indicator(5) != soci::i_null) p.delivery = DateOf(r.get<std::string>(5));
+  if (r.get_indicator(6) != soci::i_null) p.deadline = DateOf(r.get<std::string>(6));
+  p.status = ParseStatus(r.get<std::string>(7)).value_or(Status::kPending);
+  if (r.get_indicator(8) != soci::i_null) p.deposit_id = Integer(r, 8);
+  p.cdc_message = r.get<std::string>(9);
+  p.changed_after_acceptance = Integer(r, 10) != 0;
+  p.first_seen = StoredTime(r.get<std::string>(11));
+  p.updated_at = StoredTime(r.get<std::string>(12));
+  if (r.get_indicator(13) != soci::i_null) p.deposit_file = r.get<std::string>(13);
+  return p;
+}
+
+constexpr const char* kPassageColumns =
+    "SELECT p.certifier, p.id_technique, p.mapping, p.certification_type, p.certification_code, "
+    "p.delivery, p.deadline, p.status, p.deposit_id, p.cdc_message, p.changed_after_acceptance, "
+    "p.first_seen, p.updated_at, d.file_name FROM passages p "
+    "LEFT JOIN deposits d ON d.id = p.deposit_id ";
+
+}  // namespace
+
+Result<std::vector<PassageRecord>> PassageStore::Passages() {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << std::string(kPassageColumns) + "ORDER BY p.deadline, p.id_technique");
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<PassageRecord>> PassageStore::PassagesWithId(const std::string& id_technique) {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i",
+         soci::use(id_technique));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<Event>> PassageStore::History(const std::string& id_technique) {
+  auto lock = db_.Lock();
+  std::vector<Event> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << "SELECT at, certifier, id_technique, kind, detail FROM events "
+                              "WHERE id_technique = :i ORDER BY id",
+         soci::use(id_technique));
+    for (const soci::row& r : rows) {
+      out.push_back({StoredTime(r.get<std::string>(0)), r.get<std::string>(1),
+                     r.get<std::string>(2), r.get<std::string>(3), r.get<std::string>(4)});
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<QuarantineRecord>> PassageStore::Quarantine() {
+  auto lock = db_.Lock();
+  std::vector<QuarantineRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+         << "SELECT q.certifier, q.id_technique, p.mapping, q.field, q.rule, q.message, p.deadline "
+            "FROM quarantine q JOIN passages p ON p.certifier = q.certifier AND "
+            "p.id_technique = q.id_technique WHERE p.status = 'quarantined' "
+            "ORDER BY p.deadline, q.id_technique");
+    for (const soci::row& r : rows) {
+      QuarantineRecord q;
+      q.certifier = r.get<std::string>(0);
+      q.id_technique = r.get<std::string>(1);
+      q.mapping = r.get<std::string>(2);
+      q.field = r.get<std::string>(3);
+      q.rule = r.get<std::string>(4);
+      q.message = r.get<std::string>(5);
+      if (r.get_indicator(6) != soci::i_null) q.deadline = DateOf(r.get<std::string>(6));
+      out.push_back(std::move(q));
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<void> PassageStore::AddEvent(const std::string& certifier, const std::string& id_technique,
+                                    const std::string& kind, const std::string& detail) {
+  auto lock = db_.Lock();
+  const std::string now = IsoUtc(db_.Now());
+  try {
+    db_.sql() << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+                 "VALUES (:a, :c, :i, :k, :d)",
+        soci::use(now), soci::use(certifier), soci::use(id_technique), soci::use(kind),
+        soci::use(detail);
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<std::vector<Count>> PassageStore::Counts() {
+  auto lock = db_.Lock();
+  std::vector<Count> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+         << "SELECT certifier, certification_type, certification_code, status, deadline, "
+            "CASE WHEN status = 'pending' THEN delivery END, COUNT(*) FROM passages "
+            "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5");
+    for (const soci::row& r : rows) {
+      Count c;
+      c.certifier = r.get<std::string>(0);
+      c.certification_type = r.get<std::string>(1);
+      c.certification_code = r.get<std::string>(2);
+      c.status = ParseStatus(r.get<std::string>(3)).value_or(Status::kPending);
+      if (r.get_indicator(4) != soci::i_null) c.deadline = DateOf(r.get<std::string>(4));
+      if (r.get_indicator(5) != soci::i_null) c.delivery = DateOf(r.get<std::string>(5));
+      c.count = Integer(r, 6);
+      out.push_back(std::move(c));
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<PassageRecord>> PassageStore::NearestDeadlines(std::size_t limit) {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  try {
+    const long long n = static_cast<long long>(limit);
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << std::string(kPassageColumns) +
+                                  "WHERE p.status != 'accepted' AND p.deadline IS NOT NULL "
+                                  "ORDER BY p.deadline, p.id_technique LIMIT :n",
+         soci::use(n));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<PendingFacts> PassageStore::Pending(const std::string& certifier, Date today,
+                                           Date urgent_by) {
+  auto lock = db_.Lock();
+  PendingFacts facts;
+  try {
+    const std::string day = FormatIsoDate(today), urgent = FormatIsoDate(urgent_by);
+    long long due = 0, near = 0;
+    db_.sql() << "SELECT COUNT(*), COALESCE(SUM(deadline IS NOT NULL AND deadline <= :u), 0) "
+                 "FROM passages WHERE certifier = :c AND status = 'pending' AND "
+                 "(delivery IS NULL OR delivery <= :t)",
+        soci::into(due), soci::into(near), soci::use(urgent), soci::use(certifier), soci::use(day);
+    facts.due = due;
+    facts.urgent = near;
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return facts;
+}
+
+Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::string& certifier,
+                                                                 Date today, Date horizon) {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  const std::string t = FormatIsoDate(today), h = FormatIsoDate(horizon);
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+             << std::string(kPassageColumns) +
+                    "WHERE p.certifier = :c AND (p.status IN ('rejected', 'quarantined') OR "
+                    "(p.status = 'deposited' AND d.state = 'receipt') OR "
+                    "(p.status IN ('pending', 'in_deposit', 'deposited') AND p.deadline <= :h AND "
+                    "(p.status != 'pending' OR p.delivery <= :t))) "
+                    "ORDER BY p.deadline, p.id_technique",
+         soci::use(certifier), soci::use(h), soci::use(t));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+class PassageStore::DiskSeenIndex : public mappings::SeenIndex {
+ public:
+  explicit DiskSeenIndex(PassageStore& store) : store_(store) {}
+  std::optional<std::string> Insert(Kind kind, const std::string& key,
+                                    const std::string& id_technique) override {
+    return store_.SeenInsert(kind, key, id_technique);
+  }
+  std::optional<std::string> InsertHolder(const std::string& key,
+                                          const std::vector<std::string>& traits,
+                                          const std::string& id_technique) override {
+    return store_.SeenInsertHolder(key, traits, id_technique);
+  }
+
+ private:
+  PassageStore& store_;
+};
+
+struct PassageStore::SeenStatements {
+  SqliteStatement insert, select, insert_holder, select_holders;
+  explicit SeenStatements(sqlite3* db)
+      : insert(db,
+               "INSERT INTO temp.seen (kind, key, id) VALUES (?1, ?2, ?3) "
+               "ON CONFLICT DO NOTHING"),
+        select(db, "SELECT id FROM temp.seen WHERE kind = ?1 AND key = ?2"),
+        insert_holder(db, "INSERT INTO temp.seen_holders (key, traits, id) VALUES (?1, ?2, ?3)"),
+        select_holders(db,
+                       "SELECT traits, id FROM temp.seen_holders WHERE key = ?1 "
+                       "ORDER BY rowid") {}
+};
+
+std::unique_ptr<mappings::SeenIndex> PassageStore::NewCycleIndex() {
+  auto lock = db_.Lock();
+  db_.sql() << "CREATE TEMP TABLE IF NOT EXISTS seen (kind INTEGER NOT NULL, key TEXT NOT NULL, "
+               "id TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID";
+  db_.sql() << "DELETE FROM temp.seen";
+  // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
+  db_.sql() << "CREATE TEMP TABLE IF NOT EXISTS seen_holders (key TEXT NOT NULL, "
+               "traits TEXT NOT NULL, id TEXT NOT NULL)";
+  db_.sql() << "CREATE INDEX IF NOT EXISTS temp.seen_holders_key ON seen_holders (key)";
+  db_.sql() << "DELETE FROM temp.seen_holders";
+  return std::make_unique<DiskSeenIndex>(*this);
+}
+
+std::optional<std::string> PassageStore::SeenInsertHolder(const std::string& key,
+                                                          const std::vector<std::string>& traits,
+                                                          const std::string& id_technique) {
+  auto lock = db_.Lock();
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(db_.handle());
+  SeenStatements& st = *seen_;
+  // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
+  const std::string hashed_key = db_.Keyed(key);
+  std::vector<std::string> hashed;
+  std::string joined_traits;
+  for (const std::string& t : traits) {
+    hashed.push_back(t.empty() ? std::string() : db_.Keyed(t));
+    joined_traits += (joined_traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
+  }
+  std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
+  st.select_holders.Bind(1, hashed_key);
+  while (st.select_holders.Next()) {
+    earlier.emplace_back(st.select_holders.Text(0), st.select_holders.Text(1));
+  }
+  for (const auto& [joined, id] : earlier) {
+    std::vector<std::string> other;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t bar = joined.find('|', start);
+      other.push_back(joined.substr(start, bar == std::string::npos ? bar : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    if (mappings::SeenIndex::TraitsAgree(other, hashed)) return id;
+  }
+  st.insert_holder.Bind(1, hashed_key).Bind(2, joined_traits).Bind(3, id_technique).Run();
+  return std::nullopt;
+}
+
+std::optional<std::string> PassageStore::SeenInsert(mappings::SeenIndex::Kind kind,
+                                                    const std::string& key,
+                                                    const std::string& id_technique) {
+  auto lock = db_.Lock();
+  if (!seen_) seen_ = std::make_unique<SeenStatements>(db_.handle());
+  SeenStatements& st = *seen_;
+  const std::int64_t k = static_cast<int>(kind);
+  // A holder's identity is personal data: only its keyed hash reaches the disk.
+  const std::string stored = kind == mappings::SeenIndex::Kind::kHolder ? db_.Keyed(key) : key;
+  if (st.insert.Bind(1, k).Bind(2, stored).Bind(3, id_technique).Run() == 1) return std::nullopt;
+  st.select.Bind(1, k).Bind(2, stored);
+  std::string existing;
+  if (st.select.Next()) {
+    existing = st.select.Text(0);
+    st.select.Reset();
+  }
+  return existing;
+}
+
+}  // namespace accrochd::store

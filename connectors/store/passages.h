@@ -1,0 +1,90 @@
+// The passages and their history: what every extraction saw, what the lifecycle
+// (mappings/lifecycle.h) made of it, the quarantine, the cycle's uniqueness index, and the
+// questions status, history, the planner and the alerts ask.
+#ifndef ACCROCHD_CONNECTORS_STORE_PASSAGES_H_
+#define ACCROCHD_CONNECTORS_STORE_PASSAGES_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connectors/store/database.h"
+#include "connectors/store/records.h"
+#include "mappings/passage.h"
+#include "mappings/validator.h"
+
+namespace accrochd::store {
+
+class PassageStore {
+ public:
+  explicit PassageStore(Database& db);
+  ~PassageStore();
+  PassageStore(const PassageStore&) = delete;
+  PassageStore& operator=(const PassageStore&) = delete;
+
+  // The keyed hash of a passage's content: every value, the certification and the
+  // identification branch. Thread-safe.
+  std::string ContentHash(const mappings::Passage& passage) const;
+
+  // Records what an extraction saw (a batch of rows), in one transaction; with `bookmark`,
+  // stores the mapping's new incremental bookmark in the same transaction, so it is never ahead
+  // of what it produced. Committed with a relaxed sync (database.h, RelaxedSync).
+  Result<std::vector<Outcome>> Observe(const std::vector<Observation>& observations,
+                                       const std::optional<Bookmark>& bookmark = std::nullopt);
+
+  // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): temporary
+  // tables of the store's connection, emptied by each call (one index in use at a time). Holder
+  // identities are kept only as keyed hashes.
+  std::unique_ptr<mappings::SeenIndex> NewCycleIndex();
+
+  // Passages the XSD refused when their file was checked: quarantined with these reasons until
+  // their content changes.
+  Result<void> QuarantineRefused(
+      const std::string& certifier,
+      const std::vector<std::pair<std::string, Observation::Reason>>& refused);
+
+  // `accrochd passages retry`: rejected passages go back to pending, to be deposited again as
+  // they are. Returns a problem per id that could not be (unknown, not rejected).
+  Result<std::vector<std::string>> RequestRetry(const std::vector<std::string>& ids);
+
+  Result<void> AddEvent(const std::string& certifier, const std::string& id_technique,
+                        const std::string& kind, const std::string& detail);
+
+  // --- Reading, for status, history and the planner.
+  Result<std::vector<PassageRecord>> Passages();
+  Result<std::vector<Count>> Counts();
+  // The `limit` passages not yet accepted with the nearest deadlines.
+  Result<std::vector<PassageRecord>> NearestDeadlines(std::size_t limit);
+  Result<std::vector<PassageRecord>> PassagesWithId(const std::string& id_technique);
+  Result<std::vector<Event>> History(const std::string& id_technique);
+  Result<std::vector<QuarantineRecord>> Quarantine();
+  // A certifier's pending passages due by `today` (delivered on or before it), and how many of
+  // them have their deadline on or before `urgent_by`.
+  Result<PendingFacts> Pending(const std::string& certifier, Date today, Date urgent_by);
+  // A certifier's passages an alert may speak of: rejected and quarantined ones, those the CDC
+  // has not accepted yet (pending and due, in a file, deposited and waiting for their accusé de
+  // traitement) with a deadline on or before `horizon`, and deposited ones whose file's receipt
+  // did not mention them.
+  Result<std::vector<PassageRecord>> AlertCandidates(const std::string& certifier, Date today,
+                                                     Date horizon);
+
+ private:
+  struct Statements;      // the observation loop's, prepared once
+  struct SeenStatements;  // the uniqueness index's
+  class DiskSeenIndex;
+  std::optional<std::string> SeenInsert(mappings::SeenIndex::Kind kind, const std::string& key,
+                                        const std::string& id_technique);
+  std::optional<std::string> SeenInsertHolder(const std::string& key,
+                                              const std::vector<std::string>& traits,
+                                              const std::string& id_technique);
+
+  Database& db_;
+  std::unique_ptr<Statements> statements_;
+  std::unique_ptr<SeenStatements> seen_;
+};
+
+}  // namespace accrochd::store
+
+#endif  // ACCROCHD_CONNECTORS_STORE_PASSAGES_H_
