@@ -433,6 +433,7 @@ Result<void> Daemon::CompletePublished() {
     file.passages = static_cast<std::uint64_t>(d.passages);
     file.certificateur = d.certifier;
     file.published_at = d.published_at ? store::IsoUtc(*d.published_at) : "";
+    file.sha256 = d.sha256;  // recorded at publication: the file is not read again
     if (auto r = publisher_->Complete(file); !r) return r;
   }
   return {};
@@ -517,7 +518,9 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   std::unique_ptr<mappings::SeenIndex> index;
   std::optional<mappings::CycleChecks> checks;  // idTechnique and holders are unique per émetteur
   if (store_ != nullptr) {
-    index = store_->passages().NewCycleIndex();
+    auto opened = store_->passages().NewCycleIndex();
+    if (!opened) return std::unexpected(opened.error());
+    index = std::move(*opened);
     checks.emplace(*index);
   } else {
     checks.emplace();

@@ -254,11 +254,15 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
 
 Result<void> Publisher::Complete(PublishedFile& file) {
   file.path = (fs::path(outbox()) / file.name).string();
-  if (file.sha256.empty() || file.bytes == 0) {
+  if (file.bytes == 0) {
     auto info = files_.Stat(file.path);
     if (!info) return std::unexpected(info.error());
     if (!info->exists) return std::unexpected(FileError("read", file.path, ENOENT));
     file.bytes = info->size;
+  }
+  // The state store keeps each file's SHA-256 from its publication: the file is read again only
+  // when it is not known (it is 50 to 100 MB, and files wait in the outbox for days).
+  if (file.sha256.empty()) {
     auto sha = Sha256OfFile(files_, file.path);
     if (!sha) return std::unexpected(sha.error());
     file.sha256 = *sha;

@@ -287,7 +287,6 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& state_direct
     // 16 MiB of page cache (SQLite's default is 2 MiB): a backfill's index lookups stay in
     // memory instead of one pread each.
     sql << "PRAGMA cache_size=-16384";
-    sql << "PRAGMA temp.cache_size=-16384";
     sql << "PRAGMA foreign_keys=ON";
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
     int version = 0;

@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include "connectors/store/cursors.h"
+#include "connectors/store/cycle_index.h"
 #include "connectors/store/passage_rows.h"
 #include "connectors/store/sqlite_statement.h"
 
@@ -346,100 +347,10 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
   return out;
 }
 
-class PassageStore::DiskSeenIndex : public mappings::SeenIndex {
- public:
-  explicit DiskSeenIndex(PassageStore& store) : store_(store) {}
-  std::optional<std::string> Insert(Kind kind, const std::string& key,
-                                    const std::string& id_technique) override {
-    return store_.SeenInsert(kind, key, id_technique);
-  }
-  std::optional<std::string> InsertHolder(const std::string& key,
-                                          const std::vector<std::string>& traits,
-                                          const std::string& id_technique) override {
-    return store_.SeenInsertHolder(key, traits, id_technique);
-  }
-
- private:
-  PassageStore& store_;
-};
-
-struct PassageStore::SeenStatements {
-  SqliteStatement insert, select, insert_holder, select_holders;
-  explicit SeenStatements(sqlite3* db)
-      : insert(db,
-               "INSERT INTO temp.seen (kind, key, id) VALUES (?1, ?2, ?3) "
-               "ON CONFLICT DO NOTHING"),
-        select(db, "SELECT id FROM temp.seen WHERE kind = ?1 AND key = ?2"),
-        insert_holder(db, "INSERT INTO temp.seen_holders (key, traits, id) VALUES (?1, ?2, ?3)"),
-        select_holders(db,
-                       "SELECT traits, id FROM temp.seen_holders WHERE key = ?1 "
-                       "ORDER BY rowid") {}
-};
-
-std::unique_ptr<mappings::SeenIndex> PassageStore::NewCycleIndex() {
-  auto lock = db_.Lock();
-  db_.sql() << "CREATE TEMP TABLE IF NOT EXISTS seen (kind INTEGER NOT NULL, key TEXT NOT NULL, "
-               "id TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID";
-  db_.sql() << "DELETE FROM temp.seen";
-  // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
-  db_.sql() << "CREATE TEMP TABLE IF NOT EXISTS seen_holders (key TEXT NOT NULL, "
-               "traits TEXT NOT NULL, id TEXT NOT NULL)";
-  db_.sql() << "CREATE INDEX IF NOT EXISTS temp.seen_holders_key ON seen_holders (key)";
-  db_.sql() << "DELETE FROM temp.seen_holders";
-  return std::make_unique<DiskSeenIndex>(*this);
-}
-
-std::optional<std::string> PassageStore::SeenInsertHolder(const std::string& key,
-                                                          const std::vector<std::string>& traits,
-                                                          const std::string& id_technique) {
-  auto lock = db_.Lock();
-  if (!seen_) seen_ = std::make_unique<SeenStatements>(db_.handle());
-  SeenStatements& st = *seen_;
-  // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
-  const std::string hashed_key = db_.Keyed(key);
-  std::vector<std::string> hashed;
-  std::string joined_traits;
-  for (const std::string& t : traits) {
-    hashed.push_back(t.empty() ? std::string() : db_.Keyed(t));
-    joined_traits += (joined_traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
-  }
-  std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
-  st.select_holders.Bind(1, hashed_key);
-  while (st.select_holders.Next()) {
-    earlier.emplace_back(st.select_holders.Text(0), st.select_holders.Text(1));
-  }
-  for (const auto& [joined, id] : earlier) {
-    std::vector<std::string> other;
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t bar = joined.find('|', start);
-      other.push_back(joined.substr(start, bar == std::string::npos ? bar : bar - start));
-      if (bar == std::string::npos) break;
-      start = bar + 1;
-    }
-    if (mappings::SeenIndex::TraitsAgree(other, hashed)) return id;
-  }
-  st.insert_holder.Bind(1, hashed_key).Bind(2, joined_traits).Bind(3, id_technique).Run();
-  return std::nullopt;
-}
-
-std::optional<std::string> PassageStore::SeenInsert(mappings::SeenIndex::Kind kind,
-                                                    const std::string& key,
-                                                    const std::string& id_technique) {
-  auto lock = db_.Lock();
-  if (!seen_) seen_ = std::make_unique<SeenStatements>(db_.handle());
-  SeenStatements& st = *seen_;
-  const std::int64_t k = static_cast<int>(kind);
-  // A holder's identity is personal data: only its keyed hash reaches the disk.
-  const std::string stored = kind == mappings::SeenIndex::Kind::kHolder ? db_.Keyed(key) : key;
-  if (st.insert.Bind(1, k).Bind(2, stored).Bind(3, id_technique).Run() == 1) return std::nullopt;
-  st.select.Bind(1, k).Bind(2, stored);
-  std::string existing;
-  if (st.select.Next()) {
-    existing = st.select.Text(0);
-    st.select.Reset();
-  }
-  return existing;
+Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
+  auto index = CycleIndex::Open([this](std::string_view data) { return db_.Keyed(data); });
+  if (!index) return std::unexpected(index.error());
+  return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
 }
 
 }  // namespace accrochd::store

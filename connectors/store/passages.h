@@ -34,10 +34,9 @@ class PassageStore {
   Result<std::vector<Outcome>> Observe(const std::vector<Observation>& observations,
                                        const std::optional<Bookmark>& bookmark = std::nullopt);
 
-  // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): temporary
-  // tables of the store's connection, emptied by each call (one index in use at a time). Holder
-  // identities are kept only as keyed hashes.
-  std::unique_ptr<mappings::SeenIndex> NewCycleIndex();
+  // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): see
+  // cycle_index.h. Holder identities are kept only as keyed hashes. Each index is independent.
+  Result<std::unique_ptr<mappings::SeenIndex>> NewCycleIndex();
 
   // Passages the XSD refused when their file was checked: quarantined with these reasons until
   // their content changes.
@@ -71,18 +70,10 @@ class PassageStore {
                                                      Date horizon);
 
  private:
-  struct Statements;      // the observation loop's, prepared once
-  struct SeenStatements;  // the uniqueness index's
-  class DiskSeenIndex;
-  std::optional<std::string> SeenInsert(mappings::SeenIndex::Kind kind, const std::string& key,
-                                        const std::string& id_technique);
-  std::optional<std::string> SeenInsertHolder(const std::string& key,
-                                              const std::vector<std::string>& traits,
-                                              const std::string& id_technique);
+  struct Statements;  // the observation loop's, prepared once
 
   Database& db_;
   std::unique_ptr<Statements> statements_;
-  std::unique_ptr<SeenStatements> seen_;
 };
 
 }  // namespace accrochd::store

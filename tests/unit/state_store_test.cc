@@ -1690,7 +1690,7 @@ class CycleIndexTest : public StateStoreTest {
 TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
   const std::vector<Passage> sequence = Sequence();
   mappings::CycleChecks in_memory;
-  auto index = store().passages().NewCycleIndex();
+  auto index = *store().passages().NewCycleIndex();
   mappings::CycleChecks on_disk(*index);
   std::vector<std::string> verdicts;
   for (const Passage& p : sequence) {
@@ -1707,13 +1707,13 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
 }
 
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
-  auto first = store().passages().NewCycleIndex();
+  auto first = *store().passages().NewCycleIndex();
   {
     mappings::CycleChecks cycle(*first);
     EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
     EXPECT_NE(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   }
-  auto second = store().passages().NewCycleIndex();
+  auto second = *store().passages().NewCycleIndex();
   mappings::CycleChecks cycle(*second);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1018", "MARTIN", "Paul")), std::nullopt);
@@ -1724,7 +1724,7 @@ TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
 }
 
 TEST_F(CycleIndexTest, HolderIdentityNeverReachesTheDisk) {
-  auto index = store().passages().NewCycleIndex();
+  auto index = *store().passages().NewCycleIndex();
   mappings::CycleChecks cycle(*index);
   for (const Passage& p : Sequence()) (void)RegisterRow(cycle, p);
   ExpectAbsent(AllBytes(), kPersonal);

@@ -1,0 +1,128 @@
+#include "connectors/store/cycle_index.h"
+
+#include <stdexcept>
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "connectors/store/sqlite_statement.h"
+
+namespace accrochd::store {
+
+namespace sq = ::sqlite_api;  // SOCI declares SQLite's API in this namespace
+
+namespace {
+
+sq::sqlite3* Db(sqlite3* db) { return reinterpret_cast<sq::sqlite3*>(db); }
+
+void Exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sq::sqlite3_exec(Db(db), sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string what = message != nullptr ? message : "unknown error";
+    sq::sqlite3_free(message);
+    throw std::runtime_error("cycle index: " + what);
+  }
+}
+
+}  // namespace
+
+struct CycleIndex::Statements {
+  SqliteStatement insert, select, insert_holder, select_holders;
+  explicit Statements(sqlite3* db)
+      : insert(db, "INSERT INTO seen (kind, key, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"),
+        select(db, "SELECT id FROM seen WHERE kind = ?1 AND key = ?2"),
+        insert_holder(db, "INSERT INTO seen_holders (key, traits, id) VALUES (?1, ?2, ?3)"),
+        select_holders(db, "SELECT traits, id FROM seen_holders WHERE key = ?1 ORDER BY rowid") {}
+};
+
+Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed) {
+  sq::sqlite3* opened = nullptr;
+  const int rc =
+      sq::sqlite3_open_v2("", &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  sqlite3* db = reinterpret_cast<sqlite3*>(opened);
+  if (rc != SQLITE_OK) {
+    const std::string why = opened != nullptr ? sq::sqlite3_errmsg(opened) : "out of memory";
+    sq::sqlite3_close(opened);
+    return Fail(ErrorKind::kIo,
+                "cannot make the cycle's uniqueness index (a temporary SQLite "
+                "database in $TMPDIR or /var/tmp): " +
+                    why);
+  }
+  try {
+    // Nothing here must survive the process: no journal, no sync, one transaction.
+    Exec(db, "PRAGMA journal_mode=OFF");
+    Exec(db, "PRAGMA synchronous=OFF");
+    Exec(db, "PRAGMA cache_size=-8192");
+    Exec(db,
+         "CREATE TABLE seen (kind INTEGER NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, "
+         "PRIMARY KEY (kind, key)) WITHOUT ROWID");
+    // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
+    Exec(db,
+         "CREATE TABLE seen_holders (key TEXT NOT NULL, traits TEXT NOT NULL, "
+         "id TEXT NOT NULL)");
+    Exec(db, "CREATE INDEX seen_holders_key ON seen_holders (key)");
+    Exec(db, "BEGIN");
+    return std::unique_ptr<CycleIndex>(new CycleIndex(db, std::move(keyed)));
+  } catch (const std::exception& e) {
+    sq::sqlite3_close(Db(db));
+    return Fail(ErrorKind::kIo, e.what());
+  }
+}
+
+CycleIndex::CycleIndex(sqlite3* db, Hasher keyed)
+    : db_(db), keyed_(std::move(keyed)), statements_(std::make_unique<Statements>(db)) {}
+
+CycleIndex::~CycleIndex() {
+  statements_.reset();  // finalized before the connection closes
+  sq::sqlite3_close(Db(db_));
+}
+
+std::optional<std::string> CycleIndex::Insert(Kind kind, const std::string& key,
+                                              const std::string& id_technique) {
+  Statements& st = *statements_;
+  const std::int64_t k = static_cast<int>(kind);
+  // A holder's identity is personal data: only its keyed hash reaches the disk.
+  const std::string stored = kind == Kind::kHolder ? keyed_(key) : key;
+  if (st.insert.Bind(1, k).Bind(2, stored).Bind(3, id_technique).Run() == 1) return std::nullopt;
+  st.select.Bind(1, k).Bind(2, stored);
+  std::string existing;
+  if (st.select.Next()) {
+    existing = st.select.Text(0);
+    st.select.Reset();
+  }
+  return existing;
+}
+
+std::optional<std::string> CycleIndex::InsertHolder(const std::string& key,
+                                                    const std::vector<std::string>& traits,
+                                                    const std::string& id_technique) {
+  Statements& st = *statements_;
+  // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
+  const std::string hashed_key = keyed_(key);
+  std::vector<std::string> hashed;
+  std::string joined_traits;
+  for (const std::string& t : traits) {
+    hashed.push_back(t.empty() ? std::string() : keyed_(t));
+    joined_traits += (joined_traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
+  }
+  std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
+  st.select_holders.Bind(1, hashed_key);
+  while (st.select_holders.Next()) {
+    earlier.emplace_back(st.select_holders.Text(0), st.select_holders.Text(1));
+  }
+  for (const auto& [joined, id] : earlier) {
+    std::vector<std::string> other;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t bar = joined.find('|', start);
+      other.push_back(joined.substr(start, bar == std::string::npos ? bar : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    if (TraitsAgree(other, hashed)) return id;
+  }
+  st.insert_holder.Bind(1, hashed_key).Bind(2, joined_traits).Bind(3, id_technique).Run();
+  return std::nullopt;
+}
+
+}  // namespace accrochd::store
