@@ -76,7 +76,9 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       break;
     case Command::kOnce:
       add_config();
-      s.options.add_options()("verbose,v", po::bool_switch(&inv.verbose), "log debug messages");
+      s.options.add_options()(
+          "verbose,v", po::bool_switch(&inv.verbose),
+          "log debug messages, and print where the cycle's time went, stage by stage");
       s.description =
           "Runs one cycle and exits: reads every mapping's rows, records them in the state store,\n"
           "and writes every valid passage due and not yet in a file into deposit files in the\n"

@@ -253,6 +253,14 @@ int RunOnce(const CommandContext& ctx) {
     }
   }
   PrintQuarantine(ctx.out, *report);
+  if (ctx.invocation.verbose && !report->stages.empty()) {
+    // Where the cycle's time went: the stages overlap, so the busiest sets the wall time.
+    ctx.out << "\nStages of the cycle (each on its own thread; CPU time, share of the cycle's "
+               "wall time busy, time waiting for work or room):\n";
+    for (const StageFigures& f : report->stages) {
+      ctx.out << "  stage " << DescribeStage(f, report->wall) << "\n";
+    }
+  }
   if (failed) {
     ctx.out << "\n";
     for (const CertifierFailure& f : report->failures) {

@@ -10,6 +10,9 @@
 #include "connectors/deposit/deposit_session.h"
 #include "core/deadline.h"
 #include "core/tz/timezone.h"
+#include "daemon/cycle/evaluation.h"
+#include "daemon/cycle/pipeline.h"
+#include "daemon/cycle/recording.h"
 #include "mappings/mapper.h"
 #include "mappings/xsd_schema.h"
 
@@ -192,160 +195,40 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   for (const mappings::SkipRule& rule : mapping.skip_when)
     report.skipped_by.push_back({rule.label, 0});
 
+  // The stages run on their own threads (daemon/cycle/pipeline.h); an error in one cancels the
+  // query in flight through `cancel`, which a stop request reaches too.
+  std::stop_source cancel;
+  std::stop_callback forward(stop, [&cancel] { cancel.request_stop(); });
   source::Source& src = SourceNamed(mapping.source);
   source::QuerySpec spec{mapping.query, mapping.page_by, mapping.page_size, window.since};
-  auto stream = src.Query(spec, stop);
+  auto stream = src.Query(spec, cancel.get_token());
   if (!stream) return context(stream.error());
-  std::optional<mappings::Mapper> mapper;
-  std::optional<std::size_t> cursor_column;
-  std::optional<std::string> highest;  // the highest cursor value read
 
-  // Rows are recorded in the store a batch at a time, one batch behind, so that the last one
-  // is recorded with the new bookmark in a single transaction.
-  std::vector<EvaluatedRow> held_back;
-  std::vector<std::optional<std::string>> held_cursors;
-  auto record = [&](bool last) -> Result<void> {
-    if (store_ == nullptr) return {};
-    std::vector<store::Observation> observations;
-    std::vector<const EvaluatedRow*> observed;
-    for (std::size_t i = 0; i < held_back.size(); ++i) {
-      const EvaluatedRow& e = held_back[i];
-      if (!e.row.identified) continue;  // no idTechnique: only in the cycle's report
-      const bool repeated =
-          std::any_of(e.row.rejections.begin(), e.row.rejections.end(),
-                      [](const auto& r) { return r.rule == mappings::Rule::kRepeatedIdTechnique; });
-      if (repeated) continue;  // the first row with this idTechnique is the one recorded
-      store::Observation o;
-      o.certifier = certifier.id_client;
-      o.id_technique = e.row.passage.id_technique;
-      o.mapping = mapping.name;
-      o.certification_type = e.row.passage.certification.type;
-      o.certification_code = e.row.passage.certification.code;
-      o.delivery = e.row.passage.delivery;
-      o.content_hash = store_->passages().ContentHash(e.row.passage);
-      o.cursor_value = held_cursors[i];
-      o.quarantined = e.verdict == mappings::Verdict::kQuarantined;
-      for (const mappings::Rejection& r : e.row.rejections) {
-        o.reasons.push_back({r.field, std::string(mappings::RuleName(r.rule)), r.message});
-      }
-      observations.push_back(std::move(o));
-      observed.push_back(&e);
-    }
-    std::optional<store::Bookmark> bookmark;
-    if (last && mapping.cursor && highest) {
-      bookmark = store::Bookmark{certifier.id_client, mapping.name, *highest, mapping.fingerprint};
-      if (window.bookmark && CursorBefore(*highest, window.bookmark->value, window.kind)) {
-        bookmark->value = window.bookmark->value;  // never backwards
-      }
-    }
-    if (observations.empty() && !bookmark) return {};
-    auto outcomes = store_->passages().Observe(observations, bookmark);
-    if (!outcomes) return std::unexpected(outcomes.error());
-    for (std::size_t i = 0; i < outcomes->size(); ++i) {
-      const store::Outcome& out = (*outcomes)[i];
-      const EvaluatedRow& e = *observed[i];
-      switch (out.change) {
-        case store::Outcome::Change::kNew:
-          ++report.fresh;
-          break;
-        case store::Outcome::Change::kUpdated:
-        case store::Outcome::Change::kChangedAfterRejection:
-          ++report.updated;
-          break;
-        case store::Outcome::Change::kChangedAfterAcceptance:
-          ++report.changed_after_acceptance;
-          if (!out.first_seen_change) break;  // reported once
-          logger_.Warning("passage " + e.row.passage.id_technique +
-                              " changed in the source after the CDC accepted it; it is not sent "
-                              "again (a correction is an operator's decision)",
-                          {Field(kFieldCertificateur, certifier.id_client),
-                           Field(kFieldIdTechnique, e.row.passage.id_technique),
-                           Field(kFieldMapping, mapping.name)},
-                          kMessageIdPassageChangedAfterAcceptance);
-          break;
-        default:
-          break;
-      }
-      if (session != nullptr && out.status == store::Status::kPending &&
-          e.verdict == mappings::Verdict::kValid) {
-        if (auto r = session->Add(e.row.passage); !r) return r;
-      }
-    }
-    return {};
-  };
-
-  for (bool more = true; more;) {
-    source::RowBatch batch;
+  cycle::Evaluation evaluation(mapping, validator, checks, window.kind, limit, sink, report);
+  std::optional<cycle::Recording> recording;
+  if (store_ != nullptr) {
+    recording.emplace(*store_, logger_, certifier.id_client, mapping, window.bookmark, window.kind,
+                      session != nullptr, report);
+  }
+  cycle::Stages stages;
+  stages.read = [&](source::RowBatch& batch) -> Result<bool> {
     Result<bool> next = (*stream)->Next(batch);
     if (!next) return context(next.error());
-    if (!*next) break;
-    Beat();
-    if (!mapper) {
-      auto bound = mappings::Mapper::Bind(mapping, *batch.columns);
-      if (!bound) return std::unexpected(bound.error());
-      mapper.emplace(std::move(*bound));
-      if (mapping.cursor) cursor_column = batch.columns->Find(mapping.cursor->column);
-    }
-    if (auto r = record(false); !r) return std::unexpected(r.error());
-    held_back.clear();
-    held_cursors.clear();
-    for (const source::SourceRow& row : batch.rows) {
-      ++report.rows;
-      EvaluatedRow evaluated{mapper->Map(row, report.rows), mappings::Verdict::kQuarantined};
-      std::optional<std::string> cursor_value;
-      if (cursor_column) {
-        cursor_value = row.values[*cursor_column];
-        if (cursor_value && (!highest || CursorBefore(*highest, *cursor_value, window.kind))) {
-          highest = cursor_value;
-        }
-      }
-      if (evaluated.row.skipped) {
-        // Not for the CDC (skip_when): counted, neither validated nor recorded.
-        ++report.skipped;
-        ++report.skipped_by[*evaluated.row.skipped].second;
-        if (limit && report.rows >= *limit) {
-          more = false;
-          break;
-        }
-        continue;
-      }
-      evaluated.verdict = validator.Check(evaluated.row);
-      if (!evaluated.row.identified) {
-        evaluated.verdict = mappings::Verdict::kQuarantined;
-      } else if (auto repeated = checks.RegisterIdTechnique(evaluated.row.passage)) {
-        evaluated.row.rejections.push_back(std::move(*repeated));
-        evaluated.verdict = mappings::Verdict::kQuarantined;
-      }
-      if (evaluated.verdict != mappings::Verdict::kQuarantined) {
-        if (auto duplicate = checks.RegisterHolder(evaluated.row.passage)) {
-          evaluated.row.rejections.push_back(std::move(*duplicate));
-          evaluated.verdict = mappings::Verdict::kQuarantined;
-        }
-      }
-      switch (evaluated.verdict) {
-        case mappings::Verdict::kValid:
-          ++report.valid;
-          break;
-        case mappings::Verdict::kHeld:
-          ++report.held;
-          break;
-        case mappings::Verdict::kQuarantined:
-          ++report.quarantined;
-          report.rejections.insert(report.rejections.end(), evaluated.row.rejections.begin(),
-                                   evaluated.row.rejections.end());
-          break;
-      }
-      report.warnings += evaluated.row.warnings.size();
-      if (sink != nullptr) (*sink)(evaluated);
-      held_back.push_back(std::move(evaluated));
-      held_cursors.push_back(std::move(cursor_value));
-      if (limit && report.rows >= *limit) {
-        more = false;
-        break;
-      }
-    }
+    return next;
+  };
+  stages.evaluate = [&](const source::RowBatch& batch, cycle::EvaluatedBatch& out) {
+    return evaluation.Evaluate(batch, out);
+  };
+  stages.record = [&](cycle::EvaluatedBatch& batch, bool last,
+                      std::vector<mappings::Passage>& to_write) -> Result<void> {
+    if (!recording) return {};
+    return recording->Record(batch, last, to_write);
+  };
+  if (session != nullptr) {
+    stages.write = [session](const mappings::Passage& p) { return session->Add(p); };
   }
-  if (auto r = record(true); !r) return std::unexpected(r.error());
+  stages.beat = [this] { Beat(); };
+  if (auto r = cycle::RunPipeline(stages, cancel, stage_figures_); !r) return r;
   logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) +
                    (report.incremental ? " rows read since the bookmark, " : " rows read, ") +
                    std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
@@ -553,6 +436,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
         if (auto r = AddOutcome(certifier, session->Abandon(), first, report); !r) {
           logger_.Error(r.error().message(), {Field(kFieldCertificateur, certifier.id_client)});
         }
+        AddFigures(stage_figures_, session->checker_figures());
       }
       return m;
     }
@@ -560,6 +444,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   }
   if (!session) return {};
   auto outcome = session->Finish();
+  AddFigures(stage_figures_, session->checker_figures());
   if (!outcome) {
     if (auto r = AddOutcome(certifier, session->Outcome(), first, report); !r) {
       logger_.Error(r.error().message(), {Field(kFieldCertificateur, certifier.id_client)});
@@ -609,6 +494,8 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
     }
   }
   CycleReport report;
+  const auto started = std::chrono::steady_clock::now();
+  stage_figures_.clear();
   for (const CertifierConfig& certifier : config_.certifiers) {
     auto zone = TimeZone::Named(certifier.timezone);  // checked at load
     if (!zone) return std::unexpected(zone.error());
@@ -659,6 +546,13 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
     Beat();
   }
   if (auto r = publisher_->ApplyRetention(); !r) return std::unexpected(r.error());
+  report.wall = std::chrono::steady_clock::now() - started;
+  report.stages = std::move(stage_figures_);
+  stage_figures_.clear();
+  // Every cycle, so at debug level: a daemon's journal gets the figures when asked (--verbose).
+  for (const StageFigures& f : report.stages) {
+    logger_.Debug("cycle stage " + DescribeStage(f, report.wall));
+  }
   return report;
 }
 

@@ -10,6 +10,7 @@
 #ifndef ACCROCHD_DAEMON_DAEMON_H_
 #define ACCROCHD_DAEMON_DAEMON_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,7 +31,9 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/stage_meter.h"
 #include "daemon/config.h"
+#include "daemon/cycle/mapping_report.h"
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 
@@ -40,28 +43,6 @@ struct DepositOutcome;
 }  // namespace accrochd::deposit
 
 namespace accrochd::daemon {
-
-struct MappingReport {
-  std::string certifier;
-  std::string mapping;
-  std::string source;
-  Date today{};
-  bool incremental = false;  // read from a bookmark, not whole
-  std::uint64_t rows = 0;
-  std::uint64_t valid = 0;
-  std::uint64_t held = 0;
-  std::uint64_t quarantined = 0;
-  std::uint64_t warnings = 0;
-  std::uint64_t fresh = 0;    // passages seen for the first time
-  std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
-  std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
-  // Rows a skip_when rule took out (not for the CDC: neither validated nor recorded), in all and
-  // per rule: its label and count, in the mapping's order.
-  std::uint64_t skipped = 0;
-  std::vector<std::pair<std::string, std::uint64_t>> skipped_by;
-  std::vector<mappings::Rejection> rejections;  // of the quarantined passages
-  bool complete = true;  // false: reading stopped part-way (the certifier's failure says why)
-};
 
 // Why a certifier got a deposit in this cycle, or not.
 struct DepositDecision {
@@ -88,15 +69,12 @@ struct CycleReport {
   std::vector<deposit::PublishedFile> files;          // published in the outbox
   std::map<std::string, DepositDecision> decisions;   // by certifier name
   std::vector<CertifierFailure> failures;             // certifiers this cycle could not serve
+  // Where the cycle's time went: each stage of the extraction pipeline and the deposit session's
+  // check-and-publish thread, summed over the cycle's mappings; and the cycle's wall time.
+  std::vector<StageFigures> stages;
+  std::chrono::nanoseconds wall{};
   std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
-
-// A row once mapped and validated, handed to preview.
-struct EvaluatedRow {
-  mappings::MappedRow row;
-  mappings::Verdict verdict;
-};
-using RowSink = std::function<void(const EvaluatedRow&)>;
 
 // When a cycle cuts deposits.
 enum class DepositPolicy {
@@ -168,7 +146,8 @@ class Daemon {
   std::map<std::string, std::unique_ptr<source::Source>> sources_;
   std::shared_ptr<const xml::XsdSchema> schema_;
   std::unique_ptr<deposit::Publisher> publisher_;
-  bool incomplete_ = false;  // a cycle failed: CompletePublished() before the next
+  bool incomplete_ = false;                  // a cycle failed: CompletePublished() before the next
+  std::vector<StageFigures> stage_figures_;  // of the cycle running
   std::function<void()> heartbeat_;
 };
 

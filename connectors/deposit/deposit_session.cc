@@ -327,11 +327,19 @@ Result<DepositOutcome> DepositSession::Finish() {
 }
 
 void DepositSession::Work(std::stop_token stop) {
+  checker_.Begin();
+  struct End {
+    StageMeter& meter;
+    ~End() { meter.End(); }
+  } end{checker_};
   for (;;) {
     Sealed sealed;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, stop, [&] { return !queue_.empty() || closing_; });
+      {
+        StageMeter::Waiting waiting(checker_);
+        cv_.wait(lock, stop, [&] { return !queue_.empty() || closing_; });
+      }
       if (stop.stop_requested() || queue_.empty()) return;
       sealed = std::move(queue_.front());
       queue_.pop_front();

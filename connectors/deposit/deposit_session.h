@@ -32,6 +32,7 @@
 #include "connectors/xml/xsd_validator.h"
 #include "core/error.h"
 #include "core/file_system.h"
+#include "core/stage_meter.h"
 #include "core/tz/timezone.h"
 #include "mappings/passage.h"
 
@@ -93,6 +94,10 @@ class DepositSession {
 
   std::uint64_t passages_added() const { return added_; }
 
+  // Where the check-and-publish thread's time went (XSD validation, publication, the archive
+  // copy, the store's records through the hooks): read after Finish() or Abandon().
+  const StageFigures& checker_figures() const { return checker_.figures(); }
+
  private:
   // A file written and closed, waiting to be checked and published.
   struct Sealed {
@@ -144,7 +149,8 @@ class DepositSession {
   bool closing_ = false;
   std::optional<Error> error_;
   DepositOutcome outcome_;
-  std::jthread worker_;  // last: started once everything it reads exists
+  StageMeter checker_{"check+publish"};  // the worker's, read once it is joined
+  std::jthread worker_;                  // last: started once everything it reads exists
 };
 
 // Writes `from` without the given lines into `to` (a new file, 0600), fsynced, through `files`;

@@ -195,6 +195,27 @@ TEST(CliSystemTest, DemoOnceReadsEveryAdmittedPassageOverOdbc) {
   EXPECT_THAT(r.out, HasSubstr("mapping \"accueil-handicap\": 63 rows"));
 }
 
+TEST(CliSystemTest, DemoOnceVerbosePrintsEachStageOfTheCycle) {
+  RunResult r = RunAccrochd({"once", "--verbose", "--config", FreshDemoConfig("demo-once-stages")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t stages = r.out.find("Stages of the cycle");
+  ASSERT_NE(stages, std::string::npos) << r.out;
+  const std::string after_report = r.out.substr(stages);
+  for (const char* stage : {"read", "map\\+validate", "record", "write", "check\\+publish"}) {
+    EXPECT_TRUE(std::regex_search(
+        after_report,
+        std::regex(std::string("\n  stage ") + stage +
+                   " +[0-9]+\\.[0-9]{2} s CPU, busy +[0-9]+ % of the [0-9]+\\.[0-9]{2} "
+                   "s cycle, waiting [0-9]+\\.[0-9]{2} s\n")))
+        << stage << " in:\n"
+        << r.out;
+  }
+  // Without --verbose, the report alone.
+  RunResult quiet = RunAccrochd({"once", "--config", FreshDemoConfig("demo-once-no-stages")});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_THAT(quiet.out, Not(HasSubstr("Stages of the cycle")));
+}
+
 TEST(CliSystemTest, DemoOnceValidatesAndListsTheQuarantineWithoutPersonalData) {
   RunResult r = RunAccrochd({"once", "--config", FreshDemoConfig("demo-once-quarantine")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
