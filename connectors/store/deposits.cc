@@ -80,15 +80,24 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
         soci::use(at);
     long long id = 0;
     sql << "SELECT last_insert_rowid()", soci::into(id);
+    // The session puts only pending passages in a file: the lifecycle's decision for a pending
+    // passage is taken once, and each write checks that the passage is pending indeed. One that
+    // is not gets its own decision -- a refusal -- and the whole file is refused.
     const mappings::DepositBegun event{id, file_name};
+    mappings::PassageFacts pending;
+    pending.exists = true;
+    pending.status = Status::kPending;
+    const mappings::LifecycleDecision decided = mappings::Decide(pending, event);
     for (const std::string& each : id_techniques) {
-      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
-      if (d.refused) {
-        // The transaction is rolled back: nothing of the file is recorded.
-        return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
-                                              *d.refused + "; it cannot go into " + file_name);
+      if (rows.Apply(certifier, each, decided, PassageRows::Context::Deposit(id), now,
+                     Status::kPending)) {
+        continue;
       }
-      rows.Apply(certifier, each, d, PassageRows::Context::Deposit(id), now);
+      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
+      // The transaction is rolled back: nothing of the file is recorded.
+      return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
+                                            d.refused.value_or("not pending") +
+                                            "; it cannot go into " + file_name);
     }
     tr.commit();  // synchronous=FULL: durable before the file is announced
     return static_cast<std::int64_t>(id);

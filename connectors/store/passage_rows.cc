@@ -50,6 +50,16 @@ PassageRows::PassageRows(sqlite3* db)
               "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
               "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
               "WHERE certifier = ?1 AND id_technique = ?2"),
+      status_if_(db,
+                 "UPDATE passages SET status = ?3, updated_at = ?4, "
+                 "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
+                 "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
+                 "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
+                 "ELSE changed_after_acceptance END, "
+                 "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
+                 "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
+                 "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
+                 "WHERE certifier = ?1 AND id_technique = ?2 AND status = ?14"),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
@@ -89,9 +99,9 @@ void PassageRows::Record(const std::string& certifier, const std::string& id_tec
   event_.Bind(1, at).Bind(2, certifier).Bind(3, id_technique).Bind(4, kind).Bind(5, detail).Run();
 }
 
-void PassageRows::Apply(const std::string& certifier, const std::string& id,
-                        const mappings::LifecycleDecision& d, const Context& context,
-                        TimePoint now) {
+bool PassageRows::Apply(const std::string& certifier, const std::string& id,
+                        const mappings::LifecycleDecision& d, const Context& context, TimePoint now,
+                        std::optional<Status> only_if) {
   using mappings::PassageWrite;
   const std::string at = IsoUtc(now);
   const Observation* o = context.observation;
@@ -137,20 +147,23 @@ void PassageRows::Apply(const std::string& certifier, const std::string& id,
       std::int64_t link = 0;
       if (d.deposit == mappings::DepositLink::kSet) link = 1;
       if (d.deposit == mappings::DepositLink::kClear) link = 2;
-      status_.Bind(1, certifier)
-          .Bind(2, id)
-          .Bind(3, StatusName(d.status))
-          .Bind(4, at)
-          .Bind(5, flag(d.content_from_source))
-          .Bind(6, flag(d.clear_xsd_refused))
-          .Bind(7, flag(d.set_xsd_refused))
-          .Bind(8, flag(d.flag_changed_after_acceptance))
-          .Bind(9, flag(d.clear_retry_requested))
-          .Bind(10, flag(d.set_cdc_message))
-          .Bind(11, context.cdc_message)
-          .Bind(12, link)
-          .Bind(13, context.deposit_id.value_or(0))
-          .Run();
+      SqliteStatement& st = only_if ? status_if_ : status_;
+      if (only_if) st.Bind(14, StatusName(*only_if));
+      const int changed = st.Bind(1, certifier)
+                              .Bind(2, id)
+                              .Bind(3, StatusName(d.status))
+                              .Bind(4, at)
+                              .Bind(5, flag(d.content_from_source))
+                              .Bind(6, flag(d.clear_xsd_refused))
+                              .Bind(7, flag(d.set_xsd_refused))
+                              .Bind(8, flag(d.flag_changed_after_acceptance))
+                              .Bind(9, flag(d.clear_retry_requested))
+                              .Bind(10, flag(d.set_cdc_message))
+                              .Bind(11, context.cdc_message)
+                              .Bind(12, link)
+                              .Bind(13, context.deposit_id.value_or(0))
+                              .Run();
+      if (changed == 0) return false;
       if (link == 1) link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
       break;
     }
@@ -173,6 +186,7 @@ void PassageRows::Apply(const std::string& certifier, const std::string& id,
     }
   }
   for (const mappings::HistoryEntry& h : d.history) Record(certifier, id, h.kind, h.detail, at);
+  return true;
 }
 
 }  // namespace accrochd::store

@@ -57,16 +57,19 @@ class PassageRows {
   };
   // Persists `decision` (never a refused one): the row, the history, the quarantine rows, and
   // for DepositLink::kSet the deposit's membership (with the content_hash it is deposited with).
-  void Apply(const std::string& certifier, const std::string& id_technique,
-             const mappings::LifecycleDecision& decision, const Context& context, TimePoint now);
+  // With `only_if`, a kStatus write is made only if the passage is in that status, and nothing is
+  // written (false returned) otherwise: for a decision taken on facts assumed, not read.
+  bool Apply(const std::string& certifier, const std::string& id_technique,
+             const mappings::LifecycleDecision& decision, const Context& context, TimePoint now,
+             std::optional<Status> only_if = std::nullopt);
 
   // Appends one history entry.
   void Record(const std::string& certifier, const std::string& id_technique, std::string_view kind,
               std::string_view detail, const std::string& at);
 
  private:
-  SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, touch_cursor_, event_,
-      unquarantine_, quarantine_, link_;
+  SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, status_if_, touch_cursor_,
+      event_, unquarantine_, quarantine_, link_;
 };
 
 }  // namespace accrochd::store
