@@ -148,7 +148,7 @@ Verdict Validator::Check(MappedRow& row) const {
     const Occurrence& occ = spec.In(version_);
     if (!occ.exists) continue;
     FieldValue& v = p[spec.field];
-    const auto rule = m.rule(spec.field);
+    const auto& rule = m.rule(spec.field);  // a reference: not a copy per field and row
     const auto columns = [&] { return rule ? RuleColumns(*rule, row.Choice(spec.field)) : ""; };
     if (rule && rule->required && v.state != FieldValue::State::kValue) {
       // The mapping's own rule: this institution always has this value.

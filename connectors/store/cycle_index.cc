@@ -31,8 +31,9 @@ struct CycleIndex::Statements {
   explicit Statements(sqlite3* db)
       : insert(db, "INSERT INTO seen (kind, key, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"),
         select(db, "SELECT id FROM seen WHERE kind = ?1 AND key = ?2"),
-        insert_holder(db, "INSERT INTO seen_holders (key, traits, id) VALUES (?1, ?2, ?3)"),
-        select_holders(db, "SELECT traits, id FROM seen_holders WHERE key = ?1 ORDER BY rowid") {}
+        insert_holder(db,
+                      "INSERT INTO seen_holders (key, rank, traits, id) VALUES (?1, ?2, ?3, ?4)"),
+        select_holders(db, "SELECT traits, id FROM seen_holders WHERE key = ?1 ORDER BY rank") {}
 };
 
 Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed) {
@@ -52,15 +53,14 @@ Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed) {
     // Nothing here must survive the process: no journal, no sync, one transaction.
     Exec(db, "PRAGMA journal_mode=OFF");
     Exec(db, "PRAGMA synchronous=OFF");
-    Exec(db, "PRAGMA cache_size=-8192");
+    Exec(db, "PRAGMA cache_size=-16384");
     Exec(db,
          "CREATE TABLE seen (kind INTEGER NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, "
          "PRIMARY KEY (kind, key)) WITHOUT ROWID");
     // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
     Exec(db,
-         "CREATE TABLE seen_holders (key TEXT NOT NULL, traits TEXT NOT NULL, "
-         "id TEXT NOT NULL)");
-    Exec(db, "CREATE INDEX seen_holders_key ON seen_holders (key)");
+         "CREATE TABLE seen_holders (key BLOB NOT NULL, rank INTEGER NOT NULL, "
+         "traits BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, rank)) WITHOUT ROWID");
     Exec(db, "BEGIN");
     return std::unique_ptr<CycleIndex>(new CycleIndex(db, std::move(keyed)));
   } catch (const std::exception& e) {
@@ -77,14 +77,32 @@ CycleIndex::~CycleIndex() {
   sq::sqlite3_close(Db(db_));
 }
 
+namespace {
+constexpr std::size_t kDigestBytes = 16;
+}  // namespace
+
+std::string CycleIndex::Digest(std::string_view data) const {
+  std::string digest = keyed_(data);
+  digest.resize(kDigestBytes);
+  return digest;
+}
+
 std::optional<std::string> CycleIndex::Insert(Kind kind, const std::string& key,
                                               const std::string& id_technique) {
   Statements& st = *statements_;
   const std::int64_t k = static_cast<int>(kind);
+  st.insert.Bind(1, k);
+  st.select.Bind(1, k);
   // A holder's identity is personal data: only its keyed hash reaches the disk.
-  const std::string stored = kind == Kind::kHolder ? keyed_(key) : key;
-  if (st.insert.Bind(1, k).Bind(2, stored).Bind(3, id_technique).Run() == 1) return std::nullopt;
-  st.select.Bind(1, k).Bind(2, stored);
+  if (kind == Kind::kHolder) {
+    const std::string digest = Digest(key);
+    st.insert.BindBlob(2, digest);
+    st.select.BindBlob(2, digest);
+  } else {
+    st.insert.Bind(2, key);
+    st.select.Bind(2, key);
+  }
+  if (st.insert.Bind(3, id_technique).Run() == 1) return std::nullopt;
   std::string existing;
   if (st.select.Next()) {
     existing = st.select.Text(0);
@@ -97,31 +115,35 @@ std::optional<std::string> CycleIndex::InsertHolder(const std::string& key,
                                                     const std::vector<std::string>& traits,
                                                     const std::string& id_technique) {
   Statements& st = *statements_;
-  // Personal data: only keyed hashes reach the disk; an unknown trait stays empty.
-  const std::string hashed_key = keyed_(key);
+  // Personal data: only keyed hashes reach the disk. An unknown trait is stored as 16 zero bytes
+  // (no digest is), and compared as unknown.
+  const std::string unknown(kDigestBytes, '\0');
+  const std::string digest = Digest(key);
   std::vector<std::string> hashed;
-  std::string joined_traits;
+  std::string stored;
   for (const std::string& t : traits) {
-    hashed.push_back(t.empty() ? std::string() : keyed_(t));
-    joined_traits += (joined_traits.empty() && hashed.size() == 1 ? "" : "|") + hashed.back();
+    hashed.push_back(t.empty() ? std::string() : Digest(t));
+    stored += hashed.back().empty() ? unknown : hashed.back();
   }
-  std::vector<std::pair<std::string, std::string>> earlier;  // (traits, idTechnique)
-  st.select_holders.Bind(1, hashed_key);
+  st.select_holders.BindBlob(1, digest);
+  std::optional<std::string> agreeing;
+  std::vector<std::string> other;
   while (st.select_holders.Next()) {
-    earlier.emplace_back(st.select_holders.Text(0), st.select_holders.Text(1));
-  }
-  for (const auto& [joined, id] : earlier) {
-    std::vector<std::string> other;
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t bar = joined.find('|', start);
-      other.push_back(joined.substr(start, bar == std::string::npos ? bar : bar - start));
-      if (bar == std::string::npos) break;
-      start = bar + 1;
+    if (agreeing) continue;  // read to the end: the statement resets itself there
+    const std::string earlier = st.select_holders.Text(0);
+    other.clear();
+    for (std::size_t at = 0; at + kDigestBytes <= earlier.size(); at += kDigestBytes) {
+      std::string trait = earlier.substr(at, kDigestBytes);
+      other.push_back(trait == unknown ? std::string() : std::move(trait));
     }
-    if (TraitsAgree(other, hashed)) return id;
+    if (TraitsAgree(other, hashed)) agreeing = st.select_holders.Text(1);
   }
-  st.insert_holder.Bind(1, hashed_key).Bind(2, joined_traits).Bind(3, id_technique).Run();
+  if (agreeing) return agreeing;
+  st.insert_holder.BindBlob(1, digest)
+      .Bind(2, holders_++)
+      .BindBlob(3, stored)
+      .Bind(4, id_technique)
+      .Run();
   return std::nullopt;
 }
 

@@ -362,6 +362,11 @@ struct MacContext {
 }  // namespace
 
 std::string Database::Keyed(std::string_view data) const {
+  const std::string digest = KeyedDigest(data);
+  return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+}
+
+std::string Database::KeyedDigest(std::string_view data) const {
   thread_local MacContext mac;
   unsigned char digest[EVP_MAX_MD_SIZE];
   std::size_t length = 0;
@@ -375,7 +380,7 @@ std::string Database::Keyed(std::string_view data) const {
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &n);
     length = n;
   }
-  return Hex(digest, length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 std::string IsoUtc(TimePoint t) { return IsoText(t); }

@@ -54,6 +54,8 @@ class Database {
   // HMAC-SHA-256 of `data` with the installation's key, in hex: what the store keeps of a
   // passage's content and of a holder's identity. Thread-safe.
   std::string Keyed(std::string_view data) const;
+  // The same, as its 32 raw bytes.
+  std::string KeyedDigest(std::string_view data) const;
 
   // The error a method returns when SQLite (or SOCI) threw.
   Error Failure(const std::exception& e) const;

@@ -348,7 +348,7 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
 }
 
 Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
-  auto index = CycleIndex::Open([this](std::string_view data) { return db_.Keyed(data); });
+  auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); });
   if (!index) return std::unexpected(index.error());
   return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
 }

@@ -62,6 +62,14 @@ SqliteStatement& SqliteStatement::BindNull(int index) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
+  if (sq::sqlite3_bind_blob(St(statement_), index, bytes.data(), static_cast<int>(bytes.size()),
+                            kTransient) != SQLITE_OK) {
+    Throw("cannot bind a value");
+  }
+  return *this;
+}
+
 int SqliteStatement::Run() {
   const int rc = sq::sqlite3_step(St(statement_));
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -43,6 +43,7 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, std::int64_t value);
   SqliteStatement& Bind(int index, const std::optional<std::string>& text);  // nullopt: NULL
   SqliteStatement& BindNull(int index);
+  SqliteStatement& BindBlob(int index, std::string_view bytes);
 
   // Runs a statement that returns no row; returns the rows it changed. Resets it.
   int Run();
@@ -52,7 +53,7 @@ class SqliteStatement {
   void Reset();
 
   bool IsNull(int column) const;
-  std::string Text(int column) const;  // "" for NULL
+  std::string Text(int column) const;  // "" for NULL; a blob's bytes
   std::int64_t Integer(int column) const;
 
  private:

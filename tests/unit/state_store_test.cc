@@ -39,6 +39,13 @@
 namespace accrochd::store {
 namespace {
 
+// A new cycle index of `store`, or the test fails.
+std::unique_ptr<mappings::SeenIndex> OpenCycleIndex(StateStore& store) {
+  auto opened = store.passages().NewCycleIndex();
+  EXPECT_TRUE(opened.has_value()) << opened.error().message();
+  return opened ? std::move(*opened) : std::make_unique<mappings::MemorySeenIndex>();
+}
+
 // A time the store returned, as the database writes it (ISO 8601 UTC); "" for none.
 std::string Iso(TimePoint t) { return store::IsoUtc(t); }
 std::string Iso(const std::optional<TimePoint>& t) { return t ? store::IsoUtc(*t) : ""; }
@@ -1690,7 +1697,7 @@ class CycleIndexTest : public StateStoreTest {
 TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
   const std::vector<Passage> sequence = Sequence();
   mappings::CycleChecks in_memory;
-  auto index = *store().passages().NewCycleIndex();
+  auto index = OpenCycleIndex(store());
   mappings::CycleChecks on_disk(*index);
   std::vector<std::string> verdicts;
   for (const Passage& p : sequence) {
@@ -1707,13 +1714,13 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
 }
 
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
-  auto first = *store().passages().NewCycleIndex();
+  auto first = OpenCycleIndex(store());
   {
     mappings::CycleChecks cycle(*first);
     EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
     EXPECT_NE(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   }
-  auto second = *store().passages().NewCycleIndex();
+  auto second = OpenCycleIndex(store());
   mappings::CycleChecks cycle(*second);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1017", "DUPONT", "Jean")), std::nullopt);
   EXPECT_EQ(RegisterRow(cycle, Holder(rs6521_, "1018", "MARTIN", "Paul")), std::nullopt);
@@ -1724,7 +1731,7 @@ TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
 }
 
 TEST_F(CycleIndexTest, HolderIdentityNeverReachesTheDisk) {
-  auto index = *store().passages().NewCycleIndex();
+  auto index = OpenCycleIndex(store());
   mappings::CycleChecks cycle(*index);
   for (const Passage& p : Sequence()) (void)RegisterRow(cycle, p);
   ExpectAbsent(AllBytes(), kPersonal);
