@@ -31,6 +31,19 @@ std::vector<Member> Members(soci::session& sql, const std::string& query, long l
   return out;
 }
 
+// Decides `event` for each member and persists the decisions not refused; returns how many.
+int ApplyToEach(PassageRows& rows, const std::vector<Member>& members,
+                const mappings::LifecycleEvent& event, TimePoint now) {
+  int applied = 0;
+  for (const auto& [certifier, passage] : members) {
+    const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, passage), event);
+    if (d.refused) continue;
+    rows.Apply(certifier, passage, d, {}, now);
+    ++applied;
+  }
+  return applied;
+}
+
 // Applies the CDC's verdicts on deposit `id`'s passages, inside the caller's transaction. Only a
 // passage still waiting in this deposit takes its verdict (the lifecycle refuses the others):
 // one sent again since (after a correction) waits for its own. Counts what changed.
@@ -147,14 +160,12 @@ Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /
     std::string file_name;
     sql << "SELECT file_name FROM deposits WHERE id = :id", soci::into(file_name), soci::use(id);
     const mappings::DepositAbandoned event{id, file_name};
-    for (const auto& [certifier, passage] :
-         Members(sql,
-                 "SELECT certifier, id_technique FROM deposit_passages WHERE deposit_id = :id "
-                 "ORDER BY rowid",
-                 id)) {
-      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, passage), event);
-      if (!d.refused) rows.Apply(certifier, passage, d, {}, now);
-    }
+    ApplyToEach(rows,
+                Members(sql,
+                        "SELECT certifier, id_technique FROM deposit_passages WHERE deposit_id = "
+                        ":id ORDER BY rowid",
+                        id),
+                event, now);
     sql << "DELETE FROM deposit_passages WHERE deposit_id = :id", soci::use(id);
     tr.commit();
   } catch (const std::exception& e) {
@@ -227,15 +238,12 @@ Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
     sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id",
         soci::use(at), soci::use(id);
     const mappings::Uploaded event{id, file_name};
-    for (const auto& [certifier, passage] :
-         Members(sql,
-                 "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
-                 "status = 'in_deposit' ORDER BY rowid",
-                 id)) {
-      const mappings::LifecycleDecision decision =
-          mappings::Decide(rows.Facts(certifier, passage), event);
-      if (!decision.refused) rows.Apply(certifier, passage, decision, {}, now);
-    }
+    ApplyToEach(rows,
+                Members(sql,
+                        "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
+                        "status = 'in_deposit' ORDER BY rowid",
+                        id),
+                event, now);
     tr.commit();
     d.id = id;
     d.passages = passages;
@@ -374,12 +382,7 @@ Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
              "WHERE id = :id",
           soci::use(receipt.file_error), soci::use(at), soci::use(at), soci::use(id);
       const mappings::FileRejected event{id, file_name};
-      for (const auto& [c, passage] : waiting()) {
-        const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(c, passage), event);
-        if (d.refused) continue;
-        rows.Apply(c, passage, d, {}, now);
-        ++outcome.back_to_pending;
-      }
+      outcome.back_to_pending = ApplyToEach(rows, waiting(), event, now);
     } else {
       sql << "UPDATE deposits SET state = 'receipt', receipt_status = :s, receipt_at = :now, "
              "uploaded_at = CASE WHEN uploaded_at = '' THEN :now2 ELSE uploaded_at END "
@@ -388,12 +391,7 @@ Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
       ApplyVerdicts(rows, sql, id, certifier, receipt.verdicts, now, outcome);
       // Passages of the deposit the receipt does not mention: still deposited, reported.
       const mappings::AbsentFromReceipt event{id, file_name};
-      for (const auto& [c, passage] : waiting()) {
-        const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(c, passage), event);
-        if (d.refused) continue;
-        rows.Apply(c, passage, d, {}, now);
-        ++outcome.missing;
-      }
+      outcome.missing = ApplyToEach(rows, waiting(), event, now);
     }
     const int file_rejected = outcome.file_rejected ? 1 : 0;
     sql << "INSERT INTO receipts (sha256, name, deposit_id, id_traitement, imported_at, "

@@ -17,6 +17,18 @@ constexpr const char* kFactsQuarantine =
     "q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE certifier = ?1 AND "
     "id_technique = ?2";
 
+// A status write and its flags (kStatus); status_if_ adds a guard on the status.
+constexpr const char* kStatusUpdate =
+    "UPDATE passages SET status = ?3, updated_at = ?4, "
+    "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
+    "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
+    "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
+    "ELSE changed_after_acceptance END, "
+    "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
+    "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
+    "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
+    "WHERE certifier = ?1 AND id_technique = ?2";
+
 }  // namespace
 
 // content_hash is the content the passage was (or will be) deposited with; source_hash the
@@ -40,26 +52,8 @@ PassageRows::PassageRows(sqlite3* db)
               "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
               "updated_at = ?11 WHERE certifier = ?1 AND id_technique = ?2"),
-      status_(db,
-              "UPDATE passages SET status = ?3, updated_at = ?4, "
-              "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
-              "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
-              "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
-              "ELSE changed_after_acceptance END, "
-              "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
-              "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
-              "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
-              "WHERE certifier = ?1 AND id_technique = ?2"),
-      status_if_(db,
-                 "UPDATE passages SET status = ?3, updated_at = ?4, "
-                 "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
-                 "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
-                 "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
-                 "ELSE changed_after_acceptance END, "
-                 "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
-                 "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
-                 "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
-                 "WHERE certifier = ?1 AND id_technique = ?2 AND status = ?14"),
+      status_(db, kStatusUpdate),
+      status_if_(db, std::string(kStatusUpdate) + " AND status = ?14"),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
