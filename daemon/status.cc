@@ -71,19 +71,6 @@ Result<std::unique_ptr<store::StateStore>> OpenExistingStore(const Config& confi
   return store::StateStore::Open(config.state_directory, clock, files);
 }
 
-std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc) {
-  std::tm tm{};
-  if (iso_utc.empty() || strptime(iso_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) == nullptr) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-std::string FrenchStamp(const std::string& zone, const std::string& iso_utc) {
-  auto t = ParseIsoUtc(iso_utc);
-  return t ? FrenchDateTime(zone, *t) : iso_utc;
-}
-
 std::string FrenchStamp(const std::string& zone, const std::optional<TimePoint>& t) {
   return t ? FrenchDateTime(zone, *t) : "";
 }

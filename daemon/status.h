@@ -59,11 +59,7 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
 
 // "27/11/2026 14:03" in `zone`.
 std::string FrenchDateTime(const std::string& zone, TimePoint t);
-// The store's times ("2026-11-27T13:03:12Z"): parsed, and said in `zone` as above (the text as
-// it is when it is not such a time).
-std::optional<TimePoint> ParseIsoUtc(const std::string& iso_utc);
-std::string FrenchStamp(const std::string& zone, const std::string& iso_utc);
-// "20/04/2026 09:12" in the zone; "" for no time.
+// A time of the store said in `zone` as above; "" for no time.
 std::string FrenchStamp(const std::string& zone, const std::optional<TimePoint>& t);
 // ISO 8601 UTC ("2026-04-20T07:12:00Z"); "" for no time.
 std::string IsoStamp(const std::optional<TimePoint>& t);
