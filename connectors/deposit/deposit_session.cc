@@ -1,6 +1,7 @@
 #include "connectors/deposit/deposit_session.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -363,8 +364,55 @@ void DepositSession::Work(std::stop_token stop) {
   }
 }
 
+namespace {
+
+// The file's record in the state store (PublishHooks::before), made while the XSD check runs,
+// on a thread of its own: both take seconds for a large file, and the store's writes need not
+// wait for the check. It covers the passages the file holds before the check; if the check takes
+// some out (or fails), the record is abandoned -- its passages pending again -- and the file is
+// recorded again with the passages it keeps. A crash meanwhile leaves a deposit "publishing"
+// whose file never reached the outbox: the next start abandons it, as any other.
+class EarlyRecord {
+ public:
+  EarlyRecord(const PublishHooks& hooks, const std::string& name, const std::string& id_flux,
+              std::vector<std::string> id_techniques)
+      : hooks_(hooks) {
+    if (!hooks_.before) return;
+    future_ = std::async(std::launch::async, [this, name, id_flux, ids = std::move(id_techniques)] {
+      try {
+        return hooks_.before(name, id_flux, ids);
+      } catch (const std::exception& e) {
+        return Result<std::int64_t>(Fail(ErrorKind::kInternal, e.what()));
+      }
+    });
+  }
+  ~EarlyRecord() { Abandon("the file was not published as checked"); }
+  EarlyRecord(const EarlyRecord&) = delete;
+  EarlyRecord& operator=(const EarlyRecord&) = delete;
+
+  // The record, for the file as it was when the check began.
+  Result<std::int64_t> Take() {
+    Result<std::int64_t> r = future_.get();
+    return r;
+  }
+  // The file changed or will not be published: the record is undone (when it was made).
+  void Abandon(const std::string& why) {
+    if (!future_.valid()) return;
+    Result<std::int64_t> r = future_.get();
+    if (r && hooks_.abandoned) hooks_.abandoned(*r, why);
+  }
+
+ private:
+  const PublishHooks& hooks_;
+  std::future<Result<std::int64_t>> future_;
+};
+
+}  // namespace
+
 Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
     Sealed& sealed, std::optional<PublishedFile>& reached_outbox) {
+  EarlyRecord early(settings_.hooks, sealed.name, sealed.id_flux, sealed.layout.id_techniques);
+  bool rewritten = false;
   // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
   // loop ends; the validator reports up to its error limit per pass.
   for (int rewrite = 1;; ++rewrite) {
@@ -403,6 +451,8 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
       std::lock_guard lock(mutex_);
       outcome_.rejections.insert(outcome_.rejections.end(), rejections.begin(), rejections.end());
     }
+    if (!rewritten) early.Abandon("the XSD refused passages of the file, written again");
+    rewritten = true;
     if (origins.empty()) {  // nothing left to deposit
       RemoveQuietly(publisher_.files(), sealed.partial);
       return std::optional<PublishedFile>();
@@ -424,7 +474,9 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
   // after: a crash in between is settled at the next start by looking at the outbox.
   std::int64_t token = 0;
   if (settings_.hooks.before) {
-    auto t = settings_.hooks.before(file.name, file.id_flux, sealed.layout.id_techniques);
+    auto t = rewritten
+                 ? settings_.hooks.before(file.name, file.id_flux, sealed.layout.id_techniques)
+                 : early.Take();
     if (!t) return std::unexpected(t.error());
     token = *t;
   }

@@ -306,14 +306,19 @@ Result<std::optional<DepositRecord>> DepositStore::Find(
     const std::optional<std::string>& id_flux, const std::optional<std::string>& file_name) {
   auto deposits = List();
   if (!deposits) return std::unexpected(deposits.error());
+  // An abandoned deposit never reached the outbox: no receipt is about it. (A file the XSD check
+  // took passages out of is recorded again under its name and idFlux, its first record
+  // abandoned.)
   if (id_flux && !id_flux->empty()) {
     for (const DepositRecord& d : *deposits) {
-      if (d.id_flux == *id_flux) return std::optional<DepositRecord>(d);
+      if (d.state != "abandoned" && d.id_flux == *id_flux) return std::optional<DepositRecord>(d);
     }
   }
   if (file_name && !file_name->empty()) {
     for (const DepositRecord& d : *deposits) {
-      if (d.file_name == *file_name) return std::optional<DepositRecord>(d);
+      if (d.state != "abandoned" && d.file_name == *file_name) {
+        return std::optional<DepositRecord>(d);
+      }
     }
   }
   return std::optional<DepositRecord>();
