@@ -391,10 +391,7 @@ class EarlyRecord {
   EarlyRecord& operator=(const EarlyRecord&) = delete;
 
   // The record, for the file as it was when the check began.
-  Result<std::int64_t> Take() {
-    Result<std::int64_t> r = future_.get();
-    return r;
-  }
+  Result<std::int64_t> Take() { return future_.get(); }
   // The file changed or will not be published: the record is undone (when it was made).
   void Abandon(const std::string& why) {
     if (!future_.valid()) return;

@@ -10,11 +10,6 @@
 
 namespace accrochd::store {
 
-struct DepositStore::Statements {
-  explicit Statements(sqlite3* db) : rows(db) {}
-  PassageRows rows;
-};
-
 DepositStore::DepositStore(Database& db) : db_(db) {}
 
 DepositStore::~DepositStore() = default;
@@ -72,8 +67,8 @@ void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
 }  // namespace
 
 PassageRows& DepositStore::Rows() {
-  if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
-  return statements_->rows;
+  if (!rows_) rows_ = std::make_unique<PassageRows>(db_.handle());
+  return *rows_;
 }
 
 Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std::string& file_name,

@@ -56,10 +56,9 @@ class DepositStore {
   Result<ReceiptOutcome> ApplyReceipt(const ReceiptFacts& receipt);
 
  private:
-  struct Statements;    // a file's membership, prepared once
-  PassageRows& Rows();  // under the lock
+  PassageRows& Rows();  // prepared once, under the lock
   Database& db_;
-  std::unique_ptr<Statements> statements_;
+  std::unique_ptr<PassageRows> rows_;
 };
 
 }  // namespace accrochd::store

@@ -12,14 +12,14 @@
 
 namespace accrochd::store {
 
-struct PassageStore::Statements {
-  explicit Statements(sqlite3* db) : rows(db) {}
-  PassageRows rows;
-};
-
 PassageStore::PassageStore(Database& db) : db_(db) {}
 
 PassageStore::~PassageStore() = default;
+
+PassageRows& PassageStore::Rows() {
+  if (!rows_) rows_ = std::make_unique<PassageRows>(db_.handle());
+  return *rows_;
+}
 
 std::string PassageStore::ContentHash(const mappings::Passage& p) const {
   std::string data;
@@ -53,8 +53,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
   outcomes.reserve(observations.size());
   try {
     soci::session& sql = db_.sql();
-    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
-    PassageRows& rows = statements_->rows;
+    PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
     RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
@@ -92,8 +91,7 @@ Result<void> PassageStore::QuarantineRefused(
   }
   try {
     soci::session& sql = db_.sql();
-    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
-    PassageRows& rows = statements_->rows;
+    PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
     soci::transaction tr(sql);
     for (const std::string& id : order) {
@@ -115,8 +113,7 @@ Result<std::vector<std::string>> PassageStore::RequestRetry(const std::vector<st
   std::vector<std::string> problems;
   try {
     soci::session& sql = db_.sql();
-    if (!statements_) statements_ = std::make_unique<Statements>(db_.handle());
-    PassageRows& rows = statements_->rows;
+    PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
     soci::transaction tr(sql);
     for (const std::string& id : ids) {

@@ -17,6 +17,8 @@
 
 namespace accrochd::store {
 
+class PassageRows;
+
 class PassageStore {
  public:
   explicit PassageStore(Database& db);
@@ -70,10 +72,10 @@ class PassageStore {
                                                      Date horizon);
 
  private:
-  struct Statements;  // the observation loop's, prepared once
+  PassageRows& Rows();  // prepared once, under the lock
 
   Database& db_;
-  std::unique_ptr<Statements> statements_;
+  std::unique_ptr<PassageRows> rows_;
 };
 
 }  // namespace accrochd::store
