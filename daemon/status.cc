@@ -79,19 +79,15 @@ std::string IsoStamp(const std::optional<TimePoint>& t) { return t ? store::IsoU
 
 namespace {
 
-// TemplateValue -> JSON, numbers kept as numbers when the text is one.
+// TemplateValue -> JSON. Texts are strings, even made of digits (an idTechnique "00123").
 std::string ToJson(const TemplateValue& v, int indent = 0) {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
   const std::string close(static_cast<std::size_t>(indent), ' ');
   switch (v.type()) {
-    case TemplateValue::Type::kText: {
-      const std::string& t = v.text();
-      const bool number = !t.empty() && t.size() < 16 &&
-                          std::all_of(t.begin() + (t[0] == '-' ? 1 : 0), t.end(),
-                                      [](char c) { return c >= '0' && c <= '9'; }) &&
-                          t != "-";
-      return number ? t : "\"" + JsonEscape(t) + "\"";
-    }
+    case TemplateValue::Type::kText:
+      return "\"" + JsonEscape(v.text()) + "\"";
+    case TemplateValue::Type::kNumber:
+      return v.text();
     case TemplateValue::Type::kFlag:
       return v.flag() ? "true" : "false";
     case TemplateValue::Type::kList: {
@@ -116,9 +112,15 @@ std::string ToJson(const TemplateValue& v, int indent = 0) {
   return "null";
 }
 
-std::string N(std::int64_t n) { return std::to_string(n); }
+TemplateValue N(std::int64_t n) { return TemplateValue::Number(n); }
 
 }  // namespace
+
+std::string IsoDateTime(const std::string& zone, TimePoint t) {
+  auto tz = TimeZone::Named(zone);
+  if (!tz) tz = TimeZone::Named("UTC");
+  return tz->LocalTimestamp(t);
+}
 
 std::string FrenchDateTime(const std::string& zone, TimePoint t) {
   auto tz = TimeZone::Named(zone);
@@ -170,7 +172,23 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
 }
 
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
-                                    std::size_t nearest_count) {
+                                    std::size_t nearest_count, Audience audience) {
+  const bool people = audience == Audience::kPeople;
+  // A date or time as the audience reads it; `key` is left out for programs when unknown.
+  auto set_date = [&](TemplateValue& row, const char* key, const std::optional<Date>& d) {
+    if (people) {
+      row.Set(key, d ? FormatFrenchDate(*d) : "?");
+    } else if (d) {
+      row.Set(key, FormatIsoDate(*d));
+    }
+  };
+  auto set_time = [&](TemplateValue& row, const char* key, const std::optional<TimePoint>& t) {
+    if (people) {
+      row.Set(key, FrenchStamp(config.timezone, t));
+    } else if (t) {
+      row.Set(key, IsoDateTime(config.timezone, *t));
+    }
+  };
   auto counts = store.passages().Counts();
   if (!counts) return std::unexpected(counts.error());
   struct Cert {
@@ -221,7 +239,8 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
     }
   }
   TemplateValue data;
-  data.Set("generated_at", FrenchDateTime(config.timezone, clock.Now()));
+  if (!people) data.Set("type", "accrochd.status").Set("version", N(kStatusJsonVersion));
+  set_time(data, "generated_at", clock.Now());
   data.Set("timezone", config.timezone);
   data.Set("urgent_days", N(config.deadlines.urgent));
   TemplateValue certifiers = TemplateValue::List();
@@ -278,13 +297,13 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
                                   : p.certification_code)
         .Set("status", French(p.status))
         .Set("status_code", std::string(store::StatusName(p.status)))
-        .Set("delivery", p.delivery ? FormatFrenchDate(*p.delivery) : "?")
-        .Set("deadline", FormatFrenchDate(*p.deadline))
         .Set("days_left", N(left))
         .Set("days_overdue", N(-left))
         .Set("overdue", left < 0)
         .Set("today", left == 0)
         .Set("ahead", left > 0);
+    set_date(row, "delivery", p.delivery);
+    set_date(row, "deadline", p.deadline);
     list.Push(std::move(row));
   }
   data.Set("nearest_count", N(static_cast<std::int64_t>(nearest->size())));
@@ -299,9 +318,9 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
     TemplateValue row;
     row.Set("file", d.file_name)
         .Set("certifier", d.certifier)
-        .Set("passages", N(d.passages))
-        .Set("published_at", FrenchStamp(config.timezone, d.published_at))
-        .Set("uploaded_at", FrenchStamp(config.timezone, d.uploaded_at));
+        .Set("passages", N(d.passages));
+    set_time(row, "published_at", d.published_at);
+    set_time(row, "uploaded_at", d.uploaded_at);
     if (d.state == "published") {
       has_outbox = true;
       outbox.Push(std::move(row));
@@ -324,7 +343,8 @@ int RunStatus(const CommandContext& ctx) {
     return ExitCodeFor(store.error());
   }
   auto data = DashboardData(*config, **store, ctx.clock,
-                            ctx.invocation.all ? kEveryDeadline : kNearestDeadlines);
+                            ctx.invocation.all ? kEveryDeadline : kNearestDeadlines,
+                            ctx.invocation.json ? Audience::kPrograms : Audience::kPeople);
   if (!data) {
     ctx.err << "accrochd status: " << data.error().message() << "\n";
     return ExitCodeFor(data.error());

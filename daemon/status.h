@@ -53,10 +53,23 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
 inline constexpr std::size_t kNearestDeadlines = 20;
 inline constexpr std::size_t kEveryDeadline = static_cast<std::size_t>(INT64_MAX);
 
-// The dashboard's data, as given to the "status" template.
-Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
-                                    std::size_t nearest = kNearestDeadlines);
+// Who reads the dashboard's data. People read it through the "status" template: dates and times
+// in French ("27/11/2026 14:03"). Programs read `status --json`: times in ISO 8601 with the
+// offset of the configured time zone ("2026-11-27T14:03:12+01:00"), dates as "2026-11-27", a
+// time or date that is not known left out.
+enum class Audience { kPeople, kPrograms };
 
+// The dashboard's data, as given to the "status" template (or written as JSON).
+Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
+                                    std::size_t nearest = kNearestDeadlines,
+                                    Audience audience = Audience::kPeople);
+
+// The version of `status --json`'s document: 2 since its times are ISO 8601 with an offset and
+// its dates YYYY-MM-DD (version 1 wrote them in French, as the dashboard shows them).
+inline constexpr int kStatusJsonVersion = 2;
+
+// "2026-11-27T14:03:12+01:00": ISO 8601 in `zone`, with its offset (UTC for an unknown zone).
+std::string IsoDateTime(const std::string& zone, TimePoint t);
 // "27/11/2026 14:03" in `zone`.
 std::string FrenchDateTime(const std::string& zone, TimePoint t);
 // A time of the store said in `zone` as above; "" for no time.

@@ -20,6 +20,7 @@ using Data = kainjow::mustache::data;
 Data ToData(const TemplateValue& v) {
   switch (v.type()) {
     case TemplateValue::Type::kText:
+    case TemplateValue::Type::kNumber:
       return Data(v.text());
     case TemplateValue::Type::kFlag:
       return Data(v.flag());

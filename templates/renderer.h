@@ -17,15 +17,22 @@
 
 namespace accrochd {
 
-// What a template is given: a text, a flag, a list of values, or named values.
+// What a template is given: a text, a number, a flag, a list of values, or named values. A
+// template shows a number as its digits; a JSON form of the data (status --json) writes it as a
+// JSON number, where a text made of digits (an idTechnique "00123") stays a string.
 class TemplateValue {
  public:
-  enum class Type { kText, kFlag, kList, kObject };
+  enum class Type { kText, kNumber, kFlag, kList, kObject };
 
   TemplateValue() : type_(Type::kObject) {}
   TemplateValue(std::string text) : type_(Type::kText), text_(std::move(text)) {}  // NOLINT
   TemplateValue(const char* text) : type_(Type::kText), text_(text) {}             // NOLINT
   TemplateValue(bool flag) : type_(Type::kFlag), flag_(flag) {}                    // NOLINT
+  static TemplateValue Number(long long n) {
+    TemplateValue v(std::to_string(n));
+    v.type_ = Type::kNumber;
+    return v;
+  }
   static TemplateValue List() {
     TemplateValue v;
     v.type_ = Type::kList;

@@ -1,6 +1,7 @@
 // The real accrochd binary, run as an administrator runs it: exit codes, messages, the demo.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -8,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/json_reader.h"
 #include "tests/support/mapping_fixtures.h"
 #include "tests/support/run_binary.h"
 #include "tests/support/services.h"
@@ -275,6 +277,56 @@ TEST(CliSystemTest, DemoStatusShowsEveryPassageWithItsDeadline) {
     EXPECT_THAT(all.out + history.out, Not(HasSubstr(std::string(" ") + personal + " ")))
         << personal;
   }
+}
+
+// `status --json` is for programs: version 2 gives times in ISO 8601 with the zone's offset and
+// dates as YYYY-MM-DD (the dashboard's French forms stay in the text), identifiers as strings,
+// counts as numbers; the same deadlines as the French dashboard.
+TEST(CliSystemTest, DemoStatusJsonGivesIsoTimesAndDates) {
+  const std::string config = FreshDemoConfig("demo-status-json");
+  RunResult once = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  RunResult json = RunAccrochd({"status", "--json", "--all", "--config", config});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  testing::JsonReader reader(json.out);
+  std::optional<testing::Json> doc = reader.Document();
+  ASSERT_TRUE(doc.has_value()) << reader.error() << "\n" << json.out;
+  const testing::Json& j = *doc;
+  EXPECT_EQ(j["type"].text, "accrochd.status");
+  EXPECT_EQ(j["version"].type, testing::Json::Type::kNumber);
+  EXPECT_EQ(j["version"].Int(), 2);
+  const std::regex kTime(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2})");
+  const std::regex kDate(R"([0-9]{4}-[0-9]{2}-[0-9]{2})");
+  EXPECT_TRUE(std::regex_match(j["generated_at"].text, kTime)) << j["generated_at"].text;
+  EXPECT_EQ(j["timezone"].text, "Europe/Paris");
+
+  ASSERT_EQ(j["nearest"].items.size(), 189u);
+  for (const testing::Json& p : j["nearest"].items) {
+    EXPECT_EQ(p["id"].type, testing::Json::Type::kString);
+    EXPECT_EQ(p["days_left"].type, testing::Json::Type::kNumber);
+    EXPECT_TRUE(std::regex_match(p["deadline"].text, kDate)) << p["id"].text;
+    if (p.Has("delivery")) {
+      EXPECT_TRUE(std::regex_match(p["delivery"].text, kDate)) << p["id"].text;
+    }
+  }
+  // IEF-1122's deadline, as the French dashboard says it, is the JSON's date.
+  RunResult all = RunAccrochd({"status", "--all", "--config", config});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const testing::Json* first = &j["nearest"].items.front();
+  const std::string iso = (*first)["deadline"].text;  // YYYY-MM-DD
+  const std::string french = iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
+  EXPECT_THAT(all.out, HasSubstr("  " + (*first)["id"].text + "  "));
+  EXPECT_THAT(all.out, ::testing::ContainsRegex((*first)["id"].text + "  [^\n]*échéance " + french));
+
+  ASSERT_EQ(j["outbox"].items.size(), 1u);
+  const testing::Json& file = j["outbox"].items.front();
+  EXPECT_TRUE(std::regex_match(file["published_at"].text, kTime)) << file["published_at"].text;
+  EXPECT_FALSE(file.Has("uploaded_at"));  // not uploaded: left out, not ""
+  EXPECT_EQ(file["passages"].type, testing::Json::Type::kNumber);
+  const testing::Json& certifier = j["certifiers"].items.front();
+  EXPECT_EQ(certifier["bcr"].type, testing::Json::Type::kString);
+  EXPECT_EQ(certifier["overdue"].type, testing::Json::Type::kNumber);
+  EXPECT_THAT(json.out, Not(HasSubstr("/20")));  // no French date anywhere
 }
 
 TEST(CliSystemTest, DemoPreviewShowsPassagesAndTheQuarantine) {
