@@ -387,6 +387,7 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("kind", daily ? "daily" : "digest")
       .Set("bcr", c.id_client)
       .Set("generated_at", FrenchDateTime(c.timezone, now))
+      .Set("generated_at_iso", IsoDateTime(c.timezone, now))  // for the JSON payload
       .Set("daily", daily)
       .Set("digest", !daily)
       .Set("test", false)
@@ -801,6 +802,25 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
           (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),
       {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
   return static_cast<int>(messages.size());
+}
+
+AlertRound AlertAfterCycle(const Config& config, store::StateStore& store, Logger& logger,
+                           Clock& clock, const std::map<std::string, std::string>& failing) {
+  AlertRound round;
+  Alerter alerter(config, store, logger, clock);
+  if (auto planned = alerter.Plan(failing); !planned) {
+    logger.Error("alerts: " + planned.error().message(), {}, kMessageIdAlertFailed);
+    round.failed = true;
+  } else {
+    round.queued = *planned;
+  }
+  if (auto sent = alerter.Deliver(); !sent) {
+    logger.Error("alerts: " + sent.error().message(), {}, kMessageIdAlertFailed);
+    round.failed = true;
+  } else {
+    round.delivered = *sent;
+  }
+  return round;
 }
 
 Result<int> Alerter::Deliver() {

@@ -161,6 +161,16 @@ std::string FrenchStamp(int day, int hour) {
   return buffer;
 }
 
+// "2026-01-05T07:00:00+01:00", Paris time: a webhook payload's generated_at (version 3).
+std::string IsoStamp(int day, int hour) {
+  const Date d = DayDate(day);
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02uT%02d:00:00+%02d:00",
+                static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()), hour, ParisOffsetHours(day));
+  return buffer;
+}
+
 // "accrochd-ECHL0013-20260105-0700.txt": the attachment of a message generated then.
 std::string AttachmentName(int day, int hour) {
   const Date d = DayDate(day);
@@ -866,11 +876,11 @@ class AlertsAtScaleTest : public ::testing::Test {
     if (FieldValues(request.head, "path") != std::vector<std::string>{"/hooks/accrochd"}) {
       Add("webhook: wrong path", Where(e));
     }
-    if (j["type"].text != "accrochd.alert" || j["version"].Int() != 2) {
-      Add("webhook: not an accrochd.alert of version 2",
+    if (j["type"].text != "accrochd.alert" || j["version"].Int() != 3) {
+      Add("webhook: not an accrochd.alert of version 3",
           Where(e) + ": " + j["type"].text + " " + std::to_string(j["version"].Int()));
     }
-    if (j["generated_at"].text != Where(e)) {
+    if (j["generated_at"].text != IsoStamp(e.day, e.hour)) {
       Add("webhook: generated in another cycle", Where(e) + ": " + j["generated_at"].text);
       return;
     }

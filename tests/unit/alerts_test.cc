@@ -398,7 +398,8 @@ TEST_F(AlertsTest, EveryNewlyOverduePassageIsNamedHoweverManyAndOnlyRepeatsAreCu
   EXPECT_THAT(email.text, HasSubstr("pièce jointe accrochd-DEMO0001-20260302-0700.txt"));
   EXPECT_THAT(email.text, Not(HasSubstr("Déjà signalé")));
   EXPECT_EQ(Occurrences(sent[1].payload, "\"new\": true"), 15u);
-  EXPECT_THAT(sent[1].payload, HasSubstr("\"version\": 2"));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"version\": 3"));
+  EXPECT_THAT(sent[1].payload, HasSubstr("\"generated_at\": \"2026-03-02T07:00:00+01:00\""));
   // The webhook's payload is not an e-mail: no attachment there.
   EXPECT_TRUE(sent[1].attachment.empty());
 
