@@ -62,6 +62,17 @@ class Alerter {
   AlertSender sender_;
 };
 
+// After a cycle of `accrochd run` or `accrochd once --alerts`: queues what is new for people
+// (`failing`: the certifiers whose cycle failed, with why), then sends what is due, earlier
+// messages' retries included. A failure is logged, never thrown: the caller's loop goes on.
+struct AlertRound {
+  int queued = 0;
+  int delivered = 0;
+  bool failed = false;  // planning or delivery stopped on an error (logged)
+};
+AlertRound AlertAfterCycle(const Config& config, store::StateStore& store, Logger& logger,
+                           Clock& clock, const std::map<std::string, std::string>& failing);
+
 // `accrochd alerts test`: one test message through every configured channel, at once (not
 // queued, nothing recorded). Each channel with its outcome.
 std::vector<std::pair<std::string, alert::DeliveryOutcome>> SendTestAlerts(

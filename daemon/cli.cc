@@ -78,11 +78,18 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_config();
       s.options.add_options()(
           "verbose,v", po::bool_switch(&inv.verbose),
-          "log debug messages, and print where the cycle's time went, stage by stage");
+          "log debug messages, and print where the cycle's time went, stage by stage")(
+          "alerts", po::bool_switch(&inv.alerts),
+          "after the cycle, queue and send the alerts `run` would send (same queue, same\n"
+          "deduplication, retries of earlier messages)")(
+          "planned", po::bool_switch(&inv.planned),
+          "cut deposit files on the schedule (deposit.every) and for urgent passages, as\n"
+          "`run` does, instead of writing every valid passage due");
       s.description =
           "Runs one cycle and exits: reads every mapping's rows, records them in the state store,\n"
           "and writes every valid passage due and not yet in a file into deposit files in the\n"
-          "outbox. For cron and first backfills. Refused while `accrochd run` holds the state.";
+          "outbox. For cron and first backfills. Refused while `accrochd run` holds the state.\n"
+          "From a timer, `once --alerts --planned` does what one cycle of `run` does.";
       break;
     case Command::kCheck:
       add_config();

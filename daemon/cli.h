@@ -46,6 +46,9 @@ struct Invocation {
   Command command = Command::kCheck;
   std::string config_path;  // empty: the default (see DefaultConfigPath)
   bool verbose = false;
+  // once
+  bool alerts = false;   // plan and send the alerts after the cycle, as run does
+  bool planned = false;  // cut deposits on the schedule, as run does (not every passage due)
   // check
   bool print_config = false;
   bool no_connect = false;

@@ -13,6 +13,7 @@
 #include "connectors/xml/xsd_validator.h"
 #include "core/size.h"
 #include "core/text.h"
+#include "daemon/alerts.h"
 #include "daemon/daemon.h"
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
@@ -207,7 +208,14 @@ int RunOnce(const CommandContext& ctx) {
     }
   }
   const auto started = std::chrono::steady_clock::now();
-  Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
+  Result<CycleReport> report = daemon.RunCycle(
+      ctx.invocation.planned ? DepositPolicy::kPlanned : DepositPolicy::kAlways, ctx.stop);
+  // --alerts: what `run` does after each cycle, a failed cycle included (it is announced).
+  std::optional<AlertRound> alerted;
+  if (ctx.invocation.alerts && !ctx.stop.stop_requested()) {
+    alerted = AlertAfterCycle(*config, *state->store, ctx.logger, ctx.clock,
+                              FailedCertifiers(*config, report));
+  }
   if (!report) {
     ctx.logger.Error(report.error().message());
     return ExitCodeFor(report.error());
@@ -260,6 +268,15 @@ int RunOnce(const CommandContext& ctx) {
     for (const StageFigures& f : report->stages) {
       ctx.out << "  stage " << DescribeStage(f, report->wall) << "\n";
     }
+  }
+  if (alerted) {
+    ctx.out << "\nAlerts: " << Plural(static_cast<std::size_t>(alerted->queued), "message")
+            << " queued, " << Plural(static_cast<std::size_t>(alerted->delivered), "message")
+            << " delivered"
+            << (alerted->failed ? "; an error stopped them (the log says which)"
+                                : " (one that could not be is tried again at the next cycle)")
+            << ".\n";
+    if (alerted->failed) status = std::max(status, kExitRuntime);
   }
   if (failed) {
     ctx.out << "\n";

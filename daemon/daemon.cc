@@ -91,6 +91,17 @@ bool CursorBefore(const std::string& a, const std::string& b, source::ValueKind 
   return a < b;
 }
 
+std::map<std::string, std::string> FailedCertifiers(const Config& config,
+                                                    const Result<CycleReport>& cycle) {
+  std::map<std::string, std::string> failed;
+  if (cycle) {
+    for (const CertifierFailure& f : cycle->failures) failed[f.certifier] = f.error.message();
+  } else {
+    for (const CertifierConfig& c : config.certifiers) failed[c.name] = cycle.error().message();
+  }
+  return failed;
+}
+
 std::uint64_t CycleReport::Total(std::uint64_t MappingReport::*count) const {
   std::uint64_t n = 0;
   for (const MappingReport& m : mappings) n += m.*count;

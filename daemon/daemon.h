@@ -76,6 +76,11 @@ struct CycleReport {
   std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
 
+// The certifiers (by name) a cycle could not serve, with why; every certifier when the cycle
+// failed as a whole. What the alerts announce as « lecture de la source impossible ».
+std::map<std::string, std::string> FailedCertifiers(const Config& config,
+                                                    const Result<CycleReport>& cycle);
+
 // When a cycle cuts deposits.
 enum class DepositPolicy {
   kAlways,   // every certifier with a valid passage due (accrochd once)

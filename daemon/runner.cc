@@ -55,14 +55,9 @@ class Runner {
           failing += (failing.empty() ? "" : ", ") + f.certifier;
         }
       }
-      std::map<std::string, std::string> failed;
-      if (report) {
-        for (const CertifierFailure& f : report->failures) failed[f.certifier] = f.error.message();
-      } else {
-        for (const CertifierConfig& c : config_->certifiers)
-          failed[c.name] = report.error().message();
-      }
-      Alert(failed);
+      AlertAfterCycle(*config_, *state_.store, ctx_.logger, ctx_.clock,
+                      FailedCertifiers(*config_, report));
+      service_.Alive();
       const TimePoint next = started + config_->run.interval;
       service_.Status(Line(next, failing) + reload_note_);
       service_.Alive();
@@ -79,19 +74,6 @@ class Runner {
         std::make_unique<Daemon>(config, ctx_.logger, ctx_.clock, ctx_.files, state_.store.get());
     daemon->SetHeartbeat([this] { service_.Alive(); });
     return daemon;
-  }
-
-  // After each cycle: queue what is new for people, and send what is due (retries included).
-  // A failure here is logged; it never stops the loop.
-  void Alert(const std::map<std::string, std::string>& failed) {
-    Alerter alerter(*config_, *state_.store, ctx_.logger, ctx_.clock);
-    if (auto planned = alerter.Plan(failed); !planned) {
-      ctx_.logger.Error("alerts: " + planned.error().message(), {}, kMessageIdAlertFailed);
-    }
-    if (auto sent = alerter.Deliver(); !sent) {
-      ctx_.logger.Error("alerts: " + sent.error().message(), {}, kMessageIdAlertFailed);
-    }
-    service_.Alive();
   }
 
   std::string Line(TimePoint next, const std::string& failing) {

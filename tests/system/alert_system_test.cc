@@ -204,6 +204,55 @@ TEST_F(AlertSystemTest, RunSendsOneFrenchDigestAndNotAgainUntilSomethingChanges)
   EXPECT_THAT(run->Err(), Not(HasSubstr(kToken)));
 }
 
+// `once --alerts`, for a site that runs accrochd from a timer: the same digest as `run`'s first
+// cycle, sent once -- not again by the next `once --alerts`, and nothing at all from a `once`
+// without the option. The webhook payload (version 3) gives generated_at in ISO 8601 with the
+// offset.
+TEST_F(AlertSystemTest, OnceWithAlertsSendsTheDigestOnce) {
+  RunResult plain = RunAccrochd({"once", "--config", config_});
+  ASSERT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  EXPECT_THAT(plain.out, Not(HasSubstr("Alerts:")));
+  EXPECT_TRUE(RecordedEntries(dir_ + "/mail", "message-").empty());
+  EXPECT_TRUE(RecordedEntries(dir_ + "/hooks", "request-").empty());
+
+  RunResult first = RunAccrochd({"once", "--alerts", "--config", config_});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // One message for each channel: the e-mail and the webhook.
+  EXPECT_THAT(first.out, HasSubstr("Alerts: 2 messages queued, 2 messages delivered"));
+  std::vector<fs::path> mails = RecordedEntries(dir_ + "/mail", "message-");
+  std::vector<fs::path> hooks = RecordedEntries(dir_ + "/hooks", "request-");
+  ASSERT_EQ(mails.size(), 1u) << first.err << smtp_->Log();
+  ASSERT_EQ(hooks.size(), 1u) << first.err << hooks_->Log();
+  EXPECT_THAT(ReadFile((mails[0] / "decoded.txt").string()),
+              HasSubstr("subject: [accrochd] institut-exemple — URGENT — nouvelles alertes"));
+  EXPECT_THAT(Lf(ReadFile((mails[0] / "part-1.txt").string())),
+              HasSubstr("  IEF-1122  RS RS6521  dans un fichier à déposer  échéance "));
+  const std::string body = (hooks[0] / "body").string();
+  EXPECT_EQ(RunProgram({ACCROCHD_PYTHON3, "-c",
+                        "import datetime, json, sys\n"
+                        "d = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+                        "assert d['version'] == 3 and d['kind'] == 'digest', d\n"
+                        "t = datetime.datetime.fromisoformat(d['generated_at'])\n"
+                        "assert t.utcoffset() is not None, d['generated_at']\n"
+                        "assert len(d['generated_at']) == 25, d['generated_at']\n"
+                        "assert 'IEF-1122' in [p['id_technique'] for p in d['overdue']]\n"
+                        "for p in d['overdue']:\n"
+                        "    datetime.date.fromisoformat(p['deadline'])\n",
+                        body},
+                       dir_ + "/json-check.log"),
+            0)
+      << ReadFile(dir_ + "/json-check.log");
+
+  // Nothing new: nothing sent again.
+  RunResult second = RunAccrochd({"once", "--alerts", "--planned", "--config", config_});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_THAT(second.out, HasSubstr("Alerts: 0 messages queued, 0 messages delivered"));
+  EXPECT_EQ(RecordedEntries(dir_ + "/mail", "message-").size(), 1u);
+  EXPECT_EQ(RecordedEntries(dir_ + "/hooks", "request-").size(), 1u);
+  EXPECT_THAT(first.out + first.err + second.out + second.err,
+              AllOf(Not(HasSubstr(kPassword)), Not(HasSubstr(kToken))));
+}
+
 TEST_F(AlertSystemTest, AlertsTestReportsEveryChannel) {
   RunResult r = RunAccrochd({"alerts", "test", "--config", config_});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -5,7 +5,7 @@
 # sysusers.d and tmpfiles.d files applied to a temporary root.
 #
 #   systemd_files_test.sh security UNIT
-#   systemd_files_test.sh verify   UNIT ACCROCHD_BIN
+#   systemd_files_test.sh verify   UNIT ACCROCHD_BIN ARGUMENTS [TIMER]   (ExecStart=ACCROCHD_BIN ARGUMENTS)
 #   systemd_files_test.sh sysusers SYSUSERS_FILE
 #   systemd_files_test.sh tmpfiles TMPFILES_FILE SYSUSERS_FILE UNIT   (and the unit's User=, Group=)
 #
@@ -56,24 +56,31 @@ check_security() {
 # will be installed, not where it is now, so a copy of the unit runs a stub instead. Everything
 # else (setpriv, env, kill, the targets it depends on) is checked as it is.
 check_verify() {
-  local unit=$1 bin=$2
+  local unit=$1 bin=$2 arguments=$3 timer=${4:-}
   need_tool systemd-analyze
   [ -f "$unit" ] || fail "$unit does not exist"
-  local text
+  local text name
   text=$(<"$unit")
-  grep -qxF "ExecStart=$bin run" "$unit" || fail "$unit: ExecStart= is not \"$bin run\""
+  name=$(basename "$unit")
+  grep -qxF "ExecStart=$bin $arguments" "$unit" || fail "$unit: ExecStart= is not \"$bin $arguments\""
   mkdir -p "$scratch/bin" "$scratch/unit"
   printf '#!/bin/sh\nexit 0\n' >"$scratch/bin/accrochd"
   chmod 0755 "$scratch/bin/accrochd"
-  printf '%s\n' "${text//"$bin"/"$scratch/bin/accrochd"}" >"$scratch/unit/accrochd.service"
+  printf '%s\n' "${text//"$bin"/"$scratch/bin/accrochd"}" >"$scratch/unit/$name"
+  local to_verify=("$scratch/unit/$name")
+  if [ -n "$timer" ]; then
+    [ -f "$timer" ] || fail "$timer does not exist"
+    cp "$timer" "$scratch/unit/"
+    to_verify+=("$scratch/unit/$(basename "$timer")")
+  fi
   local output status=0
   # --man=no: the man pages named by Documentation= are not installed where tests run.
-  output=$(systemd-analyze verify --man=no "$scratch/unit/accrochd.service" 2>&1) || status=$?
+  output=$(systemd-analyze verify --man=no "${to_verify[@]}" 2>&1) || status=$?
   [ -z "$output" ] || printf '%s\n' "$output" >&2
   [ "$status" -eq 0 ] || fail "systemd-analyze verify exited with status $status"
   # verify exits 0 after warnings such as "Unknown key ..., ignoring": they fail here.
   [ -z "$output" ] || fail "systemd-analyze verify printed warnings (above)"
-  printf 'systemd-analyze verify: no warning\n'
+  printf 'systemd-analyze verify %s: no warning\n' "${to_verify[*]##*/}"
 }
 
 # A root with only root in it, as on a fresh system.
@@ -177,7 +184,7 @@ check_tmpfiles() {
 
 case "${1:-}" in
   security) check_security "${2:?UNIT}" ;;
-  verify) check_verify "${2:?UNIT}" "${3:?ACCROCHD_BIN}" ;;
+  verify) check_verify "${2:?UNIT}" "${3:?ACCROCHD_BIN}" "${4:?ARGUMENTS}" "${5:-}" ;;
   sysusers) check_sysusers "${2:?SYSUSERS_FILE}" ;;
   tmpfiles) check_tmpfiles "${2:?TMPFILES_FILE}" "${3:?SYSUSERS_FILE}" "${4:?UNIT}" ;;
   *) echo "usage: $0 security|verify|sysusers|tmpfiles FILE..." >&2; exit 2 ;;
