@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/dashboard.h"
 #include "templates/renderer.h"
 
 namespace accrochd::daemon {
@@ -56,6 +57,13 @@ inline constexpr std::size_t kEveryDeadline = static_cast<std::size_t>(INT64_MAX
 // The dashboard's data, as given to the "status" template.
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest = kNearestDeadlines);
+// The same from figures already computed; `all` when every deadline was asked for.
+TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, bool all);
+
+// The HTML report for the certification staff (`status --html`, report_file): the dashboard of
+// `status --all` as one self-contained page in French (template "report", values HTML-escaped).
+// `dashboard` must list every deadline (kEveryDeadline).
+Result<std::string> ReportPage(const Config& config, const Dashboard& dashboard);
 
 // "27/11/2026 14:03" in `zone`.
 std::string FrenchDateTime(const std::string& zone, TimePoint t);
