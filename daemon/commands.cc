@@ -14,6 +14,7 @@
 #include "core/size.h"
 #include "core/text.h"
 #include "daemon/daemon.h"
+#include "daemon/monitoring.h"
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
 #include "mappings/mapping.h"
@@ -208,12 +209,21 @@ int RunOnce(const CommandContext& ctx) {
   }
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(DepositPolicy::kAlways, ctx.stop);
+  const auto took = std::chrono::steady_clock::now() - started;
+  // Recorded, and the monitoring files written, for a failed cycle too; not for an interrupted one.
+  if (report || (report.error().kind() != ErrorKind::kCancelled && !ctx.stop.stop_requested())) {
+    if (auto r = AfterCycle(*config, *state->store, ctx.clock, ctx.files, ResultOf(report),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(took));
+        !r) {
+      ctx.logger.Error(r.error().message());
+      status = std::max(status, kExitRuntime);
+    }
+  }
   if (!report) {
     ctx.logger.Error(report.error().message());
     return ExitCodeFor(report.error());
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(took).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
   if (imported + refused > 0) {
