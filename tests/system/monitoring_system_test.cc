@@ -3,6 +3,7 @@
 // for the exposition format, a strict XML parser for the page (tests/support/html_tables.py) --
 // and their figures compared with `status --json`'s. Nothing personal from the demo database
 // appears in either.
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -15,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/daemon_process.h"
 #include "tests/support/json_reader.h"
 #include "tests/support/run_binary.h"
 #include "tests/system/deposit_checks.h"
@@ -24,6 +26,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using std::chrono::milliseconds;
 
 const std::string kPromtool = ACCROCHD_PROMTOOL;
 const std::string kPython = ACCROCHD_PYTHON3;
@@ -279,6 +282,46 @@ TEST(MonitoringSystemTest, AFailedCycleWritesTheMetricsWithItsResult) {
   ExpectMetricsMatch(metrics, ParseJson(json.out));
   EXPECT_THAT(ReadFile(dir + "/r.html"), HasSubstr("⚠ incomplète (une base n'a pas pu "
                                                    "être lue)"));
+}
+
+// `run` replaces both files after every cycle: the second cycle's timestamp follows the first's,
+// and the page and the metrics still say what `status --json` says, the daemon running.
+TEST(MonitoringSystemTest, RunReplacesTheFilesAfterEveryCycle) {
+  const std::string dir = MakeTempDir("monitoring-run");
+  const std::string config = dir + "/accrochd.yaml";
+  WriteFile(config, DemoConfigWith(dir + "/state",
+                                   "run: {interval: 10s}\nmonitoring:\n  metrics_file: "
+                                   "accrochd.prom\n  report_file: index.html\n"));
+  const std::string metrics_path = dir + "/accrochd.prom";
+  AccrochdProcess run({"run", "--config", config}, {}, dir + "/run");
+  auto cycle_end = [&]() {
+    const auto samples = Samples(ReadAll(metrics_path));
+    auto it = samples.find("accrochd_last_cycle_timestamp_seconds");
+    return it == samples.end() ? 0.0 : it->second;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return cycle_end() > 0; }, milliseconds(60000))) << run.Err();
+  const double first = cycle_end();
+  ASSERT_TRUE(WaitUntil([&] { return cycle_end() >= first + 10; }, milliseconds(60000)))
+      << run.Err();
+  ShellResult promtool = Shell(Quote(kPromtool) + " check metrics < " + Quote(metrics_path));
+  EXPECT_EQ(promtool.exit_code, 0) << promtool.out;
+  RunResult json = RunAccrochd({"status", "--all", "--json", "--config", config});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const Json status = ParseJson(json.out);
+  const std::string metrics = ReadAll(metrics_path);
+  // A cycle may end between the two reads: compare when the metrics are of the same cycle.
+  if (Samples(metrics)["accrochd_last_cycle_timestamp_seconds"] ==
+      status["last_cycle"]["ended_at_unix"].number) {
+    ExpectMetricsMatch(metrics, status);
+  }
+  EXPECT_THAT(metrics, HasSubstr("accrochd_last_cycle_result{result=\"success\"} 1\n"));
+  ShellResult parsed =
+      Shell(Quote(kPython) + " " + Quote(kHtmlTables) + " " + Quote(dir + "/index.html"));
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.out;
+  ASSERT_TRUE(run.Signal(SIGTERM));
+  auto status_code = run.Wait(milliseconds(60000));
+  ASSERT_TRUE(status_code.has_value());
+  EXPECT_TRUE(WIFEXITED(*status_code) && WEXITSTATUS(*status_code) == 0) << run.Err();
 }
 
 TEST(MonitoringSystemTest, ABadMonitoringValueIsReportedAtItsLine) {
