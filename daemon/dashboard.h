@@ -35,8 +35,8 @@ struct CertificationFigures {
 // overdue; urgent (deadlines.urgent days left or fewer); soon (up to `soon_days`, the largest of
 // the alert thresholds and the urgent threshold); later; unknown (no readable delivery date).
 struct CertifierFigures {
-  std::string bcr;                                 // idClient
-  const CertifierConfig* configured = nullptr;     // nullptr: no longer in the configuration
+  std::string bcr;                                   // idClient
+  const CertifierConfig* configured = nullptr;       // nullptr: no longer in the configuration
   std::vector<CertificationFigures> certifications;  // by type, then code
   std::int64_t overdue = 0, urgent = 0, soon = 0, later = 0, unknown = 0;
   std::int64_t outbox_files = 0;      // published in the outbox, not marked uploaded
@@ -49,7 +49,8 @@ struct Dashboard {
   TimePoint generated_at;
   int urgent_days = 0;
   int soon_days = 0;
-  std::vector<CertifierFigures> certifiers;  // every configured one, and any the store knows, by BCR
+  // Every configured certifier, and any other the store knows, by BCR.
+  std::vector<CertifierFigures> certifiers;
   // The passages not yet accepted with the nearest deadlines (as many as asked), with the days
   // left before each deadline in its certifier's calendar (negative: overdue).
   struct Deadline {

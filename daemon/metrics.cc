@@ -110,8 +110,8 @@ void Exposition::Line(const Labels& labels, const std::string& value) {
     text_ += "{";
     for (std::size_t i = 0; i < labels.size(); ++i) {
       assert(ValidName(labels[i].first) && !labels[i].first.starts_with("__"));
-      text_ += (i > 0 ? "," : "") + labels[i].first + "=\"" + EscapeLabelValue(labels[i].second) +
-               "\"";
+      text_ +=
+          (i > 0 ? "," : "") + labels[i].first + "=\"" + EscapeLabelValue(labels[i].second) + "\"";
     }
     text_ += "}";
   }
@@ -143,12 +143,13 @@ std::string MetricsText(const Dashboard& d) {
     }
   }
 
-  e.Family("accrochd_deadline_passages", "gauge",
-           "Passages not yet received by the CDC (pending, quarantined, in a file to deposit, "
-           "rejected) by deadline band, bands not overlapping: overdue; urgent (at most "
-           "accrochd_deadline_band_limit_seconds{band=\"urgent\"}); soon (at most "
-           "accrochd_deadline_band_limit_seconds{band=\"soon\"}); later; unknown (no readable delivery "
-           "date).");
+  e.Family(
+      "accrochd_deadline_passages", "gauge",
+      "Passages not yet received by the CDC (pending, quarantined, in a file to deposit, "
+      "rejected) by deadline band, bands not overlapping: overdue; urgent (at most "
+      "accrochd_deadline_band_limit_seconds{band=\"urgent\"}); soon (at most "
+      "accrochd_deadline_band_limit_seconds{band=\"soon\"}); later; unknown (no readable delivery "
+      "date).");
   for (const CertifierFigures& c : d.certifiers) {
     const std::pair<const char*, std::int64_t> bands[] = {{"overdue", c.overdue},
                                                           {"urgent", c.urgent},
@@ -191,8 +192,8 @@ std::string MetricsText(const Dashboard& d) {
   e.Family("accrochd_last_cycle_result", "gauge",
            "How the last cycle ended, 1 for its result: success (every certifier served), partial "
            "(a certifier's source could not be read), failure. All 0 before the first cycle.");
-  for (store::CycleResult r : {store::CycleResult::kSuccess, store::CycleResult::kPartial,
-                               store::CycleResult::kFailure}) {
+  for (store::CycleResult r :
+       {store::CycleResult::kSuccess, store::CycleResult::kPartial, store::CycleResult::kFailure}) {
     e.Sample({{"result", std::string(store::CycleResultName(r))}},
              std::int64_t{d.last_cycle && d.last_cycle->result == r ? 1 : 0});
   }

@@ -69,8 +69,8 @@ class Runner {
       }
       Alert(failed);
       // After the alerts, so that the metrics count the messages this cycle queued and sent.
-      if (auto r = AfterCycle(*config_, *state_.store, ctx_.clock, ctx_.files, ResultOf(report),
-                              took);
+      if (auto r =
+              AfterCycle(*config_, *state_.store, ctx_.clock, ctx_.files, ResultOf(report), took);
           !r) {
         ctx_.logger.Error(r.error().message());
       }

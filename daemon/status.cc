@@ -185,7 +185,8 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
   TemplateValue certifiers = TemplateValue::List();
   for (const CertifierFigures& certifier : dashboard.certifiers) {
     TemplateValue c;
-    c.Set("name", certifier.configured != nullptr ? certifier.configured->name : "(plus configuré)");
+    c.Set("name",
+          certifier.configured != nullptr ? certifier.configured->name : "(plus configuré)");
     c.Set("bcr", certifier.bcr);
     TemplateValue certifications = TemplateValue::List();
     for (const CertificationFigures& cert : certifier.certifications) {
@@ -274,9 +275,9 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
     v.Set("result", std::string(store::CycleResultName(c.result)))
         .Set(std::string(store::CycleResultName(c.result)), true)
         .Set("ended_at", FrenchDateTime(config.timezone, c.ended_at))
-        .Set("ended_at_unix", N(std::chrono::duration_cast<std::chrono::seconds>(
-                                    c.ended_at.time_since_epoch())
-                                    .count()))
+        .Set("ended_at_unix",
+             N(std::chrono::duration_cast<std::chrono::seconds>(c.ended_at.time_since_epoch())
+                   .count()))
         .Set("duration_ms", N(c.duration.count()));
     return v;
   };

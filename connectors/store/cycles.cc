@@ -38,9 +38,9 @@ Result<std::vector<CycleRecord>> CycleLog::Last() {
   auto lock = db_.Lock();
   std::vector<CycleRecord> out;
   try {
-    soci::rowset<soci::row> rows = (db_.sql().prepare
-                                    << "SELECT result, ended_at, duration_ms FROM cycles "
-                                       "ORDER BY ended_at DESC, result");
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << "SELECT result, ended_at, duration_ms FROM cycles "
+                              "ORDER BY ended_at DESC, result");
     for (const soci::row& r : rows) {
       const std::string name = r.get<std::string>(0);
       CycleRecord c;

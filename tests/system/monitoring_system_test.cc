@@ -3,8 +3,8 @@
 // for the exposition format, a strict XML parser for the page (tests/support/html_tables.py) --
 // and their figures compared with `status --json`'s. Nothing personal from the demo database
 // appears in either.
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -24,9 +24,9 @@
 namespace accrochd::testing {
 namespace {
 
+using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using std::chrono::milliseconds;
 
 const std::string kPromtool = ACCROCHD_PROMTOOL;
 const std::string kPython = ACCROCHD_PYTHON3;
@@ -104,11 +104,10 @@ void ExpectMetricsMatch(const std::string& exposition, const Json& status) {
             1);
   EXPECT_NEAR(Sample(samples, "accrochd_last_cycle_duration_seconds"),
               last["duration_ms"].number / 1000, 0.0005);
-  EXPECT_EQ(Sample(samples, "accrochd_last_cycle_timestamp_seconds"),
-            last["ended_at_unix"].number);
-  EXPECT_EQ(Sample(samples, "accrochd_last_success_timestamp_seconds"),
-            status["has_last_success"].boolean ? status["last_success"]["ended_at_unix"].number
-                                               : 0);
+  EXPECT_EQ(Sample(samples, "accrochd_last_cycle_timestamp_seconds"), last["ended_at_unix"].number);
+  EXPECT_EQ(
+      Sample(samples, "accrochd_last_success_timestamp_seconds"),
+      status["has_last_success"].boolean ? status["last_success"]["ended_at_unix"].number : 0);
 }
 
 // The page parsed strictly (html_tables.py): well-formed, self-contained, and its tables say
@@ -157,8 +156,8 @@ void ExpectReportMatches(const std::string& page_path, const Json& status) {
     EXPECT_EQ(row.items[1].text, p["certifier"].text);
     EXPECT_EQ(row.items[3].text, p["status"].text);
     if (p["overdue"].boolean) {
-      EXPECT_EQ(row.items[6].text, "⚠ dépassée de " + std::to_string(p["days_overdue"].Int()) +
-                                       " jour(s)");
+      EXPECT_EQ(row.items[6].text,
+                "⚠ dépassée de " + std::to_string(p["days_overdue"].Int()) + " jour(s)");
     }
   }
   std::vector<std::string> files, expected_files;
@@ -271,7 +270,8 @@ TEST(MonitoringSystemTest, AFailedCycleWritesTheMetricsWithItsResult) {
   const std::string config = dir + "/accrochd.yaml";
   RunResult once = RunAccrochd({"once", "--config", config});
   ASSERT_EQ(once.exit_code, 2) << once.out << once.err;
-  ShellResult promtool = Shell(Quote(kPromtool) + " check metrics < " + Quote(dir + "/accrochd.prom"));
+  ShellResult promtool =
+      Shell(Quote(kPromtool) + " check metrics < " + Quote(dir + "/accrochd.prom"));
   EXPECT_EQ(promtool.exit_code, 0) << promtool.out;
   const std::string metrics = ReadFile(dir + "/accrochd.prom");
   EXPECT_THAT(metrics, HasSubstr("accrochd_last_cycle_result{result=\"partial\"} 1\n"));

@@ -614,14 +614,14 @@ TEST_F(LoadConfigTest, MonitoringFilesAreOffByDefaultAndResolvedLikeOtherPaths) 
   EXPECT_THAT(PrintConfig(*plain), Not(HasSubstr("monitoring")));
 
   std::filesystem::create_directories(dir_ + "/www");
-  auto config = Load(Base() + "monitoring:\n  metrics_file: accrochd.prom\n  report_file: " +
-                     dir_ + "/www/./index.html\n");
+  auto config = Load(Base() + "monitoring:\n  metrics_file: accrochd.prom\n  report_file: " + dir_ +
+                     "/www/./index.html\n");
   ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
   EXPECT_EQ(config->monitoring.metrics_file, dir_ + "/accrochd.prom");
   EXPECT_EQ(config->monitoring.report_file, dir_ + "/www/index.html");
-  EXPECT_THAT(PrintConfig(*config), HasSubstr("monitoring:\n  metrics_file: " + dir_ +
-                                              "/accrochd.prom\n  report_file: " + dir_ +
-                                              "/www/index.html\n"));
+  EXPECT_THAT(PrintConfig(*config),
+              HasSubstr("monitoring:\n  metrics_file: " + dir_ +
+                        "/accrochd.prom\n  report_file: " + dir_ + "/www/index.html\n"));
 }
 
 TEST_F(LoadConfigTest, MonitoringFileInAMissingDirectory) {

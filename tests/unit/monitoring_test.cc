@@ -1,6 +1,8 @@
 // The metrics file's exposition format (names, HELP and TYPE, escaping) and the HTML report's
 // escaping, from dashboards made by hand; then both from a real state store after a cycle is
 // recorded, written atomically where the configuration says.
+#include "daemon/monitoring.h"
+
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -15,7 +17,6 @@
 #include "daemon/config.h"
 #include "daemon/dashboard.h"
 #include "daemon/metrics.h"
-#include "daemon/monitoring.h"
 #include "daemon/status.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/real_files.h"
@@ -37,7 +38,10 @@ TEST(ExpositionTest, LabelValuesEscapeBackslashQuoteAndLineFeed) {
   EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
   EXPECT_EQ(EscapeLabelValue("école"), "école");
   // Not UTF-8: each bad byte becomes U+FFFD, the rest kept.
-  EXPECT_EQ(EscapeLabelValue("a\xff" "b\xc3"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(EscapeLabelValue("a\xff"
+                             "b\xc3"),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
 }
 
 TEST(ExpositionTest, HelpEscapesBackslashAndLineFeedOnly) {
@@ -84,8 +88,8 @@ Dashboard SampleDashboard() {
   d.certifiers.push_back(c);
   d.alerts = {2, 5, 1};
   d.last_cycle = store::CycleRecord{store::CycleResult::kPartial, kNow, milliseconds(1234)};
-  d.last_success = store::CycleRecord{store::CycleResult::kSuccess, kNow - minutes(15),
-                                      milliseconds(900)};
+  d.last_success =
+      store::CycleRecord{store::CycleResult::kSuccess, kNow - minutes(15), milliseconds(900)};
   return d;
 }
 
@@ -101,22 +105,24 @@ TEST(MetricsTextTest, EveryFamilyFollowsTheNamingConventions) {
     EXPECT_THAT(text, HasSubstr("# HELP " + name + " ")) << name;
     families.insert(name);
   }
-  EXPECT_EQ(families,
-            (std::set<std::string>{
-                "accrochd_certifier_info", "accrochd_passages", "accrochd_deadline_passages",
-                "accrochd_deadline_band_limit_seconds", "accrochd_quarantined_passages",
-                "accrochd_outbox_files", "accrochd_receipt_awaiting_deposits",
-                "accrochd_alerts_queued", "accrochd_alerts_delivered_total",
-                "accrochd_alerts_failed_total", "accrochd_last_cycle_result",
-                "accrochd_last_cycle_duration_seconds", "accrochd_last_cycle_timestamp_seconds",
-                "accrochd_last_success_timestamp_seconds"}));
+  EXPECT_EQ(
+      families,
+      (std::set<std::string>{
+          "accrochd_certifier_info", "accrochd_passages", "accrochd_deadline_passages",
+          "accrochd_deadline_band_limit_seconds", "accrochd_quarantined_passages",
+          "accrochd_outbox_files", "accrochd_receipt_awaiting_deposits", "accrochd_alerts_queued",
+          "accrochd_alerts_delivered_total", "accrochd_alerts_failed_total",
+          "accrochd_last_cycle_result", "accrochd_last_cycle_duration_seconds",
+          "accrochd_last_cycle_timestamp_seconds", "accrochd_last_success_timestamp_seconds"}));
   // Every status of every certification, zeros included, so that series never vanish.
   EXPECT_THAT(text, HasSubstr("accrochd_passages{certifier=\"DEMO0001\",certification_type="
                               "\"RNCP\",certification_code=\"RNCP35830\",status=\"pending\"} 4\n"));
-  EXPECT_THAT(text, HasSubstr("accrochd_passages{certifier=\"DEMO0001\",certification_type="
-                              "\"RNCP\",certification_code=\"RNCP35830\",status=\"rejected\"} 0\n"));
+  EXPECT_THAT(text,
+              HasSubstr("accrochd_passages{certifier=\"DEMO0001\",certification_type="
+                        "\"RNCP\",certification_code=\"RNCP35830\",status=\"rejected\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("certification_code=\"R\\\"S\\\\1\\n\",status=\"quarantined\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("accrochd_deadline_passages{certifier=\"DEMO0001\",band=\"overdue\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("accrochd_deadline_passages{certifier=\"DEMO0001\",band=\"overdue\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("accrochd_deadline_band_limit_seconds{band=\"soon\"} 2592000\n"));
   EXPECT_THAT(text, HasSubstr("accrochd_quarantined_passages{certifier=\"DEMO0001\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("accrochd_receipt_awaiting_deposits{certifier=\"DEMO0001\"} 3\n"));
@@ -149,12 +155,13 @@ class MonitoringTest : public ::testing::Test {
   Config Load(const std::string& extra = "") {
     const std::string demo = std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/";
     const fs::path path = fs::path(dir_) / "accrochd.yaml";
-    std::ofstream(path) << "state_directory: state\n"
-                        << extra
-                        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
-                           "certifiers:\n  \"institut <b>&amp; co\":\n    id_client: \"DEMO0001\"\n"
-                           "    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
-                        << demo << "accueil-handicap.yaml\n";
+    std::ofstream(path)
+        << "state_directory: state\n"
+        << extra
+        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
+           "certifiers:\n  \"institut <b>&amp; co\":\n    id_client: \"DEMO0001\"\n"
+           "    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
+        << demo << "accueil-handicap.yaml\n";
     auto config = LoadConfig(path.string(), Environment{});
     EXPECT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
     return config.has_value() ? std::move(*config) : Config{};
@@ -259,8 +266,8 @@ TEST_F(MonitoringTest, AFileThatCannotBeWrittenIsReportedWithItsKey) {
   ASSERT_TRUE(store.has_value()) << store.error().message();
   FaultInjectingFileSystem files(testing::RealFiles());
   files.FailAt(1, ENOSPC);  // the first write: the partial file's creation
-  auto r = AfterCycle(config, **store, clock_, files, store::CycleResult::kSuccess,
-                      milliseconds(1));
+  auto r =
+      AfterCycle(config, **store, clock_, files, store::CycleResult::kSuccess, milliseconds(1));
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("monitoring.metrics_file"));
   EXPECT_THAT(r.error().message(), HasSubstr(dir_ + "/ro/.accrochd.prom.partial"));

@@ -2000,7 +2000,6 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
   EXPECT_EQ((*b)->value, std::to_string(kBatches - 1));
 }
 
-
 // The last cycle of each result, the most recent first; a later cycle of the same result
 // replaces it; what survives a reopen.
 TEST_F(StateStoreTest, CycleLogKeepsTheLastCycleOfEachResult) {
