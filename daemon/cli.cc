@@ -130,7 +130,10 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_config();
       s.options.add_options()("json", po::bool_switch(&inv.json), "machine-readable output")(
           "all", po::bool_switch(&inv.all),
-          "list every passage not yet accepted with its deadline, not only the 20 nearest");
+          "list every passage not yet accepted with its deadline, not only the 20 nearest")(
+          "html", po::bool_switch(&inv.html),
+          "print the HTML report for the certification staff (every deadline; what "
+          "monitoring.report_file holds)");
       s.description =
           "Shows the deadline dashboard, in French: per certifier and certification, passages by\n"
           "status and by urgency, the 20 nearest deadlines (--all: every one), files waiting in\n"
@@ -282,6 +285,7 @@ std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const
                          ": not available yet in accrochd " ACCROCHD_VERSION
                          "; see 'accrochd --help' for the commands this version has.\n"};
   }
+  if (inv.html && inv.json) return UsageError(name, "--html and --json: choose one");
   if (info->command == Command::kPreview && inv.limit == 0) {
     return UsageError(name, "--limit must be at least 1");
   }

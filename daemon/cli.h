@@ -61,6 +61,7 @@ struct Invocation {
   // status
   bool json = false;
   bool all = false;  // every passage not yet accepted, not only the 20 nearest deadlines
+  bool html = false;  // the HTML report (every deadline) instead of the text
   // positional arguments: files (validate, receipts import), ids (history, passages), or the
   // sub-action of deposits, receipts, passages and alerts
   std::vector<std::string> arguments;

@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "daemon/alerts.h"
 #include "daemon/daemon.h"
+#include "daemon/monitoring.h"
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
 #include "mappings/mapping.h"
@@ -210,18 +211,28 @@ int RunOnce(const CommandContext& ctx) {
   const auto started = std::chrono::steady_clock::now();
   Result<CycleReport> report = daemon.RunCycle(
       ctx.invocation.planned ? DepositPolicy::kPlanned : DepositPolicy::kAlways, ctx.stop);
+  const auto took = std::chrono::steady_clock::now() - started;
   // --alerts: what `run` does after each cycle, a failed cycle included (it is announced).
   std::optional<AlertRound> alerted;
   if (ctx.invocation.alerts && !ctx.stop.stop_requested()) {
     alerted = AlertAfterCycle(*config, *state->store, ctx.logger, ctx.clock,
                               FailedCertifiers(*config, report));
   }
+  // Recorded, and the monitoring files written (after the alerts, so that they count this
+  // cycle's messages), for a failed cycle too; not for an interrupted one.
+  if (report || (report.error().kind() != ErrorKind::kCancelled && !ctx.stop.stop_requested())) {
+    if (auto r = AfterCycle(*config, *state->store, ctx.clock, ctx.files, ResultOf(report),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(took));
+        !r) {
+      ctx.logger.Error(r.error().message());
+      status = std::max(status, kExitRuntime);
+    }
+  }
   if (!report) {
     ctx.logger.Error(report.error().message());
     return ExitCodeFor(report.error());
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(took).count();
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
   if (imported + refused > 0) {

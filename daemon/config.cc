@@ -110,6 +110,7 @@ class Loader {
     }
     if (auto node = top.Node("deadlines", false)) ReadDeadlines(*node, config.deadlines);
     if (auto node = top.Node("alerts", false)) ReadAlerts(*node, config.alerts);
+    if (auto node = top.Node("monitoring", false)) ReadMonitoring(*node, config.monitoring);
     if (auto dir = top.String("state_directory", false)) {
       config.state_directory = Resolve(base_, *dir);
     } else if (env_.state_directory) {
@@ -587,6 +588,47 @@ class Loader {
     m.Finish();
   }
 
+  void ReadMonitoring(const YAML::Node& node, MonitoringConfig& monitoring) {
+    yaml::MapReader m(file_, node, "monitoring");
+    if (!m.valid()) return;
+    monitoring.metrics_file = FileToWrite(m, "metrics_file");
+    monitoring.report_file = FileToWrite(m, "report_file");
+    if (monitoring.metrics_file && monitoring.metrics_file == monitoring.report_file) {
+      file_.Report(*m.Node("report_file", false),
+                   "monitoring.report_file: the same file as monitoring.metrics_file; give each "
+                   "its own");
+      monitoring.report_file.reset();
+    }
+    m.Finish();
+  }
+
+  // A file accrochd replaces after each cycle: its directory must exist (accrochd makes no
+  // directory outside its state), and the path must not be a directory.
+  std::optional<std::string> FileToWrite(yaml::MapReader& m, std::string_view key) {
+    auto value = m.String(key, false);
+    if (!value) return std::nullopt;
+    const std::string where = m.path() + "." + std::string(key);
+    const YAML::Node node = *m.Node(key, false);
+    if (value->empty() || value->back() == '/') {
+      file_.Report(node, where + ": expected the path of a file, found " + Excerpt(*value));
+      return std::nullopt;
+    }
+    const std::string path = Resolve(base_, *value);
+    const std::string directory = fs::path(path).parent_path().string();
+    std::error_code ec;
+    if (!fs::is_directory(directory, ec)) {
+      file_.Report(node, where + ": the directory " + Shown(directory) +
+                             " does not exist; create it (writable by accrochd's user) or "
+                             "choose another");
+      return std::nullopt;
+    }
+    if (fs::is_directory(path, ec)) {
+      file_.Report(node, where + ": " + Shown(path) + " is a directory; give a file name");
+      return std::nullopt;
+    }
+    return path;
+  }
+
   std::optional<std::string> ReadableFile(yaml::MapReader& m, std::string_view key,
                                           const std::string& value) {
     const std::string path = Resolve(base_, value);
@@ -819,6 +861,16 @@ std::string PrintConfig(const Config& config) {
   out << YAML::EndMap;
   out << YAML::Key << "list_limit" << YAML::Value << config.alerts.list_limit;
   out << YAML::EndMap;
+  if (config.monitoring.metrics_file || config.monitoring.report_file) {
+    out << YAML::Key << "monitoring" << YAML::Value << YAML::BeginMap;
+    if (config.monitoring.metrics_file) {
+      out << YAML::Key << "metrics_file" << YAML::Value << *config.monitoring.metrics_file;
+    }
+    if (config.monitoring.report_file) {
+      out << YAML::Key << "report_file" << YAML::Value << *config.monitoring.report_file;
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, s] : config.sources) {
     out << YAML::Key << name << YAML::Value << YAML::BeginMap;

@@ -105,6 +105,13 @@ struct AlertsConfig {
   std::size_t list_limit = 50;  // lines per section of a message; the rest is counted
 };
 
+// Files written after each cycle (accrochd run and once), for the site's monitoring and for the
+// certification staff; each off unless configured. Identifiers and counts only.
+struct MonitoringConfig {
+  std::optional<std::string> metrics_file;  // Prometheus text exposition format (absolute path)
+  std::optional<std::string> report_file;   // the HTML report of `status --html` (absolute path)
+};
+
 struct CertifierConfig {
   std::string name;
   Location location;
@@ -126,6 +133,7 @@ struct Config {
   RunConfig run;
   UrgencyThresholds deadlines;  // thresholds of the alerts and the urgent threshold
   AlertsConfig alerts;
+  MonitoringConfig monitoring;
   std::string templates_directory;  // overrides of the built-in templates (may not exist)
   std::shared_ptr<const Templates> templates;
   std::map<std::string, SourceConfig> sources;

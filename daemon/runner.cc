@@ -1,6 +1,7 @@
 #include "daemon/runner.h"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 
@@ -8,6 +9,7 @@
 #include "daemon/alerts.h"
 #include "daemon/commands.h"
 #include "daemon/daemon.h"
+#include "daemon/monitoring.h"
 #include "daemon/receipts.h"
 #include "daemon/service_manager.h"
 #include "daemon/signals.h"
@@ -45,7 +47,10 @@ class Runner {
       const TimePoint started = ctx_.clock.Now();
       ScanInbox(*config_, *state_.store, ctx_.logger, ctx_.files);
       std::string failing;
+      const auto cycle_started = std::chrono::steady_clock::now();
       auto report = daemon_->RunCycle(DepositPolicy::kPlanned, ctx_.stop);
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - cycle_started);
       if (!report) {
         if (ctx_.stop.stop_requested() || report.error().kind() == ErrorKind::kCancelled) break;
         ctx_.logger.Error("cycle failed: " + report.error().message(), {}, kMessageIdCycleFailed);
@@ -58,6 +63,12 @@ class Runner {
       AlertAfterCycle(*config_, *state_.store, ctx_.logger, ctx_.clock,
                       FailedCertifiers(*config_, report));
       service_.Alive();
+      // After the alerts, so that the metrics count the messages this cycle queued and sent.
+      if (auto r =
+              AfterCycle(*config_, *state_.store, ctx_.clock, ctx_.files, ResultOf(report), took);
+          !r) {
+        ctx_.logger.Error(r.error().message());
+      }
       const TimePoint next = started + config_->run.interval;
       service_.Status(Line(next, failing) + reload_note_);
       service_.Alive();

@@ -8,6 +8,7 @@
 #include "core/deadline.h"
 #include "core/text.h"
 #include "core/tz/timezone.h"
+#include "daemon/dashboard.h"
 
 namespace accrochd::daemon {
 
@@ -173,6 +174,13 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
 
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest_count, Audience audience) {
+  auto dashboard = ComputeDashboard(config, store, clock, nearest_count);
+  if (!dashboard) return std::unexpected(dashboard.error());
+  return DashboardValue(config, *dashboard, nearest_count == kEveryDeadline, audience);
+}
+
+TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, bool all,
+                             Audience audience) {
   const bool people = audience == Audience::kPeople;
   // A date or time as the audience reads it; `key` is left out for programs when unknown.
   auto set_date = [&](TemplateValue& row, const char* key, const std::optional<Date>& d) {
@@ -189,106 +197,54 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
       row.Set(key, IsoDateTime(config.timezone, *t));
     }
   };
-  auto counts = store.passages().Counts();
-  if (!counts) return std::unexpected(counts.error());
-  struct Cert {
-    std::string type, code;
-    std::map<Status, std::int64_t> by_status;
-    std::int64_t held = 0;
-  };
-  struct Certifier {
-    std::map<std::pair<std::string, std::string>, Cert> certifications;
-    std::int64_t overdue = 0, urgent = 0, soon = 0, later = 0, unknown = 0;
-  };
-  std::map<std::string, Certifier> by_bcr;
-  for (const CertifierConfig& c : config.certifiers) by_bcr[c.id_client];
-  int soon_days = config.deadlines.urgent;
-  for (int d : config.deadlines.days) soon_days = std::max(soon_days, d);
-  for (const store::Count& c : *counts) {
-    Certifier& certifier = by_bcr[c.certifier];
-    Cert& cert = certifier.certifications[{c.certification_type, c.certification_code}];
-    cert.type = c.certification_type.empty() && c.certification_code.empty()
-                    ? CertificationLabel("", "")
-                    : c.certification_type;
-    cert.code = c.certification_code;
-    cert.by_status[c.status] += c.count;
-    const Date today = TodayFor(config, c.certifier, clock);
-    if (c.status == Status::kPending && c.delivery && *c.delivery > today) cert.held += c.count;
-    if (!AtRisk(c.status)) continue;
-    if (!c.deadline) {
-      certifier.unknown += c.count;
-      continue;
-    }
-    switch (config.deadlines.Classify(DaysLeft(*c.deadline, today))) {
-      case Urgency::kOverdue:
-        certifier.overdue += c.count;
-        break;
-      case Urgency::kUrgent:
-        certifier.urgent += c.count;
-        break;
-      case Urgency::kSoon:
-        certifier.soon += c.count;
-        break;
-      case Urgency::kOnTime:
-        if (DaysLeft(*c.deadline, today) <= soon_days) {
-          certifier.soon += c.count;
-        } else {
-          certifier.later += c.count;
-        }
-        break;
-    }
-  }
   TemplateValue data;
   if (!people) data.Set("type", "accrochd.status").Set("version", N(kStatusJsonVersion));
-  set_time(data, "generated_at", clock.Now());
+  set_time(data, "generated_at", dashboard.generated_at);
   data.Set("timezone", config.timezone);
-  data.Set("urgent_days", N(config.deadlines.urgent));
+  data.Set("urgent_days", N(dashboard.urgent_days));
   TemplateValue certifiers = TemplateValue::List();
-  for (const auto& [bcr, certifier] : by_bcr) {
-    const CertifierConfig* configured = CertifierByBcr(config, bcr);
+  for (const CertifierFigures& certifier : dashboard.certifiers) {
     TemplateValue c;
-    c.Set("name", configured != nullptr ? configured->name : "(plus configuré)");
-    c.Set("bcr", bcr);
+    c.Set("name",
+          certifier.configured != nullptr ? certifier.configured->name : "(plus configuré)");
+    c.Set("bcr", certifier.bcr);
     TemplateValue certifications = TemplateValue::List();
-    for (const auto& [key, cert] : certifier.certifications) {
-      auto count = [&](Status s) {
-        auto it = cert.by_status.find(s);
-        return it == cert.by_status.end() ? std::int64_t{0} : it->second;
-      };
-      std::int64_t total = 0;
-      for (const auto& [s, n] : cert.by_status) total += n;
+    for (const CertificationFigures& cert : certifier.certifications) {
+      const bool refused = cert.type.empty() && cert.code.empty();
       TemplateValue t;
-      t.Set("type", cert.type)
+      t.Set("type", refused ? CertificationLabel("", "") : cert.type)
           .Set("code", cert.code)
-          .Set("total", N(total))
-          .Set("pending", N(count(Status::kPending)))
+          .Set("total", N(cert.Total()))
+          .Set("pending", N(cert.Count(Status::kPending)))
           .Set("held", N(cert.held))
           .Set("has_held", cert.held > 0)
-          .Set("quarantined", N(count(Status::kQuarantined)))
-          .Set("in_deposit", N(count(Status::kInDeposit)))
-          .Set("deposited", N(count(Status::kDeposited)))
-          .Set("accepted", N(count(Status::kAccepted)))
-          .Set("rejected", N(count(Status::kRejected)));
+          .Set("quarantined", N(cert.Count(Status::kQuarantined)))
+          .Set("in_deposit", N(cert.Count(Status::kInDeposit)))
+          .Set("deposited", N(cert.Count(Status::kDeposited)))
+          .Set("accepted", N(cert.Count(Status::kAccepted)))
+          .Set("rejected", N(cert.Count(Status::kRejected)));
       certifications.Push(std::move(t));
     }
     c.Set("certifications", std::move(certifications));
     c.Set("overdue", N(certifier.overdue))
         .Set("urgent", N(certifier.urgent))
-        .Set("urgent_days", N(config.deadlines.urgent))
+        .Set("urgent_days", N(dashboard.urgent_days))
         .Set("soon", N(certifier.soon))
-        .Set("soon_days", N(soon_days))
+        .Set("soon_days", N(dashboard.soon_days))
         .Set("later", N(certifier.later))
         .Set("unknown", N(certifier.unknown))
-        .Set("has_unknown", certifier.unknown > 0);
+        .Set("has_unknown", certifier.unknown > 0)
+        .Set("quarantined", N(certifier.Count(Status::kQuarantined)))
+        .Set("outbox_files", N(certifier.outbox_files))
+        .Set("awaiting_receipt", N(certifier.awaiting_receipt));
     certifiers.Push(std::move(c));
   }
   data.Set("certifiers", std::move(certifiers));
 
-  auto nearest = store.passages().NearestDeadlines(nearest_count);
-  if (!nearest) return std::unexpected(nearest.error());
   TemplateValue list = TemplateValue::List();
-  for (const store::PassageRecord& p : *nearest) {
-    const int left = DaysLeft(*p.deadline, TodayFor(config, p.certifier, clock));
+  for (const Dashboard::Deadline& d : dashboard.nearest) {
+    const store::PassageRecord& p = d.passage;
+    const int left = d.days_left;
     TemplateValue row;
     row.Set("id", p.id_technique)
         .Set("certifier", p.certifier)
@@ -306,32 +262,58 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
     set_date(row, "deadline", p.deadline);
     list.Push(std::move(row));
   }
-  data.Set("nearest_count", N(static_cast<std::int64_t>(nearest->size())));
-  data.Set("all", nearest_count == kEveryDeadline);
+  data.Set("nearest_count", N(static_cast<std::int64_t>(dashboard.nearest.size())));
+  data.Set("all", all);
   data.Set("nearest", std::move(list));
 
-  auto deposits = store.deposits().List();
-  if (!deposits) return std::unexpected(deposits.error());
   TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
-  bool has_outbox = false;
-  for (const store::DepositRecord& d : *deposits) {
+  auto deposit_row = [&](const store::DepositRecord& d) {
     TemplateValue row;
     row.Set("file", d.file_name)
         .Set("certifier", d.certifier)
         .Set("passages", N(d.passages));
     set_time(row, "published_at", d.published_at);
     set_time(row, "uploaded_at", d.uploaded_at);
-    if (d.state == "published") {
-      has_outbox = true;
-      outbox.Push(std::move(row));
-    } else if (d.state == "uploaded") {
-      awaiting.Push(std::move(row));
-    }
-  }
+    return row;
+  };
+  for (const store::DepositRecord& d : dashboard.outbox) outbox.Push(deposit_row(d));
+  for (const store::DepositRecord& d : dashboard.awaiting) awaiting.Push(deposit_row(d));
   data.Set("outbox", std::move(outbox));
-  data.Set("has_outbox", has_outbox);
+  data.Set("has_outbox", !dashboard.outbox.empty());
+  data.Set("outbox_count", N(static_cast<std::int64_t>(dashboard.outbox.size())));
   data.Set("awaiting", std::move(awaiting));
+  data.Set("awaiting_count", N(static_cast<std::int64_t>(dashboard.awaiting.size())));
+
+  // How the alert queue and the last cycles stand (the metrics file says the same).
+  TemplateValue alerts;
+  alerts.Set("queued", N(dashboard.alerts.queued))
+      .Set("delivered", N(dashboard.alerts.delivered))
+      .Set("failed", N(dashboard.alerts.failed));
+  data.Set("alerts", std::move(alerts));
+  auto cycle = [&](const store::CycleRecord& c) {
+    TemplateValue v;
+    v.Set("result", std::string(store::CycleResultName(c.result)))
+        .Set(std::string(store::CycleResultName(c.result)), true)
+        .Set("ended_at_unix",
+             N(std::chrono::duration_cast<std::chrono::seconds>(c.ended_at.time_since_epoch())
+                   .count()))
+        .Set("duration_ms", N(c.duration.count()));
+    set_time(v, "ended_at", c.ended_at);
+    return v;
+  };
+  data.Set("has_last_cycle", dashboard.last_cycle.has_value());
+  if (dashboard.last_cycle) data.Set("last_cycle", cycle(*dashboard.last_cycle));
+  data.Set("has_last_success", dashboard.last_success.has_value());
+  if (dashboard.last_success) data.Set("last_success", cycle(*dashboard.last_success));
   return data;
+}
+
+Result<std::string> ReportPage(const Config& config, const Dashboard& dashboard) {
+  TemplateValue data = DashboardValue(config, dashboard, true);
+  std::int64_t overdue = 0;
+  for (const CertifierFigures& c : dashboard.certifiers) overdue += c.overdue;
+  data.Set("overdue_total", N(overdue)).Set("has_overdue", overdue > 0);
+  return config.templates->Render("report", data, Escape::kHtml);
 }
 
 int RunStatus(const CommandContext& ctx) {
@@ -341,6 +323,17 @@ int RunStatus(const CommandContext& ctx) {
   if (!store) {
     ctx.err << "accrochd status: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
+  }
+  if (ctx.invocation.html) {
+    auto dashboard = ComputeDashboard(*config, **store, ctx.clock, kEveryDeadline);
+    auto page = dashboard ? ReportPage(*config, *dashboard)
+                          : Result<std::string>(std::unexpected(dashboard.error()));
+    if (!page) {
+      ctx.err << "accrochd status: " << page.error().message() << "\n";
+      return ExitCodeFor(page.error());
+    }
+    ctx.out << *page;
+    return kExitOk;
   }
   auto data = DashboardData(*config, **store, ctx.clock,
                             ctx.invocation.all ? kEveryDeadline : kNearestDeadlines,

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/dashboard.h"
 #include "templates/renderer.h"
 
 namespace accrochd::daemon {
@@ -63,10 +64,18 @@ enum class Audience { kPeople, kPrograms };
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest = kNearestDeadlines,
                                     Audience audience = Audience::kPeople);
+// The same from figures already computed; `all` when every deadline was asked for.
+TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, bool all,
+                             Audience audience = Audience::kPeople);
 
 // The version of `status --json`'s document: 2 since its times are ISO 8601 with an offset and
 // its dates YYYY-MM-DD (version 1 wrote them in French, as the dashboard shows them).
 inline constexpr int kStatusJsonVersion = 2;
+
+// The HTML report for the certification staff (`status --html`, report_file): the dashboard of
+// `status --all` as one self-contained page in French (template "report", values HTML-escaped).
+// `dashboard` must list every deadline (kEveryDeadline).
+Result<std::string> ReportPage(const Config& config, const Dashboard& dashboard);
 
 // "2026-11-27T14:03:12+01:00": ISO 8601 in `zone`, with its offset (UTC for an unknown zone).
 std::string IsoDateTime(const std::string& zone, TimePoint t);

@@ -125,6 +125,25 @@ Result<std::vector<QueuedAlert>> AlertQueue::All() {
   return out;
 }
 
+Result<AlertCounts> AlertQueue::Counts() {
+  auto lock = db_.Lock();
+  AlertCounts counts;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << "SELECT state, COUNT(*) FROM alert_queue GROUP BY state");
+    for (const soci::row& r : rows) {
+      const std::string state = r.get<std::string>(0);
+      const std::int64_t n = Integer(r, 1);
+      if (state == "queued") counts.queued = n;
+      if (state == "delivered") counts.delivered = n;
+      if (state == "failed") counts.failed = n;
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return counts;
+}
+
 Result<void> AlertQueue::RecordAttempt(std::int64_t id, const std::string& state,
                                        const std::string& detail,
                                        std::optional<TimePoint> next_attempt) {

@@ -27,6 +27,8 @@ class AlertQueue {
   // Queued messages whose next attempt is due.
   Result<std::vector<QueuedAlert>> Due();
   Result<std::vector<QueuedAlert>> All();
+  // How many messages are queued, delivered and given up (for the dashboard and the metrics).
+  Result<AlertCounts> Counts();
   // Empties the bodies (text, HTML, payload, attachment) of the messages delivered or given up
   // before `before`, keeping their row (when, to whom, how it went). Returns how many.
   Result<int> PruneBodies(TimePoint before);

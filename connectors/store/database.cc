@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -178,6 +178,15 @@ ALTER TABLE alert_queue ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
     // en base ») become rejected again: ReclassifyAcceptances, in code, after this statement.
     R"SQL(
 UPDATE passages SET status = status WHERE 0;
+)SQL",
+    // 6: cycles -- the last cycle of each result (success, partial, failure), for the metrics and
+    // the dashboard: when it ended and how long it took. One row per result, replaced.
+    R"SQL(
+CREATE TABLE cycles (
+  result TEXT PRIMARY KEY,
+  ended_at TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL
+);
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

@@ -4,9 +4,11 @@
 #ifndef ACCROCHD_CONNECTORS_STORE_RECORDS_H_
 #define ACCROCHD_CONNECTORS_STORE_RECORDS_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/calendar.h"
@@ -184,6 +186,24 @@ struct QueuedAlert {
   int attempts = 0;
   TimePoint next_attempt_at;
   std::string last_detail;
+};
+
+// How many messages of the alert queue are in each state.
+struct AlertCounts {
+  std::int64_t queued = 0;     // waiting to be sent, retries included
+  std::int64_t delivered = 0;  // since the state store was made
+  std::int64_t failed = 0;     // given up, since the state store was made
+};
+
+// How a cycle ended: every certifier served, some not (a source unreachable), or not at all.
+enum class CycleResult { kSuccess, kPartial, kFailure };
+std::string_view CycleResultName(CycleResult r);  // success, partial, failure
+
+// The last cycle that ended with `result`.
+struct CycleRecord {
+  CycleResult result = CycleResult::kSuccess;
+  TimePoint ended_at;
+  std::chrono::milliseconds duration{};
 };
 
 }  // namespace accrochd::store

@@ -326,6 +326,9 @@ TEST(CliSystemTest, DemoStatusJsonGivesIsoTimesAndDates) {
   const testing::Json& certifier = j["certifiers"].items.front();
   EXPECT_EQ(certifier["bcr"].type, testing::Json::Type::kString);
   EXPECT_EQ(certifier["overdue"].type, testing::Json::Type::kNumber);
+  ASSERT_TRUE(j["has_last_cycle"].boolean);
+  EXPECT_TRUE(std::regex_match(j["last_cycle"]["ended_at"].text, kTime))
+      << j["last_cycle"]["ended_at"].text;
   EXPECT_THAT(json.out, Not(HasSubstr("/20")));  // no French date anywhere
 }
 

@@ -603,6 +603,53 @@ TEST_F(LoadConfigTest, RelativePathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(mappings[1].file, dir_ + "/mappings/rs6521.yaml");
 }
 
+// monitoring: the metrics file and the HTML report, off by default; relative paths resolved
+// against the configuration's directory; a missing directory or a directory given for a file
+// refused at its key.
+TEST_F(LoadConfigTest, MonitoringFilesAreOffByDefaultAndResolvedLikeOtherPaths) {
+  auto plain = Load(Base());
+  ASSERT_TRUE(plain.has_value()) << FormatDiagnostics(plain.error());
+  EXPECT_FALSE(plain->monitoring.metrics_file.has_value());
+  EXPECT_FALSE(plain->monitoring.report_file.has_value());
+  EXPECT_THAT(PrintConfig(*plain), Not(HasSubstr("monitoring")));
+
+  std::filesystem::create_directories(dir_ + "/www");
+  auto config = Load(Base() + "monitoring:\n  metrics_file: accrochd.prom\n  report_file: " + dir_ +
+                     "/www/./index.html\n");
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  EXPECT_EQ(config->monitoring.metrics_file, dir_ + "/accrochd.prom");
+  EXPECT_EQ(config->monitoring.report_file, dir_ + "/www/index.html");
+  EXPECT_THAT(PrintConfig(*config),
+              HasSubstr("monitoring:\n  metrics_file: " + dir_ +
+                        "/accrochd.prom\n  report_file: " + dir_ + "/www/index.html\n"));
+}
+
+TEST_F(LoadConfigTest, MonitoringFileInAMissingDirectory) {
+  ExpectOnly(Base() + "monitoring:\n  metrics_file: textfile/accrochd.prom\n",
+             "monitoring.metrics_file: the directory " + dir_ +
+                 "/textfile does not exist; create it (writable by accrochd's user) or choose "
+                 "another",
+             12, 17);
+}
+
+TEST_F(LoadConfigTest, MonitoringFileThatIsADirectory) {
+  ExpectOnly(Base() + "monitoring:\n  report_file: mappings\n",
+             "monitoring.report_file: " + dir_ + "/mappings is a directory; give a file name", 12,
+             16);
+  ExpectOnly(Base() + "monitoring:\n  report_file: \"\"\n",
+             "monitoring.report_file: expected the path of a file, found \"\"", 12, 16);
+}
+
+TEST_F(LoadConfigTest, MonitoringKeysAreChecked) {
+  ExpectOnly(Base() + "monitoring:\n  metric_file: accrochd.prom\n",
+             "unknown key \"monitoring.metric_file\"; did you mean \"metrics_file\"?", 12, 3);
+  ExpectOnly(Base() + "monitoring:\n  metrics_file: [a, b]\n",
+             "monitoring.metrics_file: expected a text value, found a list", 12, 17);
+  ExpectOnly(Base() + "monitoring:\n  metrics_file: x.prom\n  report_file: x.prom\n",
+             "monitoring.report_file: the same file as monitoring.metrics_file; give each its own",
+             13, 16);
+}
+
 TEST_F(LoadConfigTest, StateDirectoryFromEnvironmentElseDefault) {
   auto by_default = Load(Base());
   ASSERT_TRUE(by_default.has_value()) << FormatDiagnostics(by_default.error());
@@ -646,7 +693,7 @@ TEST_F(LoadConfigTest, ReportsEveryProblemInOneRun) {
   EXPECT_THAT(d[4].message, HasSubstr("idContrat has 1 to 20 characters, \"\" has 0"));
   EXPECT_EQ(d[5].message,
             "unknown key \"colour\"; known keys here: alerts, certifiers, deadlines, deposit, "
-            "emetteur, "
+            "emetteur, monitoring, "
             "run, schema_version, sources, state_directory, templates, timezone");
   EXPECT_THAT(FormatDiagnostics(d), Not(HasSubstr(kSecret)));
 }

@@ -306,9 +306,9 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 5u);
+  EXPECT_EQ(versions.size(), 6u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
-                            "alert_marks", "alert_queue", "receipts", "events"}) {
+                            "alert_marks", "alert_queue", "receipts", "events", "cycles"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
                       table + "'"),
@@ -345,6 +345,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
+    EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");  // migration 6's
     EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
                        "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
                        "('C', '1017', 'overdue', '2026-03-03', '2026-03-03T06:00:00Z'), "
@@ -353,7 +354,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "5");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "6");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -384,13 +385,14 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
                                    {"1019", true, ""}})
                   .has_value());
   store_.reset();
-  ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version = 5"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");  // migration 6's
   Reopen();
   EXPECT_EQ(StatusOf("1017"), "rejected");
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "5");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "6");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
@@ -1996,6 +1998,56 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
   auto b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, std::to_string(kBatches - 1));
+}
+
+// The last cycle of each result, the most recent first; a later cycle of the same result
+// replaces it; what survives a reopen.
+TEST_F(StateStoreTest, CycleLogKeepsTheLastCycleOfEachResult) {
+  auto last = store().cycles().Last();
+  ASSERT_TRUE(last.has_value()) << last.error().message();
+  EXPECT_TRUE(last->empty());
+  const TimePoint t0 = std::chrono::sys_days(D(2026, 11, 27)) + std::chrono::hours(9);
+  using std::chrono::milliseconds;
+  ASSERT_TRUE(store().cycles().Record({CycleResult::kSuccess, t0, milliseconds(1200)}).has_value());
+  ASSERT_TRUE(store()
+                  .cycles()
+                  .Record({CycleResult::kFailure, t0 + std::chrono::minutes(15), milliseconds(40)})
+                  .has_value());
+  ASSERT_TRUE(store()
+                  .cycles()
+                  .Record({CycleResult::kSuccess, t0 + std::chrono::minutes(30), milliseconds(900)})
+                  .has_value());
+  Reopen();
+  last = store().cycles().Last();
+  ASSERT_TRUE(last.has_value()) << last.error().message();
+  ASSERT_EQ(last->size(), 2u);
+  EXPECT_EQ((*last)[0].result, CycleResult::kSuccess);
+  EXPECT_EQ((*last)[0].ended_at, t0 + std::chrono::minutes(30));
+  EXPECT_EQ((*last)[0].duration, milliseconds(900));
+  EXPECT_EQ((*last)[1].result, CycleResult::kFailure);
+  EXPECT_EQ((*last)[1].ended_at, t0 + std::chrono::minutes(15));
+  EXPECT_EQ(CycleResultName((*last)[1].result), "failure");
+}
+
+TEST_F(StateStoreTest, AlertCountsByState) {
+  QueuedAlert message;
+  message.certifier = kCertifier;
+  message.kind = "digest";
+  message.severity = "info";
+  message.channel = "email";
+  message.next_attempt_at = clock_.Now();
+  ASSERT_TRUE(
+      store().alerts().Queue(kCertifier, {}, {message, message, message, message}).has_value());
+  auto queued = store().alerts().All();
+  ASSERT_TRUE(queued.has_value());
+  ASSERT_EQ(queued->size(), 4u);
+  ASSERT_TRUE(store().alerts().RecordAttempt((*queued)[0].id, "delivered", "", {}).has_value());
+  ASSERT_TRUE(store().alerts().RecordAttempt((*queued)[1].id, "failed", "550", {}).has_value());
+  auto counts = store().alerts().Counts();
+  ASSERT_TRUE(counts.has_value()) << counts.error().message();
+  EXPECT_EQ(counts->queued, 2);
+  EXPECT_EQ(counts->delivered, 1);
+  EXPECT_EQ(counts->failed, 1);
 }
 
 }  // namespace
