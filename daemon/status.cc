@@ -8,6 +8,7 @@
 #include "core/deadline.h"
 #include "core/text.h"
 #include "core/tz/timezone.h"
+#include "daemon/upload_hook.h"
 
 namespace accrochd::daemon {
 
@@ -169,6 +170,28 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
   return line;
 }
 
+namespace {
+
+TemplateValue HookData(const Config& config, const store::HookRecord& h) {
+  TemplateValue hook;
+  hook.Set("state", h.state)
+      .Set(h.state, true)
+      .Set("attempts", N(h.attempts))
+      .Set("failures", N(h.failures))
+      .Set("failed", h.failures > 0)
+      .Set("last_result", h.last_result)
+      .Set("last_code", N(h.last_code))
+      .Set("result", FrenchHookResult(h))
+      .Set("last_attempt_at", FrenchStamp(config.timezone, h.last_attempt_at))
+      .Set("last_attempt_iso", IsoStamp(h.last_attempt_at))
+      .Set("next_attempt_at", FrenchStamp(config.timezone, h.next_attempt_at))
+      .Set("next_attempt_iso", IsoStamp(h.next_attempt_at))
+      .Set("marked_uploaded", h.marked_uploaded);
+  return hook;
+}
+
+}  // namespace
+
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest_count) {
   auto counts = store.passages().Counts();
@@ -293,6 +316,11 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
 
   auto deposits = store.deposits().List();
   if (!deposits) return std::unexpected(deposits.error());
+  auto hooks = store.hooks().List();
+  if (!hooks) return std::unexpected(hooks.error());
+  std::map<std::int64_t, const store::HookRecord*> hook_of;
+  for (const store::HookRecord& h : *hooks) hook_of[h.deposit_id] = &h;
+  data.Set("hook_configured", config.deposit.on_publish.has_value());
   TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
   bool has_outbox = false;
   for (const store::DepositRecord& d : *deposits) {
@@ -302,6 +330,9 @@ Result<TemplateValue> DashboardData(const Config& config, store::StateStore& sto
         .Set("passages", N(d.passages))
         .Set("published_at", FrenchStamp(config.timezone, d.published_at))
         .Set("uploaded_at", FrenchStamp(config.timezone, d.uploaded_at));
+    if (auto it = hook_of.find(d.id); it != hook_of.end()) {
+      row.Set("hook", HookData(config, *it->second));
+    }
     if (d.state == "published") {
       has_outbox = true;
       outbox.Push(std::move(row));
@@ -449,16 +480,25 @@ int RunDeposits(const CommandContext& ctx) {
     ctx.err << "accrochd deposits: " << deposits.error().message() << "\n";
     return ExitCodeFor(deposits.error());
   }
+  auto hooks = (*store)->hooks().List();
+  if (!hooks) {
+    ctx.err << "accrochd deposits: " << hooks.error().message() << "\n";
+    return ExitCodeFor(hooks.error());
+  }
+  std::map<std::int64_t, const store::HookRecord*> hook_of;
+  for (const store::HookRecord& h : *hooks) hook_of[h.deposit_id] = &h;
   std::size_t shown = 0;
   for (const store::DepositRecord& d : *deposits) {
     if (d.state == "abandoned") continue;
     if (shown++ == 0) {
-      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\n";
+      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\thook\n";
     }
+    auto hook = hook_of.find(d.id);
     ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
             << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
             << (d.uploaded_at ? IsoStamp(d.uploaded_at) : "-") << "\t"
-            << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\n";
+            << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\t"
+            << (hook == hook_of.end() ? "-" : DescribeHook(*hook->second)) << "\n";
   }
   if (shown == 0) ctx.out << "no deposit file yet\n";
   return kExitOk;

@@ -8,9 +8,9 @@
 //
 // It is split by job, each part in its own unit over the one database: the passages and their
 // history (passages.h), deposits and receipts (deposits.h), the alert queue (alert_queue.h), the
-// incremental cursors (cursors.h). What a change means for a passage is decided by the domain's
-// lifecycle (mappings/lifecycle.h); the store only persists it. Thread-safe: every method takes
-// the database's lock and is one transaction.
+// incremental cursors (cursors.h), the upload hook's runs (deposit_hooks.h). What a change means
+// for a passage is decided by the domain's lifecycle (mappings/lifecycle.h); the store only
+// persists it. Thread-safe: every method takes the database's lock and is one transaction.
 #ifndef ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 #define ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 
@@ -20,6 +20,7 @@
 #include "connectors/store/alert_queue.h"
 #include "connectors/store/cursors.h"
 #include "connectors/store/database.h"
+#include "connectors/store/deposit_hooks.h"
 #include "connectors/store/deposits.h"
 #include "connectors/store/passages.h"
 #include "connectors/store/records.h"
@@ -42,6 +43,7 @@ class StateStore {
   DepositStore& deposits() { return deposits_; }
   AlertQueue& alerts() { return alerts_; }
   CursorStore& cursors() { return cursors_; }
+  HookStore& hooks() { return hooks_; }
 
   const std::string& path() const { return db_->path(); }
 
@@ -52,6 +54,7 @@ class StateStore {
   DepositStore deposits_;
   AlertQueue alerts_;
   CursorStore cursors_;
+  HookStore hooks_;
 };
 
 }  // namespace accrochd::store
