@@ -5,10 +5,12 @@
 #include "daemon/upload_hook.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,10 +140,17 @@ TEST_F(UploadHookTest, TheProgramGetsTheFileInItsEnvironmentAndItsArgumentsVerba
   Configure("printf '%s\\n' \"$@\" > '" + seen + ".args'\n"
             "env | sort > '" + seen + ".env'\n"
             "pwd > '" + seen + ".pwd'\n");
+  const char* lang = std::getenv("LANG");
+  const std::optional<std::string> saved = lang ? std::optional<std::string>(lang) : std::nullopt;
   ::setenv("ACCROCHD_TEST_LEAK", "from the daemon", 1);
   ::setenv("LANG", "fr_FR.UTF-8", 1);
   const std::vector<HookRun> runs = RunDue();
   ::unsetenv("ACCROCHD_TEST_LEAK");
+  if (saved) {
+    ::setenv("LANG", saved->c_str(), 1);
+  } else {
+    ::unsetenv("LANG");
+  }
   ASSERT_THAT(runs, SizeIs(1));
   EXPECT_TRUE(runs[0].outcome.succeeded()) << runs[0].detail;
   EXPECT_EQ(testing::ReadAll(seen + ".args"), "--profil\ndeux mots\n");
