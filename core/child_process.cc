@@ -233,7 +233,8 @@ class LineReader {
       const std::size_t end = bytes.find('\n');
       const std::string_view part = bytes.substr(0, end);
       if (!cut_) {
-        const std::size_t room = spec_.max_line_bytes - std::min(line_.size(), spec_.max_line_bytes);
+        const std::size_t room =
+            spec_.max_line_bytes - std::min(line_.size(), spec_.max_line_bytes);
         if (part.size() > room) {
           line_.append(part.substr(0, room));
           cut_ = true;
@@ -311,9 +312,9 @@ ChildOutcome NotStarted(int error) {
 
 timespec ToTimespec(Duration d) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(d);
-  return timespec{static_cast<time_t>(seconds.count()),
-                  static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(d - seconds)
-                                        .count())};
+  return timespec{
+      static_cast<time_t>(seconds.count()),
+      static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(d - seconds).count())};
 }
 
 }  // namespace
@@ -428,7 +429,8 @@ ChildOutcome RunChild(const ChildSpec& spec, const LineSink& on_line,
     }
     // Once the guard is gone the program's group is too; a process that left the group (setsid)
     // may still hold the pipes: it is not waited for.
-    if (guard_status && ((!out.read && !err.read) || now >= guard_ended + std::chrono::seconds(2))) {
+    if (guard_status &&
+        ((!out.read && !err.read) || now >= guard_ended + std::chrono::seconds(2))) {
       break;
     }
     if (tick && now - last_tick >= std::chrono::seconds(1)) {

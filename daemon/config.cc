@@ -671,8 +671,9 @@ class Loader {
       HookConfig settings;
       ReadHookSettings(*n, settings);
       if (!on_publish) {
-        file_.Report(*n, "deposit.hook: sets how deposit.on_publish runs, and deposit.on_publish "
-                         "is not set; add it (the program and its arguments) or remove hook");
+        file_.Report(*n,
+                     "deposit.hook: sets how deposit.on_publish runs, and deposit.on_publish "
+                     "is not set; add it (the program and its arguments) or remove hook");
       } else if (d.on_publish) {
         settings.command = std::move(d.on_publish->command);
         settings.location = d.on_publish->location;
@@ -735,7 +736,8 @@ class Loader {
     if (auto v = m.Int("alert_after", false, 1, 1000)) hook.alert_after = static_cast<int>(*v);
     if (auto v = m.DurationValue("retry_max_delay", false)) {
       if (*v < std::chrono::minutes(1)) {
-        file_.Report(*m.Node("retry_max_delay", false), "deposit.hook.retry_max_delay: at least 1min");
+        file_.Report(*m.Node("retry_max_delay", false),
+                     "deposit.hook.retry_max_delay: at least 1min");
       } else {
         hook.retry_max_delay = *v;
       }

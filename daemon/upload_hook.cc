@@ -79,8 +79,8 @@ std::vector<std::string> HookEnvironment(const Config& config, const store::Hook
   return env;
 }
 
-UploadHook::UploadHook(const Config& config, store::StateStore& store, Logger& logger,
-                       Clock& clock, FileSystem& files)
+UploadHook::UploadHook(const Config& config, store::StateStore& store, Logger& logger, Clock& clock,
+                       FileSystem& files)
     : config_(config),
       hook_(*config.deposit.on_publish),
       store_(store),
@@ -104,12 +104,12 @@ Result<std::vector<HookRun>> UploadHook::RunDue(bool now, const std::function<vo
     // Uploaded by hand (or answered) meanwhile, or taken out of the outbox: not run again.
     if (file.deposit_state != "published" || !files_.Exists(path)) {
       if (auto r = store_.hooks().Close(file.deposit_id); !r) return std::unexpected(r.error());
-      logger_.Info("upload hook: " + file.file_name +
-                       (file.deposit_state != "published"
-                            ? " is " + file.deposit_state + " already"
-                            : std::string(" is no longer in the outbox")) +
-                       "; its hook is not run (again)",
-                   {deposit, certifier});
+      logger_.Info(
+          "upload hook: " + file.file_name +
+              (file.deposit_state != "published" ? " is " + file.deposit_state + " already"
+                                                 : std::string(" is no longer in the outbox")) +
+              "; its hook is not run (again)",
+          {deposit, certifier});
       continue;
     }
     const bool interrupted = file.state == "running";
@@ -140,9 +140,9 @@ Result<std::vector<HookRun>> UploadHook::RunDue(bool now, const std::function<vo
     run.outcome = RunChild(
         spec,
         [&](ChildStream stream, std::string_view line) {
-          logger_.Info(prefix + (stream == ChildStream::kStderr ? " (stderr): " : ": ") +
-                           std::string(line),
-                       {deposit, certifier});
+          logger_.Info(
+              prefix + (stream == ChildStream::kStderr ? " (stderr): " : ": ") + std::string(line),
+              {deposit, certifier});
         },
         heartbeat, stop);
     run.detail = DescribeOutcome(run.outcome, hook_.timeout);
@@ -167,14 +167,20 @@ Result<std::vector<HookRun>> UploadHook::RunDue(bool now, const std::function<vo
       run.failures = file.failures;
       logger_.Info("upload hook succeeded for " + file.file_name + " (attempt " +
                        std::to_string(attempt) + ")" +
-                       (run.marked_uploaded
-                            ? "; marked uploaded: its " + std::to_string(file.passages) +
-                                  " passage(s) now wait for the CDC's accusé de traitement"
-                            : std::string(hook_.mark_uploaded
-                                              ? "; already marked uploaded"
-                                              : "; not marked uploaded (deposit.hook."
-                                                "mark_uploaded is off)")),
+                       (run.marked_uploaded ? ""
+                        : hook_.mark_uploaded
+                            ? "; the file was marked uploaded already"
+                            : "; the file is not marked uploaded (deposit.hook.mark_uploaded is "
+                              "off)"),
                    {deposit, certifier}, kMessageIdHookSucceeded);
+      if (run.marked_uploaded) {
+        // As `accrochd deposits mark-uploaded` logs it, under the same MESSAGE_ID.
+        logger_.Info("deposit file " + file.file_name +
+                         " marked uploaded to the CDC portal by the upload hook; its " +
+                         std::to_string(file.passages) +
+                         " passage(s) now wait for the CDC's accusé de traitement",
+                     {deposit, certifier}, kMessageIdDepositUploaded);
+      }
     } else {
       const int failures = file.failures + 1;
       const TimePoint next = clock_.Now() + backoff.DelayAfter(failures);
@@ -186,8 +192,7 @@ Result<std::vector<HookRun>> UploadHook::RunDue(bool now, const std::function<vo
                   "upload hook failed for " + file.file_name + " (attempt " +
                       std::to_string(attempt) + "): " + run.detail + "; " +
                       std::to_string(run.failures) + " failure(s), next run after " +
-                      IsoStamp(next) +
-                      (run.failures >= hook_.alert_after ? " (alerted)" : ""),
+                      IsoStamp(next) + (run.failures >= hook_.alert_after ? " (alerted)" : ""),
                   {deposit, certifier}, kMessageIdHookFailed);
     }
     runs.push_back(std::move(run));
@@ -203,8 +208,8 @@ std::string DescribeHook(const store::HookRecord& record) {
   if (record.state == "closed") return "closed (not run again)";
   if (record.state == "running") return "running (attempt " + std::to_string(record.attempts) + ")";
   if (record.failures == 0) return "waiting";
-  return "waiting: " + std::to_string(record.failures) + " failure(s), last " +
-         record.last_detail + ", next run after " + IsoStamp(record.next_attempt_at);
+  return "waiting: " + std::to_string(record.failures) + " failure(s), last " + record.last_detail +
+         ", next run after " + IsoStamp(record.next_attempt_at);
 }
 
 std::string FrenchHookResult(const store::HookRecord& record) {

@@ -39,8 +39,8 @@ struct HookRun {
   std::string certifier;  // the certifier's BCR
   int attempt = 0;        // 1 for the first run of this file
   ChildOutcome outcome;
-  std::string detail;    // "exit status 0", "timed out after 10min"
-  int failures = 0;      // of this file, this run included
+  std::string detail;  // "exit status 0", "timed out after 10min"
+  int failures = 0;    // of this file, this run included
   bool marked_uploaded = false;
   std::optional<TimePoint> next_attempt;  // when it failed
 };

@@ -248,8 +248,8 @@ void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_
                     const std::string& file_name, TimePoint now) {
   const std::string at = IsoUtc(now);
   const long long id = deposit_id;
-  sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id",
-      soci::use(at), soci::use(id);
+  sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id", soci::use(at),
+      soci::use(id);
   const mappings::Uploaded event{id, file_name};
   ApplyToEach(rows,
               Members(sql,

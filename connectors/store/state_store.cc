@@ -10,7 +10,11 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& state_di
 }
 
 StateStore::StateStore(std::unique_ptr<Database> db)
-    : db_(std::move(db)), passages_(*db_), deposits_(*db_), alerts_(*db_), cursors_(*db_),
+    : db_(std::move(db)),
+      passages_(*db_),
+      deposits_(*db_),
+      alerts_(*db_),
+      cursors_(*db_),
       hooks_(*db_) {}
 
 StateStore::~StateStore() = default;

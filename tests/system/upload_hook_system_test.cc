@@ -72,8 +72,11 @@ class UploadHookSystemTest : public ::testing::Test {
   void WriteHook(const std::string& body) {
     WriteFile(hook_,
               "#!/bin/sh\n"
-              "echo \"$ACCROCHD_ID_FLUX $ACCROCHD_ATTEMPT\" >> '" + dir_ + "/runs'\n"
-              "env > '" + dir_ + "/env.'\"$ACCROCHD_ATTEMPT\"\n" + body,
+              "echo \"$ACCROCHD_ID_FLUX $ACCROCHD_ATTEMPT\" >> '" +
+                  dir_ +
+                  "/runs'\n"
+                  "env > '" +
+                  dir_ + "/env.'\"$ACCROCHD_ATTEMPT\"\n" + body,
               0755);
   }
 
@@ -101,8 +104,8 @@ class UploadHookSystemTest : public ::testing::Test {
   }
 
   std::string Sqlite(const std::string& query) {
-    ShellResult r = Shell(Quote(ACCROCHD_SQLITE3) + " " + Quote(state_ + "/state.db") + " " +
-                          Quote(query));
+    ShellResult r =
+        Shell(Quote(ACCROCHD_SQLITE3) + " " + Quote(state_ + "/state.db") + " " + Quote(query));
     EXPECT_EQ(r.exit_code, 0) << r.out;
     while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
     return r.out;
@@ -177,8 +180,8 @@ TEST_F(UploadHookSystemTest, OnceRunsTheHookWhichGetsTheFileAndMarksItUploaded) 
             0)
       << ReadAll(dir_ + "/json-check.log");
   RunResult text = RunAccrochd({"status", "--config", config_});
-  EXPECT_THAT(text.out, HasSubstr(name + "  " + std::to_string(file.passages) +
-                                  " passage(s), déposé le "));
+  EXPECT_THAT(text.out,
+              HasSubstr(name + "  " + std::to_string(file.passages) + " passage(s), déposé le "));
   EXPECT_THAT(text.out, HasSubstr(" par le dépôt automatique"));
 
   // Done once: a second once has nothing to hook.
@@ -202,14 +205,15 @@ TEST_F(UploadHookSystemTest, CheckRefusesAHookThatCannotRun) {
   check = RunAccrochd({"check", "--no-connect", "--config", config_});
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_THAT(check.err, HasSubstr(config_ + ":1:24: deposit.on_publish: the program must be an "
-                                   "absolute path, found \"deposer.sh\""));
+                                             "absolute path, found \"deposer.sh\""));
 }
 
 TEST_F(UploadHookSystemTest, RunRetriesAFailingHookAtTheNextCyclesThenAlertsOnce) {
   ServerProcess receiver({ACCROCHD_PYTHON3, ACCROCHD_HTTP_RECEIVER, "--dir", dir_ + "/hooks"},
                          dir_ + "/receiver.log");
-  WriteHook("echo 'sftp: connect to host depot.exemple.fr port 22: Connection refused' >&2\n"
-            "exit 3\n");
+  WriteHook(
+      "echo 'sftp: connect to host depot.exemple.fr port 22: Connection refused' >&2\n"
+      "exit 3\n");
   WriteConfig("{alert_after: 2, retry_max_delay: 1min}",
               "run: {interval: 10s}\n"
               "alerts:\n"
@@ -223,8 +227,7 @@ TEST_F(UploadHookSystemTest, RunRetriesAFailingHookAtTheNextCyclesThenAlertsOnce
   auto run = StartRun(notify, "run");
   ASSERT_TRUE(notify.WaitFor(IsReady, milliseconds(60000))) << run->Err();
   // Failures 1, 2 and 3: after 10s, then 20s (run.interval, doubling).
-  ASSERT_TRUE(WaitUntil([&] { return Runs().size() >= 3; }, milliseconds(120000)))
-      << run->Err();
+  ASSERT_TRUE(WaitUntil([&] { return Runs().size() >= 3; }, milliseconds(120000))) << run->Err();
   // The third failure recorded: the alert of the second was sent in that one's cycle.
   ASSERT_TRUE(run->WaitForLog("(attempt 3): exit status 3", milliseconds(30000))) << run->Err();
   Stop(*run);
@@ -270,9 +273,12 @@ TEST_F(UploadHookSystemTest, RunRetriesAFailingHookAtTheNextCyclesThenAlertsOnce
 }
 
 TEST_F(UploadHookSystemTest, AHangingHookIsKilledAtItsTimeout) {
-  WriteHook("echo $$ > '" + dir_ + "/pids'\n"
+  WriteHook("echo $$ > '" + dir_ +
+            "/pids'\n"
             "sleep 300 &\n"
-            "echo $! >> '" + dir_ + "/pids'\n"
+            "echo $! >> '" +
+            dir_ +
+            "/pids'\n"
             "wait\n");
   WriteConfig("{timeout: 2s}");
   RunResult once = RunAccrochd({"once", "--config", config_});
@@ -295,18 +301,23 @@ TEST_F(UploadHookSystemTest, AHangingHookIsKilledAtItsTimeout) {
 
 TEST_F(UploadHookSystemTest, KillNineWhileTheHookRunsRunsItAgainAndMarksTheFileUploadedOnce) {
   // The first run hangs (with a child of its own); the next one succeeds.
-  WriteHook("if [ \"$ACCROCHD_ATTEMPT\" = 1 ]; then\n"
-            "  echo $$ > '" + dir_ + "/pids'\n"
-            "  sleep 300 &\n"
-            "  echo $! >> '" + dir_ + "/pids'\n"
-            "  wait\n"
-            "fi\n"
-            "exit 0\n");
+  WriteHook(
+      "if [ \"$ACCROCHD_ATTEMPT\" = 1 ]; then\n"
+      "  echo $$ > '" +
+      dir_ +
+      "/pids'\n"
+      "  sleep 300 &\n"
+      "  echo $! >> '" +
+      dir_ +
+      "/pids'\n"
+      "  wait\n"
+      "fi\n"
+      "exit 0\n");
   WriteConfig("{mark_uploaded: true}", "run: {interval: 10s}\n");
   NotifySocket notify;
   auto run = StartRun(notify, "run");
-  ASSERT_TRUE(WaitUntil([&] { return Lines(ReadAll(dir_ + "/pids")).size() == 2; },
-                        milliseconds(120000)))
+  ASSERT_TRUE(
+      WaitUntil([&] { return Lines(ReadAll(dir_ + "/pids")).size() == 2; }, milliseconds(120000)))
       << run->Err();
   const int killed = run->Kill();
   ASSERT_TRUE(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGKILL) << DescribeWaitStatus(killed);
@@ -330,7 +341,7 @@ TEST_F(UploadHookSystemTest, KillNineWhileTheHookRunsRunsItAgainAndMarksTheFileU
   EXPECT_THAT(runs, ElementsAre(flux + " 1", flux + " 2"));
   EXPECT_THAT(run->Err(), HasSubstr("(attempt 1) did not end while accrochd ran (it was stopped "
                                     "or killed); running it again"));
-  EXPECT_EQ(Occurrences(run->Err(), "; marked uploaded: its "), 1u);
+  EXPECT_EQ(Occurrences(run->Err(), " marked uploaded to the CDC portal by the upload hook; "), 1u);
   deposits = RunAccrochd({"deposits", "--config", config_});
   EXPECT_THAT(deposits.out, HasSubstr("\tuploaded\t"));
   EXPECT_THAT(deposits.out, HasSubstr("\tdone, marked uploaded\n"));

@@ -114,9 +114,9 @@ TEST_F(ChildProcessTest, TheProgramGetsOnlyTheEnvironmentItIsGiven) {
   Ran run = RunIt(spec);
   ::unsetenv("ACCROCHD_TEST_LEAK");
   EXPECT_TRUE(run.outcome.succeeded()) << DescribeOutcome(run.outcome, spec.timeout);
-  EXPECT_THAT(run.out, ElementsAre("PATH=/usr/bin:/bin",
-                                   "ACCROCHD_ID_FLUX=0f7c1c52-54f1-4a43-9c0a-3b6d1e2a4b5c",
-                                   "LANG=C.UTF-8"));
+  EXPECT_THAT(run.out,
+              ElementsAre("PATH=/usr/bin:/bin",
+                          "ACCROCHD_ID_FLUX=0f7c1c52-54f1-4a43-9c0a-3b6d1e2a4b5c", "LANG=C.UTF-8"));
   EXPECT_THAT(run.err, IsEmpty());
 }
 
@@ -215,10 +215,14 @@ TEST_F(ChildProcessTest, AtTheTimeoutTheWholeGroupIsTerminated) {
   const std::string pids = dir_ + "/pids";
   ChildSpec spec = Spec({Script("hang.sh",
                                 "sleep 300 &\n"
-                                "echo $$ > '" + pids + "'\n"
-                                "echo $! >> '" + pids + "'\n"
-                                "echo started\n"
-                                "wait\n")});
+                                "echo $$ > '" +
+                                    pids +
+                                    "'\n"
+                                    "echo $! >> '" +
+                                    pids +
+                                    "'\n"
+                                    "echo started\n"
+                                    "wait\n")});
   spec.timeout = std::chrono::milliseconds(1500);
   spec.kill_grace = std::chrono::seconds(5);
   Ran run = RunIt(spec);
@@ -234,8 +238,10 @@ TEST_F(ChildProcessTest, AProgramIgnoringSigtermIsKilledAfterTheGrace) {
   const std::string pids = dir_ + "/pids";
   ChildSpec spec = Spec({Script("stubborn.sh",
                                 "trap '' TERM\n"
-                                "echo $$ > '" + pids + "'\n"
-                                "while :; do sleep 1; done\n")});
+                                "echo $$ > '" +
+                                    pids +
+                                    "'\n"
+                                    "while :; do sleep 1; done\n")});
   spec.timeout = std::chrono::milliseconds(500);
   spec.kill_grace = std::chrono::milliseconds(500);
   Ran run = RunIt(spec);
@@ -250,8 +256,10 @@ TEST_F(ChildProcessTest, WhatTheProgramLeftInItsGroupIsKilledWhenItEnds) {
   // The background sleep keeps stdout open: the run ends with the program all the same.
   ChildSpec spec = Spec({Script("leaves.sh",
                                 "sleep 300 &\n"
-                                "echo $! > '" + pids + "'\n"
-                                "exit 0\n")});
+                                "echo $! > '" +
+                                    pids +
+                                    "'\n"
+                                    "exit 0\n")});
   Ran run = RunIt(spec);
   EXPECT_TRUE(run.outcome.succeeded()) << DescribeOutcome(run.outcome, spec.timeout);
   const std::vector<pid_t> left = PidsIn(pids, 1);
@@ -284,9 +292,13 @@ TEST_F(ChildProcessTest, NoProcessOutlivesACallerKilledWithSigkill) {
   const std::string pids = dir_ + "/pids";
   const std::string script = Script("orphan.sh",
                                     "sleep 300 &\n"
-                                    "echo $$ > '" + pids + "'\n"
-                                    "echo $! >> '" + pids + "'\n"
-                                    "wait\n");
+                                    "echo $$ > '" +
+                                        pids +
+                                        "'\n"
+                                        "echo $! >> '" +
+                                        pids +
+                                        "'\n"
+                                        "wait\n");
   const pid_t caller = ::fork();
   ASSERT_GE(caller, 0);
   if (caller == 0) {
@@ -311,8 +323,7 @@ TEST_F(ChildProcessTest, CheckProgramSaysWhatIsWrong) {
   EXPECT_EQ(relative.error().message(), "\"ok.sh\" is not an absolute path");
   auto absent = CheckProgram(dir_ + "/absent");
   ASSERT_FALSE(absent.has_value());
-  EXPECT_EQ(absent.error().message(),
-            "cannot run " + dir_ + "/absent: No such file or directory");
+  EXPECT_EQ(absent.error().message(), "cannot run " + dir_ + "/absent: No such file or directory");
   auto directory = CheckProgram(dir_);
   ASSERT_FALSE(directory.has_value());
   EXPECT_EQ(directory.error().message(), "cannot run " + dir_ + ": not a regular file");
@@ -321,8 +332,9 @@ TEST_F(ChildProcessTest, CheckProgramSaysWhatIsWrong) {
   auto plain = CheckProgram(dir_ + "/plain.sh");
   ASSERT_FALSE(plain.has_value());
   EXPECT_EQ(plain.error().message(),
-            "cannot run " + dir_ + "/plain.sh: Permission denied (it must be executable by the "
-            "user accrochd runs as)");
+            "cannot run " + dir_ +
+                "/plain.sh: Permission denied (it must be executable by the "
+                "user accrochd runs as)");
 }
 
 }  // namespace

@@ -982,7 +982,6 @@ TEST_F(LoadConfigTest, BadAlertSettingsAreEachReported) {
   EXPECT_THAT(all, HasSubstr("\"a@b\" is not an e-mail address"));
 }
 
-
 // --- The upload hook: deposit.on_publish and deposit.hook.
 
 class UploadHookConfigTest : public LoadConfigTest {
@@ -996,8 +995,9 @@ class UploadHookConfigTest : public LoadConfigTest {
 };
 
 TEST_F(UploadHookConfigTest, ReadsTheCommandAndItsSettings) {
-  auto config = Load("deposit:\n"
-                     "  on_publish: [" + program_ + ", --profil, \"deux mots\", 3]\n"
+  const std::string command = "[" + program_ + ", --profil, \"deux mots\", 3]";
+  auto config = Load("deposit:\n  on_publish: " + command +
+                     "\n"
                      "  hook:\n"
                      "    timeout: 90s\n"
                      "    mark_uploaded: true\n"
@@ -1062,8 +1062,8 @@ TEST_F(UploadHookConfigTest, TheProgramMustBeAnAbsolutePath) {
 
 TEST_F(UploadHookConfigTest, TheProgramMustExistAndBeExecutable) {
   ExpectOnly("deposit:\n  on_publish: [" + dir_ + "/absent.sh]\n" + Base(),
-             "deposit.on_publish: cannot run " + dir_ + "/absent.sh: No such file or directory",
-             2, 16);
+             "deposit.on_publish: cannot run " + dir_ + "/absent.sh: No such file or directory", 2,
+             16);
   WriteFile(dir_ + "/plain.sh", "#!/bin/sh\nexit 0\n", 0644);
   ExpectOnly("deposit:\n  on_publish: [" + dir_ + "/plain.sh]\n" + Base(),
              "deposit.on_publish: cannot run " + dir_ +

@@ -61,15 +61,16 @@ class UploadHookTest : public ::testing::Test {
     testing::WriteFile(program_, "#!/bin/sh\n" + script, 0755);
     const std::string demo = std::string(ACCROCHD_SOURCE_DIR) + "/demo/mappings/";
     const fs::path path = fs::path(dir_) / "accrochd.yaml";
-    std::ofstream(path) << "state_directory: state\n"
-                        << "run: {interval: 15min}\n"
-                        << "deposit:\n  on_publish: [" << program_ << ", --profil, \"deux mots\"]\n"
-                        << (hook.empty() ? "" : "  hook: " + hook + "\n") << alerts
-                        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
-                           "certifiers:\n  institut-exemple:\n    id_client: \""
-                        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - "
-                        << demo << "accueil-handicap.yaml\n"
-                        << (alerts.empty() ? "" : "    alerts:\n      - {webhook: equipe}\n");
+    std::ofstream(path)
+        << "state_directory: state\n"
+        << "run: {interval: 15min}\n"
+        << "deposit:\n  on_publish: [" << program_ << ", --profil, \"deux mots\"]\n"
+        << (hook.empty() ? "" : "  hook: " + hook + "\n") << alerts
+        << "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=/x.db;\"\n"
+           "certifiers:\n  institut-exemple:\n    id_client: \""
+        << kBcr << "\"\n    id_contrat: \"MCFCER009999\"\n    mappings:\n      - " << demo
+        << "accueil-handicap.yaml\n"
+        << (alerts.empty() ? "" : "    alerts:\n      - {webhook: equipe}\n");
     auto config = LoadConfig(path.string(), Environment{});
     ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
     config_ = std::make_unique<Config>(std::move(*config));
@@ -137,9 +138,13 @@ class UploadHookTest : public ::testing::Test {
 
 TEST_F(UploadHookTest, TheProgramGetsTheFileInItsEnvironmentAndItsArgumentsVerbatim) {
   const std::string seen = dir_ + "/seen";
-  Configure("printf '%s\\n' \"$@\" > '" + seen + ".args'\n"
-            "env | sort > '" + seen + ".env'\n"
-            "pwd > '" + seen + ".pwd'\n");
+  Configure("printf '%s\\n' \"$@\" > '" + seen +
+            ".args'\n"
+            "env | sort > '" +
+            seen +
+            ".env'\n"
+            "pwd > '" +
+            seen + ".pwd'\n");
   const char* lang = std::getenv("LANG");
   const std::optional<std::string> saved = lang ? std::optional<std::string>(lang) : std::nullopt;
   ::setenv("ACCROCHD_TEST_LEAK", "from the daemon", 1);
@@ -203,8 +208,8 @@ TEST_F(UploadHookTest, ASuccessIsDoneOnceAndMarksTheFileUploadedWhenConfigured) 
   ASSERT_THAT(*passages, SizeIs(1));
   EXPECT_EQ((*passages)[0].status, store::Status::kDeposited);
   // The output is in the log, with the file's name; the run is not repeated.
-  EXPECT_THAT(logger_.Text(), HasSubstr(std::string("upload hook, ") + kFile + ": uploaded " +
-                                        kFlux + "\n"));
+  EXPECT_THAT(logger_.Text(),
+              HasSubstr(std::string("upload hook, ") + kFile + ": uploaded " + kFlux + "\n"));
   EXPECT_THAT(RunDue(true), IsEmpty());
 }
 
@@ -340,9 +345,10 @@ TEST_F(UploadHookTest, AfterAlertAfterFailuresTheFileIsAlertedOnce) {
   cycle();
   ASSERT_THAT(sent, SizeIs(1));
   EXPECT_THAT(sent[0].payload, HasSubstr("\"upload_hook_failed\": 1"));
-  EXPECT_THAT(sent[0].payload, HasSubstr(std::string("\"file\": \"") + kFile + "\", \"id_flux\": \"" +
-                                         kFlux + "\", \"passages\": 2, \"failures\": 2, "
-                                                 "\"last_result\": \"exit\", \"last_code\": 1"));
+  EXPECT_THAT(sent[0].payload,
+              HasSubstr(std::string("\"file\": \"") + kFile + "\", \"id_flux\": \"" + kFlux +
+                        "\", \"passages\": 2, \"failures\": 2, "
+                        "\"last_result\": \"exit\", \"last_code\": 1"));
   EXPECT_TRUE(sent[0].severity == "urgent");
   // Failing again: not announced again.
   ASSERT_THAT(RunDue(true), SizeIs(1));
@@ -357,7 +363,8 @@ TEST_F(UploadHookTest, TheDashboardShowsEachFilesHookState) {
   ASSERT_TRUE(data.has_value());
   auto text = config_->templates->Render("status", *data);
   ASSERT_TRUE(text.has_value());
-  EXPECT_THAT(*text, HasSubstr(std::string(kFile) + "  2 passage(s), écrit le 02/03/2026 07:00\n"
+  EXPECT_THAT(*text, HasSubstr(std::string(kFile) +
+                               "  2 passage(s), écrit le 02/03/2026 07:00\n"
                                "    dépôt automatique (deposit.on_publish) : 1 échec(s), le "
                                "dernier le 02/03/2026 07:00 (code de sortie 2) ; nouvel essai "
                                "après le 02/03/2026 07:15"));
