@@ -85,6 +85,8 @@ inline constexpr std::string_view kMessageIdAlertDelivered = "a323f4bb6fdb1b850a
 inline constexpr std::string_view kMessageIdAlertFailed = "629369c2683f734f5d61392344f5773a";
 inline constexpr std::string_view kMessageIdReceiptImported = "a3f16a2a786ab374320c522a030afa7e";
 inline constexpr std::string_view kMessageIdReceiptRefused = "0a440a7fab0d0a26137a023a08596dc6";
+inline constexpr std::string_view kMessageIdHookSucceeded = "8a0376dd45844aedbbe37a717a9ca0e0";
+inline constexpr std::string_view kMessageIdHookFailed = "eff05a63ef81457899f50317206ac48c";
 
 // Field names used across modules.
 inline constexpr std::string_view kFieldSource = "SOURCE";

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "core/tz/timezone.h"
 #include "daemon/status.h"
+#include "daemon/upload_hook.h"
 #include "mappings/cdc_message.h"
 #include "templates/renderer.h"
 
@@ -49,6 +50,7 @@ struct Item {
   bool urgent = false;
   enum class Section {
     kCycleFailed,
+    kHookFailed,
     kOverdue,
     kBand,
     kOutbox,
@@ -75,6 +77,8 @@ std::string SectionName(const Item& item) {
   switch (item.section) {
     case Section::kCycleFailed:
       return "cycle_failed";
+    case Section::kHookFailed:
+      return "hook_failed";
     case Section::kOverdue:
       return "overdue";
     case Section::kBand:
@@ -237,6 +241,30 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     return Item{{d.file_name, kind, ""}, std::nullopt,  urgent, section, 0, "", d.file_name, "", "",
                 std::move(event),        std::move(row)};
   };
+  if (config.deposit.on_publish) {
+    // A file whose upload hook failed alert_after times, still waiting in the outbox: once.
+    auto hooks = store.hooks().List();
+    if (!hooks) return std::unexpected(hooks.error());
+    for (const store::HookRecord& h : *hooks) {
+      if (h.certifier != bcr || h.deposit_state != "published" ||
+          (h.state != "waiting" && h.state != "running") ||
+          h.failures < config.deposit.on_publish->alert_after) {
+        continue;
+      }
+      auto d = deposit_of.find(h.file_name);
+      if (d == deposit_of.end()) continue;
+      TemplateValue row;
+      row.Set("id_flux", h.id_flux)
+          .Set("failures", N(h.failures))
+          .Set("result", FrenchHookResult(h))
+          .Set("last_result", h.last_result)
+          .Set("last_code", N(h.last_code))
+          .Set("last_attempt", FrenchStamp(c.timezone, h.last_attempt_at))
+          .Set("next_attempt", FrenchStamp(c.timezone, h.next_attempt_at));
+      items.push_back(file_item(*d->second, "hook_failed", true, Section::kHookFailed,
+                                IsoStamp(h.last_attempt_at), std::move(row)));
+    }
+  }
   for (const store::DepositRecord& d : *deposits) {
     if (d.certifier != bcr) continue;
     if (d.state == "receipt" && d.receipt_status == "file_rejected") {
@@ -418,6 +446,7 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
     return sections[s].size();
   };
   section("cycle_failed", Section::kCycleFailed, false);
+  const std::size_t hook_failed = section("hook_failed", Section::kHookFailed, false);
   const std::size_t overdue = section("overdue", Section::kOverdue, true);
   const std::size_t outbox = section("outbox", Section::kOutbox, false);
   const std::size_t no_receipt = section("no_receipt", Section::kNoReceipt, false);
@@ -466,7 +495,9 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("action_file_rejected", file_rejected > 0)
       .Set("action_file_rejected_count", count(file_rejected))
       .Set("action_source", !sections[Section::kCycleFailed].empty())
-      .Set("has_actions", outbox + to_correct + no_receipt + file_rejected +
+      .Set("action_hook", hook_failed > 0)
+      .Set("action_hook_count", count(hook_failed))
+      .Set("has_actions", outbox + to_correct + no_receipt + file_rejected + hook_failed +
                                   sections[Section::kCycleFailed].size() >
                               0);
 
@@ -795,7 +826,8 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
           " near their deadline (" + N(fresh[Section::kBand]) + " newly), " +
           N(counts[Section::kOutbox]) + " file(s) to upload, " + N(counts[Section::kNoReceipt]) +
           " deposit(s) without receipt, " + N(counts[Section::kFileRejected]) +
-          " file(s) rejected by the CDC, " + N(counts[Section::kNoVerdict]) +
+          " file(s) rejected by the CDC, " + N(counts[Section::kHookFailed]) +
+          " file(s) whose upload hook failed, " + N(counts[Section::kNoVerdict]) +
           " passage(s) without verdict, " + N(counts[Section::kRejected]) + " rejected, " +
           N(counts[Section::kQuarantined]) + " quarantined" +
           (attach ? "; full lists attached to the e-mail" : "") + "; " +

@@ -88,7 +88,8 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       s.description =
           "Runs one cycle and exits: reads every mapping's rows, records them in the state store,\n"
           "and writes every valid passage due and not yet in a file into deposit files in the\n"
-          "outbox. For cron and first backfills. Refused while `accrochd run` holds the state.\n"
+          "outbox; then runs the upload hook (deposit.on_publish) for every file not yet done.\n"
+          "For cron and first backfills. Refused while `accrochd run` holds the state.\n"
           "From a timer, `once --alerts --planned` does what one cycle of `run` does.";
       break;
     case Command::kCheck:
@@ -165,7 +166,8 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       add_arguments("ACTION", "list | mark-uploaded FILE");
       s.usage = "accrochd deposits [options] list | mark-uploaded FILE";
       s.description =
-          "`list` shows the deposit files and their state (published, uploaded, receipt).\n"
+          "`list` shows the deposit files and their state (published, uploaded, receipt), and\n"
+          "their upload hook's (deposit.on_publish).\n"
           "`mark-uploaded FILE...` records that files were deposited on the CDC portal: their\n"
           "passages then wait for the accusé de traitement.";
       break;

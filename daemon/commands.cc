@@ -18,6 +18,7 @@
 #include "daemon/monitoring.h"
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
+#include "daemon/status.h"
 #include "mappings/mapping.h"
 #include "mappings/reasons.h"
 #include "mappings/validator.h"
@@ -118,6 +119,17 @@ int RunCheck(const CommandContext& ctx) {
                     ? *config->deposit.schema_file
                     : "accrochd's own schema " +
                           std::string(mappings::SchemaVersionName(config->schema_version)))
+            << "\n";
+  }
+  if (const auto& hook = config->deposit.on_publish) {
+    // The program was found executable when the configuration was loaded.
+    std::string command;
+    for (const std::string& word : hook->command) command += (command.empty() ? "" : " ") + word;
+    ctx.out << "upload hook: " << command << " (executable), run once per published file, "
+            << "timeout " << FormatDuration(hook->timeout)
+            << (hook->mark_uploaded ? ", exit 0 marks the file uploaded"
+                                    : ", files not marked uploaded")
+            << ", alerted after " << Plural(static_cast<std::size_t>(hook->alert_after), "failure")
             << "\n";
   }
   if (ctx.invocation.no_connect) return kExitOk;
@@ -269,6 +281,20 @@ int RunOnce(const CommandContext& ctx) {
     for (const deposit::PublishedFile& f : report->files) {
       ctx.out << "  " << f.path << "  " << Plural(f.passages, "passage") << ", "
               << FormatSize(f.bytes) << ", idFlux " << f.id_flux << ", sha256 " << f.sha256 << "\n";
+    }
+  }
+  if (!report->hooks.empty()) {
+    ctx.out << "\nUpload hook (deposit.on_publish), one run per file:\n";
+    for (const HookRun& h : report->hooks) {
+      ctx.out << "  " << h.file_name << "  attempt " << h.attempt << ": " << h.detail;
+      if (h.outcome.succeeded()) {
+        ctx.out << (h.marked_uploaded ? "; marked uploaded" : "");
+      } else {
+        ctx.out << "; " << Plural(static_cast<std::size_t>(h.failures), "failure")
+                << ", runs again after " << IsoStamp(h.next_attempt) << " (the log has its output)";
+      }
+      ctx.out << "\n";
+      if (!h.outcome.succeeded()) status = std::max(status, kExitRuntime);
     }
   }
   PrintQuarantine(ctx.out, *report);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "connectors/source/connection_string.h"
+#include "core/child_process.h"
 #include "core/size.h"
 #include "core/text.h"
 #include "core/tz/timezone.h"
@@ -706,6 +707,83 @@ class Loader {
         }
       }
     }
+    const std::optional<YAML::Node> on_publish = m.Node("on_publish", false);
+    if (on_publish) d.on_publish = ReadHookCommand(*on_publish);
+    if (auto n = m.Node("hook", false)) {
+      HookConfig settings;
+      ReadHookSettings(*n, settings);
+      if (!on_publish) {
+        file_.Report(*n,
+                     "deposit.hook: sets how deposit.on_publish runs, and deposit.on_publish "
+                     "is not set; add it (the program and its arguments) or remove hook");
+      } else if (d.on_publish) {
+        settings.command = std::move(d.on_publish->command);
+        settings.location = d.on_publish->location;
+        d.on_publish = std::move(settings);
+      }
+    }
+    m.Finish();
+  }
+
+  // deposit.on_publish: [program, arguments...]. The program is run as it is written, without a
+  // shell and without a PATH search, so it must be an absolute path: what runs is then the very
+  // file this check (and `accrochd check`) looked at, whatever the daemon's PATH and directory.
+  std::optional<HookConfig> ReadHookCommand(const YAML::Node& node) {
+    const std::string path = "deposit.on_publish";
+    if (!node.IsSequence() || node.size() == 0) {
+      file_.Report(node, path +
+                             ": expected a list, the program then its arguments, e.g. "
+                             "[/usr/local/bin/deposer-cdc, --profil, production] (no shell runs "
+                             "it: write each argument as an item)");
+      return std::nullopt;
+    }
+    HookConfig hook;
+    hook.location = file_.Where(node);
+    bool complete = true;
+    for (const YAML::Node& item : node) {
+      auto v = file_.AsString(item, path);
+      if (!v) {
+        complete = false;
+        continue;
+      }
+      hook.command.push_back(*v);
+    }
+    if (!complete) return std::nullopt;
+    const std::string& program = hook.command.front();
+    if (program.empty() || program[0] != '/') {
+      file_.Report(node[0], path + ": the program must be an absolute path, found " +
+                                Excerpt(program) +
+                                " (accrochd runs it without a shell and without searching PATH, "
+                                "so that what runs is the file accrochd check checked)");
+      return std::nullopt;
+    }
+    if (auto r = CheckProgram(program); !r) {
+      file_.Report(node[0], path + ": " + r.error().message());
+      return std::nullopt;
+    }
+    return hook;
+  }
+
+  void ReadHookSettings(const YAML::Node& node, HookConfig& hook) {
+    yaml::MapReader m(file_, node, "deposit.hook");
+    if (!m.valid()) return;
+    if (auto v = m.DurationValue("timeout", false)) {
+      if (*v < std::chrono::seconds(1) || *v > std::chrono::hours(24)) {
+        file_.Report(*m.Node("timeout", false), "deposit.hook.timeout: from 1s to 1d");
+      } else {
+        hook.timeout = *v;
+      }
+    }
+    if (auto v = m.Bool("mark_uploaded", false)) hook.mark_uploaded = *v;
+    if (auto v = m.Int("alert_after", false, 1, 1000)) hook.alert_after = static_cast<int>(*v);
+    if (auto v = m.DurationValue("retry_max_delay", false)) {
+      if (*v < std::chrono::minutes(1)) {
+        file_.Report(*m.Node("retry_max_delay", false),
+                     "deposit.hook.retry_max_delay: at least 1min");
+      } else {
+        hook.retry_max_delay = *v;
+      }
+    }
     m.Finish();
   }
 
@@ -801,6 +879,15 @@ std::string PrintConfig(const Config& config) {
                                    : std::string("forever"));
   if (config.deposit.group) out << YAML::Key << "group" << YAML::Value << *config.deposit.group;
   EmitDuration(out, "every", config.deposit.every);
+  if (const auto& hook = config.deposit.on_publish) {
+    out << YAML::Key << "on_publish" << YAML::Value << YAML::Flow << hook->command;
+    out << YAML::Key << "hook" << YAML::Value << YAML::BeginMap;
+    EmitDuration(out, "timeout", hook->timeout);
+    out << YAML::Key << "mark_uploaded" << YAML::Value << hook->mark_uploaded;
+    out << YAML::Key << "alert_after" << YAML::Value << hook->alert_after;
+    EmitDuration(out, "retry_max_delay", hook->retry_max_delay);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   out << YAML::Key << "run" << YAML::Value << YAML::BeginMap;
   EmitDuration(out, "interval", config.run.interval);

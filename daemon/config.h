@@ -45,6 +45,18 @@ struct SourceConfig {
   source::PageSyntax page_syntax = source::PageSyntax::kLimit;
 };
 
+// The upload hook (deposit.on_publish): a program run once per published file, until it exits
+// 0, with the file's facts in its environment (daemon/upload_hook.h).
+struct HookConfig {
+  std::vector<std::string> command;  // the program (an absolute path), then its arguments
+  Location location;
+  Duration timeout = std::chrono::minutes(10);  // then SIGTERM to its group, SIGKILL 10s later
+  bool mark_uploaded = false;  // exit 0 marks the file uploaded, as deposits mark-uploaded does
+  int alert_after = 3;         // failed runs of one file before it is alerted (once)
+  // A failed run is retried after run.interval, doubling each time, up to this.
+  Duration retry_max_delay = std::chrono::hours(6);
+};
+
 // Where and how deposit files are written.
 struct DepositConfig {
   std::optional<std::string> schema_file;  // the official XSD; none: accrochd's own
@@ -56,6 +68,7 @@ struct DepositConfig {
   // The planner (accrochd run): a deposit is cut when something is pending and the last one is
   // at least `every` old, and at once when a pending passage is urgent.
   Duration every = std::chrono::hours(24);
+  std::optional<HookConfig> on_publish;  // none: files are uploaded by hand
 };
 
 // accrochd run's loop.

@@ -564,6 +564,17 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
   for (const StageFigures& f : report.stages) {
     logger_.Debug("cycle stage " + DescribeStage(f, report.wall));
   }
+  if (store_ != nullptr && config_.deposit.on_publish) {
+    UploadHook hook(config_, *store_, logger_, clock_, files_);
+    auto runs = hook.RunDue(policy == DepositPolicy::kAlways, [this] { Beat(); }, stop);
+    if (!runs) {
+      if (runs.error().kind() == ErrorKind::kCancelled) return std::unexpected(runs.error());
+      // The files stay published, their runs due: the next cycle tries again.
+      logger_.Error("upload hook: " + runs.error().message(), {}, kMessageIdHookFailed);
+    } else {
+      report.hooks = std::move(*runs);
+    }
+  }
   return report;
 }
 

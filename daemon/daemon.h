@@ -34,6 +34,7 @@
 #include "core/stage_meter.h"
 #include "daemon/config.h"
 #include "daemon/cycle/mapping_report.h"
+#include "daemon/upload_hook.h"
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 
@@ -73,6 +74,8 @@ struct CycleReport {
   // check-and-publish thread, summed over the cycle's mappings; and the cycle's wall time.
   std::vector<StageFigures> stages;
   std::chrono::nanoseconds wall{};
+  // The upload hook's runs (deposit.on_publish), after the cycle's publications; not in `wall`.
+  std::vector<HookRun> hooks;
   std::uint64_t Total(std::uint64_t MappingReport::*count) const;
 };
 
@@ -104,7 +107,10 @@ class Daemon {
   // One cycle over every certifier. A certifier whose source cannot be read is reported in
   // `failures`, its sources are disconnected (to connect afresh next time), and the others go
   // on. Stops early, with a kCancelled error, when `stop` is
-  // requested; files not yet published are then abandoned.
+  // requested; files not yet published are then abandoned. Then, with deposit.on_publish, the
+  // upload hook runs for the published files whose run is due (every one not done, for
+  // kAlways), one after the other: after every publication is recorded, outside the store's
+  // lock (upload_hook.h).
   [[nodiscard]] Result<CycleReport> RunCycle(DepositPolicy policy, std::stop_token stop);
 
   // Maps the first `limit` rows of the mapping named `name` and hands each to `sink`; changes

@@ -98,6 +98,10 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     }
   }
 
+  auto hooks = store.hooks().List();
+  if (!hooks) return std::unexpected(hooks.error());
+  for (store::HookRecord& h : *hooks) d.hooks.emplace(h.deposit_id, std::move(h));
+
   for (auto& [bcr, certifier] : by_bcr) {
     CertifierFigures f = std::move(certifier.figures);
     f.bcr = bcr;

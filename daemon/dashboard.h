@@ -60,6 +60,8 @@ struct Dashboard {
   std::vector<Deadline> nearest;
   std::vector<store::DepositRecord> outbox;    // published, not marked uploaded
   std::vector<store::DepositRecord> awaiting;  // uploaded, no receipt yet
+  // The upload hook's record of each file it ran for (deposit.on_publish), by deposit id.
+  std::map<std::int64_t, store::HookRecord> hooks;
   store::AlertCounts alerts;
   std::optional<store::CycleRecord> last_cycle;    // the last one to end, whatever its result
   std::optional<store::CycleRecord> last_success;  // the last one that served every certifier

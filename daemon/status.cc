@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "core/tz/timezone.h"
 #include "daemon/dashboard.h"
+#include "daemon/upload_hook.h"
 
 namespace accrochd::daemon {
 
@@ -172,6 +173,34 @@ Result<std::string> StatusLine(const Config& config, const StatusSummary& summar
   return line;
 }
 
+namespace {
+
+TemplateValue HookData(const Config& config, const store::HookRecord& h, Audience audience) {
+  TemplateValue hook;
+  hook.Set("state", h.state)
+      .Set(h.state, true)
+      .Set("attempts", N(h.attempts))
+      .Set("failures", N(h.failures))
+      .Set("failed", h.failures > 0)
+      .Set("last_result", h.last_result)
+      .Set("last_code", N(h.last_code))
+      .Set("result", FrenchHookResult(h))
+      .Set("marked_uploaded", h.marked_uploaded);
+  // People read French stamps; programs ISO 8601 with the zone's offset, left out when unknown.
+  const std::pair<const char*, std::optional<TimePoint>> times[] = {
+      {"last_attempt_at", h.last_attempt_at}, {"next_attempt_at", h.next_attempt_at}};
+  for (const auto& [key, t] : times) {
+    if (audience == Audience::kPeople) {
+      hook.Set(key, FrenchStamp(config.timezone, t));
+    } else if (t) {
+      hook.Set(key, IsoDateTime(config.timezone, *t));
+    }
+  }
+  return hook;
+}
+
+}  // namespace
+
 Result<TemplateValue> DashboardData(const Config& config, store::StateStore& store, Clock& clock,
                                     std::size_t nearest_count, Audience audience) {
   auto dashboard = ComputeDashboard(config, store, clock, nearest_count);
@@ -266,6 +295,7 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
   data.Set("all", all);
   data.Set("nearest", std::move(list));
 
+  data.Set("hook_configured", config.deposit.on_publish.has_value());
   TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
   auto deposit_row = [&](const store::DepositRecord& d) {
     TemplateValue row;
@@ -274,6 +304,9 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
         .Set("passages", N(d.passages));
     set_time(row, "published_at", d.published_at);
     set_time(row, "uploaded_at", d.uploaded_at);
+    if (auto it = dashboard.hooks.find(d.id); it != dashboard.hooks.end()) {
+      row.Set("hook", HookData(config, it->second, audience));
+    }
     return row;
   };
   for (const store::DepositRecord& d : dashboard.outbox) outbox.Push(deposit_row(d));
@@ -462,16 +495,25 @@ int RunDeposits(const CommandContext& ctx) {
     ctx.err << "accrochd deposits: " << deposits.error().message() << "\n";
     return ExitCodeFor(deposits.error());
   }
+  auto hooks = (*store)->hooks().List();
+  if (!hooks) {
+    ctx.err << "accrochd deposits: " << hooks.error().message() << "\n";
+    return ExitCodeFor(hooks.error());
+  }
+  std::map<std::int64_t, const store::HookRecord*> hook_of;
+  for (const store::HookRecord& h : *hooks) hook_of[h.deposit_id] = &h;
   std::size_t shown = 0;
   for (const store::DepositRecord& d : *deposits) {
     if (d.state == "abandoned") continue;
     if (shown++ == 0) {
-      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\n";
+      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\thook\n";
     }
+    auto hook = hook_of.find(d.id);
     ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
             << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
             << (d.uploaded_at ? IsoStamp(d.uploaded_at) : "-") << "\t"
-            << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\n";
+            << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\t"
+            << (hook == hook_of.end() ? "-" : DescribeHook(*hook->second)) << "\n";
   }
   if (shown == 0) ctx.out << "no deposit file yet\n";
   return kExitOk;

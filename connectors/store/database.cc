@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -186,6 +186,23 @@ CREATE TABLE cycles (
   result TEXT PRIMARY KEY,
   ended_at TEXT NOT NULL,
   duration_ms INTEGER NOT NULL
+);
+)SQL",
+    // 7: the upload hook (deposit.on_publish) -- per deposit file, its runs and how the last one
+    // ended (exit status, signal, timeout; never the program's output), and when it runs next.
+    R"SQL(
+CREATE TABLE deposit_hooks (
+  deposit_id INTEGER PRIMARY KEY REFERENCES deposits (id),
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_result TEXT NOT NULL DEFAULT '',
+  last_code INTEGER NOT NULL DEFAULT 0,
+  last_detail TEXT NOT NULL DEFAULT '',
+  last_attempt_at TEXT NOT NULL DEFAULT '',
+  next_attempt_at TEXT NOT NULL,
+  done_at TEXT NOT NULL DEFAULT '',
+  marked_uploaded INTEGER NOT NULL DEFAULT 0
 );
 )SQL"};
 

@@ -206,7 +206,6 @@ Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::s
 Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
   auto lock = db_.Lock();
   const TimePoint now = db_.Now();
-  const std::string at = IsoUtc(now);
   try {
     soci::session& sql = db_.sql();
     PassageRows& rows = Rows();
@@ -230,15 +229,7 @@ Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
                                          (d.state == "uploaded" ? " already" : "") +
                                          "; only a published file can be marked uploaded");
     }
-    sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id",
-        soci::use(at), soci::use(id);
-    const mappings::Uploaded event{id, file_name};
-    ApplyToEach(rows,
-                Members(sql,
-                        "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
-                        "status = 'in_deposit' ORDER BY rowid",
-                        id),
-                event, now);
+    MarkUploadedIn(sql, rows, id, file_name, now);
     tr.commit();
     d.id = id;
     d.passages = passages;
@@ -251,6 +242,21 @@ Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
   } catch (const std::exception& e) {
     return std::unexpected(db_.Failure(e));
   }
+}
+
+void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_id,
+                    const std::string& file_name, TimePoint now) {
+  const std::string at = IsoUtc(now);
+  const long long id = deposit_id;
+  sql << "UPDATE deposits SET state = 'uploaded', uploaded_at = :now WHERE id = :id", soci::use(at),
+      soci::use(id);
+  const mappings::Uploaded event{id, file_name};
+  ApplyToEach(rows,
+              Members(sql,
+                      "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
+                      "status = 'in_deposit' ORDER BY rowid",
+                      id),
+              event, now);
 }
 
 Result<std::optional<TimePoint>> DepositStore::LastCutAt(const std::string& certifier) {

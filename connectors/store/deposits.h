@@ -61,6 +61,13 @@ class DepositStore {
   std::unique_ptr<PassageRows> rows_;
 };
 
+// Marks a published deposit uploaded: its state and time, and its passages deposited (the
+// lifecycle's Uploaded event). Inside the caller's transaction, under the database's lock; the
+// caller has checked that the deposit is published. The one path of `accrochd deposits
+// mark-uploaded` (MarkUploaded above) and of the upload hook (deposit_hooks.h).
+void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_id,
+                    const std::string& file_name, TimePoint now);
+
 }  // namespace accrochd::store
 
 #endif  // ACCROCHD_CONNECTORS_STORE_DEPOSITS_H_

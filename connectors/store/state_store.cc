@@ -15,7 +15,8 @@ StateStore::StateStore(std::unique_ptr<Database> db)
       deposits_(*db_),
       alerts_(*db_),
       cursors_(*db_),
-      cycles_(*db_) {}
+      cycles_(*db_),
+      hooks_(*db_) {}
 
 StateStore::~StateStore() = default;
 

@@ -8,9 +8,10 @@
 //
 // It is split by job, each part in its own unit over the one database: the passages and their
 // history (passages.h), deposits and receipts (deposits.h), the alert queue (alert_queue.h), the
-// incremental cursors (cursors.h), how the last cycles ended (cycles.h). What a change means for
-// a passage is decided by the domain's lifecycle (mappings/lifecycle.h); the store only persists
-// it. Thread-safe: every method takes the database's lock and is one transaction.
+// incremental cursors (cursors.h), how the last cycles ended (cycles.h), the upload hook's runs
+// (deposit_hooks.h). What a change means for a passage is decided by the domain's lifecycle
+// (mappings/lifecycle.h); the store only persists it. Thread-safe: every method takes the
+// database's lock and is one transaction.
 #ifndef ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 #define ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 
@@ -21,6 +22,7 @@
 #include "connectors/store/cursors.h"
 #include "connectors/store/cycles.h"
 #include "connectors/store/database.h"
+#include "connectors/store/deposit_hooks.h"
 #include "connectors/store/deposits.h"
 #include "connectors/store/passages.h"
 #include "connectors/store/records.h"
@@ -44,6 +46,7 @@ class StateStore {
   AlertQueue& alerts() { return alerts_; }
   CursorStore& cursors() { return cursors_; }
   CycleLog& cycles() { return cycles_; }
+  HookStore& hooks() { return hooks_; }
 
   const std::string& path() const { return db_->path(); }
 
@@ -55,6 +58,7 @@ class StateStore {
   AlertQueue alerts_;
   CursorStore cursors_;
   CycleLog cycles_;
+  HookStore hooks_;
 };
 
 }  // namespace accrochd::store

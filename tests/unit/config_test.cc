@@ -1029,5 +1029,118 @@ TEST_F(LoadConfigTest, BadAlertSettingsAreEachReported) {
   EXPECT_THAT(all, HasSubstr("\"a@b\" is not an e-mail address"));
 }
 
+// --- The upload hook: deposit.on_publish and deposit.hook.
+
+class UploadHookConfigTest : public LoadConfigTest {
+ protected:
+  void SetUp() override {
+    LoadConfigTest::SetUp();
+    program_ = dir_ + "/deposer.sh";
+    WriteFile(program_, "#!/bin/sh\nexit 0\n", 0755);
+  }
+  std::string program_;
+};
+
+TEST_F(UploadHookConfigTest, ReadsTheCommandAndItsSettings) {
+  const std::string command = "[" + program_ + ", --profil, \"deux mots\", 3]";
+  auto config = Load("deposit:\n  on_publish: " + command +
+                     "\n"
+                     "  hook:\n"
+                     "    timeout: 90s\n"
+                     "    mark_uploaded: true\n"
+                     "    alert_after: 5\n"
+                     "    retry_max_delay: 2h\n" +
+                     Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  ASSERT_TRUE(config->deposit.on_publish.has_value());
+  const HookConfig& hook = *config->deposit.on_publish;
+  EXPECT_THAT(hook.command, ElementsAre(program_, "--profil", "deux mots", "3"));
+  EXPECT_EQ(hook.location.line, 2);
+  EXPECT_EQ(hook.timeout, std::chrono::seconds(90));
+  EXPECT_TRUE(hook.mark_uploaded);
+  EXPECT_EQ(hook.alert_after, 5);
+  EXPECT_EQ(hook.retry_max_delay, std::chrono::hours(2));
+  const std::string printed = PrintConfig(*config);
+  EXPECT_THAT(printed, HasSubstr("on_publish: [" + program_ + ", --profil, deux mots, 3]"));
+  EXPECT_THAT(printed, HasSubstr("timeout: 1min 30s"));
+  EXPECT_THAT(printed, HasSubstr("mark_uploaded: true"));
+  EXPECT_THAT(printed, HasSubstr("retry_max_delay: 2h"));
+}
+
+TEST_F(UploadHookConfigTest, OffByDefaultAndDefaultsWhenOnlyTheCommandIsGiven) {
+  auto none = Load(Base());
+  ASSERT_TRUE(none.has_value()) << FormatDiagnostics(none.error());
+  EXPECT_FALSE(none->deposit.on_publish.has_value());
+  EXPECT_THAT(PrintConfig(*none), Not(HasSubstr("on_publish")));
+
+  auto config = Load("deposit: {on_publish: [" + program_ + "]}\n" + Base());
+  ASSERT_TRUE(config.has_value()) << FormatDiagnostics(config.error());
+  const HookConfig& hook = *config->deposit.on_publish;
+  EXPECT_THAT(hook.command, ElementsAre(program_));
+  EXPECT_EQ(hook.timeout, std::chrono::minutes(10));
+  EXPECT_FALSE(hook.mark_uploaded);
+  EXPECT_EQ(hook.alert_after, 3);
+  EXPECT_EQ(hook.retry_max_delay, std::chrono::hours(6));
+}
+
+TEST_F(UploadHookConfigTest, TheCommandIsAListNotAShellLine) {
+  ExpectOnly("deposit:\n  on_publish: " + program_ + " --profil production\n" + Base(),
+             "deposit.on_publish: expected a list, the program then its arguments, e.g. "
+             "[/usr/local/bin/deposer-cdc, --profil, production] (no shell runs it: write each "
+             "argument as an item)",
+             2, 15);
+  ExpectOnly("deposit:\n  on_publish: []\n" + Base(),
+             "deposit.on_publish: expected a list, the program then its arguments, e.g. "
+             "[/usr/local/bin/deposer-cdc, --profil, production] (no shell runs it: write each "
+             "argument as an item)",
+             2, 15);
+  ExpectOnly("deposit:\n  on_publish: [" + program_ + ", {a: b}]\n" + Base(),
+             "deposit.on_publish: expected a text value, found a mapping", 2,
+             static_cast<int>(18 + program_.size()));
+}
+
+TEST_F(UploadHookConfigTest, TheProgramMustBeAnAbsolutePath) {
+  ExpectOnly("deposit:\n  on_publish: [deposer.sh, --profil]\n" + Base(),
+             "deposit.on_publish: the program must be an absolute path, found \"deposer.sh\" "
+             "(accrochd runs it without a shell and without searching PATH, so that what runs is "
+             "the file accrochd check checked)",
+             2, 16);
+}
+
+TEST_F(UploadHookConfigTest, TheProgramMustExistAndBeExecutable) {
+  ExpectOnly("deposit:\n  on_publish: [" + dir_ + "/absent.sh]\n" + Base(),
+             "deposit.on_publish: cannot run " + dir_ + "/absent.sh: No such file or directory", 2,
+             16);
+  WriteFile(dir_ + "/plain.sh", "#!/bin/sh\nexit 0\n", 0644);
+  ExpectOnly("deposit:\n  on_publish: [" + dir_ + "/plain.sh]\n" + Base(),
+             "deposit.on_publish: cannot run " + dir_ +
+                 "/plain.sh: Permission denied (it must be executable by the user accrochd runs "
+                 "as)",
+             2, 16);
+  ExpectOnly("deposit:\n  on_publish: [" + dir_ + "]\n" + Base(),
+             "deposit.on_publish: cannot run " + dir_ + ": not a regular file", 2, 16);
+}
+
+TEST_F(UploadHookConfigTest, HookSettingsWithoutACommandAreAnError) {
+  ExpectOnly("deposit:\n  hook: {mark_uploaded: true}\n" + Base(),
+             "deposit.hook: sets how deposit.on_publish runs, and deposit.on_publish is not set; "
+             "add it (the program and its arguments) or remove hook",
+             2, 9);
+}
+
+TEST_F(UploadHookConfigTest, EachBadSettingIsReportedAtItsKey) {
+  const std::string head = "deposit:\n  on_publish: [" + program_ + "]\n  hook:\n";
+  ExpectOnly(head + "    timeout: 0s\n" + Base(), "deposit.hook.timeout: from 1s to 1d", 4, 14);
+  ExpectOnly(head + "    timeout: 2d\n" + Base(), "deposit.hook.timeout: from 1s to 1d", 4, 14);
+  ExpectOnly(head + "    alert_after: 0\n" + Base(),
+             "deposit.hook.alert_after: 0 is out of range (1 to 1000)", 4, 18);
+  ExpectOnly(head + "    retry_max_delay: 30s\n" + Base(),
+             "deposit.hook.retry_max_delay: at least 1min", 4, 22);
+  ExpectOnly(head + "    mark_uploaded: oui\n" + Base(),
+             "deposit.hook.mark_uploaded: expected true or false, found \"oui\"", 4, 20);
+  ExpectOnly(head + "    mark_upload: true\n" + Base(),
+             "unknown key \"deposit.hook.mark_upload\"; did you mean \"mark_uploaded\"?", 4, 5);
+}
+
 }  // namespace
 }  // namespace accrochd::daemon

@@ -306,9 +306,10 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 6u);
+  EXPECT_EQ(versions.size(), 7u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
-                            "alert_marks", "alert_queue", "receipts", "events", "cycles"}) {
+                            "alert_marks", "alert_queue", "receipts", "events", "cycles",
+                            "deposit_hooks"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
                       table + "'"),
@@ -345,7 +346,8 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
-    EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");  // migration 6's
+    EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");         // migration 6's
+    EXPECT_EQ(raw.Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
     EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
                        "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
                        "('C', '1017', 'overdue', '2026-03-03', '2026-03-03T06:00:00Z'), "
@@ -354,7 +356,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "6");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "7");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -386,13 +388,14 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
                   .has_value());
   store_.reset();
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
-  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");  // migration 6's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");         // migration 6's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
   Reopen();
   EXPECT_EQ(StatusOf("1017"), "rejected");
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "6");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "7");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
