@@ -757,13 +757,17 @@ std::expected<std::vector<std::string>, Diagnostics> ListMappingNames(const std:
     if (!list.IsDefined() || !list.IsSequence()) continue;
     for (const YAML::Node& item : list) {
       if (!item.IsScalar()) continue;
+      // A path that is not UTF-8 text is reported, as LoadConfig would, never printed.
+      auto mapping_path = file.AsString(item, "certifiers." + certifier.first.Scalar() + ".mappings");
+      if (!mapping_path) continue;
       // The name LoadMapping gives a mapping: its file's name without the extension.
-      std::string name = fs::path(item.Scalar()).stem().string();
+      std::string name = fs::path(*mapping_path).stem().string();
       if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
         names.push_back(std::move(name));
       }
     }
   }
+  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
   return names;
 }
 

@@ -199,6 +199,13 @@ TEST(CliSystemTest, CheckListMappingsReportsWhatItCannotRead) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:1:1: certifiers: expected a mapping of "
                                      "certifiers, each with its mappings"));
+  // A path that is not UTF-8 is refused where it is, as check would, and never printed.
+  WriteFile(dir + "/accrochd.yaml", "certifiers:\n  un:\n    mappings: [ok.yaml, \"\xC9.yaml\"]\n");
+  r = RunAccrochd({"check", "--list-mappings", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:3:25: certifiers.un.mappings: invalid UTF-8 "
+                                     "at byte 1 (\\xC9); save the file as UTF-8"));
   r = RunAccrochd({"check", "--list-mappings", "--print-config"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("accrochd check: --list-mappings checks nothing: it cannot be "
