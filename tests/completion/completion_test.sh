@@ -56,11 +56,11 @@ case "$mode" in
     ;;
   options)
     expect "accrochd check --" "--help --config --print-config --no-connect --list-mappings"
-    expect "accrochd status --" "--help --config --json --all"
+    expect "accrochd validate --" "--help --schema --schema-version"
     expect "accrochd preview --l" "--limit"
     expect "accrochd validate --schema-" "--schema-version"
     # A command without positional arguments offers its options at once.
-    expect "accrochd once " "--help --config --verbose"
+    expect "accrochd check " "--help --config --print-config --no-connect --list-mappings"
     # An option's value: nothing to offer for a number, file names for a file.
     expect "accrochd preview --limit " ""
     mkdir -p xsd
