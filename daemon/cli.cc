@@ -97,7 +97,10 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       s.options.add_options()("print-config", po::bool_switch(&inv.print_config),
                               "print the effective configuration (secrets redacted)")(
           "no-connect", po::bool_switch(&inv.no_connect),
-          "check files only; do not connect to the sources (for ExecStartPre=)");
+          "check files only; do not connect to the sources (for ExecStartPre=)")(
+          "list-mappings", po::bool_switch(&inv.list_mappings),
+          "only print the names of the mappings the configuration lists, one per line (reads "
+          "accrochd.yaml alone: no mapping file, no secret; for shell completion)");
       s.description =
           "Checks the configuration and every mapping (errors as file:line:col), then connects\n"
           "to each source and prepares each mapping's query. Exit 0 when all is well, 1 for a\n"
@@ -288,6 +291,10 @@ std::variant<Invocation, EarlyExit> ParseCommandLine(int argc, const char* const
                          "; see 'accrochd --help' for the commands this version has.\n"};
   }
   if (inv.html && inv.json) return UsageError(name, "--html and --json: choose one");
+  if (inv.list_mappings && (inv.print_config || inv.no_connect)) {
+    return UsageError(name, "--list-mappings checks nothing: it cannot be combined with " +
+                                std::string(inv.print_config ? "--print-config" : "--no-connect"));
+  }
   if (info->command == Command::kPreview && inv.limit == 0) {
     return UsageError(name, "--limit must be at least 1");
   }

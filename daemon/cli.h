@@ -52,6 +52,7 @@ struct Invocation {
   // check
   bool print_config = false;
   bool no_connect = false;
+  bool list_mappings = false;  // print the mapping names and stop (for shell completion)
   // preview, profile
   std::string mapping;
   std::size_t limit = 20;

@@ -89,6 +89,17 @@ std::string DescribeCertification(const mappings::Mapping& m) {
 }  // namespace
 
 int RunCheck(const CommandContext& ctx) {
+  if (ctx.invocation.list_mappings) {
+    auto names = ListMappingNames(ctx.invocation.config_path.empty()
+                                      ? DefaultConfigPath(ctx.environment)
+                                      : ctx.invocation.config_path);
+    if (!names) {
+      ctx.err << FormatDiagnostics(names.error());
+      return kExitConfig;
+    }
+    for (const std::string& name : *names) ctx.out << name << "\n";
+    return kExitOk;
+  }
   auto config = LoadOrReport(ctx, "check");
   if (!config) return kExitConfig;
   std::size_t mapping_count = 0;

@@ -857,6 +857,40 @@ std::expected<Config, Diagnostics> LoadConfig(const std::string& path, const Env
   return std::move(*config);
 }
 
+std::expected<std::vector<std::string>, Diagnostics> ListMappingNames(const std::string& path) {
+  Diagnostics diagnostics;
+  yaml::FileReader file(fs::absolute(path).lexically_normal().string(), diagnostics);
+  auto root = yaml::LoadFile(file.file(), diagnostics);
+  if (!root) return std::unexpected(std::move(diagnostics));
+  std::vector<std::string> names;
+  // A missing key of a const node is an invalid node, which only IsDefined() may be asked about.
+  auto child = [](const YAML::Node& node, const char* key) {
+    return node.IsMap() ? node[key] : YAML::Node();
+  };
+  const YAML::Node certifiers = child(*root, "certifiers");
+  if (!certifiers.IsDefined() || !certifiers.IsMap()) {
+    file.Report(*root, "certifiers: expected a mapping of certifiers, each with its mappings");
+    return std::unexpected(std::move(diagnostics));
+  }
+  for (const auto& certifier : certifiers) {
+    const YAML::Node list = child(certifier.second, "mappings");
+    if (!list.IsDefined() || !list.IsSequence()) continue;
+    for (const YAML::Node& item : list) {
+      if (!item.IsScalar()) continue;
+      // A path that is not UTF-8 text is reported, as LoadConfig would, never printed.
+      auto mapping_path = file.AsString(item, "certifiers." + certifier.first.Scalar() + ".mappings");
+      if (!mapping_path) continue;
+      // The name LoadMapping gives a mapping: its file's name without the extension.
+      std::string name = fs::path(*mapping_path).stem().string();
+      if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(std::move(name));
+      }
+    }
+  }
+  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  return names;
+}
+
 std::string PrintConfig(const Config& config) {
   YAML::Emitter out;
   out << YAML::Comment("effective configuration from " + config.file);

@@ -165,6 +165,12 @@ struct Environment {
 // Loads `path` and every mapping it names. On failure returns all the problems found.
 std::expected<Config, Diagnostics> LoadConfig(const std::string& path, const Environment& env);
 
+// The names of the mappings `path` lists (certifiers.*.mappings: each file's name without
+// .yaml, as LoadConfig names them), in order and once each. Reads that file only: neither the
+// mapping files nor any secret, so that it works from a shell without the service's credentials
+// (`accrochd check --list-mappings`, for shell completion). Checks nothing else.
+std::expected<std::vector<std::string>, Diagnostics> ListMappingNames(const std::string& path);
+
 // The effective configuration as YAML, defaults filled in, secrets shown only by reference and
 // connection strings redacted (for `accrochd check --print-config`).
 std::string PrintConfig(const Config& config);

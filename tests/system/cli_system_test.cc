@@ -163,6 +163,57 @@ TEST(CliSystemTest, ExampleConfigurationIsValid) {
   EXPECT_THAT(r.out, HasSubstr("1 source, 1 certifier, 1 mapping"));
 }
 
+// For shell completion: the names alone, from accrochd.yaml alone. The mapping files do not
+// exist and the credential is not provided, which a full check would refuse.
+TEST(CliSystemTest, CheckListMappingsPrintsTheNamesFromTheConfigurationAlone) {
+  const std::string dir = MakeTempDir("list-mappings");
+  WriteFile(dir + "/accrochd.yaml",
+            "sources:\n"
+            "  ecole:\n"
+            "    connection: \"Driver=SQLite3;Database=x.db;\"\n"
+            "    password: {credential: secret_ecole}\n"
+            "certifiers:\n"
+            "  un:\n"
+            "    id_client: \"DEMO0001\"\n"
+            "    id_contrat: \"MCFCER009999\"\n"
+            "    mappings: [m/bts-compta.yaml, /srv/rncp-paie.yml]\n"
+            "  deux:\n"
+            "    id_client: \"DEMO0002\"\n"
+            "    id_contrat: \"MCFCER009998\"\n"
+            "    mappings: [m/rs-handicap.yaml, m/bts-compta.yaml]\n");
+  RunResult r = RunAccrochd({"check", "--list-mappings", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "bts-compta\nrncp-paie\nrs-handicap\n");
+  EXPECT_EQ(r.err, "");
+  r = RunAccrochd({"check", "--no-connect", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("secret_ecole"));
+}
+
+TEST(CliSystemTest, CheckListMappingsReportsWhatItCannotRead) {
+  const std::string dir = MakeTempDir("list-mappings-errors");
+  RunResult r = RunAccrochd({"check", "--list-mappings", "--config", dir + "/nope.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr(dir + "/nope.yaml: cannot open file: No such file or directory"));
+  WriteFile(dir + "/accrochd.yaml", "sources: {}\n");
+  r = RunAccrochd({"check", "--list-mappings", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:1:1: certifiers: expected a mapping of "
+                                     "certifiers, each with its mappings"));
+  // A path that is not UTF-8 is refused where it is, as check would, and never printed.
+  WriteFile(dir + "/accrochd.yaml", "certifiers:\n  un:\n    mappings: [ok.yaml, \"\xC9.yaml\"]\n");
+  r = RunAccrochd({"check", "--list-mappings", "--config", dir + "/accrochd.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr(dir + "/accrochd.yaml:3:25: certifiers.un.mappings: invalid UTF-8 "
+                                     "at byte 1 (\\xC9); save the file as UTF-8"));
+  r = RunAccrochd({"check", "--list-mappings", "--print-config"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("accrochd check: --list-mappings checks nothing: it cannot be "
+                               "combined with --print-config"));
+}
+
 TEST(CliSystemTest, DemoCheckConnectsAndPreparesEveryQuery) {
   RunResult r = RunAccrochd({"check", "--config", kDemoConfig});
   EXPECT_EQ(r.exit_code, 0) << r.err;
