@@ -269,6 +269,13 @@ Result<void> Daemon::Start() {
   settings.state_directory = config_.state_directory;
   settings.retention = config_.deposit.retention;
   if (config_.deposit.gid) settings.group = static_cast<gid_t>(*config_.deposit.gid);
+  if (store_ != nullptr) {
+    // A store that cannot answer leaves the files to decide: recording the deposit fails then.
+    settings.name_recorded = [this](const std::string& name) {
+      auto recorded = store_->deposits().NameRecorded(name);
+      return recorded && *recorded;
+    };
+  }
   publisher_ = std::make_unique<deposit::Publisher>(settings, clock_, logger_, files_);
   if (auto r = publisher_->Prepare(); !r) return r;
   return Recover();

@@ -213,7 +213,8 @@ std::string Publisher::NameFor(const std::string& certificateur) {
   }
   for (;;) {
     // A name is unique among the files waiting, being written, and ever published (a file
-    // uploaded and removed from the outbox still has its archived copy). When a second's 999
+    // uploaded and removed from the outbox still has its archived copy), and among the deposits
+    // the store recorded (one abandoned by a kill has no file left). When a second's 999
     // sequence numbers are taken, the next second's stamp is used: names stay unique and ordered.
     if (++sequence_ > 999) {
       stamp_time_ += std::chrono::seconds(1);
@@ -224,7 +225,8 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     std::string name = bcr + "_" + CompactStamp(stamp_time_) + "_" + seq + ".xml";
     const auto [year, month] = ArchiveMonth(name);
     if (!files_.Exists((fs::path(outbox()) / name).string()) && !files_.Exists(PartialPath(name)) &&
-        !files_.Exists((fs::path(archive()) / year / month / (name + ".gz")).string())) {
+        !files_.Exists((fs::path(archive()) / year / month / (name + ".gz")).string()) &&
+        !(settings_.name_recorded && settings_.name_recorded(name))) {
       return name;
     }
   }

@@ -17,6 +17,7 @@
 #define ACCROCHD_CONNECTORS_DEPOSIT_PUBLISHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,10 @@ struct PublisherSettings {
   std::string state_directory;
   std::optional<gid_t> group;         // the group granted read access, if any
   std::optional<Duration> retention;  // archived files older than this are removed; none: kept
+  // Whether the state store holds a deposit of that file name, abandoned ones included (unset:
+  // no store). A process killed after recording a file and before publishing it leaves no file
+  // behind, only its record: a name of the same second must not be handed out again.
+  std::function<bool(const std::string& name)> name_recorded;
 };
 
 // What is known of a published file, as written in the manifest.

@@ -71,6 +71,18 @@ PassageRows& DepositStore::Rows() {
   return *rows_;
 }
 
+Result<bool> DepositStore::NameRecorded(const std::string& file_name) {
+  auto lock = db_.Lock();
+  try {
+    long long found = 0;
+    db_.sql() << "SELECT COUNT(*) FROM deposits WHERE file_name = :f", soci::use(file_name),
+        soci::into(found);
+    return found > 0;
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
 Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std::string& file_name,
                                          const std::string& id_flux,
                                          const std::vector<std::string>& id_techniques) {

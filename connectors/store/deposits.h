@@ -47,6 +47,9 @@ class DepositStore {
   Result<void> RecordVerdicts(const std::string& file_name, const std::string& receipt_status,
                               const std::vector<Verdict>& verdicts);
   // The deposit a receipt is about: by idFlux, else by the deposited file's name.
+  // Whether a deposit of that file name was ever recorded, abandoned ones included.
+  Result<bool> NameRecorded(const std::string& file_name);
+
   Result<std::optional<DepositRecord>> Find(const std::optional<std::string>& id_flux,
                                             const std::optional<std::string>& file_name);
   // What an earlier import of the receipt with this SHA-256 did; nullopt if never imported.

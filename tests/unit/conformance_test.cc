@@ -478,7 +478,7 @@ class OfficialConformanceTest : public ::testing::TestWithParam<SchemaVersion> {
     testing::CaptureLogger logger;
     auto zone = TimeZone::Named("Europe/Paris");
     EXPECT_TRUE(zone);
-    Publisher publisher(PublisherSettings{dir + "/state", std::nullopt, std::nullopt}, clock,
+    Publisher publisher(PublisherSettings{dir + "/state", std::nullopt, std::nullopt, {}}, clock,
                         logger, ::accrochd::testing::RealFiles());
     EXPECT_TRUE(publisher.Prepare());
     auto schema = xml::XsdSchema::FromFile(xsd);

@@ -193,7 +193,7 @@ class SessionTest : public ::testing::Test {
     auto zone = TimeZone::Named("Europe/Paris");
     ASSERT_TRUE(zone) << zone.error().message();
     zone_ = *zone;
-    publisher_ = std::make_unique<Publisher>(PublisherSettings{state_, std::nullopt, std::nullopt},
+    publisher_ = std::make_unique<Publisher>(PublisherSettings{state_, std::nullopt, std::nullopt, {}},
                                              clock_, logger_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(publisher_->Prepare());
     rncp_.name = "bts-rncp";
@@ -529,7 +529,7 @@ TEST_F(SessionTest, PrepareRemovesPartialFilesLeftByAKilledProcessAndNothingElse
   for (const std::string& f : partial) testing::WriteFile(f, "<cpf:flux", 0600);
   for (const std::string& f : kept) testing::WriteFile(f, "x", 0600);
 
-  Publisher restarted(PublisherSettings{state_, std::nullopt, std::nullopt}, clock_, logger_,
+  Publisher restarted(PublisherSettings{state_, std::nullopt, std::nullopt, {}}, clock_, logger_,
                       ::accrochd::testing::RealFiles());
   ASSERT_TRUE(restarted.Prepare());
   for (const std::string& f : partial) EXPECT_FALSE(fs::exists(f)) << f;
