@@ -734,8 +734,84 @@ Result<int> Alerter::Plan(const std::map<std::string, std::string>& failing) {
     auto n = PlanFor(c, it == failing.end() ? nullptr : &it->second);
     if (!n) return n;
     queued += *n;
+    auto w = PlanWithdrawalRefusals(c);
+    if (!w) return w;
+    queued += *w;
   }
   return queued;
+}
+
+// A withdrawal the CDC refused: urgent, once per passage and SUPPRESSION file, in a message of
+// its own (templates alert-withdrawal-*): the passage stays accepted, the CDC's message says why.
+Result<int> Alerter::PlanWithdrawalRefusals(const CertifierConfig& c) {
+  auto refused = store_.passages().RefusedWithdrawals(c.id_client);
+  if (!refused) return std::unexpected(refused.error());
+  if (refused->empty()) return 0;
+  std::vector<AlertMark> marks;
+  for (const PassageRecord& p : *refused) {
+    marks.push_back({p.id_technique, "withdrawal_refused:" + p.withdrawal_file, ""});
+  }
+  auto recorded = store_.alerts().MarksRecorded(c.id_client, marks);
+  if (!recorded) return std::unexpected(recorded.error());
+  std::vector<AlertMark> to_record;
+  TemplateValue rows = TemplateValue::List();
+  for (std::size_t i = 0; i < refused->size(); ++i) {
+    if ((*recorded)[i]) continue;
+    const PassageRecord& p = (*refused)[i];
+    to_record.push_back(marks[i]);
+    TemplateValue row;
+    row.Set("id", p.id_technique)
+        .Set("cdc_id", p.cdc_id_technique)
+        .Set("certification", CertificationLabel(p.certification_type, p.certification_code))
+        .Set("file", p.withdrawal_file)
+        .Set("message", p.withdrawal_message)
+        .Set("first", rows.items().empty());
+    rows.Push(std::move(row));
+  }
+  if (to_record.empty()) return 0;
+  const TimePoint now = clock_.Now();
+  TemplateValue data;
+  data.Set("certifier", c.name)
+      .Set("kind", "withdrawal_refused")
+      .Set("bcr", c.id_client)
+      .Set("generated_at", FrenchDateTime(c.timezone, now))
+      .Set("generated_at_iso", IsoDateTime(c.timezone, now))
+      .Set("urgent", true)
+      .Set("count", N(static_cast<std::int64_t>(to_record.size())))
+      .Set("passages", std::move(rows));
+  Rendered r;
+  PreparedValue prepared(data);
+  const Templates& templates = *config_.templates;
+  auto subject = templates.Render("alert-withdrawal-subject", prepared);
+  if (!subject) return std::unexpected(subject.error());
+  r.subject = *subject;
+  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
+    r.subject.pop_back();
+  }
+  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
+  prepared.SetText("subject", r.subject);
+  auto text = templates.Render("alert-withdrawal-text", prepared);
+  if (!text) return std::unexpected(text.error());
+  r.text = *text;
+  auto html = templates.Render("alert-withdrawal-html", prepared, Escape::kHtml);
+  if (!html) return std::unexpected(html.error());
+  r.html = *html;
+  auto json = templates.Render("alert-withdrawal-json", prepared, Escape::kJson);
+  if (!json) return std::unexpected(json.error());
+  r.json = *json;
+  prepared.SetText("text", r.text);
+  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
+  if (!slack) return std::unexpected(slack.error());
+  r.slack = *slack;
+  std::vector<QueuedAlert> messages = Messages(config_, c, r, "withdrawal_refused", true);
+  if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
+    return std::unexpected(q.error());
+  }
+  logger_.Warning("alert for certifier \"" + c.name + "\" (urgent): the CDC refused " +
+                      N(static_cast<std::int64_t>(to_record.size())) +
+                      " withdrawal(s); the passage(s) stay accepted",
+                  {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
+  return messages.empty() ? 0 : 1;
 }
 
 Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failing) {

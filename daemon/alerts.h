@@ -54,6 +54,7 @@ class Alerter {
 
  private:
   Result<int> PlanFor(const CertifierConfig& certifier, const std::string* failing);
+  Result<int> PlanWithdrawalRefusals(const CertifierConfig& certifier);
 
   const Config& config_;
   store::StateStore& store_;

@@ -186,12 +186,25 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
       break;
     case Command::kPassages:
       add_config();
-      add_arguments("ACTION", "retry ID...");
-      s.usage = "accrochd passages [options] retry ID...";
+      s.options.add_options()(
+          "reason", po::value<std::string>()->value_name("TEXT")->notifier([&inv](
+                                                                            const std::string& v) {
+            inv.reason = v;
+          }),
+          "withdraw: why, recorded in the passage's history (no personal data)");
+      add_arguments("ACTION", "retry ID... | withdraw ID... | correct ID...");
+      s.usage =
+          "accrochd passages [options] retry ID... | withdraw ID... [--reason TEXT] | correct "
+          "ID...";
       s.description =
           "Operator actions on passages. retry: a passage the CDC rejected goes into the next\n"
           "deposit again as it is (a rejected passage is otherwise sent again only when its data\n"
-          "change in the source).";
+          "change in the source).\n"
+          "withdraw: an accepted passage is withdrawn from the CDC: the next cycle writes a\n"
+          "SUPPRESSION file (schema 1.1.5 only); it becomes withdrawn when the accusé de\n"
+          "traitement accepts it, and stays accepted, alerted, if the CDC refuses.\n"
+          "correct: an accepted passage whose data changed in the source is corrected in two\n"
+          "steps: a SUPPRESSION, then, once the CDC accepts it, a CREATION with the new data.";
       break;
     case Command::kAlerts:
       add_config();

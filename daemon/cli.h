@@ -6,6 +6,7 @@
 #define ACCROCHD_DAEMON_CLI_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -63,6 +64,8 @@ struct Invocation {
   bool json = false;
   bool all = false;  // every passage not yet accepted, not only the 20 nearest deadlines
   bool html = false;  // the HTML report (every deadline) instead of the text
+  // passages withdraw
+  std::optional<std::string> reason;
   // positional arguments: files (validate, receipts import), ids (history, passages), or the
   // sub-action of deposits, receipts, passages and alerts
   std::vector<std::string> arguments;

@@ -13,6 +13,7 @@
 #include "daemon/cycle/evaluation.h"
 #include "daemon/cycle/pipeline.h"
 #include "daemon/cycle/recording.h"
+#include "daemon/withdrawals.h"
 #include "mappings/mapper.h"
 #include "mappings/xsd_schema.h"
 
@@ -372,6 +373,15 @@ Result<DepositDecision> Daemon::Decide(const CertifierConfig& certifier, Date to
   const Date urgent_by{std::chrono::sys_days(today) + std::chrono::days(config_.deadlines.urgent)};
   auto facts = store_->passages().Pending(certifier.id_client, today, urgent_by);
   if (!facts) return std::unexpected(facts.error());
+  if (!WithdrawalsUnsupported(config_)) {
+    // An operator asked for these: they go at the next cycle, not on the schedule.
+    auto withdrawals = store_->passages().QueuedWithdrawals(certifier.id_client);
+    if (!withdrawals) return std::unexpected(withdrawals.error());
+    if (!withdrawals->empty()) {
+      return DepositDecision{true, std::to_string(withdrawals->size()) +
+                                       " passage(s) queued for withdrawal (SUPPRESSION)"};
+    }
+  }
   if (facts->due == 0) return DepositDecision{false, "nothing pending is due"};
   if (facts->urgent > 0) {
     return DepositDecision{true, std::to_string(facts->urgent) + " pending passage(s) within " +
@@ -469,7 +479,12 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
     }
     return std::unexpected(outcome.error());
   }
-  return AddOutcome(certifier, std::move(*outcome), first, report);
+  if (auto r = AddOutcome(certifier, std::move(*outcome), first, report); !r) return r;
+  if (store_ == nullptr) return {};
+  // The withdrawals queued (passages withdraw, passages correct): their SUPPRESSION files, apart
+  // from the CREATION ones.
+  return DepositWithdrawals(config_, certifier, *store_, *publisher_, schema_, *zone, clock_,
+                            logger_, report.files);
 }
 
 Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::DepositOutcome outcome,

@@ -17,6 +17,16 @@ bool AtRisk(Status s) {
          s == Status::kRejected;
 }
 
+// The corrections under way, per certifier.
+Result<void> AddCorrections(store::StateStore& store, Dashboard& d) {
+  auto corrections = store.passages().CorrectionsUnderWay();
+  if (!corrections) return std::unexpected(corrections.error());
+  for (CertifierFigures& f : d.certifiers) {
+    if (auto it = corrections->find(f.bcr); it != corrections->end()) f.corrections = it->second;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::int64_t CertificationFigures::Count(Status s) const {
@@ -109,6 +119,7 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     for (auto& [key, cert] : certifier.certifications) f.certifications.push_back(std::move(cert));
     d.certifiers.push_back(std::move(f));
   }
+  if (auto r = AddCorrections(store, d); !r) return std::unexpected(r.error());
 
   if (nearest > 0) {
     auto listed = store.passages().NearestDeadlines(nearest);

@@ -41,6 +41,9 @@ struct CertifierFigures {
   std::int64_t overdue = 0, urgent = 0, soon = 0, later = 0, unknown = 0;
   std::int64_t outbox_files = 0;      // published in the outbox, not marked uploaded
   std::int64_t awaiting_receipt = 0;  // uploaded, waiting for their accusé de traitement
+  // Corrections under way (their SUPPRESSION, or their CREATION after it): a correction does not
+  // restart the three-month clock, their deadline stays the one of their delivery.
+  std::int64_t corrections = 0;
 
   std::int64_t Count(store::Status s) const;  // over its certifications
 };

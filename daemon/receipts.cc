@@ -6,6 +6,7 @@
 #include "connectors/deposit/publisher.h"
 #include "connectors/xml/receipt_reader.h"
 #include "daemon/status.h"
+#include "daemon/withdrawals.h"
 #include "mappings/cdc_message.h"
 
 namespace accrochd::daemon {
@@ -65,6 +66,15 @@ std::string Describe(const ReceiptImport& r) {
         return "accusé de traitement " + name + ": the CDC rejected the whole file " +
                r.outcome.deposit_file + "; its " + N(r.outcome.back_to_pending) +
                " passage(s) will be deposited again";
+      }
+      if (r.outcome.action == "SUPPRESSION") {
+        return "accusé de traitement " + name + " for the SUPPRESSION file " +
+               r.outcome.deposit_file + ": " + N(r.outcome.accepted) + " withdrawn, " +
+               N(r.outcome.rejected) + " withdrawal(s) refused (still accepted), " +
+               N(r.outcome.missing) + " not mentioned (still waiting)" +
+               (r.outcome.unknown > 0 ? ", " + N(r.outcome.unknown) +
+                                            " idTechnique(s) not in that deposit (ignored)"
+                                      : "");
       }
       return "accusé de traitement " + name + " for " + r.outcome.deposit_file + ": " +
              N(r.outcome.accepted) + " accepted, " + N(r.outcome.rejected) + " rejected, " +
@@ -132,7 +142,14 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
   facts.file_rejected = parsed->file_rejected();
   if (facts.file_rejected) facts.file_error = parsed->errors.front().message;
   for (const std::string& id : parsed->ok) facts.verdicts.push_back({id, true, ""});
+  const bool suppression = (*deposit)->action == "SUPPRESSION";
   for (const xml::ReceiptPassageKo& ko : parsed->ko) {
+    // A SUPPRESSION file's KO, whatever its message, is a refusal: the CDC still holds the
+    // passage.
+    if (suppression) {
+      facts.verdicts.push_back({ko.id_technique, false, ko.message});
+      continue;
+    }
     // Only the passage-level duplicate (« Le passage certification … existe déjà en base »)
     // means the CDC has the passage: accepted, its message kept. Every other message, known or
     // not, is a rejection, alerted with its action: a passage is never taken for received when
@@ -252,26 +269,65 @@ int RunReceipts(const CommandContext& ctx) {
 
 int RunPassages(const CommandContext& ctx) {
   const auto& args = ctx.invocation.arguments;
-  if (args.size() < 2 || args.front() != "retry") {
-    ctx.err << "accrochd passages: expected `passages retry ID...`\n";
+  const std::string action = args.empty() ? "" : args.front();
+  if (args.size() < 2 || (action != "retry" && action != "withdraw" && action != "correct")) {
+    ctx.err << "accrochd passages: expected `passages retry ID...`, `passages withdraw ID... "
+               "[--reason TEXT]` or `passages correct ID...`\n";
+    return kExitConfig;
+  }
+  if (action != "withdraw" && ctx.invocation.reason) {
+    ctx.err << "accrochd passages: --reason goes with `passages withdraw`\n";
     return kExitConfig;
   }
   auto config = LoadOrReport(ctx, "passages");
   if (!config) return kExitConfig;
+  if (action != "retry") {
+    // Refused before anything is opened: under 1.1.2 there is no SUPPRESSION at all.
+    if (auto why = WithdrawalsUnsupported(*config)) {
+      ctx.err << "accrochd passages: " << *why << "\n";
+      return kExitConfig;
+    }
+  }
   auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
   if (!store) {
     ctx.err << "accrochd passages: " << store.error().message() << "\n";
     return ExitCodeFor(store.error());
   }
   const std::vector<std::string> ids(args.begin() + 1, args.end());
-  auto problems = (*store)->passages().RequestRetry(ids);
+  Result<std::vector<std::string>> problems;
+  if (action == "retry") {
+    problems = (*store)->passages().RequestRetry(ids);
+  } else {
+    mappings::WithdrawalRequested request;
+    request.correction = action == "correct";
+    request.reason = ctx.invocation.reason.value_or("");
+    problems = (*store)->passages().RequestWithdrawal(
+        ids, request, [&](const store::PassageRecord& p) {
+          return WithdrawalObstacle(*config, ctx.files, p);
+        });
+  }
   if (!problems) {
     ctx.err << "accrochd passages: " << problems.error().message() << "\n";
     return ExitCodeFor(problems.error());
   }
   for (const std::string& p : *problems) ctx.err << "accrochd passages: " << p << "\n";
   const std::size_t done = ids.size() - problems->size();
-  ctx.out << done << " passage(s) will be deposited again with the next deposit\n";
+  if (action == "retry") {
+    ctx.out << done << " passage(s) will be deposited again with the next deposit\n";
+  } else if (action == "withdraw") {
+    ctx.out << done
+            << " passage(s) queued for withdrawal: the next cycle writes their SUPPRESSION file; "
+               "each becomes withdrawn when the CDC's accusé de traitement accepts it\n";
+  } else {
+    ctx.out << done
+            << " passage(s) queued for correction: the next cycle writes their SUPPRESSION file; "
+               "once the CDC accepts it, the corrected data go out in a CREATION file\n";
+  }
+  if (done > 0) {
+    ctx.logger.Info(std::to_string(done) + " passage(s) queued for " +
+                    (action == "retry" ? "a new deposit" : action == "withdraw" ? "withdrawal"
+                                                                                : "correction"));
+  }
   return problems->empty() ? kExitOk : kExitConfig;
 }
 

@@ -45,6 +45,49 @@ std::string CertificationLabel(const std::string& type, const std::string& code)
   return type + " " + code;
 }
 
+std::string FrenchWithdrawal(Status s) {
+  switch (s) {
+    case Status::kWithdrawalQueued:
+      return "retrait demandé, fichier de suppression à écrire";
+    case Status::kWithdrawalInDeposit:
+      return "dans un fichier de suppression à déposer";
+    case Status::kWithdrawalDeposited:
+      return "suppression déposée, accusé attendu";
+    case Status::kWithdrawn:
+      return "retiré";
+    default:
+      return "";
+  }
+}
+
+void SetWithdrawalFigures(TemplateValue& t, const CertificationFigures& cert) {
+  const std::int64_t queued = cert.Count(Status::kWithdrawalQueued),
+                     in_deposit = cert.Count(Status::kWithdrawalInDeposit),
+                     deposited = cert.Count(Status::kWithdrawalDeposited),
+                     withdrawn = cert.Count(Status::kWithdrawn);
+  t.Set("withdrawal_queued", TemplateValue::Number(queued))
+      .Set("withdrawal_in_deposit", TemplateValue::Number(in_deposit))
+      .Set("withdrawal_deposited", TemplateValue::Number(deposited))
+      .Set("withdrawn", TemplateValue::Number(withdrawn))
+      .Set("has_withdrawals", queued + in_deposit + deposited + withdrawn > 0);
+}
+
+void SetWithdrawalDetails(TemplateValue& row, const store::PassageRecord& p) {
+  const bool other_id = !p.cdc_id_technique.empty() && p.cdc_id_technique != p.id_technique;
+  row.Set("cdc_id", p.cdc_id_technique)
+      .Set("has_cdc_id", other_id)
+      .Set("withdrawal_file", p.withdrawal_file)
+      .Set("has_withdrawal_file", !p.withdrawal_file.empty())
+      .Set("correcting", p.correcting)
+      .Set("corrections", TemplateValue::Number(p.corrections))
+      .Set("withdrawal_message", p.withdrawal_message)
+      .Set("has_withdrawal_message", !p.withdrawal_message.empty());
+}
+
+void SetCorrectionFigures(TemplateValue& c, const CertifierFigures& certifier) {
+  c.Set("corrections", TemplateValue::Number(certifier.corrections)).Set("has_corrections", certifier.corrections > 0);
+}
+
 std::string French(Status s) {
   switch (s) {
     case Status::kPending:
@@ -59,6 +102,8 @@ std::string French(Status s) {
       return "accepté";
     case Status::kRejected:
       return "rejeté par la CDC";
+    default:
+      return FrenchWithdrawal(s);
   }
   return "";
 }
@@ -252,6 +297,7 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
           .Set("deposited", N(cert.Count(Status::kDeposited)))
           .Set("accepted", N(cert.Count(Status::kAccepted)))
           .Set("rejected", N(cert.Count(Status::kRejected)));
+      SetWithdrawalFigures(t, cert);
       certifications.Push(std::move(t));
     }
     c.Set("certifications", std::move(certifications));
@@ -266,6 +312,7 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
         .Set("quarantined", N(certifier.Count(Status::kQuarantined)))
         .Set("outbox_files", N(certifier.outbox_files))
         .Set("awaiting_receipt", N(certifier.awaiting_receipt));
+    SetCorrectionFigures(c, certifier);
     certifiers.Push(std::move(c));
   }
   data.Set("certifiers", std::move(certifiers));
@@ -431,6 +478,7 @@ int RunHistory(const CommandContext& ctx) {
         .Set("cdc_message", p.cdc_message)
         .Set("has_cdc_message", !p.cdc_message.empty())
         .Set("changed_after_acceptance", p.changed_after_acceptance);
+    SetWithdrawalDetails(row, p);
     if (p.deadline) {
       const int left = DaysLeft(*p.deadline, TodayFor(*config, p.certifier, ctx.clock));
       row.Set("days_left", N(left)).Set("overdue", left < 0).Set("has_days_left", true);

@@ -25,6 +25,14 @@ const CertifierConfig* CertifierByBcr(const Config& config, const std::string& b
 Date TodayFor(const Config& config, const std::string& bcr, Clock& clock);
 // A status as certification staff say it: « en attente de dépôt », « rejeté par la CDC ».
 std::string French(store::Status s);
+// The same for the statuses of a withdrawal (« retiré »…); "" for the others.
+std::string FrenchWithdrawal(store::Status s);
+// A certification's counts of withdrawals (withdrawal_queued, …, withdrawn, has_withdrawals) and
+// a certifier's corrections under way (corrections, has_corrections), for the dashboard's data.
+void SetWithdrawalFigures(TemplateValue& t, const CertificationFigures& cert);
+void SetCorrectionFigures(TemplateValue& c, const CertifierFigures& certifier);
+// A passage's withdrawal and correction facts, for `history`.
+void SetWithdrawalDetails(TemplateValue& row, const store::PassageRecord& p);
 
 // How a passage's certification is shown, in French: "RNCP RNCP35830", or « certification non
 // reconnue » for a row quarantined because the certification its columns hold was refused.

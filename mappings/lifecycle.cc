@@ -21,6 +21,18 @@ bool WaitingIn(const PassageFacts& facts, std::int64_t id) {
          facts.deposit_id == id;
 }
 
+// Its withdrawal waiting in SUPPRESSION deposit `id` for the CDC.
+bool WithdrawalWaitingIn(const PassageFacts& facts, std::int64_t id) {
+  return facts.exists &&
+         (facts.status == S::kWithdrawalInDeposit || facts.status == S::kWithdrawalDeposited) &&
+         facts.withdrawal_deposit_id == id;
+}
+
+// The deposit and receipt events of a SUPPRESSION file (withdrawal.cc's rules, kept apart from
+// the CREATION ones): nullopt when the event is not about a withdrawal.
+std::optional<LifecycleDecision> OnWithdrawalEvent(const PassageFacts& facts,
+                                                   const LifecycleEvent& event);
+
 LifecycleDecision OnObserved(const PassageFacts& facts, const Observed& o) {
   LifecycleDecision d;
   const S observed = o.quarantined ? S::kQuarantined : S::kPending;
@@ -68,6 +80,20 @@ LifecycleDecision OnObserved(const PassageFacts& facts, const Observed& o) {
       keep_content = true;
       d.change = changed ? ObservedChange::kChangedAfterAcceptance : ObservedChange::kUnchanged;
       if (changed && fresh) d.history.push_back({"changed_after_acceptance", ""});
+      break;
+    case S::kWithdrawalQueued:
+    case S::kWithdrawalInDeposit:
+    case S::kWithdrawalDeposited:
+    case S::kWithdrawn:
+      // The CDC holds the accepted content until the SUPPRESSION is accepted, then nothing: the
+      // change is recorded once. A correction takes the content last seen when its SUPPRESSION
+      // is accepted, so a change seen meanwhile is part of it.
+      keep_content = true;
+      d.change = changed ? ObservedChange::kChangedAfterWithdrawal : ObservedChange::kUnchanged;
+      if (changed && fresh) {
+        d.history.push_back(
+            {old == S::kWithdrawn ? "changed_after_withdrawal" : "changed_during_withdrawal", ""});
+      }
       break;
     case S::kRejected:
       // retry_requested is never set by today's store (RequestRetry makes the passage pending at
@@ -122,6 +148,8 @@ LifecycleDecision OnXsdRefused(const PassageFacts& facts, const XsdRefused& e) {
 }
 
 LifecycleDecision OnDepositBegun(const PassageFacts& facts, const DepositBegun& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
+  if (e.suppression) return Refuse(facts, "not queued for withdrawal");
   if (!facts.exists || facts.status != S::kPending) return Refuse(facts, "not pending");
   LifecycleDecision d;
   d.status = S::kInDeposit;
@@ -132,6 +160,7 @@ LifecycleDecision OnDepositBegun(const PassageFacts& facts, const DepositBegun& 
 }
 
 LifecycleDecision OnDepositAbandoned(const PassageFacts& facts, const DepositAbandoned& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
   if (!facts.exists) return Refuse(facts, "no such passage");
   LifecycleDecision d;
   d.status = facts.status;
@@ -147,6 +176,7 @@ LifecycleDecision OnDepositAbandoned(const PassageFacts& facts, const DepositAba
 }
 
 LifecycleDecision OnUploaded(const PassageFacts& facts, const Uploaded& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
   if (!facts.exists || facts.status != S::kInDeposit || facts.deposit_id != e.deposit_id) {
     return Refuse(facts, "not in_deposit in this file");
   }
@@ -160,6 +190,7 @@ LifecycleDecision OnUploaded(const PassageFacts& facts, const Uploaded& e) {
 // Only a passage still waiting in this deposit takes its verdict: one sent again since (after a
 // correction) waits for its own; one already judged keeps its verdict.
 LifecycleDecision OnVerdict(const PassageFacts& facts, const VerdictReceived& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
   if (!WaitingIn(facts, e.deposit_id)) return Refuse(facts, "not waiting for this file's verdict");
   LifecycleDecision d;
   d.status = e.accepted ? S::kAccepted : S::kRejected;
@@ -186,6 +217,7 @@ LifecycleDecision OnVerdict(const PassageFacts& facts, const VerdictReceived& e)
 }
 
 LifecycleDecision OnFileRejected(const PassageFacts& facts, const FileRejected& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
   if (!WaitingIn(facts, e.deposit_id)) return Refuse(facts, "not waiting in this file");
   LifecycleDecision d;
   // Back to pending as it is: deposit_id stays (the file it was refused in), and content_hash
@@ -198,6 +230,7 @@ LifecycleDecision OnFileRejected(const PassageFacts& facts, const FileRejected& 
 }
 
 LifecycleDecision OnAbsentFromReceipt(const PassageFacts& facts, const AbsentFromReceipt& e) {
+  if (auto w = OnWithdrawalEvent(facts, e)) return *w;
   if (!WaitingIn(facts, e.deposit_id)) return Refuse(facts, "not waiting in this file");
   LifecycleDecision d;
   // Still deposited, reported. A passage still in_deposit (its upload never marked) becomes
@@ -224,7 +257,137 @@ LifecycleDecision OnRetryRequested(const PassageFacts& facts) {
   return d;
 }
 
+std::optional<LifecycleDecision> OnWithdrawalEvent(const PassageFacts& facts,
+                                                   const LifecycleEvent& event) {
+  LifecycleDecision d;
+  if (const auto* e = std::get_if<DepositBegun>(&event)) {
+    if (!e->suppression || !facts.exists || facts.status != S::kWithdrawalQueued) {
+      return std::nullopt;
+    }
+    d.status = S::kWithdrawalInDeposit;
+    d.write = PassageWrite::kStatus;
+    d.withdrawal_deposit = DepositLink::kSet;
+    d.history.push_back({"withdrawal_in_deposit", e->file_name});
+    return d;
+  }
+  if (const auto* e = std::get_if<DepositAbandoned>(&event)) {
+    if (!facts.exists || facts.status != S::kWithdrawalInDeposit ||
+        facts.withdrawal_deposit_id != e->deposit_id) {
+      return std::nullopt;
+    }
+    // Queued again: the next cut writes it into a new SUPPRESSION file.
+    d.status = S::kWithdrawalQueued;
+    d.write = PassageWrite::kStatus;
+    d.withdrawal_deposit = DepositLink::kClear;
+    d.history.push_back({"deposit_abandoned", e->file_name});
+    return d;
+  }
+  if (const auto* e = std::get_if<Uploaded>(&event)) {
+    if (!facts.exists || facts.status != S::kWithdrawalInDeposit ||
+        facts.withdrawal_deposit_id != e->deposit_id) {
+      return std::nullopt;
+    }
+    d.status = S::kWithdrawalDeposited;
+    d.write = PassageWrite::kStatus;
+    d.history.push_back({"withdrawal_deposited", e->file_name});
+    return d;
+  }
+  if (const auto* e = std::get_if<VerdictReceived>(&event)) {
+    if (!WithdrawalWaitingIn(facts, e->deposit_id)) return std::nullopt;
+    d.write = PassageWrite::kStatus;
+    if (!e->accepted) {
+      // The CDC keeps the passage: it stays accepted, the CDC's message recorded and alerted.
+      d.status = S::kAccepted;
+      d.withdrawal = WithdrawalWrite::kClear;
+      d.set_withdrawal_message = true;
+      d.history.push_back({"withdrawal_refused", e->message});
+      return d;
+    }
+    d.history.push_back({"withdrawn", e->message});
+    d.clear_withdrawal_message = true;
+    if (!facts.correcting) {
+      d.status = S::kWithdrawn;
+      d.withdrawal = WithdrawalWrite::kClear;
+      return d;
+    }
+    // A correction's second step: the content last seen becomes the one to deposit, as a
+    // corrected rejection does (quarantined if its last observation was invalid); the normal
+    // CREATION path follows.
+    d.status = facts.has_quarantine_reasons ? S::kQuarantined : S::kPending;
+    d.withdrawal = WithdrawalWrite::kCorrected;
+    d.content_from_source = true;
+    d.clear_xsd_refused = true;
+    d.history.push_back({"correction_pending", ""});
+    if (facts.has_quarantine_reasons) d.history.push_back({"quarantined", ""});
+    return d;
+  }
+  if (const auto* e = std::get_if<FileRejected>(&event)) {
+    if (!WithdrawalWaitingIn(facts, e->deposit_id)) return std::nullopt;
+    // Queued again as it is: the next cut writes a new SUPPRESSION file.
+    d.status = S::kWithdrawalQueued;
+    d.write = PassageWrite::kStatus;
+    d.history.push_back({"withdrawal_file_rejected", e->file_name});
+    return d;
+  }
+  if (const auto* e = std::get_if<AbsentFromReceipt>(&event)) {
+    if (!WithdrawalWaitingIn(facts, e->deposit_id)) return std::nullopt;
+    d.status = S::kWithdrawalDeposited;
+    d.write = facts.status == S::kWithdrawalInDeposit ? PassageWrite::kStatus
+                                                      : PassageWrite::kNothing;
+    d.history.push_back({"missing_from_receipt", e->file_name});
+    return d;
+  }
+  return std::nullopt;
+}
+
+LifecycleDecision OnWithdrawalRequested(const PassageFacts& facts, const WithdrawalRequested& e) {
+  if (!facts.exists) return Refuse(facts, "no such passage");
+  const std::string what = e.correction ? "correct" : "withdraw";
+  switch (facts.status) {
+    case S::kAccepted:
+      break;
+    case S::kInDeposit:
+    case S::kDeposited:
+      return Refuse(facts, std::string(StatusName(facts.status)) +
+                               ", the CDC's verdict not received yet; " + what +
+                               " it once its accusé de traitement accepts it");
+    case S::kWithdrawalQueued:
+    case S::kWithdrawalInDeposit:
+    case S::kWithdrawalDeposited:
+      return Refuse(facts, std::string(StatusName(facts.status)) +
+                               ": a withdrawal is already under way" +
+                               (facts.correcting ? " (a correction)" : ""));
+    case S::kWithdrawn:
+      return Refuse(facts, "withdrawn already: the CDC no longer holds it");
+    default:
+      return Refuse(facts, std::string(StatusName(facts.status)) +
+                               ", not accepted: the CDC does not hold it, there is nothing to " +
+                               what + (facts.status == S::kRejected
+                                           ? " (correct its source data, or passages retry)"
+                                           : ""));
+  }
+  if (e.correction && facts.content_hash == facts.source_hash) {
+    return Refuse(facts,
+                  "its source data have not changed since the CDC accepted it: nothing to correct");
+  }
+  LifecycleDecision d;
+  d.status = S::kWithdrawalQueued;
+  d.write = PassageWrite::kStatus;
+  d.withdrawal = WithdrawalWrite::kQueue;
+  d.correction = e.correction;
+  d.clear_withdrawal_message = true;
+  d.history.push_back({e.correction ? (e.automatic ? "correction_automatic" : "correction_requested")
+                                    : "withdrawal_requested",
+                       e.reason});
+  return d;
+}
+
 }  // namespace
+
+bool Withdrawing(PassageStatus s) {
+  return s == S::kWithdrawalQueued || s == S::kWithdrawalInDeposit ||
+         s == S::kWithdrawalDeposited;
+}
 
 std::string_view StatusName(PassageStatus s) {
   switch (s) {
@@ -240,13 +403,22 @@ std::string_view StatusName(PassageStatus s) {
       return "accepted";
     case S::kRejected:
       return "rejected";
+    case S::kWithdrawalQueued:
+      return "withdrawal_queued";
+    case S::kWithdrawalInDeposit:
+      return "withdrawal_in_deposit";
+    case S::kWithdrawalDeposited:
+      return "withdrawal_deposited";
+    case S::kWithdrawn:
+      return "withdrawn";
   }
   return "pending";
 }
 
 std::optional<PassageStatus> ParseStatus(std::string_view name) {
-  for (S s :
-       {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected}) {
+  for (S s : {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted,
+              S::kRejected, S::kWithdrawalQueued, S::kWithdrawalInDeposit,
+              S::kWithdrawalDeposited, S::kWithdrawn}) {
     if (StatusName(s) == name) return s;
   }
   return std::nullopt;
@@ -266,6 +438,8 @@ std::string_view ObservedChangeName(ObservedChange c) {
       return "changed_after_acceptance";
     case ObservedChange::kChangedAfterRejection:
       return "changed_after_rejection";
+    case ObservedChange::kChangedAfterWithdrawal:
+      return "changed_after_withdrawal";
   }
   return "unchanged";
 }
@@ -297,6 +471,9 @@ LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event)
       return OnAbsentFromReceipt(facts, e);
     }
     LifecycleDecision operator()(const RetryRequested&) const { return OnRetryRequested(facts); }
+    LifecycleDecision operator()(const WithdrawalRequested& e) const {
+      return OnWithdrawalRequested(facts, e);
+    }
   };
   return std::visit(Visitor{facts}, event);
 }

@@ -27,10 +27,20 @@ enum class PassageStatus {
   kDeposited,    // uploaded to the CDC, waiting for the accusé de traitement
   kAccepted,     // the CDC accepted it: final
   kRejected,     // the CDC rejected it: re-sent only when its data changes or on request
+  // Withdrawals (schema 1.1.5, action SUPPRESSION), asked by an operator for an accepted passage
+  // (`accrochd passages withdraw`), or as the first step of a correction (`passages correct`):
+  kWithdrawalQueued,     // waiting for the next deposit cut to go into a SUPPRESSION file
+  kWithdrawalInDeposit,  // in a SUPPRESSION file published in the outbox, not yet uploaded
+  kWithdrawalDeposited,  // that file uploaded, waiting for its accusé de traitement
+  kWithdrawn,            // the CDC accepted the SUPPRESSION: final (retiré)
 };
 
-// "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected": the names the
-// state store writes.
+// The statuses of a withdrawal under way (queued, in a file, deposited).
+bool Withdrawing(PassageStatus s);
+
+// "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected",
+// "withdrawal_queued", "withdrawal_in_deposit", "withdrawal_deposited", "withdrawn": the names
+// the state store writes.
 std::string_view StatusName(PassageStatus s);
 std::optional<PassageStatus> ParseStatus(std::string_view name);
 
@@ -49,6 +59,11 @@ struct PassageFacts {
   bool changed_after_acceptance = false;
   std::optional<std::int64_t> deposit_id;  // the deposit it was last put in
   bool has_quarantine_reasons = false;     // rows in the quarantine (read by verdicts only)
+  // Withdrawals: the SUPPRESSION deposit it was last put in (deposit_id stays the CREATION the
+  // CDC accepted, whose archived copy the SUPPRESSION is made from); whether the withdrawal
+  // under way is the first step of a correction.
+  std::optional<std::int64_t> withdrawal_deposit_id;
+  bool correcting = false;
 };
 
 // --- The events.
@@ -64,10 +79,12 @@ struct Observed {
 struct XsdRefused {
   std::vector<std::string> rules;
 };
-// Put into a deposit file about to be published.
+// Put into a deposit file about to be published: a CREATION file (pending passages) or a
+// SUPPRESSION file (passages queued for withdrawal).
 struct DepositBegun {
   std::int64_t deposit_id = 0;
   std::string file_name;
+  bool suppression = false;
 };
 // Its file never reached the outbox. Sent for every passage listed in the deposit.
 struct DepositAbandoned {
@@ -97,10 +114,19 @@ struct AbsentFromReceipt {
 };
 // `accrochd passages retry`.
 struct RetryRequested {};
+// `accrochd passages withdraw` (correction = false) or `passages correct`, or `corrections:
+// auto` (correction = true): a SUPPRESSION of what the CDC holds, then for a correction a
+// CREATION with the source's current data once the SUPPRESSION is accepted. The deposit and
+// receipt events above act on a withdrawing passage through its withdrawal_deposit_id.
+struct WithdrawalRequested {
+  bool correction = false;
+  std::string reason;  // the operator's words (--reason), or empty
+  bool automatic = false;  // queued by `corrections: auto`, not by an operator
+};
 
 using LifecycleEvent =
     std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded, VerdictReceived,
-                 FileRejected, AbsentFromReceipt, RetryRequested>;
+                 FileRejected, AbsentFromReceipt, RetryRequested, WithdrawalRequested>;
 
 // --- The decision.
 
@@ -112,9 +138,10 @@ enum class ObservedChange {
   kChangedInDeposit,        // changed while its file waits: the file keeps the old data
   kChangedAfterAcceptance,  // the CDC keeps accepted passages as they were: reported only
   kChangedAfterRejection,   // a rejected passage corrected: it goes out again
+  kChangedAfterWithdrawal,  // withdrawn (or being withdrawn): recorded only
 };
 // "new", "unchanged", "updated", "changed_in_deposit", "changed_after_acceptance",
-// "changed_after_rejection".
+// "changed_after_rejection", "changed_after_withdrawal".
 std::string_view ObservedChangeName(ObservedChange c);
 
 // One entry to append to the passage's history (kind and detail as the store writes them).
@@ -139,11 +166,21 @@ enum class PassageWrite {
   kStatus,
 };
 
-// What the store does with the passage's deposit_id.
+// What the store does with the passage's deposit_id (and withdrawal_deposit_id).
 enum class DepositLink {
   kKeep,
   kSet,    // := the event's deposit (and the passage is listed in it, with its content_hash)
   kClear,  // := NULL
+};
+
+// What the store does with the passage's withdrawal facts (kStatus writes).
+enum class WithdrawalWrite {
+  kKeep,
+  kQueue,      // withdrawal queued: correcting := the decision's `correction`
+  kClear,      // correcting := 0 (the withdrawal is over, or refused)
+  kCorrected,  // the SUPPRESSION of a correction accepted: corrections += 1, cdc_id_technique :=
+               // NULL (the next CREATION names its own), correcting := 0,
+               // changed_after_acceptance := 0 (the change is being sent)
 };
 
 // What to do with the passage's rows in the quarantine.
@@ -173,6 +210,11 @@ struct LifecycleDecision {
   bool clear_retry_requested = false;
   bool set_cdc_message = false;  // cdc_message := the verdict's message
   DepositLink deposit = DepositLink::kKeep;
+  DepositLink withdrawal_deposit = DepositLink::kKeep;  // kSet: the passage is listed in it
+  WithdrawalWrite withdrawal = WithdrawalWrite::kKeep;
+  bool correction = false;                  // WithdrawalWrite::kQueue: the withdrawal corrects
+  bool set_withdrawal_message = false;      // withdrawal_message := the verdict's (a refusal)
+  bool clear_withdrawal_message = false;    // withdrawal_message := ''
 
   // Observations: the source shows this content for the first time (and it differs from the
   // deposited one); and the passage's retry_requested as it was before.

@@ -210,6 +210,7 @@ Result<void> DepositSession::StartFile() {
   header.certificateur = settings_.certificateur;
   header.id_contrat = settings_.id_contrat;
   header.version = settings_.version;
+  header.action = settings_.action;
   auto writer = xml::DepositWriter::Create(publisher_.files(), current_.partial, header);
   if (!writer) return std::unexpected(writer.error());
   writer_ = std::move(*writer);
@@ -240,12 +241,26 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
   if (serialized.empty()) {
     return Fail(ErrorKind::kInternal, "passage " + passage.id_technique + " cannot be serialized");
   }
-  const std::optional<std::string>& nature = passage.mapping->nature_deposant;
-  const GroupKey key{passage.certification.type, passage.certification.code, nature.value_or("")};
+  return AddSerialized(passage.certification, passage.mapping->nature_deposant,
+                       passage.id_technique, serialized, passage.mapping->name,
+                       passage.source_key);
+}
+
+Result<void> DepositSession::AddSerialized(const mappings::Certification& certification,
+                                           const std::optional<std::string>& nature,
+                                           const std::string& id_technique,
+                                           const std::string& serialized,
+                                           const std::string& mapping,
+                                           const std::string& source_key) {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) return std::unexpected(*error_);
+  }
+  const GroupKey key{certification.type, certification.code, nature.value_or("")};
   const bool known = (writer_ && open_ == key) || spools_.contains(key);
   const std::uint64_t need =
       serialized.size() + xml::DepositWriter::kPassageOverhead + xml::DepositWriter::kMaxTailBytes +
-      (known ? 0 : xml::DepositWriter::CertificationBytes(passage.certification, nature));
+      (known ? 0 : xml::DepositWriter::CertificationBytes(certification, nature));
   if (writer_ && (writer_->passage_count() + spooled_passages_ >= settings_.max_passages ||
                   writer_->bytes() + spooled_bytes_ + need > settings_.max_bytes)) {
     if (auto r = Seal(); !r) return r;
@@ -253,18 +268,18 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
   if (!writer_) {
     if (auto r = StartFile(); !r) return r;
     if (writer_->bytes() + need > settings_.max_bytes) {
-      return Fail(ErrorKind::kConfig, "passage " + passage.id_technique + " alone (" +
+      return Fail(ErrorKind::kConfig, "passage " + id_technique + " alone (" +
                                           std::to_string(serialized.size()) +
                                           " bytes) does not fit in max_file_size");
     }
   }
   if (!open_) {  // the file's first certification is written directly
-    if (auto r = writer_->OpenCertification(passage.certification, nature); !r) return r;
+    if (auto r = writer_->OpenCertification(certification, nature); !r) return r;
     open_ = key;
   }
   if (*open_ == key) {
-    if (auto r = writer_->AppendPassage(serialized, passage.id_technique); !r) return r;
-    current_.origins.emplace_back(passage.mapping->name, passage.source_key);
+    if (auto r = writer_->AppendPassage(serialized, id_technique); !r) return r;
+    current_.origins.emplace_back(mapping, source_key);
   } else {
     auto it = spools_.find(key);
     if (it == spools_.end()) {
@@ -277,11 +292,11 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
       spool.file = std::move(*file);
       spool.nature_deposant = nature;
       it = spools_.emplace(key, std::move(spool)).first;
-      spooled_bytes_ += xml::DepositWriter::CertificationBytes(passage.certification, nature);
+      spooled_bytes_ += xml::DepositWriter::CertificationBytes(certification, nature);
     }
     if (auto r = it->second.file->Append(serialized + "\n"); !r) return r;
-    it->second.id_techniques.push_back(passage.id_technique);
-    it->second.origins.emplace_back(passage.mapping->name, passage.source_key);
+    it->second.id_techniques.push_back(id_technique);
+    it->second.origins.emplace_back(mapping, source_key);
     ++spooled_passages_;
     spooled_bytes_ += serialized.size() + xml::DepositWriter::kPassageOverhead;
   }

@@ -59,6 +59,8 @@ struct SessionSettings {
   std::string id_contrat;                        // 3.2
   std::string certifier;                         // its name in the configuration, for messages
   PublishHooks hooks;                            // none: nothing to tell
+  // The files' cpf:action (1.1.5): CREATION, or SUPPRESSION for withdrawals (AddSerialized).
+  std::string action = "CREATION";
 };
 
 struct DepositOutcome {
@@ -79,6 +81,14 @@ class DepositSession {
 
   // Adds a valid passage, under its own certification (and its mapping's natureDeposant).
   Result<void> Add(const mappings::Passage& passage);
+
+  // Adds a passage already serialized on one line (a SUPPRESSION's: its idTechnique and
+  // identificationTitulaire), under `certification` and `nature`; `id_technique` is what the
+  // hooks and the refusals name, `mapping` and `source_key` where a refusal points.
+  Result<void> AddSerialized(const mappings::Certification& certification,
+                             const std::optional<std::string>& nature,
+                             const std::string& id_technique, const std::string& serialized,
+                             const std::string& mapping, const std::string& source_key);
 
   // Seals the last file, waits for every file to be checked and published.
   Result<DepositOutcome> Finish();

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -204,6 +204,22 @@ CREATE TABLE deposit_hooks (
   done_at TEXT NOT NULL DEFAULT '',
   marked_uploaded INTEGER NOT NULL DEFAULT 0
 );
+)SQL",
+    // 8: withdrawals and corrections (schema 1.1.5, action SUPPRESSION) -- per passage, the
+    // idTechnique the CDC knows it by (NULL: its own; a correction may deposit it under a derived
+    // one), the SUPPRESSION deposit it was last put in (deposit_id stays the CREATION the CDC
+    // accepted), whether the withdrawal under way corrects it, how many corrections it went
+    // through, and the CDC's message on a refused withdrawal; per deposit, the file's action;
+    // per member of a deposit, the idTechnique written in the file (what its receipt names).
+    R"SQL(
+ALTER TABLE passages ADD COLUMN cdc_id_technique TEXT;
+ALTER TABLE passages ADD COLUMN withdrawal_deposit_id INTEGER;
+ALTER TABLE passages ADD COLUMN correcting INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN corrections INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN withdrawal_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE deposits ADD COLUMN action TEXT NOT NULL DEFAULT 'CREATION';
+ALTER TABLE deposit_passages ADD COLUMN cdc_id_technique TEXT;
+CREATE INDEX deposit_passages_cdc ON deposit_passages (deposit_id, cdc_id_technique);
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

@@ -21,8 +21,19 @@ using Member = std::pair<std::string, std::string>;
 
 std::vector<Member> Members(soci::session& sql, const std::string& query, long long id) {
   std::vector<Member> out;
-  soci::rowset<soci::row> rows = (sql.prepare << query, soci::use(id));
-  for (const soci::row& r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+  auto collect = [&out](soci::rowset<soci::row>& rows) {
+    for (const soci::row& r : rows) {
+      out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    }
+  };
+  if (query.find(":id2") != std::string::npos) {  // a query naming the deposit twice
+    long long id2 = id;
+    soci::rowset<soci::row> rows = (sql.prepare << query, soci::use(id), soci::use(id2));
+    collect(rows);
+  } else {
+    soci::rowset<soci::row> rows = (sql.prepare << query, soci::use(id));
+    collect(rows);
+  }
   return out;
 }
 
@@ -46,8 +57,19 @@ void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
                    const std::string& certifier, const std::vector<Verdict>& verdicts,
                    TimePoint now, ReceiptOutcome& outcome) {
   for (const Verdict& v : verdicts) {
+    // The receipt names the idTechnique written in the file: the passage's own, or the one a
+    // correction deposited it under.
+    std::string passage = v.id_technique;
+    {
+      std::string key;
+      soci::indicator ind = soci::i_null;
+      sql << "SELECT id_technique FROM deposit_passages WHERE deposit_id = :d AND "
+             "certifier = :c AND cdc_id_technique = :i",
+          soci::into(key, ind), soci::use(id), soci::use(certifier), soci::use(v.id_technique);
+      if (sql.got_data() && ind != soci::i_null) passage = key;
+    }
     const mappings::LifecycleDecision d =
-        mappings::Decide(rows.Facts(certifier, v.id_technique, /*with_quarantine=*/true),
+        mappings::Decide(rows.Facts(certifier, passage, /*with_quarantine=*/true),
                          mappings::VerdictReceived{id, v.accepted, v.message});
     if (d.refused) {
       // Not in this deposit (unknown to it), or sent again since, or already judged.
@@ -55,12 +77,12 @@ void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
       sql << "SELECT COUNT(*) FROM deposit_passages dp JOIN passages p ON p.certifier = "
              "dp.certifier AND p.id_technique = dp.id_technique WHERE dp.deposit_id = :d AND "
              "dp.id_technique = :i",
-          soci::into(known), soci::use(id), soci::use(v.id_technique);
+          soci::into(known), soci::use(id), soci::use(passage);
       if (known == 0) ++outcome.unknown;
       continue;
     }
     ++(v.accepted ? outcome.accepted : outcome.rejected);
-    rows.Apply(certifier, v.id_technique, d, PassageRows::Context::Message(v.message), now);
+    rows.Apply(certifier, passage, d, PassageRows::Context::Message(v.message), now);
   }
 }
 
@@ -118,6 +140,40 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
       return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
                                             d.refused.value_or("not pending") +
                                             "; it cannot go into " + file_name);
+    }
+    tr.commit();  // synchronous=FULL: durable before the file is announced
+    return static_cast<std::int64_t>(id);
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+}
+
+Result<std::int64_t> DepositStore::BeginWithdrawal(
+    const std::string& certifier, const std::string& file_name, const std::string& id_flux,
+    const std::vector<std::string>& id_techniques) {
+  auto lock = db_.Lock();
+  const TimePoint now = db_.Now();
+  const std::string at = IsoUtc(now);
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    soci::transaction tr(sql);
+    const long long count = static_cast<long long>(id_techniques.size());
+    sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at, "
+           "action) VALUES (:c, :f, :x, :n, 'publishing', :now, 'SUPPRESSION')",
+        soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
+        soci::use(at);
+    long long id = 0;
+    sql << "SELECT last_insert_rowid()", soci::into(id);
+    const mappings::DepositBegun event{id, file_name, /*suppression=*/true};
+    for (const std::string& each : id_techniques) {
+      const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
+      if (d.refused) {
+        // The transaction is rolled back: nothing of the file is recorded.
+        return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
+                                              *d.refused + "; it cannot go into " + file_name);
+      }
+      rows.Apply(certifier, each, d, PassageRows::Context::Deposit(id), now);
     }
     tr.commit();  // synchronous=FULL: durable before the file is announced
     return static_cast<std::int64_t>(id);
@@ -189,7 +245,7 @@ Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::s
     soci::rowset<soci::row> rows =
         (db_.sql().prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
                               "created_at, published_at, uploaded_at, receipt_status, receipt_at, "
-                              "receipt_detail FROM deposits WHERE (:s = '' OR state = :s2) "
+                              "receipt_detail, action FROM deposits WHERE (:s = '' OR state = :s2) "
                               "ORDER BY id",
          soci::use(wanted), soci::use(wanted));
     for (const soci::row& r : rows) {
@@ -207,6 +263,7 @@ Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::s
       d.receipt_status = r.get<std::string>(10);
       d.receipt_at = StoredOptionalTime(r.get<std::string>(11));
       d.receipt_detail = r.get<std::string>(12);
+      d.action = r.get<std::string>(13);
       out.push_back(std::move(d));
     }
   } catch (const std::exception& e) {
@@ -265,8 +322,9 @@ void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_
   const mappings::Uploaded event{id, file_name};
   ApplyToEach(rows,
               Members(sql,
-                      "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id AND "
-                      "status = 'in_deposit' ORDER BY rowid",
+                      "SELECT certifier, id_technique FROM passages WHERE (deposit_id = :id AND "
+                      "status = 'in_deposit') OR (withdrawal_deposit_id = :id2 AND "
+                      "status = 'withdrawal_in_deposit') ORDER BY rowid",
                       id),
               event, now);
 }
@@ -374,8 +432,9 @@ Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
     long long id = receipt.deposit_id;
     std::string certifier, file_name, state;
     soci::indicator ind = soci::i_null;
-    sql << "SELECT certifier, file_name, state FROM deposits WHERE id = :id",
-        soci::into(certifier, ind), soci::into(file_name), soci::into(state), soci::use(id);
+    sql << "SELECT certifier, file_name, state, action FROM deposits WHERE id = :id",
+        soci::into(certifier, ind), soci::into(file_name), soci::into(state),
+        soci::into(outcome.action), soci::use(id);
     if (!sql.got_data() || ind == soci::i_null) {
       return Fail(ErrorKind::kInvalidData, "no deposit #" + std::to_string(id));
     }
@@ -387,8 +446,10 @@ Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
     // The passages still waiting in this file, in the order they were recorded.
     auto waiting = [&] {
       return Members(sql,
-                     "SELECT certifier, id_technique FROM passages WHERE deposit_id = :id "
-                     "AND status IN ('in_deposit', 'deposited') ORDER BY rowid",
+                     "SELECT certifier, id_technique FROM passages WHERE (deposit_id = :id "
+                     "AND status IN ('in_deposit', 'deposited')) OR (withdrawal_deposit_id = "
+                     ":id2 AND status IN ('withdrawal_in_deposit', 'withdrawal_deposited')) "
+                     "ORDER BY rowid",
                      id);
     };
     if (receipt.file_rejected) {

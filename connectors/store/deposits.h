@@ -31,6 +31,11 @@ class DepositStore {
   Result<std::int64_t> Begin(const std::string& certifier, const std::string& file_name,
                              const std::string& id_flux,
                              const std::vector<std::string>& id_techniques);
+  // The same for a SUPPRESSION file (action SUPPRESSION): its passages, queued for withdrawal,
+  // go withdrawal_in_deposit. Fails, changing nothing, when one is not queued for withdrawal.
+  Result<std::int64_t> BeginWithdrawal(const std::string& certifier, const std::string& file_name,
+                                       const std::string& id_flux,
+                                       const std::vector<std::string>& id_techniques);
   Result<void> MarkPublished(std::int64_t deposit_id, const std::string& sha256);
   // The file did not reach the outbox: its passages are pending again. `why` is for the caller's
   // log; the history records the file's name.

@@ -9,13 +9,13 @@ namespace {
 
 constexpr const char* kFacts =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id FROM passages WHERE certifier = ?1 AND "
-    "id_technique = ?2";
+    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting FROM passages "
+    "WHERE certifier = ?1 AND id_technique = ?2";
 constexpr const char* kFactsQuarantine =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, EXISTS (SELECT 1 FROM quarantine q WHERE "
-    "q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE certifier = ?1 AND "
-    "id_technique = ?2";
+    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, EXISTS (SELECT 1 "
+    "FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE "
+    "certifier = ?1 AND id_technique = ?2";
 
 // A status write and its flags (kStatus); status_if_ adds a guard on the status.
 constexpr const char* kStatusUpdate =
@@ -26,7 +26,15 @@ constexpr const char* kStatusUpdate =
     "ELSE changed_after_acceptance END, "
     "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
     "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
-    "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END "
+    "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END, "
+    "withdrawal_deposit_id = CASE ?15 WHEN 1 THEN ?13 WHEN 2 THEN NULL "
+    "ELSE withdrawal_deposit_id END, "
+    "correcting = CASE ?16 WHEN 1 THEN ?17 WHEN 0 THEN correcting ELSE 0 END, "
+    "corrections = corrections + CASE ?16 WHEN 3 THEN 1 ELSE 0 END, "
+    "cdc_id_technique = CASE ?16 WHEN 3 THEN NULL ELSE cdc_id_technique END, "
+    "changed_after_acceptance = CASE ?16 WHEN 3 THEN 0 ELSE changed_after_acceptance END, "
+    "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
+    "ELSE withdrawal_message END "
     "WHERE certifier = ?1 AND id_technique = ?2";
 
 }  // namespace
@@ -65,8 +73,9 @@ PassageRows::PassageRows(sqlite3* db)
                   "INSERT INTO quarantine (certifier, id_technique, field, rule, message, since) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
       link_(db,
-            "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash) "
-            "SELECT ?3, certifier, id_technique, content_hash FROM passages "
+            "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
+            "cdc_id_technique) SELECT ?3, certifier, id_technique, content_hash, "
+            "COALESCE(cdc_id_technique, id_technique) FROM passages "
             "WHERE certifier = ?1 AND id_technique = ?2") {}
 
 mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
@@ -83,7 +92,9 @@ mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
   f.xsd_refused = st.Integer(4) != 0;
   f.changed_after_acceptance = st.Integer(5) != 0;
   if (!st.IsNull(6)) f.deposit_id = st.Integer(6);
-  if (with_quarantine) f.has_quarantine_reasons = st.Integer(7) != 0;
+  if (!st.IsNull(7)) f.withdrawal_deposit_id = st.Integer(7);
+  f.correcting = st.Integer(8) != 0;
+  if (with_quarantine) f.has_quarantine_reasons = st.Integer(9) != 0;
   st.Reset();
   return f;
 }
@@ -138,9 +149,18 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
       break;
     case PassageWrite::kStatus: {
-      std::int64_t link = 0;
-      if (d.deposit == mappings::DepositLink::kSet) link = 1;
-      if (d.deposit == mappings::DepositLink::kClear) link = 2;
+      auto link_code = [](mappings::DepositLink l) {
+        return std::int64_t{l == mappings::DepositLink::kSet     ? 1
+                            : l == mappings::DepositLink::kClear ? 2
+                                                                 : 0};
+      };
+      const std::int64_t link = link_code(d.deposit);
+      const std::int64_t withdrawal_link = link_code(d.withdrawal_deposit);
+      using mappings::WithdrawalWrite;
+      const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue     ? 1
+                                      : d.withdrawal == WithdrawalWrite::kClear   ? 2
+                                      : d.withdrawal == WithdrawalWrite::kCorrected ? 3
+                                                                                  : 0;
       SqliteStatement& st = only_if ? status_if_ : status_;
       if (only_if) st.Bind(14, StatusName(*only_if));
       const int changed = st.Bind(1, certifier)
@@ -156,9 +176,16 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
                               .Bind(11, context.cdc_message)
                               .Bind(12, link)
                               .Bind(13, context.deposit_id.value_or(0))
+                              .Bind(15, withdrawal_link)
+                              .Bind(16, withdrawal)
+                              .Bind(17, flag(d.correction))
+                              .Bind(18, flag(d.set_withdrawal_message))
+                              .Bind(19, flag(d.clear_withdrawal_message))
                               .Run();
       if (changed == 0) return false;
-      if (link == 1) link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
+      if (link == 1 || withdrawal_link == 1) {
+        link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
+      }
       break;
     }
   }

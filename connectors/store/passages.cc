@@ -1,6 +1,7 @@
 #include "connectors/store/passages.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include <soci/soci.h>
@@ -162,14 +163,22 @@ PassageRecord PassageFrom(const soci::row& r) {
   p.first_seen = StoredTime(r.get<std::string>(11));
   p.updated_at = StoredTime(r.get<std::string>(12));
   if (r.get_indicator(13) != soci::i_null) p.deposit_file = r.get<std::string>(13);
+  p.cdc_id_technique = r.get<std::string>(14);
+  if (r.get_indicator(15) != soci::i_null) p.withdrawal_deposit_id = Integer(r, 15);
+  if (r.get_indicator(16) != soci::i_null) p.withdrawal_file = r.get<std::string>(16);
+  p.correcting = Integer(r, 17) != 0;
+  p.corrections = Integer(r, 18);
+  p.withdrawal_message = r.get<std::string>(19);
   return p;
 }
 
 constexpr const char* kPassageColumns =
     "SELECT p.certifier, p.id_technique, p.mapping, p.certification_type, p.certification_code, "
     "p.delivery, p.deadline, p.status, p.deposit_id, p.cdc_message, p.changed_after_acceptance, "
-    "p.first_seen, p.updated_at, d.file_name FROM passages p "
-    "LEFT JOIN deposits d ON d.id = p.deposit_id ";
+    "p.first_seen, p.updated_at, d.file_name, COALESCE(p.cdc_id_technique, p.id_technique), "
+    "p.withdrawal_deposit_id, w.file_name, p.correcting, p.corrections, p.withdrawal_message "
+    "FROM passages p LEFT JOIN deposits d ON d.id = p.deposit_id "
+    "LEFT JOIN deposits w ON w.id = p.withdrawal_deposit_id ";
 
 }  // namespace
 
@@ -293,7 +302,9 @@ Result<std::vector<PassageRecord>> PassageStore::NearestDeadlines(std::size_t li
     const long long n = static_cast<long long>(limit);
     soci::rowset<soci::row> rows =
         (db_.sql().prepare << std::string(kPassageColumns) +
-                                  "WHERE p.status != 'accepted' AND p.deadline IS NOT NULL "
+                                  "WHERE p.status NOT IN ('accepted', 'withdrawal_queued', "
+                                  "'withdrawal_in_deposit', 'withdrawal_deposited', 'withdrawn') "
+                                  "AND p.deadline IS NOT NULL "
                                   "ORDER BY p.deadline, p.id_technique LIMIT :n",
          soci::use(n));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
@@ -348,6 +359,112 @@ Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
   auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); });
   if (!index) return std::unexpected(index.error());
   return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
+}
+
+Result<std::vector<std::string>> PassageStore::RequestWithdrawal(
+    const std::vector<std::string>& ids, const mappings::WithdrawalRequested& request,
+    const std::function<std::optional<std::string>(const PassageRecord&)>& check) {
+  auto lock = db_.Lock();
+  std::vector<std::string> problems;
+  try {
+    soci::session& sql = db_.sql();
+    PassageRows& rows = Rows();
+    const TimePoint now = db_.Now();
+    soci::transaction tr(sql);
+    for (const std::string& id : ids) {
+      std::vector<PassageRecord> found;
+      soci::rowset<soci::row> matches =
+          (sql.prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i ORDER BY "
+                                                            "p.rowid",
+           soci::use(id));
+      for (const soci::row& r : matches) found.push_back(PassageFrom(r));
+      std::optional<std::string> refusal = "no such passage";
+      bool queued = false;
+      for (const PassageRecord& p : found) {
+        const mappings::LifecycleDecision d =
+            mappings::Decide(rows.Facts(p.certifier, id), request);
+        if (d.refused) {
+          if (!queued && refusal == "no such passage") refusal = d.refused;
+          continue;
+        }
+        if (check) {
+          if (auto problem = check(p)) {
+            if (!queued) refusal = *problem;
+            continue;
+          }
+        }
+        rows.Apply(p.certifier, id, d, {}, now);
+        queued = true;
+      }
+      if (!queued) problems.push_back(id + ": " + *refusal);
+    }
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return problems;
+}
+
+Result<std::vector<WithdrawalRecord>> PassageStore::QueuedWithdrawals(
+    const std::string& certifier) {
+  auto lock = db_.Lock();
+  std::vector<WithdrawalRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+             << "SELECT p.id_technique, COALESCE(p.cdc_id_technique, p.id_technique), "
+                "COALESCE(d.file_name, ''), p.certification_type, p.certification_code, "
+                "p.correcting FROM passages p LEFT JOIN deposits d ON d.id = p.deposit_id "
+                "WHERE p.certifier = :c AND p.status = 'withdrawal_queued' "
+                "ORDER BY p.certification_type, p.certification_code, p.id_technique",
+         soci::use(certifier));
+    for (const soci::row& r : rows) {
+      WithdrawalRecord w;
+      w.id_technique = r.get<std::string>(0);
+      w.cdc_id_technique = r.get<std::string>(1);
+      w.creation_file = r.get<std::string>(2);
+      w.certification_type = r.get<std::string>(3);
+      w.certification_code = r.get<std::string>(4);
+      w.correcting = Integer(r, 5) != 0;
+      out.push_back(std::move(w));
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::int64_t>> PassageStore::CorrectionsUnderWay() {
+  auto lock = db_.Lock();
+  std::map<std::string, std::int64_t> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+         << "SELECT certifier, COUNT(*) FROM passages WHERE correcting = 1 OR (corrections > 0 "
+            "AND status IN ('pending', 'quarantined', 'in_deposit', 'deposited', 'rejected')) "
+            "GROUP BY certifier");
+    for (const soci::row& r : rows) out[r.get<std::string>(0)] = Integer(r, 1);
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<PassageRecord>> PassageStore::RefusedWithdrawals(
+    const std::string& certifier) {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << std::string(kPassageColumns) +
+                                  "WHERE p.certifier = :c AND p.status = 'accepted' AND "
+                                  "p.withdrawal_message != '' ORDER BY p.id_technique",
+         soci::use(certifier));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
 }
 
 }  // namespace accrochd::store

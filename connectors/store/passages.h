@@ -4,6 +4,8 @@
 #ifndef ACCROCHD_CONNECTORS_STORE_PASSAGES_H_
 #define ACCROCHD_CONNECTORS_STORE_PASSAGES_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,22 @@ class PassageStore {
   // `accrochd passages retry`: rejected passages go back to pending, to be deposited again as
   // they are. Returns a problem per id that could not be (unknown, not rejected).
   Result<std::vector<std::string>> RequestRetry(const std::vector<std::string>& ids);
+
+  // `accrochd passages withdraw` and `passages correct` (mappings::WithdrawalRequested): each
+  // accepted passage with one of these idTechniques is queued for the SUPPRESSION file of the
+  // next cut, unless `check` (called on the passage as it is, inside the transaction) returns
+  // why not. Returns a problem per id that could not be queued.
+  Result<std::vector<std::string>> RequestWithdrawal(
+      const std::vector<std::string>& ids, const mappings::WithdrawalRequested& request,
+      const std::function<std::optional<std::string>(const PassageRecord&)>& check = {});
+  // Per certifier (BCR), the passages whose correction is under way: its SUPPRESSION (queued, in
+  // a file, deposited), or its CREATION after the SUPPRESSION was accepted, not yet accepted.
+  Result<std::map<std::string, std::int64_t>> CorrectionsUnderWay();
+  // A certifier's accepted passages whose last withdrawal the CDC refused (withdrawal_message
+  // set), by idTechnique.
+  Result<std::vector<PassageRecord>> RefusedWithdrawals(const std::string& certifier);
+  // A certifier's passages queued for withdrawal, by certification then idTechnique.
+  Result<std::vector<WithdrawalRecord>> QueuedWithdrawals(const std::string& certifier);
 
   Result<void> AddEvent(const std::string& certifier, const std::string& id_technique,
                         const std::string& kind, const std::string& detail);

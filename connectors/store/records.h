@@ -74,6 +74,27 @@ struct PassageRecord {
   bool changed_after_acceptance = false;
   TimePoint first_seen;
   TimePoint updated_at;
+  // Withdrawals and corrections (1.1.5): the idTechnique the CDC knows it by (its own unless a
+  // correction deposited it under a derived one), the SUPPRESSION file it was last put in,
+  // whether the withdrawal under way corrects it, how many corrections it went through, and the
+  // CDC's message when it refused the last withdrawal.
+  std::string cdc_id_technique;
+  std::optional<std::int64_t> withdrawal_deposit_id;
+  std::string withdrawal_file;
+  bool correcting = false;
+  std::int64_t corrections = 0;
+  std::string withdrawal_message;
+};
+
+// A passage queued for withdrawal, for the SUPPRESSION file of the next cut: the CREATION file
+// the CDC accepted it in (whose archived copy holds what the CDC holds of the holder).
+struct WithdrawalRecord {
+  std::string id_technique;      // the store's key
+  std::string cdc_id_technique;  // the idTechnique the CDC knows it by
+  std::string creation_file;     // the CREATION deposit file's name; empty if unknown
+  std::string certification_type;
+  std::string certification_code;
+  bool correcting = false;
 };
 
 struct DepositRecord {
@@ -90,6 +111,7 @@ struct DepositRecord {
   std::string receipt_status;  // empty until the accusé de traitement; file_rejected
   std::optional<TimePoint> receipt_at;
   std::string receipt_detail;  // file_rejected: the CDC's first error, verbatim
+  std::string action = "CREATION";  // the file's cpf:action: CREATION or SUPPRESSION
 };
 
 struct Event {
@@ -159,6 +181,7 @@ struct ReceiptOutcome {
   int rejected = 0;
   int missing = 0;  // passages of the deposit the receipt does not mention: still deposited
   int unknown = 0;  // idTechniques of the receipt that are not in the deposit
+  std::string action = "CREATION";  // the deposit's: for SUPPRESSION, accepted means withdrawn
 };
 
 // Alerts: a mark says that one thing (a passage at a threshold, a file, a rejection) was

@@ -235,7 +235,7 @@ Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(FileSystem& files,
             xmlTextWriterWriteAttribute(w, X("xmlns:xsi"), X(kXsiNamespace)) >= 0 && line(1) &&
             Element(w, "idFlux", h.id_flux) && line(1) && Element(w, "horodatage", h.horodatage);
   if (h.version == mappings::SchemaVersion::k115) {
-    ok = ok && line(1) && Element(w, "action", "CREATION");
+    ok = ok && line(1) && Element(w, "action", h.action);
   }
   ok = ok && line(1) && Start(w, "cpf:emetteur") && line(2) && Element(w, "idClient", h.emetteur) &&
        line(2) && Start(w, "cpf:certificateurs") && line(3) && Start(w, "cpf:certificateur") &&

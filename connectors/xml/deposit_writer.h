@@ -31,6 +31,7 @@ struct FluxHeader {
   std::string certificateur;  // 3.1, the certifier's BCR
   std::string id_contrat;     // 3.2
   mappings::SchemaVersion version = mappings::SchemaVersion::k115;
+  std::string action = "CREATION";  // 1.1.5 only: CREATION or SUPPRESSION
 };
 
 // The serialized XML of one passage (a cpf:passageCertification element), on one line.
