@@ -22,7 +22,7 @@ constexpr const char* kStatusUpdate =
     "UPDATE passages SET status = ?3, updated_at = ?4, "
     "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
     "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
-    "changed_after_acceptance = CASE WHEN ?8 = 1 THEN 1 "
+    "changed_after_acceptance = CASE WHEN ?16 = 3 THEN 0 WHEN ?8 = 1 THEN 1 "
     "ELSE changed_after_acceptance END, "
     "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
     "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
@@ -32,7 +32,6 @@ constexpr const char* kStatusUpdate =
     "correcting = CASE ?16 WHEN 1 THEN ?17 WHEN 0 THEN correcting ELSE 0 END, "
     "corrections = corrections + CASE ?16 WHEN 3 THEN 1 ELSE 0 END, "
     "cdc_id_technique = CASE ?16 WHEN 3 THEN NULL ELSE cdc_id_technique END, "
-    "changed_after_acceptance = CASE ?16 WHEN 3 THEN 0 ELSE changed_after_acceptance END, "
     "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
     "ELSE withdrawal_message END "
     "WHERE certifier = ?1 AND id_technique = ?2";

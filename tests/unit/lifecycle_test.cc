@@ -815,5 +815,354 @@ TEST(LifecycleTest, AChangeSeenInItsFileIsActedOnAtTheVerdict) {
   }
 }
 
+// ---- Withdrawals and corrections (issue 11): the withdrawal statuses × every event, and every
+// status × a withdrawal or correction asked.
+
+constexpr std::int64_t kSuppression = 9;  // a SUPPRESSION deposit
+
+PassageFacts Withdrawal(S status, bool correcting = false) {
+  PassageFacts f = Known(status);
+  if (status != S::kWithdrawalQueued) f.withdrawal_deposit_id = kSuppression;
+  f.correcting = correcting;
+  return f;
+}
+PassageFacts Correcting(S status) { return SourceSays(Withdrawal(status, true), "h2"); }
+
+const DepositBegun kBegunSuppression{kSuppression, "s.xml", true};
+const DepositAbandoned kAbandonedSuppression{kSuppression, "s.xml"};
+const Uploaded kUploadedSuppression{kSuppression, "s.xml"};
+const VerdictReceived kWithdrawalAccepted{kSuppression, true, ""};
+const VerdictReceived kWithdrawalRefused{kSuppression, false, "Passage inconnu"};
+const FileRejected kSuppressionRejected{kSuppression, "s.xml"};
+const AbsentFromReceipt kAbsentSuppression{kSuppression, "s.xml"};
+const WithdrawalRequested kWithdraw{false, "doublon"};
+const WithdrawalRequested kCorrect{true, ""};
+const WithdrawalRequested kCorrectAuto{true, "", true};
+
+std::string WithdrawalFlags(const LifecycleDecision& d) {
+  std::string out = Flags(d);
+  auto add = [&](bool on, const char* name) {
+    if (on) out += (out.empty() ? "" : " ") + std::string(name);
+  };
+  add(d.withdrawal_deposit == DepositLink::kSet, "withdrawal_deposit_set");
+  add(d.withdrawal_deposit == DepositLink::kClear, "withdrawal_deposit_clear");
+  add(d.withdrawal == WithdrawalWrite::kQueue, "withdrawal_queue");
+  add(d.withdrawal == WithdrawalWrite::kClear, "withdrawal_clear");
+  add(d.withdrawal == WithdrawalWrite::kCorrected, "withdrawal_corrected");
+  add(d.correction, "correction");
+  add(d.set_withdrawal_message, "set_withdrawal_message");
+  add(d.clear_withdrawal_message, "clear_withdrawal_message");
+  return out;
+}
+
+const std::string kAlreadyWithdrawing = ": a withdrawal is already under way";
+const std::string kNothingToWithdraw = ", not accepted: the CDC does not hold it, there is nothing to ";
+
+std::vector<Case> WithdrawalCases() {
+  const S WQ = S::kWithdrawalQueued, WI = S::kWithdrawalInDeposit, WD = S::kWithdrawalDeposited,
+          WN = S::kWithdrawn;
+  return {
+      // ---- Asked: only an accepted passage; a correction only once its source changed.
+      {"Absent_WithdrawalRequested", Absent(), kWithdraw, Refused("no such passage")},
+      {"Accepted_WithdrawalRequested",
+       Known(S::kAccepted),
+       kWithdraw,
+       {.status = WQ,
+        .history = {{"withdrawal_requested", "doublon"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_queue clear_withdrawal_message"}},
+      {"AcceptedChanged_CorrectionRequested",
+       SourceSays(Flagged(Known(S::kAccepted)), "h2"),
+       kCorrect,
+       {.status = WQ,
+        .history = {{"correction_requested", ""}},
+        .write = W::kStatus,
+        .flags = "withdrawal_queue correction clear_withdrawal_message"}},
+      {"AcceptedChanged_CorrectionAutomatic",
+       SourceSays(Flagged(Known(S::kAccepted)), "h2"),
+       kCorrectAuto,
+       {.status = WQ,
+        .history = {{"correction_automatic", ""}},
+        .write = W::kStatus,
+        .flags = "withdrawal_queue correction clear_withdrawal_message"}},
+      {"AcceptedUnchanged_CorrectionRequested", Known(S::kAccepted), kCorrect,
+       Refused("its source data have not changed since the CDC accepted it: nothing to correct",
+               S::kAccepted)},
+      {"Pending_WithdrawalRequested", Known(S::kPending), kWithdraw,
+       Refused("pending" + kNothingToWithdraw + "withdraw", S::kPending)},
+      {"Quarantined_WithdrawalRequested", Known(S::kQuarantined), kWithdraw,
+       Refused("quarantined" + kNothingToWithdraw + "withdraw", S::kQuarantined)},
+      {"Rejected_CorrectionRequested", Known(S::kRejected), kCorrect,
+       Refused("rejected" + kNothingToWithdraw +
+                   "correct (correct its source data, or passages retry)",
+               S::kRejected)},
+      {"InDeposit_WithdrawalRequested", Known(S::kInDeposit), kWithdraw,
+       Refused("in_deposit, the CDC's verdict not received yet; withdraw it once its accusé de "
+               "traitement accepts it",
+               S::kInDeposit)},
+      {"Deposited_CorrectionRequested", Known(S::kDeposited), kCorrect,
+       Refused("deposited, the CDC's verdict not received yet; correct it once its accusé de "
+               "traitement accepts it",
+               S::kDeposited)},
+      {"WithdrawalQueued_WithdrawalRequested", Withdrawal(WQ), kWithdraw,
+       Refused("withdrawal_queued" + kAlreadyWithdrawing, WQ)},
+      {"WithdrawalInDeposit_CorrectionRequested", Correcting(WI), kCorrect,
+       Refused("withdrawal_in_deposit" + kAlreadyWithdrawing + " (a correction)", WI)},
+      {"WithdrawalDeposited_WithdrawalRequested", Withdrawal(WD), kWithdraw,
+       Refused("withdrawal_deposited" + kAlreadyWithdrawing, WD)},
+      {"Withdrawn_WithdrawalRequested", Withdrawal(WN), kWithdraw,
+       Refused("withdrawn already: the CDC no longer holds it", WN)},
+
+      // ---- Observed: the CDC holds the accepted content until the SUPPRESSION is accepted.
+      {"WithdrawalQueued_ObservedSame", Withdrawal(WQ), Valid("h1"), {.status = WQ}},
+      {"WithdrawalInDeposit_ObservedChanged",
+       Withdrawal(WI),
+       Valid("h2"),
+       {.change = C::kChangedAfterWithdrawal,
+        .status = WI,
+        .history = {{"changed_during_withdrawal", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      // Seen before: recorded once, nothing written; the quarantine follows the observation.
+      {"WithdrawalDepositedCorrecting_ObservedAgain",
+       Correcting(WD),
+       Valid("h2"),
+       {.change = C::kChangedAfterWithdrawal, .status = WD, .quarantine = Q::kClear}},
+      {"Withdrawn_ObservedChanged",
+       Withdrawal(WN),
+       Valid("h2"),
+       {.change = C::kChangedAfterWithdrawal,
+        .status = WN,
+        .history = {{"changed_after_withdrawal", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"Absent_XsdRefused", Absent(), kXsd, Refused("not pending")},
+      {"WithdrawalQueued_XsdRefused", Withdrawal(WQ), kXsd, Refused("not pending", WQ)},
+      {"WithdrawalInDeposit_XsdRefused", Withdrawal(WI), kXsd, Refused("not pending", WI)},
+      {"WithdrawalDeposited_XsdRefused", Withdrawal(WD), kXsd, Refused("not pending", WD)},
+      {"Withdrawn_XsdRefused", Withdrawal(WN), kXsd, Refused("not pending", WN)},
+
+      // ---- Into a SUPPRESSION file: only a queued withdrawal; a CREATION file never takes one.
+      {"WithdrawalQueued_SuppressionBegun",
+       Withdrawal(WQ),
+       kBegunSuppression,
+       {.status = WI,
+        .history = {{"withdrawal_in_deposit", "s.xml"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_deposit_set"}},
+      {"WithdrawalQueued_CreationBegun", Withdrawal(WQ), kBegun, Refused("not pending", WQ)},
+      {"Absent_SuppressionBegun", Absent(), kBegunSuppression,
+       Refused("not queued for withdrawal")},
+      {"Accepted_SuppressionBegun", Known(S::kAccepted), kBegunSuppression,
+       Refused("not queued for withdrawal", S::kAccepted)},
+      {"Pending_SuppressionBegun", Known(S::kPending), kBegunSuppression,
+       Refused("not queued for withdrawal", S::kPending)},
+      {"WithdrawalInDeposit_SuppressionBegun", Withdrawal(WI), kBegunSuppression,
+       Refused("not queued for withdrawal", WI)},
+      {"WithdrawalDeposited_SuppressionBegun", Withdrawal(WD), kBegunSuppression,
+       Refused("not queued for withdrawal", WD)},
+      {"Withdrawn_SuppressionBegun", Withdrawal(WN), kBegunSuppression,
+       Refused("not queued for withdrawal", WN)},
+
+      // ---- Its SUPPRESSION file never reached the outbox: queued again.
+      {"WithdrawalInDeposit_SuppressionAbandoned",
+       Withdrawal(WI),
+       kAbandonedSuppression,
+       {.status = WQ,
+        .history = {{"deposit_abandoned", "s.xml"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_deposit_clear"}},
+      {"WithdrawalQueued_SuppressionAbandoned",
+       Withdrawal(WQ),
+       kAbandonedSuppression,
+       {.status = WQ, .history = {{"deposit_abandoned", "s.xml"}}}},
+      {"WithdrawalDeposited_SuppressionAbandoned",
+       Withdrawal(WD),
+       kAbandonedSuppression,
+       {.status = WD, .history = {{"deposit_abandoned", "s.xml"}}}},
+      {"Withdrawn_SuppressionAbandoned",
+       Withdrawal(WN),
+       kAbandonedSuppression,
+       {.status = WN, .history = {{"deposit_abandoned", "s.xml"}}}},
+
+      // ---- Uploaded.
+      {"WithdrawalInDeposit_SuppressionUploaded",
+       Withdrawal(WI),
+       kUploadedSuppression,
+       {.status = WD, .history = {{"withdrawal_deposited", "s.xml"}}, .write = W::kStatus}},
+      {"WithdrawalQueued_SuppressionUploaded", Withdrawal(WQ), kUploadedSuppression,
+       Refused("not in_deposit in this file", WQ)},
+      {"WithdrawalDeposited_SuppressionUploaded", Withdrawal(WD), kUploadedSuppression,
+       Refused("not in_deposit in this file", WD)},
+      {"Withdrawn_SuppressionUploaded", Withdrawal(WN), kUploadedSuppression,
+       Refused("not in_deposit in this file", WN)},
+
+      // ---- The SUPPRESSION's verdict: accepted -> withdrawn (a correction: its corrected
+      // content pending); refused -> accepted again, the CDC's message kept.
+      {"WithdrawalDeposited_WithdrawalAccepted",
+       Withdrawal(WD),
+       kWithdrawalAccepted,
+       {.status = WN,
+        .history = {{"withdrawn", ""}},
+        .write = W::kStatus,
+        .flags = "withdrawal_clear clear_withdrawal_message"}},
+      {"WithdrawalInDeposit_WithdrawalAccepted",
+       Withdrawal(WI),
+       kWithdrawalAccepted,
+       {.status = WN,
+        .history = {{"withdrawn", ""}},
+        .write = W::kStatus,
+        .flags = "withdrawal_clear clear_withdrawal_message"}},
+      {"WithdrawalDepositedCorrecting_WithdrawalAccepted",
+       Correcting(WD),
+       kWithdrawalAccepted,
+       {.status = S::kPending,
+        .history = {{"withdrawn", ""}, {"correction_pending", ""}},
+        .write = W::kStatus,
+        .flags = "content_from_source clear_xsd_refused withdrawal_corrected "
+                 "clear_withdrawal_message"}},
+      {"WithdrawalDepositedCorrectingInvalid_WithdrawalAccepted",
+       WithQuarantineRows(Correcting(WD)),
+       kWithdrawalAccepted,
+       {.status = S::kQuarantined,
+        .history = {{"withdrawn", ""}, {"correction_pending", ""}, {"quarantined", ""}},
+        .write = W::kStatus,
+        .flags = "content_from_source clear_xsd_refused withdrawal_corrected "
+                 "clear_withdrawal_message"}},
+      {"WithdrawalDeposited_WithdrawalRefused",
+       Withdrawal(WD),
+       kWithdrawalRefused,
+       {.status = S::kAccepted,
+        .history = {{"withdrawal_refused", "Passage inconnu"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_clear set_withdrawal_message"}},
+      {"WithdrawalDepositedCorrecting_WithdrawalRefused",
+       Correcting(WD),
+       kWithdrawalRefused,
+       {.status = S::kAccepted,
+        .history = {{"withdrawal_refused", "Passage inconnu"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_clear set_withdrawal_message"}},
+      {"WithdrawalQueued_WithdrawalAccepted", Withdrawal(WQ), kWithdrawalAccepted,
+       Refused("not waiting for this file's verdict", WQ)},
+      {"WithdrawalQueued_WithdrawalRefused", Withdrawal(WQ), kWithdrawalRefused,
+       Refused("not waiting for this file's verdict", WQ)},
+      {"Withdrawn_WithdrawalAccepted", Withdrawal(WN), kWithdrawalAccepted,
+       Refused("not waiting for this file's verdict", WN)},
+      {"Withdrawn_WithdrawalRefused", Withdrawal(WN), kWithdrawalRefused,
+       Refused("not waiting for this file's verdict", WN)},
+      {"WithdrawalInDeposit_WithdrawalRefused",
+       Withdrawal(WI),
+       kWithdrawalRefused,
+       {.status = S::kAccepted,
+        .history = {{"withdrawal_refused", "Passage inconnu"}},
+        .write = W::kStatus,
+        .flags = "withdrawal_clear set_withdrawal_message"}},
+      // The CREATION deposit's verdict (deposit_id) does not reach a withdrawing passage.
+      {"WithdrawalDeposited_CreationVerdict", Withdrawal(WD), kAccepted,
+       Refused("not waiting for this file's verdict", WD)},
+      {"Absent_WithdrawalAccepted", Absent(), kWithdrawalAccepted,
+       Refused("not waiting for this file's verdict")},
+
+      // ---- The SUPPRESSION file refused whole: queued again for the next cut.
+      {"WithdrawalDeposited_SuppressionFileRejected",
+       Withdrawal(WD),
+       kSuppressionRejected,
+       {.status = WQ,
+        .history = {{"withdrawal_file_rejected", "s.xml"}},
+        .write = W::kStatus}},
+      {"WithdrawalInDeposit_SuppressionFileRejected",
+       Withdrawal(WI),
+       kSuppressionRejected,
+       {.status = WQ,
+        .history = {{"withdrawal_file_rejected", "s.xml"}},
+        .write = W::kStatus}},
+      {"WithdrawalQueued_SuppressionFileRejected", Withdrawal(WQ), kSuppressionRejected,
+       Refused("not waiting in this file", WQ)},
+      {"Withdrawn_SuppressionFileRejected", Withdrawal(WN), kSuppressionRejected,
+       Refused("not waiting in this file", WN)},
+
+      // ---- Not mentioned by its SUPPRESSION's receipt: still waiting.
+      {"WithdrawalInDeposit_AbsentFromReceipt",
+       Withdrawal(WI),
+       kAbsentSuppression,
+       {.status = WD, .history = {{"missing_from_receipt", "s.xml"}}, .write = W::kStatus}},
+      {"WithdrawalDeposited_AbsentFromReceipt",
+       Withdrawal(WD),
+       kAbsentSuppression,
+       {.status = WD, .history = {{"missing_from_receipt", "s.xml"}}}},
+      {"WithdrawalQueued_AbsentFromReceipt", Withdrawal(WQ), kAbsentSuppression,
+       Refused("not waiting in this file", WQ)},
+      {"Withdrawn_AbsentFromReceipt", Withdrawal(WN), kAbsentSuppression,
+       Refused("not waiting in this file", WN)},
+
+      // ---- Retry: only rejected passages.
+      {"WithdrawalQueued_RetryRequested", Withdrawal(WQ), kRetry,
+       Refused("withdrawal_queued" + kNotRetried, WQ)},
+      {"WithdrawalInDeposit_RetryRequested", Withdrawal(WI), kRetry,
+       Refused("withdrawal_in_deposit" + kNotRetried, WI)},
+      {"WithdrawalDeposited_RetryRequested", Withdrawal(WD), kRetry,
+       Refused("withdrawal_deposited" + kNotRetried, WD)},
+      {"Withdrawn_RetryRequested", Withdrawal(WN), kRetry,
+       Refused("withdrawn" + kNotRetried, WN)},
+  };
+}
+
+class WithdrawalTableTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(WithdrawalTableTest, DecidesAsTheStoreDoes) {
+  const Case& c = GetParam();
+  const LifecycleDecision d = Decide(c.facts, c.event);
+  EXPECT_EQ(d.refused.value_or(""), c.want.refused);
+  EXPECT_EQ(ObservedChangeName(d.change), ObservedChangeName(c.want.change));
+  EXPECT_EQ(StatusName(d.status), StatusName(c.want.status));
+  EXPECT_EQ(d.history, c.want.history);
+  EXPECT_EQ(WriteName(d.write), WriteName(c.want.write));
+  EXPECT_EQ(WithdrawalFlags(d), c.want.flags);
+  EXPECT_EQ(QuarantineName(d.quarantine), QuarantineName(c.want.quarantine));
+  EXPECT_EQ(d.first_seen_change, c.want.first_seen_change);
+}
+
+INSTANTIATE_TEST_SUITE_P(WithdrawalStatusesAndEvents, WithdrawalTableTest,
+                         ::testing::ValuesIn(WithdrawalCases()),
+                         [](const ::testing::TestParamInfo<Case>& row) { return row.param.name; });
+
+TEST(LifecycleTest, TheWithdrawalTableCoversItsStatusesAndEvents) {
+  std::set<std::pair<std::string, std::string>> covered;
+  for (const Case& c : WithdrawalCases()) {
+    covered.emplace(StateOf(c.facts), c.event.index() == 9 ? "withdrawal_requested"
+                                                           : EventOf(c.event));
+  }
+  const std::vector<std::string> events = {
+      "observed",          "xsd_refused",   "deposit_begun",
+      "deposit_abandoned", "uploaded",      "verdict_accepted",
+      "verdict_rejected",  "file_rejected", "absent_from_receipt",
+      "retry_requested",   "withdrawal_requested"};
+  for (const char* s :
+       {"withdrawal_queued", "withdrawal_in_deposit", "withdrawal_deposited", "withdrawn"}) {
+    for (const std::string& e : events) {
+      EXPECT_TRUE(covered.contains({s, e})) << s << " × " << e << " has no row";
+    }
+  }
+  for (const char* s : {"absent", "pending", "quarantined", "in_deposit", "deposited",
+                               "accepted", "rejected"}) {
+    EXPECT_TRUE(covered.contains({s, "withdrawal_requested"}))
+        << s << " × withdrawal_requested has no row";
+  }
+}
+
+TEST(LifecycleTest, WithdrawalStatusNamesParseBack) {
+  for (S s : {S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited,
+              S::kWithdrawn}) {
+    EXPECT_EQ(ParseStatus(StatusName(s)), s) << StatusName(s);
+    EXPECT_EQ(Withdrawing(s), s != S::kWithdrawn);
+  }
+  EXPECT_FALSE(Withdrawing(S::kAccepted));
+}
+
 }  // namespace
 }  // namespace accrochd::mappings

@@ -87,6 +87,8 @@ std::string ChangeName(Change c) {
       return "changed_after_acceptance";
     case Change::kChangedAfterRejection:
       return "changed_after_rejection";
+    case Change::kChangedAfterWithdrawal:
+      return "changed_after_withdrawal";
   }
   return "?";
 }
@@ -281,6 +283,18 @@ class StateStoreTest : public ::testing::Test {
 
 // ---- Open ----
 
+// Migration 8's columns and index gone (withdrawals), as in a store of schema 7; "" when done.
+std::string UndoMigrationEight(RawDb& raw) {
+  std::string out = raw.Exec("DROP INDEX deposit_passages_cdc");
+  for (const char* column : {"cdc_id_technique", "withdrawal_deposit_id", "correcting",
+                             "corrections", "withdrawal_message"}) {
+    out += raw.Exec(std::string("ALTER TABLE passages DROP COLUMN ") + column);
+  }
+  out += raw.Exec("ALTER TABLE deposits DROP COLUMN action");
+  out += raw.Exec("ALTER TABLE deposit_passages DROP COLUMN cdc_id_technique");
+  return out;
+}
+
 TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
   // With no umask to help: the modes are the store's own.
   const std::string fresh = MakeTempDir("state_store_test/fresh_umask0");
@@ -306,7 +320,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 7u);
+  EXPECT_EQ(versions.size(), 8u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
                             "alert_marks", "alert_queue", "receipts", "events", "cycles",
                             "deposit_hooks"}) {
@@ -348,6 +362,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
     EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");         // migration 6's
     EXPECT_EQ(raw.Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
+    EXPECT_EQ(UndoMigrationEight(raw), "");
     EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
                        "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
                        "('C', '1017', 'overdue', '2026-03-03', '2026-03-03T06:00:00Z'), "
@@ -356,7 +371,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "7");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "8");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -390,12 +405,16 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");         // migration 6's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(UndoMigrationEight(raw), "");
+  }
   Reopen();
   EXPECT_EQ(StatusOf("1017"), "rejected");
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "7");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "8");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
