@@ -339,6 +339,20 @@ class Loader {
         c.id_contrat = *v;
       }
     }
+    if (auto corrections = m.Node("corrections", false)) {
+      if (auto v = file_.AsString(*corrections, path + ".corrections")) {
+        if (*v == "auto") {
+          c.auto_corrections = true;
+          if (version_ != mappings::SchemaVersion::k115) {
+            file_.Report(*corrections, path + ".corrections: auto needs schema_version 1.1.5 (a "
+                                              "correction is a SUPPRESSION, then a CREATION)");
+          }
+        } else if (*v != "manual") {
+          file_.Report(*corrections, path + ".corrections: \"manual\" (the default) or \"auto\", "
+                                            "not " + Excerpt(*v));
+        }
+      }
+    }
     if (auto list = m.Node("mappings", true)) {
       if (!list->IsSequence() || list->size() == 0) {
         file_.Report(*list, path + ".mappings: expected a list of mapping files");
@@ -1021,6 +1035,7 @@ std::string PrintConfig(const Config& config) {
     out << YAML::Key << "id_client" << YAML::Value << YAML::DoubleQuoted << c.id_client;
     out << YAML::Key << "emetteur" << YAML::Value << YAML::DoubleQuoted << c.emetteur;
     out << YAML::Key << "id_contrat" << YAML::Value << YAML::DoubleQuoted << c.id_contrat;
+    out << YAML::Key << "corrections" << YAML::Value << (c.auto_corrections ? "auto" : "manual");
     out << YAML::Key << "mappings" << YAML::Value << YAML::BeginSeq;
     for (const mappings::Mapping& m : c.mappings) out << m.file;
     out << YAML::EndSeq;

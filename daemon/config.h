@@ -134,6 +134,9 @@ struct CertifierConfig {
   std::string id_contrat;  // contract with the CDC (dictionary 3.2), 1 to 20 characters
   std::vector<mappings::Mapping> mappings;
   std::vector<AlertRecipient> alerts;  // who hears about this certifier's deadlines
+  // corrections: auto -- an accepted passage changed in the source is corrected without an
+  // operator (a SUPPRESSION, then a CREATION; schema 1.1.5). Default: manual (passages correct).
+  bool auto_corrections = false;
 };
 
 struct Config {

@@ -221,6 +221,11 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   if (store_ != nullptr) {
     recording.emplace(*store_, logger_, certifier.id_client, mapping, window.bookmark, window.kind,
                       session != nullptr, report);
+    if (certifier.auto_corrections && !WithdrawalsUnsupported(config_)) {
+      recording->SetAutoCorrect([this, &certifier](const std::vector<std::string>& ids) {
+        return QueueAutomaticCorrections(certifier, ids);
+      });
+    }
   }
   cycle::Stages stages;
   stages.read = [&](source::RowBatch& batch) -> Result<bool> {
@@ -251,6 +256,33 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
                 Field(kFieldSource, mapping.source)},
                kMessageIdExtractionDone);
   report.complete = true;
+  return {};
+}
+
+Result<void> Daemon::QueueAutomaticCorrections(const CertifierConfig& certifier,
+                                               const std::vector<std::string>& ids) {
+  mappings::WithdrawalRequested request;
+  request.correction = true;
+  request.automatic = true;
+  auto problems = store_->passages().RequestWithdrawal(
+      ids, request, [this, &certifier](const store::PassageRecord& p) -> std::optional<std::string> {
+        if (p.certifier != certifier.id_client) return "another certifier's";
+        return WithdrawalObstacle(config_, files_, p);
+      });
+  if (!problems) return std::unexpected(problems.error());
+  for (const std::string& p : *problems) {
+    logger_.Warning("corrections: auto: passage " + p + "; it is not corrected",
+                    {Field(kFieldCertificateur, certifier.id_client)},
+                    kMessageIdPassageChangedAfterAcceptance);
+  }
+  const std::size_t queued = ids.size() - problems->size();
+  if (queued > 0) {
+    logger_.Info(std::to_string(queued) +
+                     " accepted passage(s) changed in the source: their correction is queued "
+                     "(corrections: auto), a SUPPRESSION then a CREATION",
+                 {Field(kFieldCertificateur, certifier.id_client)},
+                 kMessageIdPassageChangedAfterAcceptance);
+  }
   return {};
 }
 

@@ -145,6 +145,9 @@ class Daemon {
                        mappings::CycleChecks& checks, std::optional<std::size_t> limit,
                        const RowSink* sink, deposit::DepositSession* session, MappingReport& report,
                        std::stop_token stop);
+  // corrections: auto -- queues the correction of these accepted passages changed in the source.
+  Result<void> QueueAutomaticCorrections(const CertifierConfig& certifier,
+                                         const std::vector<std::string>& ids);
   void Beat() {
     if (heartbeat_) heartbeat_();
   }

@@ -303,13 +303,14 @@ std::optional<LifecycleDecision> OnWithdrawalEvent(const PassageFacts& facts,
       d.history.push_back({"withdrawal_refused", e->message});
       return d;
     }
-    d.history.push_back({"withdrawn", e->message});
     d.clear_withdrawal_message = true;
     if (!facts.correcting) {
       d.status = S::kWithdrawn;
       d.withdrawal = WithdrawalWrite::kClear;
+      d.history.push_back({"withdrawn", e->message});
       return d;
     }
+    d.history.push_back({"correction_withdrawn", e->message});
     // A correction's second step: the content last seen becomes the one to deposit, as a
     // corrected rejection does (quarantined if its last observation was invalid); the normal
     // CREATION path follows.

@@ -64,6 +64,7 @@ struct PassageFacts {
   // under way is the first step of a correction.
   std::optional<std::int64_t> withdrawal_deposit_id;
   bool correcting = false;
+  std::int64_t corrections = 0;  // corrections it went through (its next CREATION's counter)
 };
 
 // --- The events.

@@ -381,6 +381,11 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
   for (const TemplatePart& p : mapping.id_technique) {
     m.id_parts_.push_back(p.column ? find(p.text) : kLiteral);
   }
+  for (const TemplatePart& p : mapping.id_technique_after_correction) {
+    m.correction_parts_.push_back(!p.column                                ? kLiteral
+                                  : p.text == kCorrectionPlaceholder ? kLiteral - 1
+                                                                           : find(p.text));
+  }
   auto bind_source = [&](const auto& source) {
     BoundSource b;
     if (source.source == SourceKind::kColumn) b.column = find(source.column);
@@ -536,6 +541,22 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
         }
       }
       NormalizeNfc(p.id_technique);  // literals and values side by side
+    }
+    if (!correction_parts_.empty()) {
+      // The pieces around each {correction}: the counter is known only once the passage is
+      // recorded (state store), so it is put in when the passage is written.
+      p.id_after_correction.assign(1, "");
+      for (std::size_t i = 0; i < correction_parts_.size(); ++i) {
+        if (correction_parts_[i] == kLiteral - 1) {
+          p.id_after_correction.emplace_back();
+        } else if (correction_parts_[i] == kLiteral) {
+          p.id_after_correction.back() += mapping_->id_technique_after_correction[i].text;
+        } else {
+          const auto& v = value_at(correction_parts_[i]);
+          p.id_after_correction.back() += v ? std::string(TrimBlanks(*v)) : std::string();
+        }
+      }
+      for (std::string& piece : p.id_after_correction) NormalizeNfc(piece);
     }
   } else {
     p.id_technique = "ligne " + std::to_string(row_number);

@@ -74,6 +74,8 @@ class Mapper {
   const Mapping* mapping_;
   std::vector<std::size_t> key_columns_;
   std::vector<std::size_t> id_parts_;  // id_technique template: column index or npos
+  // id_technique_after_correction: column index, npos for a literal, npos - 1 for {correction}
+  std::vector<std::size_t> correction_parts_;
   std::vector<BoundRule> rules_;
   std::array<std::size_t, kFieldCount> rule_of_field_{};  // index in rules_ of each mapped field
   std::vector<BoundCondition> skip_when_;                 // as Mapping::skip_when

@@ -127,6 +127,9 @@ class Loader {
       m.key_location = file_.Where(*node);
     }
     if (auto node = top.Node("id_technique", false)) ReadIdTechnique(*node, m);
+    if (auto node = top.Node("id_technique_after_correction", false)) {
+      ReadIdTechniqueAfterCorrection(*node, m);
+    }
     if (auto node = top.Node("cursor", false)) {
       yaml::MapReader c(file_, *node, "cursor");
       CursorRule cursor;
@@ -272,6 +275,52 @@ class Loader {
       }
     }
     m.id_technique = std::move(*parts);
+  }
+
+  void ReadIdTechniqueAfterCorrection(const YAML::Node& node, Mapping& m) {
+    const std::string what = "id_technique_after_correction";
+    if (version_ != SchemaVersion::k115) {
+      file_.Report(node, what + ": a correction is a SUPPRESSION then a CREATION, which only "
+                                "schema 1.1.5 has");
+      return;
+    }
+    auto text = file_.AsString(node, what);
+    if (!text) return;
+    std::string problem;
+    auto parts = ParseTemplate(*text, problem);
+    if (!parts) {
+      file_.Report(node, what + ": " + problem);
+      return;
+    }
+    bool counter = false;
+    std::set<std::string, std::less<>> used;
+    for (const TemplatePart& p : *parts) {
+      if (!p.column) continue;
+      if (p.text == kCorrectionPlaceholder) {
+        counter = true;
+        continue;
+      }
+      if (std::find(m.key.begin(), m.key.end(), p.text) == m.key.end()) {
+        file_.Report(node, what + ": uses " + Excerpt(p.text) +
+                               ", which is neither a key column nor {correction}; the idTechnique "
+                               "of a correction must be built from the key alone");
+        return;
+      }
+      used.insert(p.text);
+    }
+    if (!counter) {
+      file_.Report(node, what + ": does not use {correction}; a second correction of the same "
+                                "passage would get the same idTechnique as the first");
+      return;
+    }
+    for (const std::string& k : m.key) {
+      if (!used.contains(k)) {
+        file_.Report(node, what + ": does not use key column " + Excerpt(k) +
+                               "; two passages would get the same idTechnique");
+        return;
+      }
+    }
+    m.id_technique_after_correction = std::move(*parts);
   }
 
   void ReadFields(const YAML::Node& node, Mapping& m) {

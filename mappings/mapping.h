@@ -218,6 +218,11 @@ struct Mapping {
   std::vector<std::string> key;  // columns whose values identify a row, for ever
   Location key_location;
   std::vector<TemplatePart> id_technique;  // empty: the key values joined with "-"
+  // The idTechnique a corrected passage is deposited under after its SUPPRESSION (1.1.5), key
+  // columns and the counter {correction} (1 for the first correction); empty: the same
+  // idTechnique again. The CDC's documents do not say whether a CREATION may reuse an
+  // idTechnique it has withdrawn: this is the institution's choice.
+  std::vector<TemplatePart> id_technique_after_correction;
   std::optional<CursorRule> cursor;
   std::vector<std::string> page_by;  // keyset paging columns; empty: one statement
   std::size_t page_size = 10'000;
@@ -287,6 +292,9 @@ std::vector<std::string> ReferencedColumns(const Mapping& mapping);
 // row rule's condition), for messages about a column the query does not return; the file alone
 // when no position is kept.
 Location ColumnLocation(const Mapping& mapping, const std::string& column);
+
+// The placeholder of id_technique_after_correction's counter.
+inline constexpr std::string_view kCorrectionPlaceholder = "correction";
 
 // Parses "{nom} {prenom}" into parts, literals in NFC; nullopt with `problem` set on an
 // unbalanced brace.

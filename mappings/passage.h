@@ -38,6 +38,12 @@ struct Passage {
   // Held by value: codes and types are short (RNCP35830 fits std::string's inline buffer).
   Certification certification;
   std::string id_technique;
+  // The idTechnique written in its file when it is not id_technique: a correction's derived one
+  // (Mapping::id_technique_after_correction). Empty: id_technique.
+  std::string cdc_id_technique;
+  // id_technique_after_correction evaluated on the row, split around each {correction}; empty
+  // when the mapping has none.
+  std::vector<std::string> id_after_correction;
   std::string source_key;  // "id_resultat=1017": the row in the certifier's database
   std::array<FieldValue, kFieldCount> values;
   std::vector<Resultat> resultats;           // bloc 6, parsed from the resultats field

@@ -9,11 +9,13 @@ namespace {
 
 constexpr const char* kFacts =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting FROM passages "
+    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections FROM "
+    "passages "
     "WHERE certifier = ?1 AND id_technique = ?2";
 constexpr const char* kFactsQuarantine =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, EXISTS (SELECT 1 "
+    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections, "
+    "EXISTS (SELECT 1 "
     "FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE "
     "certifier = ?1 AND id_technique = ?2";
 
@@ -93,7 +95,8 @@ mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
   if (!st.IsNull(6)) f.deposit_id = st.Integer(6);
   if (!st.IsNull(7)) f.withdrawal_deposit_id = st.Integer(7);
   f.correcting = st.Integer(8) != 0;
-  if (with_quarantine) f.has_quarantine_reasons = st.Integer(9) != 0;
+  f.corrections = st.Integer(9);
+  if (with_quarantine) f.has_quarantine_reasons = st.Integer(10) != 0;
   st.Reset();
   return f;
 }

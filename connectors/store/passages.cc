@@ -68,7 +68,8 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
       const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
       rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
-      outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change});
+      outcomes.push_back(
+          {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections});
     }
     if (bookmark) SaveBookmark(sql, *bookmark, now);
     tr.commit();
@@ -465,6 +466,29 @@ Result<std::vector<PassageRecord>> PassageStore::RefusedWithdrawals(
     return std::unexpected(db_.Failure(e));
   }
   return out;
+}
+
+Result<void> PassageStore::SetCdcIdTechnique(const std::string& certifier,
+                                             const std::string& id_technique,
+                                             const std::string& cdc_id_technique) {
+  auto lock = db_.Lock();
+  try {
+    soci::session& sql = db_.sql();
+    soci::transaction tr(sql);
+    std::string known;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT cdc_id_technique FROM passages WHERE certifier = :c AND id_technique = :i",
+        soci::into(known, ind), soci::use(certifier), soci::use(id_technique);
+    if (!sql.got_data() || (ind != soci::i_null && known == cdc_id_technique)) return {};
+    const std::string at = IsoUtc(db_.Now());
+    sql << "UPDATE passages SET cdc_id_technique = :x WHERE certifier = :c AND id_technique = :i",
+        soci::use(cdc_id_technique), soci::use(certifier), soci::use(id_technique);
+    Rows().Record(certifier, id_technique, "correction_id", cdc_id_technique, at);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
 }
 
 }  // namespace accrochd::store

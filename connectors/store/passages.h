@@ -65,6 +65,11 @@ class PassageStore {
   // A certifier's accepted passages whose last withdrawal the CDC refused (withdrawal_message
   // set), by idTechnique.
   Result<std::vector<PassageRecord>> RefusedWithdrawals(const std::string& certifier);
+  // Records the idTechnique a corrected passage is about to be deposited under (derived by the
+  // mapping's id_technique_after_correction), with a history entry when it is new; before the
+  // file is recorded, so that the file's membership and its receipt name it.
+  Result<void> SetCdcIdTechnique(const std::string& certifier, const std::string& id_technique,
+                                 const std::string& cdc_id_technique);
   // A certifier's passages queued for withdrawal, by certification then idTechnique.
   Result<std::vector<WithdrawalRecord>> QueuedWithdrawals(const std::string& certifier);
 

@@ -57,6 +57,7 @@ struct Outcome {
   Status status = Status::kPending;  // after the observation
   bool retry_requested = false;      // an operator asked to send it again
   bool first_seen_change = false;    // the source shows this content for the first time
+  std::int64_t corrections = 0;      // corrections it went through: its CREATION's counter
 };
 
 struct PassageRecord {

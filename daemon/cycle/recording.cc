@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "daemon/daemon.h"
+#include "mappings/reasons.h"
+#include "mappings/value_rules.h"
 
 namespace accrochd::daemon::cycle {
 namespace {
@@ -63,9 +65,13 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
   if (observations.empty() && !bookmark) return {};
   auto outcomes = store_.passages().Observe(observations, bookmark);
   if (!outcomes) return std::unexpected(outcomes.error());
+  std::vector<std::string> to_correct;
   for (std::size_t i = 0; i < outcomes->size(); ++i) {
     const store::Outcome& out = (*outcomes)[i];
     EvaluatedRow& e = *observed[i];
+    if (auto_correct_ && out.change == store::Outcome::Change::kChangedAfterAcceptance) {
+      to_correct.push_back(e.row.passage.id_technique);
+    }
     switch (out.change) {
       case store::Outcome::Change::kNew:
         ++report_.fresh;
@@ -76,7 +82,7 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
         break;
       case store::Outcome::Change::kChangedAfterAcceptance:
         ++report_.changed_after_acceptance;
-        if (!out.first_seen_change) break;  // reported once
+        if (!out.first_seen_change || auto_correct_) break;  // reported once
         logger_.Warning("passage " + e.row.passage.id_technique +
                             " changed in the source after the CDC accepted it; it is not sent "
                             "again (a correction is an operator's decision)",
@@ -90,10 +96,58 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
     }
     if (deposit_ && out.status == store::Status::kPending &&
         e.verdict == mappings::Verdict::kValid) {
+      if (out.corrections > 0) {
+        auto write = PrepareCorrection(e.row.passage, out.corrections);
+        if (!write) return std::unexpected(write.error());
+        if (!*write) continue;
+      }
       to_write.push_back(std::move(e.row.passage));  // the batch is done with
     }
   }
+  if (!to_correct.empty()) {
+    if (auto r = auto_correct_(to_correct); !r) return r;
+  }
   return {};
+}
+
+Result<bool> Recording::PrepareCorrection(mappings::Passage& passage, std::int64_t corrections) {
+  if (passage.id_after_correction.empty()) return true;  // the same idTechnique again
+  std::string id;
+  const std::string counter = std::to_string(corrections);
+  for (std::size_t i = 0; i < passage.id_after_correction.size(); ++i) {
+    if (i > 0) id += counter;
+    id += passage.id_after_correction[i];
+  }
+  const mappings::FieldSpec& spec = mappings::Spec(mappings::Field::idTechnique);
+  if (auto v = mappings::CheckValue(spec, id)) {
+    // Never cut nor changed: the correction waits in the quarantine until the mapping or the
+    // row gives an idTechnique the CDC takes.
+    const std::string message =
+        "id_technique_after_correction : " +
+        (v->rule == mappings::Rule::kLength
+             ? mappings::RenderReason("idtechnique-long", {{"n", std::to_string(v->length)}})
+             : std::string("idTechnique invalide (") + std::string(mappings::RuleName(v->rule)) +
+                   ")") +
+        " ; la correction attend une règle id_technique_after_correction qui donne un "
+        "idTechnique valide";
+    auto r = store_.passages().QuarantineRefused(
+        certifier_, {{passage.id_technique,
+                      {"idTechnique", "id-technique-after-correction", message}}});
+    if (!r) return std::unexpected(r.error());
+    logger_.Warning("passage " + passage.id_technique +
+                        ": the idTechnique id_technique_after_correction gives its correction is "
+                        "invalid (" +
+                        std::string(mappings::RuleName(v->rule)) + "); it is quarantined",
+                    {Field(kFieldCertificateur, certifier_),
+                     Field(kFieldIdTechnique, passage.id_technique),
+                     Field(kFieldMapping, mapping_.name)});
+    return false;
+  }
+  if (auto r = store_.passages().SetCdcIdTechnique(certifier_, passage.id_technique, id); !r) {
+    return std::unexpected(r.error());
+  }
+  passage.cdc_id_technique = std::move(id);
+  return true;
 }
 
 }  // namespace accrochd::daemon::cycle

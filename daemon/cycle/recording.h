@@ -3,6 +3,7 @@
 #ifndef ACCROCHD_DAEMON_CYCLE_RECORDING_H_
 #define ACCROCHD_DAEMON_CYCLE_RECORDING_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ class Recording {
   // passages to deposit.
   Result<void> Record(EvaluatedBatch& batch, bool last, std::vector<mappings::Passage>& to_write);
 
+  // `corrections: auto`: called after each batch with the accepted passages it saw changed, to
+  // queue their correction (a SUPPRESSION, then a CREATION); a failure stops the recording.
+  using AutoCorrect = std::function<Result<void>(const std::vector<std::string>& ids)>;
+  void SetAutoCorrect(AutoCorrect correct) { auto_correct_ = std::move(correct); }
+
  private:
   store::StateStore& store_;
   Logger& logger_;
@@ -41,6 +47,11 @@ class Recording {
   const source::ValueKind cursor_kind_;
   const bool deposit_;
   MappingReport& report_;
+  AutoCorrect auto_correct_;
+
+  // A corrected passage's idTechnique for its CREATION: the mapping's derived one (recorded in
+  // the store), or quarantined when it cannot be an idTechnique. False: not to be written.
+  Result<bool> PrepareCorrection(mappings::Passage& passage, std::int64_t corrections);
 };
 
 }  // namespace accrochd::daemon::cycle

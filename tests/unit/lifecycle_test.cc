@@ -1021,7 +1021,7 @@ std::vector<Case> WithdrawalCases() {
        Correcting(WD),
        kWithdrawalAccepted,
        {.status = S::kPending,
-        .history = {{"withdrawn", ""}, {"correction_pending", ""}},
+        .history = {{"correction_withdrawn", ""}, {"correction_pending", ""}},
         .write = W::kStatus,
         .flags = "content_from_source clear_xsd_refused withdrawal_corrected "
                  "clear_withdrawal_message"}},
@@ -1029,7 +1029,7 @@ std::vector<Case> WithdrawalCases() {
        WithQuarantineRows(Correcting(WD)),
        kWithdrawalAccepted,
        {.status = S::kQuarantined,
-        .history = {{"withdrawn", ""}, {"correction_pending", ""}, {"quarantined", ""}},
+        .history = {{"correction_withdrawn", ""}, {"correction_pending", ""}, {"quarantined", ""}},
         .write = W::kStatus,
         .flags = "content_from_source clear_xsd_refused withdrawal_corrected "
                  "clear_withdrawal_message"}},
