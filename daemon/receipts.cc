@@ -58,6 +58,18 @@ Result<std::string> Archive(const Config& config, FileSystem& files,
   return path;
 }
 
+// Whether idTechnique `id` of `certifier` is a corrected passage sent again under the same
+// idTechnique (it went through a correction, and the CDC knows it by its own id).
+bool CorrectionUnderWay(store::StateStore& store, const std::string& certifier,
+                        const std::string& id) {
+  auto passages = store.passages().PassagesKnownAs(id);
+  if (!passages) return false;  // the verdict is applied as classified; the store says why later
+  for (const store::PassageRecord& p : *passages) {
+    if (p.certifier == certifier && p.corrections > 0 && p.cdc_id_technique == id) return true;
+  }
+  return false;
+}
+
 std::string Describe(const ReceiptImport& r) {
   const std::string name = fs::path(r.path).filename().string();
   switch (r.result) {
@@ -154,7 +166,12 @@ ReceiptImport ImportReceipt(const Config& config, store::StateStore& store, File
     // means the CDC has the passage: accepted, its message kept. Every other message, known or
     // not, is a rejection, alerted with its action: a passage is never taken for received when
     // the CDC may not have recorded it.
-    const bool accepted = mappings::IsAcceptance(mappings::ClassifyCdcMessage(ko.message));
+    bool accepted = mappings::IsAcceptance(mappings::ClassifyCdcMessage(ko.message));
+    if (accepted && CorrectionUnderWay(store, (*deposit)->certifier, ko.id_technique)) {
+      // After a correction's SUPPRESSION, « existe déjà en base » says the CDC did not take the
+      // corrected CREATION under that idTechnique: a rejection (id_technique_after_correction).
+      accepted = false;
+    }
     facts.verdicts.push_back({ko.id_technique, accepted, ko.message});
   }
   auto archived = Archive(config, files, (*deposit)->file_name, bytes);

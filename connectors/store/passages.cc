@@ -491,4 +491,20 @@ Result<void> PassageStore::SetCdcIdTechnique(const std::string& certifier,
   return {};
 }
 
+Result<std::vector<PassageRecord>> PassageStore::PassagesKnownAs(
+    const std::string& cdc_id_technique) {
+  auto lock = db_.Lock();
+  std::vector<PassageRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << std::string(kPassageColumns) +
+                                  "WHERE COALESCE(p.cdc_id_technique, p.id_technique) = :i",
+         soci::use(cdc_id_technique));
+    for (const soci::row& r : rows) out.push_back(PassageFrom(r));
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
 }  // namespace accrochd::store

@@ -82,6 +82,8 @@ class PassageStore {
   // The `limit` passages not yet accepted with the nearest deadlines.
   Result<std::vector<PassageRecord>> NearestDeadlines(std::size_t limit);
   Result<std::vector<PassageRecord>> PassagesWithId(const std::string& id_technique);
+  // The passages the CDC knows by this idTechnique: their own, or a correction's derived one.
+  Result<std::vector<PassageRecord>> PassagesKnownAs(const std::string& cdc_id_technique);
   Result<std::vector<Event>> History(const std::string& id_technique);
   Result<std::vector<QuarantineRecord>> Quarantine();
   // A certifier's pending passages due by `today` (delivered on or before it), and how many of

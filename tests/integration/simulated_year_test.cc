@@ -402,6 +402,11 @@ class SimulatedYearTest : public ::testing::Test {
           if (!fresh) ++coverage_.corrected_in_file_sent_again;
         }
         break;
+      case Status::kWithdrawalQueued:
+      case Status::kWithdrawalInDeposit:
+      case Status::kWithdrawalDeposited:
+      case Status::kWithdrawn:
+        break;  // this simulated year never withdraws a passage
     }
   }
 

@@ -418,6 +418,35 @@ TEST_P(CorrectionSystemTest, KillNineAtEachStepLosesNothingAndSendsNothingTwice)
   EXPECT_TRUE(Once().empty());
 }
 
+// After a correction's SUPPRESSION, the CDC's « existe déjà en base » on the CREATION means it
+// did not take the corrected data under that idTechnique: a rejection, never an acceptance.
+TEST_P(CorrectionSystemTest, ADuplicateAfterACorrectionIsARejection) {
+  DepositAndAccept();
+  Sql("UPDATE " + table_ + " SET prenom = 'Jeanne', sexe = 'F' WHERE id = 3");
+  EXPECT_TRUE(Once().empty());
+  ASSERT_EQ(Run({"passages", "correct", "COR-3"}).exit_code, 0);
+  std::vector<ListedFile> suppression = Once();
+  ASSERT_EQ(suppression.size(), 1u);
+  Import(suppression[0].path, {"COR-3"});
+  std::vector<ListedFile> creation = Once();
+  ASSERT_EQ(creation.size(), 1u);
+  const std::string sent = IdTechniquesOf(ReadFile(creation[0].path)).at(0);
+  const std::string xml = ReadFile(creation[0].path);
+  const std::string path = dir_ + "/AT_duplicate.xml";
+  WriteFile(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rapport><nomFichier>" +
+                      fs::path(creation[0].path).filename().string() + "</nomFichier><idFlux>" +
+                      ElementText(xml, "idFlux") +
+                      "</idFlux><idTraitement>8002</idTraitement><PassagesKO><passage>"
+                      "<idTechnique>" + sent + "</idTechnique><messageErreur>Le passage "
+                      "certification avec le bcr émetteur DEMO0001 et l'id technique partenaire " +
+                      sent + " existe déjà en base</messageErreur></passage></PassagesKO>"
+                      "<PassagesOK/></rapport>\n");
+  RunResult r = Run({"receipts", "import", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("0 accepted, 1 rejected"));
+  EXPECT_THAT(History("COR-3"), HasSubstr("statut : rejeté par la CDC"));
+}
+
 TEST_P(CorrectionSystemTest, AutomaticCorrectionsQueueThemselves) {
   DepositAndAccept();
   WriteConfig("auto");

@@ -471,8 +471,8 @@ TEST(MappingErrorTest, UnknownTopLevelKeyWithSuggestion) {
 TEST(MappingErrorTest, UnknownTopLevelKeyListsTheKnownOnes) {
   ExpectOnly(Base() + "owner: me\n",
              "unknown key \"owner\"; known keys here: certification, cursor, fields, id_technique, "
-             "key, nature_deposant, page_by, page_size, quarantine_when, query, require, "
-             "skip_when, source",
+             "id_technique_after_correction, key, nature_deposant, page_by, page_size, "
+             "quarantine_when, query, require, skip_when, source",
              23, 1);
 }
 
@@ -1340,6 +1340,42 @@ TEST(MappingErrorTest, IdTechniqueNotUsingEveryKeyColumn) {
 TEST(MappingErrorTest, IdTechniqueWithAnUnclosedBrace) {
   ExpectOnly(Base() + "id_technique: \"CERT-{id\"\n",
              "id_technique: a '{' is not closed (write {{ for a literal brace)", 23, 15);
+}
+
+TEST(MappingTest, IdTechniqueAfterCorrectionKeepsKeyColumnsAndTheCounter) {
+  const Loaded loaded = Load(Base() + "id_technique_after_correction: \"CERT-{id}-C{correction}\"\n");
+  ASSERT_TRUE(loaded.diagnostics.empty()) << loaded.diagnostics[0].message;
+  const auto& parts = loaded.mapping->id_technique_after_correction;
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_EQ(parts[1].text, "id");
+  EXPECT_TRUE(parts[3].column);
+  EXPECT_EQ(parts[3].text, "correction");
+}
+
+TEST(MappingErrorTest, IdTechniqueAfterCorrectionWithoutTheCounter) {
+  ExpectOnly(Base() + "id_technique_after_correction: \"CERT-{id}-C\"\n",
+             "id_technique_after_correction: does not use {correction}; a second correction of "
+             "the same passage would get the same idTechnique as the first",
+             23, 32);
+}
+
+TEST(MappingErrorTest, IdTechniqueAfterCorrectionWithANonKeyColumn) {
+  ExpectOnly(Base() + "id_technique_after_correction: \"{id}-{annee}-{correction}\"\n",
+             "id_technique_after_correction: uses \"annee\", which is neither a key column nor "
+             "{correction}; the idTechnique of a correction must be built from the key alone",
+             23, 32);
+}
+
+TEST(MappingErrorTest, IdTechniqueAfterCorrectionUnder112) {
+  const Loaded loaded =
+      Load(Base() + "id_technique_after_correction: \"{id}-{correction}\"\n", SchemaVersion::k112);
+  bool found = false;
+  for (const auto& d : loaded.diagnostics) {
+    found = found || d.message.find("id_technique_after_correction: a correction is a "
+                                    "SUPPRESSION then a CREATION, which only schema 1.1.5 has") !=
+                         std::string::npos;
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST(MappingErrorTest, NatureDeposantInvalid) {
