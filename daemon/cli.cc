@@ -187,10 +187,9 @@ CommandSyntax SyntaxFor(const CommandInfo& info, Invocation& inv) {
     case Command::kPassages:
       add_config();
       s.options.add_options()(
-          "reason", po::value<std::string>()->value_name("TEXT")->notifier([&inv](
-                                                                            const std::string& v) {
-            inv.reason = v;
-          }),
+          "reason",
+          po::value<std::string>()->value_name("TEXT")->notifier(
+              [&inv](const std::string& v) { inv.reason = v; }),
           "withdraw: why, recorded in the passage's history (no personal data)");
       add_arguments("ACTION", "retry ID... | withdraw ID... | correct ID...");
       s.usage =

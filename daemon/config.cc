@@ -344,12 +344,15 @@ class Loader {
         if (*v == "auto") {
           c.auto_corrections = true;
           if (version_ != mappings::SchemaVersion::k115) {
-            file_.Report(*corrections, path + ".corrections: auto needs schema_version 1.1.5 (a "
-                                              "correction is a SUPPRESSION, then a CREATION)");
+            file_.Report(*corrections, path +
+                                           ".corrections: auto needs schema_version 1.1.5 (a "
+                                           "correction is a SUPPRESSION, then a CREATION)");
           }
         } else if (*v != "manual") {
-          file_.Report(*corrections, path + ".corrections: \"manual\" (the default) or \"auto\", "
-                                            "not " + Excerpt(*v));
+          file_.Report(*corrections, path +
+                                         ".corrections: \"manual\" (the default) or \"auto\", "
+                                         "not " +
+                                         Excerpt(*v));
         }
       }
     }

@@ -265,7 +265,8 @@ Result<void> Daemon::QueueAutomaticCorrections(const CertifierConfig& certifier,
   request.correction = true;
   request.automatic = true;
   auto problems = store_->passages().RequestWithdrawal(
-      ids, request, [this, &certifier](const store::PassageRecord& p) -> std::optional<std::string> {
+      ids, request,
+      [this, &certifier](const store::PassageRecord& p) -> std::optional<std::string> {
         if (p.certifier != certifier.id_client) return "another certifier's";
         return WithdrawalObstacle(config_, files_, p);
       });

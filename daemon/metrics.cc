@@ -39,11 +39,16 @@ std::string Utf8Only(std::string_view value) {
   return out;
 }
 
-constexpr Status kStatuses[] = {Status::kPending,          Status::kQuarantined,
-                                Status::kInDeposit,        Status::kDeposited,
-                                Status::kAccepted,         Status::kRejected,
-                                Status::kWithdrawalQueued, Status::kWithdrawalInDeposit,
-                                Status::kWithdrawalDeposited, Status::kWithdrawn};
+constexpr Status kStatuses[] = {Status::kPending,
+                                Status::kQuarantined,
+                                Status::kInDeposit,
+                                Status::kDeposited,
+                                Status::kAccepted,
+                                Status::kRejected,
+                                Status::kWithdrawalQueued,
+                                Status::kWithdrawalInDeposit,
+                                Status::kWithdrawalDeposited,
+                                Status::kWithdrawn};
 
 std::int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();

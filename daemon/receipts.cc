@@ -84,9 +84,9 @@ std::string Describe(const ReceiptImport& r) {
                r.outcome.deposit_file + ": " + N(r.outcome.accepted) + " withdrawn, " +
                N(r.outcome.rejected) + " withdrawal(s) refused (still accepted), " +
                N(r.outcome.missing) + " not mentioned (still waiting)" +
-               (r.outcome.unknown > 0 ? ", " + N(r.outcome.unknown) +
-                                            " idTechnique(s) not in that deposit (ignored)"
-                                      : "");
+               (r.outcome.unknown > 0
+                    ? ", " + N(r.outcome.unknown) + " idTechnique(s) not in that deposit (ignored)"
+                    : "");
       }
       return "accusé de traitement " + name + " for " + r.outcome.deposit_file + ": " +
              N(r.outcome.accepted) + " accepted, " + N(r.outcome.rejected) + " rejected, " +
@@ -319,9 +319,8 @@ int RunPassages(const CommandContext& ctx) {
     request.correction = action == "correct";
     request.reason = ctx.invocation.reason.value_or("");
     problems = (*store)->passages().RequestWithdrawal(
-        ids, request, [&](const store::PassageRecord& p) {
-          return WithdrawalObstacle(*config, ctx.files, p);
-        });
+        ids, request,
+        [&](const store::PassageRecord& p) { return WithdrawalObstacle(*config, ctx.files, p); });
   }
   if (!problems) {
     ctx.err << "accrochd passages: " << problems.error().message() << "\n";
@@ -342,8 +341,9 @@ int RunPassages(const CommandContext& ctx) {
   }
   if (done > 0) {
     ctx.logger.Info(std::to_string(done) + " passage(s) queued for " +
-                    (action == "retry" ? "a new deposit" : action == "withdraw" ? "withdrawal"
-                                                                                : "correction"));
+                    (action == "retry"      ? "a new deposit"
+                     : action == "withdraw" ? "withdrawal"
+                                            : "correction"));
   }
   return problems->empty() ? kExitOk : kExitConfig;
 }

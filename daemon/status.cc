@@ -85,7 +85,8 @@ void SetWithdrawalDetails(TemplateValue& row, const store::PassageRecord& p) {
 }
 
 void SetCorrectionFigures(TemplateValue& c, const CertifierFigures& certifier) {
-  c.Set("corrections", TemplateValue::Number(certifier.corrections)).Set("has_corrections", certifier.corrections > 0);
+  c.Set("corrections", TemplateValue::Number(certifier.corrections))
+      .Set("has_corrections", certifier.corrections > 0);
 }
 
 std::string French(Status s) {

@@ -58,9 +58,9 @@ Result<void> DepositWithdrawals(const Config& config, const CertifierConfig& cer
   if (queued->empty()) return {};
   const LogField bcr = Field(kFieldCertificateur, certifier.id_client);
   if (auto why = WithdrawalsUnsupported(config)) {
-    logger.Error(std::to_string(queued->size()) +
-                     " passage(s) queued for withdrawal stay queued: " + *why,
-                 {bcr});
+    logger.Error(
+        std::to_string(queued->size()) + " passage(s) queued for withdrawal stay queued: " + *why,
+        {bcr});
     return {};
   }
   // The passages by the CREATION file the CDC accepted them in: each archived copy read once.
@@ -107,17 +107,16 @@ Result<void> DepositWithdrawals(const Config& config, const CertifierConfig& cer
     for (const store::WithdrawalRecord* w : passages) {
       auto it = accepted.find(w->cdc_id_technique);
       if (it == accepted.end()) {
-        logger.Error("passage " + w->id_technique +
-                         " stays queued for withdrawal: " +
-                         (file.empty() ? std::string("the deposit file the CDC accepted it in is "
-                                                     "not recorded")
-                          : !publisher.files().Exists(archived)
-                              ? "the archived copy " + archived +
-                                    " is missing; put it back from a backup"
-                              : "the archived copy " + archived + " does not hold idTechnique " +
-                                    w->cdc_id_technique) +
-                         " (a SUPPRESSION names exactly what the CDC holds)",
-                     {bcr, Field(kFieldIdTechnique, w->id_technique)});
+        logger.Error(
+            "passage " + w->id_technique + " stays queued for withdrawal: " +
+                (file.empty() ? std::string("the deposit file the CDC accepted it in is "
+                                            "not recorded")
+                 : !publisher.files().Exists(archived)
+                     ? "the archived copy " + archived + " is missing; put it back from a backup"
+                     : "the archived copy " + archived + " does not hold idTechnique " +
+                           w->cdc_id_technique) +
+                " (a SUPPRESSION names exactly what the CDC holds)",
+            {bcr, Field(kFieldIdTechnique, w->id_technique)});
         continue;
       }
       if (auto r = session.AddSerialized(it->second.certification, it->second.nature_deposant,

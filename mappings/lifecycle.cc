@@ -333,8 +333,8 @@ std::optional<LifecycleDecision> OnWithdrawalEvent(const PassageFacts& facts,
   if (const auto* e = std::get_if<AbsentFromReceipt>(&event)) {
     if (!WithdrawalWaitingIn(facts, e->deposit_id)) return std::nullopt;
     d.status = S::kWithdrawalDeposited;
-    d.write = facts.status == S::kWithdrawalInDeposit ? PassageWrite::kStatus
-                                                      : PassageWrite::kNothing;
+    d.write =
+        facts.status == S::kWithdrawalInDeposit ? PassageWrite::kStatus : PassageWrite::kNothing;
     d.history.push_back({"missing_from_receipt", e->file_name});
     return d;
   }
@@ -361,11 +361,11 @@ LifecycleDecision OnWithdrawalRequested(const PassageFacts& facts, const Withdra
     case S::kWithdrawn:
       return Refuse(facts, "withdrawn already: the CDC no longer holds it");
     default:
-      return Refuse(facts, std::string(StatusName(facts.status)) +
-                               ", not accepted: the CDC does not hold it, there is nothing to " +
-                               what + (facts.status == S::kRejected
-                                           ? " (correct its source data, or passages retry)"
-                                           : ""));
+      return Refuse(
+          facts, std::string(StatusName(facts.status)) +
+                     ", not accepted: the CDC does not hold it, there is nothing to " + what +
+                     (facts.status == S::kRejected ? " (correct its source data, or passages retry)"
+                                                   : ""));
   }
   if (e.correction && facts.content_hash == facts.source_hash) {
     return Refuse(facts,
@@ -377,8 +377,9 @@ LifecycleDecision OnWithdrawalRequested(const PassageFacts& facts, const Withdra
   d.withdrawal = WithdrawalWrite::kQueue;
   d.correction = e.correction;
   d.clear_withdrawal_message = true;
-  d.history.push_back({e.correction ? (e.automatic ? "correction_automatic" : "correction_requested")
-                                    : "withdrawal_requested",
+  d.history.push_back({e.correction
+                           ? (e.automatic ? "correction_automatic" : "correction_requested")
+                           : "withdrawal_requested",
                        e.reason});
   return d;
 }
@@ -386,8 +387,7 @@ LifecycleDecision OnWithdrawalRequested(const PassageFacts& facts, const Withdra
 }  // namespace
 
 bool Withdrawing(PassageStatus s) {
-  return s == S::kWithdrawalQueued || s == S::kWithdrawalInDeposit ||
-         s == S::kWithdrawalDeposited;
+  return s == S::kWithdrawalQueued || s == S::kWithdrawalInDeposit || s == S::kWithdrawalDeposited;
 }
 
 std::string_view StatusName(PassageStatus s) {
@@ -417,9 +417,9 @@ std::string_view StatusName(PassageStatus s) {
 }
 
 std::optional<PassageStatus> ParseStatus(std::string_view name) {
-  for (S s : {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted,
-              S::kRejected, S::kWithdrawalQueued, S::kWithdrawalInDeposit,
-              S::kWithdrawalDeposited, S::kWithdrawn}) {
+  for (S s :
+       {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected,
+        S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited, S::kWithdrawn}) {
     if (StatusName(s) == name) return s;
   }
   return std::nullopt;

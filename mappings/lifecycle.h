@@ -121,7 +121,7 @@ struct RetryRequested {};
 // receipt events above act on a withdrawing passage through its withdrawal_deposit_id.
 struct WithdrawalRequested {
   bool correction = false;
-  std::string reason;  // the operator's words (--reason), or empty
+  std::string reason;      // the operator's words (--reason), or empty
   bool automatic = false;  // queued by `corrections: auto`, not by an operator
 };
 
@@ -213,9 +213,9 @@ struct LifecycleDecision {
   DepositLink deposit = DepositLink::kKeep;
   DepositLink withdrawal_deposit = DepositLink::kKeep;  // kSet: the passage is listed in it
   WithdrawalWrite withdrawal = WithdrawalWrite::kKeep;
-  bool correction = false;                  // WithdrawalWrite::kQueue: the withdrawal corrects
-  bool set_withdrawal_message = false;      // withdrawal_message := the verdict's (a refusal)
-  bool clear_withdrawal_message = false;    // withdrawal_message := ''
+  bool correction = false;                // WithdrawalWrite::kQueue: the withdrawal corrects
+  bool set_withdrawal_message = false;    // withdrawal_message := the verdict's (a refusal)
+  bool clear_withdrawal_message = false;  // withdrawal_message := ''
 
   // Observations: the source shows this content for the first time (and it differs from the
   // deposited one); and the passage's retry_requested as it was before.

@@ -382,9 +382,9 @@ Result<Mapper> Mapper::Bind(const Mapping& mapping, const source::Columns& colum
     m.id_parts_.push_back(p.column ? find(p.text) : kLiteral);
   }
   for (const TemplatePart& p : mapping.id_technique_after_correction) {
-    m.correction_parts_.push_back(!p.column                                ? kLiteral
+    m.correction_parts_.push_back(!p.column                          ? kLiteral
                                   : p.text == kCorrectionPlaceholder ? kLiteral - 1
-                                                                           : find(p.text));
+                                                                     : find(p.text));
   }
   auto bind_source = [&](const auto& source) {
     BoundSource b;

@@ -280,8 +280,9 @@ class Loader {
   void ReadIdTechniqueAfterCorrection(const YAML::Node& node, Mapping& m) {
     const std::string what = "id_technique_after_correction";
     if (version_ != SchemaVersion::k115) {
-      file_.Report(node, what + ": a correction is a SUPPRESSION then a CREATION, which only "
-                                "schema 1.1.5 has");
+      file_.Report(node, what +
+                             ": a correction is a SUPPRESSION then a CREATION, which only "
+                             "schema 1.1.5 has");
       return;
     }
     auto text = file_.AsString(node, what);
@@ -309,8 +310,9 @@ class Loader {
       used.insert(p.text);
     }
     if (!counter) {
-      file_.Report(node, what + ": does not use {correction}; a second correction of the same "
-                                "passage would get the same idTechnique as the first");
+      file_.Report(node, what +
+                             ": does not use {correction}; a second correction of the same "
+                             "passage would get the same idTechnique as the first");
       return;
     }
     for (const std::string& k : m.key) {

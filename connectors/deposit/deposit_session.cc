@@ -242,8 +242,7 @@ Result<void> DepositSession::Add(const mappings::Passage& passage) {
     return Fail(ErrorKind::kInternal, "passage " + passage.id_technique + " cannot be serialized");
   }
   return AddSerialized(passage.certification, passage.mapping->nature_deposant,
-                       passage.id_technique, serialized, passage.mapping->name,
-                       passage.source_key);
+                       passage.id_technique, serialized, passage.mapping->name, passage.source_key);
 }
 
 Result<void> DepositSession::AddSerialized(const mappings::Certification& certification,

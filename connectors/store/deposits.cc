@@ -148,9 +148,10 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
   }
 }
 
-Result<std::int64_t> DepositStore::BeginWithdrawal(
-    const std::string& certifier, const std::string& file_name, const std::string& id_flux,
-    const std::vector<std::string>& id_techniques) {
+Result<std::int64_t> DepositStore::BeginWithdrawal(const std::string& certifier,
+                                                   const std::string& file_name,
+                                                   const std::string& id_flux,
+                                                   const std::vector<std::string>& id_techniques) {
   auto lock = db_.Lock();
   const TimePoint now = db_.Now();
   const std::string at = IsoUtc(now);

@@ -159,10 +159,10 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       const std::int64_t link = link_code(d.deposit);
       const std::int64_t withdrawal_link = link_code(d.withdrawal_deposit);
       using mappings::WithdrawalWrite;
-      const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue     ? 1
-                                      : d.withdrawal == WithdrawalWrite::kClear   ? 2
+      const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue       ? 1
+                                      : d.withdrawal == WithdrawalWrite::kClear     ? 2
                                       : d.withdrawal == WithdrawalWrite::kCorrected ? 3
-                                                                                  : 0;
+                                                                                    : 0;
       SqliteStatement& st = only_if ? status_if_ : status_;
       if (only_if) st.Bind(14, StatusName(*only_if));
       const int changed = st.Bind(1, certifier)

@@ -374,10 +374,10 @@ Result<std::vector<std::string>> PassageStore::RequestWithdrawal(
     soci::transaction tr(sql);
     for (const std::string& id : ids) {
       std::vector<PassageRecord> found;
-      soci::rowset<soci::row> matches =
-          (sql.prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i ORDER BY "
+      soci::rowset<soci::row> matches = (sql.prepare << std::string(kPassageColumns) +
+                                                            "WHERE p.id_technique = :i ORDER BY "
                                                             "p.rowid",
-           soci::use(id));
+                                         soci::use(id));
       for (const soci::row& r : matches) found.push_back(PassageFrom(r));
       std::optional<std::string> refusal = "no such passage";
       bool queued = false;
@@ -451,8 +451,7 @@ Result<std::map<std::string, std::int64_t>> PassageStore::CorrectionsUnderWay() 
   return out;
 }
 
-Result<std::vector<PassageRecord>> PassageStore::RefusedWithdrawals(
-    const std::string& certifier) {
+Result<std::vector<PassageRecord>> PassageStore::RefusedWithdrawals(const std::string& certifier) {
   auto lock = db_.Lock();
   std::vector<PassageRecord> out;
   try {

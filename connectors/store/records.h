@@ -111,7 +111,7 @@ struct DepositRecord {
   std::optional<TimePoint> uploaded_at;
   std::string receipt_status;  // empty until the accusé de traitement; file_rejected
   std::optional<TimePoint> receipt_at;
-  std::string receipt_detail;  // file_rejected: the CDC's first error, verbatim
+  std::string receipt_detail;       // file_rejected: the CDC's first error, verbatim
   std::string action = "CREATION";  // the file's cpf:action: CREATION or SUPPRESSION
 };
 

@@ -73,10 +73,9 @@ bool Start(xmlTextWriter* w, const char* name) {
 bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
 
 bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::SchemaVersion version) {
-  bool ok = Start(w, "cpf:passageCertification") && Element(w, "idTechnique",
-                                                        p.cdc_id_technique.empty()
-                                                            ? p.id_technique
-                                                            : p.cdc_id_technique);
+  bool ok =
+      Start(w, "cpf:passageCertification") &&
+      Element(w, "idTechnique", p.cdc_id_technique.empty() ? p.id_technique : p.cdc_id_technique);
   for (Field f : {Field::urlPreuve, Field::libelleOption, Field::obtentionCertification,
                   Field::donneeCertifiee, Field::dateDebutExamen, Field::dateFinExamen,
                   Field::modalitePassageExamen, Field::codePostalCentreExamen,

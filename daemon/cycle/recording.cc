@@ -131,16 +131,16 @@ Result<bool> Recording::PrepareCorrection(mappings::Passage& passage, std::int64
         " ; la correction attend une règle id_technique_after_correction qui donne un "
         "idTechnique valide";
     auto r = store_.passages().QuarantineRefused(
-        certifier_, {{passage.id_technique,
-                      {"idTechnique", "id-technique-after-correction", message}}});
+        certifier_,
+        {{passage.id_technique, {"idTechnique", "id-technique-after-correction", message}}});
     if (!r) return std::unexpected(r.error());
-    logger_.Warning("passage " + passage.id_technique +
-                        ": the idTechnique id_technique_after_correction gives its correction is "
-                        "invalid (" +
-                        std::string(mappings::RuleName(v->rule)) + "); it is quarantined",
-                    {Field(kFieldCertificateur, certifier_),
-                     Field(kFieldIdTechnique, passage.id_technique),
-                     Field(kFieldMapping, mapping_.name)});
+    logger_.Warning(
+        "passage " + passage.id_technique +
+            ": the idTechnique id_technique_after_correction gives its correction is "
+            "invalid (" +
+            std::string(mappings::RuleName(v->rule)) + "); it is quarantined",
+        {Field(kFieldCertificateur, certifier_), Field(kFieldIdTechnique, passage.id_technique),
+         Field(kFieldMapping, mapping_.name)});
     return false;
   }
   if (auto r = store_.passages().SetCdcIdTechnique(certifier_, passage.id_technique, id); !r) {

@@ -50,7 +50,7 @@ case "$mode" in
     expect "accrochd deposits " "list mark-uploaded"
     expect "accrochd deposits -c x.yaml m" "mark-uploaded"
     expect "accrochd receipts " "import"
-    expect "accrochd passages " "retry"
+    expect "accrochd passages " "retry withdraw correct"
     expect "accrochd alerts " "test"
     expect "accrochd deposits list " ""
     ;;

@@ -124,10 +124,9 @@ class CorrectionSystemTest : public ::testing::TestWithParam<std::string> {
     dir_ = MakeTempDir("correction." + GetParam() + "." +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     state_ = dir_ + "/state";
-    table_ = "correction_" + std::string(::testing::UnitTest::GetInstance()
-                                             ->current_test_info()
-                                             ->name())
-                                 .substr(0, 12);
+    table_ =
+        "correction_" +
+        std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()).substr(0, 12);
     std::transform(table_.begin(), table_.end(), table_.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string connection;
@@ -176,8 +175,8 @@ class CorrectionSystemTest : public ::testing::TestWithParam<std::string> {
 
   void Sql(const std::string& statement) {
     if (GetParam() == "sqlite") {
-      ShellResult r = Shell(Quote(ACCROCHD_SQLITE3) + " " + Quote(dir_ + "/ecole.db") + " " +
-                            Quote(statement));
+      ShellResult r =
+          Shell(Quote(ACCROCHD_SQLITE3) + " " + Quote(dir_ + "/ecole.db") + " " + Quote(statement));
       ASSERT_EQ(r.exit_code, 0) << r.out;
     } else {
       OdbcAdmin(admin_connection_).Exec(statement);
@@ -330,7 +329,8 @@ TEST_P(CorrectionSystemTest, KillNineAtEachStepLosesNothingAndSendsNothingTwice)
   DepositAndAccept();
   std::vector<std::string> ids;
   for (int n : {1, 2, 3, 4, 100, 150, 200, 239}) ids.push_back("COR-" + std::to_string(n));
-  Sql("UPDATE " + table_ + " SET prenom = prenom || 'e' WHERE id IN (1, 2, 3, 4, 100, 150, 200, "
+  Sql("UPDATE " + table_ +
+      " SET prenom = prenom || 'e' WHERE id IN (1, 2, 3, 4, 100, 150, 200, "
       "239)");
   EXPECT_TRUE(Once().empty());
   std::vector<std::string> correct = {"passages", "correct"};
@@ -355,10 +355,9 @@ TEST_P(CorrectionSystemTest, KillNineAtEachStepLosesNothingAndSendsNothingTwice)
     // A run is timed on a copy of the state (it must not do the work itself).
     fs::copy(state_, dir_ + "/state-copy", fs::copy_options::recursive);
     const std::string real = config_;
-    WriteFile(dir_ + "/measure.yaml", std::regex_replace(ReadFile(config_),
-                                                         std::regex("state_directory: [^\n]*"),
-                                                         "state_directory: " + dir_ +
-                                                             "/state-copy"));
+    WriteFile(dir_ + "/measure.yaml",
+              std::regex_replace(ReadFile(config_), std::regex("state_directory: [^\n]*"),
+                                 "state_directory: " + dir_ + "/state-copy"));
     config_ = dir_ + "/measure.yaml";
     const double run_ms = std::max(50.0, measure());
     config_ = real;
@@ -366,7 +365,8 @@ TEST_P(CorrectionSystemTest, KillNineAtEachStepLosesNothingAndSendsNothingTwice)
     std::uniform_real_distribution<double> delay(0.0, run_ms);
     for (int kill = 0; kill < 8; ++kill) {
       const pid_t pid = SpawnOnce(env_, config_, dir_ + "/run");
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long>(delay(random) * 1000)));
+      std::this_thread::sleep_for(
+          std::chrono::microseconds(static_cast<long>(delay(random) * 1000)));
       ::kill(pid, SIGKILL);
       int status = 0;
       ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -437,9 +437,12 @@ TEST_P(CorrectionSystemTest, ADuplicateAfterACorrectionIsARejection) {
                       fs::path(creation[0].path).filename().string() + "</nomFichier><idFlux>" +
                       ElementText(xml, "idFlux") +
                       "</idFlux><idTraitement>8002</idTraitement><PassagesKO><passage>"
-                      "<idTechnique>" + sent + "</idTechnique><messageErreur>Le passage "
+                      "<idTechnique>" +
+                      sent +
+                      "</idTechnique><messageErreur>Le passage "
                       "certification avec le bcr émetteur DEMO0001 et l'id technique partenaire " +
-                      sent + " existe déjà en base</messageErreur></passage></PassagesKO>"
+                      sent +
+                      " existe déjà en base</messageErreur></passage></PassagesKO>"
                       "<PassagesOK/></rapport>\n");
   RunResult r = Run({"receipts", "import", path});
   ASSERT_EQ(r.exit_code, 0) << r.err;

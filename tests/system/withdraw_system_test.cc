@@ -154,7 +154,8 @@ TEST_F(WithdrawSystemTest, WithdrawnWhenTheCdcAcceptsStillAcceptedAndAlertedWhen
   RunResult asked = Passages({"withdraw", withdrawn, refused, "--reason", "doublon de saisie"});
   ASSERT_EQ(asked.exit_code, 0) << asked.err;
   EXPECT_THAT(asked.out, HasSubstr("2 passage(s) queued for withdrawal"));
-  EXPECT_THAT(History(withdrawn), HasSubstr("retrait demandé par un opérateur — doublon de saisie"));
+  EXPECT_THAT(History(withdrawn),
+              HasSubstr("retrait demandé par un opérateur — doublon de saisie"));
 
   // The next cycle writes one SUPPRESSION file, and no CREATION file.
   std::vector<ListedFile> files = Once();
@@ -182,9 +183,8 @@ TEST_F(WithdrawSystemTest, WithdrawnWhenTheCdcAcceptsStillAcceptedAndAlertedWhen
   const std::string name = ElementText(PassageLine(creation_xml, withdrawn), "nomNaissance");
   ASSERT_FALSE(name.empty());
   EXPECT_THAT(out_ + log_, Not(HasSubstr(">" + name + "<")));
-  EXPECT_THAT(History(withdrawn),
-              HasSubstr("écrit dans un fichier de suppression — " +
-                        fs::path(suppression).filename().string()));
+  EXPECT_THAT(History(withdrawn), HasSubstr("écrit dans un fichier de suppression — " +
+                                            fs::path(suppression).filename().string()));
   // Archived like any deposit file.
   EXPECT_THAT(ReadFile(state_ + "/archive/manifest.tsv"),
               HasSubstr(fs::path(suppression).filename().string()));
@@ -192,9 +192,9 @@ TEST_F(WithdrawSystemTest, WithdrawnWhenTheCdcAcceptsStillAcceptedAndAlertedWhen
 
   Import("AT-suppression.xml",
          Receipt(suppression, {withdrawn}, {{refused, "Suppression impossible pour ce passage"}}));
-  EXPECT_THAT(receipt_out_, HasSubstr("SUPPRESSION file " +
-                                      fs::path(suppression).filename().string() +
-                                      ": 1 withdrawn, 1 withdrawal(s) refused"));
+  EXPECT_THAT(receipt_out_,
+              HasSubstr("SUPPRESSION file " + fs::path(suppression).filename().string() +
+                        ": 1 withdrawn, 1 withdrawal(s) refused"));
   EXPECT_THAT(History(withdrawn), HasSubstr("statut : retiré"));
   EXPECT_THAT(History(withdrawn), HasSubstr("suppression acceptée par la CDC : retiré"));
   const std::string history = History(refused);
@@ -252,9 +252,8 @@ TEST_F(WithdrawSystemTest, ASuppressionFileRefusedWholeGoesOutAgain) {
   ASSERT_EQ(Passages({"withdraw", ids[0]}).exit_code, 0);
   std::vector<ListedFile> first = Once();
   ASSERT_EQ(first.size(), 1u);
-  ASSERT_EQ(RunAccrochd({"deposits", "mark-uploaded", "--config", config_, first[0].path})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunAccrochd({"deposits", "mark-uploaded", "--config", config_, first[0].path}).exit_code, 0);
   EXPECT_THAT(History(ids[0]), HasSubstr("fichier de suppression déposé sur le portail"));
   Import("AT-rejected.xml", FileRejected(first[0].path));
   EXPECT_THAT(History(ids[0]),
@@ -283,8 +282,8 @@ TEST_F(WithdrawSystemTest, TheCommandRefusesWhatCannotBeWithdrawn) {
   EXPECT_THAT(unknown.err, HasSubstr("INCONNU-1: no such passage"));
   // The archived copy missing: refused, the file and what to do named.
   const std::string name = fs::path(creation).filename().string();
-  const std::string archived = state_ + "/archive/" + name.substr(9, 4) + "/" +
-                               name.substr(13, 2) + "/" + name + ".gz";
+  const std::string archived =
+      state_ + "/archive/" + name.substr(9, 4) + "/" + name.substr(13, 2) + "/" + name + ".gz";
   ASSERT_TRUE(fs::exists(archived));
   fs::rename(archived, archived + ".aside");
   RunResult missing = Passages({"withdraw", ids[0]});

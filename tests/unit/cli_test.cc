@@ -1,7 +1,6 @@
 // The command line: what each argument list becomes, and the exit code and output of early exits.
 #include "daemon/cli.h"
 
-#include <array>
 #include <string>
 #include <variant>
 #include <vector>
@@ -153,7 +152,19 @@ TEST(ParseCommandLineTest, HelpOfReceiptsAndPassages) {
   EXPECT_THAT(e.out, StartsWith("Usage: accrochd receipts [options] import FILE...\n"));
   EXPECT_THAT(e.out, HasSubstr("Importing one twice changes nothing."));
   e = ExitOf({"passages", "--help"});
-  EXPECT_THAT(e.out, StartsWith("Usage: accrochd passages [options] retry ID...\n"));
+  EXPECT_THAT(e.out,
+              StartsWith("Usage: accrochd passages [options] retry ID... | withdraw ID... "
+                         "[--reason TEXT] | correct ID...\n"));
+  EXPECT_THAT(e.out, HasSubstr("--reason TEXT"));
+  EXPECT_THAT(e.out, HasSubstr("SUPPRESSION file (schema 1.1.5 only)"));
+}
+
+TEST(ParseCommandLineTest, PassagesWithdrawTakesAReason) {
+  auto parsed = Parse({"passages", "withdraw", "--reason=doublon", "X-1"});
+  ASSERT_TRUE(std::holds_alternative<Invocation>(parsed));
+  const Invocation& inv = std::get<Invocation>(parsed);
+  EXPECT_EQ(inv.reason, "doublon");
+  EXPECT_THAT(inv.arguments, ::testing::ElementsAre("withdraw", "X-1"));
 }
 
 TEST(ParseCommandLineTest, HelpOfAnAvailableCommand) {

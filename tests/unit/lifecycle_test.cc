@@ -856,7 +856,8 @@ std::string WithdrawalFlags(const LifecycleDecision& d) {
 }
 
 const std::string kAlreadyWithdrawing = ": a withdrawal is already under way";
-const std::string kNothingToWithdraw = ", not accepted: the CDC does not hold it, there is nothing to ";
+const std::string kNothingToWithdraw =
+    ", not accepted: the CDC does not hold it, there is nothing to ";
 
 std::vector<Case> WithdrawalCases() {
   const S WQ = S::kWithdrawalQueued, WI = S::kWithdrawalInDeposit, WD = S::kWithdrawalDeposited,
@@ -893,9 +894,9 @@ std::vector<Case> WithdrawalCases() {
       {"Quarantined_WithdrawalRequested", Known(S::kQuarantined), kWithdraw,
        Refused("quarantined" + kNothingToWithdraw + "withdraw", S::kQuarantined)},
       {"Rejected_CorrectionRequested", Known(S::kRejected), kCorrect,
-       Refused("rejected" + kNothingToWithdraw +
-                   "correct (correct its source data, or passages retry)",
-               S::kRejected)},
+       Refused(
+           "rejected" + kNothingToWithdraw + "correct (correct its source data, or passages retry)",
+           S::kRejected)},
       {"InDeposit_WithdrawalRequested", Known(S::kInDeposit), kWithdraw,
        Refused("in_deposit, the CDC's verdict not received yet; withdraw it once its accusé de "
                "traitement accepts it",
@@ -1072,15 +1073,11 @@ std::vector<Case> WithdrawalCases() {
       {"WithdrawalDeposited_SuppressionFileRejected",
        Withdrawal(WD),
        kSuppressionRejected,
-       {.status = WQ,
-        .history = {{"withdrawal_file_rejected", "s.xml"}},
-        .write = W::kStatus}},
+       {.status = WQ, .history = {{"withdrawal_file_rejected", "s.xml"}}, .write = W::kStatus}},
       {"WithdrawalInDeposit_SuppressionFileRejected",
        Withdrawal(WI),
        kSuppressionRejected,
-       {.status = WQ,
-        .history = {{"withdrawal_file_rejected", "s.xml"}},
-        .write = W::kStatus}},
+       {.status = WQ, .history = {{"withdrawal_file_rejected", "s.xml"}}, .write = W::kStatus}},
       {"WithdrawalQueued_SuppressionFileRejected", Withdrawal(WQ), kSuppressionRejected,
        Refused("not waiting in this file", WQ)},
       {"Withdrawn_SuppressionFileRejected", Withdrawal(WN), kSuppressionRejected,
@@ -1107,8 +1104,7 @@ std::vector<Case> WithdrawalCases() {
        Refused("withdrawal_in_deposit" + kNotRetried, WI)},
       {"WithdrawalDeposited_RetryRequested", Withdrawal(WD), kRetry,
        Refused("withdrawal_deposited" + kNotRetried, WD)},
-      {"Withdrawn_RetryRequested", Withdrawal(WN), kRetry,
-       Refused("withdrawn" + kNotRetried, WN)},
+      {"Withdrawn_RetryRequested", Withdrawal(WN), kRetry, Refused("withdrawn" + kNotRetried, WN)},
   };
 }
 
@@ -1134,30 +1130,36 @@ INSTANTIATE_TEST_SUITE_P(WithdrawalStatusesAndEvents, WithdrawalTableTest,
 TEST(LifecycleTest, TheWithdrawalTableCoversItsStatusesAndEvents) {
   std::set<std::pair<std::string, std::string>> covered;
   for (const Case& c : WithdrawalCases()) {
-    covered.emplace(StateOf(c.facts), c.event.index() == 9 ? "withdrawal_requested"
-                                                           : EventOf(c.event));
+    covered.emplace(StateOf(c.facts),
+                    c.event.index() == 9 ? "withdrawal_requested" : EventOf(c.event));
   }
-  const std::vector<std::string> events = {
-      "observed",          "xsd_refused",   "deposit_begun",
-      "deposit_abandoned", "uploaded",      "verdict_accepted",
-      "verdict_rejected",  "file_rejected", "absent_from_receipt",
-      "retry_requested",   "withdrawal_requested"};
+  const std::vector<std::string> events = {"observed",
+                                           "xsd_refused",
+                                           "deposit_begun",
+                                           "deposit_abandoned",
+                                           "uploaded",
+                                           "verdict_accepted",
+                                           "verdict_rejected",
+                                           "file_rejected",
+                                           "absent_from_receipt",
+                                           "retry_requested",
+                                           "withdrawal_requested"};
   for (const char* s :
        {"withdrawal_queued", "withdrawal_in_deposit", "withdrawal_deposited", "withdrawn"}) {
     for (const std::string& e : events) {
       EXPECT_TRUE(covered.contains({s, e})) << s << " × " << e << " has no row";
     }
   }
-  for (const char* s : {"absent", "pending", "quarantined", "in_deposit", "deposited",
-                               "accepted", "rejected"}) {
+  for (const char* s :
+       {"absent", "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected"}) {
     EXPECT_TRUE(covered.contains({s, "withdrawal_requested"}))
         << s << " × withdrawal_requested has no row";
   }
 }
 
 TEST(LifecycleTest, WithdrawalStatusNamesParseBack) {
-  for (S s : {S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited,
-              S::kWithdrawn}) {
+  for (S s :
+       {S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited, S::kWithdrawn}) {
     EXPECT_EQ(ParseStatus(StatusName(s)), s) << StatusName(s);
     EXPECT_EQ(Withdrawing(s), s != S::kWithdrawn);
   }

@@ -1343,7 +1343,8 @@ TEST(MappingErrorTest, IdTechniqueWithAnUnclosedBrace) {
 }
 
 TEST(MappingTest, IdTechniqueAfterCorrectionKeepsKeyColumnsAndTheCounter) {
-  const Loaded loaded = Load(Base() + "id_technique_after_correction: \"CERT-{id}-C{correction}\"\n");
+  const Loaded loaded =
+      Load(Base() + "id_technique_after_correction: \"CERT-{id}-C{correction}\"\n");
   ASSERT_TRUE(loaded.diagnostics.empty()) << loaded.diagnostics[0].message;
   const auto& parts = loaded.mapping->id_technique_after_correction;
   ASSERT_EQ(parts.size(), 4u);
@@ -1371,9 +1372,10 @@ TEST(MappingErrorTest, IdTechniqueAfterCorrectionUnder112) {
       Load(Base() + "id_technique_after_correction: \"{id}-{correction}\"\n", SchemaVersion::k112);
   bool found = false;
   for (const auto& d : loaded.diagnostics) {
-    found = found || d.message.find("id_technique_after_correction: a correction is a "
-                                    "SUPPRESSION then a CREATION, which only schema 1.1.5 has") !=
-                         std::string::npos;
+    found = found ||
+            d.message.find(
+                "id_technique_after_correction: a correction is a "
+                "SUPPRESSION then a CREATION, which only schema 1.1.5 has") != std::string::npos;
   }
   EXPECT_TRUE(found);
 }
