@@ -27,10 +27,13 @@ enum class PassageStatus {
   kDeposited,    // uploaded to the CDC, waiting for the accusé de traitement
   kAccepted,     // the CDC accepted it: final
   kRejected,     // the CDC rejected it: re-sent only when its data changes or on request
+  // Pending or quarantined when its row stopped being read (disparu de la source): never
+  // deposited while it lasts; back to its observed state when the row is read again.
+  kMissing,
 };
 
-// "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected": the names the
-// state store writes.
+// "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected", "missing": the
+// names the state store writes.
 std::string_view StatusName(PassageStatus s);
 std::optional<PassageStatus> ParseStatus(std::string_view name);
 
@@ -49,6 +52,11 @@ struct PassageFacts {
   bool changed_after_acceptance = false;
   std::optional<std::int64_t> deposit_id;  // the deposit it was last put in
   bool has_quarantine_reasons = false;     // rows in the quarantine (read by verdicts only)
+  // Its row is no longer read: a passage in a file, deposited, accepted or rejected keeps its
+  // status and carries this flag (a pending or quarantined one becomes kMissing instead).
+  bool missing_from_source = false;
+  // Complete reads of its mapping in a row that did not see it (reset when it is seen again).
+  std::int64_t missed_reads = 0;
 };
 
 // --- The events.
@@ -97,10 +105,18 @@ struct AbsentFromReceipt {
 };
 // `accrochd passages retry`.
 struct RetryRequested {};
+// Its row is gone from the source: missed by `missing_after` complete reads of a mapping without
+// a cursor, or listed by the deleted_query of a mapping with one. Nothing is withdrawn: the
+// passage stops being deposited, or is flagged, and people are told (an operator decides).
+// Its decision depends on the status and missing_from_source alone, so that the store can apply
+// it to a whole set of passages of one status at once (a mapping may hold a million).
+struct SourceMissing {
+  std::string detail;  // the history entry's detail: why it is taken as gone
+};
 
 using LifecycleEvent =
     std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded, VerdictReceived,
-                 FileRejected, AbsentFromReceipt, RetryRequested>;
+                 FileRejected, AbsentFromReceipt, RetryRequested, SourceMissing>;
 
 // --- The decision.
 
@@ -178,6 +194,12 @@ struct LifecycleDecision {
   // deposited one); and the passage's retry_requested as it was before.
   bool first_seen_change = false;
   bool retry_requested = false;
+
+  // Disappearance (written whatever `write` says): the passage is gone from the source (status
+  // kept, missing_from_source := 1, missing_since := now), or it was read again
+  // (missing_from_source := 0, missed_reads := 0).
+  bool set_missing_from_source = false;
+  bool clear_missing = false;
 };
 
 LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event);

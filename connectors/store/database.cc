@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -204,6 +204,19 @@ CREATE TABLE deposit_hooks (
   done_at TEXT NOT NULL DEFAULT '',
   marked_uploaded INTEGER NOT NULL DEFAULT 0
 );
+)SQL",
+    // 8: reserved: withdrawals
+    R"SQL(
+SELECT 1;
+)SQL",
+    // 9: rows that disappear from the source -- per passage, the complete reads of its mapping in
+    // a row that did not see it, and the flag of a passage in a file or at the CDC whose row is
+    // gone (a pending or quarantined one becomes 'missing'), with since when.
+    R"SQL(
+ALTER TABLE passages ADD COLUMN missed_reads INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN missing_from_source INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN missing_since TEXT NOT NULL DEFAULT '';
+CREATE INDEX passages_mapping ON passages (certifier, mapping);
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the
