@@ -41,6 +41,10 @@ struct CertifierFigures {
   std::int64_t overdue = 0, urgent = 0, soon = 0, later = 0, unknown = 0;
   std::int64_t outbox_files = 0;      // published in the outbox, not marked uploaded
   std::int64_t awaiting_receipt = 0;  // uploaded, waiting for their accusé de traitement
+  // Gone from the source, in a file or at the CDC (status kept, flagged); those pending or
+  // quarantined when they went are counted as status missing.
+  std::int64_t missing_from_source = 0;
+  std::int64_t missing_accepted = 0;  // of which accepted: to withdraw, if an operator decides
 
   std::int64_t Count(store::Status s) const;  // over its certifications
 };

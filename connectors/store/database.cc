@@ -217,6 +217,8 @@ ALTER TABLE passages ADD COLUMN missed_reads INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE passages ADD COLUMN missing_from_source INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE passages ADD COLUMN missing_since TEXT NOT NULL DEFAULT '';
 CREATE INDEX passages_mapping ON passages (certifier, mapping);
+CREATE INDEX passages_missing ON passages (certifier)
+  WHERE status = 'missing' OR missing_from_source = 1;
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

@@ -9,13 +9,13 @@ namespace {
 
 constexpr const char* kFacts =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id FROM passages WHERE certifier = ?1 AND "
-    "id_technique = ?2";
+    "changed_after_acceptance, deposit_id, missing_from_source, missed_reads FROM passages "
+    "WHERE certifier = ?1 AND id_technique = ?2";
 constexpr const char* kFactsQuarantine =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, EXISTS (SELECT 1 FROM quarantine q WHERE "
-    "q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE certifier = ?1 AND "
-    "id_technique = ?2";
+    "changed_after_acceptance, deposit_id, missing_from_source, missed_reads, EXISTS (SELECT 1 "
+    "FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE "
+    "certifier = ?1 AND id_technique = ?2";
 
 // A status write and its flags (kStatus); status_if_ adds a guard on the status.
 constexpr const char* kStatusUpdate =
@@ -67,7 +67,11 @@ PassageRows::PassageRows(sqlite3* db)
       link_(db,
             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash) "
             "SELECT ?3, certifier, id_technique, content_hash FROM passages "
-            "WHERE certifier = ?1 AND id_technique = ?2") {}
+            "WHERE certifier = ?1 AND id_technique = ?2"),
+      missing_(db,
+               "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
+               "missing_since = CASE WHEN ?3 = 1 THEN ?4 ELSE '' END "
+               "WHERE certifier = ?1 AND id_technique = ?2") {}
 
 mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
                                           const std::string& id_technique, bool with_quarantine) {
@@ -83,7 +87,9 @@ mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
   f.xsd_refused = st.Integer(4) != 0;
   f.changed_after_acceptance = st.Integer(5) != 0;
   if (!st.IsNull(6)) f.deposit_id = st.Integer(6);
-  if (with_quarantine) f.has_quarantine_reasons = st.Integer(7) != 0;
+  f.missing_from_source = st.Integer(7) != 0;
+  f.missed_reads = st.Integer(8);
+  if (with_quarantine) f.has_quarantine_reasons = st.Integer(9) != 0;
   st.Reset();
   return f;
 }
@@ -161,6 +167,13 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       if (link == 1) link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
       break;
     }
+  }
+  if (d.set_missing_from_source || d.clear_missing) {
+    missing_.Bind(1, certifier)
+        .Bind(2, id)
+        .Bind(3, flag(d.set_missing_from_source))
+        .Bind(4, at)
+        .Run();
   }
   using mappings::QuarantineAction;
   if (d.quarantine != QuarantineAction::kKeep) {

@@ -350,6 +350,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
     // Migration 9's.
     EXPECT_EQ(raw.Exec("DROP INDEX passages_mapping"), "");
+    EXPECT_EQ(raw.Exec("DROP INDEX passages_missing"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missed_reads"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missing_from_source"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missing_since"), "");
@@ -396,6 +397,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");         // migration 6's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_mapping"), "");  // migration 9's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_missing"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missed_reads"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missing_from_source"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missing_since"), "");
