@@ -109,8 +109,8 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
     EnsureTempTables(sql);
     soci::transaction tr(sql);
     // Only the passages not seen count a miss: a read that missed nothing writes nothing.
-    sql << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") +
-               kStillThere + kUnread,
+    sql << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") + kStillThere +
+               kUnread,
         soci::use(certifier), soci::use(mapping);
     const std::string n = std::to_string(missing_after);
     out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n,

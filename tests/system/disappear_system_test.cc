@@ -4,16 +4,16 @@
 // row of the second page) never counts, a row that comes back is known again, a passage already
 // in a deposit file keeps its status and is flagged, and a kill -9 while the misses are marked
 // loses nothing. Checked through `status --json` and `history`, the state store's own answers.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -55,7 +55,9 @@ class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
       services_ = *services;
       connection_ = services_.postgresql_connection;
       admin_connection_ = WithPassword(connection_, services_.password);
-      boom_ = "1 / 0";  // division_by_zero, on the row only
+      // division_by_zero on row 5 only (a constant 1 / 0 would be folded when the query is
+      // planned, and fail every read before its first row).
+      boom_ = "1 / (id - 5)";
     }
     Admin().Exec("DROP TABLE IF EXISTS " + table_);
     Admin().Exec("DROP TABLE IF EXISTS " + control_);
@@ -74,15 +76,18 @@ class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
     Admin().Exec("INSERT INTO " + table_ + " VALUES (" + std::to_string(id) + ", 'NOM" +
                  std::to_string(id) + "', '" + delivered + "')");
   }
-  void Delete(const std::string& where) { Admin().Exec("DELETE FROM " + table_ + " WHERE " + where); }
+  void Delete(const std::string& where) {
+    Admin().Exec("DELETE FROM " + table_ + " WHERE " + where);
+  }
   void FailReads(bool fail) {
     Admin().Exec("UPDATE " + control_ + " SET fail = " + std::string(fail ? "1" : "0"));
   }
 
   // The mapping reads the rows by pages of 2 ordered by id; while the control table says so,
-  // computing row 3 (on the second page) fails.
+  // computing row 5 fails: after the deletions, rows 1 and 3 make the first page, 5 and 6 the
+  // second.
   std::string WriteConfig(int missing_after = 2) {
-    const std::string query = "SELECT id, nom, delivered, CASE WHEN id = 3 AND (SELECT fail FROM " +
+    const std::string query = "SELECT id, nom, delivered, CASE WHEN id = 5 AND (SELECT fail FROM " +
                               control_ + ") = 1 THEN " + boom_ + " ELSE 0 END AS boom FROM " +
                               table_;
     std::string fields = MinimalFields();
@@ -94,8 +99,10 @@ class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
                   std::to_string(missing_after) + "\n" + fields);
     if (GetParam() == "postgresql") WriteFile(dir_ + "/db", services_.password + "\n", 0600);
     WriteFile(dir_ + "/accrochd.yaml",
-              "state_directory: " + dir_ + "/state\n"
-              "sources:\n  ecole:\n    connection: \"" + connection_ + "\"\n" +
+              "state_directory: " + dir_ +
+                  "/state\n"
+                  "sources:\n  ecole:\n    connection: \"" +
+                  connection_ + "\"\n" +
                   (GetParam() == "postgresql" ? "    password: {credential: db}\n" : "") +
                   "    retry: {attempts: 1}\n"
                   "certifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
@@ -147,7 +154,7 @@ TEST_P(DisappearSystemTest, ADeletedRowIsReportedAfterMissingAfterCompleteReadsA
   EXPECT_EQ(Missing(), 0);
 
   Delete("id IN (2, 4)");  // 2 pending, 4 in a deposit file
-  // A read that fails on row 3, after the first page was read: it never counts.
+  // A read that fails on row 5, after the first page (1, 3) was read and recorded: never counts.
   FailReads(true);
   RunResult failed = Once();
   EXPECT_NE(failed.exit_code, 0);
@@ -222,8 +229,9 @@ TEST(DisappearKillTest, KillNineWhileMarkingLosesNothing) {
             "nom FROM t\nkey: id\nmissing_after: 1\n" +
                 fields);
   WriteFile(dir + "/accrochd.yaml",
-            "state_directory: " + dir + "/state\nsources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=" +
-                db + ";\"\ncertifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
+            "state_directory: " + dir +
+                "/state\nsources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=" + db +
+                ";\"\ncertifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
                 "    id_contrat: \"MCFCER009999\"\n    mappings: [m.yaml]\n");
   const std::string config = dir + "/accrochd.yaml";
   ASSERT_EQ(RunAccrochd({"once", "--config", config}).exit_code, 0);

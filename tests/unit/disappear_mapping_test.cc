@@ -61,7 +61,8 @@ TEST(DisappearMappingTest, MissingAfterWithACursorIsRefused) {
 TEST(DisappearMappingTest, DeletedQueryNeedsACursor) {
   LoadedMapping m = WithLine("deleted_query: SELECT id, supprime_le FROM suppressions");
   ASSERT_EQ(m.diagnostics.size(), 1u) << FormatDiagnostics(m.diagnostics);
-  EXPECT_THAT(m.diagnostics[0].message, HasSubstr("deleted_query: only for a mapping with a cursor"));
+  EXPECT_THAT(m.diagnostics[0].message,
+              HasSubstr("deleted_query: only for a mapping with a cursor"));
   EXPECT_EQ(m.diagnostics[0].location.line, 5);
   EXPECT_EQ(m.diagnostics[0].location.column, 16);
 }
@@ -94,8 +95,9 @@ TEST(DisappearMappingTest, DeletedKeysAreReadAsTheMapperReadsTheKey) {
   auto lacking = mappings::DeletedKeys::Bind(*m.mapping, source::Columns({"id", "modifie_le"}));
   ASSERT_FALSE(lacking.has_value());
   EXPECT_EQ(lacking.error().kind(), ErrorKind::kConfig);
-  EXPECT_THAT(lacking.error().message(),
-              HasSubstr("mappings/rs6521.yaml:7:16: deleted_query: its result has no column ecole"));
+  EXPECT_THAT(
+      lacking.error().message(),
+      HasSubstr("mappings/rs6521.yaml:7:16: deleted_query: its result has no column ecole"));
 }
 
 }  // namespace

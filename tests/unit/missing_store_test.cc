@@ -2,8 +2,6 @@
 // state.db: misses counted only for the passages a complete read did not see, marked at
 // missing_after, decided by the lifecycle per status and applied as a set; a quiet read writes
 // nothing; deleted_query's ids marked at once; a passage seen again is known again.
-#include "connectors/store/missing.h"
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -13,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "connectors/store/missing.h"
 #include "connectors/store/state_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/real_files.h"
@@ -95,8 +94,10 @@ class MissingStoreTest : public ::testing::Test {
                 "missing_from_source FROM passages ORDER BY id_technique");
   }
   std::vector<std::string> Events(const std::string& id) {
-    return Rows(dir_ + "/state.db", "SELECT kind || ':' || detail FROM events WHERE "
-                                    "id_technique = '" + id + "' ORDER BY id");
+    return Rows(dir_ + "/state.db",
+                "SELECT kind || ':' || detail FROM events WHERE "
+                "id_technique = '" +
+                    id + "' ORDER BY id");
   }
   std::string Changes() {
     // Every write to passages moves updated_at or a counter; the whole table as text.
@@ -114,8 +115,8 @@ class MissingStoreTest : public ::testing::Test {
 
 TEST_F(MissingStoreTest, MarkedAfterMissingAfterCompleteReadsNeverBefore) {
   EXPECT_EQ(Read({"1", "3"}).Total(), 0);
-  EXPECT_THAT(Passages(), ElementsAre("1 pending 0 0", "2 pending 1 0", "3 pending 0 0",
-                                      "9 pending 0 0"));
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 pending 0 0", "2 pending 1 0", "3 pending 0 0", "9 pending 0 0"));
   const MissingOutcome second = Read({"1", "3"});
   EXPECT_EQ(second.Total(), 1);
   EXPECT_EQ(second.marked.at(Status::kPending), 1);
@@ -176,8 +177,8 @@ TEST_F(MissingStoreTest, DeletedQueryIdsAreMarkedAtOnceUnlessTheReadSawThem) {
   auto out = store_->missing().MarkDeleted(kCertifier, "rs6521", {"2", "3", "404", "9"});
   ASSERT_TRUE(out.has_value()) << out.error().message();
   EXPECT_EQ(out->Total(), 1);  // 3 was read again, 404 unknown, 9 another mapping's
-  EXPECT_THAT(Passages(), ElementsAre("1 pending 0 0", "2 missing 0 0", "3 pending 0 0",
-                                      "9 pending 0 0"));
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 pending 0 0", "2 missing 0 0", "3 pending 0 0", "9 pending 0 0"));
   EXPECT_THAT(Events("2").back(), "missing:deleted_query");
 }
 
