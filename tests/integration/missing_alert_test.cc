@@ -2,6 +2,7 @@
 // templates alert-missing-* with a real configuration and a real state store, handed to a
 // recording sender. One message of kind "missing", French, identifiers only, the withdraw
 // command for an accepted passage, urgent then; each passage announced once per disappearance.
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ class MissingAlertTest : public ::testing::Test {
     auto loaded = LoadConfig(dir_ + "/accrochd.yaml", Environment{});
     ASSERT_TRUE(loaded.has_value()) << FormatDiagnostics(loaded.error());
     config_ = std::make_unique<Config>(std::move(*loaded));
+    std::filesystem::create_directories(config_->state_directory);
     auto opened = store::StateStore::Open(config_->state_directory, clock_, testing::RealFiles());
     ASSERT_TRUE(opened.has_value()) << opened.error().message();
     store_ = std::move(*opened);
