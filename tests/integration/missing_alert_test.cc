@@ -50,7 +50,8 @@ class MissingAlertTest : public ::testing::Test {
         "state_directory: " + dir_ +
             "/state\n"
             "alerts:\n  webhooks:\n    equipe:\n      url: \"http://127.0.0.1:9/hook\"\n"
-            "      format: json\n  daily_summary: \"off\"\n"
+            "      format: json\n    chat:\n      url: \"http://127.0.0.1:9/chat\"\n"
+            "      format: slack\n  daily_summary: \"off\"\n"
             "sources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=" +
             dir_ +
             "/none.db;\"\n"
@@ -58,7 +59,8 @@ class MissingAlertTest : public ::testing::Test {
             kBcr +
             "\"\n"
             "    id_contrat: \"MCFCER009999\"\n    mappings: [m.yaml]\n"
-            "    alerts:\n      - {webhook: equipe, severity: info}\n");
+            "    alerts:\n      - {webhook: equipe, severity: info}\n"
+            "      - {webhook: chat, severity: info}\n");
     auto loaded = LoadConfig(dir_ + "/accrochd.yaml", Environment{});
     ASSERT_TRUE(loaded.has_value()) << FormatDiagnostics(loaded.error());
     config_ = std::make_unique<Config>(std::move(*loaded));
@@ -117,8 +119,14 @@ TEST_F(MissingAlertTest, OneMessagePerDisappearanceWithTheWithdrawCommandForAnAc
   EXPECT_TRUE(Alert().empty());  // nothing gone yet
   ReadOnly1001();
   std::vector<store::QueuedAlert> sent = Alert();
-  ASSERT_EQ(sent.size(), 1u);
-  const store::QueuedAlert& q = sent[0];
+  ASSERT_EQ(sent.size(), 2u);
+  // The Slack form carries the text part, as e-mail would.
+  const store::QueuedAlert& chat = sent[0].channel == "webhook:chat" ? sent[0] : sent[1];
+  EXPECT_THAT(chat.payload, HasSubstr("ne sont plus lus dans la base du certificateur"));
+  EXPECT_THAT(chat.payload, HasSubstr("1002  RNCP RNCP35830  échéance 15/04/2026"));
+  EXPECT_THAT(chat.payload, HasSubstr("1003  RNCP RNCP35830  →  accrochd passages withdraw 1003"));
+  EXPECT_THAT(chat.payload, Not(HasSubstr("\\n\\n\\n")));  // no empty section left behind
+  const store::QueuedAlert& q = sent[0].channel == "webhook:equipe" ? sent[0] : sent[1];
   EXPECT_EQ(q.channel, "webhook:equipe");
   EXPECT_EQ(q.severity, "urgent");  // an accepted one: only an operator withdraws it
   EXPECT_THAT(q.subject, HasSubstr("2 passage(s) disparu(s) de la source"));
@@ -143,7 +151,7 @@ TEST_F(MissingAlertTest, OneMessagePerDisappearanceWithTheWithdrawCommandForAnAc
   clock_.Advance(std::chrono::hours(1));
   ReadOnly1001();
   sent = Alert();
-  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(sent.size(), 2u);
   EXPECT_THAT(sent[0].subject, HasSubstr("1 passage(s) disparu(s)"));
   EXPECT_EQ(sent[0].severity, "info");
 }
