@@ -87,6 +87,7 @@ inline constexpr std::string_view kMessageIdReceiptImported = "a3f16a2a786ab3743
 inline constexpr std::string_view kMessageIdReceiptRefused = "0a440a7fab0d0a26137a023a08596dc6";
 inline constexpr std::string_view kMessageIdHookSucceeded = "8a0376dd45844aedbbe37a717a9ca0e0";
 inline constexpr std::string_view kMessageIdHookFailed = "eff05a63ef81457899f50317206ac48c";
+inline constexpr std::string_view kMessageIdPassagesMissing = "b629b963419c471bb24fb663f0bf8a4c";
 
 // Field names used across modules.
 inline constexpr std::string_view kFieldSource = "SOURCE";

@@ -737,6 +737,9 @@ Result<int> Alerter::Plan(const std::map<std::string, std::string>& failing) {
     auto w = PlanWithdrawalRefusals(c);
     if (!w) return w;
     queued += *w;
+    auto gone = PlanMissingFor(c);
+    if (!gone) return gone;
+    queued += *gone;
   }
   return queued;
 }
@@ -909,6 +912,114 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
           (attach ? "; full lists attached to the e-mail" : "") + "; " +
           (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),
       {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
+  return static_cast<int>(messages.size());
+}
+
+Result<int> Alerter::PlanMissingFor(const CertifierConfig& c) {
+  auto all = store_.missing().Missing();
+  if (!all) return std::unexpected(all.error());
+  std::vector<const store::MissingRecord*> gone;
+  std::vector<AlertMark> marks;
+  for (const store::MissingRecord& m : *all) {
+    if (m.certifier != c.id_client) continue;
+    gone.push_back(&m);
+    // Once per disappearance: a passage that comes back and goes again is announced again.
+    marks.push_back({m.id_technique, "missing:" + store::IsoUtc(m.since), ""});
+  }
+  if (gone.empty()) return 0;
+  auto recorded = store_.alerts().MarksRecorded(c.id_client, marks);
+  if (!recorded) return std::unexpected(recorded.error());
+  std::vector<AlertMark> to_record;
+  TemplateValue missing = TemplateValue::List(), kept = TemplateValue::List(),
+                accepted = TemplateValue::List();
+  std::size_t listed = 0, more = 0, n_missing = 0, n_kept = 0, n_accepted = 0;
+  const std::size_t limit = config_.alerts.list_limit;
+  for (std::size_t i = 0; i < gone.size(); ++i) {
+    if ((*recorded)[i]) continue;
+    const store::MissingRecord& m = *gone[i];
+    to_record.push_back(marks[i]);
+    const bool is_missing = m.status == Status::kMissing;
+    const bool is_accepted = m.status == Status::kAccepted;
+    (is_missing ? n_missing : is_accepted ? n_accepted : n_kept) += 1;
+    if (listed >= limit) {
+      ++more;
+      continue;
+    }
+    TemplateValue& list = is_missing ? missing : is_accepted ? accepted : kept;
+    TemplateValue row;
+    row.Set("id", m.id_technique)
+        .Set("certification", CertificationLabel(m.certification_type, m.certification_code))
+        .Set("status_code", std::string(store::StatusName(m.status)))
+        .Set("state", French(m.status))
+        .Set("mapping", m.mapping)
+        .Set("deadline", m.deadline ? FormatFrenchDate(*m.deadline) : "?")
+        .Set("deadline_iso", m.deadline ? FormatIsoDate(*m.deadline) : "")
+        .Set("first", list.items().empty());
+    list.Push(std::move(row));
+    ++listed;
+  }
+  if (to_record.empty()) return 0;
+  const TimePoint now = clock_.Now();
+  const bool urgent = n_accepted > 0;  // only an operator can withdraw an accepted passage
+  const auto count = [](std::size_t n) { return N(static_cast<std::int64_t>(n)); };
+  TemplateValue data;
+  data.Set("certifier", c.name)
+      .Set("bcr", c.id_client)
+      .Set("kind", "missing")
+      .Set("generated_at", FrenchDateTime(c.timezone, now))
+      .Set("generated_at_iso", IsoDateTime(c.timezone, now))
+      .Set("urgent", urgent)
+      .Set("count", count(to_record.size()))
+      .Set("missing", std::move(missing))
+      .Set("has_missing", n_missing > 0)
+      .Set("missing_count", count(n_missing))
+      .Set("kept", std::move(kept))
+      .Set("has_kept", n_kept > 0)
+      .Set("kept_count", count(n_kept))
+      .Set("accepted", std::move(accepted))
+      .Set("has_accepted", n_accepted > 0)
+      .Set("accepted_count", count(n_accepted))
+      .Set("more", count(more))
+      .Set("has_more", more > 0);
+  const Templates& templates = *config_.templates;
+  Rendered r;
+  PreparedValue prepared(data);
+  auto subject = templates.Render("alert-missing-subject", prepared);
+  if (!subject) return std::unexpected(subject.error());
+  r.subject = *subject;
+  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
+    r.subject.pop_back();
+  }
+  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
+  prepared.SetText("subject", r.subject);
+  auto text = templates.Render("alert-missing-text", prepared);
+  if (!text) return std::unexpected(text.error());
+  r.text = *text;
+  auto html = templates.Render("alert-missing-html", prepared, Escape::kHtml);
+  if (!html) return std::unexpected(html.error());
+  r.html = *html;
+  auto json = templates.Render("alert-missing-json", prepared, Escape::kJson);
+  if (!json) return std::unexpected(json.error());
+  r.json = *json;
+  prepared.SetText("text", r.text);
+  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
+  if (!slack) return std::unexpected(slack.error());
+  r.slack = *slack;
+  std::vector<QueuedAlert> messages = Messages(config_, c, r, "missing", urgent);
+  if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
+    return std::unexpected(q.error());
+  }
+  std::string channels;
+  for (const QueuedAlert& m : messages) channels += (channels.empty() ? "" : ", ") + m.channel;
+  logger_.Log(urgent ? LogLevel::kWarning : LogLevel::kInfo,
+              "missing-passages alert for certifier \"" + c.name + "\": " +
+                  count(to_record.size()) + " passage(s) newly gone from the source (" +
+                  count(n_missing) + " no longer deposited, " + count(n_kept) +
+                  " in a file or at the CDC, " + count(n_accepted) +
+                  " accepted: to withdraw only on an operator's decision); " +
+                  (channels.empty() ? "no recipient configured: journal only"
+                                    : "queued for " + channels),
+              {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
   return static_cast<int>(messages.size());
 }
 

@@ -55,6 +55,9 @@ class Alerter {
  private:
   Result<int> PlanFor(const CertifierConfig& certifier, const std::string* failing);
   Result<int> PlanWithdrawalRefusals(const CertifierConfig& certifier);
+  // Passages newly gone from the source (issue 11, item 3): one message of kind "missing", its
+  // own templates (alert-missing-*), each passage announced once per disappearance.
+  Result<int> PlanMissingFor(const CertifierConfig& certifier);
 
   const Config& config_;
   store::StateStore& store_;

@@ -14,6 +14,7 @@
 #include "daemon/cycle/pipeline.h"
 #include "daemon/cycle/recording.h"
 #include "daemon/withdrawals.h"
+#include "mappings/deleted_keys.h"
 #include "mappings/mapper.h"
 #include "mappings/xsd_schema.h"
 
@@ -236,16 +237,33 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   stages.evaluate = [&](const source::RowBatch& batch, cycle::EvaluatedBatch& out) {
     return evaluation.Evaluate(batch, out);
   };
+  // What a complete read saw, for the rows that disappear (MarkGone): not for a preview.
+  const bool note_reads = store_ != nullptr && sink == nullptr && !limit;
+  if (note_reads) {
+    if (auto r = store_->missing().BeginRead(certifier.id_client); !r) return r;
+  }
   stages.record = [&](cycle::EvaluatedBatch& batch, bool last,
                       std::vector<mappings::Passage>& to_write) -> Result<void> {
     if (!recording) return {};
-    return recording->Record(batch, last, to_write);
+    std::vector<std::string> seen;  // before Record moves the passages on
+    if (note_reads) {
+      for (const EvaluatedRow& e : batch.rows) {
+        if (e.row.identified) seen.push_back(e.row.passage.id_technique);
+      }
+    }
+    if (auto r = recording->Record(batch, last, to_write); !r) return r;
+    if (!note_reads) return {};
+    return store_->missing().NoteRead(certifier.id_client, seen);
   };
   if (session != nullptr) {
     stages.write = [session](const mappings::Passage& p) { return session->Add(p); };
   }
   stages.beat = [this] { Beat(); };
   if (auto r = cycle::RunPipeline(stages, cancel, stage_figures_); !r) return r;
+  // Only a read that went to its end counts: an error returned above, a stop, a limit never do.
+  if (note_reads && !stop.stop_requested()) {
+    if (auto r = MarkGone(certifier, mapping, window, stop); !r) return context(r.error());
+  }
   logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) +
                    (report.incremental ? " rows read since the bookmark, " : " rows read, ") +
                    std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
@@ -285,6 +303,73 @@ Result<void> Daemon::QueueAutomaticCorrections(const CertifierConfig& certifier,
                  kMessageIdPassageChangedAfterAcceptance);
   }
   return {};
+}
+
+Result<void> Daemon::MarkGone(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                              const Window& window, std::stop_token stop) {
+  store::MissingOutcome outcome;
+  std::string how;
+  if (!mapping.cursor) {
+    if (!gone_counted_.emplace(certifier.id_client, mapping.name).second) return {};
+    auto marked =
+        store_->missing().MarkUnread(certifier.id_client, mapping.name, mapping.missing_after);
+    if (!marked) return std::unexpected(marked.error());
+    outcome = std::move(*marked);
+    how = "not read by " + std::to_string(mapping.missing_after) + " complete read(s) in a row";
+  } else if (!mapping.deleted_query.empty() && window.since) {
+    // Without a bookmark (a first reading, a changed mapping) every row was read: nothing is
+    // known to have been deleted since.
+    auto ids = DeletedIds(mapping, window, stop);
+    if (!ids) return std::unexpected(ids.error());
+    auto marked = store_->missing().MarkDeleted(certifier.id_client, mapping.name, *ids);
+    if (!marked) return std::unexpected(marked.error());
+    outcome = std::move(*marked);
+    how = "listed by deleted_query";
+  }
+  if (outcome.Total() == 0) return {};
+  std::string detail;
+  for (const auto& [status, n] : outcome.marked) {
+    detail += (detail.empty() ? "" : ", ") + std::to_string(n) + " " +
+              std::string(store::StatusName(status));
+  }
+  logger_.Warning("mapping \"" + mapping.name + "\": " + std::to_string(outcome.Total()) +
+                      " passage(s) gone from the source (" + how + "; were " + detail +
+                      "); none is withdrawn: see accrochd status, and withdraw an accepted one "
+                      "with accrochd passages withdraw ID if it must be",
+                  {Field(kFieldCertificateur, certifier.id_client),
+                   Field(kFieldMapping, mapping.name), Field(kFieldSource, mapping.source)},
+                  kMessageIdPassagesMissing);
+  return {};
+}
+
+Result<std::vector<std::string>> Daemon::DeletedIds(const mappings::Mapping& mapping,
+                                                    const Window& window, std::stop_token stop) {
+  auto context = [&](const Error& e) {
+    return std::unexpected(e.WithContext("deleted_query (" +
+                                         mapping.deleted_query_location.ToString() + ")"));
+  };
+  source::Source& src = SourceNamed(mapping.source);
+  source::QuerySpec spec{mapping.deleted_query, {}, mapping.page_size, window.since};
+  auto stream = src.Query(spec, stop);
+  if (!stream) return context(stream.error());
+  std::optional<mappings::DeletedKeys> keys;
+  std::vector<std::string> ids;
+  for (;;) {
+    source::RowBatch batch;
+    Result<bool> more = (*stream)->Next(batch);
+    if (!more) return context(more.error());
+    if (!*more) break;
+    if (!keys) {
+      auto bound = mappings::DeletedKeys::Bind(mapping, *batch.columns);
+      if (!bound) return std::unexpected(bound.error());
+      keys.emplace(std::move(*bound));
+    }
+    for (const source::SourceRow& row : batch.rows) {
+      if (auto id = keys->IdOf(row)) ids.push_back(std::move(*id));
+    }
+    Beat();
+  }
+  return ids;
 }
 
 Result<void> Daemon::Start() {
@@ -562,6 +647,7 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
   CycleReport report;
   const auto started = std::chrono::steady_clock::now();
   stage_figures_.clear();
+  gone_counted_.clear();
   for (const CertifierConfig& certifier : config_.certifiers) {
     auto zone = TimeZone::Named(certifier.timezone);  // checked at load
     if (!zone) return std::unexpected(zone.error());

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -148,6 +149,13 @@ class Daemon {
   // corrections: auto -- queues the correction of these accepted passages changed in the source.
   Result<void> QueueAutomaticCorrections(const CertifierConfig& certifier,
                                          const std::vector<std::string>& ids);
+  // After a complete read of `mapping` (every row, no error, no limit, no stop): the passages it
+  // did not see count a miss (no cursor), or those its deleted_query lists are gone (a cursor).
+  // Once per mapping and cycle: a second read in the same cycle (the deposit pass) counts none.
+  Result<void> MarkGone(const CertifierConfig& certifier, const mappings::Mapping& mapping,
+                        const Window& window, std::stop_token stop);
+  Result<std::vector<std::string>> DeletedIds(const mappings::Mapping& mapping,
+                                              const Window& window, std::stop_token stop);
   void Beat() {
     if (heartbeat_) heartbeat_();
   }
@@ -162,6 +170,8 @@ class Daemon {
   std::unique_ptr<deposit::Publisher> publisher_;
   bool incomplete_ = false;                  // a cycle failed: CompletePublished() before the next
   std::vector<StageFigures> stage_figures_;  // of the cycle running
+  // (certifier BCR, mapping) whose misses this cycle counted already.
+  std::set<std::pair<std::string, std::string>> gone_counted_;
   std::function<void()> heartbeat_;
 };
 

@@ -46,6 +46,24 @@ std::int64_t CertifierFigures::Count(Status s) const {
   return n;
 }
 
+namespace {
+
+// The passages gone from the source that keep their status (missing_from_source), per certifier.
+Result<void> AddMissing(store::StateStore& store, Dashboard& d) {
+  auto counts = store.missing().Counts();
+  if (!counts) return std::unexpected(counts.error());
+  for (CertifierFigures& c : d.certifiers) {
+    auto it = counts->find(c.bcr);
+    if (it == counts->end()) continue;
+    c.missing_from_source = it->second.Flagged();
+    auto accepted = it->second.flagged.find(store::Status::kAccepted);
+    c.missing_accepted = accepted == it->second.flagged.end() ? 0 : accepted->second;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& store, Clock& clock,
                                    std::size_t nearest) {
   Dashboard d;
@@ -139,6 +157,7 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     if (!d.last_cycle) d.last_cycle = c;
     if (!d.last_success && c.result == store::CycleResult::kSuccess) d.last_success = c;
   }
+  if (auto r = AddMissing(store, d); !r) return std::unexpected(r.error());
   return d;
 }
 

@@ -44,6 +44,10 @@ struct CertifierFigures {
   // Corrections under way (their SUPPRESSION, or their CREATION after it): a correction does not
   // restart the three-month clock, their deadline stays the one of their delivery.
   std::int64_t corrections = 0;
+  // Gone from the source, in a file or at the CDC (status kept, flagged); those pending or
+  // quarantined when they went are counted as status missing.
+  std::int64_t missing_from_source = 0;
+  std::int64_t missing_accepted = 0;  // of which accepted: to withdraw, if an operator decides
 
   std::int64_t Count(store::Status s) const;  // over its certifications
 };

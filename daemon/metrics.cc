@@ -48,7 +48,8 @@ constexpr Status kStatuses[] = {Status::kPending,
                                 Status::kWithdrawalQueued,
                                 Status::kWithdrawalInDeposit,
                                 Status::kWithdrawalDeposited,
-                                Status::kWithdrawn};
+                                Status::kWithdrawn,
+                                Status::kMissing};
 
 std::int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -177,6 +178,13 @@ std::string MetricsText(const Dashboard& d) {
            "Passages in quarantine: their data must be corrected in the certifier's database.");
   for (const CertifierFigures& c : d.certifiers) {
     e.Sample({{"certifier", c.bcr}}, c.Count(Status::kQuarantined));
+  }
+  e.Family("accrochd_missing_from_source_passages", "gauge",
+           "Passages in a deposit file or at the CDC whose row is gone from the certifier's "
+           "database (status kept; pending or quarantined ones count as status missing). None is "
+           "withdrawn without an operator.");
+  for (const CertifierFigures& c : d.certifiers) {
+    e.Sample({{"certifier", c.bcr}}, c.missing_from_source);
   }
   e.Family("accrochd_outbox_files", "gauge",
            "Deposit files in the outbox, waiting to be uploaded to the CDC portal.");

@@ -103,6 +103,8 @@ std::string French(Status s) {
       return "accepté";
     case Status::kRejected:
       return "rejeté par la CDC";
+    case Status::kMissing:
+      return "disparu de la source";
     default:
       return FrenchWithdrawal(s);
   }
@@ -297,7 +299,9 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
           .Set("in_deposit", N(cert.Count(Status::kInDeposit)))
           .Set("deposited", N(cert.Count(Status::kDeposited)))
           .Set("accepted", N(cert.Count(Status::kAccepted)))
-          .Set("rejected", N(cert.Count(Status::kRejected)));
+          .Set("rejected", N(cert.Count(Status::kRejected)))
+          .Set("missing", N(cert.Count(Status::kMissing)))
+          .Set("has_missing", cert.Count(Status::kMissing) > 0);
       SetWithdrawalFigures(t, cert);
       certifications.Push(std::move(t));
     }
@@ -312,7 +316,11 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
         .Set("has_unknown", certifier.unknown > 0)
         .Set("quarantined", N(certifier.Count(Status::kQuarantined)))
         .Set("outbox_files", N(certifier.outbox_files))
-        .Set("awaiting_receipt", N(certifier.awaiting_receipt));
+        .Set("awaiting_receipt", N(certifier.awaiting_receipt))
+        .Set("missing", N(certifier.Count(Status::kMissing)))
+        .Set("missing_from_source", N(certifier.missing_from_source))
+        .Set("missing_accepted", N(certifier.missing_accepted))
+        .Set("has_missing", certifier.Count(Status::kMissing) + certifier.missing_from_source > 0);
     SetCorrectionFigures(c, certifier);
     certifiers.Push(std::move(c));
   }

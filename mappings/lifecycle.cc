@@ -33,6 +33,17 @@ bool WithdrawalWaitingIn(const PassageFacts& facts, std::int64_t id) {
 std::optional<LifecycleDecision> OnWithdrawalEvent(const PassageFacts& facts,
                                                    const LifecycleEvent& event);
 
+// A passage seen again after misses: the count restarts; one flagged missing is known again.
+// (A kMissing one was handled by OnObserved's switch, with its own "reappeared" entry.)
+void ObservedAgain(const PassageFacts& facts, LifecycleDecision& d) {
+  if (facts.status == S::kMissing || facts.missing_from_source || facts.missed_reads > 0) {
+    d.clear_missing = true;
+  }
+  if (facts.missing_from_source && facts.status != S::kMissing) {
+    d.history.insert(d.history.begin(), {"reappeared", ""});
+  }
+}
+
 LifecycleDecision OnObserved(const PassageFacts& facts, const Observed& o) {
   LifecycleDecision d;
   const S observed = o.quarantined ? S::kQuarantined : S::kPending;
@@ -57,6 +68,15 @@ LifecycleDecision OnObserved(const PassageFacts& facts, const Observed& o) {
   S next = old;
   bool keep_content = false;  // the deposited content stays the reference
   switch (old) {
+    case S::kMissing:
+      // Read again: back to what the row says now (refused by the XSD and unchanged: still
+      // quarantined). Never deposited while it was missing, so nothing else to act on.
+      next = (facts.xsd_refused && !changed) ? S::kQuarantined : observed;
+      d.change = changed ? ObservedChange::kUpdated : ObservedChange::kUnchanged;
+      d.history.push_back({"reappeared", ""});
+      if (next == S::kQuarantined) d.history.push_back({"quarantined", RulesDetail(o.rules)});
+      if (changed) d.history.push_back({"updated", ""});
+      break;
     case S::kPending:
     case S::kQuarantined:
       // Refused by the XSD: stays quarantined until its content changes. A passage the validator
@@ -128,10 +148,11 @@ LifecycleDecision OnObserved(const PassageFacts& facts, const Observed& o) {
   // is valid and the content changed or the passage was quarantined: a passage in a file seen
   // invalid, then valid with its deposited content, keeps the stale rows.
   const bool kept_by_xsd = next == S::kQuarantined && !o.quarantined;
-  if (!kept_by_xsd &&
-      (o.quarantined || d.change != ObservedChange::kUnchanged || old == S::kQuarantined)) {
+  if (!kept_by_xsd && (o.quarantined || d.change != ObservedChange::kUnchanged ||
+                       old == S::kQuarantined || old == S::kMissing)) {
     d.quarantine = o.quarantined ? QuarantineAction::kReplace : QuarantineAction::kClear;
   }
+  ObservedAgain(facts, d);
   return d;
 }
 
@@ -384,6 +405,39 @@ LifecycleDecision OnWithdrawalRequested(const PassageFacts& facts, const Withdra
   return d;
 }
 
+LifecycleDecision OnSourceMissing(const PassageFacts& facts, const SourceMissing& e) {
+  if (!facts.exists) return Refuse(facts, "no such passage");
+  if (facts.status == S::kMissing || facts.missing_from_source) {
+    return Refuse(facts, "already missing from the source");
+  }
+  // The CDC no longer holds it: its row may go, there is nothing to report.
+  if (facts.status == S::kWithdrawn) return Refuse(facts, "withdrawn: the CDC no longer holds it");
+  LifecycleDecision d;
+  d.write = PassageWrite::kStatus;
+  d.history.push_back({"missing", e.detail});
+  switch (facts.status) {
+    case S::kPending:
+    case S::kQuarantined:
+      // Not deposited any more; its quarantine rows stay (they say why, if it comes back).
+      d.status = S::kMissing;
+      break;
+    case S::kInDeposit:
+    case S::kDeposited:
+    case S::kAccepted:
+    case S::kRejected:
+    case S::kWithdrawalQueued:
+    case S::kWithdrawalInDeposit:
+    case S::kWithdrawalDeposited:
+    case S::kMissing:
+      // Already in a file or at the CDC: its status stays what the CDC's side says; only an
+      // operator withdraws an accepted passage (`accrochd passages withdraw`).
+      d.status = facts.status;
+      d.set_missing_from_source = true;
+      break;
+  }
+  return d;
+}
+
 }  // namespace
 
 bool Withdrawing(PassageStatus s) {
@@ -412,6 +466,8 @@ std::string_view StatusName(PassageStatus s) {
       return "withdrawal_deposited";
     case S::kWithdrawn:
       return "withdrawn";
+    case S::kMissing:
+      return "missing";
   }
   return "pending";
 }
@@ -419,7 +475,7 @@ std::string_view StatusName(PassageStatus s) {
 std::optional<PassageStatus> ParseStatus(std::string_view name) {
   for (S s :
        {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected,
-        S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited, S::kWithdrawn}) {
+        S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited, S::kWithdrawn, S::kMissing}) {
     if (StatusName(s) == name) return s;
   }
   return std::nullopt;
@@ -474,6 +530,9 @@ LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event)
     LifecycleDecision operator()(const RetryRequested&) const { return OnRetryRequested(facts); }
     LifecycleDecision operator()(const WithdrawalRequested& e) const {
       return OnWithdrawalRequested(facts, e);
+    }
+    LifecycleDecision operator()(const SourceMissing& e) const {
+      return OnSourceMissing(facts, e);
     }
   };
   return std::visit(Visitor{facts}, event);

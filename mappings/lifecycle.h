@@ -33,14 +33,17 @@ enum class PassageStatus {
   kWithdrawalInDeposit,  // in a SUPPRESSION file published in the outbox, not yet uploaded
   kWithdrawalDeposited,  // that file uploaded, waiting for its accusé de traitement
   kWithdrawn,            // the CDC accepted the SUPPRESSION: final (retiré)
+  // Pending or quarantined when its row stopped being read (disparu de la source): never
+  // deposited while it lasts; back to its observed state when the row is read again.
+  kMissing,
 };
 
 // The statuses of a withdrawal under way (queued, in a file, deposited).
 bool Withdrawing(PassageStatus s);
 
 // "pending", "quarantined", "in_deposit", "deposited", "accepted", "rejected",
-// "withdrawal_queued", "withdrawal_in_deposit", "withdrawal_deposited", "withdrawn": the names
-// the state store writes.
+// "withdrawal_queued", "withdrawal_in_deposit", "withdrawal_deposited", "withdrawn", "missing":
+// the names the state store writes.
 std::string_view StatusName(PassageStatus s);
 std::optional<PassageStatus> ParseStatus(std::string_view name);
 
@@ -65,6 +68,11 @@ struct PassageFacts {
   std::optional<std::int64_t> withdrawal_deposit_id;
   bool correcting = false;
   std::int64_t corrections = 0;  // corrections it went through (its next CREATION's counter)
+  // Its row is no longer read: a passage in a file, deposited, accepted or rejected keeps its
+  // status and carries this flag (a pending or quarantined one becomes kMissing instead).
+  bool missing_from_source = false;
+  // Complete reads of its mapping in a row that did not see it (reset when it is seen again).
+  std::int64_t missed_reads = 0;
 };
 
 // --- The events.
@@ -124,10 +132,19 @@ struct WithdrawalRequested {
   std::string reason;      // the operator's words (--reason), or empty
   bool automatic = false;  // queued by `corrections: auto`, not by an operator
 };
+// Its row is gone from the source: missed by `missing_after` complete reads of a mapping without
+// a cursor, or listed by the deleted_query of a mapping with one. Nothing is withdrawn: the
+// passage stops being deposited, or is flagged, and people are told (an operator decides).
+// Its decision depends on the status and missing_from_source alone, so that the store can apply
+// it to a whole set of passages of one status at once (a mapping may hold a million).
+struct SourceMissing {
+  std::string detail;  // the history entry's detail: why it is taken as gone
+};
 
 using LifecycleEvent =
     std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded, VerdictReceived,
-                 FileRejected, AbsentFromReceipt, RetryRequested, WithdrawalRequested>;
+                 FileRejected, AbsentFromReceipt, RetryRequested, WithdrawalRequested,
+                 SourceMissing>;
 
 // --- The decision.
 
@@ -221,6 +238,12 @@ struct LifecycleDecision {
   // deposited one); and the passage's retry_requested as it was before.
   bool first_seen_change = false;
   bool retry_requested = false;
+
+  // Disappearance (written whatever `write` says): the passage is gone from the source (status
+  // kept, missing_from_source := 1, missing_since := now), or it was read again
+  // (missing_from_source := 0, missed_reads := 0).
+  bool set_missing_from_source = false;
+  bool clear_missing = false;
 };
 
 LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event);

@@ -148,6 +148,7 @@ class Loader {
         }
       }
     }
+    ReadDisappearance(top, m);
     if (auto node = top.Node("fields", true)) {
       m.fields_location = file_.Where(*node);
       ReadFields(*node, m);
@@ -158,6 +159,38 @@ class Loader {
   }
 
  private:
+  // Rows that disappear: missing_after (a mapping without a cursor reads every row: a passage
+  // not read by that many complete reads in a row is gone) and deleted_query (a mapping with a
+  // cursor: the keys deleted since its bookmark).
+  void ReadDisappearance(yaml::MapReader& top, Mapping& m) {
+    if (auto node = top.Node("missing_after", false)) {
+      if (auto v = file_.AsInt(*node, "missing_after", 1, 1000)) {
+        m.missing_after = *v;
+        m.missing_after_location = file_.Where(*node);
+        if (m.cursor) {
+          file_.Report(*node,
+                       "missing_after: a mapping with a cursor reads only the rows changed since "
+                       "its bookmark, so a row it does not read is not gone; remove "
+                       "missing_after, or give the mapping a deleted_query");
+        }
+      }
+    }
+    if (auto node = top.Node("deleted_query", false)) {
+      if (auto sql = file_.AsString(*node, "deleted_query")) {
+        m.deleted_query = *sql;
+        m.deleted_query_location = file_.Where(*node);
+        if (auto problem = source::CheckQueryText(*sql)) {
+          file_.Report(*node, "deleted_query: " + *problem);
+        } else if (!m.cursor) {
+          file_.Report(*node,
+                       "deleted_query: only for a mapping with a cursor; a mapping without one "
+                       "reads every row, and a row no longer read is found missing by itself "
+                       "(missing_after)");
+        }
+      }
+    }
+  }
+
   // certification: {type, code}, each a constant (a scalar: `type: RNCP`) or a rule with the
   // sources and steps of a field rule. A certification of two constants is checked here, as the
   // rows' certifications are by the mapper, with the same CheckCertification.

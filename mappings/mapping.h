@@ -20,6 +20,7 @@
 #include <array>
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -224,6 +225,14 @@ struct Mapping {
   // idTechnique it has withdrawn: this is the institution's choice.
   std::vector<TemplatePart> id_technique_after_correction;
   std::optional<CursorRule> cursor;
+  // Without a cursor: the complete reads in a row that must miss a known passage before it is
+  // recorded as gone from the source (missing_after, default 2).
+  std::int64_t missing_after = 2;
+  Location missing_after_location;
+  // With a cursor: a SELECT of the keys deleted since the bookmark (it returns the key columns,
+  // or those id_technique reads, and the cursor column, filtered as the query is). Empty: none.
+  std::string deleted_query;
+  Location deleted_query_location;
   std::vector<std::string> page_by;  // keyset paging columns; empty: one statement
   std::size_t page_size = 10'000;
   std::string fingerprint;  // of the file's text: a changed mapping reads its rows again

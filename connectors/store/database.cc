@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -220,6 +220,17 @@ ALTER TABLE passages ADD COLUMN withdrawal_message TEXT NOT NULL DEFAULT '';
 ALTER TABLE deposits ADD COLUMN action TEXT NOT NULL DEFAULT 'CREATION';
 ALTER TABLE deposit_passages ADD COLUMN cdc_id_technique TEXT;
 CREATE INDEX deposit_passages_cdc ON deposit_passages (deposit_id, cdc_id_technique);
+)SQL",
+    // 9: rows that disappear from the source -- per passage, the complete reads of its mapping in
+    // a row that did not see it, and the flag of a passage in a file or at the CDC whose row is
+    // gone (a pending or quarantined one becomes 'missing'), with since when.
+    R"SQL(
+ALTER TABLE passages ADD COLUMN missed_reads INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN missing_from_source INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE passages ADD COLUMN missing_since TEXT NOT NULL DEFAULT '';
+CREATE INDEX passages_mapping ON passages (certifier, mapping);
+CREATE INDEX passages_missing ON passages (certifier)
+  WHERE status = 'missing' OR missing_from_source = 1;
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

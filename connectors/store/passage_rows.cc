@@ -9,13 +9,13 @@ namespace {
 
 constexpr const char* kFacts =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections FROM "
-    "passages "
+    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections, "
+    "missing_from_source, missed_reads FROM passages "
     "WHERE certifier = ?1 AND id_technique = ?2";
 constexpr const char* kFactsQuarantine =
     "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
     "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections, "
-    "EXISTS (SELECT 1 "
+    "missing_from_source, missed_reads, EXISTS (SELECT 1 "
     "FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE "
     "certifier = ?1 AND id_technique = ?2";
 
@@ -77,7 +77,11 @@ PassageRows::PassageRows(sqlite3* db)
             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
             "cdc_id_technique) SELECT ?3, certifier, id_technique, content_hash, "
             "COALESCE(cdc_id_technique, id_technique) FROM passages "
-            "WHERE certifier = ?1 AND id_technique = ?2") {}
+            "WHERE certifier = ?1 AND id_technique = ?2"),
+      missing_(db,
+               "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
+               "missing_since = CASE WHEN ?3 = 1 THEN ?4 ELSE '' END "
+               "WHERE certifier = ?1 AND id_technique = ?2") {}
 
 mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
                                           const std::string& id_technique, bool with_quarantine) {
@@ -96,7 +100,9 @@ mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
   if (!st.IsNull(7)) f.withdrawal_deposit_id = st.Integer(7);
   f.correcting = st.Integer(8) != 0;
   f.corrections = st.Integer(9);
-  if (with_quarantine) f.has_quarantine_reasons = st.Integer(10) != 0;
+  f.missing_from_source = st.Integer(10) != 0;
+  f.missed_reads = st.Integer(11);
+  if (with_quarantine) f.has_quarantine_reasons = st.Integer(12) != 0;
   st.Reset();
   return f;
 }
@@ -190,6 +196,13 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
       break;
     }
+  }
+  if (d.set_missing_from_source || d.clear_missing) {
+    missing_.Bind(1, certifier)
+        .Bind(2, id)
+        .Bind(3, flag(d.set_missing_from_source))
+        .Bind(4, at)
+        .Run();
   }
   using mappings::QuarantineAction;
   if (d.quarantine != QuarantineAction::kKeep) {

@@ -69,7 +69,7 @@ class PassageRows {
 
  private:
   SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, status_if_, touch_cursor_,
-      event_, unquarantine_, quarantine_, link_;
+      event_, unquarantine_, quarantine_, link_, missing_;
 };
 
 }  // namespace accrochd::store

@@ -16,7 +16,8 @@ StateStore::StateStore(std::unique_ptr<Database> db)
       alerts_(*db_),
       cursors_(*db_),
       cycles_(*db_),
-      hooks_(*db_) {}
+      hooks_(*db_),
+      missing_(*db_) {}
 
 StateStore::~StateStore() = default;
 

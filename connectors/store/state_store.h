@@ -9,7 +9,7 @@
 // It is split by job, each part in its own unit over the one database: the passages and their
 // history (passages.h), deposits and receipts (deposits.h), the alert queue (alert_queue.h), the
 // incremental cursors (cursors.h), how the last cycles ended (cycles.h), the upload hook's runs
-// (deposit_hooks.h). What a change means for a passage is decided by the domain's lifecycle
+// (deposit_hooks.h), the rows gone from the source (missing.h). What a change means for a passage is decided by the domain's lifecycle
 // (mappings/lifecycle.h); the store only persists it. Thread-safe: every method takes the
 // database's lock and is one transaction.
 #ifndef ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
@@ -24,6 +24,7 @@
 #include "connectors/store/database.h"
 #include "connectors/store/deposit_hooks.h"
 #include "connectors/store/deposits.h"
+#include "connectors/store/missing.h"
 #include "connectors/store/passages.h"
 #include "connectors/store/records.h"
 #include "core/clock.h"
@@ -47,6 +48,7 @@ class StateStore {
   CursorStore& cursors() { return cursors_; }
   CycleLog& cycles() { return cycles_; }
   HookStore& hooks() { return hooks_; }
+  MissingStore& missing() { return missing_; }
 
   const std::string& path() const { return db_->path(); }
 
@@ -59,6 +61,7 @@ class StateStore {
   CursorStore cursors_;
   CycleLog cycles_;
   HookStore hooks_;
+  MissingStore missing_;
 };
 
 }  // namespace accrochd::store

@@ -84,6 +84,16 @@ const VerdictReceived kRejected{kDeposit, false, "Plusieurs titulaires ont été
 const FileRejected kFileRejected{kDeposit, "a.xml"};
 const AbsentFromReceipt kAbsent{kDeposit, "a.xml"};
 const RetryRequested kRetry{};
+const SourceMissing kGone{"missing_after=2"};
+
+PassageFacts MissingFlagged(PassageFacts f) {
+  f.missing_from_source = true;
+  return f;
+}
+PassageFacts Missed(PassageFacts f, std::int64_t reads) {
+  f.missed_reads = reads;
+  return f;
+}
 
 // The write's flags, in a fixed order: "" when none.
 std::string Flags(const LifecycleDecision& d) {
@@ -100,6 +110,8 @@ std::string Flags(const LifecycleDecision& d) {
   add(d.set_cdc_message, "set_cdc_message");
   add(d.deposit == DepositLink::kSet, "deposit_set");
   add(d.deposit == DepositLink::kClear, "deposit_clear");
+  add(d.set_missing_from_source, "set_missing_from_source");
+  add(d.clear_missing, "clear_missing");
   return out;
 }
 
@@ -659,6 +671,127 @@ std::vector<Case> Cases() {
        Refused("deposited" + kNotRetried, S::kDeposited)},
       {"Accepted_RetryRequested", Known(S::kAccepted), kRetry,
        Refused("accepted" + kNotRetried, S::kAccepted)},
+
+      // ---- Gone from the source (issue 11, item 3): a pending or quarantined passage stops
+      // being deposited; one in a file or at the CDC keeps its status, flagged. Never withdrawn.
+      {"Absent_SourceMissing", Absent(), kGone, Refused("no such passage")},
+      {"Pending_SourceMissing",
+       Known(S::kPending),
+       kGone,
+       {.status = S::kMissing,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus}},
+      {"Quarantined_SourceMissing",
+       Known(S::kQuarantined),
+       kGone,
+       {.status = S::kMissing,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus}},
+      {"InDeposit_SourceMissing",
+       Known(S::kInDeposit),
+       kGone,
+       {.status = S::kInDeposit,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus,
+        .flags = "set_missing_from_source"}},
+      {"Deposited_SourceMissing",
+       Known(S::kDeposited),
+       kGone,
+       {.status = S::kDeposited,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus,
+        .flags = "set_missing_from_source"}},
+      {"Accepted_SourceMissing",
+       Known(S::kAccepted),
+       kGone,
+       {.status = S::kAccepted,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus,
+        .flags = "set_missing_from_source"}},
+      {"Rejected_SourceMissing",
+       Known(S::kRejected),
+       kGone,
+       {.status = S::kRejected,
+        .history = {{"missing", "missing_after=2"}},
+        .write = W::kStatus,
+        .flags = "set_missing_from_source"}},
+      {"Missing_SourceMissing", Known(S::kMissing), kGone,
+       Refused("already missing from the source", S::kMissing)},
+      {"AcceptedFlaggedMissing_SourceMissing", MissingFlagged(Known(S::kAccepted)), kGone,
+       Refused("already missing from the source", S::kAccepted)},
+
+      // ---- Missing: read again, it is known again; nothing else applies to it.
+      {"Missing_ObservedSame",
+       Known(S::kMissing),
+       Valid("h1"),
+       {.status = S::kPending,
+        .history = {{"reappeared", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested clear_missing",
+        .quarantine = Q::kClear}},
+      {"Missing_ObservedSameButInvalid",
+       Known(S::kMissing),
+       Invalid("h1", {"sexe"}),
+       {.status = S::kQuarantined,
+        .history = {{"reappeared", ""}, {"quarantined", "sexe"}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested clear_missing",
+        .quarantine = Q::kReplace}},
+      {"Missing_ObservedChanged",
+       Known(S::kMissing),
+       Valid("h2"),
+       {.change = C::kUpdated,
+        .status = S::kPending,
+        .history = {{"reappeared", ""}, {"updated", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_xsd_refused clear_retry_requested clear_missing",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"MissingXsdRefused_ObservedSame",
+       XsdRefusedFacts(Known(S::kMissing)),
+       Valid("h1"),
+       {.status = S::kQuarantined,
+        .history = {{"reappeared", ""}, {"quarantined", ""}},
+        .write = W::kUpdate,
+        .flags = "clear_retry_requested clear_missing"}},
+      {"Missing_XsdRefused", Known(S::kMissing), kXsd, Refused("not pending", S::kMissing)},
+      {"Missing_DepositBegun", Known(S::kMissing), kBegun, Refused("not pending", S::kMissing)},
+      {"Missing_DepositAbandoned",
+       Known(S::kMissing),
+       kAbandoned,
+       {.status = S::kMissing, .history = {{"deposit_abandoned", "a.xml"}}}},
+      {"Missing_Uploaded", Known(S::kMissing), kUploaded,
+       Refused("not in_deposit in this file", S::kMissing)},
+      {"Missing_VerdictAccepted", Known(S::kMissing), kAccepted,
+       Refused("not waiting for this file's verdict", S::kMissing)},
+      {"Missing_VerdictRejected", Known(S::kMissing), kRejected,
+       Refused("not waiting for this file's verdict", S::kMissing)},
+      {"Missing_FileRejected", Known(S::kMissing), kFileRejected,
+       Refused("not waiting in this file", S::kMissing)},
+      {"Missing_AbsentFromReceipt", Known(S::kMissing), kAbsent,
+       Refused("not waiting in this file", S::kMissing)},
+      {"Missing_RetryRequested", Known(S::kMissing), kRetry,
+       Refused("missing" + kNotRetried, S::kMissing)},
+
+      // ---- Flagged or counting: seen again, the flag and the count are cleared.
+      {"AcceptedFlaggedMissing_ObservedSame",
+       MissingFlagged(Known(S::kAccepted)),
+       Valid("h1"),
+       {.status = S::kAccepted, .history = {{"reappeared", ""}}, .flags = "clear_missing"}},
+      {"DepositedFlaggedMissing_ObservedChanged",
+       MissingFlagged(Known(S::kDeposited)),
+       Valid("h2"),
+       {.change = C::kChangedInDeposit,
+        .status = S::kDeposited,
+        .history = {{"reappeared", ""}, {"changed_in_deposit", ""}},
+        .write = W::kUpdate,
+        .flags = "keep_content clear_missing",
+        .quarantine = Q::kClear,
+        .first_seen_change = true}},
+      {"PendingMissedOnce_ObservedSame",
+       Missed(Known(S::kPending), 1),
+       Valid("h1"),
+       {.status = S::kPending, .flags = "clear_missing"}},
   };
 }
 
@@ -694,20 +827,20 @@ std::string EventOf(const LifecycleEvent& e) {
   }
   static const char* const kNames[] = {
       "observed", "xsd_refused",   "deposit_begun",       "deposit_abandoned", "uploaded",
-      "verdict",  "file_rejected", "absent_from_receipt", "retry_requested"};
+      "verdict",  "file_rejected", "absent_from_receipt", "retry_requested", "source_missing"};
   return kNames[e.index()];
 }
 
 TEST(LifecycleTest, TheTableCoversEveryStatusAndEvent) {
   std::set<std::pair<std::string, std::string>> covered;
   for (const Case& c : Cases()) covered.emplace(StateOf(c.facts), EventOf(c.event));
-  const std::vector<std::string> states = {"absent",    "pending",  "quarantined", "in_deposit",
-                                           "deposited", "accepted", "rejected"};
+  const std::vector<std::string> states = {"absent",   "pending",  "quarantined", "in_deposit",
+                                           "deposited", "accepted", "rejected",    "missing"};
   const std::vector<std::string> events = {
       "observed",          "xsd_refused",   "deposit_begun",
       "deposit_abandoned", "uploaded",      "verdict_accepted",
       "verdict_rejected",  "file_rejected", "absent_from_receipt",
-      "retry_requested"};
+      "retry_requested",   "source_missing"};
   for (const std::string& s : states) {
     for (const std::string& e : events) {
       EXPECT_TRUE(covered.contains({s, e})) << s << " × " << e << " has no row";
@@ -716,10 +849,11 @@ TEST(LifecycleTest, TheTableCoversEveryStatusAndEvent) {
 }
 
 TEST(LifecycleTest, StatusNamesAreTheStoresAndParseBack) {
-  for (S s :
-       {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected}) {
+  for (S s : {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted,
+              S::kRejected, S::kMissing}) {
     EXPECT_EQ(ParseStatus(StatusName(s)), s) << StatusName(s);
   }
+  EXPECT_EQ(StatusName(S::kMissing), "missing");
   EXPECT_EQ(StatusName(S::kInDeposit), "in_deposit");
   EXPECT_EQ(ParseStatus("abandoned"), std::nullopt);
   EXPECT_EQ(ParseStatus("Pending"), std::nullopt);

@@ -470,8 +470,9 @@ TEST(MappingErrorTest, UnknownTopLevelKeyWithSuggestion) {
 
 TEST(MappingErrorTest, UnknownTopLevelKeyListsTheKnownOnes) {
   ExpectOnly(Base() + "owner: me\n",
-             "unknown key \"owner\"; known keys here: certification, cursor, fields, id_technique, "
-             "id_technique_after_correction, key, nature_deposant, page_by, page_size, "
+             "unknown key \"owner\"; known keys here: certification, cursor, deleted_query, "
+             "fields, id_technique, id_technique_after_correction, key, missing_after, "
+             "nature_deposant, page_by, page_size, "
              "quarantine_when, query, require, skip_when, source",
              23, 1);
 }

@@ -320,7 +320,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 8u);
+  EXPECT_EQ(versions.size(), 9u);
   for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
                             "alert_marks", "alert_queue", "receipts", "events", "cycles",
                             "deposit_hooks"}) {
@@ -362,6 +362,12 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
     EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");         // migration 6's
     EXPECT_EQ(raw.Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
+    // Migration 9's.
+    EXPECT_EQ(raw.Exec("DROP INDEX passages_mapping"), "");
+    EXPECT_EQ(raw.Exec("DROP INDEX passages_missing"), "");
+    EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missed_reads"), "");
+    EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missing_from_source"), "");
+    EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN missing_since"), "");
     EXPECT_EQ(UndoMigrationEight(raw), "");
     EXPECT_EQ(raw.Exec("INSERT INTO alert_marks (certifier, subject, kind, day, at) VALUES "
                        "('C', '1017', 'overdue', '2026-03-02', '2026-03-02T06:00:00Z'), "
@@ -371,7 +377,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "8");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "9");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -405,6 +411,11 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");         // migration 6's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_mapping"), "");  // migration 9's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_missing"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missed_reads"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missing_from_source"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missing_since"), "");
   {
     RawDb raw(db_path());
     ASSERT_EQ(UndoMigrationEight(raw), "");
@@ -414,7 +425,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "8");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "9");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {

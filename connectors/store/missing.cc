@@ -1,0 +1,204 @@
+#include "connectors/store/missing.h"
+
+#include <soci/soci.h>
+
+#include "connectors/store/sqlite_statement.h"
+#include "mappings/lifecycle.h"
+
+namespace accrochd::store {
+namespace {
+
+// The passages of one certifier's mapping that are not gone yet (parameters :c, :m).
+constexpr const char* kStillThere =
+    "certifier = :c AND mapping = :m AND status NOT IN ('missing', 'withdrawn') AND "
+    "missing_from_source = 0";
+
+// Not seen by the read whose keys temp.read_now holds.
+constexpr const char* kUnread =
+    " AND NOT EXISTS (SELECT 1 FROM temp.read_now r WHERE r.certifier = passages.certifier AND "
+    "r.id_technique = passages.id_technique)";
+
+void EnsureTempTables(soci::session& sql) {
+  sql << "CREATE TEMP TABLE IF NOT EXISTS read_now (certifier TEXT NOT NULL, "
+         "id_technique TEXT NOT NULL, PRIMARY KEY (certifier, id_technique)) WITHOUT ROWID";
+  sql << "CREATE TEMP TABLE IF NOT EXISTS deleted_now (id_technique TEXT PRIMARY KEY) "
+         "WITHOUT ROWID";
+}
+
+}  // namespace
+
+Result<void> MissingStore::BeginRead(const std::string& certifier) {
+  auto lock = db_.Lock();
+  try {
+    soci::session& sql = db_.sql();
+    EnsureTempTables(sql);
+    sql << "DELETE FROM temp.read_now";
+    (void)certifier;
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+Result<void> MissingStore::NoteRead(const std::string& certifier,
+                                    const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  auto lock = db_.Lock();
+  try {
+    soci::session& sql = db_.sql();
+    EnsureTempTables(sql);
+    soci::transaction tr(sql);
+    SqliteStatement insert(db_.handle(),
+                           "INSERT OR IGNORE INTO temp.read_now (certifier, id_technique) "
+                           "VALUES (?1, ?2)");
+    for (const std::string& id : ids) insert.Bind(1, certifier).Bind(2, id).Run();
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return {};
+}
+
+MissingOutcome MissingStore::Mark(const std::string& certifier, const std::string& mapping,
+                                  const std::string& where, const std::string& detail) {
+  soci::session& sql = db_.sql();
+  const std::string at = IsoUtc(db_.Now());
+  std::vector<std::string> statuses;
+  {
+    soci::rowset<std::string> found =
+        (sql.prepare << "SELECT DISTINCT status FROM passages WHERE " + where + " ORDER BY 1",
+         soci::use(certifier), soci::use(mapping));
+    for (const std::string& s : found) statuses.push_back(s);
+  }
+  MissingOutcome out;
+  for (const std::string& name : statuses) {
+    // SourceMissing's decision depends on the status alone (lifecycle.h): decided once for all
+    // the passages of that status, and applied to them as a set.
+    mappings::PassageFacts facts;
+    facts.exists = true;
+    facts.status = ParseStatus(name).value_or(Status::kPending);
+    const mappings::LifecycleDecision d = mappings::Decide(facts, mappings::SourceMissing{detail});
+    if (d.refused) continue;
+    const std::string status(StatusName(d.status));
+    const long long flag = d.set_missing_from_source ? 1 : 0;
+    for (const mappings::HistoryEntry& h : d.history) {
+      sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) SELECT :a, "
+             "certifier, id_technique, :k, :d FROM passages WHERE " +
+                 where + " AND status = :s ORDER BY id_technique",
+          soci::use(at), soci::use(h.kind), soci::use(h.detail), soci::use(certifier),
+          soci::use(mapping), soci::use(name);
+    }
+    soci::statement update =
+        (sql.prepare << "UPDATE passages SET status = :n, missing_from_source = :f, "
+                        "missing_since = :a, updated_at = :u WHERE " +
+                            where + " AND status = :s",
+         soci::use(status), soci::use(flag), soci::use(at), soci::use(at), soci::use(certifier),
+         soci::use(mapping), soci::use(name));
+    update.execute(true);
+    out.marked[facts.status] += update.get_affected_rows();
+  }
+  return out;
+}
+
+Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
+                                                const std::string& mapping,
+                                                std::int64_t missing_after) {
+  auto lock = db_.Lock();
+  MissingOutcome out;
+  try {
+    soci::session& sql = db_.sql();
+    EnsureTempTables(sql);
+    soci::transaction tr(sql);
+    // Only the passages not seen count a miss: a read that missed nothing writes nothing.
+    sql << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") + kStillThere +
+               kUnread,
+        soci::use(certifier), soci::use(mapping);
+    const std::string n = std::to_string(missing_after);
+    out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n,
+               "missing_after=" + n);
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<MissingOutcome> MissingStore::MarkDeleted(const std::string& certifier,
+                                                 const std::string& mapping,
+                                                 const std::vector<std::string>& ids) {
+  auto lock = db_.Lock();
+  MissingOutcome out;
+  try {
+    soci::session& sql = db_.sql();
+    EnsureTempTables(sql);
+    soci::transaction tr(sql);
+    sql << "DELETE FROM temp.deleted_now";
+    {
+      SqliteStatement insert(db_.handle(),
+                             "INSERT OR IGNORE INTO temp.deleted_now (id_technique) VALUES (?1)");
+      for (const std::string& id : ids) insert.Bind(1, id).Run();
+    }
+    out = Mark(certifier, mapping,
+               std::string(kStillThere) +
+                   " AND id_technique IN (SELECT id_technique FROM temp.deleted_now)" + kUnread,
+               "deleted_query");
+    sql << "DELETE FROM temp.deleted_now";
+    tr.commit();
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::vector<MissingRecord>> MissingStore::Missing() {
+  auto lock = db_.Lock();
+  std::vector<MissingRecord> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare
+         << "SELECT certifier, id_technique, mapping, certification_type, certification_code, "
+            "status, deadline, missing_since FROM passages "
+            "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
+            "ORDER BY certifier, id_technique");
+    for (const soci::row& r : rows) {
+      MissingRecord m;
+      m.certifier = r.get<std::string>(0);
+      m.id_technique = r.get<std::string>(1);
+      m.mapping = r.get<std::string>(2);
+      m.certification_type = r.get<std::string>(3);
+      m.certification_code = r.get<std::string>(4);
+      m.status = ParseStatus(r.get<std::string>(5)).value_or(Status::kMissing);
+      if (r.get_indicator(6) != soci::i_null) m.deadline = DateOf(r.get<std::string>(6));
+      m.since = StoredTime(r.get<std::string>(7));
+      out.push_back(std::move(m));
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+Result<std::map<std::string, MissingCounts>> MissingStore::Counts() {
+  auto lock = db_.Lock();
+  std::map<std::string, MissingCounts> out;
+  try {
+    soci::rowset<soci::row> rows =
+        (db_.sql().prepare << "SELECT certifier, status, COUNT(*) FROM passages "
+                              "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
+                              "GROUP BY 1, 2");
+    for (const soci::row& r : rows) {
+      MissingCounts& c = out[r.get<std::string>(0)];
+      const Status s = ParseStatus(r.get<std::string>(1)).value_or(Status::kMissing);
+      if (s == Status::kMissing) {
+        c.missing += Integer(r, 2);
+      } else {
+        c.flagged[s] += Integer(r, 2);
+      }
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(db_.Failure(e));
+  }
+  return out;
+}
+
+}  // namespace accrochd::store

@@ -1,0 +1,284 @@
+// Rows that disappear from the source (issue 11, item 3), through the real binary on a SQLite
+// database and on the PostgreSQL server of the test run: a deleted row is reported after
+// `missing_after` complete reads and never before, a read that fails half-way (a query error on a
+// row of the second page) never counts, a row that comes back is known again, a passage already
+// in a deposit file keeps its status and is flagged, and a kill -9 while the misses are marked
+// loses nothing. Checked through `status --json` and `history`, the state store's own answers.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/calendar.h"
+#include "tests/support/json_reader.h"
+#include "tests/support/mapping_fixtures.h"
+#include "tests/support/odbc_admin.h"
+#include "tests/support/run_binary.h"
+#include "tests/support/services.h"
+
+namespace accrochd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string DayFromToday(int days) {
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return FormatIsoDate(Date(today + std::chrono::days(days)));
+}
+
+class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("disappear-" + GetParam());
+    table_ = "gone_" + GetParam();
+    control_ = "gone_ctl_" + GetParam();
+    if (GetParam() == "sqlite") {
+      connection_ = "Driver=SQLite3;Database=" + dir_ + "/source.db;";
+      admin_connection_ = connection_;
+      // abs() of the smallest integer is an "integer overflow" error raised while the row is
+      // computed: the read fails on that row, after the rows before it were delivered.
+      boom_ = "abs(-9223372036854775807 - 1)";
+    } else {
+      std::string why;
+      auto services = LoadServices(why);
+      ASSERT_TRUE(services.has_value()) << why;
+      services_ = *services;
+      connection_ = services_.postgresql_connection;
+      admin_connection_ = WithPassword(connection_, services_.password);
+      // division_by_zero on row 5 only (a constant 1 / 0 would be folded when the query is
+      // planned, and fail every read before its first row).
+      boom_ = "1 / (id - 5)";
+    }
+    Admin().Exec("DROP TABLE IF EXISTS " + table_);
+    Admin().Exec("DROP TABLE IF EXISTS " + control_);
+    Admin().Exec("CREATE TABLE " + table_ +
+                 " (id INTEGER PRIMARY KEY, nom VARCHAR(60), delivered VARCHAR(10))");
+    Admin().Exec("CREATE TABLE " + control_ + " (fail INTEGER)");
+    Admin().Exec("INSERT INTO " + control_ + " VALUES (0)");
+  }
+
+  OdbcAdmin& Admin() {
+    if (!admin_) admin_ = std::make_unique<OdbcAdmin>(admin_connection_);
+    return *admin_;
+  }
+
+  void Insert(int id, const std::string& delivered) {
+    Admin().Exec("INSERT INTO " + table_ + " VALUES (" + std::to_string(id) + ", 'NOM" +
+                 std::to_string(id) + "', '" + delivered + "')");
+  }
+  void Delete(const std::string& where) {
+    Admin().Exec("DELETE FROM " + table_ + " WHERE " + where);
+  }
+  void FailReads(bool fail) {
+    Admin().Exec("UPDATE " + control_ + " SET fail = " + std::string(fail ? "1" : "0"));
+  }
+
+  // The mapping reads the rows by pages of 2 ordered by id; while the control table says so,
+  // computing row 5 fails: after the deletions, rows 1 and 3 make the first page, 5 and 6 the
+  // second.
+  std::string WriteConfig(int missing_after = 2) {
+    const std::string query = "SELECT id, nom, delivered, CASE WHEN id = 5 AND (SELECT fail FROM " +
+                              control_ + ") = 1 THEN " + boom_ + " ELSE 0 END AS boom FROM " +
+                              table_;
+    std::string fields = MinimalFields();
+    fields.replace(fields.find("{constant: \"2026-01-15\"}"), 24, "{column: delivered}");
+    fields.replace(fields.find("{constant: DUPONT}"), 18, "{column: nom}");
+    WriteFile(dir_ + "/m.yaml",
+              "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\nquery: \"" + query +
+                  "\"\nkey: id\npage_by: id\npage_size: 2\nmissing_after: " +
+                  std::to_string(missing_after) + "\n" + fields);
+    if (GetParam() == "postgresql") WriteFile(dir_ + "/db", services_.password + "\n", 0600);
+    WriteFile(dir_ + "/accrochd.yaml",
+              "state_directory: " + dir_ +
+                  "/state\n"
+                  "sources:\n  ecole:\n    connection: \"" +
+                  connection_ + "\"\n" +
+                  (GetParam() == "postgresql" ? "    password: {credential: db}\n" : "") +
+                  "    retry: {attempts: 1}\n"
+                  "certifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
+                  "    id_contrat: \"MCFCER009999\"\n    mappings: [m.yaml]\n");
+    return dir_ + "/accrochd.yaml";
+  }
+
+  RunResult Run(const std::vector<std::string>& args) {
+    std::vector<std::string> full = args;
+    full.push_back("--config");
+    full.push_back(dir_ + "/accrochd.yaml");
+    return RunAccrochd(full, {"CREDENTIALS_DIRECTORY=" + dir_});
+  }
+
+  RunResult Once() { return Run({"once"}); }
+
+  // The certifier's figures in `status --json`.
+  Json Certifier() {
+    RunResult status = Run({"status", "--json", "--all"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    JsonReader reader(status.out);
+    std::optional<Json> doc = reader.Document();
+    EXPECT_TRUE(doc.has_value()) << reader.error() << "\n" << status.out;
+    if (!doc || (*doc)["certifiers"].items.empty()) return Json{};
+    return (*doc)["certifiers"].items[0];
+  }
+  int Missing() { return Certifier()["missing"].Int(); }
+  int Flagged() { return Certifier()["missing_from_source"].Int(); }
+
+  std::string History(const std::string& id) {
+    RunResult h = Run({"history", id});
+    EXPECT_EQ(h.exit_code, 0) << h.err;
+    return h.out;
+  }
+
+  std::string dir_, table_, control_, connection_, admin_connection_, boom_;
+  Services services_;
+  std::unique_ptr<OdbcAdmin> admin_;
+};
+
+TEST_P(DisappearSystemTest, ADeletedRowIsReportedAfterMissingAfterCompleteReadsAndNeverBefore) {
+  WriteConfig(2);
+  // 1-2 and 5-6 are delivered in the future: pending, not deposited yet; 3-4 are due and go into
+  // a deposit file at once.
+  for (int id : {1, 2, 5, 6}) Insert(id, DayFromToday(20));
+  for (int id : {3, 4}) Insert(id, DayFromToday(-20));
+  RunResult first = Once();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(Missing(), 0);
+
+  Delete("id IN (2, 4)");  // 2 pending, 4 in a deposit file
+  // A read that fails on row 5, after the first page (1, 3) was read and recorded: never counts.
+  FailReads(true);
+  RunResult failed = Once();
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_THAT(failed.out + failed.err, Not(HasSubstr("gone from the source")));
+  FailReads(false);
+  RunResult one = Once();  // the first complete read without them
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(Missing(), 0) << "reported before missing_after complete reads";
+  EXPECT_EQ(Flagged(), 0);
+  FailReads(true);
+  EXPECT_NE(Once().exit_code, 0);  // failed again: still one miss
+  EXPECT_EQ(Missing(), 0) << "a failed read counted as a miss";
+  FailReads(false);
+  RunResult two = Once();  // the second complete read without them
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_THAT(two.out + two.err, HasSubstr("2 passage(s) gone from the source"));
+  const Json c = Certifier();
+  EXPECT_EQ(c["missing"].Int(), 1);              // 2: pending, no longer deposited
+  EXPECT_EQ(c["missing_from_source"].Int(), 1);  // 4: in its file, status kept
+  EXPECT_EQ(c["certifications"].items[0]["missing"].Int(), 1);
+  EXPECT_EQ(c["certifications"].items[0]["pending"].Int(), 3);     // 1, 5, 6
+  EXPECT_EQ(c["certifications"].items[0]["in_deposit"].Int(), 2);  // 3, and 4 flagged
+  EXPECT_THAT(History("2"), HasSubstr("disparu de la source"));
+  EXPECT_THAT(History("4"), HasSubstr("disparu de la source"));
+  EXPECT_THAT(History("1"), Not(HasSubstr("disparu")));
+  // Marked once: more complete reads add nothing.
+  ASSERT_EQ(Once().exit_code, 0);
+  EXPECT_EQ(Occurrences(History("2"), "disparu de la source (plus lu"), 1u);
+  // Personal data never shows: the names stay in the source.
+  EXPECT_THAT(two.out + two.err + History("2"), Not(HasSubstr("NOM2")));
+
+  // The rows come back: known again at the next read.
+  Insert(2, DayFromToday(20));
+  Insert(4, DayFromToday(-20));
+  RunResult back = Once();
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(Missing(), 0);
+  EXPECT_EQ(Flagged(), 0);
+  EXPECT_THAT(History("2"), HasSubstr("de nouveau lu dans la base"));
+  EXPECT_EQ(Certifier()["certifications"].items[0]["pending"].Int(), 4);
+}
+
+TEST_P(DisappearSystemTest, MissingAfterOneMarksAtTheFirstCompleteRead) {
+  WriteConfig(1);
+  for (int id : {1, 2}) Insert(id, DayFromToday(20));
+  ASSERT_EQ(Once().exit_code, 0);
+  Delete("id = 1");
+  ASSERT_EQ(Once().exit_code, 0);
+  EXPECT_EQ(Missing(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sources, DisappearSystemTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
+
+// kill -9 while `once` marks a large set of passages gone: the marking is one transaction, so
+// afterwards every passage is either still counting or marked, with one "missing" entry each;
+// none is lost, none marked twice.
+TEST(DisappearKillTest, KillNineWhileMarkingLosesNothing) {
+  const std::string dir = MakeTempDir("disappear-kill9");
+  const std::string db = dir + "/source.db";
+  OdbcAdmin admin("Driver=SQLite3;Database=" + db + ";");
+  admin.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, nom VARCHAR(60))");
+  admin.Exec(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+      "INSERT INTO t SELECT i, 'NOM' || i FROM n");
+  std::string fields = MinimalFields();
+  fields.replace(fields.find("{constant: \"2026-01-15\"}"), 24,
+                 "{constant: \"" + DayFromToday(30) + "\"}");
+  fields.replace(fields.find("{constant: DUPONT}"), 18, "{column: nom}");
+  WriteFile(dir + "/m.yaml",
+            "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\nquery: SELECT id, "
+            "nom FROM t\nkey: id\nmissing_after: 1\n" +
+                fields);
+  WriteFile(dir + "/accrochd.yaml",
+            "state_directory: " + dir +
+                "/state\nsources:\n  ecole:\n    connection: \"Driver=SQLite3;Database=" + db +
+                ";\"\ncertifiers:\n  ecole:\n    id_client: \"DEMO0001\"\n"
+                "    id_contrat: \"MCFCER009999\"\n    mappings: [m.yaml]\n");
+  const std::string config = dir + "/accrochd.yaml";
+  ASSERT_EQ(RunAccrochd({"once", "--config", config}).exit_code, 0);
+  admin.Exec("DELETE FROM t WHERE id > 2000");  // 18,000 rows gone
+
+  // Kill the binary at growing delays: some before, some during, some after the marking.
+  bool killed_once = false;
+  for (int delay_ms : {50, 150, 300, 500, 800, 1200}) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string binary = ACCROCHD_BIN;
+      execl(binary.c_str(), binary.c_str(), "once", "--config", config.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    const bool alive = kill(pid, SIGKILL) == 0;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    killed_once = killed_once || (alive && WIFSIGNALED(status));
+    // Whatever was committed is whole: either none of the 18,000 is marked, or all of them.
+    RunResult json = RunAccrochd({"status", "--json", "--config", config});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    JsonReader reader(json.out);
+    std::optional<Json> doc = reader.Document();
+    ASSERT_TRUE(doc.has_value()) << reader.error();
+    const int missing = (*doc)["certifiers"].items[0]["missing"].Int();
+    EXPECT_TRUE(missing == 0 || missing == 18000) << "after " << delay_ms << " ms: " << missing;
+    const Json& cert = (*doc)["certifiers"].items[0]["certifications"].items[0];
+    EXPECT_EQ(cert["total"].Int(), 20000) << "a passage was lost";
+  }
+  EXPECT_TRUE(killed_once) << "every run ended before the kill: the test proved nothing";
+  RunResult last = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  RunResult json = RunAccrochd({"status", "--json", "--config", config});
+  JsonReader reader(json.out);
+  std::optional<Json> doc = reader.Document();
+  ASSERT_TRUE(doc.has_value());
+  EXPECT_EQ((*doc)["certifiers"].items[0]["missing"].Int(), 18000);
+  EXPECT_EQ((*doc)["certifiers"].items[0]["certifications"].items[0]["pending"].Int(), 2000);
+  // One "missing" entry per passage, never two.
+  for (const char* id : {"2001", "11000", "20000"}) {
+    RunResult h = RunAccrochd({"history", id, "--config", config});
+    EXPECT_EQ(Occurrences(h.out, "disparu de la source (plus lu"), 1u) << id << "\n" << h.out;
+  }
+}
+
+}  // namespace
+}  // namespace accrochd::testing
