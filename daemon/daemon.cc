@@ -262,7 +262,9 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   if (auto r = cycle::RunPipeline(stages, cancel, stage_figures_); !r) return r;
   // Only a read that went to its end counts: an error returned above, a stop, a limit never do.
   if (note_reads && !stop.stop_requested()) {
-    if (auto r = MarkGone(certifier, mapping, window, stop); !r) return context(r.error());
+    if (auto r = MarkGone(certifier, mapping, window, report.rows, stop); !r) {
+      return context(r.error());
+    }
   }
   logger_.Info("mapping \"" + mapping.name + "\": " + std::to_string(report.rows) +
                    (report.incremental ? " rows read since the bookmark, " : " rows read, ") +
@@ -306,11 +308,24 @@ Result<void> Daemon::QueueAutomaticCorrections(const CertifierConfig& certifier,
 }
 
 Result<void> Daemon::MarkGone(const CertifierConfig& certifier, const mappings::Mapping& mapping,
-                              const Window& window, std::stop_token stop) {
+                              const Window& window, std::uint64_t rows_read, std::stop_token stop) {
   store::MissingOutcome outcome;
   std::string how;
   if (!mapping.cursor) {
     if (!gone_counted_.emplace(certifier.id_client, mapping.name).second) return {};
+    // A query that suddenly returns nothing (a filter gone wrong, a table emptied by a failed
+    // import, the wrong database) is far likelier than the deletion of every row: such a read
+    // counts no miss, and the journal says so at each cycle.
+    if (rows_read == 0) {
+      logger_.Warning("mapping \"" + mapping.name +
+                          "\": its query returned no row; no passage is counted as gone from the "
+                          "source for a read that returns nothing (check the query and the "
+                          "database it reads)",
+                      {Field(kFieldCertificateur, certifier.id_client),
+                       Field(kFieldMapping, mapping.name), Field(kFieldSource, mapping.source)},
+                      kMessageIdPassagesMissing);
+      return {};
+    }
     auto marked =
         store_->missing().MarkUnread(certifier.id_client, mapping.name, mapping.missing_after);
     if (!marked) return std::unexpected(marked.error());

@@ -152,8 +152,9 @@ class Daemon {
   // After a complete read of `mapping` (every row, no error, no limit, no stop): the passages it
   // did not see count a miss (no cursor), or those its deleted_query lists are gone (a cursor).
   // Once per mapping and cycle: a second read in the same cycle (the deposit pass) counts none.
+  // A read that returned no row counts no miss (more likely a fault than every row deleted).
   Result<void> MarkGone(const CertifierConfig& certifier, const mappings::Mapping& mapping,
-                        const Window& window, std::stop_token stop);
+                        const Window& window, std::uint64_t rows_read, std::stop_token stop);
   Result<std::vector<std::string>> DeletedIds(const mappings::Mapping& mapping,
                                               const Window& window, std::stop_token stop);
   void Beat() {

@@ -428,6 +428,7 @@ LifecycleDecision OnSourceMissing(const PassageFacts& facts, const SourceMissing
     case S::kWithdrawalQueued:
     case S::kWithdrawalInDeposit:
     case S::kWithdrawalDeposited:
+    case S::kWithdrawn:  // refused above
     case S::kMissing:
       // Already in a file or at the CDC: its status stays what the CDC's side says; only an
       // operator withdraws an accepted passage (`accrochd passages withdraw`).

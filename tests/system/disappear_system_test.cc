@@ -206,6 +206,29 @@ TEST_P(DisappearSystemTest, MissingAfterOneMarksAtTheFirstCompleteRead) {
   EXPECT_EQ(Missing(), 1);
 }
 
+// A query that suddenly returns nothing (every row deleted, or a filter gone wrong) counts no
+// miss, however many reads: it is far likelier a fault than the end of every row; the journal
+// says why at each read. Rows that come back are simply read again.
+TEST_P(DisappearSystemTest, AReadThatReturnsNoRowCountsNoMiss) {
+  WriteConfig(1);
+  for (int id : {1, 2}) Insert(id, DayFromToday(20));
+  ASSERT_EQ(Once().exit_code, 0);
+  Delete("id > 0");
+  for (int i = 0; i < 3; ++i) {
+    RunResult empty = Once();
+    ASSERT_EQ(empty.exit_code, 0) << empty.err;
+    EXPECT_THAT(empty.out + empty.err, HasSubstr("its query returned no row"));
+    EXPECT_THAT(empty.out + empty.err, Not(HasSubstr("gone from the source (")));
+  }
+  EXPECT_EQ(Missing(), 0);
+  EXPECT_EQ(Certifier()["certifications"].items[0]["pending"].Int(), 2);
+  // One row back: the other is missed at once (missing_after: 1).
+  Insert(1, DayFromToday(20));
+  ASSERT_EQ(Once().exit_code, 0);
+  EXPECT_EQ(Missing(), 1);
+  EXPECT_THAT(History("2"), HasSubstr("disparu de la source"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sources, DisappearSystemTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& param_info) { return param_info.param; });
 
