@@ -71,12 +71,14 @@ inline constexpr std::string_view kMessageIdSourceRecovered = "f14a8b434104486f8
 inline constexpr std::string_view kMessageIdExtractionDone = "9f21417320d54db79e6da90970f7fd22";
 inline constexpr std::string_view kMessageIdConfigInvalid = "03bff9a2aa9f4f9cb544689dbef9e169";
 inline constexpr std::string_view kMessageIdDepositPublished = "da2de95affe249e98607aec37bfd80d9";
-inline constexpr std::string_view kMessageIdPassageChangedAfterAcceptance = "574ea6a69d304476b23d8a7494e26177";
+inline constexpr std::string_view kMessageIdPassageChangedAfterAcceptance =
+    "574ea6a69d304476b23d8a7494e26177";
 inline constexpr std::string_view kMessageIdDepositRecovered = "0c96da78498348c38c2f4d33e43cfb46";
 inline constexpr std::string_view kMessageIdDaemonStarted = "d810537d508a4b548ac6d851400a0fe2";
 inline constexpr std::string_view kMessageIdDaemonStopping = "d903b50f5d7b40b6886b1f0f5c352657";
 inline constexpr std::string_view kMessageIdConfigReloaded = "7ebc1232bfc84ee8902a649371e6979e";
-inline constexpr std::string_view kMessageIdConfigReloadRefused = "53d62f7a2c0541d6907d1a9cacac842e";
+inline constexpr std::string_view kMessageIdConfigReloadRefused =
+    "53d62f7a2c0541d6907d1a9cacac842e";
 inline constexpr std::string_view kMessageIdCycleFailed = "50b38fb3972043b2a700fba4a570d7cc";
 inline constexpr std::string_view kMessageIdDepositPlanned = "1272eb7008c944349c74ec4b3023b063";
 inline constexpr std::string_view kMessageIdDepositUploaded = "ed5c51c96e9c44d6b877953c42d33686";

@@ -231,7 +231,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
       }
       row.Set("reasons", std::move(list)).Set("reasons_text", text).Set("mapping", p.mapping);
       items.push_back(passage_item(p, {p.id_technique, "quarantined:" + StableHash(key), ""}, false,
-                                   Section::kQuarantined, 0, IsoStamp(p.updated_at), std::move(row)));
+                                   Section::kQuarantined, 0, IsoStamp(p.updated_at),
+                                   std::move(row)));
     }
   }
 
@@ -270,15 +271,15 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
     if (d.state == "receipt" && d.receipt_status == "file_rejected") {
       TemplateValue row;
       row.Set("message", d.receipt_detail).Set("receipt", FrenchStamp(c.timezone, d.receipt_at));
-      items.push_back(file_item(d, "file_rejected", true, Section::kFileRejected, IsoStamp(d.receipt_at),
-                                std::move(row)));
+      items.push_back(file_item(d, "file_rejected", true, Section::kFileRejected,
+                                IsoStamp(d.receipt_at), std::move(row)));
       continue;
     }
     if (d.state == "published") {
       TemplateValue row;
       row.Set("written", FrenchStamp(c.timezone, d.published_at));
-      items.push_back(
-          file_item(d, "outbox", false, Section::kOutbox, IsoStamp(d.published_at), std::move(row)));
+      items.push_back(file_item(d, "outbox", false, Section::kOutbox, IsoStamp(d.published_at),
+                                std::move(row)));
     } else if (d.state == "uploaded") {
       const std::optional<TimePoint>& uploaded = d.uploaded_at;
       if (!uploaded || !older_than(d.uploaded_at, config.alerts.receipt_after)) continue;
@@ -286,8 +287,8 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
           std::chrono::duration_cast<std::chrono::hours>(clock.Now() - *uploaded).count() / 24;
       TemplateValue row;
       row.Set("uploaded", FrenchStamp(c.timezone, d.uploaded_at)).Set("days", N(days));
-      items.push_back(
-          file_item(d, "no_receipt", true, Section::kNoReceipt, IsoStamp(d.uploaded_at), std::move(row)));
+      items.push_back(file_item(d, "no_receipt", true, Section::kNoReceipt, IsoStamp(d.uploaded_at),
+                                std::move(row)));
     }
   }
   return items;
@@ -1011,15 +1012,14 @@ Result<int> Alerter::PlanMissingFor(const CertifierConfig& c) {
   }
   std::string channels;
   for (const QueuedAlert& m : messages) channels += (channels.empty() ? "" : ", ") + m.channel;
-  logger_.Log(urgent ? LogLevel::kWarning : LogLevel::kInfo,
-              "missing-passages alert for certifier \"" + c.name + "\": " +
-                  count(to_record.size()) + " passage(s) newly gone from the source (" +
-                  count(n_missing) + " no longer deposited, " + count(n_kept) +
-                  " in a file or at the CDC, " + count(n_accepted) +
-                  " accepted: to withdraw only on an operator's decision); " +
-                  (channels.empty() ? "no recipient configured: journal only"
-                                    : "queued for " + channels),
-              {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
+  logger_.Log(
+      urgent ? LogLevel::kWarning : LogLevel::kInfo,
+      "missing-passages alert for certifier \"" + c.name + "\": " + count(to_record.size()) +
+          " passage(s) newly gone from the source (" + count(n_missing) + " no longer deposited, " +
+          count(n_kept) + " in a file or at the CDC, " + count(n_accepted) +
+          " accepted: to withdraw only on an operator's decision); " +
+          (channels.empty() ? "no recipient configured: journal only" : "queued for " + channels),
+      {{std::string(kFieldCertificateur), c.id_client}}, kMessageIdAlertQueued);
   return static_cast<int>(messages.size());
 }
 

@@ -62,7 +62,7 @@ struct Invocation {
   std::string schema_version;
   // status
   bool json = false;
-  bool all = false;  // every passage not yet accepted, not only the 20 nearest deadlines
+  bool all = false;   // every passage not yet accepted, not only the 20 nearest deadlines
   bool html = false;  // the HTML report (every deadline) instead of the text
   // passages withdraw
   std::optional<std::string> reason;

@@ -285,7 +285,8 @@ class Loader {
       ref.path = Resolve(base_, *file);
       struct stat st {};
       if (::stat(ref.path.c_str(), &st) != 0) {
-        file_.Report(node, path + ".file: cannot read " + Shown(ref.path) + ": " + std::strerror(errno));
+        file_.Report(node,
+                     path + ".file: cannot read " + Shown(ref.path) + ": " + std::strerror(errno));
         return std::nullopt;
       }
       if (!S_ISREG(st.st_mode)) {
@@ -369,8 +370,8 @@ class Loader {
           if (!mapping && mapping_diagnostics.size() == 1 &&
               mapping_diagnostics[0].location.line == 0) {
             // The file itself could not be opened: say so where it is named.
-            file_.Report(item,
-                         path + ".mappings: " + mapping_diagnostics[0].message + ": " + Shown(resolved));
+            file_.Report(item, path + ".mappings: " + mapping_diagnostics[0].message + ": " +
+                                   Shown(resolved));
             continue;
           }
           diagnostics_.insert(diagnostics_.end(), mapping_diagnostics.begin(),
@@ -678,8 +679,9 @@ class Loader {
       d.schema_file = Resolve(base_, *v);
       struct stat st {};
       if (::stat(d.schema_file->c_str(), &st) != 0) {
-        file_.Report(*m.Node("schema", false),
-                     "deposit.schema: cannot read " + Shown(*d.schema_file) + ": " + std::strerror(errno));
+        file_.Report(
+            *m.Node("schema", false),
+            "deposit.schema: cannot read " + Shown(*d.schema_file) + ": " + std::strerror(errno));
       }
     }
     if (auto v = m.Int("max_passages_per_file", false, 1, 1'000'000)) {
@@ -895,7 +897,8 @@ std::expected<std::vector<std::string>, Diagnostics> ListMappingNames(const std:
     for (const YAML::Node& item : list) {
       if (!item.IsScalar()) continue;
       // A path that is not UTF-8 text is reported, as LoadConfig would, never printed.
-      auto mapping_path = file.AsString(item, "certifiers." + certifier.first.Scalar() + ".mappings");
+      auto mapping_path =
+          file.AsString(item, "certifiers." + certifier.first.Scalar() + ".mappings");
       if (!mapping_path) continue;
       // The name LoadMapping gives a mapping: its file's name without the extension.
       std::string name = fs::path(*mapping_path).stem().string();

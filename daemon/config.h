@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "core/sql_text.h"
-#include "core/diagnostic.h"
-#include "core/deadline.h"
-#include "core/duration.h"
 #include "connectors/alert/channel.h"
+#include "core/deadline.h"
+#include "core/diagnostic.h"
+#include "core/duration.h"
 #include "core/retry.h"
+#include "core/sql_text.h"
 #include "mappings/dictionary.h"
 #include "mappings/mapping.h"
 #include "templates/renderer.h"

@@ -173,7 +173,7 @@ Result<Daemon::Window> Daemon::WindowFor(const CertifierConfig& certifier,
   if (deposit) {
     // The pending passages must all be read again to be written into the files.
     auto floor = store_->cursors().PendingFloor(certifier.id_client, mapping.name,
-                                            w.kind == source::ValueKind::kInteger);
+                                                w.kind == source::ValueKind::kInteger);
     if (!floor) return std::unexpected(floor.error());
     if (*floor && (*floor)->empty()) return w;  // one has no cursor value: every row
     if (*floor && CursorBefore(**floor, *from, w.kind)) from = **floor;
@@ -360,8 +360,8 @@ Result<void> Daemon::MarkGone(const CertifierConfig& certifier, const mappings::
 Result<std::vector<std::string>> Daemon::DeletedIds(const mappings::Mapping& mapping,
                                                     const Window& window, std::stop_token stop) {
   auto context = [&](const Error& e) {
-    return std::unexpected(e.WithContext("deleted_query (" +
-                                         mapping.deleted_query_location.ToString() + ")"));
+    return std::unexpected(
+        e.WithContext("deleted_query (" + mapping.deleted_query_location.ToString() + ")"));
   };
   source::Source& src = SourceNamed(mapping.source);
   source::QuerySpec spec{mapping.deleted_query, {}, mapping.page_size, window.since};
@@ -722,7 +722,8 @@ Result<CycleReport> Daemon::RunCycle(DepositPolicy policy, std::stop_token stop)
   }
   if (store_ != nullptr && config_.deposit.on_publish) {
     UploadHook hook(config_, *store_, logger_, clock_, files_);
-    auto runs = hook.RunDue(policy == DepositPolicy::kAlways, [this] { Beat(); }, stop);
+    auto runs = hook.RunDue(
+        policy == DepositPolicy::kAlways, [this] { Beat(); }, stop);
     if (!runs) {
       if (runs.error().kind() == ErrorKind::kCancelled) return std::unexpected(runs.error());
       // The files stay published, their runs due: the next cycle tries again.

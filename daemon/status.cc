@@ -355,9 +355,7 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
   TemplateValue outbox = TemplateValue::List(), awaiting = TemplateValue::List();
   auto deposit_row = [&](const store::DepositRecord& d) {
     TemplateValue row;
-    row.Set("file", d.file_name)
-        .Set("certifier", d.certifier)
-        .Set("passages", N(d.passages));
+    row.Set("file", d.file_name).Set("certifier", d.certifier).Set("passages", N(d.passages));
     set_time(row, "published_at", d.published_at);
     set_time(row, "uploaded_at", d.uploaded_at);
     if (auto it = dashboard.hooks.find(d.id); it != dashboard.hooks.end()) {

@@ -474,9 +474,9 @@ std::string_view StatusName(PassageStatus s) {
 }
 
 std::optional<PassageStatus> ParseStatus(std::string_view name) {
-  for (S s :
-       {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted, S::kRejected,
-        S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited, S::kWithdrawn, S::kMissing}) {
+  for (S s : {S::kPending, S::kQuarantined, S::kInDeposit, S::kDeposited, S::kAccepted,
+              S::kRejected, S::kWithdrawalQueued, S::kWithdrawalInDeposit, S::kWithdrawalDeposited,
+              S::kWithdrawn, S::kMissing}) {
     if (StatusName(s) == name) return s;
   }
   return std::nullopt;
@@ -532,9 +532,7 @@ LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event)
     LifecycleDecision operator()(const WithdrawalRequested& e) const {
       return OnWithdrawalRequested(facts, e);
     }
-    LifecycleDecision operator()(const SourceMissing& e) const {
-      return OnSourceMissing(facts, e);
-    }
+    LifecycleDecision operator()(const SourceMissing& e) const { return OnSourceMissing(facts, e); }
   };
   return std::visit(Visitor{facts}, event);
 }

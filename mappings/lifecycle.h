@@ -141,10 +141,9 @@ struct SourceMissing {
   std::string detail;  // the history entry's detail: why it is taken as gone
 };
 
-using LifecycleEvent =
-    std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded, VerdictReceived,
-                 FileRejected, AbsentFromReceipt, RetryRequested, WithdrawalRequested,
-                 SourceMissing>;
+using LifecycleEvent = std::variant<Observed, XsdRefused, DepositBegun, DepositAbandoned, Uploaded,
+                                    VerdictReceived, FileRejected, AbsentFromReceipt,
+                                    RetryRequested, WithdrawalRequested, SourceMissing>;
 
 // --- The decision.
 

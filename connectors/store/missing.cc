@@ -183,9 +183,10 @@ Result<std::map<std::string, MissingCounts>> MissingStore::Counts() {
   std::map<std::string, MissingCounts> out;
   try {
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << "SELECT certifier, status, COUNT(*) FROM passages "
-                              "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
-                              "GROUP BY 1, 2");
+        (db_.sql().prepare
+         << "SELECT certifier, status, COUNT(*) FROM passages "
+            "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
+            "GROUP BY 1, 2");
     for (const soci::row& r : rows) {
       MissingCounts& c = out[r.get<std::string>(0)];
       const Status s = ParseStatus(r.get<std::string>(1)).value_or(Status::kMissing);

@@ -9,9 +9,9 @@
 // It is split by job, each part in its own unit over the one database: the passages and their
 // history (passages.h), deposits and receipts (deposits.h), the alert queue (alert_queue.h), the
 // incremental cursors (cursors.h), how the last cycles ended (cycles.h), the upload hook's runs
-// (deposit_hooks.h), the rows gone from the source (missing.h). What a change means for a passage is decided by the domain's lifecycle
-// (mappings/lifecycle.h); the store only persists it. Thread-safe: every method takes the
-// database's lock and is one transaction.
+// (deposit_hooks.h), the rows gone from the source (missing.h). What a change means for a passage
+// is decided by the domain's lifecycle (mappings/lifecycle.h); the store only persists it.
+// Thread-safe: every method takes the database's lock and is one transaction.
 #ifndef ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 #define ACCROCHD_CONNECTORS_STORE_STATE_STORE_H_
 

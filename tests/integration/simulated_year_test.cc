@@ -1037,10 +1037,9 @@ class IncrementalChangeInFileTest : public SimulatedYearTest {
     EXPECT_TRUE(store_->deposits().MarkUploaded(file).has_value());
     Day();
     Day();
-    EXPECT_TRUE(store_
-                    ->deposits()
+    EXPECT_TRUE(store_->deposits()
                     .RecordVerdicts(file, accepted ? "Traité avec succès" : "Traité avec erreurs",
-                                     {{id, accepted, accepted ? "" : kRejection}})
+                                    {{id, accepted, accepted ? "" : kRejection}})
                     .has_value());
     Day();
     Day();
@@ -1079,10 +1078,9 @@ TEST_F(IncrementalChangeInFileTest, OnAMappingReadWholeBothAreActedOn) {
   ASSERT_TRUE(store_->deposits().MarkUploaded(file).has_value());
   Day();
   Day();
-  ASSERT_TRUE(store_
-                  ->deposits()
+  ASSERT_TRUE(store_->deposits()
                   .RecordVerdicts(file, "Traité avec erreurs",
-                                   {{accepted, true, ""}, {rejected, false, kRejection}})
+                                  {{accepted, true, ""}, {rejected, false, kRejection}})
                   .has_value());
   Day();
   const store::PassageRecord ra = Record(accepted), rb = Record(rejected);

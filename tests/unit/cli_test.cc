@@ -152,9 +152,8 @@ TEST(ParseCommandLineTest, HelpOfReceiptsAndPassages) {
   EXPECT_THAT(e.out, StartsWith("Usage: accrochd receipts [options] import FILE...\n"));
   EXPECT_THAT(e.out, HasSubstr("Importing one twice changes nothing."));
   e = ExitOf({"passages", "--help"});
-  EXPECT_THAT(e.out,
-              StartsWith("Usage: accrochd passages [options] retry ID... | withdraw ID... "
-                         "[--reason TEXT] | correct ID...\n"));
+  EXPECT_THAT(e.out, StartsWith("Usage: accrochd passages [options] retry ID... | withdraw ID... "
+                                "[--reason TEXT] | correct ID...\n"));
   EXPECT_THAT(e.out, HasSubstr("--reason TEXT"));
   EXPECT_THAT(e.out, HasSubstr("SUPPRESSION file (schema 1.1.5 only)"));
 }

@@ -678,15 +678,11 @@ std::vector<Case> Cases() {
       {"Pending_SourceMissing",
        Known(S::kPending),
        kGone,
-       {.status = S::kMissing,
-        .history = {{"missing", "missing_after=2"}},
-        .write = W::kStatus}},
+       {.status = S::kMissing, .history = {{"missing", "missing_after=2"}}, .write = W::kStatus}},
       {"Quarantined_SourceMissing",
        Known(S::kQuarantined),
        kGone,
-       {.status = S::kMissing,
-        .history = {{"missing", "missing_after=2"}},
-        .write = W::kStatus}},
+       {.status = S::kMissing, .history = {{"missing", "missing_after=2"}}, .write = W::kStatus}},
       {"InDeposit_SourceMissing",
        Known(S::kInDeposit),
        kGone,
@@ -825,17 +821,19 @@ std::string EventOf(const LifecycleEvent& e) {
   if (const auto* v = std::get_if<VerdictReceived>(&e)) {
     return v->accepted ? "verdict_accepted" : "verdict_rejected";
   }
-  static const char* const kNames[] = {
-      "observed", "xsd_refused",   "deposit_begun",       "deposit_abandoned", "uploaded",
-      "verdict",  "file_rejected", "absent_from_receipt", "retry_requested", "withdrawal_requested",
-      "source_missing"};
+  static const char* const kNames[] = {"observed",        "xsd_refused",
+                                       "deposit_begun",   "deposit_abandoned",
+                                       "uploaded",        "verdict",
+                                       "file_rejected",   "absent_from_receipt",
+                                       "retry_requested", "withdrawal_requested",
+                                       "source_missing"};
   return kNames[e.index()];
 }
 
 TEST(LifecycleTest, TheTableCoversEveryStatusAndEvent) {
   std::set<std::pair<std::string, std::string>> covered;
   for (const Case& c : Cases()) covered.emplace(StateOf(c.facts), EventOf(c.event));
-  const std::vector<std::string> states = {"absent",   "pending",  "quarantined", "in_deposit",
+  const std::vector<std::string> states = {"absent",    "pending",  "quarantined", "in_deposit",
                                            "deposited", "accepted", "rejected",    "missing"};
   const std::vector<std::string> events = {
       "observed",          "xsd_refused",   "deposit_begun",

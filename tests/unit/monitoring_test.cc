@@ -110,7 +110,8 @@ TEST(MetricsTextTest, EveryFamilyFollowsTheNamingConventions) {
       (std::set<std::string>{
           "accrochd_certifier_info", "accrochd_passages", "accrochd_deadline_passages",
           "accrochd_deadline_band_limit_seconds", "accrochd_quarantined_passages",
-          "accrochd_missing_from_source_passages", "accrochd_outbox_files", "accrochd_receipt_awaiting_deposits", "accrochd_alerts_queued",
+          "accrochd_missing_from_source_passages", "accrochd_outbox_files",
+          "accrochd_receipt_awaiting_deposits", "accrochd_alerts_queued",
           "accrochd_alerts_delivered_total", "accrochd_alerts_failed_total",
           "accrochd_last_cycle_result", "accrochd_last_cycle_duration_seconds",
           "accrochd_last_cycle_timestamp_seconds", "accrochd_last_success_timestamp_seconds"}));

@@ -321,9 +321,9 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
   EXPECT_EQ(versions.size(), 9u);
-  for (const char* table : {"passages", "deposits", "deposit_passages", "quarantine", "cursors",
-                            "alert_marks", "alert_queue", "receipts", "events", "cycles",
-                            "deposit_hooks"}) {
+  for (const char* table :
+       {"passages", "deposits", "deposit_passages", "quarantine", "cursors", "alert_marks",
+        "alert_queue", "receipts", "events", "cycles", "deposit_hooks"}) {
     EXPECT_EQ(raw.One(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
                       table + "'"),
@@ -409,8 +409,8 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
                   .has_value());
   store_.reset();
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
-  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");         // migration 6's
-  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");            // migration 6's
+  ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");     // migration 7's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_mapping"), "");  // migration 9's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_missing"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN missed_reads"), "");
@@ -675,7 +675,8 @@ TEST_F(StateStoreTest, SameContentIsUnchangedAndAddsNoEvent) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Quarantined("1018", "q1", {kMissingSexe}));
   clock_.Advance(std::chrono::hours(24));
-  auto r = store().passages().Observe({Obs("1017", "h1"), Quarantined("1018", "q1", {kMissingSexe})});
+  auto r =
+      store().passages().Observe({Obs("1017", "h1"), Quarantined("1018", "q1", {kMissingSexe})});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ(ChangeName((*r)[0].change), "unchanged");
@@ -890,7 +891,10 @@ TEST_F(StateStoreTest, AnotherProcessWritingDoesNotWedgeTheStore) {
 TEST_F(StateStoreTest, HistoryCannotBeRewrittenFromOutside) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1017", "h2"));
-  ASSERT_TRUE(store().passages().AddEvent(kCertifier, "1017", "note", "vérifié par le service").has_value());
+  ASSERT_TRUE(store()
+                  .passages()
+                  .AddEvent(kCertifier, "1017", "note", "vérifié par le service")
+                  .has_value());
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
 
   RawDb raw(db_path());
@@ -930,8 +934,10 @@ TEST_F(StateStoreTest, BookmarkIsStoredWithTheObservations) {
   EXPECT_EQ((*b)->value, "100");
 
   // A new one replaces it; other mappings and certifiers have their own.
-  ASSERT_TRUE(store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "250", "fp-2"}).has_value());
-  ASSERT_TRUE(store().passages().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp-x"}).has_value());
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "250", "fp-2"}).has_value());
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp-x"}).has_value());
   b = store().cursors().Get(kCertifier, "rs6521");
   ASSERT_TRUE(b.has_value() && b->has_value());
   EXPECT_EQ((*b)->value, "250");
@@ -969,8 +975,8 @@ TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
 
   // The last passage of the batch fails.
   auto r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150"),
-                            Obs("poison", "h1", D(2026, 1, 15), "200")},
-                           Bookmark{kCertifier, "rs6521", "200", "fp-1"});
+                                       Obs("poison", "h1", D(2026, 1, 15), "200")},
+                                      Bookmark{kCertifier, "rs6521", "200", "fp-1"});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind(), ErrorKind::kIo);
   EXPECT_THAT(r.error().message(), HasSubstr("injected failure"));
@@ -993,14 +999,14 @@ TEST_F(StateStoreTest, FailedObservationStoresNeitherPassagesNorBookmark) {
 
   // The same when the bookmark is what cannot be written.
   r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
-                      Bookmark{kCertifier, "rs6521", "poison", "fp-1"});
+                                 Bookmark{kCertifier, "rs6521", "poison", "fp-1"});
   ASSERT_FALSE(r.has_value());
   EXPECT_THAT(r.error().message(), HasSubstr("injected cursor failure"));
   check_nothing_left();
 
   // The store works on (its prepared statements survived the failures).
   r = store().passages().Observe({Obs("1017", "h2"), Obs("1018", "h1", D(2026, 1, 15), "150")},
-                      Bookmark{kCertifier, "rs6521", "150", "fp-1"});
+                                 Bookmark{kCertifier, "rs6521", "150", "fp-1"});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(ChangeName((*r)[0].change), "updated");
   EXPECT_EQ(ChangeName((*r)[1].change), "new");
@@ -1119,9 +1125,11 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   EXPECT_THAT(r.error().message(), HasSubstr("a.xml"));
   EXPECT_THAT(r.error().message(), HasSubstr("not pending"));
   // An unknown passage, another certifier's, the same passage twice.
-  EXPECT_FALSE(store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "nope"}).has_value());
+  EXPECT_FALSE(
+      store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "nope"}).has_value());
   EXPECT_FALSE(store().deposits().Begin(kOtherCertifier, "a.xml", "flux-a", {"1017"}).has_value());
-  EXPECT_FALSE(store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "1017"}).has_value());
+  EXPECT_FALSE(
+      store().deposits().Begin(kCertifier, "a.xml", "flux-a", {"1017", "1017"}).has_value());
 
   EXPECT_EQ(StatusOf("1017"), "pending");
   EXPECT_EQ(StatusOf("1018"), "pending");
@@ -1374,8 +1382,8 @@ TEST_F(StateStoreTest, VerdictOnAPassageChangedInItsFileActsOnTheChange) {
   ObserveOne(Obs("1019", "h1"));
   ObserveOne(Obs("1020", "h1"));
   Publish("a.xml", {"1017", "1018", "1019", "1020"});
-  ObserveOne(Obs("1017", "h2"));                         // will be accepted
-  ObserveOne(Obs("1018", "h2"));                         // will be rejected, already corrected
+  ObserveOne(Obs("1017", "h2"));                          // will be accepted
+  ObserveOne(Obs("1018", "h2"));                          // will be rejected, already corrected
   ObserveOne(Quarantined("1019", "h2", {kMissingSexe}));  // rejected, now invalid
   Verdicts("a.xml", {{"1017", true, ""},
                      {"1018", false, "refus"},
@@ -1418,7 +1426,8 @@ TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOn
   facts.name = "AT_a.xml";
   facts.deposit_id = deposit;
   facts.status = "traite";
-  facts.verdicts = {{"1017", true, ""}, {"1018", false, "Plusieurs titulaires ont été identifiés"},
+  facts.verdicts = {{"1017", true, ""},
+                    {"1018", false, "Plusieurs titulaires ont été identifiés"},
                     {"1020", true, ""}};  // 1020 is not in this deposit
   auto applied = store().deposits().ApplyReceipt(facts);
   ASSERT_TRUE(applied.has_value()) << applied.error().message();
@@ -1445,7 +1454,7 @@ TEST_F(StateStoreTest, ApplyReceiptRecordsVerdictsMissingPassagesAndTheReceiptOn
   auto problems = store().passages().RequestRetry({"1018", "1017", "9999"});
   ASSERT_TRUE(problems.has_value());
   EXPECT_THAT(*problems, ::testing::ElementsAre(HasSubstr("1017: accepted, not rejected"),
-                                               HasSubstr("9999: no such passage")));
+                                                HasSubstr("9999: no such passage")));
   EXPECT_EQ(StatusOf("1018"), "pending");
   EXPECT_EQ(EventKinds("1018").back(), "retry");
 }
@@ -1608,7 +1617,8 @@ TEST_F(StateStoreTest, RefusedWithSeveralReasons) {
   ObserveOne(Obs("1017", "h1"));
   const Observation::Reason a{"libelleOption", "xsd", "a"};
   const Observation::Reason b{"verbatim", "xsd", "b"};
-  ASSERT_TRUE(store().passages().QuarantineRefused(kCertifier, {{"1017", a}, {"1017", b}}).has_value());
+  ASSERT_TRUE(
+      store().passages().QuarantineRefused(kCertifier, {{"1017", a}, {"1017", b}}).has_value());
   auto q = store().passages().Quarantine();
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->size(), 2u);
@@ -1720,10 +1730,9 @@ class CycleIndexTest : public StateStoreTest {
   }
 
   const std::vector<std::string> kPersonal = {
-      "Zébulonix",     "ZÉBULONIX",  "ZEBULONIX",  "zebulonix",     "Zebulonix",
-      "Wilhelmina",    "WILHELMINA", "wilhelmina", "185072a123456", "185072A123456",
-      "185072B123456", "Quixoteria", "QUIXOTERIA", "Xyloville",     "Quenardeau",
-      "QUENARDEAU",    "Clotilde",   "CLOTILDE"};
+      "Zébulonix",  "ZÉBULONIX",  "ZEBULONIX",     "zebulonix",     "Zebulonix",     "Wilhelmina",
+      "WILHELMINA", "wilhelmina", "185072a123456", "185072A123456", "185072B123456", "Quixoteria",
+      "QUIXOTERIA", "Xyloville",  "Quenardeau",    "QUENARDEAU",    "Clotilde",      "CLOTILDE"};
 
   mappings::Mapping rs6521_;
   mappings::Mapping rs9999_;
@@ -1788,7 +1797,8 @@ TEST_F(CycleIndexTest, ObservedPassagesLeaveNoPersonalValue) {
   std::set<std::string> ids;
   for (const Passage& p : passages) {
     if (!ids.insert(p.id_technique).second) continue;
-    Observation o = Obs(p.id_technique, store().passages().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
+    Observation o =
+        Obs(p.id_technique, store().passages().ContentHash(p), p.delivery, "2026-01-15 10:00:00");
     o.mapping = p.mapping->name;
     o.certification_code = p.certification.code;
     if (p.id_technique == "1026") {
@@ -1951,7 +1961,8 @@ TEST_F(StateStoreTest, ObservationsAndDepositsOnTwoThreads) {
       // And a change to an earlier passage, wherever it is now.
       if (b > 0) batch.push_back(Obs("p" + std::to_string(b - 1) + "-0", "h2"));
       try {
-        auto r = store().passages().Observe(batch, Bookmark{kCertifier, "rs6521", std::to_string(b), "fp"});
+        auto r = store().passages().Observe(
+            batch, Bookmark{kCertifier, "rs6521", std::to_string(b), "fp"});
         if (!r.has_value()) {
           ++failures;
           errors[0].push_back(r.error().message());
