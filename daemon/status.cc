@@ -561,11 +561,12 @@ int RunDeposits(const CommandContext& ctx) {
   for (const store::DepositRecord& d : *deposits) {
     if (d.state == "abandoned") continue;
     if (shown++ == 0) {
-      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\thook\n";
+      ctx.out << "file\tstate\taction\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt"
+                 "\thook\n";
     }
     auto hook = hook_of.find(d.id);
-    ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
-            << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
+    ctx.out << d.file_name << "\t" << d.state << "\t" << d.action << "\t" << d.passages << "\t"
+            << d.certifier << "\t" << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
             << (d.uploaded_at ? IsoStamp(d.uploaded_at) : "-") << "\t"
             << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\t"
             << (hook == hook_of.end() ? "-" : DescribeHook(*hook->second)) << "\n";
