@@ -286,6 +286,7 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
           certifier.configured != nullptr ? certifier.configured->name : "(plus configuré)");
     c.Set("bcr", certifier.bcr);
     TemplateValue certifications = TemplateValue::List();
+    bool withdrawals = false;  // one of its certifications has some (the report's table)
     for (const CertificationFigures& cert : certifier.certifications) {
       const bool refused = cert.type.empty() && cert.code.empty();
       TemplateValue t;
@@ -303,9 +304,14 @@ TemplateValue DashboardValue(const Config& config, const Dashboard& dashboard, b
           .Set("missing", N(cert.Count(Status::kMissing)))
           .Set("has_missing", cert.Count(Status::kMissing) > 0);
       SetWithdrawalFigures(t, cert);
+      for (Status s : {Status::kWithdrawalQueued, Status::kWithdrawalInDeposit,
+                       Status::kWithdrawalDeposited, Status::kWithdrawn}) {
+        withdrawals = withdrawals || cert.Count(s) > 0;
+      }
       certifications.Push(std::move(t));
     }
     c.Set("certifications", std::move(certifications));
+    c.Set("has_withdrawals", withdrawals);
     c.Set("overdue", N(certifier.overdue))
         .Set("urgent", N(certifier.urgent))
         .Set("urgent_days", N(dashboard.urgent_days))
@@ -561,11 +567,12 @@ int RunDeposits(const CommandContext& ctx) {
   for (const store::DepositRecord& d : *deposits) {
     if (d.state == "abandoned") continue;
     if (shown++ == 0) {
-      ctx.out << "file\tstate\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt\thook\n";
+      ctx.out << "file\tstate\taction\tpassages\tcertifier\tpublished_at\tuploaded_at\treceipt"
+                 "\thook\n";
     }
     auto hook = hook_of.find(d.id);
-    ctx.out << d.file_name << "\t" << d.state << "\t" << d.passages << "\t" << d.certifier << "\t"
-            << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
+    ctx.out << d.file_name << "\t" << d.state << "\t" << d.action << "\t" << d.passages << "\t"
+            << d.certifier << "\t" << (d.published_at ? IsoStamp(d.published_at) : "-") << "\t"
             << (d.uploaded_at ? IsoStamp(d.uploaded_at) : "-") << "\t"
             << (d.receipt_status.empty() ? "-" : d.receipt_status) << "\t"
             << (hook == hook_of.end() ? "-" : DescribeHook(*hook->second)) << "\n";

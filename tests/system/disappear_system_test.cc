@@ -97,6 +97,11 @@ class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
               "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\nquery: \"" + query +
                   "\"\nkey: id\npage_by: id\npage_size: 2\nmissing_after: " +
                   std::to_string(missing_after) + "\n" + fields);
+    return WriteMainConfig();
+  }
+
+  // The main configuration: one certifier whose only mapping is m.yaml, on this run's source.
+  std::string WriteMainConfig() {
     if (GetParam() == "postgresql") WriteFile(dir_ + "/db", services_.password + "\n", 0600);
     WriteFile(dir_ + "/accrochd.yaml",
               "state_directory: " + dir_ +
@@ -227,6 +232,100 @@ TEST_P(DisappearSystemTest, AReadThatReturnsNoRowCountsNoMiss) {
   ASSERT_EQ(Once().exit_code, 0);
   EXPECT_EQ(Missing(), 1);
   EXPECT_THAT(History("2"), HasSubstr("disparu de la source"));
+}
+
+// A mapping with a cursor reads only the rows changed since its bookmark, so it cannot see a
+// row go: its deleted_query lists the deleted keys (here a table the certifier's application
+// fills, key + deleted_at, read under the cursor column's name). No bookmark (a first reading,
+// a changed mapping): every row was read, nothing is marked. With one: a listed passage the
+// read did not see is missing at once, one it saw is not; a deleted_query that fails fails the
+// cycle and marks nothing.
+TEST_P(DisappearSystemTest, DeletedQueryMarksTheListedRowsAtOnceAndOnlyWithABookmark) {
+  const std::string rows = "gone_cur_" + GetParam();
+  const std::string deleted = "gone_del_" + GetParam();
+  // A real timestamp on PostgreSQL; SQLite has none, the text of one.
+  const std::string stamp = GetParam() == "postgresql" ? "TIMESTAMP" : "VARCHAR(19)";
+  Admin().Exec("DROP TABLE IF EXISTS " + rows);
+  Admin().Exec("DROP TABLE IF EXISTS " + deleted);
+  Admin().Exec("CREATE TABLE " + rows +
+               " (id INTEGER PRIMARY KEY, nom VARCHAR(60), delivered VARCHAR(10), modifie_le " +
+               stamp + ")");
+  Admin().Exec("CREATE TABLE " + deleted + " (id INTEGER, deleted_at " + stamp + ")");
+  const std::string t0 = "2026-11-02 08:00:00", t1 = "2026-11-02 09:00:00",
+                    t2 = "2026-11-02 10:00:00";
+  auto insert = [&](int id, const std::string& at) {
+    Admin().Exec("INSERT INTO " + rows + " VALUES (" + std::to_string(id) + ", 'NOM" +
+                 std::to_string(id) + "', '" + DayFromToday(20) + "', '" + at + "')");
+  };
+  auto remove = [&](int id, const std::string& at) {
+    Admin().Exec("DELETE FROM " + rows + " WHERE id = " + std::to_string(id));
+    Admin().Exec("INSERT INTO " + deleted + " VALUES (" + std::to_string(id) + ", '" + at + "')");
+  };
+  auto write_mapping = [&](const std::string& look_back) {
+    std::string fields = MinimalFields();
+    fields.replace(fields.find("{constant: \"2026-01-15\"}"), 24, "{column: delivered}");
+    fields.replace(fields.find("{constant: DUPONT}"), 18, "{column: nom}");
+    // deleted_query is on line 8, its value at column 16.
+    WriteFile(dir_ + "/m.yaml",
+              "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\n"
+              "query: SELECT id, nom, delivered, modifie_le FROM " +
+                  rows + "\nkey: id\ncursor: {column: modifie_le, look_back: " + look_back +
+                  "}\ndeleted_query: SELECT id, deleted_at AS modifie_le FROM " + deleted + "\n" +
+                  fields);
+    WriteMainConfig();
+  };
+  // All pending (delivered in 20 days): none goes into a deposit file.
+  for (int id : {1, 2, 3, 4, 5}) insert(id, t0);
+  write_mapping("1h");
+  RunResult first = Once();  // no bookmark: every row, no deleted_query
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(Missing(), 0);
+  EXPECT_EQ(Certifier()["certifications"].items[0]["pending"].Int(), 5);
+
+  // 5 deleted and listed; the mapping changes (look_back): its bookmark no longer holds, the
+  // next read is a first reading again, and marks nothing though 5 is listed and not read.
+  remove(5, t1);
+  write_mapping("2h");
+  RunResult changed = Once();
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_EQ(Missing(), 0) << "a read without a bookmark marked a passage";
+  EXPECT_THAT(History("5"), Not(HasSubstr("disparu")));
+
+  // 2 deleted and listed; 3 deleted, listed, and written again (changed since the bookmark):
+  // the read sees 3. At the very next cycle, 2 and 5 are missing (no missing_after wait), 3 not.
+  remove(2, t2);
+  remove(3, t2);
+  insert(3, t2);
+  RunResult next = Once();
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(next.out + next.err, HasSubstr("2 passage(s) gone from the source"));
+  EXPECT_THAT(next.out + next.err, HasSubstr("listed by deleted_query"));
+  const Json c = Certifier();
+  EXPECT_EQ(c["missing"].Int(), 2);
+  EXPECT_EQ(c["missing_from_source"].Int(), 0);
+  EXPECT_EQ(c["certifications"].items[0]["missing"].Int(), 2);
+  EXPECT_EQ(c["certifications"].items[0]["pending"].Int(), 3);  // 1, 3, 4
+  const std::string two = History("2");
+  EXPECT_THAT(two, HasSubstr("disparu de la source"));
+  EXPECT_THAT(two, HasSubstr("deleted_query"));
+  EXPECT_THAT(History("5"), HasSubstr("disparu de la source"));
+  EXPECT_THAT(History("3"), Not(HasSubstr("disparu")));
+  EXPECT_THAT(History("1"), Not(HasSubstr("disparu")));
+  EXPECT_THAT(next.out + next.err + two, Not(HasSubstr("NOM2")));
+  // Marked once: the next cycle lists 2 again and adds nothing.
+  ASSERT_EQ(Once().exit_code, 0);
+  EXPECT_EQ(Occurrences(History("2"), "disparu de la source (plus lu"), 1u);
+
+  // The deleted rows' table is gone: the deleted_query fails, so does the cycle, naming the
+  // deleted_query and its place in the mapping file; 4, deleted meanwhile, is not marked.
+  remove(4, t2);
+  Admin().Exec("DROP TABLE " + deleted);
+  RunResult broken = Once();
+  EXPECT_NE(broken.exit_code, 0);
+  EXPECT_THAT(broken.out + broken.err, HasSubstr("deleted_query (" + dir_ + "/m.yaml:8:16)"));
+  EXPECT_EQ(Missing(), 2);
+  EXPECT_THAT(History("4"), Not(HasSubstr("disparu")));
+  Admin().Exec("DROP TABLE " + rows);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sources, DisappearSystemTest, ::testing::Values("sqlite", "postgresql"),

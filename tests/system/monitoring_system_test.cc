@@ -20,6 +20,7 @@
 #include "tests/support/json_reader.h"
 #include "tests/support/run_binary.h"
 #include "tests/system/deposit_checks.h"
+#include "tests/system/deposit_ledger.h"
 
 namespace accrochd::testing {
 namespace {
@@ -127,15 +128,58 @@ void ExpectReportMatches(const std::string& page_path, const Json& status) {
       const Json& row = statuses["rows"].items[i];
       const Json& t = c["certifications"].items[i];
       EXPECT_EQ(statuses["row_headers"].items[i].text, "row");
-      ASSERT_EQ(row.items.size(), 9u);
+      ASSERT_EQ(row.items.size(), 10u);
       EXPECT_EQ(row.items[0].text, t["type"].text + " " + t["code"].text);
-      const char* columns[] = {"total",      "pending",   "held",     "quarantined",
-                               "in_deposit", "deposited", "accepted", "rejected"};
-      for (std::size_t k = 0; k < 8; ++k) {
+      const char* columns[] = {"total",     "pending",  "held",     "quarantined", "in_deposit",
+                               "deposited", "accepted", "rejected", "missing"};
+      for (std::size_t k = 0; k < 9; ++k) {
         EXPECT_EQ(row.items[k + 1].text, std::to_string(t[columns[k]].Int()))
             << t["code"].text << " " << columns[k];
       }
     }
+    // Passages gone from the source: a table when there are some, none otherwise.
+    const bool missing = c["missing"].Int() + c["missing_from_source"].Int() > 0;
+    EXPECT_EQ(tables["disparus-" + bcr].type != Json::Type::kNull, missing) << bcr;
+    if (missing) {
+      const Json& gone = tables["disparus-" + bcr];
+      EXPECT_THAT(gone["caption"].text, HasSubstr("Passages disparus de la source"));
+      ASSERT_EQ(gone["rows"].items.size(), 3u);
+      const char* figures[] = {"missing", "missing_from_source", "missing_accepted"};
+      const char* labels[] = {"En attente ou en quarantaine (plus déposés)",
+                              "Déjà dans un fichier ou à la CDC", "dont acceptés par la CDC"};
+      for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(gone["rows"].items[i].items[0].text, labels[i]);
+        EXPECT_EQ(gone["rows"].items[i].items[1].text, std::to_string(c[figures[i]].Int()))
+            << figures[i];
+      }
+    }
+    // Withdrawals: one row per certification that has some, none when none has.
+    std::vector<const Json*> withdrawing;
+    for (const Json& t : c["certifications"].items) {
+      if (t["has_withdrawals"].boolean) withdrawing.push_back(&t);
+    }
+    const Json& withdrawals = tables["retraits-" + bcr];
+    EXPECT_EQ(withdrawals.type != Json::Type::kNull, !withdrawing.empty()) << bcr;
+    if (!withdrawing.empty()) {
+      EXPECT_EQ(withdrawals["caption"].text, "Retraits (suppression) par certification");
+      ASSERT_EQ(withdrawals["rows"].items.size(), withdrawing.size());
+      for (std::size_t i = 0; i < withdrawing.size(); ++i) {
+        const Json& row = withdrawals["rows"].items[i];
+        const Json& t = *withdrawing[i];
+        ASSERT_EQ(row.items.size(), 5u);
+        EXPECT_EQ(row.items[0].text, t["type"].text + " " + t["code"].text);
+        const char* columns[] = {"withdrawal_queued", "withdrawal_in_deposit",
+                                 "withdrawal_deposited", "withdrawn"};
+        for (std::size_t k = 0; k < 4; ++k) {
+          EXPECT_EQ(row.items[k + 1].text, std::to_string(t[columns[k]].Int())) << columns[k];
+        }
+      }
+    }
+    const std::string corrections =
+        "Corrections en cours : " + std::to_string(c["corrections"].Int()) +
+        " passage(s) (une suppression, puis une création";
+    EXPECT_EQ(page["text"].text.find(corrections) != std::string::npos, c["corrections"].Int() > 0)
+        << bcr;
     const Json& bands = tables["echeances-" + bcr];
     ASSERT_EQ(bands["rows"].items.size(), 5u);
     for (std::size_t i = 0; i < 5; ++i) {
@@ -257,6 +301,75 @@ TEST(MonitoringSystemTest, OnceWritesMetricsAndReportThatSayWhatStatusJsonSays) 
 
   ExpectNothingPersonal(metrics, "the metrics file");
   ExpectNothingPersonal(page, "the report");
+}
+
+// Passages gone from the source, withdrawals and corrections under way: the page shows them per
+// certifier as `status` does, and its tables say what `status --json` says. On a copy of the
+// demo: the first file accepted by a receipt, one passage withdrawn, one corrected (their
+// SUPPRESSION file written), an accepted passage's row and a quarantined one's deleted.
+TEST(MonitoringSystemTest, TheReportShowsMissingPassagesWithdrawalsAndCorrections) {
+  const std::string dir = MakeTempDir("monitoring-missing");
+  const std::string database = dir + "/demo.db";
+  std::filesystem::copy_file(std::string(ACCROCHD_BINARY_DIR) + "/demo/demo.db", database);
+  const std::string config = dir + "/accrochd.yaml";
+  WriteFile(config, DemoConfigWith(dir + "/state", "", database));
+  RunResult first = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::vector<ListedFile> files = ListedFiles(first.out);
+  ASSERT_EQ(files.size(), 1u) << first.out;
+  const std::string xml = ReadFile(files[0].path);
+  const std::vector<std::string> ids = IdTechniquesOf(xml);
+  ASSERT_GE(ids.size(), 3u);
+  std::string receipt = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rapport>\n  <nomFichier>" +
+                        std::filesystem::path(files[0].path).filename().string() +
+                        "</nomFichier>\n  <idFlux>" + ElementText(xml, "idFlux") +
+                        "</idFlux>\n  <idTraitement>7001</idTraitement>\n  <PassagesKO>\n"
+                        "  </PassagesKO>\n  <PassagesOK>\n";
+  for (const std::string& id : ids) receipt += "    <idTechnique>" + id + "</idTechnique>\n";
+  WriteFile(dir + "/AT.xml", receipt + "  </PassagesOK>\n</rapport>\n");
+  RunResult imported = RunAccrochd({"receipts", "import", "--config", config, dir + "/AT.xml"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  // ids[1]'s mention changes (a correction needs changed data); ids[2] (accepted) and IEF-1042
+  // (quarantined) leave the database: resultat.id after "IEF-".
+  ASSERT_EQ(ids[1].rfind("IEF-", 0), 0u);
+  ASSERT_EQ(ids[2].rfind("IEF-", 0), 0u);
+  ShellResult changed = Shell(
+      Quote(kSqlite3) + " " + Quote(database) +
+      " \"UPDATE resultat SET mention = CASE WHEN mention = 'Bien' THEN 'Très bien' ELSE 'Bien' "
+      "END WHERE id = " +
+      ids[1].substr(4) + "; DELETE FROM resultat WHERE id IN (" + ids[2].substr(4) + ", 1042)\"");
+  ASSERT_EQ(changed.exit_code, 0) << changed.out;
+  RunResult seen = RunAccrochd({"once", "--config", config});  // the change seen, a first miss
+  ASSERT_EQ(seen.exit_code, 0) << seen.err;
+  for (const auto& [command, id] : {std::pair{"withdraw", ids[0]}, std::pair{"correct", ids[1]}}) {
+    RunResult asked = RunAccrochd({"passages", "--config", config, command, id});
+    ASSERT_EQ(asked.exit_code, 0) << command << " " << id << ": " << asked.err;
+  }
+  // The second miss (missing_after: 2); the SUPPRESSION file of the withdrawal and correction.
+  RunResult second = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+
+  RunResult json = RunAccrochd({"status", "--all", "--json", "--config", config});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const Json status = ParseJson(json.out);
+  ASSERT_EQ(status["certifiers"].items.size(), 1u);
+  const Json& c = status["certifiers"].items[0];
+  EXPECT_EQ(c["missing"].Int(), 1);
+  EXPECT_EQ(c["missing_from_source"].Int(), 1);
+  EXPECT_EQ(c["missing_accepted"].Int(), 1);
+  EXPECT_EQ(c["corrections"].Int(), 1);
+  int in_deposit = 0;
+  for (const Json& t : c["certifications"].items) in_deposit += t["withdrawal_in_deposit"].Int();
+  EXPECT_EQ(in_deposit, 2);  // the withdrawal and the correction, in their SUPPRESSION file
+
+  RunResult html = RunAccrochd({"status", "--html", "--config", config});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  WriteFile(dir + "/report.html", html.out);
+  ExpectReportMatches(dir + "/report.html", status);
+  EXPECT_THAT(html.out, HasSubstr("Passages disparus de la source"));
+  EXPECT_THAT(html.out, HasSubstr("Retraits (suppression) par certification"));
+  EXPECT_THAT(html.out, HasSubstr("Corrections en cours : <strong>1</strong> passage(s)"));
+  ExpectNothingPersonal(html.out, "the report");
 }
 
 // A cycle that could not read its source still replaces the metrics file, with its result; the

@@ -8,6 +8,7 @@
 // not accepted).
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -265,6 +266,52 @@ TEST_F(WithdrawSystemTest, ASuppressionFileRefusedWholeGoesOutAgain) {
   EXPECT_EQ(ElementText(ReadFile(second[0].path), "action"), "SUPPRESSION");
   EXPECT_THAT(IdTechniquesOf(ReadFile(second[0].path)), ElementsAre(ids[0]));
   EXPECT_EQ(Xmllint(xsd, {second[0].path}).exit_code, 0);
+}
+
+// `deposits list` says what each file does at the CDC: the CREATION file that deposited the
+// passages, the SUPPRESSION file that withdraws one of them.
+TEST_F(WithdrawSystemTest, DepositsListShowsEachFilesAction) {
+  Configure("");
+  std::string creation;
+  const std::vector<std::string> ids = DepositAndAccept(creation);
+  ASSERT_GE(ids.size(), 1u);
+  ASSERT_EQ(Passages({"withdraw", ids[0]}).exit_code, 0);
+  std::vector<ListedFile> files = Once();
+  ASSERT_EQ(files.size(), 1u) << out_ << log_;
+  const std::string suppression = fs::path(files[0].path).filename().string();
+  RunResult list = RunAccrochd({"deposits", "list", "--config", config_});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  // Each file's line, its columns by the header's names.
+  std::vector<std::vector<std::string>> lines;
+  std::size_t start = 0;
+  while (start < list.out.size()) {
+    const std::size_t end = list.out.find('\n', start);
+    std::vector<std::string> columns;
+    std::size_t from = start;
+    for (;;) {
+      const std::size_t tab = list.out.find('\t', from);
+      if (tab == std::string::npos || tab > end) {
+        columns.push_back(list.out.substr(from, end - from));
+        break;
+      }
+      columns.push_back(list.out.substr(from, tab - from));
+      from = tab + 1;
+    }
+    lines.push_back(columns);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 3u) << list.out;
+  ASSERT_GE(lines[0].size(), 3u);
+  EXPECT_EQ(lines[0][0], "file");
+  EXPECT_EQ(lines[0][2], "action");
+  std::map<std::string, std::string> action;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    ASSERT_EQ(lines[i].size(), lines[0].size()) << list.out;
+    action[lines[i][0]] = lines[i][2];
+  }
+  EXPECT_EQ(action[fs::path(creation).filename().string()], "CREATION") << list.out;
+  EXPECT_EQ(action[suppression], "SUPPRESSION") << list.out;
 }
 
 TEST_F(WithdrawSystemTest, TheCommandRefusesWhatCannotBeWithdrawn) {
