@@ -598,6 +598,36 @@ struct Rendered {
   std::string attachment_name, attachment;  // e-mail only; none when the name is empty
 };
 
+// The five parts of a message from the templates of `family` ("alert", "alert-withdrawal",
+// "alert-missing"): FAMILY-subject (on one line), -text, -html, -json, and alert-slack, which
+// takes the subject and the text.
+Result<void> RenderParts(const Templates& templates, PreparedValue& prepared,
+                         std::string_view family, Rendered& r) {
+  const std::string f(family);
+  auto subject = templates.Render(f + "-subject", prepared);
+  if (!subject) return std::unexpected(subject.error());
+  r.subject = *subject;
+  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
+    r.subject.pop_back();
+  }
+  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
+  prepared.SetText("subject", r.subject);
+  auto text = templates.Render(f + "-text", prepared);
+  if (!text) return std::unexpected(text.error());
+  r.text = *text;
+  auto html = templates.Render(f + "-html", prepared, Escape::kHtml);
+  if (!html) return std::unexpected(html.error());
+  r.html = *html;
+  auto json = templates.Render(f + "-json", prepared, Escape::kJson);
+  if (!json) return std::unexpected(json.error());
+  r.json = *json;
+  prepared.SetText("text", r.text);
+  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
+  if (!slack) return std::unexpected(slack.error());
+  r.slack = *slack;
+  return {};
+}
+
 // `attachment_rows`: the rows of the plain-text attachment, when the message has one. The data
 // are converted once for the five templates of a message (and the attachment's own, small).
 Result<Rendered> Render(const Templates& templates, TemplateValue data,
@@ -622,27 +652,9 @@ Result<Rendered> Render(const Templates& templates, TemplateValue data,
     r.attachment = *attachment;
   }
   PreparedValue prepared(data);
-  auto subject = templates.Render("alert-subject", prepared);
-  if (!subject) return std::unexpected(subject.error());
-  r.subject = *subject;
-  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
-    r.subject.pop_back();
+  if (auto parts = RenderParts(templates, prepared, "alert", r); !parts) {
+    return std::unexpected(parts.error());
   }
-  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
-  prepared.SetText("subject", r.subject);
-  auto text = templates.Render("alert-text", prepared);
-  if (!text) return std::unexpected(text.error());
-  r.text = *text;
-  auto html = templates.Render("alert-html", prepared, Escape::kHtml);
-  if (!html) return std::unexpected(html.error());
-  r.html = *html;
-  auto json = templates.Render("alert-json", prepared, Escape::kJson);
-  if (!json) return std::unexpected(json.error());
-  r.json = *json;
-  prepared.SetText("text", r.text);
-  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
-  if (!slack) return std::unexpected(slack.error());
-  r.slack = *slack;
   return r;
 }
 
@@ -786,27 +798,9 @@ Result<int> Alerter::PlanWithdrawalRefusals(const CertifierConfig& c) {
   Rendered r;
   PreparedValue prepared(data);
   const Templates& templates = *config_.templates;
-  auto subject = templates.Render("alert-withdrawal-subject", prepared);
-  if (!subject) return std::unexpected(subject.error());
-  r.subject = *subject;
-  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
-    r.subject.pop_back();
+  if (auto parts = RenderParts(templates, prepared, "alert-withdrawal", r); !parts) {
+    return std::unexpected(parts.error());
   }
-  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
-  prepared.SetText("subject", r.subject);
-  auto text = templates.Render("alert-withdrawal-text", prepared);
-  if (!text) return std::unexpected(text.error());
-  r.text = *text;
-  auto html = templates.Render("alert-withdrawal-html", prepared, Escape::kHtml);
-  if (!html) return std::unexpected(html.error());
-  r.html = *html;
-  auto json = templates.Render("alert-withdrawal-json", prepared, Escape::kJson);
-  if (!json) return std::unexpected(json.error());
-  r.json = *json;
-  prepared.SetText("text", r.text);
-  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
-  if (!slack) return std::unexpected(slack.error());
-  r.slack = *slack;
   std::vector<QueuedAlert> messages = Messages(config_, c, r, "withdrawal_refused", true);
   if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
     return std::unexpected(q.error());
@@ -985,27 +979,9 @@ Result<int> Alerter::PlanMissingFor(const CertifierConfig& c) {
   const Templates& templates = *config_.templates;
   Rendered r;
   PreparedValue prepared(data);
-  auto subject = templates.Render("alert-missing-subject", prepared);
-  if (!subject) return std::unexpected(subject.error());
-  r.subject = *subject;
-  while (!r.subject.empty() && (r.subject.back() == '\n' || r.subject.back() == ' ')) {
-    r.subject.pop_back();
+  if (auto parts = RenderParts(templates, prepared, "alert-missing", r); !parts) {
+    return std::unexpected(parts.error());
   }
-  std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
-  prepared.SetText("subject", r.subject);
-  auto text = templates.Render("alert-missing-text", prepared);
-  if (!text) return std::unexpected(text.error());
-  r.text = *text;
-  auto html = templates.Render("alert-missing-html", prepared, Escape::kHtml);
-  if (!html) return std::unexpected(html.error());
-  r.html = *html;
-  auto json = templates.Render("alert-missing-json", prepared, Escape::kJson);
-  if (!json) return std::unexpected(json.error());
-  r.json = *json;
-  prepared.SetText("text", r.text);
-  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
-  if (!slack) return std::unexpected(slack.error());
-  r.slack = *slack;
   std::vector<QueuedAlert> messages = Messages(config_, c, r, "missing", urgent);
   if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
     return std::unexpected(q.error());
