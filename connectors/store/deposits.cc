@@ -86,6 +86,21 @@ void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
   }
 }
 
+// A new deposit row, state 'publishing', for a file of `passages` passages whose cpf:action is
+// `action` (CREATION or SUPPRESSION); its id.
+std::int64_t InsertDeposit(soci::session& sql, const std::string& certifier,
+                           const std::string& file_name, const std::string& id_flux,
+                           std::size_t passages, const std::string& at, const std::string& action) {
+  const long long count = static_cast<long long>(passages);
+  sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at, "
+         "action) VALUES (:c, :f, :x, :n, 'publishing', :now, :a)",
+      soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
+      soci::use(at), soci::use(action);
+  long long id = 0;
+  sql << "SELECT last_insert_rowid()", soci::into(id);
+  return id;
+}
+
 }  // namespace
 
 PassageRows& DepositStore::Rows() {
@@ -115,13 +130,8 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     soci::session& sql = db_.sql();
     PassageRows& rows = Rows();
     soci::transaction tr(sql);
-    const long long count = static_cast<long long>(id_techniques.size());
-    sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at) "
-           "VALUES (:c, :f, :x, :n, 'publishing', :now)",
-        soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
-        soci::use(at);
-    long long id = 0;
-    sql << "SELECT last_insert_rowid()", soci::into(id);
+    const std::int64_t id =
+        InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "CREATION");
     // The session puts only pending passages in a file: the lifecycle's decision for a pending
     // passage is taken once, and each write checks that the passage is pending indeed. One that
     // is not gets its own decision -- a refusal -- and the whole file is refused.
@@ -159,13 +169,8 @@ Result<std::int64_t> DepositStore::BeginWithdrawal(const std::string& certifier,
     soci::session& sql = db_.sql();
     PassageRows& rows = Rows();
     soci::transaction tr(sql);
-    const long long count = static_cast<long long>(id_techniques.size());
-    sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at, "
-           "action) VALUES (:c, :f, :x, :n, 'publishing', :now, 'SUPPRESSION')",
-        soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
-        soci::use(at);
-    long long id = 0;
-    sql << "SELECT last_insert_rowid()", soci::into(id);
+    const std::int64_t id =
+        InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "SUPPRESSION");
     const mappings::DepositBegun event{id, file_name, /*suppression=*/true};
     for (const std::string& each : id_techniques) {
       const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
