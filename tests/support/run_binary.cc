@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -18,28 +19,60 @@ extern char** environ;
 
 namespace accrochd::testing {
 
-RunResult RunAccrochd(const std::vector<std::string>& args,
-                      const std::vector<std::string>& extra_env) {
-  std::vector<std::string> argv_storage = {ACCROCHD_BIN};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+namespace {
 
-  std::vector<std::string> env_storage;
+// The test environment ("NAME=value"): the process's own, less what the tests decide themselves
+// (inherited values would change what is tested), plus `extra_env`.
+std::vector<std::string> TestEnvironment(const std::vector<std::string>& extra_env) {
+  std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
-    // The tests decide these; inherited values would change what is tested.
     if (entry.starts_with("CREDENTIALS_DIRECTORY=") || entry.starts_with("STATE_DIRECTORY=") ||
         entry.starts_with("CONFIGURATION_DIRECTORY=") || entry.starts_with("JOURNAL_STREAM=")) {
       continue;
     }
-    env_storage.push_back(entry);
+    env.push_back(std::move(entry));
   }
-  env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  return env;
+}
+
+// Pointers into `storage`, ended by nullptr, as posix_spawn takes them.
+std::vector<char*> Pointers(std::vector<std::string>& storage) {
+  std::vector<char*> out;
+  for (std::string& s : storage) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+pid_t SpawnAccrochd(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                    const std::string& log) {
+  std::vector<std::string> argv_storage = {ACCROCHD_BIN};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv = Pointers(argv_storage);
+  std::vector<std::string> env_storage = TestEnvironment(extra_env);
+  std::vector<char*> envp = Pointers(env_storage);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = log + ".out", err = log + ".err";
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot run accrochd: ") + std::strerror(rc));
+  return pid;
+}
+
+RunResult RunAccrochd(const std::vector<std::string>& args,
+                      const std::vector<std::string>& extra_env) {
+  std::vector<std::string> argv_storage = {ACCROCHD_BIN};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv = Pointers(argv_storage);
+  std::vector<std::string> env_storage = TestEnvironment(extra_env);
+  std::vector<char*> envp = Pointers(env_storage);
 
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace accrochd::testing {
 
 struct RunResult {
@@ -18,6 +20,11 @@ struct RunResult {
 // it to end.
 RunResult RunAccrochd(const std::vector<std::string>& args,
                       const std::vector<std::string>& extra_env = {});
+
+// Starts `accrochd args...` with the same environment, without waiting for it; its stdout and
+// stderr go to `log`.out and `log`.err. The caller waits for (or kills) the process.
+pid_t SpawnAccrochd(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                    const std::string& log);
 
 // Makes a fresh empty directory for one test and returns its path.
 std::string MakeTempDir(const std::string& name);

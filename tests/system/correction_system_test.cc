@@ -18,9 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +31,6 @@
 #include "tests/support/services.h"
 #include "tests/system/deposit_checks.h"
 #include "tests/system/deposit_ledger.h"
-
-extern char** environ;
 
 namespace accrochd::testing {
 namespace {
@@ -89,33 +85,7 @@ std::string Receipt(const std::string& file, const std::vector<std::string>& ok)
 // Starts `accrochd once --config config` without waiting; output to `log`.out and .err.
 pid_t SpawnOnce(const std::vector<std::string>& env_extra, const std::string& config,
                 const std::string& log) {
-  std::vector<std::string> argv_storage = {ACCROCHD_BIN, "once", "--config", config};
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    if (entry.starts_with("CREDENTIALS_DIRECTORY=") || entry.starts_with("STATE_DIRECTORY=") ||
-        entry.starts_with("CONFIGURATION_DIRECTORY=") || entry.starts_with("JOURNAL_STREAM=")) {
-      continue;
-    }
-    env_storage.push_back(entry);
-  }
-  for (const std::string& e : env_extra) env_storage.push_back(e);
-  std::vector<char*> envp;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const std::string out = log + ".out", err = log + ".err";
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot run accrochd: ") + std::strerror(rc));
-  return pid;
+  return SpawnAccrochd({"once", "--config", config}, env_extra, log);
 }
 
 class CorrectionSystemTest : public ::testing::TestWithParam<std::string> {

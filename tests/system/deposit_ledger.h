@@ -57,7 +57,8 @@ struct StoreSnapshot {
   }
 };
 
-// Reads <state>/state.db with the sqlite3 CLI; an empty snapshot when there is none yet.
+// Reads <state>/state.db with the sqlite3 CLI; an empty snapshot when there is none yet (no
+// file, or a file without the schema yet).
 inline StoreSnapshot ReadStore(const std::string& state) {
   StoreSnapshot s;
   const std::string db = state + "/state.db";
@@ -67,6 +68,9 @@ inline StoreSnapshot ReadStore(const std::string& state) {
                         " \"BEGIN; "
                         "SELECT 'P', id_technique, status, IFNULL(deposit_id, '') FROM passages; "
                         "SELECT 'D', id, file_name, state, passages FROM deposits; COMMIT;\"");
+  // A kill between the file's creation and the commit of the schema's first migration leaves a
+  // database without tables: nothing was recorded yet, the next start creates them.
+  if (r.exit_code != 0 && r.out.find("no such table: passages") != std::string::npos) return s;
   if (r.exit_code != 0) throw std::runtime_error("sqlite3 " + db + ":\n" + r.out);
   std::istringstream in(r.out);
   std::string line;

@@ -46,9 +46,7 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,8 +57,6 @@
 #include "tests/support/run_binary.h"
 #include "tests/system/deposit_checks.h"
 #include "tests/system/deposit_ledger.h"
-
-extern char** environ;
 
 namespace accrochd::testing {
 namespace {
@@ -104,34 +100,7 @@ FROM candidat WHERE id > 210;
 // Starts `accrochd once --config config` without waiting for it; stdout and stderr go to
 // `log`.out and `log`.err.
 pid_t SpawnOnce(const std::string& config, const std::string& log) {
-  std::vector<std::string> argv_storage = {ACCROCHD_BIN, "once", "--config", config};
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    // As RunAccrochd: the test decides these.
-    if (entry.starts_with("CREDENTIALS_DIRECTORY=") || entry.starts_with("STATE_DIRECTORY=") ||
-        entry.starts_with("CONFIGURATION_DIRECTORY=") || entry.starts_with("JOURNAL_STREAM=")) {
-      continue;
-    }
-    env_storage.push_back(entry);
-  }
-  std::vector<char*> envp;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const std::string out = log + ".out", err = log + ".err";
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot run accrochd: ") + std::strerror(rc));
-  return pid;
+  return SpawnAccrochd({"once", "--config", config}, {}, log);
 }
 
 // The base names of the files `accrochd once` listed.
@@ -213,7 +182,8 @@ TEST(Kill9SystemTest, KillNineAtTwentyRandomMomentsLosesNoPassageAndSendsNoneTwi
   // The end of a round: a run completed; everything valid is in exactly one file.
   auto end_round = [&](const RunResult& run, const OutboxObserver::Found& found) {
     EXPECT_EQ(ValidCount(run.out), valid.size()) << run.out;
-    EXPECT_EQ(ListedNames(run.out), found.fresh) << "the files the run listed are those it published";
+    EXPECT_EQ(ListedNames(run.out), found.fresh)
+        << "the files the run listed are those it published";
     EXPECT_EQ(found.without_line, 0u);
     EXPECT_EQ(found.partials, 0u);
     observer->ExpectComplete(valid, not_due);
