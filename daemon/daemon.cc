@@ -237,8 +237,12 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   stages.evaluate = [&](const source::RowBatch& batch, cycle::EvaluatedBatch& out) {
     return evaluation.Evaluate(batch, out);
   };
-  // What a complete read saw, for the rows that disappear (MarkGone): not for a preview.
-  const bool note_reads = store_ != nullptr && sink == nullptr && !limit;
+  // What a complete read saw, for the rows that disappear (MarkGone): not for a preview, and
+  // only where MarkGone uses it -- a mapping without a cursor, or one with a deleted_query. A
+  // mapping with a cursor and no deleted_query never finds rows gone: noting its keys (one
+  // insert per row on the record stage, the backfill's busiest) would be work for nothing.
+  const bool note_reads = store_ != nullptr && sink == nullptr && !limit &&
+                          (!mapping.cursor || !mapping.deleted_query.empty());
   if (note_reads) {
     if (auto r = store_->missing().BeginRead(certifier.id_client); !r) return r;
   }
