@@ -2,6 +2,7 @@
 #include <iostream>
 #include <variant>
 
+#include "connectors/store/sqlite_statement.h"
 #include "connectors/xml/xml_library.h"
 #include "core/clock.h"
 #include "daemon/alerts.h"
@@ -16,6 +17,7 @@
 int main(int argc, char** argv) {
   using namespace accrochd;
   using namespace accrochd::daemon;
+  store::TuneSqliteForProcess();  // before anything opens a database
 
   auto parsed = ParseCommandLine(argc, argv);
   if (auto* early = std::get_if<EarlyExit>(&parsed)) {

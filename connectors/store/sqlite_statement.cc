@@ -1,6 +1,7 @@
 #include "connectors/store/sqlite_statement.h"
 
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 
 #include <soci/soci.h>
@@ -13,6 +14,12 @@ namespace sq = ::sqlite_api;  // SOCI declares SQLite's API in this namespace
 sqlite3* SqliteHandle(soci::session& sql) {
   auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
   return reinterpret_cast<sqlite3*>(backend->conn_);
+}
+
+void TuneSqliteForProcess() {
+  static std::once_flag once;
+  // SQLITE_MISUSE if SQLite was initialised already: the statistics then stay on, harmlessly.
+  std::call_once(once, [] { sq::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 namespace {

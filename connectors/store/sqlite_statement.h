@@ -28,6 +28,14 @@ namespace accrochd::store {
 // The SQLite connection under a SOCI session (sqlite3 backend).
 sqlite3* SqliteHandle(soci::session& sql);
 
+// Turns off SQLite's memory statistics for the whole process: with them on, every allocation
+// SQLite makes takes a process-wide mutex, which the store's threads (the record stage, each
+// deposit's record, the cycle's uniqueness index) then contend for -- about 7 % of a backfill's
+// CPU in pthread_mutex_lock/unlock (bench/README.md). accrochd never reads those statistics.
+// Only possible before SQLite initialises: the first call, at the start of main(), does it;
+// later calls do nothing.
+void TuneSqliteForProcess();
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, std::string_view sql);
