@@ -28,7 +28,10 @@ struct BufferDeleter {
 
 // Text content, escaped; line breaks as character references so that a passage stays on its
 // line (the value is unchanged: a character reference is not normalised away).
-bool WriteText(xmlTextWriter* w, std::string_view text) {
+bool WriteText(xmlTextWriter* w, const std::string& text) {
+  if (text.find_first_of("\n\r") == std::string::npos) {  // nearly always: written as it is
+    return xmlTextWriterWriteString(w, X(text.c_str())) >= 0;
+  }
   std::size_t start = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     if (i < text.size() && text[i] != '\n' && text[i] != '\r') continue;
@@ -44,15 +47,28 @@ bool WriteText(xmlTextWriter* w, std::string_view text) {
   return true;
 }
 
-bool Element(xmlTextWriter* w, const std::string& name, std::string_view text) {
-  return xmlTextWriterStartElement(w, X(("cpf:" + name).c_str())) >= 0 && WriteText(w, text) &&
+// `name` is the element's qualified name ("cpf:...").
+bool Element(xmlTextWriter* w, const char* name, const std::string& text) {
+  return xmlTextWriterStartElement(w, X(name)) >= 0 && WriteText(w, text) &&
          xmlTextWriterEndElement(w) >= 0;
+}
+
+// Each field's element name, "cpf:" and its name in the dictionary: made once, not per passage.
+const std::string& QualifiedName(Field f) {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
+      all.push_back("cpf:" + std::string(mappings::Spec(static_cast<Field>(i)).name));
+    }
+    return all;
+  }();
+  return names[static_cast<std::size_t>(f)];
 }
 
 // A field of the passage: its value, xsi:nil, or nothing when absent.
 bool FieldElement(xmlTextWriter* w, const mappings::Passage& p, Field f) {
   const FieldValue& v = p[f];
-  const std::string name = "cpf:" + std::string(mappings::Spec(f).name);
+  const std::string& name = QualifiedName(f);
   switch (v.state) {
     case FieldValue::State::kAbsent:
       return true;
@@ -61,8 +77,7 @@ bool FieldElement(xmlTextWriter* w, const mappings::Passage& p, Field f) {
              xmlTextWriterWriteAttribute(w, X("xsi:nil"), X("true")) >= 0 &&
              xmlTextWriterEndElement(w) >= 0;
     case FieldValue::State::kValue:
-      return xmlTextWriterStartElement(w, X(name.c_str())) >= 0 && WriteText(w, v.text) &&
-             xmlTextWriterEndElement(w) >= 0;
+      return Element(w, name.c_str(), v.text);
   }
   return true;
 }
@@ -73,9 +88,9 @@ bool Start(xmlTextWriter* w, const char* name) {
 bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
 
 bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::SchemaVersion version) {
-  bool ok =
-      Start(w, "cpf:passageCertification") &&
-      Element(w, "idTechnique", p.cdc_id_technique.empty() ? p.id_technique : p.cdc_id_technique);
+  bool ok = Start(w, "cpf:passageCertification") &&
+            Element(w, "cpf:idTechnique",
+                    p.cdc_id_technique.empty() ? p.id_technique : p.cdc_id_technique);
   for (Field f : {Field::urlPreuve, Field::libelleOption, Field::obtentionCertification,
                   Field::donneeCertifiee, Field::dateDebutExamen, Field::dateFinExamen,
                   Field::modalitePassageExamen, Field::codePostalCentreExamen,
@@ -89,9 +104,9 @@ bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::Schema
     if (!p.resultats.empty()) {
       ok = ok && Start(w, "cpf:resultats");
       for (const mappings::Resultat& r : p.resultats) {
-        ok = ok && Start(w, "cpf:resultat") && Element(w, "niveau", r.niveau) &&
-             Element(w, "domaineCompetenceId", r.domaine_competence_id) &&
-             Element(w, "competenceId", r.competence_id) && End(w);
+        ok = ok && Start(w, "cpf:resultat") && Element(w, "cpf:niveau", r.niveau) &&
+             Element(w, "cpf:domaineCompetenceId", r.domaine_competence_id) &&
+             Element(w, "cpf:competenceId", r.competence_id) && End(w);
       }
       ok = ok && End(w);
     }
@@ -143,22 +158,38 @@ bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::Schema
 }
 
 std::string Indent(int level) {
-  return "\n" + std::string(static_cast<std::size_t>(level) * 3, ' ');
+  std::string indent(1 + static_cast<std::size_t>(level) * 3, ' ');
+  indent[0] = '\n';
+  return indent;
 }
 
 }  // namespace
 
 std::string SerializePassage(const mappings::Passage& passage, mappings::SchemaVersion version) {
-  std::unique_ptr<xmlBuffer, BufferDeleter> buffer(xmlBufferCreate());
-  std::string out;
-  {
-    WriterPtr w(xmlNewTextWriterMemory(buffer.get(), 0));
-    if (!w || !WritePassage(w.get(), passage, version) || xmlTextWriterFlush(w.get()) < 0) {
-      return out;
-    }
+  // One memory writer per thread, emptied after each passage: a writer and its buffers made for
+  // each of a backfill's passages cost more than writing it (bench/README.md).
+  struct Reusable {
+    std::unique_ptr<xmlBuffer, BufferDeleter> buffer;
+    WriterPtr writer;
+  };
+  thread_local Reusable reusable;
+  if (!reusable.writer) {
+    reusable.buffer.reset(xmlBufferCreate());
+    if (!reusable.buffer) return "";
+    reusable.writer.reset(xmlNewTextWriterMemory(reusable.buffer.get(), 0));
+    if (!reusable.writer) return "";
   }
-  out.assign(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
-             static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+  std::string out;
+  if (WritePassage(reusable.writer.get(), passage, version) &&
+      xmlTextWriterFlush(reusable.writer.get()) >= 0) {
+    out.assign(reinterpret_cast<const char*>(xmlBufferContent(reusable.buffer.get())),
+               static_cast<std::size_t>(xmlBufferLength(reusable.buffer.get())));
+    xmlBufferEmpty(reusable.buffer.get());
+  } else {
+    // A refused passage leaves the writer in an element: it is made afresh for the next one.
+    reusable.writer.reset();
+    reusable.buffer.reset();
+  }
   return out;
 }
 
@@ -235,14 +266,16 @@ Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(FileSystem& files,
   bool ok = xmlTextWriterStartDocument(w, "1.0", "UTF-8", nullptr) >= 0 && Start(w, "cpf:flux") &&
             xmlTextWriterWriteAttribute(w, X("xmlns:cpf"), X(ns.c_str())) >= 0 &&
             xmlTextWriterWriteAttribute(w, X("xmlns:xsi"), X(kXsiNamespace)) >= 0 && line(1) &&
-            Element(w, "idFlux", h.id_flux) && line(1) && Element(w, "horodatage", h.horodatage);
+            Element(w, "cpf:idFlux", h.id_flux) && line(1) &&
+            Element(w, "cpf:horodatage", h.horodatage);
   if (h.version == mappings::SchemaVersion::k115) {
-    ok = ok && line(1) && Element(w, "action", h.action);
+    ok = ok && line(1) && Element(w, "cpf:action", h.action);
   }
-  ok = ok && line(1) && Start(w, "cpf:emetteur") && line(2) && Element(w, "idClient", h.emetteur) &&
-       line(2) && Start(w, "cpf:certificateurs") && line(3) && Start(w, "cpf:certificateur") &&
-       line(4) && Element(w, "idClient", h.certificateur) && line(4) &&
-       Element(w, "idContrat", h.id_contrat) && line(4) && Start(w, "cpf:certifications");
+  ok = ok && line(1) && Start(w, "cpf:emetteur") && line(2) &&
+       Element(w, "cpf:idClient", h.emetteur) && line(2) && Start(w, "cpf:certificateurs") &&
+       line(3) && Start(w, "cpf:certificateur") && line(4) &&
+       Element(w, "cpf:idClient", h.certificateur) && line(4) &&
+       Element(w, "cpf:idContrat", h.id_contrat) && line(4) && Start(w, "cpf:certifications");
   auto checked = impl->Check(ok, path, "header");
   if (!checked) return std::unexpected(checked.error());
   return std::unique_ptr<DepositWriter>(new DepositWriter(std::move(impl), path));
@@ -275,12 +308,12 @@ Result<void> DepositWriter::OpenCertification(const mappings::Certification& cer
   c.open_first = impl_->CurrentLine() + 1;
   bool ok = xmlTextWriterWriteRaw(w, X(Indent(5).c_str())) >= 0 && Start(w, "cpf:certification") &&
             xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
-            Element(w, "type", certification.type) &&
+            Element(w, "cpf:type", certification.type) &&
             xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
-            Element(w, "code", certification.code);
+            Element(w, "cpf:code", certification.code);
   if (nature) {
     ok = ok && xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
-         Element(w, "natureDeposant", *nature);
+         Element(w, "cpf:natureDeposant", *nature);
   }
   ok = ok && xmlTextWriterWriteRaw(w, X(Indent(6).c_str())) >= 0 &&
        Start(w, "cpf:passageCertifications");
@@ -293,7 +326,8 @@ Result<void> DepositWriter::OpenCertification(const mappings::Certification& cer
 Result<void> DepositWriter::AppendPassage(const std::string& serialized,
                                           const std::string& id_technique) {
   xmlTextWriter* w = impl_->writer.get();
-  bool ok = xmlTextWriterWriteRaw(w, X(Indent(7).c_str())) >= 0;
+  static const std::string indent = Indent(7);
+  bool ok = xmlTextWriterWriteRaw(w, X(indent.c_str())) >= 0;
   const std::uint64_t line = impl_->CurrentLine();
   ok = ok &&
        xmlTextWriterWriteRawLen(w, X(serialized.c_str()), static_cast<int>(serialized.size())) >= 0;
