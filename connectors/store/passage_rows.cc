@@ -37,6 +37,10 @@ constexpr const char* kStatusUpdate =
     "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
     "ELSE withdrawal_message END "
     "WHERE certifier = ?1 AND id_technique = ?2";
+// What a deposit's membership records of the passage, as the status write left it: returned by
+// that write, so that the membership row needs no second look-up of the passage.
+constexpr const char* kReturning =
+    " RETURNING content_hash, COALESCE(cdc_id_technique, id_technique)";
 
 }  // namespace
 
@@ -61,8 +65,8 @@ PassageRows::PassageRows(sqlite3* db)
               "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
               "updated_at = ?11 WHERE certifier = ?1 AND id_technique = ?2"),
-      status_(db, kStatusUpdate),
-      status_if_(db, std::string(kStatusUpdate) + " AND status = ?14"),
+      status_(db, std::string(kStatusUpdate) + kReturning),
+      status_if_(db, std::string(kStatusUpdate) + " AND status = ?14" + kReturning),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
@@ -75,9 +79,7 @@ PassageRows::PassageRows(sqlite3* db)
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
       link_(db,
             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
-            "cdc_id_technique) SELECT ?3, certifier, id_technique, content_hash, "
-            "COALESCE(cdc_id_technique, id_technique) FROM passages "
-            "WHERE certifier = ?1 AND id_technique = ?2"),
+            "cdc_id_technique) VALUES (?3, ?1, ?2, ?4, ?5)"),
       missing_(db,
                "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
                "missing_since = CASE WHEN ?3 = 1 THEN ?4 ELSE '' END "
@@ -116,7 +118,11 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
                         const mappings::LifecycleDecision& d, const Context& context, TimePoint now,
                         std::optional<Status> only_if) {
   using mappings::PassageWrite;
-  const std::string at = IsoUtc(now);
+  if (now != at_time_ || at_.empty()) {  // formatted once per transaction's time, not per row
+    at_time_ = now;
+    at_ = IsoUtc(now);
+  }
+  const std::string& at = at_;
   const Observation* o = context.observation;
   auto bind_observation = [&](SqliteStatement& s) -> SqliteStatement& {
     const std::optional<std::string> delivery =
@@ -171,28 +177,35 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
                                                                                     : 0;
       SqliteStatement& st = only_if ? status_if_ : status_;
       if (only_if) st.Bind(14, StatusName(*only_if));
-      const int changed = st.Bind(1, certifier)
-                              .Bind(2, id)
-                              .Bind(3, StatusName(d.status))
-                              .Bind(4, at)
-                              .Bind(5, flag(d.content_from_source))
-                              .Bind(6, flag(d.clear_xsd_refused))
-                              .Bind(7, flag(d.set_xsd_refused))
-                              .Bind(8, flag(d.flag_changed_after_acceptance))
-                              .Bind(9, flag(d.clear_retry_requested))
-                              .Bind(10, flag(d.set_cdc_message))
-                              .Bind(11, context.cdc_message)
-                              .Bind(12, link)
-                              .Bind(13, context.deposit_id.value_or(0))
-                              .Bind(15, withdrawal_link)
-                              .Bind(16, withdrawal)
-                              .Bind(17, flag(d.correction))
-                              .Bind(18, flag(d.set_withdrawal_message))
-                              .Bind(19, flag(d.clear_withdrawal_message))
-                              .Run();
-      if (changed == 0) return false;
+      st.Bind(1, certifier)
+          .Bind(2, id)
+          .Bind(3, StatusName(d.status))
+          .Bind(4, at)
+          .Bind(5, flag(d.content_from_source))
+          .Bind(6, flag(d.clear_xsd_refused))
+          .Bind(7, flag(d.set_xsd_refused))
+          .Bind(8, flag(d.flag_changed_after_acceptance))
+          .Bind(9, flag(d.clear_retry_requested))
+          .Bind(10, flag(d.set_cdc_message))
+          .Bind(11, context.cdc_message)
+          .Bind(12, link)
+          .Bind(13, context.deposit_id.value_or(0))
+          .Bind(15, withdrawal_link)
+          .Bind(16, withdrawal)
+          .Bind(17, flag(d.correction))
+          .Bind(18, flag(d.set_withdrawal_message))
+          .Bind(19, flag(d.clear_withdrawal_message));
+      if (!st.Next()) return false;  // not in the status `only_if` names: nothing written
+      const std::string content_hash = st.Text(0);
+      const std::string cdc_id_technique = st.Text(1);
+      st.Reset();
       if (link == 1 || withdrawal_link == 1) {
-        link_.Bind(1, certifier).Bind(2, id).Bind(3, *context.deposit_id).Run();
+        link_.Bind(1, certifier)
+            .Bind(2, id)
+            .Bind(3, *context.deposit_id)
+            .Bind(4, content_hash)
+            .Bind(5, cdc_id_technique)
+            .Run();
       }
       break;
     }

@@ -70,6 +70,8 @@ class PassageRows {
  private:
   SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, status_if_, touch_cursor_,
       event_, unquarantine_, quarantine_, link_, missing_;
+  TimePoint at_time_{};  // the time `at_` spells
+  std::string at_;
 };
 
 }  // namespace accrochd::store
