@@ -30,16 +30,6 @@ Date TodayFor(const Config& config, const std::string& bcr, Clock& clock) {
   return zone->LocalDate(clock.Now());
 }
 
-namespace {
-
-// Still to reach the CDC: the deadline matters.
-bool AtRisk(Status s) {
-  return s == Status::kPending || s == Status::kQuarantined || s == Status::kInDeposit ||
-         s == Status::kRejected;
-}
-
-}  // namespace
-
 std::string CertificationLabel(const std::string& type, const std::string& code) {
   if (type.empty() && code.empty()) return "certification non reconnue";
   return type + " " + code;
@@ -180,23 +170,19 @@ std::string FrenchDateTime(const std::string& zone, TimePoint t) {
   return (day ? FormatFrenchDate(*day) : local.substr(0, 10)) + " " + local.substr(11, 5);
 }
 
+// The dashboard's own figures (one count for the status line, the report and the metrics):
+// the status line's « à échéance » counts the overdue passages with the urgent ones.
 Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, Clock& clock) {
-  auto counts = store.passages().Counts();
-  if (!counts) return std::unexpected(counts.error());
+  auto dashboard = ComputeDashboard(config, store, clock, /*nearest=*/0);
+  if (!dashboard) return std::unexpected(dashboard.error());
   StatusSummary s;
-  std::map<std::string, Date> today;
-  for (const store::Count& c : *counts) {
-    if (c.status == Status::kPending) s.pending += c.count;
-    if (c.status == Status::kQuarantined) s.quarantined += c.count;
-    if (!AtRisk(c.status) || !c.deadline) continue;
-    if (!today.contains(c.certifier)) today[c.certifier] = TodayFor(config, c.certifier, clock);
-    const int left = DaysLeft(*c.deadline, today[c.certifier]);
-    if (left < 0) s.overdue += c.count;
-    if (left <= config.deadlines.urgent) s.urgent += c.count;
+  for (const CertifierFigures& c : dashboard->certifiers) {
+    s.pending += c.Count(Status::kPending);
+    s.quarantined += c.Count(Status::kQuarantined);
+    s.overdue += c.overdue;
+    s.urgent += c.overdue + c.urgent;
+    s.outbox += c.outbox_files;
   }
-  auto published = store.deposits().List("published");
-  if (!published) return std::unexpected(published.error());
-  s.outbox = static_cast<std::int64_t>(published->size());
   return s;
 }
 
