@@ -64,8 +64,7 @@ Result<void> AddMissing(store::StateStore& store, Dashboard& d) {
 
 }  // namespace
 
-Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& store, Clock& clock,
-                                   std::size_t nearest) {
+Result<Dashboard> ComputeFigures(const Config& config, store::StateStore& store, Clock& clock) {
   Dashboard d;
   d.generated_at = clock.Now();
   d.urgent_days = config.deadlines.urgent;
@@ -126,10 +125,6 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     }
   }
 
-  auto hooks = store.hooks().List();
-  if (!hooks) return std::unexpected(hooks.error());
-  for (store::HookRecord& h : *hooks) d.hooks.emplace(h.deposit_id, std::move(h));
-
   for (auto& [bcr, certifier] : by_bcr) {
     CertifierFigures f = std::move(certifier.figures);
     f.bcr = bcr;
@@ -137,9 +132,21 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     for (auto& [key, cert] : certifier.certifications) f.certifications.push_back(std::move(cert));
     d.certifiers.push_back(std::move(f));
   }
+  return d;
+}
+
+Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& store, Clock& clock,
+                                   std::size_t nearest) {
+  auto figures = ComputeFigures(config, store, clock);
+  if (!figures) return figures;
+  Dashboard& d = *figures;
+  auto hooks = store.hooks().List();
+  if (!hooks) return std::unexpected(hooks.error());
+  for (store::HookRecord& h : *hooks) d.hooks.emplace(h.deposit_id, std::move(h));
   if (auto r = AddCorrections(store, d); !r) return std::unexpected(r.error());
 
   if (nearest > 0) {
+    std::map<std::string, Date> today;  // per certifier: its time zone's
     auto listed = store.passages().NearestDeadlines(nearest);
     if (!listed) return std::unexpected(listed.error());
     for (store::PassageRecord& p : *listed) {
@@ -158,7 +165,7 @@ Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& stor
     if (!d.last_success && c.result == store::CycleResult::kSuccess) d.last_success = c;
   }
   if (auto r = AddMissing(store, d); !r) return std::unexpected(r.error());
-  return d;
+  return figures;
 }
 
 }  // namespace accrochd::daemon

@@ -74,6 +74,11 @@ struct Dashboard {
   std::optional<store::CycleRecord> last_success;  // the last one that served every certifier
 };
 
+// The passages' counts and deadline bands per certifier and the outbox and awaiting files only
+// (certifiers, outbox, awaiting): what the status line needs, at the cost of one pass over the
+// passages.
+Result<Dashboard> ComputeFigures(const Config& config, store::StateStore& store, Clock& clock);
+
 // The dashboard with the `nearest` nearest deadlines (0: none listed).
 Result<Dashboard> ComputeDashboard(const Config& config, store::StateStore& store, Clock& clock,
                                    std::size_t nearest);

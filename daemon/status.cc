@@ -173,7 +173,7 @@ std::string FrenchDateTime(const std::string& zone, TimePoint t) {
 // The dashboard's own figures (one count for the status line, the report and the metrics):
 // the status line's « à échéance » counts the overdue passages with the urgent ones.
 Result<StatusSummary> Summarize(const Config& config, store::StateStore& store, Clock& clock) {
-  auto dashboard = ComputeDashboard(config, store, clock, /*nearest=*/0);
+  auto dashboard = ComputeFigures(config, store, clock);
   if (!dashboard) return std::unexpected(dashboard.error());
   StatusSummary s;
   for (const CertifierFigures& c : dashboard->certifiers) {
