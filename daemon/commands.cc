@@ -19,6 +19,7 @@
 #include "daemon/receipts.h"
 #include "daemon/runner.h"
 #include "daemon/status.h"
+#include "mappings/deleted_keys.h"
 #include "mappings/mapping.h"
 #include "mappings/reasons.h"
 #include "mappings/validator.h"
@@ -86,13 +87,42 @@ std::string DescribeCertification(const mappings::Mapping& m) {
   return "certification read on each row: " + part("type", c.type) + ", " + part("code", c.code);
 }
 
+// A mapping's deleted_query, prepared on its source: it must return the columns its rows are
+// read by (DeletedKeys). An exit status.
+int CheckDeletedQuery(const CommandContext& ctx, Daemon& daemon, const mappings::Mapping& m) {
+  const std::string where = m.deleted_query_location.ToString();
+  auto columns = daemon.SourceNamed(m.source).DescribeColumns(m.deleted_query, ctx.stop);
+  if (!columns) {
+    ctx.err << where << ": mapping \"" << m.name
+            << "\": the deleted_query cannot be prepared: " << columns.error().message() << "\n";
+    return ExitCodeFor(columns.error());
+  }
+  std::string missing;
+  for (const std::string& column : mappings::DeletedKeys::RequiredColumns(m)) {
+    const bool found = std::any_of(
+        columns->begin(), columns->end(),
+        [&](const std::string& returned) { return EqualsIgnoreAsciiCase(returned, column); });
+    if (!found) missing += (missing.empty() ? "" : ", ") + Shown(column, 128);
+  }
+  if (!missing.empty()) {
+    ctx.err << where << ": mapping \"" << m.name << "\": the deleted_query does not return "
+            << missing
+            << " (it must return the key, or the columns id_technique reads, and the cursor "
+               "column, under their names in the query)\n";
+    return kExitConfig;
+  }
+  ctx.out << "mapping \"" << m.name << "\": deleted_query prepared, "
+          << Plural(columns->size(), "column") << ", the key and cursor columns found\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCheck(const CommandContext& ctx) {
   if (ctx.invocation.list_mappings) {
-    auto names = ListMappingNames(ctx.invocation.config_path.empty()
-                                      ? DefaultConfigPath(ctx.environment)
-                                      : ctx.invocation.config_path);
+    auto names =
+        ListMappingNames(ctx.invocation.config_path.empty() ? DefaultConfigPath(ctx.environment)
+                                                            : ctx.invocation.config_path);
     if (!names) {
       ctx.err << FormatDiagnostics(names.error());
       return kExitConfig;
@@ -199,6 +229,7 @@ int RunCheck(const CommandContext& ctx) {
                                            : "certification from columns")
               << "): query prepared, " << Plural(columns->size(), "column")
               << ", every mapped column found\n";
+      if (!m.deleted_query.empty()) status = std::max(status, CheckDeletedQuery(ctx, daemon, m));
     }
   }
   return status;

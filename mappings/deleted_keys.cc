@@ -42,6 +42,22 @@ Result<DeletedKeys> DeletedKeys::Bind(const Mapping& mapping, const source::Colu
   return k;
 }
 
+std::vector<std::string> DeletedKeys::RequiredColumns(const Mapping& mapping) {
+  std::vector<std::string> columns;
+  auto add = [&](const std::string& name) {
+    for (const std::string& c : columns) {
+      if (EqualsIgnoreAsciiCase(c, name)) return;
+    }
+    columns.push_back(name);
+  };
+  for (const std::string& key : mapping.key) add(key);
+  for (const TemplatePart& p : mapping.id_technique) {
+    if (p.column) add(p.text);
+  }
+  if (mapping.cursor) add(mapping.cursor->column);
+  return columns;
+}
+
 std::optional<std::string> DeletedKeys::IdOf(const source::SourceRow& row) const {
   std::vector<std::string> keys;
   for (std::size_t column : key_columns_) {

@@ -20,6 +20,10 @@ class DeletedKeys {
   // lacks a column the idTechnique is made from.
   static Result<DeletedKeys> Bind(const Mapping& mapping, const source::Columns& columns);
 
+  // The columns a mapping's deleted_query must return: the key (or those its id_technique
+  // reads) and the cursor column, by which the source filters it as it filters the query.
+  static std::vector<std::string> RequiredColumns(const Mapping& mapping);
+
   // The idTechnique of one row; nullopt when a key value is missing (NULL or blank): such a row
   // names no passage.
   std::optional<std::string> IdOf(const source::SourceRow& row) const;

@@ -115,6 +115,21 @@ class DisappearSystemTest : public ::testing::TestWithParam<std::string> {
     return dir_ + "/accrochd.yaml";
   }
 
+  // A mapping with a cursor over `rows` (id, nom, delivered, modifie_le) and the deleted_query
+  // `deleted_query`, which is on line 8 of m.yaml, its value at column 16.
+  void WriteCursorMapping(const std::string& rows, const std::string& look_back,
+                          const std::string& deleted_query) {
+    std::string fields = MinimalFields();
+    fields.replace(fields.find("{constant: \"2026-01-15\"}"), 24, "{column: delivered}");
+    fields.replace(fields.find("{constant: DUPONT}"), 18, "{column: nom}");
+    WriteFile(dir_ + "/m.yaml",
+              "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\n"
+              "query: SELECT id, nom, delivered, modifie_le FROM " +
+                  rows + "\nkey: id\ncursor: {column: modifie_le, look_back: " + look_back +
+                  "}\ndeleted_query: " + deleted_query + "\n" + fields);
+    WriteMainConfig();
+  }
+
   RunResult Run(const std::vector<std::string>& args) {
     std::vector<std::string> full = args;
     full.push_back("--config");
@@ -262,17 +277,7 @@ TEST_P(DisappearSystemTest, DeletedQueryMarksTheListedRowsAtOnceAndOnlyWithABook
     Admin().Exec("INSERT INTO " + deleted + " VALUES (" + std::to_string(id) + ", '" + at + "')");
   };
   auto write_mapping = [&](const std::string& look_back) {
-    std::string fields = MinimalFields();
-    fields.replace(fields.find("{constant: \"2026-01-15\"}"), 24, "{column: delivered}");
-    fields.replace(fields.find("{constant: DUPONT}"), 18, "{column: nom}");
-    // deleted_query is on line 8, its value at column 16.
-    WriteFile(dir_ + "/m.yaml",
-              "certification:\n  type: RNCP\n  code: RNCP35830\nsource: ecole\n"
-              "query: SELECT id, nom, delivered, modifie_le FROM " +
-                  rows + "\nkey: id\ncursor: {column: modifie_le, look_back: " + look_back +
-                  "}\ndeleted_query: SELECT id, deleted_at AS modifie_le FROM " + deleted + "\n" +
-                  fields);
-    WriteMainConfig();
+    WriteCursorMapping(rows, look_back, "SELECT id, deleted_at AS modifie_le FROM " + deleted);
   };
   // All pending (delivered in 20 days): none goes into a deposit file.
   for (int id : {1, 2, 3, 4, 5}) insert(id, t0);
@@ -326,6 +331,45 @@ TEST_P(DisappearSystemTest, DeletedQueryMarksTheListedRowsAtOnceAndOnlyWithABook
   EXPECT_EQ(Missing(), 2);
   EXPECT_THAT(History("4"), Not(HasSubstr("disparu")));
   Admin().Exec("DROP TABLE " + rows);
+}
+
+// `accrochd check` prepares a mapping's deleted_query on its source, as it does its query, and
+// names at the deleted_query's place in the mapping file a column it must return and does not
+// (the cursor column, here), or the source's refusal of it.
+TEST_P(DisappearSystemTest, CheckPreparesTheDeletedQueryAndNamesAColumnItLacks) {
+  const std::string rows = "check_cur_" + GetParam();
+  const std::string deleted = "check_del_" + GetParam();
+  Admin().Exec("DROP TABLE IF EXISTS " + rows);
+  Admin().Exec("DROP TABLE IF EXISTS " + deleted);
+  Admin().Exec("CREATE TABLE " + rows +
+               " (id INTEGER PRIMARY KEY, nom VARCHAR(60), delivered VARCHAR(10), modifie_le "
+               "VARCHAR(19))");
+  Admin().Exec("CREATE TABLE " + deleted + " (id INTEGER, deleted_at VARCHAR(19))");
+  const std::string where = dir_ + "/m.yaml:8:16: mapping \"m\": ";
+
+  WriteCursorMapping(rows, "1h", "SELECT id, deleted_at FROM " + deleted);
+  RunResult lacking = Run({"check"});
+  EXPECT_EQ(lacking.exit_code, 1) << lacking.out << lacking.err;
+  EXPECT_THAT(lacking.err, HasSubstr(where + "the deleted_query does not return modifie_le (it "
+                                             "must return the key"));
+
+  WriteCursorMapping(rows, "1h", "SELECT deleted_at AS modifie_le FROM " + deleted);
+  RunResult no_key = Run({"check"});
+  EXPECT_EQ(no_key.exit_code, 1);
+  EXPECT_THAT(no_key.err, HasSubstr(where + "the deleted_query does not return id ("));
+
+  WriteCursorMapping(rows, "1h", "SELECT id, deleted_at AS modifie_le FROM no_such_table_here");
+  RunResult refused = Run({"check"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr(where + "the deleted_query cannot be prepared: "));
+
+  WriteCursorMapping(rows, "1h", "SELECT id, deleted_at AS modifie_le FROM " + deleted);
+  RunResult good = Run({"check"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_THAT(good.out, HasSubstr("mapping \"m\": deleted_query prepared, 2 columns, the key and "
+                                  "cursor columns found\n"));
+  Admin().Exec("DROP TABLE " + rows);
+  Admin().Exec("DROP TABLE " + deleted);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sources, DisappearSystemTest, ::testing::Values("sqlite", "postgresql"),
