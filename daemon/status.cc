@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/calendar.h"
 #include "core/deadline.h"
@@ -439,7 +440,7 @@ int RunHistory(const CommandContext& ctx) {
     ctx.err << "accrochd history: give one idTechnique (accrochd history ID)\n";
     return kExitConfig;
   }
-  const std::string& id = ctx.invocation.arguments.front();
+  std::string id = ctx.invocation.arguments.front();
   auto config = LoadOrReport(ctx, "history");
   if (!config) return kExitConfig;
   auto store = OpenExistingStore(*config, ctx.clock, ctx.files);
@@ -448,6 +449,30 @@ int RunHistory(const CommandContext& ctx) {
     return ExitCodeFor(store.error());
   }
   auto passages = (*store)->passages().PassagesWithId(id);
+  // Not a passage's own idTechnique: perhaps the one a correction was deposited under (the one
+  // the CDC's receipts and portal show), which names the passage it corrects.
+  std::string known_as;
+  if (passages && passages->empty()) {
+    auto known = (*store)->passages().PassagesKnownAs(id);
+    if (!known) {
+      ctx.err << "accrochd history: " << known.error().message() << "\n";
+      return ExitCodeFor(known.error());
+    }
+    std::set<std::string> ids;
+    for (const store::PassageRecord& p : *known) ids.insert(p.id_technique);
+    if (ids.size() > 1) {
+      std::string list;
+      for (const std::string& each : ids) list += (list.empty() ? "" : ", ") + each;
+      ctx.err << "accrochd history: idTechnique \"" << id << "\" is the one several passages were "
+              << "deposited under (" << list << "): give one of theirs\n";
+      return kExitConfig;
+    }
+    if (ids.size() == 1) {
+      known_as = id;
+      id = *ids.begin();
+      passages = (*store)->passages().PassagesWithId(id);
+    }
+  }
   auto events = (*store)->passages().History(id);
   if (!passages || !events) {
     const Error& e = !passages ? passages.error() : events.error();
@@ -460,7 +485,7 @@ int RunHistory(const CommandContext& ctx) {
     return kExitConfig;
   }
   TemplateValue data;
-  data.Set("id", id);
+  data.Set("id", id).Set("known_as", known_as).Set("has_known_as", !known_as.empty());
   TemplateValue list = TemplateValue::List();
   for (const store::PassageRecord& p : *passages) {
     const CertifierConfig* c = CertifierByBcr(*config, p.certifier);

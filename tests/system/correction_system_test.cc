@@ -39,6 +39,7 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 // The holders: id, birth name, first names, sex, year of birth.
 constexpr const char* kRows =
@@ -279,6 +280,14 @@ TEST_P(CorrectionSystemTest, SuppressionThenCreationEachAcceptedAndEveryStepInHi
   if (derived_) {
     EXPECT_THAT(history, HasSubstr("idTechnique de la correction — COR-2-R1"));
     EXPECT_THAT(history, HasSubstr("idTechnique connu de la CDC : COR-2-R1"));
+    // The idTechnique the CDC shows (the correction's) finds the passage it corrects.
+    const std::string by_cdc_id = History("COR-2-R1");
+    EXPECT_THAT(by_cdc_id,
+                StartsWith("Passage " + id + " (déposé à la CDC sous l'idTechnique COR-2-R1)\n"));
+    EXPECT_THAT(by_cdc_id, HasSubstr("statut : accepté"));
+    EXPECT_THAT(by_cdc_id, HasSubstr("idTechnique de la correction — COR-2-R1"));
+  } else {
+    EXPECT_THAT(history, StartsWith("Passage " + id + "\n"));
   }
   EXPECT_THAT(Run({"status"}).out, Not(HasSubstr("Corrections en cours")));
   // No personal data in what accrochd said.
