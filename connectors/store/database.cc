@@ -320,6 +320,14 @@ Error Database::Failure(const std::exception& e) const {
   return Error(ErrorKind::kIo, "state store " + path_ + ": " + e.what());
 }
 
+void Database::EndTransaction::operator()(soci::transaction* tr) const { delete tr; }
+
+Database::Transaction Database::Begin(soci::session& sql) {
+  return Transaction(new soci::transaction(sql));
+}
+
+void Database::Commit(Transaction& tr) { tr->commit(); }
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& state_directory, Clock& clock,
                                                  FileSystem& files) {
   auto key = LoadOrCreateKey(files, state_directory);

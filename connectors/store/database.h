@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -24,11 +25,24 @@
 namespace soci {
 class session;
 class row;
+class transaction;
 }  // namespace soci
 
 struct sqlite3;
 
 namespace accrochd::store {
+
+namespace internal {
+// Result<T> for a T, and for a Result<T> itself.
+template <typename T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <typename T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace internal
 
 class Database {
  public:
@@ -60,7 +74,37 @@ class Database {
   // The error a method returns when SQLite (or SOCI) threw.
   Error Failure(const std::exception& e) const;
 
+  // What Guarded and Transact return for a body F: Result<T>, whether F returns T (void too) or
+  // Result<T>.
+  template <typename F>
+  using Returned = typename internal::AsResult<std::invoke_result_t<F&, soci::session&>>::type;
+
+  // Runs `body(sql)` under the store's lock: the body of a part's method. `body` returns a
+  // Result<T>, or a T (void too) that becomes one; an exception it throws (SQLite's, SOCI's)
+  // becomes the error Failure(e).
+  template <typename F>
+  Returned<F> Guarded(F&& body);
+  // The same inside one transaction, committed when `body` returns a value, rolled back when it
+  // returns an error or throws: an error leaves nothing of its partial work. A method that must
+  // do something before its transaction begins (RelaxedSync) takes Guarded and a
+  // soci::transaction of its own.
+  template <typename F>
+  Returned<F> Transact(F&& body);
+
  private:
+  // A soci::transaction (which this header does not include), begun by Begin and committed by
+  // Commit: rolled back when destroyed uncommitted.
+  struct EndTransaction {
+    void operator()(soci::transaction* tr) const;
+  };
+  using Transaction = std::unique_ptr<soci::transaction, EndTransaction>;
+  static Transaction Begin(soci::session& sql);
+  static void Commit(Transaction& tr);
+
+  // body(sql), wrapped into a Result when it returns a value.
+  template <typename F>
+  static Returned<F> Call(F& body, soci::session& sql);
+
   struct Impl;
   Database(std::unique_ptr<Impl> impl, std::string path, Clock& clock, std::string key);
 
@@ -70,6 +114,36 @@ class Database {
   std::string key_;
   std::mutex mutex_;
 };
+
+template <typename F>
+Database::Returned<F> Database::Call(F& body, soci::session& sql) {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, soci::session&>>) {
+    body(sql);
+    return {};
+  } else {
+    return body(sql);
+  }
+}
+
+template <typename F>
+Database::Returned<F> Database::Guarded(F&& body) {
+  auto lock = Lock();
+  try {
+    return Call(body, sql());
+  } catch (const std::exception& e) {
+    return std::unexpected(Failure(e));
+  }
+}
+
+template <typename F>
+Database::Returned<F> Database::Transact(F&& body) {
+  return Guarded([&body](soci::session& sql) {
+    Transaction tr = Begin(sql);
+    Returned<F> out = Call(body, sql);
+    if (out) Commit(tr);
+    return out;
+  });
+}
 
 // Times as the database holds them.
 std::string IsoUtc(TimePoint t);

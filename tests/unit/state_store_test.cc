@@ -1,7 +1,8 @@
 // The state store: opening and migrating state.db, the keyed content hash, what an observation
 // does to a passage in each status, the bookmark kept in the observation's transaction, the
 // append-only history, deposits and their verdicts, the XSD quarantine, the cycle's uniqueness
-// index on disk, the dashboard's reads, and two threads at once. Privacy is checked on the bytes
+// index on disk, the dashboard's reads, two threads at once, and the frame of every method (a
+// value committed, an error or an exception rolled back). Privacy is checked on the bytes
 // of the files: no name, no NIR ever reaches the state directory.
 #include "connectors/store/state_store.h"
 
@@ -27,6 +28,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "connectors/store/sqlite_statement.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
 #include "mappings/mapping.h"
@@ -2092,6 +2094,62 @@ TEST_F(StateStoreTest, AlertCountsByState) {
   EXPECT_EQ(counts->queued, 2);
   EXPECT_EQ(counts->delivered, 1);
   EXPECT_EQ(counts->failed, 1);
+}
+
+// ---- Database::Guarded and Database::Transact ----
+
+// A row of `result` in the cycles table, through the session a body is given.
+void InsertCycle(soci::session& sql, const std::string& result) {
+  SqliteStatement(SqliteHandle(sql),
+                  "INSERT INTO cycles (result, ended_at, duration_ms) VALUES (?1, '', 0)")
+      .Bind(1, result)
+      .Run();
+}
+
+// A method's body in a transaction: what it returns as a value is committed; an error it returns,
+// or an exception it throws, leaves nothing of its work, and the exception is the store's error.
+TEST(DatabaseTest, TransactCommitsAValueAndRollsBackAnErrorOrAnException) {
+  const std::string dir = MakeTempDir("state_store_test/DatabaseTest.Transact");
+  FakeClock clock{kStart};
+  auto db = Database::Open(dir, clock, ::accrochd::testing::RealFiles());
+  ASSERT_TRUE(db.has_value()) << db.error().message();
+  Database& database = **db;
+
+  auto committed = database.Transact([](soci::session& sql) {
+    InsertCycle(sql, "success");
+    return 7;
+  });
+  ASSERT_TRUE(committed.has_value()) << committed.error().message();
+  EXPECT_EQ(*committed, 7);
+
+  auto refused = database.Transact([](soci::session& sql) -> Result<void> {
+    InsertCycle(sql, "partial");
+    return Fail(ErrorKind::kInternal, "refused by the body");
+  });
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(refused.error().message(), "refused by the body");
+
+  auto thrown = database.Transact([](soci::session& sql) {
+    InsertCycle(sql, "failure");
+    InsertCycle(sql, "failure");  // the primary key refuses it
+  });
+  ASSERT_FALSE(thrown.has_value());
+  EXPECT_EQ(thrown.error().kind(), ErrorKind::kIo);
+  EXPECT_THAT(thrown.error().message(), HasSubstr("state store " + database.path() + ": "));
+  RawDb raw(database.path());
+  EXPECT_THAT(raw.Rows("SELECT result FROM cycles"), ElementsAre("success"));
+
+  // Without a transaction: each statement is its own.
+  auto guarded = database.Guarded([](soci::session& sql) {
+    InsertCycle(sql, "partial");
+    InsertCycle(sql, "partial");
+  });
+  ASSERT_FALSE(guarded.has_value());
+  EXPECT_EQ(guarded.error().kind(), ErrorKind::kIo);
+
+  EXPECT_THAT(raw.Rows("SELECT result FROM cycles ORDER BY result"),
+              ElementsAre("partial", "success"));
 }
 
 }  // namespace
