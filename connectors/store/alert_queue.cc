@@ -6,11 +6,9 @@ namespace accrochd::store {
 
 Result<std::vector<bool>> AlertQueue::MarksRecorded(const std::string& certifier,
                                                     const std::vector<AlertMark>& marks) {
-  auto lock = db_.Lock();
-  std::vector<bool> out;
-  out.reserve(marks.size());
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<bool> out;
+    out.reserve(marks.size());
     std::string subject, kind, day;
     int found = 0;
     soci::statement st = (sql.prepare << "SELECT COUNT(*) FROM alert_marks WHERE certifier = :c "
@@ -24,19 +22,14 @@ Result<std::vector<bool>> AlertQueue::MarksRecorded(const std::string& certifier
       st.execute(true);
       out.push_back(found != 0);
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<void> AlertQueue::Queue(const std::string& certifier, const std::vector<AlertMark>& marks,
                                const std::vector<QueuedAlert>& messages) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  try {
-    soci::session& sql = db_.sql();
-    soci::transaction tr(sql);
+  return db_.Transact([&](soci::session& sql) {
+    const std::string now = IsoUtc(db_.Now());
     std::string subject, kind, day;
     soci::statement mark =
         (sql.prepare << "INSERT OR IGNORE INTO alert_marks (certifier, subject, kind, day, at) "
@@ -57,11 +50,7 @@ Result<void> AlertQueue::Queue(const std::string& certifier, const std::vector<A
           soci::use(q.html), soci::use(q.payload), soci::use(q.attachment_name),
           soci::use(q.attachment), soci::use(now);
     }
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 namespace {
@@ -97,40 +86,32 @@ QueuedAlert AlertFrom(const soci::row& r) {
 }  // namespace
 
 Result<std::vector<QueuedAlert>> AlertQueue::Due() {
-  auto lock = db_.Lock();
-  std::vector<QueuedAlert> out;
-  const std::string now = IsoUtc(db_.Now());
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<QueuedAlert> out;
+    const std::string now = IsoUtc(db_.Now());
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kAlertColumns) +
-                                  "WHERE state = 'queued' AND next_attempt_at <= :n ORDER BY id",
+        (sql.prepare << std::string(kAlertColumns) +
+                            "WHERE state = 'queued' AND next_attempt_at <= :n ORDER BY id",
          soci::use(now));
     for (const soci::row& r : rows) out.push_back(AlertFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<QueuedAlert>> AlertQueue::All() {
-  auto lock = db_.Lock();
-  std::vector<QueuedAlert> out;
-  try {
-    soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kAlertColumns) + "ORDER BY id");
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<QueuedAlert> out;
+    soci::rowset<soci::row> rows = (sql.prepare << std::string(kAlertColumns) + "ORDER BY id");
     for (const soci::row& r : rows) out.push_back(AlertFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<AlertCounts> AlertQueue::Counts() {
-  auto lock = db_.Lock();
-  AlertCounts counts;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    AlertCounts counts;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << "SELECT state, COUNT(*) FROM alert_queue GROUP BY state");
+        (sql.prepare << "SELECT state, COUNT(*) FROM alert_queue GROUP BY state");
     for (const soci::row& r : rows) {
       const std::string state = r.get<std::string>(0);
       const std::int64_t n = Integer(r, 1);
@@ -138,61 +119,49 @@ Result<AlertCounts> AlertQueue::Counts() {
       if (state == "delivered") counts.delivered = n;
       if (state == "failed") counts.failed = n;
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return counts;
+    return counts;
+  });
 }
 
 Result<void> AlertQueue::RecordAttempt(std::int64_t id, const std::string& state,
                                        const std::string& detail,
                                        std::optional<TimePoint> next_attempt) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  const std::string next = next_attempt ? IsoUtc(*next_attempt) : now;
-  const long long key = id;
-  try {
-    db_.sql() << "UPDATE alert_queue SET state = :s, attempts = attempts + 1, last_detail = :d, "
-                 "next_attempt_at = :n, done_at = CASE WHEN :s2 = 'queued' THEN NULL ELSE :now "
-                 "END WHERE id = :id",
+  return db_.Guarded([&](soci::session& sql) {
+    const std::string now = IsoUtc(db_.Now());
+    const std::string next = next_attempt ? IsoUtc(*next_attempt) : now;
+    const long long key = id;
+    sql << "UPDATE alert_queue SET state = :s, attempts = attempts + 1, last_detail = :d, "
+           "next_attempt_at = :n, done_at = CASE WHEN :s2 = 'queued' THEN NULL ELSE :now "
+           "END WHERE id = :id",
         soci::use(state), soci::use(detail), soci::use(next), soci::use(state), soci::use(now),
         soci::use(key);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 Result<int> AlertQueue::PruneBodies(TimePoint before) {
-  auto lock = db_.Lock();
-  const std::string t = IsoUtc(before);
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    const std::string t = IsoUtc(before);
     soci::statement st =
-        (db_.sql().prepare << "UPDATE alert_queue SET body_text = '', body_html = '', "
-                              "payload = '', attachment = '' WHERE state != 'queued' AND "
-                              "done_at < :t AND (body_text != '' OR body_html != '' OR "
-                              "payload != '' OR attachment != '')",
+        (sql.prepare << "UPDATE alert_queue SET body_text = '', body_html = '', "
+                        "payload = '', attachment = '' WHERE state != 'queued' AND "
+                        "done_at < :t AND (body_text != '' OR body_html != '' OR "
+                        "payload != '' OR attachment != '')",
          soci::use(t));
     st.execute(true);
     return static_cast<int>(st.get_affected_rows());
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<std::optional<TimePoint>> AlertQueue::LastQueuedAt(const std::string& certifier,
                                                           const std::string& kind) {
-  auto lock = db_.Lock();
-  std::string at;
-  soci::indicator ind = soci::i_null;
-  try {
-    db_.sql() << "SELECT MAX(created_at) FROM alert_queue WHERE certifier = :c AND kind = :k",
+  return db_.Guarded([&](soci::session& sql) {
+    std::string at;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT MAX(created_at) FROM alert_queue WHERE certifier = :c AND kind = :k",
         soci::into(at, ind), soci::use(certifier), soci::use(kind);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  if (ind == soci::i_null) return std::optional<TimePoint>();
-  return std::optional<TimePoint>(StoredTime(at));
+    if (ind == soci::i_null) return std::optional<TimePoint>();
+    return std::optional<TimePoint>(StoredTime(at));
+  });
 }
 
 }  // namespace accrochd::store

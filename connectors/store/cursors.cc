@@ -6,41 +6,35 @@ namespace accrochd::store {
 
 Result<std::optional<Bookmark>> CursorStore::Get(const std::string& certifier,
                                                  const std::string& mapping) {
-  auto lock = db_.Lock();
-  try {
+  return db_.Guarded([&](soci::session& sql) {
     Bookmark b{certifier, mapping, "", ""};
     soci::indicator ind = soci::i_null;
-    db_.sql() << "SELECT value, fingerprint FROM cursors WHERE certifier = :c AND mapping = :m",
+    sql << "SELECT value, fingerprint FROM cursors WHERE certifier = :c AND mapping = :m",
         soci::into(b.value, ind), soci::into(b.fingerprint), soci::use(certifier),
         soci::use(mapping);
-    if (!db_.sql().got_data() || ind == soci::i_null) return std::optional<Bookmark>();
+    if (!sql.got_data() || ind == soci::i_null) return std::optional<Bookmark>();
     return std::optional<Bookmark>(std::move(b));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<std::optional<std::string>> CursorStore::PendingFloor(const std::string& certifier,
                                                              const std::string& mapping,
                                                              bool numeric) {
-  auto lock = db_.Lock();
-  try {
+  return db_.Guarded([&](soci::session& sql) {
     long long pending = 0, without = 0;
-    db_.sql() << "SELECT COUNT(*), COALESCE(SUM(cursor_value IS NULL), 0) FROM passages "
-                 "WHERE certifier = :c AND mapping = :m AND status = 'pending'",
+    sql << "SELECT COUNT(*), COALESCE(SUM(cursor_value IS NULL), 0) FROM passages "
+           "WHERE certifier = :c AND mapping = :m AND status = 'pending'",
         soci::into(pending), soci::into(without), soci::use(certifier), soci::use(mapping);
     if (pending == 0) return std::optional<std::string>();
     if (without > 0) return std::optional<std::string>("");
     std::string floor;
-    db_.sql() << (numeric ? "SELECT CAST(MIN(CAST(cursor_value AS INTEGER)) AS TEXT) FROM "
-                            "passages WHERE certifier = :c AND mapping = :m AND status = 'pending'"
-                          : "SELECT MIN(cursor_value) FROM passages WHERE certifier = :c AND "
-                            "mapping = :m AND status = 'pending'"),
+    sql << (numeric ? "SELECT CAST(MIN(CAST(cursor_value AS INTEGER)) AS TEXT) FROM "
+                      "passages WHERE certifier = :c AND mapping = :m AND status = 'pending'"
+                    : "SELECT MIN(cursor_value) FROM passages WHERE certifier = :c AND "
+                      "mapping = :m AND status = 'pending'"),
         soci::into(floor), soci::use(certifier), soci::use(mapping);
     return std::optional<std::string>(floor);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 void SaveBookmark(soci::session& sql, const Bookmark& bookmark, TimePoint now) {

@@ -19,28 +19,23 @@ std::string_view CycleResultName(CycleResult r) {
 }
 
 Result<void> CycleLog::Record(const CycleRecord& cycle) {
-  auto lock = db_.Lock();
-  const std::string result(CycleResultName(cycle.result));
-  const std::string ended = IsoUtc(cycle.ended_at);
-  const long long duration = cycle.duration.count();
-  try {
-    db_.sql() << "INSERT INTO cycles (result, ended_at, duration_ms) VALUES (:r, :e, :d) "
-                 "ON CONFLICT (result) DO UPDATE SET ended_at = excluded.ended_at, "
-                 "duration_ms = excluded.duration_ms",
+  return db_.Guarded([&](soci::session& sql) {
+    const std::string result(CycleResultName(cycle.result));
+    const std::string ended = IsoUtc(cycle.ended_at);
+    const long long duration = cycle.duration.count();
+    sql << "INSERT INTO cycles (result, ended_at, duration_ms) VALUES (:r, :e, :d) "
+           "ON CONFLICT (result) DO UPDATE SET ended_at = excluded.ended_at, "
+           "duration_ms = excluded.duration_ms",
         soci::use(result), soci::use(ended), soci::use(duration);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 Result<std::vector<CycleRecord>> CycleLog::Last() {
-  auto lock = db_.Lock();
-  std::vector<CycleRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<CycleRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << "SELECT result, ended_at, duration_ms FROM cycles "
-                              "ORDER BY ended_at DESC, result");
+        (sql.prepare << "SELECT result, ended_at, duration_ms FROM cycles "
+                        "ORDER BY ended_at DESC, result");
     for (const soci::row& r : rows) {
       const std::string name = r.get<std::string>(0);
       CycleRecord c;
@@ -55,10 +50,8 @@ Result<std::vector<CycleRecord>> CycleLog::Last() {
       c.duration = std::chrono::milliseconds(Integer(r, 2));
       out.push_back(c);
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 }  // namespace accrochd::store

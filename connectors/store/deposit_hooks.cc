@@ -67,60 +67,43 @@ PassageRows& HookStore::Rows() {
 }
 
 Result<std::vector<HookRecord>> HookStore::Unfinished() {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  try {
-    soci::session& sql = db_.sql();
-    soci::transaction tr(sql);
+  return db_.Transact([&](soci::session& sql) {
+    const std::string now = IsoUtc(db_.Now());
     sql << "INSERT INTO deposit_hooks (deposit_id, state, next_attempt_at) "
            "SELECT id, 'waiting', :now FROM deposits WHERE state = 'published' "
            "AND id NOT IN (SELECT deposit_id FROM deposit_hooks)",
         soci::use(now);
     std::vector<HookRecord> out = Select(sql, "WHERE h.state IN ('waiting', 'running')");
-    tr.commit();
     return out;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<std::vector<HookRecord>> HookStore::List() {
-  auto lock = db_.Lock();
-  try {
-    return Select(db_.sql(), "");
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  return db_.Guarded([&](soci::session& sql) { return Select(sql, ""); });
 }
 
 Result<void> HookStore::Begin(std::int64_t deposit_id) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  const long long id = deposit_id;
-  try {
+  return db_.Guarded([&](soci::session& sql) -> Result<void> {
+    const std::string now = IsoUtc(db_.Now());
+    const long long id = deposit_id;
     // An autocommit under synchronous=FULL: durable before the program starts.
-    if (!Update((db_.sql().prepare << "UPDATE deposit_hooks SET state = 'running', "
-                                      "attempts = attempts + 1, last_attempt_at = :now "
-                                      "WHERE deposit_id = :id AND state IN ('waiting', 'running')",
+    if (!Update((sql.prepare << "UPDATE deposit_hooks SET state = 'running', "
+                                "attempts = attempts + 1, last_attempt_at = :now "
+                                "WHERE deposit_id = :id AND state IN ('waiting', 'running')",
                  soci::use(now), soci::use(id)))) {
       return NoRecord(deposit_id, "not waiting");
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<bool> HookStore::Succeeded(std::int64_t deposit_id, const HookResult& result,
                                   bool mark_uploaded) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  const std::string at = IsoUtc(now);
-  const long long id = deposit_id;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) -> Result<bool> {
+    const TimePoint now = db_.Now();
+    const std::string at = IsoUtc(now);
+    const long long id = deposit_id;
     PassageRows& rows = Rows();
-    soci::transaction tr(sql);
     std::string state, file_name;
     soci::indicator found = soci::i_null;
     sql << "SELECT state, file_name FROM deposits WHERE id = :id", soci::into(state, found),
@@ -139,21 +122,15 @@ Result<bool> HookStore::Succeeded(std::int64_t deposit_id, const HookResult& res
       return std::unexpected(NoRecord(deposit_id, "not running").error());
     }
     if (marks) MarkUploadedIn(sql, rows, deposit_id, file_name, now);
-    tr.commit();
     return marks;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<int> HookStore::Failed(std::int64_t deposit_id, const HookResult& result,
                               TimePoint next_attempt) {
-  auto lock = db_.Lock();
-  const std::string next = IsoUtc(next_attempt);
-  const long long id = deposit_id;
-  try {
-    soci::session& sql = db_.sql();
-    soci::transaction tr(sql);
+  return db_.Transact([&](soci::session& sql) -> Result<int> {
+    const std::string next = IsoUtc(next_attempt);
+    const long long id = deposit_id;
     if (!Update((sql.prepare << "UPDATE deposit_hooks SET state = 'waiting', "
                                 "failures = failures + 1, last_result = :r, last_code = :c, "
                                 "last_detail = :d, next_attempt_at = :n "
@@ -165,26 +142,20 @@ Result<int> HookStore::Failed(std::int64_t deposit_id, const HookResult& result,
     int failures = 0;
     sql << "SELECT failures FROM deposit_hooks WHERE deposit_id = :id", soci::into(failures),
         soci::use(id);
-    tr.commit();
     return failures;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<void> HookStore::Close(std::int64_t deposit_id) {
-  auto lock = db_.Lock();
-  const long long id = deposit_id;
-  try {
-    if (!Update((db_.sql().prepare << "UPDATE deposit_hooks SET state = 'closed' "
-                                      "WHERE deposit_id = :id AND state IN ('waiting', 'running')",
+  return db_.Guarded([&](soci::session& sql) -> Result<void> {
+    const long long id = deposit_id;
+    if (!Update((sql.prepare << "UPDATE deposit_hooks SET state = 'closed' "
+                                "WHERE deposit_id = :id AND state IN ('waiting', 'running')",
                  soci::use(id)))) {
       return NoRecord(deposit_id, "finished already");
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 }  // namespace accrochd::store

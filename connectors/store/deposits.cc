@@ -109,27 +109,21 @@ PassageRows& DepositStore::Rows() {
 }
 
 Result<bool> DepositStore::NameRecorded(const std::string& file_name) {
-  auto lock = db_.Lock();
-  try {
+  return db_.Guarded([&](soci::session& sql) {
     long long found = 0;
-    db_.sql() << "SELECT COUNT(*) FROM deposits WHERE file_name = :f", soci::use(file_name),
+    sql << "SELECT COUNT(*) FROM deposits WHERE file_name = :f", soci::use(file_name),
         soci::into(found);
     return found > 0;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std::string& file_name,
                                          const std::string& id_flux,
                                          const std::vector<std::string>& id_techniques) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  const std::string at = IsoUtc(now);
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) -> Result<std::int64_t> {
+    const TimePoint now = db_.Now();
+    const std::string at = IsoUtc(now);
     PassageRows& rows = Rows();
-    soci::transaction tr(sql);
     const std::int64_t id =
         InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "CREATION");
     // The session puts only pending passages in a file: the lifecycle's decision for a pending
@@ -151,24 +145,19 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
                                             d.refused.value_or("not pending") +
                                             "; it cannot go into " + file_name);
     }
-    tr.commit();  // synchronous=FULL: durable before the file is announced
+    // Committed on return, synchronous=FULL: durable before the file is announced.
     return static_cast<std::int64_t>(id);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<std::int64_t> DepositStore::BeginWithdrawal(const std::string& certifier,
                                                    const std::string& file_name,
                                                    const std::string& id_flux,
                                                    const std::vector<std::string>& id_techniques) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  const std::string at = IsoUtc(now);
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) -> Result<std::int64_t> {
+    const TimePoint now = db_.Now();
+    const std::string at = IsoUtc(now);
     PassageRows& rows = Rows();
-    soci::transaction tr(sql);
     const std::int64_t id =
         InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "SUPPRESSION");
     const mappings::DepositBegun event{id, file_name, /*suppression=*/true};
@@ -181,41 +170,33 @@ Result<std::int64_t> DepositStore::BeginWithdrawal(const std::string& certifier,
       }
       rows.Apply(certifier, each, d, PassageRows::Context::Deposit(id), now);
     }
-    tr.commit();  // synchronous=FULL: durable before the file is announced
+    // Committed on return, synchronous=FULL: durable before the file is announced.
     return static_cast<std::int64_t>(id);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<void> DepositStore::MarkPublished(std::int64_t deposit_id, const std::string& sha256) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  const long long id = deposit_id;
-  try {
+  return db_.Guarded([&](soci::session& sql) -> Result<void> {
+    const std::string now = IsoUtc(db_.Now());
+    const long long id = deposit_id;
     soci::statement update =
-        (db_.sql().prepare << "UPDATE deposits SET state = 'published', sha256 = :s, "
-                              "published_at = :now WHERE id = :id AND state = 'publishing'",
+        (sql.prepare << "UPDATE deposits SET state = 'published', sha256 = :s, "
+                        "published_at = :now WHERE id = :id AND state = 'publishing'",
          soci::use(sha256), soci::use(now), soci::use(id));
     update.execute(true);
     if (update.get_affected_rows() != 1) {
       return Fail(ErrorKind::kInternal,
                   "deposit " + std::to_string(id) + " is not being published; nothing recorded");
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /*why*/) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  const long long id = deposit_id;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) -> Result<void> {
+    const TimePoint now = db_.Now();
+    const long long id = deposit_id;
     PassageRows& rows = Rows();
-    soci::transaction tr(sql);
     // Only a file that never reached the outbox is abandoned: a published one stays published.
     soci::statement abandon =
         (sql.prepare << "UPDATE deposits SET state = 'abandoned' WHERE id = :id AND "
@@ -236,23 +217,19 @@ Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /
                         id),
                 event, now);
     sql << "DELETE FROM deposit_passages WHERE deposit_id = :id", soci::use(id);
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::string>& state) {
-  auto lock = db_.Lock();
-  std::vector<DepositRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<DepositRecord> out;
     const std::string wanted = state.value_or("");
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
-                              "created_at, published_at, uploaded_at, receipt_status, receipt_at, "
-                              "receipt_detail, action FROM deposits WHERE (:s = '' OR state = :s2) "
-                              "ORDER BY id",
+        (sql.prepare << "SELECT id, certifier, file_name, id_flux, sha256, passages, state, "
+                        "created_at, published_at, uploaded_at, receipt_status, receipt_at, "
+                        "receipt_detail, action FROM deposits WHERE (:s = '' OR state = :s2) "
+                        "ORDER BY id",
          soci::use(wanted), soci::use(wanted));
     for (const soci::row& r : rows) {
       DepositRecord d;
@@ -272,20 +249,15 @@ Result<std::vector<DepositRecord>> DepositStore::List(const std::optional<std::s
       d.action = r.get<std::string>(13);
       out.push_back(std::move(d));
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  try {
-    soci::session& sql = db_.sql();
+  // The check and the change in one transaction: a receipt recorded meanwhile is not undone.
+  return db_.Transact([&](soci::session& sql) -> Result<DepositRecord> {
+    const TimePoint now = db_.Now();
     PassageRows& rows = Rows();
-    // The check and the change in one transaction: a receipt recorded meanwhile is not undone.
-    soci::transaction tr(sql);
     DepositRecord d;
     long long id = 0, passages = 0;
     std::string created_at, published_at;
@@ -305,7 +277,6 @@ Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
                                          "; only a published file can be marked uploaded");
     }
     MarkUploadedIn(sql, rows, id, file_name, now);
-    tr.commit();
     d.id = id;
     d.passages = passages;
     d.file_name = file_name;
@@ -314,9 +285,7 @@ Result<DepositRecord> DepositStore::MarkUploaded(const std::string& file_name) {
     d.published_at = StoredOptionalTime(published_at);
     d.uploaded_at = now;
     return d;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_id,
@@ -336,28 +305,22 @@ void MarkUploadedIn(soci::session& sql, PassageRows& rows, std::int64_t deposit_
 }
 
 Result<std::optional<TimePoint>> DepositStore::LastCutAt(const std::string& certifier) {
-  auto lock = db_.Lock();
-  try {
+  return db_.Guarded([&](soci::session& sql) {
     std::string at;
     soci::indicator ind = soci::i_null;
-    db_.sql() << "SELECT MAX(created_at) FROM deposits WHERE certifier = :c AND state != "
-                 "'abandoned'",
+    sql << "SELECT MAX(created_at) FROM deposits WHERE certifier = :c AND state != "
+           "'abandoned'",
         soci::into(at, ind), soci::use(certifier);
     if (ind == soci::i_null) return std::optional<TimePoint>();
     return std::optional<TimePoint>(StoredTime(at));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<void> DepositStore::RecordVerdicts(const std::string& file_name,
                                           const std::string& receipt_status,
                                           const std::vector<Verdict>& verdicts) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  try {
-    soci::session& sql = db_.sql();
-    soci::transaction tr(sql);
+  return db_.Transact([&](soci::session& sql) -> Result<void> {
+    const std::string now = IsoUtc(db_.Now());
     long long id = 0;
     std::string certifier;
     soci::indicator ind = soci::i_null;
@@ -372,11 +335,8 @@ Result<void> DepositStore::RecordVerdicts(const std::string& file_name,
         soci::use(receipt_status), soci::use(now), soci::use(now), soci::use(id);
     ReceiptOutcome ignored;
     ApplyVerdicts(Rows(), sql, id, certifier, verdicts, db_.Now(), ignored);
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<std::optional<DepositRecord>> DepositStore::Find(
@@ -402,39 +362,33 @@ Result<std::optional<DepositRecord>> DepositStore::Find(
 }
 
 Result<std::optional<ReceiptOutcome>> DepositStore::ReceiptImported(const std::string& sha256) {
-  auto lock = db_.Lock();
-  try {
+  return db_.Guarded([&](soci::session& sql) {
     ReceiptOutcome r;
     std::string imported_at;
     long long deposit_id = 0;
     int rejected_file = 0;
     soci::indicator ind = soci::i_null;
-    db_.sql() << "SELECT r.deposit_id, d.file_name, r.imported_at, r.file_rejected, r.accepted, "
-                 "r.rejected, r.missing, r.unknown, r.archived_as FROM receipts r "
-                 "JOIN deposits d ON d.id = r.deposit_id WHERE r.sha256 = :s",
+    sql << "SELECT r.deposit_id, d.file_name, r.imported_at, r.file_rejected, r.accepted, "
+           "r.rejected, r.missing, r.unknown, r.archived_as FROM receipts r "
+           "JOIN deposits d ON d.id = r.deposit_id WHERE r.sha256 = :s",
         soci::into(deposit_id, ind), soci::into(r.deposit_file), soci::into(imported_at),
         soci::into(rejected_file), soci::into(r.accepted), soci::into(r.rejected),
         soci::into(r.missing), soci::into(r.unknown), soci::into(r.archived_as), soci::use(sha256);
-    if (!db_.sql().got_data() || ind == soci::i_null) return std::optional<ReceiptOutcome>();
+    if (!sql.got_data() || ind == soci::i_null) return std::optional<ReceiptOutcome>();
     r.file_rejected = rejected_file != 0;
     r.imported_at = StoredTime(imported_at);
     return std::optional<ReceiptOutcome>(r);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
+  });
 }
 
 Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
-  auto lock = db_.Lock();
-  const TimePoint now = db_.Now();
-  const std::string at = IsoUtc(now);
-  ReceiptOutcome outcome;
-  outcome.imported_at = now;
-  outcome.archived_as = receipt.archived_as;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) -> Result<ReceiptOutcome> {
+    const TimePoint now = db_.Now();
+    const std::string at = IsoUtc(now);
+    ReceiptOutcome outcome;
+    outcome.imported_at = now;
+    outcome.archived_as = receipt.archived_as;
     PassageRows& rows = Rows();
-    soci::transaction tr(sql);
     long long id = receipt.deposit_id;
     std::string certifier, file_name, state;
     soci::indicator ind = soci::i_null;
@@ -486,11 +440,8 @@ Result<ReceiptOutcome> DepositStore::ApplyReceipt(const ReceiptFacts& receipt) {
         soci::use(receipt.id_traitement), soci::use(at), soci::use(file_rejected),
         soci::use(outcome.accepted), soci::use(outcome.rejected), soci::use(outcome.missing),
         soci::use(outcome.unknown), soci::use(receipt.archived_as);
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return outcome;
+    return outcome;
+  });
 }
 
 }  // namespace accrochd::store

@@ -28,24 +28,17 @@ void EnsureTempTables(soci::session& sql) {
 }  // namespace
 
 Result<void> MissingStore::BeginRead(const std::string& certifier) {
-  auto lock = db_.Lock();
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
     EnsureTempTables(sql);
     sql << "DELETE FROM temp.read_now";
     (void)certifier;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 Result<void> MissingStore::NoteRead(const std::string& certifier,
                                     const std::vector<std::string>& ids) {
   if (ids.empty()) return {};
-  auto lock = db_.Lock();
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
     EnsureTempTables(sql);
     soci::transaction tr(sql);
     SqliteStatement insert(db_.handle(),
@@ -53,10 +46,7 @@ Result<void> MissingStore::NoteRead(const std::string& certifier,
                            "VALUES (?1, ?2)");
     for (const std::string& id : ids) insert.Bind(1, certifier).Bind(2, id).Run();
     tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 MissingOutcome MissingStore::Mark(const std::string& certifier, const std::string& mapping,
@@ -103,10 +93,8 @@ MissingOutcome MissingStore::Mark(const std::string& certifier, const std::strin
 Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
                                                 const std::string& mapping,
                                                 std::int64_t missing_after) {
-  auto lock = db_.Lock();
-  MissingOutcome out;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
+    MissingOutcome out;
     EnsureTempTables(sql);
     soci::transaction tr(sql);
     // Only the passages not seen count a miss: a read that missed nothing writes nothing.
@@ -117,19 +105,15 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
     out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n,
                "missing_after=" + n);
     tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<MissingOutcome> MissingStore::MarkDeleted(const std::string& certifier,
                                                  const std::string& mapping,
                                                  const std::vector<std::string>& ids) {
-  auto lock = db_.Lock();
-  MissingOutcome out;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
+    MissingOutcome out;
     EnsureTempTables(sql);
     soci::transaction tr(sql);
     sql << "DELETE FROM temp.deleted_now";
@@ -144,18 +128,15 @@ Result<MissingOutcome> MissingStore::MarkDeleted(const std::string& certifier,
                "deleted_query");
     sql << "DELETE FROM temp.deleted_now";
     tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<MissingRecord>> MissingStore::Missing() {
-  auto lock = db_.Lock();
-  std::vector<MissingRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<MissingRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
          << "SELECT certifier, id_technique, mapping, certification_type, certification_code, "
             "status, deadline, missing_since FROM passages "
             "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
@@ -172,18 +153,15 @@ Result<std::vector<MissingRecord>> MissingStore::Missing() {
       m.since = StoredTime(r.get<std::string>(7));
       out.push_back(std::move(m));
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::map<std::string, MissingCounts>> MissingStore::Counts() {
-  auto lock = db_.Lock();
-  std::map<std::string, MissingCounts> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::map<std::string, MissingCounts> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
          << "SELECT certifier, status, COUNT(*) FROM passages "
             "WHERE status = 'missing' OR (missing_from_source = 1 AND status != 'withdrawn') "
             "GROUP BY 1, 2");
@@ -196,10 +174,8 @@ Result<std::map<std::string, MissingCounts>> MissingStore::Counts() {
         c.flagged[s] += Integer(r, 2);
       }
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 }  // namespace accrochd::store

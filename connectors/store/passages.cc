@@ -49,11 +49,9 @@ std::string PassageStore::ContentHash(const mappings::Passage& p) const {
 
 Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation>& observations,
                                                    const std::optional<Bookmark>& bookmark) {
-  auto lock = db_.Lock();
-  std::vector<Outcome> outcomes;
-  outcomes.reserve(observations.size());
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(observations.size());
     PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
     RelaxedSync relaxed(sql);
@@ -73,16 +71,13 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
     }
     if (bookmark) SaveBookmark(sql, *bookmark, now);
     tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return outcomes;
+    return outcomes;
+  });
 }
 
 Result<void> PassageStore::QuarantineRefused(
     const std::string& certifier,
     const std::vector<std::pair<std::string, Observation::Reason>>& refused) {
-  auto lock = db_.Lock();
   // The reasons of each passage, in the order the passages come.
   std::vector<std::string> order;
   std::map<std::string, std::vector<Observation::Reason>> reasons;
@@ -91,11 +86,9 @@ Result<void> PassageStore::QuarantineRefused(
     if (added) order.push_back(id);
     it->second.push_back(reason);
   }
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session&) {
     PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
-    soci::transaction tr(sql);
     for (const std::string& id : order) {
       mappings::XsdRefused event;
       for (const Observation::Reason& r : reasons[id]) event.rules.push_back(r.rule);
@@ -103,21 +96,14 @@ Result<void> PassageStore::QuarantineRefused(
       if (d.refused) continue;  // not pending (any more): nothing to quarantine
       rows.Apply(certifier, id, d, PassageRows::Context::Reasons(reasons[id]), now);
     }
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 Result<std::vector<std::string>> PassageStore::RequestRetry(const std::vector<std::string>& ids) {
-  auto lock = db_.Lock();
-  std::vector<std::string> problems;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) {
+    std::vector<std::string> problems;
     PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
-    soci::transaction tr(sql);
     for (const std::string& id : ids) {
       // The passages with this idTechnique, whatever their certifier.
       std::vector<std::string> certifiers;
@@ -139,11 +125,8 @@ Result<std::vector<std::string>> PassageStore::RequestRetry(const std::vector<st
       }
       if (!retried) problems.push_back(id + ": " + *refusal);
     }
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return problems;
+    return problems;
+  });
 }
 
 namespace {
@@ -184,56 +167,46 @@ constexpr const char* kPassageColumns =
 }  // namespace
 
 Result<std::vector<PassageRecord>> PassageStore::Passages() {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kPassageColumns) + "ORDER BY p.deadline, p.id_technique");
+        (sql.prepare << std::string(kPassageColumns) + "ORDER BY p.deadline, p.id_technique");
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<PassageRecord>> PassageStore::PassagesWithId(const std::string& id_technique) {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i",
+        (sql.prepare << std::string(kPassageColumns) + "WHERE p.id_technique = :i",
          soci::use(id_technique));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<Event>> PassageStore::History(const std::string& id_technique) {
-  auto lock = db_.Lock();
-  std::vector<Event> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<Event> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << "SELECT at, certifier, id_technique, kind, detail FROM events "
-                              "WHERE id_technique = :i ORDER BY id",
+        (sql.prepare << "SELECT at, certifier, id_technique, kind, detail FROM events "
+                        "WHERE id_technique = :i ORDER BY id",
          soci::use(id_technique));
     for (const soci::row& r : rows) {
       out.push_back({StoredTime(r.get<std::string>(0)), r.get<std::string>(1),
                      r.get<std::string>(2), r.get<std::string>(3), r.get<std::string>(4)});
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<QuarantineRecord>> PassageStore::Quarantine() {
-  auto lock = db_.Lock();
-  std::vector<QuarantineRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<QuarantineRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
          << "SELECT q.certifier, q.id_technique, p.mapping, q.field, q.rule, q.message, p.deadline "
             "FROM quarantine q JOIN passages p ON p.certifier = q.certifier AND "
             "p.id_technique = q.id_technique WHERE p.status = 'quarantined' "
@@ -249,33 +222,26 @@ Result<std::vector<QuarantineRecord>> PassageStore::Quarantine() {
       if (r.get_indicator(6) != soci::i_null) q.deadline = DateOf(r.get<std::string>(6));
       out.push_back(std::move(q));
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<void> PassageStore::AddEvent(const std::string& certifier, const std::string& id_technique,
                                     const std::string& kind, const std::string& detail) {
-  auto lock = db_.Lock();
-  const std::string now = IsoUtc(db_.Now());
-  try {
-    db_.sql() << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
-                 "VALUES (:a, :c, :i, :k, :d)",
+  return db_.Guarded([&](soci::session& sql) {
+    const std::string now = IsoUtc(db_.Now());
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+           "VALUES (:a, :c, :i, :k, :d)",
         soci::use(now), soci::use(certifier), soci::use(id_technique), soci::use(kind),
         soci::use(detail);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+  });
 }
 
 Result<std::vector<Count>> PassageStore::Counts() {
-  auto lock = db_.Lock();
-  std::vector<Count> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<Count> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
          << "SELECT certifier, certification_type, certification_code, status, deadline, "
             "CASE WHEN status = 'pending' THEN delivery END, COUNT(*) FROM passages "
             "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5");
@@ -290,58 +256,49 @@ Result<std::vector<Count>> PassageStore::Counts() {
       c.count = Integer(r, 6);
       out.push_back(std::move(c));
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<PassageRecord>> PassageStore::NearestDeadlines(std::size_t limit) {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
     const long long n = static_cast<long long>(limit);
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kPassageColumns) +
-                                  "WHERE p.status NOT IN ('accepted', 'withdrawal_queued', "
-                                  "'withdrawal_in_deposit', 'withdrawal_deposited', 'withdrawn') "
-                                  "AND p.deadline IS NOT NULL "
-                                  "ORDER BY p.deadline, p.id_technique LIMIT :n",
+        (sql.prepare << std::string(kPassageColumns) +
+                            "WHERE p.status NOT IN ('accepted', 'withdrawal_queued', "
+                            "'withdrawal_in_deposit', 'withdrawal_deposited', 'withdrawn') "
+                            "AND p.deadline IS NOT NULL "
+                            "ORDER BY p.deadline, p.id_technique LIMIT :n",
          soci::use(n));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<PendingFacts> PassageStore::Pending(const std::string& certifier, Date today,
                                            Date urgent_by) {
-  auto lock = db_.Lock();
-  PendingFacts facts;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    PendingFacts facts;
     const std::string day = FormatIsoDate(today), urgent = FormatIsoDate(urgent_by);
     long long due = 0, near = 0;
-    db_.sql() << "SELECT COUNT(*), COALESCE(SUM(deadline IS NOT NULL AND deadline <= :u), 0) "
-                 "FROM passages WHERE certifier = :c AND status = 'pending' AND "
-                 "(delivery IS NULL OR delivery <= :t)",
+    sql << "SELECT COUNT(*), COALESCE(SUM(deadline IS NOT NULL AND deadline <= :u), 0) "
+           "FROM passages WHERE certifier = :c AND status = 'pending' AND "
+           "(delivery IS NULL OR delivery <= :t)",
         soci::into(due), soci::into(near), soci::use(urgent), soci::use(certifier), soci::use(day);
     facts.due = due;
     facts.urgent = near;
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return facts;
+    return facts;
+  });
 }
 
 Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::string& certifier,
                                                                  Date today, Date horizon) {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  const std::string t = FormatIsoDate(today), h = FormatIsoDate(horizon);
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
+    const std::string t = FormatIsoDate(today), h = FormatIsoDate(horizon);
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
              << std::string(kPassageColumns) +
                     "WHERE p.certifier = :c AND (p.status IN ('rejected', 'quarantined') OR "
                     "(p.status = 'deposited' AND d.state = 'receipt') OR "
@@ -350,10 +307,8 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
                     "ORDER BY p.deadline, p.id_technique",
          soci::use(certifier), soci::use(h), soci::use(t));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
@@ -365,13 +320,10 @@ Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
 Result<std::vector<std::string>> PassageStore::RequestWithdrawal(
     const std::vector<std::string>& ids, const mappings::WithdrawalRequested& request,
     const std::function<std::optional<std::string>(const PassageRecord&)>& check) {
-  auto lock = db_.Lock();
-  std::vector<std::string> problems;
-  try {
-    soci::session& sql = db_.sql();
+  return db_.Transact([&](soci::session& sql) {
+    std::vector<std::string> problems;
     PassageRows& rows = Rows();
     const TimePoint now = db_.Now();
-    soci::transaction tr(sql);
     for (const std::string& id : ids) {
       std::vector<PassageRecord> found;
       soci::rowset<soci::row> matches = (sql.prepare << std::string(kPassageColumns) +
@@ -399,25 +351,20 @@ Result<std::vector<std::string>> PassageStore::RequestWithdrawal(
       }
       if (!queued) problems.push_back(id + ": " + *refusal);
     }
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return problems;
+    return problems;
+  });
 }
 
 Result<std::vector<WithdrawalRecord>> PassageStore::QueuedWithdrawals(
     const std::string& certifier) {
-  auto lock = db_.Lock();
-  std::vector<WithdrawalRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<WithdrawalRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
-             << "SELECT p.id_technique, COALESCE(p.cdc_id_technique, p.id_technique), "
-                "COALESCE(d.file_name, ''), p.certification_type, p.certification_code, "
-                "p.correcting FROM passages p LEFT JOIN deposits d ON d.id = p.deposit_id "
-                "WHERE p.certifier = :c AND p.status = 'withdrawal_queued' "
-                "ORDER BY p.certification_type, p.certification_code, p.id_technique",
+        (sql.prepare << "SELECT p.id_technique, COALESCE(p.cdc_id_technique, p.id_technique), "
+                        "COALESCE(d.file_name, ''), p.certification_type, p.certification_code, "
+                        "p.correcting FROM passages p LEFT JOIN deposits d ON d.id = p.deposit_id "
+                        "WHERE p.certifier = :c AND p.status = 'withdrawal_queued' "
+                        "ORDER BY p.certification_type, p.certification_code, p.id_technique",
          soci::use(certifier));
     for (const soci::row& r : rows) {
       WithdrawalRecord w;
@@ -429,51 +376,40 @@ Result<std::vector<WithdrawalRecord>> PassageStore::QueuedWithdrawals(
       w.correcting = Integer(r, 5) != 0;
       out.push_back(std::move(w));
     }
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::map<std::string, std::int64_t>> PassageStore::CorrectionsUnderWay() {
-  auto lock = db_.Lock();
-  std::map<std::string, std::int64_t> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::map<std::string, std::int64_t> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare
+        (sql.prepare
          << "SELECT certifier, COUNT(*) FROM passages WHERE correcting = 1 OR (corrections > 0 "
             "AND status IN ('pending', 'quarantined', 'in_deposit', 'deposited', 'rejected')) "
             "GROUP BY certifier");
     for (const soci::row& r : rows) out[r.get<std::string>(0)] = Integer(r, 1);
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<PassageRecord>> PassageStore::RefusedWithdrawals(const std::string& certifier) {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kPassageColumns) +
-                                  "WHERE p.certifier = :c AND p.status = 'accepted' AND "
-                                  "p.withdrawal_message != '' ORDER BY p.id_technique",
+        (sql.prepare << std::string(kPassageColumns) +
+                            "WHERE p.certifier = :c AND p.status = 'accepted' AND "
+                            "p.withdrawal_message != '' ORDER BY p.id_technique",
          soci::use(certifier));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<void> PassageStore::SetCdcIdTechnique(const std::string& certifier,
                                              const std::string& id_technique,
                                              const std::string& cdc_id_technique) {
-  auto lock = db_.Lock();
-  try {
-    soci::session& sql = db_.sql();
-    soci::transaction tr(sql);
+  return db_.Transact([&](soci::session& sql) -> Result<void> {
     std::string known;
     soci::indicator ind = soci::i_null;
     sql << "SELECT cdc_id_technique FROM passages WHERE certifier = :c AND id_technique = :i",
@@ -483,27 +419,21 @@ Result<void> PassageStore::SetCdcIdTechnique(const std::string& certifier,
     sql << "UPDATE passages SET cdc_id_technique = :x WHERE certifier = :c AND id_technique = :i",
         soci::use(cdc_id_technique), soci::use(certifier), soci::use(id_technique);
     Rows().Record(certifier, id_technique, "correction_id", cdc_id_technique, at);
-    tr.commit();
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<std::vector<PassageRecord>> PassageStore::PassagesKnownAs(
     const std::string& cdc_id_technique) {
-  auto lock = db_.Lock();
-  std::vector<PassageRecord> out;
-  try {
+  return db_.Guarded([&](soci::session& sql) {
+    std::vector<PassageRecord> out;
     soci::rowset<soci::row> rows =
-        (db_.sql().prepare << std::string(kPassageColumns) +
-                                  "WHERE COALESCE(p.cdc_id_technique, p.id_technique) = :i",
+        (sql.prepare << std::string(kPassageColumns) +
+                            "WHERE COALESCE(p.cdc_id_technique, p.id_technique) = :i",
          soci::use(cdc_id_technique));
     for (const soci::row& r : rows) out.push_back(PassageFrom(r));
-  } catch (const std::exception& e) {
-    return std::unexpected(db_.Failure(e));
-  }
-  return out;
+    return out;
+  });
 }
 
 }  // namespace accrochd::store
