@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "accrochd_version.h"
 #include "connectors/deposit/deposit_session.h"
 #include "core/deadline.h"
 #include "core/tz/timezone.h"
@@ -217,7 +218,19 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   auto stream = src.Query(spec, cancel.get_token());
   if (!stream) return context(stream.error());
 
-  cycle::Evaluation evaluation(mapping, validator, checks, window.kind, limit, sink, report);
+  // Each row's digest, and the rows left unmapped because unchanged (cycle/evaluation.h): a
+  // cycle that records, on the passages of this mapping under this accrochd, schema and text.
+  std::unique_ptr<store::KnownRows> known;
+  if (store_ != nullptr && sink == nullptr) {
+    const std::string salt = std::string("accrochd " ACCROCHD_VERSION "\n") +
+                             std::string(SchemaVersionName(config_.schema_version)) + "\n" +
+                             mapping.fingerprint;
+    auto opened = store_->passages().OpenKnownRows(certifier.id_client, mapping.name, salt);
+    if (!opened) return context(opened.error());
+    known = std::move(*opened);
+  }
+  cycle::Evaluation evaluation(mapping, validator, checks, window.kind, limit, sink, report,
+                               known.get());
   std::optional<cycle::Recording> recording;
   if (store_ != nullptr) {
     recording.emplace(*store_, logger_, certifier.id_client, mapping, window.bookmark, window.kind,
@@ -254,6 +267,7 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
       for (const EvaluatedRow& e : batch.rows) {
         if (e.row.identified) seen.push_back(e.row.passage.id_technique);
       }
+      seen.insert(seen.end(), batch.unchanged.begin(), batch.unchanged.end());
     }
     if (auto r = recording->Record(batch, last, to_write); !r) return r;
     if (!note_reads) return {};
@@ -275,6 +289,9 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
                    std::to_string(report.valid) + " valid, " + std::to_string(report.held) +
                    " not due yet, " + std::to_string(report.quarantined) + " quarantined, " +
                    std::to_string(report.fresh) + " new" +
+                   (report.unchanged > 0 ? ", " + std::to_string(report.unchanged) +
+                                               " unchanged since recorded (not mapped again)"
+                                         : "") +
                    (report.skipped > 0 ? ", " + DescribeSkipped(report) : ""),
                {Field(kFieldCertificateur, certifier.id_client), Field(kFieldMapping, mapping.name),
                 Field(kFieldSource, mapping.source)},

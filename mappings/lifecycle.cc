@@ -513,6 +513,29 @@ std::string RulesDetail(const std::vector<std::string>& rules) {
   return detail;
 }
 
+bool QuietWhenUnchanged(const PassageFacts& facts) {
+  if (!facts.exists || facts.content_hash != facts.source_hash || facts.retry_requested ||
+      facts.missing_from_source || facts.missed_reads > 0) {
+    return false;
+  }
+  switch (facts.status) {
+    case S::kInDeposit:
+    case S::kDeposited:
+    case S::kAccepted:
+    case S::kRejected:
+    case S::kWithdrawalQueued:
+    case S::kWithdrawalInDeposit:
+    case S::kWithdrawalDeposited:
+    case S::kWithdrawn:
+      return true;
+    case S::kPending:      // to be written into the next file, or held for its day
+    case S::kQuarantined:  // its reasons are rewritten, and may change with the day
+    case S::kMissing:      // read again: it reappears
+      return false;
+  }
+  return false;
+}
+
 LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event) {
   struct Visitor {
     const PassageFacts& facts;

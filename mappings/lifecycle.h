@@ -247,6 +247,14 @@ struct LifecycleDecision {
 
 LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event);
 
+// Whether a valid observation of the content last seen (Observed{facts.source_hash}, not
+// quarantined) changes nothing of this passage: no write, no history, no quarantine action, no
+// outcome to act on. True for a passage in a file, deposited, accepted, rejected (no retry asked)
+// or under withdrawal whose deposited content is the one last seen and whose row was read at the
+// last complete read. A cycle may then leave such a row unmapped when its source values are the
+// ones last recorded (daemon/cycle/evaluation.h): what it would have decided is this.
+bool QuietWhenUnchanged(const PassageFacts& facts);
+
 // The detail of the "quarantined" entry of an observation: each rule once, in order, joined by
 // "; " (rules, never messages, which could quote a value).
 std::string RulesDetail(const std::vector<std::string>& rules);

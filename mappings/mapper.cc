@@ -488,6 +488,44 @@ const source::SourceRow& InNfc(const source::SourceRow& row, source::SourceRow& 
   return *out;
 }
 
+std::string Mapper::IdOf(const source::SourceRow& row,
+                         const std::vector<std::string>& key_values) const {
+  std::string id;
+  if (mapping_->id_technique.empty()) {
+    for (const std::string& k : key_values) {
+      if (!id.empty()) id += '-';
+      id += k;
+    }
+    return id;
+  }
+  for (std::size_t i = 0; i < id_parts_.size(); ++i) {
+    if (id_parts_[i] == kLiteral) {
+      id += mapping_->id_technique[i].text;
+    } else {
+      const auto& v = row.values[id_parts_[i]];
+      id += v ? std::string(TrimBlanks(*v)) : std::string();
+    }
+  }
+  NormalizeNfc(id);  // literals and values side by side
+  return id;
+}
+
+std::optional<std::string> Mapper::IdTechnique(const source::SourceRow& source_row) const {
+  source::SourceRow normalized;
+  const source::SourceRow& row = InNfc(source_row, normalized);
+  for (const BoundCondition& skip : skip_when_) {
+    if (Holds(skip, row.values)) return std::nullopt;
+  }
+  std::vector<std::string> key_values;
+  for (std::size_t column : key_columns_) {
+    const auto& v = row.values[column];
+    std::string text = v ? std::string(TrimBlanks(*v)) : std::string();
+    if (text.empty()) return std::nullopt;
+    key_values.push_back(std::move(text));
+  }
+  return IdOf(row, key_values);
+}
+
 MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_number) const {
   MappedRow out;
   Passage& p = out.passage;
@@ -526,22 +564,7 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     key_values.push_back(std::move(text));
   }
   if (out.identified) {
-    if (mapping_->id_technique.empty()) {
-      for (const std::string& k : key_values) {
-        if (!p.id_technique.empty()) p.id_technique += '-';
-        p.id_technique += k;
-      }
-    } else {
-      for (std::size_t i = 0; i < id_parts_.size(); ++i) {
-        if (id_parts_[i] == kLiteral) {
-          p.id_technique += mapping_->id_technique[i].text;
-        } else {
-          const auto& v = value_at(id_parts_[i]);
-          p.id_technique += v ? std::string(TrimBlanks(*v)) : std::string();
-        }
-      }
-      NormalizeNfc(p.id_technique);  // literals and values side by side
-    }
+    p.id_technique = IdOf(*row, key_values);
     if (!correction_parts_.empty()) {
       // The pieces around each {correction}: the counter is known only once the passage is
       // recorded (state store), so it is put in when the passage is written.

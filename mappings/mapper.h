@@ -32,6 +32,10 @@ class Mapper {
   // (quarantine_when, require: a Rejection each, for the whole passage), and the fields.
   MappedRow Map(const source::SourceRow& row, std::uint64_t row_number) const;
 
+  // The idTechnique Map gives `row`, without mapping anything else; nullopt when a skip_when
+  // rule takes the row out or a key column has no value (Map then says why).
+  std::optional<std::string> IdTechnique(const source::SourceRow& row) const;
+
   // What the source of `field`'s rule gives on `row`, before any step, as Map computes it: the
   // value (nullopt: none), whether the source -- or the branch a choose took -- is nil, and that
   // branch (kNoBranchHeld when none held; kEveryBranch for a rule that is not a choose). `row`'s
@@ -61,6 +65,8 @@ class Mapper {
   };
 
   Sourced SourceOfRule(const BoundRule& b, const source::SourceRow& row) const;
+  // The idTechnique of a row in NFC whose key values (trimmed, none empty) are `key_values`.
+  std::string IdOf(const source::SourceRow& row, const std::vector<std::string>& key_values) const;
 
   explicit Mapper(const Mapping& mapping) : mapping_(&mapping) {}
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bitset>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 #include "core/text.h"
@@ -329,6 +330,14 @@ std::optional<std::string> MemorySeenIndex::InsertHolder(const std::string& key,
   return std::nullopt;
 }
 
+std::string SeenIndex::HolderRecord(const std::string&, const std::vector<std::string>&) const {
+  return {};
+}
+
+std::optional<std::string> SeenIndex::InsertHolderRecord(std::string_view, const std::string&) {
+  throw std::logic_error("this uniqueness index keeps no holder records");
+}
+
 bool SeenIndex::TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (!a[i].empty() && !b[i].empty() && a[i] != b[i]) return false;
@@ -384,8 +393,13 @@ std::vector<std::string> CycleChecks::HolderTraits(const Passage& p) {
           known(Field::codePaysNaissance)};
 }
 
-std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
-  auto first = index_->InsertHolder(HolderIdentity(p), HolderTraits(p), p.id_technique);
+std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p, std::string* record) {
+  const std::string identity = HolderIdentity(p);
+  const std::vector<std::string> traits = HolderTraits(p);
+  std::string kept = index_->HolderRecord(identity, traits);
+  auto first = kept.empty() ? index_->InsertHolder(identity, traits, p.id_technique)
+                            : index_->InsertHolderRecord(kept, p.id_technique);
+  if (record != nullptr) *record = std::move(kept);
   if (!first) return std::nullopt;
   return Rejection{p.mapping ? p.mapping->name : "",
                    p.id_technique,
@@ -393,6 +407,15 @@ std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p) {
                    "",
                    Rule::kProbableDuplicate,
                    RenderReason("doublon", {{"autre", *first}})};
+}
+
+CycleChecks::Known CycleChecks::RegisterKnown(const std::string& id_technique,
+                                              std::string_view holder_record) {
+  if (index_->Insert(SeenIndex::Kind::kIdTechnique, id_technique, id_technique)) {
+    return Known::kIdRepeated;
+  }
+  if (index_->InsertHolderRecord(holder_record, id_technique)) return Known::kHolderRepeated;
+  return Known::kRegistered;
 }
 
 }  // namespace accrochd::mappings

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,16 @@ class SeenIndex {
   virtual std::optional<std::string> InsertHolder(const std::string& key,
                                                   const std::vector<std::string>& traits,
                                                   const std::string& id_technique) = 0;
+  // A holder in the form this index records it (of InsertHolder's key and traits), for the
+  // state store to keep with its passage, so that a later cycle registers the holder of a row it
+  // does not map again (InsertHolderRecord). Empty when the index has no such form: the one in
+  // memory keeps identities as they are and never lets them out.
+  virtual std::string HolderRecord(const std::string& key,
+                                   const std::vector<std::string>& traits) const;
+  // InsertHolder, for a record HolderRecord made (in this cycle or an earlier one, under the
+  // same hash key). Only on an index whose records are not empty: the default throws.
+  virtual std::optional<std::string> InsertHolderRecord(std::string_view record,
+                                                        const std::string& id_technique);
   // Whether two holders' traits agree: no trait known to both differs.
   static bool TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b);
 };
@@ -97,7 +108,19 @@ class CycleChecks {
   // delivery -- unless both carry a second first name, a birthplace (codeInsee, codePostal,
   // libelleCommuneNaissance, codePaysNaissance) that differ: then they are two people. The
   // first seen is kept; the later is the one rejected.
-  std::optional<Rejection> RegisterHolder(const Passage& p);
+  // With `record`, also gives the holder's record (SeenIndex::HolderRecord: empty in memory),
+  // for the state store to keep.
+  std::optional<Rejection> RegisterHolder(const Passage& p, std::string* record = nullptr);
+
+  // A row the state store knows unchanged (its source values are those last recorded, and it is
+  // not mapped again): registers its idTechnique, then its holder from the record kept, as
+  // RegisterIdTechnique and RegisterHolder would have. kIdRepeated: nothing registered (the
+  // idTechnique was seen earlier in this cycle); kHolderRepeated: the idTechnique only (an
+  // earlier holder of this cycle agrees). In both, the row is to be mapped and checked like any
+  // other -- without registering its idTechnique again after kHolderRepeated -- so that it gets
+  // the same rejection.
+  enum class Known { kRegistered, kIdRepeated, kHolderRepeated };
+  Known RegisterKnown(const std::string& id_technique, std::string_view holder_record);
 
   // The holder's identity as RegisterHolder compares it (personal data: for hashing only).
   static std::string HolderIdentity(const Passage& p);

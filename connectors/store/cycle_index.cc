@@ -39,7 +39,8 @@ struct CycleIndex::Statements {
 Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed) {
   sq::sqlite3* opened = nullptr;
   const int rc =
-      sq::sqlite3_open_v2("", &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+      sq::sqlite3_open_v2("", &opened,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   sqlite3* db = reinterpret_cast<sqlite3*>(opened);
   if (rc != SQLITE_OK) {
     const std::string why = opened != nullptr ? sq::sqlite3_errmsg(opened) : "out of memory";
@@ -114,16 +115,34 @@ std::optional<std::string> CycleIndex::Insert(Kind kind, const std::string& key,
 std::optional<std::string> CycleIndex::InsertHolder(const std::string& key,
                                                     const std::vector<std::string>& traits,
                                                     const std::string& id_technique) {
-  Statements& st = *statements_;
-  // Personal data: only keyed hashes reach the disk. An unknown trait is stored as 16 zero bytes
-  // (no digest is), and compared as unknown.
-  const std::string unknown(kDigestBytes, '\0');
-  const std::string digest = Digest(key);
-  std::vector<std::string> hashed;
-  std::string stored;
+  return InsertHolderRecord(HolderRecord(key, traits), id_technique);
+}
+
+// Personal data: only keyed hashes reach the disk. An unknown trait is stored as 16 zero bytes
+// (no digest is), and compared as unknown.
+std::string CycleIndex::HolderRecord(const std::string& key,
+                                     const std::vector<std::string>& traits) const {
+  std::string record = Digest(key);
   for (const std::string& t : traits) {
-    hashed.push_back(t.empty() ? std::string() : Digest(t));
-    stored += hashed.back().empty() ? unknown : hashed.back();
+    record += t.empty() ? std::string(kDigestBytes, '\0') : Digest(t);
+  }
+  return record;
+}
+
+std::optional<std::string> CycleIndex::InsertHolderRecord(std::string_view record,
+                                                          const std::string& id_technique) {
+  if (record.size() < kDigestBytes || record.size() % kDigestBytes != 0) {
+    throw std::runtime_error("cycle index: a holder record of " + std::to_string(record.size()) +
+                             " bytes");
+  }
+  Statements& st = *statements_;
+  const std::string unknown(kDigestBytes, '\0');
+  const std::string_view digest = record.substr(0, kDigestBytes);
+  const std::string_view stored = record.substr(kDigestBytes);
+  std::vector<std::string> hashed;
+  for (std::size_t at = 0; at < stored.size(); at += kDigestBytes) {
+    std::string trait(stored.substr(at, kDigestBytes));
+    hashed.push_back(trait == unknown ? std::string() : std::move(trait));
   }
   st.select_holders.BindBlob(1, digest);
   std::optional<std::string> agreeing;

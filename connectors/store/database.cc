@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -231,6 +231,13 @@ ALTER TABLE passages ADD COLUMN missing_since TEXT NOT NULL DEFAULT '';
 CREATE INDEX passages_mapping ON passages (certifier, mapping);
 CREATE INDEX passages_missing ON passages (certifier)
   WHERE status = 'missing' OR missing_from_source = 1;
+)SQL",
+    // 10: what lets a cycle leave an unchanged row unmapped (daemon/cycle/evaluation.h): the
+    // keyed digest of the row's source values as last recorded, and its holder's record in the
+    // cycle's uniqueness index (NULL when the row was not valid then). Both keyed hashes.
+    R"SQL(
+ALTER TABLE passages ADD COLUMN row_digest BLOB;
+ALTER TABLE passages ADD COLUMN holder_record BLOB;
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

@@ -7,17 +7,25 @@ namespace accrochd::store {
 
 namespace {
 
-constexpr const char* kFacts =
-    "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections, "
-    "missing_from_source, missed_reads FROM passages "
-    "WHERE certifier = ?1 AND id_technique = ?2";
-constexpr const char* kFactsQuarantine =
-    "SELECT status, content_hash, source_hash, retry_requested, xsd_refused, "
-    "changed_after_acceptance, deposit_id, withdrawal_deposit_id, correcting, corrections, "
-    "missing_from_source, missed_reads, EXISTS (SELECT 1 "
-    "FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) FROM passages WHERE "
-    "certifier = ?1 AND id_technique = ?2";
+const std::string kFacts = std::string("SELECT ") + kFactsColumns +
+                          ", row_digest, holder_record FROM passages "
+                          "WHERE certifier = ?1 AND id_technique = ?2";
+const std::string kFactsQuarantine =
+    std::string("SELECT ") + kFactsColumns +
+    ", EXISTS (SELECT 1 FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) "
+    "FROM passages WHERE certifier = ?1 AND id_technique = ?2";
+
+// A digest as a BLOB (NULL when empty).
+void BindDigest(SqliteStatement& st, int index, const std::string& digest) {
+  if (digest.empty()) {
+    st.Bind(index, std::optional<std::string>());
+  } else {
+    st.BindBlob(index, digest);
+  }
+}
+
+// A BLOB column's bytes as a string ("" for NULL).
+std::string Blob(SqliteStatement& st, int column) { return st.IsNull(column) ? "" : st.Text(column); }
 
 // A status write and its flags (kStatus); status_if_ adds a guard on the status.
 constexpr const char* kStatusUpdate =
@@ -54,8 +62,8 @@ PassageRows::PassageRows(sqlite3* db)
       insert_(db,
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
-              "status, first_seen, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, "
-              "?10, ?11, ?11)"),
+              "status, first_seen, updated_at, row_digest, holder_record) VALUES (?1, ?2, ?3, "
+              "?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17)"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
@@ -64,7 +72,8 @@ PassageRows::PassageRows(sqlite3* db)
               "xsd_refused = CASE WHEN ?13 = 1 THEN 0 ELSE xsd_refused END, "
               "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
-              "updated_at = ?11 WHERE certifier = ?1 AND id_technique = ?2"),
+              "updated_at = ?11, row_digest = ?16, holder_record = ?17 "
+              "WHERE certifier = ?1 AND id_technique = ?2"),
       status_(db, std::string(kStatusUpdate) + kReturning),
       status_if_(db, std::string(kStatusUpdate) + " AND status = ?14" + kReturning),
       touch_cursor_(db,
@@ -83,14 +92,13 @@ PassageRows::PassageRows(sqlite3* db)
       missing_(db,
                "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
                "missing_since = CASE WHEN ?3 = 1 THEN ?4 ELSE '' END "
+               "WHERE certifier = ?1 AND id_technique = ?2"),
+      digests_(db,
+               "UPDATE passages SET row_digest = ?3, holder_record = ?4 "
                "WHERE certifier = ?1 AND id_technique = ?2") {}
 
-mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
-                                          const std::string& id_technique, bool with_quarantine) {
-  SqliteStatement& st = with_quarantine ? facts_quarantine_ : facts_;
-  st.Bind(1, certifier).Bind(2, id_technique);
+mappings::PassageFacts ReadFacts(SqliteStatement& st) {
   mappings::PassageFacts f;
-  if (!st.Next()) return f;
   f.exists = true;
   f.status = ParseStatus(st.Text(0)).value_or(Status::kPending);
   f.content_hash = st.Text(1);
@@ -104,9 +112,33 @@ mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
   f.corrections = st.Integer(9);
   f.missing_from_source = st.Integer(10) != 0;
   f.missed_reads = st.Integer(11);
-  if (with_quarantine) f.has_quarantine_reasons = st.Integer(12) != 0;
+  return f;
+}
+
+mappings::PassageFacts PassageRows::Facts(const std::string& certifier,
+                                          const std::string& id_technique, bool with_quarantine,
+                                          Digests* digests) {
+  SqliteStatement& st = with_quarantine ? facts_quarantine_ : facts_;
+  st.Bind(1, certifier).Bind(2, id_technique);
+  if (digests != nullptr) *digests = {};
+  if (!st.Next()) return {};
+  mappings::PassageFacts f = ReadFacts(st);
+  if (with_quarantine) {
+    f.has_quarantine_reasons = st.Integer(12) != 0;
+  } else if (digests != nullptr) {
+    digests->row = Blob(st, 12);
+    digests->holder = Blob(st, 13);
+  }
   st.Reset();
   return f;
+}
+
+void PassageRows::KeepDigests(const std::string& certifier, const std::string& id_technique,
+                              const Observation& o) {
+  digests_.Bind(1, certifier).Bind(2, id_technique);
+  BindDigest(digests_, 3, o.row_digest);
+  BindDigest(digests_, 4, o.holder_record);
+  digests_.Run();
 }
 
 void PassageRows::Record(const std::string& certifier, const std::string& id_technique,
@@ -130,7 +162,7 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
     const std::optional<std::string> deadline =
         o->delivery ? std::optional<std::string>(FormatIsoDate(DeadlineFor(*o->delivery)))
                     : std::nullopt;
-    return s.Bind(1, certifier)
+    s.Bind(1, certifier)
         .Bind(2, id)
         .Bind(3, o->mapping)
         .Bind(4, o->certification_type)
@@ -141,6 +173,9 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
         .Bind(9, o->cursor_value)
         .Bind(10, StatusName(d.status))
         .Bind(11, at);
+    BindDigest(s, 16, o->row_digest);
+    BindDigest(s, 17, o->holder_record);
+    return s;
   };
   auto flag = [](bool b) { return std::int64_t{b ? 1 : 0}; };
   switch (d.write) {

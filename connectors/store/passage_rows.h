@@ -18,14 +18,30 @@
 
 namespace accrochd::store {
 
+// The columns of PassageFacts, in the order ReadFacts reads them (the first twelve).
+inline constexpr const char* kFactsColumns =
+    "status, content_hash, source_hash, retry_requested, xsd_refused, changed_after_acceptance, "
+    "deposit_id, withdrawal_deposit_id, correcting, corrections, missing_from_source, "
+    "missed_reads";
+// A passage's facts from a row of `st` selecting kFactsColumns first (exists set).
+mappings::PassageFacts ReadFacts(SqliteStatement& st);
+
 class PassageRows {
  public:
   explicit PassageRows(sqlite3* db);
 
   // What the store holds of a passage (exists = false when it holds nothing). The quarantine
   // rows are looked up only `with_quarantine` (verdicts need them; observations do not).
+  // With `digests`, also gives the row and holder digests kept with it (Observation's).
+  struct Digests {
+    std::string row;
+    std::string holder;
+  };
   mappings::PassageFacts Facts(const std::string& certifier, const std::string& id_technique,
-                               bool with_quarantine = false);
+                               bool with_quarantine = false, Digests* digests = nullptr);
+  // Keeps the observation's digests, when an observation that wrote nothing else saw others.
+  void KeepDigests(const std::string& certifier, const std::string& id_technique,
+                   const Observation& o);
 
   // What the decision's write and quarantine action need besides the decision itself.
   struct Context {
@@ -69,7 +85,7 @@ class PassageRows {
 
  private:
   SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, status_if_, touch_cursor_,
-      event_, unquarantine_, quarantine_, link_, missing_;
+      event_, unquarantine_, quarantine_, link_, missing_, digests_;
   TimePoint at_time_{};  // the time `at_` spells
   std::string at_;
 };

@@ -57,8 +57,9 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
     RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
     mappings::Observed seen;
+    PassageRows::Digests kept;
     for (const Observation& o : observations) {
-      const mappings::PassageFacts facts = rows.Facts(o.certifier, o.id_technique);
+      const mappings::PassageFacts facts = rows.Facts(o.certifier, o.id_technique, false, &kept);
       seen.content_hash = o.content_hash;
       seen.quarantined = o.quarantined;
       seen.has_cursor = o.cursor_value.has_value();
@@ -66,6 +67,13 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
       const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
       rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
+      // An insert and an update write the digests; an observation that changed nothing else
+      // keeps them when they differ (another row form, another mapping, a valid row that was not).
+      if (d.write != mappings::PassageWrite::kInsert &&
+          d.write != mappings::PassageWrite::kUpdate &&
+          (kept.row != o.row_digest || kept.holder != o.holder_record)) {
+        rows.KeepDigests(o.certifier, o.id_technique, o);
+      }
       outcomes.push_back(
           {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections});
     }
@@ -315,6 +323,14 @@ Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
   auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); });
   if (!index) return std::unexpected(index.error());
   return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
+}
+
+Result<std::unique_ptr<KnownRows>> PassageStore::OpenKnownRows(const std::string& certifier,
+                                                               const std::string& mapping,
+                                                               const std::string& salt) {
+  return KnownRows::Open(
+      db_.path(), [this](std::string_view data) { return db_.KeyedDigest(data); }, certifier,
+      mapping, salt);
 }
 
 Result<std::vector<std::string>> PassageStore::RequestWithdrawal(

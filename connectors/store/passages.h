@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "connectors/store/database.h"
+#include "connectors/store/known_rows.h"
 #include "connectors/store/records.h"
 #include "mappings/passage.h"
 #include "mappings/validator.h"
@@ -41,6 +42,11 @@ class PassageStore {
   // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): see
   // cycle_index.h. Holder identities are kept only as keyed hashes. Each index is independent.
   Result<std::unique_ptr<mappings::SeenIndex>> NewCycleIndex();
+  // A reader of what the store holds of `certifier`'s rows of `mapping`, for one cycle's
+  // map+validate stage: see known_rows.h. `salt` as KnownRows::Open.
+  Result<std::unique_ptr<KnownRows>> OpenKnownRows(const std::string& certifier,
+                                                   const std::string& mapping,
+                                                   const std::string& salt);
 
   // Passages the XSD refused when their file was checked: quarantined with these reasons until
   // their content changes.

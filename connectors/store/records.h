@@ -32,6 +32,11 @@ struct Observation {
   std::optional<Date> delivery;  // dateDebutValidite, when it could be read
   std::string content_hash;
   std::optional<std::string> cursor_value;  // the row's value of the mapping's cursor column
+  // Keyed digests (raw bytes; empty: none): the row's source values (KnownRows::Digest), and its
+  // holder's record in the cycle's uniqueness index (empty when the row was not valid). Kept so
+  // that a later cycle can leave the row unmapped while they stay the same.
+  std::string row_digest;
+  std::string holder_record;
   bool quarantined = false;
   struct Reason {
     std::string field;

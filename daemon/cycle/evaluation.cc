@@ -5,17 +5,57 @@
 #include "daemon/daemon.h"
 
 namespace accrochd::daemon::cycle {
+namespace {
+
+// Whether a rule of `mapping` bounds a date from below by today: its verdicts change with the day.
+bool BoundedBelowByToday(const mappings::Mapping& mapping) {
+  auto below = [](const mappings::FieldRule& r) { return r.not_before && r.not_before->today; };
+  for (const auto& rule : mapping.fields) {
+    if (rule && below(*rule)) return true;
+  }
+  return below(mapping.certification.type) || below(mapping.certification.code);
+}
+
+}  // namespace
 
 Evaluation::Evaluation(const mappings::Mapping& mapping, const mappings::Validator& validator,
                        mappings::CycleChecks& checks, source::ValueKind cursor_kind,
-                       std::optional<std::size_t> limit, const RowSink* sink, MappingReport& report)
+                       std::optional<std::size_t> limit, const RowSink* sink, MappingReport& report,
+                       store::KnownRows* known)
     : mapping_(mapping),
       validator_(validator),
       checks_(checks),
       cursor_kind_(cursor_kind),
       limit_(limit),
       sink_(sink),
-      report_(report) {}
+      report_(report),
+      known_(known),
+      leave_unchanged_(known != nullptr && sink == nullptr && !limit &&
+                       !BoundedBelowByToday(mapping)) {}
+
+Evaluation::Unchanged Evaluation::LeaveIfUnchanged(const source::SourceRow& row,
+                                                   const std::string& digest,
+                                                   EvaluatedBatch& out) {
+  std::optional<std::string> id = mapper_->IdTechnique(row);
+  if (!id) return Unchanged::kNo;
+  std::optional<store::KnownRows::Known> known = known_->Find(*id);
+  if (!known || known->row_digest != digest || known->holder_record.empty() ||
+      !mappings::QuietWhenUnchanged(known->facts)) {
+    return Unchanged::kNo;
+  }
+  switch (checks_.RegisterKnown(*id, known->holder_record)) {
+    case mappings::CycleChecks::Known::kRegistered:
+      break;
+    case mappings::CycleChecks::Known::kIdRepeated:
+      return Unchanged::kNo;
+    case mappings::CycleChecks::Known::kHolderRepeated:
+      return Unchanged::kIdRegistered;
+  }
+  ++report_.valid;
+  ++report_.unchanged;
+  out.unchanged.push_back(std::move(*id));
+  return Unchanged::kLeft;
+}
 
 Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch& out) {
   if (!mapper_) {
@@ -27,7 +67,6 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
   bool more = true;
   for (const source::SourceRow& row : batch.rows) {
     ++report_.rows;
-    EvaluatedRow evaluated{mapper_->Map(row, report_.rows), mappings::Verdict::kQuarantined};
     std::optional<std::string> cursor_value;
     if (cursor_column_) {
       cursor_value = row.values[*cursor_column_];
@@ -35,6 +74,21 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
         highest_ = cursor_value;
       }
     }
+    std::string digest;
+    Unchanged unchanged = Unchanged::kNo;
+    if (known_ != nullptr) {
+      digest = known_->Digest(row);
+      if (leave_unchanged_) unchanged = LeaveIfUnchanged(row, digest, out);
+    }
+    if (unchanged == Unchanged::kLeft) {
+      if (limit_ && report_.rows >= *limit_) {
+        more = false;
+        break;
+      }
+      continue;
+    }
+    EvaluatedRow evaluated{mapper_->Map(row, report_.rows), mappings::Verdict::kQuarantined,
+                           std::move(digest), {}};
     if (evaluated.row.skipped) {
       // Not for the CDC (skip_when): counted, neither validated nor recorded.
       ++report_.skipped;
@@ -48,14 +102,19 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
     evaluated.verdict = validator_.Check(evaluated.row);
     if (!evaluated.row.identified) {
       evaluated.verdict = mappings::Verdict::kQuarantined;
+    } else if (unchanged == Unchanged::kIdRegistered) {
+      // Registered by LeaveIfUnchanged: not again (it would find itself).
     } else if (auto repeated = checks_.RegisterIdTechnique(evaluated.row.passage)) {
       evaluated.row.rejections.push_back(std::move(*repeated));
       evaluated.verdict = mappings::Verdict::kQuarantined;
     }
     if (evaluated.verdict != mappings::Verdict::kQuarantined) {
-      if (auto duplicate = checks_.RegisterHolder(evaluated.row.passage)) {
+      std::string record;
+      if (auto duplicate = checks_.RegisterHolder(evaluated.row.passage, &record)) {
         evaluated.row.rejections.push_back(std::move(*duplicate));
         evaluated.verdict = mappings::Verdict::kQuarantined;
+      } else {
+        evaluated.holder_record = std::move(record);
       }
     }
     switch (evaluated.verdict) {

@@ -1,5 +1,17 @@
 // The map+validate stage of an extraction: each row mapped onto the CDC dictionary, validated,
 // and checked against the cycle's other rows (idTechnique and holder uniqueness, in order).
+//
+// Unchanged rows are not mapped again. With the state store's KnownRows, each row's source values
+// get a keyed digest (recorded with the passage); a row whose digest is the one recorded, of a
+// passage an unchanged valid observation leaves as it is (mappings::QuietWhenUnchanged: in a file,
+// at the CDC, rejected, under withdrawal), is only registered in the cycle's uniqueness checks --
+// its idTechnique, and its holder from the record kept -- and counted valid: mapping, validating
+// and recording it would give the same passage, and the store would write nothing. The digest
+// covers every value of the row, accrochd's version, the schema and the mapping's text, so any
+// change to one maps the row again. A row whose checks fail (an idTechnique or a holder seen
+// earlier in the cycle) is mapped, to be rejected as any other. Not for a preview, nor a read cut
+// by a limit, nor a mapping that bounds a date from below by today (not_before: today), whose
+// verdicts can change with the day alone.
 #ifndef ACCROCHD_DAEMON_CYCLE_EVALUATION_H_
 #define ACCROCHD_DAEMON_CYCLE_EVALUATION_H_
 
@@ -8,6 +20,7 @@
 #include <string>
 
 #include "connectors/source/source.h"
+#include "connectors/store/known_rows.h"
 #include "core/error.h"
 #include "core/source_row.h"
 #include "daemon/cycle/mapping_report.h"
@@ -23,9 +36,11 @@ class Evaluation {
  public:
   // Everything given must outlive the evaluation. `cursor_kind` compares cursor values; `limit`
   // stops after that many rows; `sink`, if any, is handed every row evaluated (preview).
+  // `known`, if any, digests each row and finds the unchanged ones (see above).
   Evaluation(const mappings::Mapping& mapping, const mappings::Validator& validator,
              mappings::CycleChecks& checks, source::ValueKind cursor_kind,
-             std::optional<std::size_t> limit, const RowSink* sink, MappingReport& report);
+             std::optional<std::size_t> limit, const RowSink* sink, MappingReport& report,
+             store::KnownRows* known = nullptr);
 
   // Evaluates `batch` into `out` and counts it in the report; false once `limit` rows were read.
   Result<bool> Evaluate(const source::RowBatch& batch, EvaluatedBatch& out);
@@ -41,6 +56,13 @@ class Evaluation {
   std::optional<mappings::Mapper> mapper_;  // bound to the first batch's columns
   std::optional<std::size_t> cursor_column_;
   std::optional<std::string> highest_;  // the highest cursor value read
+  store::KnownRows* known_;
+  bool leave_unchanged_ = false;  // unchanged rows may be left unmapped
+
+  // What became of a row the store may know unchanged.
+  enum class Unchanged { kNo, kLeft, kIdRegistered };
+  Unchanged LeaveIfUnchanged(const source::SourceRow& row, const std::string& digest,
+                             EvaluatedBatch& out);
 };
 
 }  // namespace accrochd::daemon::cycle

@@ -29,6 +29,9 @@ struct MappingReport {
   std::uint64_t quarantined = 0;
   std::uint64_t warnings = 0;
   std::uint64_t fresh = 0;    // passages seen for the first time
+  // Rows whose source values are those the store recorded, of a passage an unchanged row leaves
+  // as it is (daemon/cycle/evaluation.h): counted valid, not mapped again.
+  std::uint64_t unchanged = 0;
   std::uint64_t updated = 0;  // pending or quarantined passages whose content changed
   std::uint64_t changed_after_acceptance = 0;  // reported, never sent again on their own
   // Rows a skip_when rule took out (not for the CDC: neither validated nor recorded), in all and
@@ -43,6 +46,11 @@ struct MappingReport {
 struct EvaluatedRow {
   mappings::MappedRow row;
   mappings::Verdict verdict;
+  // For the state store (store::Observation): the keyed digest of the row's source values, and
+  // its holder's record in the cycle's uniqueness index (empty: not registered, the row is not
+  // valid). Empty without a store.
+  std::string row_digest;
+  std::string holder_record;
 };
 using RowSink = std::function<void(const EvaluatedRow&)>;
 

@@ -30,6 +30,9 @@ namespace accrochd::daemon::cycle {
 // A batch of the source's rows once mapped, validated and checked.
 struct EvaluatedBatch {
   std::vector<EvaluatedRow> rows;  // the rows not skipped
+  // The idTechniques of the rows left unmapped because unchanged (evaluation.h): read, nothing
+  // to record.
+  std::vector<std::string> unchanged;
   std::vector<std::optional<std::string>>
       cursors;                         // each row's cursor value, if the mapping has one
   std::optional<std::string> highest;  // the highest cursor value read so far, this batch included

@@ -48,6 +48,8 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
     o.delivery = e.row.passage.delivery;
     o.content_hash = store_.passages().ContentHash(e.row.passage);
     o.cursor_value = batch.cursors[i];
+    o.row_digest = std::move(e.row_digest);
+    o.holder_record = std::move(e.holder_record);
     o.quarantined = e.verdict == mappings::Verdict::kQuarantined;
     for (const mappings::Rejection& r : e.row.rejections) {
       o.reasons.push_back({r.field, std::string(mappings::RuleName(r.rule)), r.message});

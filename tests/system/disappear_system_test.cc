@@ -4,9 +4,13 @@
 // row of the second page) never counts, a row that comes back is known again, a passage already
 // in a deposit file keeps its status and is flagged, and a kill -9 while the misses are marked
 // loses nothing. Checked through `status --json` and `history`, the state store's own answers.
+// Also the rows a complete read finds unchanged (issue 12, the quiet cycle): left unmapped, they
+// still count as read, still take part in the cycle's uniqueness checks, and any change -- to the
+// row, or to the mapping's text -- maps them again.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -215,6 +219,63 @@ TEST_P(DisappearSystemTest, ADeletedRowIsReportedAfterMissingAfterCompleteReadsA
   EXPECT_EQ(Flagged(), 0);
   EXPECT_THAT(History("2"), HasSubstr("de nouveau lu dans la base"));
   EXPECT_EQ(Certifier()["certifications"].items[0]["pending"].Int(), 4);
+}
+
+// A row whose source values are those recorded, of a passage already in a deposit file, is not
+// mapped again (the cycle says how many), and nothing of it changes; it still counts as read
+// (never reported gone) and still holds its place in the cycle's uniqueness checks: a new row
+// with its holder is the probable duplicate, though the row itself was not mapped. A pending
+// row, a changed row and every row after the mapping's text changed are mapped.
+TEST_P(DisappearSystemTest, UnchangedRowsAreNotMappedAgainAndStillCount) {
+  WriteConfig(2);
+  for (int id : {1, 2, 3, 4}) Insert(id, DayFromToday(-20));  // due: into a file at once
+  Insert(5, DayFromToday(20));                                // pending: not due yet
+  const std::vector<std::string> verbose = {"once", "--verbose"};
+  RunResult first = Run(verbose);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.out + first.err, HasSubstr("5 new"));
+  EXPECT_THAT(first.out + first.err, Not(HasSubstr("unchanged since recorded")));
+  const std::string history1 = History("1");
+
+  RunResult second = Run(verbose);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.out + second.err,
+              HasSubstr("5 rows read, 4 valid, 1 not due yet, 0 quarantined, 0 new, "
+                        "4 unchanged since recorded (not mapped again)"));
+  EXPECT_EQ(History("1"), history1);
+
+  // Row 2 changes while its file waits: mapped, and its change recorded; row 6 repeats row 3's
+  // holder (same name, same certification, same date of delivery): the probable duplicate of 3.
+  Admin().Exec("UPDATE " + table_ + " SET nom = 'NOM2B' WHERE id = 2");
+  Admin().Exec("INSERT INTO " + table_ + " VALUES (6, 'NOM3', '" + DayFromToday(-20) + "')");
+  RunResult third = Run(verbose);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.out + third.err, HasSubstr("3 unchanged since recorded"));
+  EXPECT_THAT(History("2"), HasSubstr("données modifiées alors que son fichier attend"));
+  const std::string history6 = History("6");
+  EXPECT_THAT(history6, HasSubstr("probable-duplicate"));
+  const Json certification = Certifier()["certifications"].items[0];
+  EXPECT_EQ(certification["quarantined"].Int(), 1);
+  EXPECT_EQ(certification["in_deposit"].Int(), 4);
+  EXPECT_EQ(certification["pending"].Int(), 1);
+  // Complete reads in a row: the unchanged rows were read, none is gone.
+  EXPECT_EQ(Missing(), 0);
+  EXPECT_EQ(Flagged(), 0);
+
+  // The mapping's text changes (a comment): every row is mapped again, once.
+  std::ofstream(dir_ + "/m.yaml", std::ios::app) << "# reviewed\n";
+  RunResult edited = Run(verbose);
+  ASSERT_EQ(edited.exit_code, 0) << edited.err;
+  EXPECT_THAT(edited.out + edited.err, Not(HasSubstr("unchanged since recorded")));
+  RunResult after = Run(verbose);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  // 1, 3, 4: 2 keeps its deposited content apart from the one last seen, 5 is pending, 6 in the
+  // quarantine: those are mapped at every read.
+  EXPECT_THAT(after.out + after.err, HasSubstr("3 unchanged since recorded"));
+  EXPECT_EQ(History("1"), history1);
+  EXPECT_EQ(History("6"), history6);
+  EXPECT_EQ(Missing(), 0);
+  EXPECT_EQ(Flagged(), 0);
 }
 
 TEST_P(DisappearSystemTest, MissingAfterOneMarksAtTheFirstCompleteRead) {

@@ -1334,5 +1334,63 @@ TEST(LifecycleTest, WithdrawalStatusNamesParseBack) {
   EXPECT_FALSE(Withdrawing(S::kAccepted));
 }
 
+// QuietWhenUnchanged, against Decide itself: for every status and every combination of the
+// facts it reads, when it says an unchanged valid observation is quiet, Decide (with and without
+// a cursor value) writes nothing but the cursor it already holds, records no history, leaves the
+// quarantine rows, reports no change and asks for nothing; and it says so exactly for the
+// statuses after the deposit, with nothing else pending on the passage.
+TEST(LifecycleTest, QuietWhenUnchangedIsWhatDecideDoesWithTheContentLastSeen) {
+  const std::vector<S> statuses = {S::kPending,
+                                   S::kQuarantined,
+                                   S::kInDeposit,
+                                   S::kDeposited,
+                                   S::kAccepted,
+                                   S::kRejected,
+                                   S::kWithdrawalQueued,
+                                   S::kWithdrawalInDeposit,
+                                   S::kWithdrawalDeposited,
+                                   S::kWithdrawn,
+                                   S::kMissing};
+  const std::set<S> settled = {S::kInDeposit,          S::kDeposited,           S::kAccepted,
+                               S::kRejected,           S::kWithdrawalQueued,    S::kWithdrawalInDeposit,
+                               S::kWithdrawalDeposited, S::kWithdrawn};
+  EXPECT_FALSE(QuietWhenUnchanged(Absent()));
+  int quiet = 0;
+  for (S status : statuses) {
+    for (int bits = 0; bits < 64; ++bits) {
+      PassageFacts f = Known(status);
+      const bool deposited_differs = (bits & 1) != 0;
+      f.retry_requested = (bits & 2) != 0;
+      f.missing_from_source = (bits & 4) != 0;
+      f.missed_reads = (bits & 8) != 0 ? 1 : 0;
+      f.xsd_refused = (bits & 16) != 0;
+      f.changed_after_acceptance = (bits & 32) != 0;
+      if (deposited_differs) f.content_hash = "h0";
+      const bool expected = settled.count(status) != 0 && !deposited_differs &&
+                            !f.retry_requested && !f.missing_from_source && f.missed_reads == 0;
+      SCOPED_TRACE(std::string(StatusName(status)) + " bits " + std::to_string(bits));
+      ASSERT_EQ(QuietWhenUnchanged(f), expected);
+      if (!expected) continue;
+      ++quiet;
+      for (bool cursor : {false, true}) {
+        Observed o;
+        o.content_hash = f.source_hash;
+        o.has_cursor = cursor;
+        const LifecycleDecision d = Decide(f, o);
+        EXPECT_FALSE(d.refused);
+        EXPECT_EQ(d.change, C::kUnchanged);
+        EXPECT_EQ(d.status, status);
+        EXPECT_TRUE(d.history.empty());
+        EXPECT_EQ(d.write, cursor ? W::kTouchCursor : W::kNothing);
+        EXPECT_EQ(d.quarantine, Q::kKeep);
+        EXPECT_FALSE(d.first_seen_change);
+        EXPECT_FALSE(d.set_missing_from_source);
+        EXPECT_FALSE(d.clear_missing);
+      }
+    }
+  }
+  EXPECT_EQ(quiet, 8 * 4);  // each settled status, with xsd_refused and the flag either way
+}
+
 }  // namespace
 }  // namespace accrochd::mappings

@@ -322,7 +322,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 9u);
+  EXPECT_EQ(versions.size(), 10u);
   for (const char* table :
        {"passages", "deposits", "deposit_passages", "quarantine", "cursors", "alert_marks",
         "alert_queue", "receipts", "events", "cycles", "deposit_hooks"}) {
@@ -362,6 +362,8 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
+    EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN row_digest"), "");  // migration 10's
+    EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN holder_record"), "");
     EXPECT_EQ(raw.Exec("DROP TABLE cycles"), "");         // migration 6's
     EXPECT_EQ(raw.Exec("DROP TABLE deposit_hooks"), "");  // migration 7's
     // Migration 9's.
@@ -379,7 +381,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "9");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "10");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -411,6 +413,8 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
                   .has_value());
   store_.reset();
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN row_digest"), "");
+  ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN holder_record"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE cycles"), "");            // migration 6's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP TABLE deposit_hooks"), "");     // migration 7's
   ASSERT_EQ(RawDb(db_path()).Exec("DROP INDEX passages_mapping"), "");  // migration 9's
@@ -427,7 +431,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "9");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "10");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
@@ -1757,6 +1761,93 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
               ElementsAre("ok", "ok", "rs6521|1017", "rs6521|1019", "ok", "ok", "ok", "rs6521|1023",
                           "ok", "rs6521|1025", "ok", "rs6521|1019", "rs6521|1027", "ok", "ok",
                           "rs6521|1030", "rs6521|1031", "rs6521|1032"));
+}
+
+// A row left unmapped registers its idTechnique and its holder's record, kept from an earlier
+// cycle (another index, the same hash key): the same outcome, row by row, as mapping it and
+// registering the passage itself.
+TEST_F(CycleIndexTest, AHolderRecordKeptRegistersAsTheHolderItself) {
+  auto earlier = OpenCycleIndex(store());
+  auto index = OpenCycleIndex(store());
+  mappings::CycleChecks in_memory;
+  mappings::CycleChecks cycle(*index);
+  using Known = mappings::CycleChecks::Known;
+  std::vector<Known> outcomes;
+  for (const Passage& p : Sequence()) {
+    const std::string record = earlier->HolderRecord(mappings::CycleChecks::HolderIdentity(p),
+                                                     mappings::CycleChecks::HolderTraits(p));
+    ASSERT_EQ(record.size() % 16, 0u);
+    ASSERT_GE(record.size(), 16u);
+    const auto expected = RegisterRow(in_memory, p);
+    const Known got = cycle.RegisterKnown(p.id_technique, record);
+    outcomes.push_back(got);
+    if (!expected) {
+      EXPECT_EQ(got, Known::kRegistered) << p.id_technique;
+    } else if (expected->rule == mappings::Rule::kRepeatedIdTechnique) {
+      EXPECT_EQ(got, Known::kIdRepeated) << p.id_technique;
+    } else {
+      EXPECT_EQ(got, Known::kHolderRepeated) << p.id_technique;
+    }
+  }
+  EXPECT_THAT(outcomes, ::testing::Contains(Known::kHolderRepeated));
+  EXPECT_THAT(outcomes, ::testing::Contains(Known::kIdRepeated));
+  // The in-memory index keeps no records: the unmapped path is never offered there.
+  mappings::MemorySeenIndex memory;
+  EXPECT_EQ(memory.HolderRecord("x", {"y"}), "");
+}
+
+// What an observation keeps for the next cycle's unchanged rows, and what KnownRows finds.
+TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds) {
+  const std::string salt = "accrochd test\n1.1.5\nfingerprint";
+  {
+    auto none = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
+    ASSERT_TRUE(none.has_value()) << none.error().message();
+    EXPECT_EQ((*none)->Find("1017"), std::nullopt);  // nothing recorded yet
+  }
+  Observation o = Obs("1017", "h1");
+  o.row_digest = std::string(16, '\x01');
+  o.holder_record = std::string(32, '\x02');
+  ASSERT_TRUE(store().passages().Observe({o}).has_value());
+  auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
+  ASSERT_TRUE(known.has_value()) << known.error().message();
+  auto found = (*known)->Find("1017");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->row_digest, o.row_digest);
+  EXPECT_EQ(found->holder_record, o.holder_record);
+  EXPECT_EQ(found->facts.status, Status::kPending);
+  EXPECT_EQ(found->facts.content_hash, "h1");
+  EXPECT_EQ((*known)->Find("1018"), std::nullopt);
+  // Another mapping's reader finds nothing of this one's passages.
+  auto other = store().passages().OpenKnownRows(kCertifier, "rs9999", salt);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ((*other)->Find("1017"), std::nullopt);
+
+  // The same content from another row form (an unmapped column changed), then not valid: the
+  // observation writes nothing else, and the digests follow.
+  o.row_digest = std::string(16, '\x03');
+  EXPECT_EQ(store().passages().Observe({o})->at(0).change, Change::kUnchanged);
+  o.holder_record.clear();
+  EXPECT_EQ(store().passages().Observe({o})->at(0).change, Change::kUnchanged);
+  auto again = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
+  ASSERT_TRUE(again.has_value());
+  found = (*again)->Find("1017");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->row_digest, std::string(16, '\x03'));
+  EXPECT_EQ(found->holder_record, "");
+
+  // The digest: every value in its place, NULL apart from "", under the salt given.
+  source::SourceRow a{{std::string("1017"), std::string("DUPONT"), std::nullopt}};
+  source::SourceRow b{{std::string("1017"), std::string("DUPONT"), std::string()}};
+  source::SourceRow c{{std::string("1017DUPONT"), std::string(), std::nullopt}};
+  const std::string da = (*again)->Digest(a);
+  EXPECT_EQ(da.size(), 16u);
+  EXPECT_EQ((*again)->Digest(a), da);
+  EXPECT_NE((*again)->Digest(b), da);
+  EXPECT_NE((*again)->Digest(c), da);
+  auto salted = store().passages().OpenKnownRows(kCertifier, "rs6521", salt + "2");
+  ASSERT_TRUE(salted.has_value());
+  EXPECT_NE((*salted)->Digest(a), da);
+  EXPECT_EQ(da.find("DUPONT"), std::string::npos);
 }
 
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
