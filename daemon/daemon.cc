@@ -583,7 +583,7 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   std::unique_ptr<mappings::SeenIndex> index;
   std::optional<mappings::CycleChecks> checks;  // idTechnique and holders are unique per émetteur
   if (store_ != nullptr) {
-    auto opened = store_->passages().NewCycleIndex(certifier.id_client);
+    auto opened = store_->passages().NewCycleIndex();
     if (!opened) return std::unexpected(opened.error());
     index = std::move(*opened);
     checks.emplace(*index);

@@ -338,10 +338,6 @@ std::optional<std::string> SeenIndex::InsertHolderRecord(std::string_view, const
   throw std::logic_error("this uniqueness index keeps no holder records");
 }
 
-SeenIndex::Known SeenIndex::InsertUnchanged(const std::string&, std::string_view) {
-  throw std::logic_error("this uniqueness index keeps no holder records");
-}
-
 bool SeenIndex::TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (!a[i].empty() && !b[i].empty() && a[i] != b[i]) return false;
@@ -415,7 +411,11 @@ std::optional<Rejection> CycleChecks::RegisterHolder(const Passage& p, std::stri
 
 CycleChecks::Known CycleChecks::RegisterKnown(const std::string& id_technique,
                                               std::string_view holder_record) {
-  return index_->InsertUnchanged(id_technique, holder_record);
+  if (index_->Insert(SeenIndex::Kind::kIdTechnique, id_technique, id_technique)) {
+    return Known::kIdRepeated;
+  }
+  if (index_->InsertHolderRecord(holder_record, id_technique)) return Known::kHolderRepeated;
+  return Known::kRegistered;
 }
 
 }  // namespace accrochd::mappings

@@ -71,15 +71,6 @@ class SeenIndex {
   // same hash key). Only on an index whose records are not empty: the default throws.
   virtual std::optional<std::string> InsertHolderRecord(std::string_view record,
                                                         const std::string& id_technique);
-  // A row left unmapped because the state store knows it unchanged, with the holder record kept
-  // with its passage: its idTechnique is recorded (kIdRepeated: it was already, nothing is); its
-  // holder is compared with those of the rows mapped earlier in this cycle (kHolderRepeated: one
-  // agrees; the idTechnique stays recorded), and found by the rows mapped later, which the index
-  // compares with the holders of the unchanged rows recorded before them. Unchanged rows are not
-  // compared with one another: each was compared when it was last mapped, and neither changed
-  // since. Only on an index whose records are not empty: the default throws.
-  enum class Known { kRegistered, kIdRepeated, kHolderRepeated };
-  virtual Known InsertUnchanged(const std::string& id_technique, std::string_view record);
   // Whether two holders' traits agree: no trait known to both differs.
   static bool TraitsAgree(const std::vector<std::string>& a, const std::vector<std::string>& b);
 };
@@ -122,14 +113,13 @@ class CycleChecks {
   std::optional<Rejection> RegisterHolder(const Passage& p, std::string* record = nullptr);
 
   // A row the state store knows unchanged (its source values are those last recorded, and it is
-  // not mapped again): registers its idTechnique, then its holder from the record kept
-  // (SeenIndex::InsertUnchanged: compared with the holders of the rows mapped in this cycle, not
-  // with those of the other unchanged rows). kIdRepeated: nothing registered (the idTechnique
-  // was seen earlier in this cycle); kHolderRepeated: the idTechnique only (the holder of a row
-  // mapped earlier agrees). In both, the row is to be mapped and checked like any other --
-  // without registering its idTechnique again after kHolderRepeated -- so that it gets the
-  // rejection a mapped row gets.
-  using Known = SeenIndex::Known;
+  // not mapped again): registers its idTechnique, then its holder from the record kept, as
+  // RegisterIdTechnique and RegisterHolder would have. kIdRepeated: nothing registered (the
+  // idTechnique was seen earlier in this cycle); kHolderRepeated: the idTechnique only (an
+  // earlier holder of this cycle agrees). In both, the row is to be mapped and checked like any
+  // other -- without registering its idTechnique again after kHolderRepeated -- so that it gets
+  // the same rejection.
+  enum class Known { kRegistered, kIdRepeated, kHolderRepeated };
   Known RegisterKnown(const std::string& id_technique, std::string_view holder_record);
 
   // The holder's identity as RegisterHolder compares it (personal data: for hashing only).

@@ -10,15 +10,8 @@
 // reach, and the index stays small enough to stay mostly in SQLite's cache); each holder is one
 // row of one B-tree, in the order it was seen.
 //
-// Rows left unmapped because unchanged (InsertUnchanged) are recorded by their idTechnique only,
-// flagged so, with their rank: their holders, kept in the state store with their passages
-// (store::Observation::holder_record, indexed there by identity), are not copied in. A holder of
-// a row mapped later is compared with the holders of this index and, once an unchanged row was
-// recorded, with the store's holders of the same identity whose idTechnique this cycle recorded
-// unchanged before it: a quiet cycle then costs one insert per unchanged row, not three.
-//
-// Errors (the temporary directory full, the state store unreadable) throw std::runtime_error:
-// the cycle stops, recording nothing more.
+// Errors (the temporary directory full) throw std::runtime_error: the cycle stops, recording
+// nothing more.
 #ifndef ACCROCHD_CONNECTORS_STORE_CYCLE_INDEX_H_
 #define ACCROCHD_CONNECTORS_STORE_CYCLE_INDEX_H_
 
@@ -28,7 +21,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -43,11 +35,8 @@ class SqliteStatement;
 class CycleIndex : public mappings::SeenIndex {
  public:
   // `keyed` hashes personal data (the state store's keyed hash, raw bytes: at least 16).
-  // `store_path` is the state store's database, where `certifier`'s holders of unchanged rows are
-  // read ("": none, and InsertUnchanged may not be used).
   using Hasher = std::function<std::string(std::string_view)>;
-  static Result<std::unique_ptr<CycleIndex>> Open(Hasher keyed, std::string store_path = "",
-                                                  std::string certifier = "");
+  static Result<std::unique_ptr<CycleIndex>> Open(Hasher keyed);
   ~CycleIndex() override;
   CycleIndex(const CycleIndex&) = delete;
   CycleIndex& operator=(const CycleIndex&) = delete;
@@ -62,24 +51,15 @@ class CycleIndex : public mappings::SeenIndex {
                            const std::vector<std::string>& traits) const override;
   std::optional<std::string> InsertHolderRecord(std::string_view record,
                                                 const std::string& id_technique) override;
-  Known InsertUnchanged(const std::string& id_technique, std::string_view record) override;
 
  private:
   struct Statements;
-  struct StoreReader;
-  CycleIndex(sqlite3* db, Hasher keyed, std::string store_path, std::string certifier);
+  CycleIndex(sqlite3* db, Hasher keyed);
   sqlite3* db_;
   std::string Digest(std::string_view data) const;  // the first 16 bytes of keyed_
-  // The idTechnique and rank of the earliest holder of this index agreeing with `traits`.
-  std::optional<std::pair<std::int64_t, std::string>> EarliestAgreeing(
-      std::string_view identity, const std::vector<std::string>& traits);
   Hasher keyed_;
-  std::string store_path_;
-  std::string certifier_;
-  std::int64_t rank_ = 0;       // the order rows were recorded in (holders and unchanged rows)
-  std::int64_t unchanged_ = 0;  // unchanged rows recorded
+  std::int64_t holders_ = 0;  // each holder's rank, to keep them in the order they were seen
   std::unique_ptr<Statements> statements_;
-  std::unique_ptr<StoreReader> store_;  // opened at the first need
 };
 
 }  // namespace accrochd::store

@@ -234,14 +234,10 @@ CREATE INDEX passages_missing ON passages (certifier)
 )SQL",
     // 10: what lets a cycle leave an unchanged row unmapped (daemon/cycle/evaluation.h): the
     // keyed digest of the row's source values as last recorded, and its holder's record in the
-    // cycle's uniqueness index (NULL when the row was not valid then), indexed by the holder's
-    // identity (its first 16 bytes), where the index finds the holders of unchanged rows
-    // (cycle_index.h). All keyed hashes.
+    // cycle's uniqueness index (NULL when the row was not valid then). Both keyed hashes.
     R"SQL(
 ALTER TABLE passages ADD COLUMN row_digest BLOB;
 ALTER TABLE passages ADD COLUMN holder_record BLOB;
-CREATE INDEX passages_holder ON passages (certifier, substr(holder_record, 1, 16))
-  WHERE holder_record IS NOT NULL;
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

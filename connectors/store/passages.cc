@@ -319,10 +319,8 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
   });
 }
 
-Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex(
-    const std::string& certifier) {
-  auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); },
-                                db_.path(), certifier);
+Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
+  auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); });
   if (!index) return std::unexpected(index.error());
   return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
 }

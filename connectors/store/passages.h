@@ -41,8 +41,7 @@ class PassageStore {
 
   // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): see
   // cycle_index.h. Holder identities are kept only as keyed hashes. Each index is independent.
-  // `certifier`: whose passages hold the holders of the rows a cycle leaves unmapped.
-  Result<std::unique_ptr<mappings::SeenIndex>> NewCycleIndex(const std::string& certifier = "");
+  Result<std::unique_ptr<mappings::SeenIndex>> NewCycleIndex();
   // A reader of what the store holds of `certifier`'s rows of `mapping`, for one cycle's
   // map+validate stage: see known_rows.h. `salt` as KnownRows::Open.
   Result<std::unique_ptr<KnownRows>> OpenKnownRows(const std::string& certifier,

@@ -5,10 +5,8 @@
 // get a keyed digest (recorded with the passage); a row whose digest is the one recorded, of a
 // passage an unchanged valid observation leaves as it is (mappings::QuietWhenUnchanged: in a file,
 // at the CDC, rejected, under withdrawal), is only registered in the cycle's uniqueness checks --
-// its idTechnique, and its holder from the record kept, compared with the rows mapped in the
-// cycle but not with the other unchanged rows, which were compared when last mapped
-// (mappings::SeenIndex::InsertUnchanged) -- and counted valid: mapping, validating and recording
-// it would give the same passage, and the store would write nothing. The digest
+// its idTechnique, and its holder from the record kept -- and counted valid: mapping, validating
+// and recording it would give the same passage, and the store would write nothing. The digest
 // covers every value of the row, accrochd's version, the schema and the mapping's text, so any
 // change to one maps the row again. A row whose checks fail (an idTechnique or a holder seen
 // earlier in the cycle) is mapped, to be rejected as any other. Not for a preview, nor a read cut
