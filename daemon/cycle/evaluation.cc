@@ -39,7 +39,9 @@ Evaluation::Unchanged Evaluation::LeaveIfUnchanged(const source::SourceRow& row,
   std::optional<std::string> id = mapper_->IdTechnique(row);
   if (!id) return Unchanged::kNo;
   std::optional<store::KnownRows::Known> known = known_->Find(*id);
+  // A record of another form (a store written by another version) is not used: the row is mapped.
   if (!known || known->row_digest != digest || known->holder_record.empty() ||
+      known->holder_record.size() % digest.size() != 0 ||
       !mappings::QuietWhenUnchanged(known->facts)) {
     return Unchanged::kNo;
   }
