@@ -518,22 +518,11 @@ bool QuietWhenUnchanged(const PassageFacts& facts) {
       facts.missing_from_source || facts.missed_reads > 0) {
     return false;
   }
-  switch (facts.status) {
-    case S::kInDeposit:
-    case S::kDeposited:
-    case S::kAccepted:
-    case S::kRejected:
-    case S::kWithdrawalQueued:
-    case S::kWithdrawalInDeposit:
-    case S::kWithdrawalDeposited:
-    case S::kWithdrawn:
-      return true;
-    case S::kPending:      // to be written into the next file, or held for its day
-    case S::kQuarantined:  // its reasons are rewritten, and may change with the day
-    case S::kMissing:      // read again: it reappears
-      return false;
-  }
-  return false;
+  // Not pending (to be written into the next file, or held for its day), quarantined (its
+  // reasons are rewritten, and may change with the day) or missing (read again: it reappears).
+  const S s = facts.status;
+  return s == S::kInDeposit || s == S::kDeposited || s == S::kAccepted || s == S::kRejected ||
+         Withdrawing(s) || s == S::kWithdrawn;
 }
 
 LifecycleDecision Decide(const PassageFacts& facts, const LifecycleEvent& event) {

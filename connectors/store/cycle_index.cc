@@ -15,14 +15,7 @@ namespace {
 
 sq::sqlite3* Db(sqlite3* db) { return reinterpret_cast<sq::sqlite3*>(db); }
 
-void Exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sq::sqlite3_exec(Db(db), sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string what = message != nullptr ? message : "unknown error";
-    sq::sqlite3_free(message);
-    throw std::runtime_error("cycle index: " + what);
-  }
-}
+void Exec(sqlite3* db, const char* sql) { ExecSql(db, sql, "cycle index: "); }
 
 }  // namespace
 

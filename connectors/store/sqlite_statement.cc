@@ -41,6 +41,15 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
 
 SqliteStatement::~SqliteStatement() { sq::sqlite3_finalize(St(statement_)); }
 
+void ExecSql(sqlite3* db, const char* sql, std::string_view context) {
+  char* message = nullptr;
+  if (sq::sqlite3_exec(Db(db), sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string what = message != nullptr ? message : "unknown error";
+    sq::sqlite3_free(message);
+    throw std::runtime_error(std::string(context) + what);
+  }
+}
+
 void SqliteStatement::Throw(const char* what) const {
   throw std::runtime_error(std::string(what) + ": " + sq::sqlite3_errmsg(Db(db_)));
 }

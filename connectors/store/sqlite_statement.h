@@ -36,6 +36,10 @@ sqlite3* SqliteHandle(soci::session& sql);
 // later calls do nothing.
 void TuneSqliteForProcess();
 
+// Runs `sql` (statements that return no row) on a connection of SQLite's own API; throws
+// std::runtime_error with SQLite's message, after `context` ("cycle index: ...").
+void ExecSql(sqlite3* db, const char* sql, std::string_view context);
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, std::string_view sql);
