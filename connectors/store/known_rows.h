@@ -54,6 +54,9 @@ class KnownRows {
   // recorded; nullopt otherwise, and at once when none of the mapping's passages has one (a
   // first read, a mapping changed since: no look-up at all).
   std::optional<Known> Find(const std::string& id_technique);
+  // Whether Find may find anything: false when the mapping has no digest recorded, or a read
+  // failed. Callers skip the work of a look-up (the row's idTechnique) when it is false.
+  bool Asking() const { return asking_; }
 
  private:
   struct Statements;

@@ -80,7 +80,7 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
     Unchanged unchanged = Unchanged::kNo;
     if (known_ != nullptr) {
       digest = known_->Digest(row);
-      if (leave_unchanged_) unchanged = LeaveIfUnchanged(row, digest, out);
+      if (leave_unchanged_ && known_->Asking()) unchanged = LeaveIfUnchanged(row, digest, out);
     }
     if (unchanged == Unchanged::kLeft) {
       if (limit_ && report_.rows >= *limit_) {
