@@ -23,13 +23,13 @@ target_link_libraries(SOCI::sqlite3 INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_COR
                                               SQLite::SQLite3 Boost::headers)
 
 find_package(LibXml2 REQUIRED)
-find_package(ZLIB REQUIRED)                # the archive's gzip copies
 find_package(OpenSSL REQUIRED)             # SHA-256 of deposit files
 find_package(yaml-cpp REQUIRED)            # Debian 0.7 exports the target `yaml-cpp`
 find_package(date REQUIRED)                # date::date-tz, Howard Hinnant's tz library
 find_package(CURL REQUIRED)                # the alert channels: SMTP and webhooks
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # NFC (core/unicode)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # the archive's copies, read and written
 
 find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database
 find_program(SCDOC_EXECUTABLE scdoc)                # builds the man pages

@@ -1,6 +1,5 @@
 #include "daemon/withdrawals.h"
 
-#include <filesystem>
 #include <map>
 #include <set>
 
@@ -10,18 +9,15 @@
 namespace accrochd::daemon {
 namespace {
 
-namespace fs = std::filesystem;
-
 LogField Field(std::string_view name, std::string value) {
   return {std::string(name), std::move(value)};
 }
 
 }  // namespace
 
-std::string ArchivedCopyOf(const Config& config, const std::string& file_name) {
-  return (fs::path(deposit::ArchiveDirectoryFor(config.state_directory, file_name)) /
-          (file_name + ".gz"))
-      .string();
+std::string ArchivedCopyOf(const Config& config, FileSystem& files,
+                           const std::string& file_name) {
+  return deposit::ArchivedCopyPath(files, config.state_directory, file_name);
 }
 
 std::optional<std::string> WithdrawalsUnsupported(const Config& config) {
@@ -38,7 +34,7 @@ std::optional<std::string> WithdrawalObstacle(const Config& config, FileSystem& 
     return "the deposit file the CDC accepted it in is not recorded; a SUPPRESSION must name "
            "what that file held";
   }
-  const std::string archived = ArchivedCopyOf(config, passage.deposit_file);
+  const std::string archived = ArchivedCopyOf(config, files, passage.deposit_file);
   if (!files.Exists(archived)) {
     return "the archived copy of its deposit file, " + archived +
            ", is missing; a SUPPRESSION must name exactly what the CDC holds (its "
@@ -90,7 +86,8 @@ Result<void> DepositWithdrawals(const Config& config, const CertifierConfig& cer
   };
   deposit::DepositSession session(settings, publisher, zone, clock, logger);
   for (const auto& [file, passages] : by_file) {
-    const std::string archived = file.empty() ? "" : ArchivedCopyOf(config, file);
+    const std::string archived =
+        file.empty() ? "" : ArchivedCopyOf(config, publisher.files(), file);
     std::map<std::string, xml::AcceptedPassage> accepted;
     if (!file.empty() && publisher.files().Exists(archived)) {
       std::set<std::string> wanted;

@@ -25,8 +25,9 @@
 
 namespace accrochd::daemon {
 
-// The archived copy of deposit file `file_name` (<state>/archive/YYYY/MM/NAME.xml.gz).
-std::string ArchivedCopyOf(const Config& config, const std::string& file_name);
+// The archived copy of deposit file `file_name` (<state>/archive/YYYY/MM/NAME.xml.zst, or the
+// NAME.xml.gz of an earlier version), looked for through `files`.
+std::string ArchivedCopyOf(const Config& config, FileSystem& files, const std::string& file_name);
 
 // Why a passage cannot be withdrawn (nullopt: it can): the schema version, or the archived copy
 // of its CREATION file missing. Files are looked at through `files`.

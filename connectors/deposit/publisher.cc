@@ -13,7 +13,7 @@
 #include <vector>
 
 #include <openssl/evp.h>
-#include <zlib.h>
+#include <zstd.h>
 
 namespace accrochd::deposit {
 namespace {
@@ -69,36 +69,36 @@ std::string Hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
-// gzip of `in` into `out`, 64 kB at a time.
+// zstd of `in` into `out`, at zstd's default level (3), with the frame's checksum (what the
+// zstd(1) command writes and `zstd -t` verifies), a block at a time.
 Result<void> Compress(ReadableFile& in, WritableFile& out) {
-  z_stream z{};
-  // 15 + 16: a gzip stream, as gzip(1) writes and zcat reads; level 6, gzip's default.
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> z(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (!z || ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_compressionLevel,
+                                                ZSTD_CLEVEL_DEFAULT)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_checksumFlag, 1))) {
     return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
   }
-  struct End {
-    void operator()(z_stream* stream) const { deflateEnd(stream); }
-  };
-  std::unique_ptr<z_stream, End> guard(&z);  // style.md §7
-  std::vector<char> input(1 << 16);
-  std::vector<unsigned char> output(1 << 16);
+  std::vector<char> input(ZSTD_CStreamInSize());
+  std::vector<char> output(ZSTD_CStreamOutSize());
   for (bool end = false; !end;) {
     auto n = in.Read(input.data(), input.size());
     if (!n) return std::unexpected(n.error());
     end = *n == 0;
-    z.next_in = reinterpret_cast<Bytef*>(input.data());
-    z.avail_in = static_cast<uInt>(*n);
-    do {
-      z.next_out = output.data();
-      z.avail_out = static_cast<uInt>(output.size());
-      if (deflate(&z, end ? Z_FINISH : Z_NO_FLUSH) == Z_STREAM_ERROR) {
-        return Fail(ErrorKind::kInternal, "cannot compress into " + out.path());
+    ZSTD_inBuffer source{input.data(), *n, 0};
+    for (bool flushed = false; !flushed;) {
+      ZSTD_outBuffer sink{output.data(), output.size(), 0};
+      const std::size_t left =
+          ZSTD_compressStream2(z.get(), &sink, &source, end ? ZSTD_e_end : ZSTD_e_continue);
+      if (ZSTD_isError(left)) {
+        return Fail(ErrorKind::kInternal,
+                    "cannot compress into " + out.path() + ": " + ZSTD_getErrorName(left));
       }
-      const std::size_t produced = output.size() - z.avail_out;
-      if (produced == 0) continue;
-      const std::string_view bytes(reinterpret_cast<const char*>(output.data()), produced);
-      if (auto r = out.Append(bytes); !r) return r;
-    } while (z.avail_out == 0);
+      if (sink.pos > 0) {
+        if (auto r = out.Append(std::string_view(output.data(), sink.pos)); !r) return r;
+      }
+      // The last block: until the frame is closed; any other: until the input is taken.
+      flushed = end ? left == 0 : source.pos == source.size;
+    }
   }
   return {};
 }
@@ -133,6 +133,15 @@ Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
 std::string ArchiveDirectoryFor(const std::string& state_directory, const std::string& file_name) {
   const auto [year, month] = ArchiveMonth(file_name);
   return (fs::path(state_directory) / "archive" / year / month).string();
+}
+
+std::string ArchivedCopyPath(FileSystem& files, const std::string& state_directory,
+                             const std::string& file_name) {
+  const fs::path dir = ArchiveDirectoryFor(state_directory, file_name);
+  const std::string current = (dir / (file_name + std::string(kArchiveSuffix))).string();
+  if (files.Exists(current)) return current;
+  std::string older = (dir / (file_name + std::string(kOlderArchiveSuffix))).string();
+  return files.Exists(older) ? older : current;
 }
 
 Publisher::Publisher(PublisherSettings settings, Clock& clock, Logger& logger, FileSystem& files)
@@ -223,9 +232,8 @@ std::string Publisher::NameFor(const std::string& certificateur) {
     char seq[16];
     std::snprintf(seq, sizeof(seq), "%03d", sequence_);
     std::string name = bcr + "_" + CompactStamp(stamp_time_) + "_" + seq + ".xml";
-    const auto [year, month] = ArchiveMonth(name);
     if (!files_.Exists((fs::path(outbox()) / name).string()) && !files_.Exists(PartialPath(name)) &&
-        !files_.Exists((fs::path(archive()) / year / month / (name + ".gz")).string()) &&
+        !files_.Exists(ArchivedCopyPath(files_, settings_.state_directory, name)) &&
         !(settings_.name_recorded && settings_.name_recorded(name))) {
       return name;
     }
@@ -276,7 +284,8 @@ Result<void> Publisher::Complete(PublishedFile& file) {
   const std::string dir = (fs::path(month_dir) / month).string();
   if (auto r = files_.MakeDirectory(month_dir, DirectoryMode()); !r) return r;
   if (auto r = files_.MakeDirectory(dir, DirectoryMode()); !r) return r;
-  file.archive_path = (fs::path(dir) / (file.name + ".gz")).string();
+  // A copy an earlier version archived (gzip) before a crash stopped it here is kept as it is.
+  file.archive_path = ArchivedCopyPath(files_, settings_.state_directory, file.name);
   if (!files_.Exists(file.archive_path)) {
     if (auto r = WriteArchive(file); !r) return r;
   }
@@ -335,7 +344,9 @@ Result<std::size_t> Publisher::ApplyRetention() {
   if (!settings_.retention) return std::size_t{0};
   const auto limit = clock_.Now() - *settings_.retention;
   std::size_t removed = 0;
-  // archive/YYYY/MM/*.gz
+  // archive/YYYY/MM/*.xml.zst, and the *.xml.gz of earlier versions
+  const std::string current = ".xml" + std::string(kArchiveSuffix);
+  const std::string older = ".xml" + std::string(kOlderArchiveSuffix);
   std::vector<std::string> old;
   std::vector<std::string> dirs{archive()};
   while (!dirs.empty()) {
@@ -347,7 +358,7 @@ Result<std::size_t> Publisher::ApplyRetention() {
       const std::string path = (fs::path(dir) / e.name).string();
       if (e.is_directory) {
         dirs.push_back(path);
-      } else if (e.is_regular && e.name.ends_with(".gz")) {
+      } else if (e.is_regular && (e.name.ends_with(current) || e.name.ends_with(older))) {
         auto info = files_.Stat(path);
         if (info && info->exists && info->modified < limit) old.push_back(path);
       }

@@ -1,9 +1,12 @@
 #include "connectors/xml/accepted_reader.h"
 
+#include <cstdio>
 #include <memory>
+#include <vector>
 
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
+#include <zstd.h>
 
 namespace accrochd::xml {
 namespace {
@@ -26,6 +29,52 @@ std::string ElementText(xmlNode* node) {
 }
 
 std::string LocalName(xmlNode* node) { return Text(node->name); }
+
+// A zstd-compressed file, decompressed as libxml2's reader asks for its bytes: memory stays
+// flat whatever the size of the file. `failure` says why reading stopped, when it did.
+struct ZstdSource {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> file{nullptr, &std::fclose};
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> stream{ZSTD_createDCtx(), &ZSTD_freeDCtx};
+  std::vector<char> input = std::vector<char>(ZSTD_DStreamInSize());
+  ZSTD_inBuffer pending{nullptr, 0, 0};
+  bool end_of_file = false;
+  bool frame_complete = false;
+  std::string failure;
+};
+
+// libxml2's xmlInputReadCallback: up to `length` decompressed bytes, 0 at the end, -1 on an
+// error (a read error, a corrupt or truncated frame).
+int ReadZstd(void* context, char* buffer, int length) {
+  auto* source = static_cast<ZstdSource*>(context);
+  ZSTD_outBuffer sink{buffer, static_cast<std::size_t>(length), 0};
+  for (;;) {
+    if (source->pending.pos == source->pending.size && !source->end_of_file) {
+      const std::size_t n =
+          std::fread(source->input.data(), 1, source->input.size(), source->file.get());
+      if (n == 0 && std::ferror(source->file.get())) {
+        source->failure = "cannot be read";
+        return -1;
+      }
+      source->end_of_file = n == 0;
+      source->pending = {source->input.data(), n, 0};
+    }
+    const std::size_t taken = source->pending.pos;
+    const std::size_t left = ZSTD_decompressStream(source->stream.get(), &sink, &source->pending);
+    if (ZSTD_isError(left)) {
+      source->failure = std::string("is not a valid zstd file (") + ZSTD_getErrorName(left) + ")";
+      return -1;
+    }
+    // 0: a frame is complete, and everything of it given out. A call that moved nothing says
+    // what the next frame would need, not whether the last one ended.
+    if (sink.pos > 0 || source->pending.pos > taken) source->frame_complete = left == 0;
+    if (sink.pos > 0) return static_cast<int>(sink.pos);
+    if (source->end_of_file && source->pending.pos == source->pending.size) {
+      if (source->frame_complete) return 0;
+      source->failure = "is cut short (a truncated zstd file)";
+      return -1;
+    }
+  }
+}
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -52,9 +101,19 @@ std::string Escape(const std::string& text) {
 Result<std::map<std::string, AcceptedPassage>> ReadAcceptedPassages(
     const std::string& path, const std::set<std::string>& wanted) {
   // No network, no entity substitution, blanks between elements dropped (the identification is
-  // written back on one line). libxml2 reads a gzip-compressed file as it is.
-  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
-      xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOBLANKS));
+  // written back on one line). libxml2 reads a gzip-compressed file as it is; a zstd one
+  // (".zst", the archive's copies) is decompressed on the way.
+  constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS;
+  std::unique_ptr<ZstdSource> zstd;
+  std::unique_ptr<xmlTextReader, ReaderDeleter> reader;
+  if (path.ends_with(".zst")) {
+    zstd = std::make_unique<ZstdSource>();
+    zstd->file.reset(std::fopen(path.c_str(), "rbe"));
+    if (!zstd->file || !zstd->stream) return Fail(ErrorKind::kIo, "cannot read " + path);
+    reader.reset(xmlReaderForIO(ReadZstd, nullptr, zstd.get(), path.c_str(), nullptr, kOptions));
+  } else {
+    reader.reset(xmlReaderForFile(path.c_str(), nullptr, kOptions));
+  }
   if (!reader) return Fail(ErrorKind::kIo, "cannot read " + path);
   xmlTextReaderPtr r = reader.get();
   std::map<std::string, AcceptedPassage> found;
@@ -124,6 +183,9 @@ Result<std::map<std::string, AcceptedPassage>> ReadAcceptedPassages(
         leaf.clear();
       }
     }
+  }
+  if (zstd && !zstd->failure.empty()) {
+    return Fail(ErrorKind::kInvalidData, path + " " + zstd->failure);
   }
   if (rc < 0 || xmlTextReaderReadState(r) == XML_TEXTREADER_MODE_ERROR) {
     return Fail(ErrorKind::kInvalidData, path + " is not a well-formed deposit file");

@@ -264,7 +264,7 @@ class FileFaultTest : public ::testing::Test {
       EXPECT_THAT(*errors, ::testing::IsEmpty()) << context << ": " << file;
       for (const std::string& id : IdsIn(file)) ids.insert(id);
       const std::string name = fs::path(file).filename().string();
-      EXPECT_TRUE(fs::exists(deposit::ArchiveDirectoryFor(state, name) + "/" + name + ".gz"))
+      EXPECT_TRUE(fs::exists(deposit::ArchiveDirectoryFor(state, name) + "/" + name + ".zst"))
           << context << ": " << name << " not archived";
       EXPECT_THAT(manifest, HasSubstr("\t" + name + "\t")) << context;
     }
@@ -337,7 +337,7 @@ TEST_F(FileFaultTest, EveryWritePointOfADepositCycle) {
   EXPECT_TRUE(has("sync " + counted + "/outbox/.", ".xml.1.partial"));
   EXPECT_TRUE(has("rename " + counted + "/outbox/", ".xml"));
   EXPECT_TRUE(has("syncdir " + counted + "/outbox", ""));
-  EXPECT_TRUE(has("rename " + counted + "/archive/2026/11/", ".xml.gz"));
+  EXPECT_TRUE(has("rename " + counted + "/archive/2026/11/", ".xml.zst"));
   EXPECT_TRUE(has("append " + counted + "/archive/manifest.tsv", ""));
   EXPECT_TRUE(has("sync " + counted + "/archive/manifest.tsv", ""));
   EXPECT_TRUE(has("mkdir " + counted + "/archive/2026/11", ""));
@@ -578,7 +578,7 @@ TEST_F(ModesTest, WithoutAGroupEverythingIsTheServiceUsersOnly) {
   }
   const std::string stem = fs::path(file_).stem().string();
   for (const std::string& f :
-       {s + "/outbox/" + file_, month + "/" + file_ + ".gz", month + "/" + stem + ".receipt.xml",
+       {s + "/outbox/" + file_, month + "/" + file_ + ".zst", month + "/" + stem + ".receipt.xml",
         s + "/archive/manifest.tsv", s + "/hash.key", s + "/state.db"}) {
     EXPECT_EQ(ModeOf(f), 0600u) << f;
   }
@@ -598,7 +598,7 @@ TEST_F(ModesTest, WithADepositGroupItsStaffReadTheOutboxAndArchive) {
   }
   EXPECT_EQ(ModeOf(s + "/inbox"), 0700u);  // where the administrator drops receipts
   const std::string stem = fs::path(file_).stem().string();
-  for (const std::string& f : {s + "/outbox/" + file_, month + "/" + file_ + ".gz",
+  for (const std::string& f : {s + "/outbox/" + file_, month + "/" + file_ + ".zst",
                                month + "/" + stem + ".receipt.xml", s + "/archive/manifest.tsv"}) {
     EXPECT_EQ(ModeOf(f), 0640u) << f;
   }

@@ -1,5 +1,5 @@
 // What the deposit system tests check in a state directory, with tools independent of accrochd:
-// xmllint for the official XSD, sha256sum for the digests, gzip for the archive.
+// xmllint for the official XSD, sha256sum for the digests, zstd for the archive.
 #ifndef ACCROCHD_TESTS_SYSTEM_DEPOSIT_CHECKS_H_
 #define ACCROCHD_TESTS_SYSTEM_DEPOSIT_CHECKS_H_
 
@@ -153,7 +153,7 @@ inline std::vector<ManifestLine> ReadManifest(const std::string& path,
 // Where the manifest says the compressed copy of a file is: archive/YYYY/MM of its publication.
 inline std::string ArchivePathFor(const std::string& state, const ManifestLine& line) {
   return state + "/archive/" + line.published_at.substr(0, 4) + "/" +
-         line.published_at.substr(5, 2) + "/" + line.file + ".gz";
+         line.published_at.substr(5, 2) + "/" + line.file + ".zst";
 }
 
 // The SHA-256 of each file, by sha256sum.

@@ -113,7 +113,7 @@ inline std::vector<std::string> IdTechniquesOf(const std::string& xml) {
 inline std::string ArchiveCopyOf(const std::string& state, const std::string& name) {
   const std::size_t stamp = name.rfind('_', name.rfind('_') - 1) + 1;
   return state + "/archive/" + name.substr(stamp, 4) + "/" + name.substr(stamp + 4, 2) + "/" +
-         name + ".gz";
+         name + ".zst";
 }
 
 class OutboxObserver {
@@ -214,7 +214,7 @@ class OutboxObserver {
       // The manifest line is written last: the archived copy is complete.
       const std::string archive = ArchiveCopyOf(state_, line.file);
       EXPECT_EQ(Octal(Mode(archive)), "0600") << archive;
-      ShellResult copy = Shell("gzip -dc " + Quote(archive) + " | sha256sum");
+      ShellResult copy = Shell("zstd -dcq " + Quote(archive) + " | sha256sum");
       EXPECT_EQ(copy.exit_code, 0) << copy.out;
       EXPECT_TRUE(copy.out.starts_with(line.sha256 + " ")) << archive << ": " << copy.out;
     }

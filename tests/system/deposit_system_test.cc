@@ -1,5 +1,5 @@
 // The deposit files the real binary publishes from the demo, checked with tools that are not
-// accrochd's (xmllint and the CDC's official XSDs, sha256sum, gzip), and `accrochd validate` on
+// accrochd's (xmllint and the CDC's official XSDs, sha256sum, zstd), and `accrochd validate` on
 // the CDC's official examples and on copies of them spoilt one way each.
 #include <algorithm>
 #include <chrono>
@@ -127,12 +127,12 @@ TEST(DepositSystemTest, ManifestLineAndArchivedCopyMatchThePublishedFile) {
   EXPECT_EQ(line.passages, std::to_string(p.valid));
   EXPECT_EQ(line.certificateur, "DEMO0001");
 
-  // The compressed copy decompresses, with gzip, to the very bytes of the published file.
+  // The compressed copy decompresses, with zstd(1), to the very bytes of the published file.
   const std::string archive = ArchivePathFor(p.state, line);
   ASSERT_TRUE(fs::exists(archive)) << archive;
   const std::string copy = p.state + "/decompressed.xml";
-  ShellResult gunzip = Shell("gzip -dc " + Quote(archive) + " > " + Quote(copy));
-  ASSERT_EQ(gunzip.exit_code, 0) << gunzip.out;
+  ShellResult unzstd = Shell("zstd -dcq " + Quote(archive) + " > " + Quote(copy));
+  ASSERT_EQ(unzstd.exit_code, 0) << unzstd.out;
   EXPECT_TRUE(ReadFile(copy) == ReadFile(file)) << "the archive of " << file << " differs";
 }
 
@@ -182,7 +182,7 @@ TEST(DepositSystemTest, EveryPublishedFileKeepsItsOwnNameAndArchivedCopy) {
   EXPECT_NE(manifest[0].sha256, manifest[1].sha256);
   EXPECT_NE(manifest[0].file, manifest[1].file) << "two different files published as one name";
   for (const ManifestLine& line : manifest) {
-    ShellResult copy = Shell("gzip -dc " + Quote(ArchivePathFor(state, line)) + " | sha256sum");
+    ShellResult copy = Shell("zstd -dcq " + Quote(ArchivePathFor(state, line)) + " | sha256sum");
     EXPECT_TRUE(copy.out.starts_with(line.sha256 + " "))
         << "the archived copy of " << line.file << " (sha256 " << line.sha256
         << ") is another file: " << copy.out;

@@ -4,7 +4,7 @@
 // The demo schema is filled with 30,000 more admitted passages, so that one run writes 16 files
 // of 2,000 passages over a few seconds; runs are killed at random moments spread over its
 // measured duration, and after each kill the state directory is checked with tools that are not
-// accrochd's (xmllint and the official XSD, sha256sum, gzip, the sqlite3 CLI on state.db): see
+// accrochd's (xmllint and the official XSD, sha256sum, zstd, the sqlite3 CLI on state.db): see
 // deposit_ledger.h. The delays come from a seeded std::mt19937: the seed is printed, and
 // ACCROCHD_KILL9_SEED=<seed> replays the same delays.
 //
@@ -22,7 +22,7 @@
 // the order of their names):
 //   * outbox/NAME.xml: only complete and valid, whatever the moment -- the requirement;
 //   * hidden .partial files, in outbox/ (".NAME.xml.partial", ".NAME.xml.N.partial" for a
-//     rewrite) and in archive/YYYY/MM/ (".NAME.xml.gz.partial"): allowed until the next start,
+//     rewrite) and in archive/YYYY/MM/ (".NAME.xml.zst.partial"): allowed until the next start,
 //     which removes them all and says so;
 //   * a kill after the rename into outbox/ but before the manifest line leaves a complete, valid
 //     outbox file without its manifest line (and perhaps without its archived copy), recorded

@@ -330,7 +330,7 @@ TEST_F(WithdrawSystemTest, TheCommandRefusesWhatCannotBeWithdrawn) {
   // The archived copy missing: refused, the file and what to do named.
   const std::string name = fs::path(creation).filename().string();
   const std::string archived =
-      state_ + "/archive/" + name.substr(9, 4) + "/" + name.substr(13, 2) + "/" + name + ".gz";
+      state_ + "/archive/" + name.substr(9, 4) + "/" + name.substr(13, 2) + "/" + name + ".zst";
   ASSERT_TRUE(fs::exists(archived));
   fs::rename(archived, archived + ".aside");
   RunResult missing = Passages({"withdraw", ids[0]});
@@ -352,6 +352,53 @@ TEST_F(WithdrawSystemTest, TheCommandRefusesWhatCannotBeWithdrawn) {
   RunResult correct = Passages({"correct", ids[1]});
   EXPECT_EQ(correct.exit_code, 1);
   EXPECT_THAT(correct.err, HasSubstr("only schema 1.1.5 has"));
+}
+
+// The archived copy is what a SUPPRESSION is read from: a zstd copy cut short says so and keeps
+// the withdrawal queued; the gzip copy an earlier version archived is read as it is.
+TEST_F(WithdrawSystemTest, ReadsTheArchivedCopyOfEitherKindAndSaysWhenItIsDamaged) {
+  ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, "1.1.5");
+  Configure("deposit: {schema: " + xsd + "}\n");
+  std::string creation;
+  const std::vector<std::string> ids = DepositAndAccept(creation);
+  ASSERT_GE(ids.size(), 1u);
+  const std::string name = fs::path(creation).filename().string();
+  const std::string month = state_ + "/archive/" + name.substr(9, 4) + "/" + name.substr(13, 2);
+  const std::string zst = month + "/" + name + ".zst";
+  const std::string gz = month + "/" + name + ".gz";
+  ASSERT_TRUE(fs::exists(zst));
+  ASSERT_EQ(RunAccrochd({"passages", "--config", config_, "withdraw", ids[0]}).exit_code, 0);
+
+  // Cut short: the cycle names the copy and what is wrong, writes no file, keeps the passage.
+  const std::string whole = ReadFile(zst);
+  WriteFile(zst + ".whole", whole);
+  WriteFile(zst, whole.substr(0, whole.size() / 2));
+  EXPECT_TRUE(Once().empty()) << out_;
+  EXPECT_THAT(log_, HasSubstr(zst + " is cut short (a truncated zstd file)"));
+  EXPECT_THAT(log_, HasSubstr("1 passage(s) queued for withdrawal stay queued"));
+  // Not zstd at all (a file copied over it): the same, with zstd's own word for it.
+  WriteFile(zst, "<cpf:flux>not compressed</cpf:flux>");
+  EXPECT_TRUE(Once().empty()) << out_;
+  EXPECT_THAT(log_, HasSubstr(zst + " is not a valid zstd file ("));
+  EXPECT_THAT(log_, HasSubstr("1 passage(s) queued for withdrawal stay queued"));
+
+  // The same file as an earlier version archived it (gzip), and no zstd copy: read as it is.
+  ASSERT_EQ(RunProgram({"/bin/sh", "-c", "zstd -dcq \"$0\" | gzip -6 > \"$1\"", zst + ".whole", gz},
+                       dir_ + "/gzip.log"),
+            0)
+      << ReadFile(dir_ + "/gzip.log");
+  fs::remove(zst);
+  std::vector<ListedFile> files = Once();
+  ASSERT_EQ(files.size(), 1u) << out_ << log_;
+  const std::string xml = ReadFile(files[0].path);
+  EXPECT_EQ(ElementText(xml, "action"), "SUPPRESSION");
+  const std::string identification =
+      Between(PassageLine(ReadFile(creation), ids[0]), "<cpf:identificationTitulaire>",
+              "</cpf:identificationTitulaire>");
+  ASSERT_FALSE(identification.empty());
+  EXPECT_EQ(PassageLine(xml, ids[0]), "<cpf:passageCertification><cpf:idTechnique>" + ids[0] +
+                                          "</cpf:idTechnique>" + identification +
+                                          "</cpf:passageCertification>");
 }
 
 }  // namespace

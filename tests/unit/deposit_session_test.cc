@@ -498,8 +498,8 @@ TEST_F(SessionTest, ManifestArchiveAndModesOfEveryPublishedFile) {
     EXPECT_EQ(f.sha256, *sha);
     EXPECT_EQ(manifest[i + 1], "2026-11-27T01:30:12Z\t" + f.name + "\t" + f.id_flux + "\t" + *sha +
                                    "\t" + std::to_string(f.passages) + "\tE564ACB0");
-    EXPECT_EQ(f.archive_path, state_ + "/archive/2026/11/" + f.name + ".gz");
-    auto [unzipped, status] = RunCommand("gzip -dc '" + f.archive_path + "'");
+    EXPECT_EQ(f.archive_path, state_ + "/archive/2026/11/" + f.name + ".zst");
+    auto [unzipped, status] = RunCommand("zstd -dcq '" + f.archive_path + "'");
     EXPECT_EQ(status, 0);
     EXPECT_TRUE(unzipped == ReadAll(f.path)) << f.name << ": the archive differs";
     EXPECT_EQ(ModeOf(f.path), 0600u);
@@ -522,10 +522,10 @@ TEST_F(SessionTest, PrepareRemovesPartialFilesLeftByAKilledProcessAndNothingElse
   const std::vector<std::string> partial = {
       outbox + "/.E564ACB0_20261127T013012Z_001.xml.partial",
       outbox + "/.E564ACB0_20261127T013012Z_001.xml.1.partial",
-      publisher_->archive() + "/2026/11/.E564ACB0_20261127T013012Z_001.xml.gz.partial"};
+      publisher_->archive() + "/2026/11/.E564ACB0_20261127T013012Z_001.xml.zst.partial"};
   const std::vector<std::string> kept = {outbox + "/E564ACB0_20261127T013012Z_002.xml",
                                          outbox + "/visible.partial", outbox + "/.hidden.xml",
-                                         publisher_->archive() + "/2026/11/A.xml.gz"};
+                                         publisher_->archive() + "/2026/11/A.xml.zst"};
   for (const std::string& f : partial) testing::WriteFile(f, "<cpf:flux", 0600);
   for (const std::string& f : kept) testing::WriteFile(f, "x", 0600);
 

@@ -134,6 +134,19 @@ TEST_F(PublisherTest, NameForSkipsNamesTakenInTheOutboxOrByAPartialFile) {
 // A process killed after its file was recorded in the store and before it was published leaves
 // no file, only the record (abandoned at the next start): a process started in the same second
 // must not hand out that name again (found by the kill -9 system test, about one run in twenty).
+// An archived copy, of this version (zstd) or of an earlier one (gzip), keeps its name taken
+// after its file left the outbox.
+TEST_F(PublisherTest, NameForSkipsNamesOfArchivedCopiesOfEitherKind) {
+  Publisher publisher = Make();
+  ASSERT_TRUE(publisher.Prepare());
+  fs::create_directories(publisher.archive() + "/2026/11");
+  testing::WriteFile(publisher.archive() + "/2026/11/E564ACB0_20261127T013012Z_001.xml.zst", "x",
+                     0600);
+  testing::WriteFile(publisher.archive() + "/2026/11/E564ACB0_20261127T013012Z_002.xml.gz", "x",
+                     0600);
+  EXPECT_EQ(publisher.NameFor("E564ACB0"), "E564ACB0_20261127T013012Z_003.xml");
+}
+
 TEST_F(PublisherTest, NameForSkipsNamesTheStoreRecorded) {
   std::vector<std::string> asked;
   PublisherSettings settings{state_, std::nullopt, std::nullopt, {}};
@@ -211,15 +224,19 @@ TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
   ASSERT_TRUE(publisher.Publish(partial, file));
 
   EXPECT_EQ(file.path, state_ + "/outbox/E564ACB0_20261127T013012Z_001.xml");
-  EXPECT_EQ(file.archive_path, state_ + "/archive/2026/11/E564ACB0_20261127T013012Z_001.xml.gz");
+  EXPECT_EQ(file.archive_path, state_ + "/archive/2026/11/E564ACB0_20261127T013012Z_001.xml.zst");
   EXPECT_EQ(file.sha256, kAbcSha256);
   EXPECT_EQ(file.bytes, 3u);
   EXPECT_EQ(file.published_at, "2026-11-27T01:30:12Z");
   EXPECT_FALSE(fs::exists(partial));
   EXPECT_EQ(ReadAll(file.path), "abc");
-  auto [unzipped, status] = RunCommand("gzip -dc '" + file.archive_path + "'");
+  // The copy is what zstd(1) reads back, with the frame's checksum it verifies.
+  auto [unzipped, status] = RunCommand("zstd -dcq '" + file.archive_path + "'");
   EXPECT_EQ(status, 0);
   EXPECT_EQ(unzipped, "abc");
+  auto [listing, listed] = RunCommand("zstd -lv '" + file.archive_path + "' 2>&1");
+  EXPECT_EQ(listed, 0);
+  EXPECT_THAT(listing, HasSubstr("XXH64")) << listing;
   EXPECT_EQ(ReadAll(state_ + "/archive/manifest.tsv"),
             "# published_at\tfile\tidFlux\tsha256\tpassages\tcertificateur\n"
             "2026-11-27T01:30:12Z\tE564ACB0_20261127T013012Z_001.xml\t"
@@ -249,6 +266,34 @@ TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
       "2026-11-27T01:30:14Z\tE564ACB0_20261127T013014Z_001.xml\tf-2\t"
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\t1\tE564ACB0\n"))
       << manifest;
+}
+
+// A file published by an earlier version, which archived it with gzip before a crash stopped it
+// short of its manifest line: Complete() keeps that copy (the withdrawals read it) and writes no
+// second one.
+TEST_F(PublisherTest, CompleteKeepsTheGzipCopyAnEarlierVersionArchived) {
+  Publisher publisher = Make();
+  ASSERT_TRUE(publisher.Prepare());
+  PublishedFile file;
+  file.name = "E564ACB0_20261127T013012Z_001.xml";
+  file.id_flux = "f-1";
+  file.passages = 3;
+  file.certificateur = "E564ACB0";
+  testing::WriteFile(publisher.outbox() + "/" + file.name, "abc", 0600);
+  const std::string month = publisher.archive() + "/2026/11/";
+  fs::create_directories(month);
+  testing::WriteFile(month + file.name + ".gz", "gzip copy", 0600);
+  ASSERT_TRUE(publisher.Complete(file));
+  EXPECT_EQ(file.archive_path, month + file.name + ".gz");
+  EXPECT_EQ(ReadAll(month + file.name + ".gz"), "gzip copy");
+  EXPECT_FALSE(fs::exists(month + file.name + ".zst"));
+  EXPECT_EQ(ArchivedCopyPath(::accrochd::testing::RealFiles(), state_, file.name),
+            month + file.name + ".gz");
+  EXPECT_THAT(ReadAll(publisher.archive() + "/manifest.tsv"), HasSubstr("\t" + file.name));
+  // Neither copy: the path of this version's, where it would be written.
+  const std::string other = "X_20261001T000000Z_001.xml";
+  EXPECT_EQ(ArchivedCopyPath(::accrochd::testing::RealFiles(), state_, other),
+            publisher.archive() + "/2026/10/" + other + ".zst");
 }
 
 TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
@@ -357,30 +402,37 @@ TEST_F(PublisherTest, ApplyRetentionRemovesOnlyCompressedFilesOlderThanTheRetent
   const std::string archive = publisher.archive();
   fs::create_directories(archive + "/2026/10");
   fs::create_directories(archive + "/2026/11");
-  const std::string old_gz = archive + "/2026/10/old.xml.gz";
-  const std::string boundary_gz = archive + "/2026/10/boundary.xml.gz";
-  const std::string recent_gz = archive + "/2026/11/recent.xml.gz";
+  const std::string old_zst = archive + "/2026/10/old.xml.zst";
+  const std::string old_gz = archive + "/2026/10/older.xml.gz";  // an earlier version's copy
+  const std::string boundary_zst = archive + "/2026/10/boundary.xml.zst";
+  const std::string recent_zst = archive + "/2026/11/recent.xml.zst";
   const std::string old_xml = archive + "/2026/10/old.xml";
+  const std::string old_receipt = archive + "/2026/10/old.receipt.xml";
   const std::string manifest = archive + "/manifest.tsv";
-  for (const std::string& f : {old_gz, boundary_gz, recent_gz, old_xml, manifest}) {
+  for (const std::string& f :
+       {old_zst, old_gz, boundary_zst, recent_zst, old_xml, old_receipt, manifest}) {
     testing::WriteFile(f, "x", 0600);
   }
-  SetMtime(old_gz, kNow - std::chrono::days(30) - 1s);
-  SetMtime(boundary_gz, kNow - std::chrono::days(30));  // exactly the retention: kept
-  SetMtime(recent_gz, kNow - std::chrono::days(29));
+  SetMtime(old_zst, kNow - std::chrono::days(30) - 1s);
+  SetMtime(old_gz, kNow - std::chrono::days(300));
+  SetMtime(boundary_zst, kNow - std::chrono::days(30));  // exactly the retention: kept
+  SetMtime(recent_zst, kNow - std::chrono::days(29));
   SetMtime(old_xml, kNow - std::chrono::days(400));
+  SetMtime(old_receipt, kNow - std::chrono::days(400));
   SetMtime(manifest, kNow - std::chrono::days(400));
 
   auto removed = publisher.ApplyRetention();
   ASSERT_TRUE(removed) << removed.error().message();
-  EXPECT_EQ(*removed, 1u);
+  EXPECT_EQ(*removed, 2u);
+  EXPECT_FALSE(fs::exists(old_zst));
   EXPECT_FALSE(fs::exists(old_gz));
-  EXPECT_TRUE(fs::exists(boundary_gz));
-  EXPECT_TRUE(fs::exists(recent_gz));
+  EXPECT_TRUE(fs::exists(boundary_zst));
+  EXPECT_TRUE(fs::exists(recent_zst));
   EXPECT_TRUE(fs::exists(old_xml));
+  EXPECT_TRUE(fs::exists(old_receipt));
   EXPECT_TRUE(fs::exists(manifest));
   EXPECT_THAT(logger_.Text(),
-              HasSubstr("archive: removed 1 deposit file(s) older than the retention of 30d"));
+              HasSubstr("archive: removed 2 deposit file(s) older than the retention of 30d"));
 
   // Nothing more to remove: nothing said.
   const std::size_t events = logger_.events().size();
@@ -391,7 +443,7 @@ TEST_F(PublisherTest, ApplyRetentionRemovesOnlyCompressedFilesOlderThanTheRetent
 TEST_F(PublisherTest, WithoutRetentionNothingIsRemoved) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
-  const std::string ancient = publisher.archive() + "/ancient.xml.gz";
+  const std::string ancient = publisher.archive() + "/ancient.xml.zst";
   testing::WriteFile(ancient, "x", 0600);
   SetMtime(ancient, kNow - std::chrono::days(3650));
   EXPECT_EQ(publisher.ApplyRetention(), 0u);
