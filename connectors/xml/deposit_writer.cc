@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <libxml/xmlwriter.h>
 
@@ -22,12 +25,10 @@ struct WriterDeleter {
 };
 using WriterPtr = std::unique_ptr<xmlTextWriter, WriterDeleter>;
 
-struct BufferDeleter {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
+// The file around the passages (its header, each certification's opening and closing) is
+// written with libxml2's writer.
 
-// Text content, escaped; line breaks as character references so that a passage stays on its
-// line (the value is unchanged: a character reference is not normalised away).
+// Text content, escaped; line breaks as character references, as in passages.
 bool WriteText(xmlTextWriter* w, const std::string& text) {
   if (text.find_first_of("\n\r") == std::string::npos) {  // nearly always: written as it is
     return xmlTextWriterWriteString(w, X(text.c_str())) >= 0;
@@ -53,6 +54,95 @@ bool Element(xmlTextWriter* w, const char* name, const std::string& text) {
          xmlTextWriterEndElement(w) >= 0;
 }
 
+bool Start(xmlTextWriter* w, const char* name) {
+  return xmlTextWriterStartElement(w, X(name)) >= 0;
+}
+bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
+
+// A passage's XML, written straight into a string: the bytes libxml2's xmlTextWriter writes
+// for the same calls (a unit test holds the two to each other), without the writer's work per
+// element (a copy of each name, a node on its stack, its buffer's growth; bench/README.md,
+// 2026-12-03, morning). Every file is still parsed and checked against the XSD before it is
+// published.
+class PassageXml {
+ public:
+  explicit PassageXml(std::string& out) : out_(out) {}
+
+  void Start(std::string_view name) {
+    CloseStartTag();
+    out_ += '<';
+    out_ += name;
+    open_ = true;
+  }
+  // An element with nothing in it is closed in its start tag, as libxml2 does ("<a/>").
+  void End(std::string_view name) {
+    if (open_) {
+      out_ += "/>";
+      open_ = false;
+      return;
+    }
+    out_ += "</";
+    out_ += name;
+    out_ += '>';
+  }
+  void Element(std::string_view name, const std::string& text) {
+    Start(name);
+    CloseStartTag();  // even for "": <a></a>, as libxml2 writes an empty string
+    Text(text);
+    End(name);
+  }
+  void Nil(std::string_view name) {
+    Start(name);
+    out_ += " xsi:nil=\"true\"";
+    End(name);
+  }
+
+ private:
+  void CloseStartTag() {
+    if (!open_) return;
+    out_ += '>';
+    open_ = false;
+  }
+  // Text content, escaped as libxml2's xmlEncodeSpecialChars does (< > & " and carriage
+  // returns); line breaks as character references too, so that a passage stays on its line (the
+  // value is unchanged: a character reference is not normalised away).
+  void Text(const std::string& text) {
+    std::size_t plain = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char* reference = nullptr;
+      switch (text[i]) {
+        case '<':
+          reference = "&lt;";
+          break;
+        case '>':
+          reference = "&gt;";
+          break;
+        case '&':
+          reference = "&amp;";
+          break;
+        case '"':
+          reference = "&quot;";
+          break;
+        case '\n':
+          reference = "&#10;";
+          break;
+        case '\r':
+          reference = "&#13;";
+          break;
+        default:
+          continue;
+      }
+      out_.append(text, plain, i - plain);
+      out_ += reference;
+      plain = i + 1;
+    }
+    out_.append(text, plain, std::string::npos);
+  }
+
+  std::string& out_;
+  bool open_ = false;  // a start tag written without its '>'
+};
+
 // Each field's element name, "cpf:" and its name in the dictionary: made once, not per passage.
 const std::string& QualifiedName(Field f) {
   static const std::vector<std::string> names = [] {
@@ -66,95 +156,103 @@ const std::string& QualifiedName(Field f) {
 }
 
 // A field of the passage: its value, xsi:nil, or nothing when absent.
-bool FieldElement(xmlTextWriter* w, const mappings::Passage& p, Field f) {
+void FieldElement(PassageXml& w, const mappings::Passage& p, Field f) {
   const FieldValue& v = p[f];
-  const std::string& name = QualifiedName(f);
   switch (v.state) {
     case FieldValue::State::kAbsent:
-      return true;
+      return;
     case FieldValue::State::kNil:
-      return xmlTextWriterStartElement(w, X(name.c_str())) >= 0 &&
-             xmlTextWriterWriteAttribute(w, X("xsi:nil"), X("true")) >= 0 &&
-             xmlTextWriterEndElement(w) >= 0;
+      w.Nil(QualifiedName(f));
+      return;
     case FieldValue::State::kValue:
-      return Element(w, name.c_str(), v.text);
+      w.Element(QualifiedName(f), v.text);
+      return;
   }
-  return true;
 }
 
-bool Start(xmlTextWriter* w, const char* name) {
-  return xmlTextWriterStartElement(w, X(name)) >= 0;
-}
-bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
-
-bool WritePassage(xmlTextWriter* w, const mappings::Passage& p, mappings::SchemaVersion version) {
-  bool ok = Start(w, "cpf:passageCertification") &&
-            Element(w, "cpf:idTechnique",
-                    p.cdc_id_technique.empty() ? p.id_technique : p.cdc_id_technique);
+// False only for what the schema version cannot hold (a NIR under 1.1.2).
+bool WritePassage(PassageXml& w, const mappings::Passage& p, mappings::SchemaVersion version) {
+  if (p.identification == Group::kIdentifiantNational &&
+      version != mappings::SchemaVersion::k115) {
+    return false;
+  }
+  w.Start("cpf:passageCertification");
+  w.Element("cpf:idTechnique", p.cdc_id_technique.empty() ? p.id_technique : p.cdc_id_technique);
   for (Field f : {Field::urlPreuve, Field::libelleOption, Field::obtentionCertification,
                   Field::donneeCertifiee, Field::dateDebutExamen, Field::dateFinExamen,
                   Field::modalitePassageExamen, Field::codePostalCentreExamen,
                   Field::dateDebutValidite, Field::dateFinValidite, Field::presenceNiveauLangueEuro,
                   Field::niveauLangueEuropeen, Field::presenceNiveauNumeriqueEuro}) {
-    ok = ok && FieldElement(w, p, f);
+    FieldElement(w, p, f);
   }
   // Bloc 6, if and only if presenceNiveauNumeriqueEuro is true (dictionary 5.14).
   if (p[Field::presenceNiveauNumeriqueEuro].text == "true") {
-    ok = ok && Start(w, "cpf:niveauNumeriqueEuropeen") && FieldElement(w, p, Field::scoreGeneral);
+    w.Start("cpf:niveauNumeriqueEuropeen");
+    FieldElement(w, p, Field::scoreGeneral);
     if (!p.resultats.empty()) {
-      ok = ok && Start(w, "cpf:resultats");
+      w.Start("cpf:resultats");
       for (const mappings::Resultat& r : p.resultats) {
-        ok = ok && Start(w, "cpf:resultat") && Element(w, "cpf:niveau", r.niveau) &&
-             Element(w, "cpf:domaineCompetenceId", r.domaine_competence_id) &&
-             Element(w, "cpf:competenceId", r.competence_id) && End(w);
+        w.Start("cpf:resultat");
+        w.Element("cpf:niveau", r.niveau);
+        w.Element("cpf:domaineCompetenceId", r.domaine_competence_id);
+        w.Element("cpf:competenceId", r.competence_id);
+        w.End("cpf:resultat");
       }
-      ok = ok && End(w);
+      w.End("cpf:resultats");
     }
-    ok = ok && End(w);
+    w.End("cpf:niveauNumeriqueEuropeen");
   }
-  ok = ok && FieldElement(w, p, Field::scoring) && FieldElement(w, p, Field::mentionValidee);
-  ok = ok && Start(w, "cpf:modalitesInscription");
+  FieldElement(w, p, Field::scoring);
+  FieldElement(w, p, Field::mentionValidee);
+  w.Start("cpf:modalitesInscription");
   for (Field f : {Field::modaliteAcces, Field::voieAccessVAE, Field::initiativeInscription,
                   Field::dateInscription}) {
-    ok = ok && FieldElement(w, p, f);
+    FieldElement(w, p, f);
   }
-  ok = ok && End(w) && Start(w, "cpf:identificationTitulaire");
+  w.End("cpf:modalitesInscription");
+  w.Start("cpf:identificationTitulaire");
   switch (p.identification) {
     case Group::kDossierFormation:
-      ok = ok && Start(w, "cpf:dossierFormation");
+      w.Start("cpf:dossierFormation");
       for (Field f : {Field::idDossier, Field::nomTitulaire, Field::prenom1Titulaire}) {
-        ok = ok && FieldElement(w, p, f);
+        FieldElement(w, p, f);
       }
-      ok = ok && End(w);
+      w.End("cpf:dossierFormation");
       break;
     case Group::kIdentifiantNational:
-      ok = ok && version == mappings::SchemaVersion::k115 && Start(w, "cpf:identifiantNational") &&
-           FieldElement(w, p, Field::nir) && FieldElement(w, p, Field::nomNaissance) && End(w);
+      w.Start("cpf:identifiantNational");
+      FieldElement(w, p, Field::nir);
+      FieldElement(w, p, Field::nomNaissance);
+      w.End("cpf:identifiantNational");
       break;
     default:
-      ok = ok && Start(w, "cpf:titulaire");
+      w.Start("cpf:titulaire");
       for (Field f :
            {Field::nomNaissance, Field::nomUsage, Field::prenom1, Field::prenom2, Field::prenom3,
             Field::anneeNaissance, Field::moisNaissance, Field::jourNaissance, Field::sexe}) {
-        ok = ok && FieldElement(w, p, f);
+        FieldElement(w, p, f);
       }
-      ok = ok && Start(w, "cpf:codeCommuneNaissance");
+      w.Start("cpf:codeCommuneNaissance");
       if (p[Field::codeInsee].has_value()) {
-        ok = ok && Start(w, "cpf:codeInseeNaissance") && FieldElement(w, p, Field::codeInsee) &&
-             End(w);
+        w.Start("cpf:codeInseeNaissance");
+        FieldElement(w, p, Field::codeInsee);
+        w.End("cpf:codeInseeNaissance");
       } else {
-        ok = ok && Start(w, "cpf:codePostalNaissance") && FieldElement(w, p, Field::codePostal) &&
-             End(w);
+        w.Start("cpf:codePostalNaissance");
+        FieldElement(w, p, Field::codePostal);
+        w.End("cpf:codePostalNaissance");
       }
-      ok = ok && End(w);
+      w.End("cpf:codeCommuneNaissance");
       for (Field f : {Field::libelleCommuneNaissance, Field::codePaysNaissance,
                       Field::libellePaysNaissance}) {
-        ok = ok && FieldElement(w, p, f);
+        FieldElement(w, p, f);
       }
-      ok = ok && End(w);
+      w.End("cpf:titulaire");
   }
-  ok = ok && End(w) && FieldElement(w, p, Field::verbatim) && End(w);
-  return ok;
+  w.End("cpf:identificationTitulaire");
+  FieldElement(w, p, Field::verbatim);
+  w.End("cpf:passageCertification");
+  return true;
 }
 
 std::string Indent(int level) {
@@ -166,30 +264,10 @@ std::string Indent(int level) {
 }  // namespace
 
 std::string SerializePassage(const mappings::Passage& passage, mappings::SchemaVersion version) {
-  // One memory writer per thread, emptied after each passage: a writer and its buffers made for
-  // each of a backfill's passages cost more than writing it (bench/README.md).
-  struct Reusable {
-    std::unique_ptr<xmlBuffer, BufferDeleter> buffer;
-    WriterPtr writer;
-  };
-  thread_local Reusable reusable;
-  if (!reusable.writer) {
-    reusable.buffer.reset(xmlBufferCreate());
-    if (!reusable.buffer) return "";
-    reusable.writer.reset(xmlNewTextWriterMemory(reusable.buffer.get(), 0));
-    if (!reusable.writer) return "";
-  }
   std::string out;
-  if (WritePassage(reusable.writer.get(), passage, version) &&
-      xmlTextWriterFlush(reusable.writer.get()) >= 0) {
-    out.assign(reinterpret_cast<const char*>(xmlBufferContent(reusable.buffer.get())),
-               static_cast<std::size_t>(xmlBufferLength(reusable.buffer.get())));
-    xmlBufferEmpty(reusable.buffer.get());
-  } else {
-    // A refused passage leaves the writer in an element: it is made afresh for the next one.
-    reusable.writer.reset();
-    reusable.buffer.reset();
-  }
+  out.reserve(1024);
+  PassageXml writer(out);
+  if (!WritePassage(writer, passage, version)) return "";
   return out;
 }
 

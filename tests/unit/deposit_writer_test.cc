@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libxml/xmlwriter.h>
 
 #include "connectors/xml/xsd_validator.h"
 #include "mappings/xsd_schema.h"
@@ -313,6 +315,60 @@ TEST(SerializePassageTest, LineBreaksBecomeCharacterReferencesSoThatAPassageIsOn
   EXPECT_THAT(xml, HasSubstr("<cpf:verbatim>&#10;&#13;&#10;</cpf:verbatim>"));
   EXPECT_EQ(xml.find('\n'), std::string::npos);
   EXPECT_EQ(xml.find('\r'), std::string::npos);
+}
+
+// What libxml2's xmlTextWriter writes for one element holding `text`, or for a nil one: the
+// oracle the serializer is held to (it writes passages without libxml2, for speed).
+std::string LibxmlElement(const std::string& name, const std::optional<std::string>& text) {
+  xmlBufferPtr buffer = xmlBufferCreate();
+  xmlTextWriterPtr w = xmlNewTextWriterMemory(buffer, 0);
+  const auto* n = reinterpret_cast<const xmlChar*>(name.c_str());
+  xmlTextWriterStartElement(w, n);
+  if (text) {
+    xmlTextWriterWriteString(w, reinterpret_cast<const xmlChar*>(text->c_str()));
+  } else {
+    xmlTextWriterWriteAttribute(w, reinterpret_cast<const xmlChar*>("xsi:nil"),
+                                reinterpret_cast<const xmlChar*>("true"));
+  }
+  xmlTextWriterEndElement(w);
+  xmlTextWriterFlush(w);
+  std::string out(reinterpret_cast<const char*>(xmlBufferContent(buffer)),
+                  static_cast<std::size_t>(xmlBufferLength(buffer)));
+  xmlFreeTextWriter(w);
+  xmlBufferFree(buffer);
+  return out;
+}
+
+TEST(SerializePassageTest, EachValueIsWrittenAsLibxml2sWriterWritesIt) {
+  // Line feeds aside (written as &#10; so that a passage stays on its line, tested above).
+  for (const std::string& value :
+       {std::string(), std::string("x<>&\"'\t\xC3\xA9\x7F\xC2\x85\r"), std::string("&amp;"),
+        std::string("]]>"), std::string("<![CDATA[x]]>"), std::string("  a  b  "),
+        std::string("\xF0\x9F\x98\x80 \xE4\xB8\xAD"), std::string("&#10;"),
+        std::string("\"\"\""), std::string(">")}) {
+    Passage p = MinimalTitulaire("ORACLE");
+    Set(p, Field::verbatim, value);
+    Set(p, Field::nomNaissance, value + "N");
+    const std::string xml = SerializePassage(p, SchemaVersion::k115);
+    EXPECT_THAT(xml, HasSubstr(LibxmlElement("cpf:verbatim", value))) << value;
+    EXPECT_THAT(xml, HasSubstr(LibxmlElement("cpf:nomNaissance", value + "N"))) << value;
+    EXPECT_THAT(xml, HasSubstr("<cpf:idTechnique>ORACLE</cpf:idTechnique>"));
+  }
+  Passage p = MinimalTitulaire("ORACLE");
+  Nil(p, Field::verbatim);
+  EXPECT_THAT(SerializePassage(p, SchemaVersion::k115),
+              HasSubstr(LibxmlElement("cpf:verbatim", std::nullopt)));
+}
+
+// A container with nothing in it is closed in its start tag, as libxml2's writer closes it.
+TEST(SerializePassageTest, AnEmptyBloc6IsClosedInItsStartTag) {
+  Passage p = MinimalTitulaire("B6");
+  Set(p, Field::presenceNiveauNumeriqueEuro, "true");
+  p[Field::scoreGeneral] = FieldValue{};
+  p.resultats.clear();
+  EXPECT_THAT(SerializePassage(p, SchemaVersion::k115),
+              HasSubstr("<cpf:presenceNiveauNumeriqueEuro>true</cpf:presenceNiveauNumeriqueEuro>"
+                        "<cpf:niveauNumeriqueEuropeen/>"));
 }
 
 TEST(SerializePassageTest, AccentsLigaturesAndEmojiArePassedThroughByteForByte) {
