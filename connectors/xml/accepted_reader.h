@@ -1,8 +1,8 @@
 // Reads back, from a deposit file the CDC accepted (its archived copy, zstd- or gzip-compressed,
 // or the file itself), what a SUPPRESSION must name of some of its passages: the certification
 // each is filed under and its cpf:identificationTitulaire, exactly as deposited -- the personal
-// data stay in the files, never in the state store. Streaming (libxml2's xmlTextReader, network and entity
-// expansion off): memory stays flat in the size of the file.
+// data stay in the files, never in the state store. Streaming (libxml2's xmlTextReader, network
+// and entity expansion off): memory stays flat in the size of the file.
 #ifndef ACCROCHD_CONNECTORS_XML_ACCEPTED_READER_H_
 #define ACCROCHD_CONNECTORS_XML_ACCEPTED_READER_H_
 

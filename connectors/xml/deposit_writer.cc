@@ -25,40 +25,6 @@ struct WriterDeleter {
 };
 using WriterPtr = std::unique_ptr<xmlTextWriter, WriterDeleter>;
 
-// The file around the passages (its header, each certification's opening and closing) is
-// written with libxml2's writer.
-
-// Text content, escaped; line breaks as character references, as in passages.
-bool WriteText(xmlTextWriter* w, const std::string& text) {
-  if (text.find_first_of("\n\r") == std::string::npos) {  // nearly always: written as it is
-    return xmlTextWriterWriteString(w, X(text.c_str())) >= 0;
-  }
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && text[i] != '\n' && text[i] != '\r') continue;
-    if (i > start) {
-      std::string part(text.substr(start, i - start));
-      if (xmlTextWriterWriteString(w, X(part.c_str())) < 0) return false;
-    }
-    if (i < text.size() && xmlTextWriterWriteRaw(w, X(text[i] == '\n' ? "&#10;" : "&#13;")) < 0) {
-      return false;
-    }
-    start = i + 1;
-  }
-  return true;
-}
-
-// `name` is the element's qualified name ("cpf:...").
-bool Element(xmlTextWriter* w, const char* name, const std::string& text) {
-  return xmlTextWriterStartElement(w, X(name)) >= 0 && WriteText(w, text) &&
-         xmlTextWriterEndElement(w) >= 0;
-}
-
-bool Start(xmlTextWriter* w, const char* name) {
-  return xmlTextWriterStartElement(w, X(name)) >= 0;
-}
-bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
-
 // A passage's XML, written straight into a string: the bytes libxml2's xmlTextWriter writes
 // for the same calls (a unit test holds the two to each other), without the writer's work per
 // element (a copy of each name, a node on its stack, its buffer's growth; bench/README.md,
@@ -142,6 +108,21 @@ class PassageXml {
   std::string& out_;
   bool open_ = false;  // a start tag written without its '>'
 };
+
+// The file around the passages (its header, each certification's opening and closing) is
+// written with libxml2's writer, which keeps the open elements; an element with a value in it is
+// written as a passage's are and handed to the writer as it is (the writer closes its parent's
+// start tag first).
+bool Element(xmlTextWriter* w, const char* name, const std::string& text) {
+  std::string xml;
+  PassageXml(xml).Element(name, text);
+  return xmlTextWriterWriteRawLen(w, X(xml.c_str()), static_cast<int>(xml.size())) >= 0;
+}
+
+bool Start(xmlTextWriter* w, const char* name) {
+  return xmlTextWriterStartElement(w, X(name)) >= 0;
+}
+bool End(xmlTextWriter* w) { return xmlTextWriterEndElement(w) >= 0; }
 
 // Each field's element name, "cpf:" and its name in the dictionary: made once, not per passage.
 const std::string& QualifiedName(Field f) {

@@ -454,6 +454,30 @@ TEST(DepositWriterTest, WholeFileIn115HasTheHeaderOfTheExamplesAndCpfActionCreat
                 "</cpf:flux>\n");
 }
 
+// The values of the file around the passages are escaped as a passage's are, and a line break
+// in one (a contract number pasted with its end of line) does not break the file's lines.
+TEST(DepositWriterTest, HeaderAndCertificationValuesAreEscapedAndStayOnTheirLine) {
+  const std::string path = TestDir() + "/f.xml";
+  FluxHeader h = Header(SchemaVersion::k115);
+  h.id_contrat = "A&B\n<C>\"";
+  auto writer = DepositWriter::Create(::accrochd::testing::RealFiles(), path, h);
+  ASSERT_TRUE(writer) << writer.error().message();
+  ASSERT_TRUE((*writer)->OpenCertification({"RS", "R&D\r1"}, std::nullopt));
+  ASSERT_TRUE((*writer)->AppendPassage(
+      SerializePassage(MinimalTitulaire("P1"), SchemaVersion::k115), "P1"));
+  ASSERT_TRUE((*writer)->Finish());
+  const std::string xml = ReadAll(path);
+  EXPECT_THAT(xml,
+              HasSubstr("\n            <cpf:idContrat>A&amp;B&#10;&lt;C&gt;&quot;</cpf:idContrat>\n"));
+  EXPECT_THAT(xml, HasSubstr("\n                  <cpf:code>R&amp;D&#13;1</cpf:code>\n"));
+  EXPECT_EQ(DepositWriter::HeaderValueAt(10 + 1, SchemaVersion::k115), "idContrat");
+  std::vector<std::string> lines;
+  std::istringstream in(xml);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_GT(lines.size(), 10u);
+  EXPECT_THAT(lines[10], HasSubstr("<cpf:idContrat>"));  // line 11, as HeaderValueAt says
+}
+
 TEST(DepositWriterTest, HeaderIn112HasNoCpfAction) {
   const std::string path = TestDir() + "/f.xml";
   auto writer =
