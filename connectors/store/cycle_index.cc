@@ -1,79 +1,39 @@
 #include "connectors/store/cycle_index.h"
 
+#include <cstdlib>
 #include <stdexcept>
-
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-
-#include "connectors/store/sqlite_statement.h"
+#include <utility>
 
 namespace accrochd::store {
 
-namespace sq = ::sqlite_api;  // SOCI declares SQLite's API in this namespace
-
 namespace {
 
-sq::sqlite3* Db(sqlite3* db) { return reinterpret_cast<sq::sqlite3*>(db); }
-
-void Exec(sqlite3* db, const char* sql) { ExecSql(db, sql, "cycle index: "); }
-
-}  // namespace
-
-struct CycleIndex::Statements {
-  SqliteStatement insert, select, insert_holder, select_holders;
-  explicit Statements(sqlite3* db)
-      : insert(db, "INSERT INTO seen (kind, key, id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"),
-        select(db, "SELECT id FROM seen WHERE kind = ?1 AND key = ?2"),
-        insert_holder(db,
-                      "INSERT INTO seen_holders (key, rank, traits, id) VALUES (?1, ?2, ?3, ?4)"),
-        select_holders(db, "SELECT traits, id FROM seen_holders WHERE key = ?1 ORDER BY rank") {}
-};
-
-Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed) {
-  sq::sqlite3* opened = nullptr;
-  const int rc =
-      sq::sqlite3_open_v2("", &opened,
-                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  sqlite3* db = reinterpret_cast<sqlite3*>(opened);
-  if (rc != SQLITE_OK) {
-    const std::string why = opened != nullptr ? sq::sqlite3_errmsg(opened) : "out of memory";
-    sq::sqlite3_close(opened);
-    return Fail(ErrorKind::kIo,
-                "cannot make the cycle's uniqueness index (a temporary SQLite "
-                "database in $TMPDIR or /var/tmp): " +
-                    why);
-  }
-  try {
-    // Nothing here must survive the process: no journal, no sync, one transaction.
-    Exec(db, "PRAGMA journal_mode=OFF");
-    Exec(db, "PRAGMA synchronous=OFF");
-    Exec(db, "PRAGMA cache_size=-16384");
-    Exec(db,
-         "CREATE TABLE seen (kind INTEGER NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, "
-         "PRIMARY KEY (kind, key)) WITHOUT ROWID");
-    // Holders of one identity (a keyed hash) told apart by their traits (keyed hashes too).
-    Exec(db,
-         "CREATE TABLE seen_holders (key BLOB NOT NULL, rank INTEGER NOT NULL, "
-         "traits BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, rank)) WITHOUT ROWID");
-    Exec(db, "BEGIN");
-    return std::unique_ptr<CycleIndex>(new CycleIndex(db, std::move(keyed)));
-  } catch (const std::exception& e) {
-    sq::sqlite3_close(Db(db));
-    return Fail(ErrorKind::kIo, e.what());
-  }
-}
-
-CycleIndex::CycleIndex(sqlite3* db, Hasher keyed)
-    : db_(db), keyed_(std::move(keyed)), statements_(std::make_unique<Statements>(db)) {}
-
-CycleIndex::~CycleIndex() {
-  statements_.reset();  // finalized before the connection closes
-  sq::sqlite3_close(Db(db_));
-}
-
-namespace {
 constexpr std::size_t kDigestBytes = 16;
+
+// Where the temporary file goes: $TMPDIR when set, else /var/tmp (as SQLite's temporary files
+// went before this index left SQLite).
+std::string TemporaryDirectory() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/var/tmp";
+}
+
 }  // namespace
+
+Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed, SpillMultimap::Options spill) {
+  const std::string directory = TemporaryDirectory();
+  auto ids = SpillMultimap::Open(directory, spill);
+  if (!ids) return std::unexpected(ids.error());
+  auto holders = SpillMultimap::Open(directory, spill);
+  if (!holders) return std::unexpected(holders.error());
+  return std::unique_ptr<CycleIndex>(
+      new CycleIndex(std::move(keyed), std::move(*ids), std::move(*holders)));
+}
+
+CycleIndex::CycleIndex(Hasher keyed, std::unique_ptr<SpillMultimap> ids,
+                       std::unique_ptr<SpillMultimap> holders)
+    : keyed_(std::move(keyed)), ids_(std::move(ids)), holders_(std::move(holders)) {}
+
+CycleIndex::~CycleIndex() = default;
 
 std::string CycleIndex::Digest(std::string_view data) const {
   std::string digest = keyed_(data);
@@ -83,26 +43,19 @@ std::string CycleIndex::Digest(std::string_view data) const {
 
 std::optional<std::string> CycleIndex::Insert(Kind kind, const std::string& key,
                                               const std::string& id_technique) {
-  Statements& st = *statements_;
-  const std::int64_t k = static_cast<int>(kind);
-  st.insert.Bind(1, k);
-  st.select.Bind(1, k);
   // A holder's identity is personal data: only its keyed hash reaches the disk.
-  if (kind == Kind::kHolder) {
-    const std::string digest = Digest(key);
-    st.insert.BindBlob(2, digest);
-    st.select.BindBlob(2, digest);
-  } else {
-    st.insert.Bind(2, key);
-    st.select.Bind(2, key);
-  }
-  if (st.insert.Bind(3, id_technique).Run() == 1) return std::nullopt;
-  std::string existing;
-  if (st.select.Next()) {
-    existing = st.select.Text(0);
-    st.select.Reset();
-  }
-  return existing;
+  std::string stored(1, kind == Kind::kHolder ? 'h' : 'i');
+  stored += kind == Kind::kHolder ? Digest(key) : key;
+  std::optional<std::string> existing;
+  ids_->Find(stored, [&](std::string_view value) {
+    existing = value.empty() ? key : std::string(value.substr(1));
+    return true;
+  });
+  if (existing) return existing;
+  // Most keys are their own idTechnique: kept once. Else the id follows a marker byte.
+  ids_->Add(stored,
+            id_technique == key && kind == Kind::kIdTechnique ? std::string() : "=" + id_technique);
+  return std::nullopt;
 }
 
 std::optional<std::string> CycleIndex::InsertHolder(const std::string& key,
@@ -124,38 +77,36 @@ std::string CycleIndex::HolderRecord(const std::string& key,
 
 std::optional<std::string> CycleIndex::InsertHolderRecord(std::string_view record,
                                                           const std::string& id_technique) {
-  if (record.size() < kDigestBytes || record.size() % kDigestBytes != 0) {
+  if (record.size() < kDigestBytes || record.size() % kDigestBytes != 0 ||
+      record.size() / kDigestBytes - 1 > 255) {
     throw std::runtime_error("cycle index: a holder record of " + std::to_string(record.size()) +
                              " bytes");
   }
-  Statements& st = *statements_;
   const std::string unknown(kDigestBytes, '\0');
+  auto split = [&unknown](std::string_view bytes) {
+    std::vector<std::string> traits;
+    for (std::size_t at = 0; at + kDigestBytes <= bytes.size(); at += kDigestBytes) {
+      std::string trait(bytes.substr(at, kDigestBytes));
+      traits.push_back(trait == unknown ? std::string() : std::move(trait));
+    }
+    return traits;
+  };
   const std::string_view digest = record.substr(0, kDigestBytes);
   const std::string_view stored = record.substr(kDigestBytes);
-  std::vector<std::string> hashed;
-  for (std::size_t at = 0; at < stored.size(); at += kDigestBytes) {
-    std::string trait(stored.substr(at, kDigestBytes));
-    hashed.push_back(trait == unknown ? std::string() : std::move(trait));
-  }
-  st.select_holders.BindBlob(1, digest);
+  const std::vector<std::string> hashed = split(stored);
+  // Each earlier holder of this identity: its trait count, its traits, its idTechnique.
   std::optional<std::string> agreeing;
-  std::vector<std::string> other;
-  while (st.select_holders.Next()) {
-    if (agreeing) continue;  // read to the end: the statement resets itself there
-    const std::string earlier = st.select_holders.Text(0);
-    other.clear();
-    for (std::size_t at = 0; at + kDigestBytes <= earlier.size(); at += kDigestBytes) {
-      std::string trait = earlier.substr(at, kDigestBytes);
-      other.push_back(trait == unknown ? std::string() : std::move(trait));
-    }
-    if (TraitsAgree(other, hashed)) agreeing = st.select_holders.Text(1);
-  }
+  holders_->Find(digest, [&](std::string_view value) {
+    const std::size_t traits = static_cast<unsigned char>(value[0]) * kDigestBytes;
+    if (!TraitsAgree(split(value.substr(1, traits)), hashed)) return false;
+    agreeing = std::string(value.substr(1 + traits));
+    return true;
+  });
   if (agreeing) return agreeing;
-  st.insert_holder.BindBlob(1, digest)
-      .Bind(2, holders_++)
-      .BindBlob(3, stored)
-      .Bind(4, id_technique)
-      .Run();
+  value_.assign(1, static_cast<char>(stored.size() / kDigestBytes));
+  value_ += stored;
+  value_ += id_technique;
+  holders_->Add(digest, value_);
   return std::nullopt;
 }
 

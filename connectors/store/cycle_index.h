@@ -1,14 +1,13 @@
 // One cycle's uniqueness index (mappings::SeenIndex) on disk: the idTechniques and holders seen
 // so far, so that memory stays flat however many rows a cycle reads.
 //
-// It is a private, temporary SQLite database of its own (SQLite's "" file name: created in the
-// temporary directory, unlinked, gone when the index is destroyed), in one long transaction,
-// without journal or sync: nothing in it outlives the cycle. It has its own connection, so the
-// mapping stage that fills it never waits for the state store's lock, and the store's
-// transactions never pay for it. Holder identities and traits are kept only as keyed hashes,
-// their first 16 bytes as blobs (128 bits: a collision between two holders of one cycle is out of
-// reach, and the index stays small enough to stay mostly in SQLite's cache); each holder is one
-// row of one B-tree, in the order it was seen.
+// Two multimaps that spill to an unlinked temporary file (spill_multimap.h): the idTechniques
+// (each with the idTechnique recorded with it when that is not the key itself) and the holders.
+// The file is made in $TMPDIR when it is set, else in /var/tmp (private to the service under
+// systemd's PrivateTmp), and is gone when the index is destroyed. Holder identities and traits
+// are kept only as keyed hashes, their first 16 bytes (128 bits: a collision between two holders
+// of one cycle is out of reach); the holders of one identity are told apart by their traits, in
+// the order they were seen.
 //
 // Errors (the temporary directory full) throw std::runtime_error: the cycle stops, recording
 // nothing more.
@@ -23,20 +22,18 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/store/spill_multimap.h"
 #include "core/error.h"
 #include "mappings/validator.h"
 
-struct sqlite3;
-
 namespace accrochd::store {
-
-class SqliteStatement;
 
 class CycleIndex : public mappings::SeenIndex {
  public:
   // `keyed` hashes personal data (the state store's keyed hash, raw bytes: at least 16).
   using Hasher = std::function<std::string(std::string_view)>;
-  static Result<std::unique_ptr<CycleIndex>> Open(Hasher keyed);
+  // `spill` sizes each of the two multimaps (the tests make them spill after a few entries).
+  static Result<std::unique_ptr<CycleIndex>> Open(Hasher keyed, SpillMultimap::Options spill = {});
   ~CycleIndex() override;
   CycleIndex(const CycleIndex&) = delete;
   CycleIndex& operator=(const CycleIndex&) = delete;
@@ -53,13 +50,13 @@ class CycleIndex : public mappings::SeenIndex {
                                                 const std::string& id_technique) override;
 
  private:
-  struct Statements;
-  CycleIndex(sqlite3* db, Hasher keyed);
-  sqlite3* db_;
+  CycleIndex(Hasher keyed, std::unique_ptr<SpillMultimap> ids,
+             std::unique_ptr<SpillMultimap> holders);
   std::string Digest(std::string_view data) const;  // the first 16 bytes of keyed_
   Hasher keyed_;
-  std::int64_t holders_ = 0;  // each holder's rank, to keep them in the order they were seen
-  std::unique_ptr<Statements> statements_;
+  std::unique_ptr<SpillMultimap> ids_;      // kind and key -> "" (the key itself) or the id
+  std::unique_ptr<SpillMultimap> holders_;  // identity digest -> trait count, traits, id
+  std::string value_;                       // reused
 };
 
 }  // namespace accrochd::store

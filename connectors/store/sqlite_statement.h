@@ -2,8 +2,8 @@
 //
 // SOCI binds and fetches through several layers of per-row objects; a backfill records a few
 // rows per passage, and that path cost more than SQLite's own work (bench/README.md). The hot
-// statements (observations, deposit membership, the cycle's uniqueness index) are prepared once
-// per store and run here; everything else stays on SOCI.
+// statements (observations, deposit membership, the known rows of a quiet cycle) are prepared
+// once per store and run here; everything else stays on SOCI.
 //
 // Errors throw std::runtime_error with SQLite's message, as SOCI does, so that the store's
 // methods report both alike. A statement is reset after each use (Run, or the end of a Rows
@@ -30,14 +30,15 @@ sqlite3* SqliteHandle(soci::session& sql);
 
 // Turns off SQLite's memory statistics for the whole process: with them on, every allocation
 // SQLite makes takes a process-wide mutex, which the store's threads (the record stage, each
-// deposit's record, the cycle's uniqueness index) then contend for -- about 7 % of a backfill's
-// CPU in pthread_mutex_lock/unlock (bench/README.md). accrochd never reads those statistics.
+// deposit's record, the known rows read by the map+validate stage) then contend for -- about 7 %
+// of a backfill's CPU in pthread_mutex_lock/unlock (bench/README.md). accrochd never reads those
+// statistics.
 // Only possible before SQLite initialises: the first call, at the start of main(), does it;
 // later calls do nothing.
 void TuneSqliteForProcess();
 
 // Runs `sql` (statements that return no row) on a connection of SQLite's own API; throws
-// std::runtime_error with SQLite's message, after `context` ("cycle index: ...").
+// std::runtime_error with SQLite's message, after `context`.
 void ExecSql(sqlite3* db, const char* sql, std::string_view context);
 
 class SqliteStatement {

@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "connectors/store/cycle_index.h"
 #include "connectors/store/sqlite_statement.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
@@ -1683,6 +1684,18 @@ class CycleIndexTest : public StateStoreTest {
     return cycle.RegisterHolder(p);
   }
 
+  // A keyed hash for an index opened without a store: 32 bytes, deterministic.
+  static CycleIndex::Hasher TestHasher() {
+    return [](std::string_view data) {
+      std::string out;
+      for (char salt : {'a', 'b', 'c', 'd'}) {
+        const std::size_t h = std::hash<std::string>{}(salt + std::string(data));
+        out.append(reinterpret_cast<const char*>(&h), sizeof h);
+      }
+      return out;
+    };
+  }
+
   static std::string Describe(const std::optional<mappings::Rejection>& r) {
     if (!r) return "ok";
     return r->mapping + "|" + r->id_technique + "|" + r->source_key + "|" + r->field + "|" +
@@ -1761,6 +1774,51 @@ TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFinds) {
               ElementsAre("ok", "ok", "rs6521|1017", "rs6521|1019", "ok", "ok", "ok", "rs6521|1023",
                           "ok", "rs6521|1025", "ok", "rs6521|1019", "rs6521|1027", "ok", "ok",
                           "rs6521|1030", "rs6521|1031", "rs6521|1032"));
+}
+
+// The same, with the index's multimaps spilling to their file every few entries (a cycle of
+// millions of rows does so every few thousand): the runs, their filters and the buffer together
+// give what the memory index gives.
+TEST_F(CycleIndexTest, FindsWhatTheMemoryIndexFindsOnceSpilled) {
+  for (std::size_t buffer : {std::size_t{96}, std::size_t{300}, std::size_t{1000}}) {
+    auto index = CycleIndex::Open(TestHasher(), {buffer, 2, 64});
+    ASSERT_TRUE(index.has_value()) << index.error().message();
+    mappings::CycleChecks in_memory;
+    mappings::CycleChecks on_disk(**index);
+    for (const Passage& p : Sequence()) {
+      EXPECT_EQ(Describe(RegisterRow(on_disk, p)), Describe(RegisterRow(in_memory, p)))
+          << p.id_technique << ", buffer " << buffer;
+    }
+  }
+}
+
+// What the index writes to its temporary file (unlinked, read here through the process's own
+// descriptor): keyed hashes and idTechniques, never a holder's value.
+TEST_F(CycleIndexTest, ItsTemporaryFileHoldsNoPersonalValue) {
+  const std::string tmp = MakeTempDir("cycle-index-tmp");
+  const char* before = std::getenv("TMPDIR");
+  const std::optional<std::string> saved =
+      before ? std::optional<std::string>(before) : std::nullopt;
+  ::setenv("TMPDIR", tmp.c_str(), 1);
+  auto index = CycleIndex::Open(TestHasher(), {96, 2, 64});
+  if (saved) {
+    ::setenv("TMPDIR", saved->c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
+  ASSERT_TRUE(index.has_value()) << index.error().message();
+  mappings::CycleChecks cycle(**index);
+  std::vector<Passage> passages = Sequence();
+  for (const Passage& p : passages) (void)RegisterRow(cycle, p);
+  EXPECT_TRUE(fs::is_empty(tmp));  // unlinked from the start
+  std::string written;
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const fs::path target = fs::read_symlink(fd.path(), ec);
+    if (!ec && target.string().rfind(tmp, 0) == 0) written += ReadBytes(fd.path());
+  }
+  EXPECT_THAT(written, HasSubstr("1017"));  // the file was found, and written
+  ExpectAbsent(written, kPersonal);
 }
 
 // A row left unmapped registers its idTechnique and its holder's record, kept from an earlier
