@@ -174,6 +174,7 @@ void SpillMultimap::Spill() {
     const ssize_t n = ::pwrite(fd_, out.data() + written, out.size() - written,
                                static_cast<off_t>(file_size_ + written));
     if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = ENOSPC;  // no error set: nothing more could be written
     if (n <= 0) Throw("cannot write its temporary file");
     written += static_cast<std::size_t>(n);
   }
@@ -205,6 +206,7 @@ bool SpillMultimap::FindInRun(const Run& run, std::string_view key,
     const ssize_t n =
         ::pread(fd_, read_.data() + got, read_.size() - got, static_cast<off_t>(from + got));
     if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = EIO;  // no error set: the file ends before the run it wrote
     if (n <= 0) Throw("cannot read its temporary file");
     got += static_cast<std::size_t>(n);
   }
