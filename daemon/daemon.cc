@@ -231,6 +231,10 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
   }
   cycle::Evaluation evaluation(mapping, validator, checks, window.kind, limit, sink, report,
                                known.get());
+  if (store_ != nullptr && sink == nullptr) {
+    evaluation.HashContentWith(
+        [this](const mappings::Passage& p) { return store_->passages().ContentHash(p); });
+  }
   std::optional<cycle::Recording> recording;
   if (store_ != nullptr) {
     recording.emplace(*store_, logger_, certifier.id_client, mapping, window.bookmark, window.kind,

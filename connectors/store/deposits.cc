@@ -134,6 +134,12 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     pending.exists = true;
     pending.status = Status::kPending;
     const mappings::LifecycleDecision decided = mappings::Decide(pending, event);
+    if (rows.ApplyToAll(certifier, id_techniques, decided, PassageRows::Context::Deposit(id), now,
+                        Status::kPending)) {
+      // Committed on return, synchronous=FULL: durable before the file is announced.
+      return static_cast<std::int64_t>(id);
+    }
+    // Refused, nothing written: one by one, up to the passage that tells why.
     for (const std::string& each : id_techniques) {
       if (rows.Apply(certifier, each, decided, PassageRows::Context::Deposit(id), now,
                      Status::kPending)) {

@@ -27,7 +27,8 @@ void BindDigest(SqliteStatement& st, int index, const std::string& digest) {
 // A BLOB column's bytes as a string ("" for NULL).
 std::string Blob(SqliteStatement& st, int column) { return st.IsNull(column) ? "" : st.Text(column); }
 
-// A status write and its flags (kStatus); status_if_ adds a guard on the status.
+// A status write and its flags (kStatus), without its WHERE clause; status_if_ adds a guard on
+// the status.
 constexpr const char* kStatusUpdate =
     "UPDATE passages SET status = ?3, updated_at = ?4, "
     "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
@@ -43,12 +44,63 @@ constexpr const char* kStatusUpdate =
     "corrections = corrections + CASE ?16 WHEN 3 THEN 1 ELSE 0 END, "
     "cdc_id_technique = CASE ?16 WHEN 3 THEN NULL ELSE cdc_id_technique END, "
     "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
-    "ELSE withdrawal_message END "
-    "WHERE certifier = ?1 AND id_technique = ?2";
+    "ELSE withdrawal_message END ";
+constexpr const char* kOnePassage = "WHERE certifier = ?1 AND id_technique = ?2";
+// ApplyToAll's list (?2 unused).
+constexpr const char* kListedPassages =
+    "WHERE certifier = ?1 AND id_technique IN (SELECT id FROM temp.apply_ids)";
+constexpr const char* kOnlyIf = " AND status = ?14";
+// The same guard for a list, kept off the status index ("+"): through it, SQLite would scan every
+// passage in that status -- all those not yet deposited, in a backfill -- rather than look up
+// the listed ones by their key.
+constexpr const char* kListedOnlyIf = " AND +status = ?14";
 // What a deposit's membership records of the passage, as the status write left it: returned by
 // that write, so that the membership row needs no second look-up of the passage.
 constexpr const char* kReturning =
     " RETURNING content_hash, COALESCE(cdc_id_technique, id_technique)";
+
+std::int64_t Flag(bool b) { return b ? 1 : 0; }
+
+std::int64_t LinkCode(mappings::DepositLink l) {
+  return l == mappings::DepositLink::kSet ? 1 : l == mappings::DepositLink::kClear ? 2 : 0;
+}
+
+// Whether a status write puts the passage in its deposit's membership (a CREATION or a
+// SUPPRESSION file).
+bool Links(const mappings::LifecycleDecision& d) {
+  return LinkCode(d.deposit) == 1 || LinkCode(d.withdrawal_deposit) == 1;
+}
+
+// Binds a status write (kStatusUpdate) of decision `d`; `id` is ?2 (unused by ApplyToAll's).
+SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
+                            const std::string& id, const mappings::LifecycleDecision& d,
+                            const PassageRows::Context& context, const std::string& at,
+                            std::optional<Status> only_if) {
+  using mappings::WithdrawalWrite;
+  const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue       ? 1
+                                  : d.withdrawal == WithdrawalWrite::kClear     ? 2
+                                  : d.withdrawal == WithdrawalWrite::kCorrected ? 3
+                                                                                : 0;
+  if (only_if) st.Bind(14, StatusName(*only_if));
+  return st.Bind(1, certifier)
+      .Bind(2, id)
+      .Bind(3, StatusName(d.status))
+      .Bind(4, at)
+      .Bind(5, Flag(d.content_from_source))
+      .Bind(6, Flag(d.clear_xsd_refused))
+      .Bind(7, Flag(d.set_xsd_refused))
+      .Bind(8, Flag(d.flag_changed_after_acceptance))
+      .Bind(9, Flag(d.clear_retry_requested))
+      .Bind(10, Flag(d.set_cdc_message))
+      .Bind(11, context.cdc_message)
+      .Bind(12, LinkCode(d.deposit))
+      .Bind(13, context.deposit_id.value_or(0))
+      .Bind(15, LinkCode(d.withdrawal_deposit))
+      .Bind(16, withdrawal)
+      .Bind(17, Flag(d.correction))
+      .Bind(18, Flag(d.set_withdrawal_message))
+      .Bind(19, Flag(d.clear_withdrawal_message));
+}
 
 }  // namespace
 
@@ -56,8 +108,42 @@ constexpr const char* kReturning =
 // content last seen in the source. They differ while a passage waits in a file, or after the CDC
 // accepted it, when the source changes: the change is recorded once, and the deposited content
 // stays what a rejection or an acceptance is compared with.
+// The temporary table is made again for each list: made inside a transaction rolled back, it
+// would be gone (the statements, prepared against it, are prepared again by SQLite).
+constexpr const char* kListTable =
+    "CREATE TEMP TABLE IF NOT EXISTS apply_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL)";
+
+struct PassageRows::ForAll {
+  explicit ForAll(sqlite3* db)
+      : clear(db, "DELETE FROM temp.apply_ids"),
+        add(db, "INSERT INTO temp.apply_ids (pos, id) VALUES (?1, ?2)"),
+        status(db, std::string(kStatusUpdate) + kListedPassages),
+        status_if(db, std::string(kStatusUpdate) + kListedPassages + kListedOnlyIf),
+        // In the list's order, as Apply one by one would (CROSS JOIN: the list drives the loop).
+        link(db,
+             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
+             "cdc_id_technique) SELECT ?2, p.certifier, p.id_technique, p.content_hash, "
+             "COALESCE(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b CROSS JOIN "
+             "passages p ON p.certifier = ?1 AND p.id_technique = b.id ORDER BY b.pos"),
+        event(db,
+              "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+              "SELECT ?1, ?2, id, ?3, ?4 FROM temp.apply_ids ORDER BY pos") {}
+  SqliteStatement clear, add, status, status_if, link, event;
+};
+
+PassageRows::~PassageRows() = default;
+
+const std::string& PassageRows::At(TimePoint now) {
+  if (now != at_time_ || at_.empty()) {
+    at_time_ = now;
+    at_ = IsoUtc(now);
+  }
+  return at_;
+}
+
 PassageRows::PassageRows(sqlite3* db)
-    : facts_(db, kFacts),
+    : db_(db),
+      facts_(db, kFacts),
       facts_quarantine_(db, kFactsQuarantine),
       insert_(db,
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
@@ -74,8 +160,8 @@ PassageRows::PassageRows(sqlite3* db)
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
               "updated_at = ?11, row_digest = ?16, holder_record = ?17 "
               "WHERE certifier = ?1 AND id_technique = ?2"),
-      status_(db, std::string(kStatusUpdate) + kReturning),
-      status_if_(db, std::string(kStatusUpdate) + " AND status = ?14" + kReturning),
+      status_(db, std::string(kStatusUpdate) + kOnePassage + kReturning),
+      status_if_(db, std::string(kStatusUpdate) + kOnePassage + kOnlyIf + kReturning),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
@@ -150,11 +236,7 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
                         const mappings::LifecycleDecision& d, const Context& context, TimePoint now,
                         std::optional<Status> only_if) {
   using mappings::PassageWrite;
-  if (now != at_time_ || at_.empty()) {  // formatted once per transaction's time, not per row
-    at_time_ = now;
-    at_ = IsoUtc(now);
-  }
-  const std::string& at = at_;
+  const std::string& at = At(now);
   const Observation* o = context.observation;
   auto bind_observation = [&](SqliteStatement& s) -> SqliteStatement& {
     const std::optional<std::string> delivery =
@@ -177,7 +259,6 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
     BindDigest(s, 17, o->holder_record);
     return s;
   };
-  auto flag = [](bool b) { return std::int64_t{b ? 1 : 0}; };
   switch (d.write) {
     case PassageWrite::kNothing:
       break;
@@ -186,10 +267,10 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       break;
     case PassageWrite::kUpdate:
       bind_observation(update_)
-          .Bind(12, flag(d.keep_content))
-          .Bind(13, flag(d.clear_xsd_refused))
-          .Bind(14, flag(d.flag_changed_after_acceptance))
-          .Bind(15, flag(d.clear_retry_requested))
+          .Bind(12, Flag(d.keep_content))
+          .Bind(13, Flag(d.clear_xsd_refused))
+          .Bind(14, Flag(d.flag_changed_after_acceptance))
+          .Bind(15, Flag(d.clear_retry_requested))
           .Run();
       break;
     case PassageWrite::kTouchCursor:
@@ -198,43 +279,13 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
       break;
     case PassageWrite::kStatus: {
-      auto link_code = [](mappings::DepositLink l) {
-        return std::int64_t{l == mappings::DepositLink::kSet     ? 1
-                            : l == mappings::DepositLink::kClear ? 2
-                                                                 : 0};
-      };
-      const std::int64_t link = link_code(d.deposit);
-      const std::int64_t withdrawal_link = link_code(d.withdrawal_deposit);
-      using mappings::WithdrawalWrite;
-      const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue       ? 1
-                                      : d.withdrawal == WithdrawalWrite::kClear     ? 2
-                                      : d.withdrawal == WithdrawalWrite::kCorrected ? 3
-                                                                                    : 0;
-      SqliteStatement& st = only_if ? status_if_ : status_;
-      if (only_if) st.Bind(14, StatusName(*only_if));
-      st.Bind(1, certifier)
-          .Bind(2, id)
-          .Bind(3, StatusName(d.status))
-          .Bind(4, at)
-          .Bind(5, flag(d.content_from_source))
-          .Bind(6, flag(d.clear_xsd_refused))
-          .Bind(7, flag(d.set_xsd_refused))
-          .Bind(8, flag(d.flag_changed_after_acceptance))
-          .Bind(9, flag(d.clear_retry_requested))
-          .Bind(10, flag(d.set_cdc_message))
-          .Bind(11, context.cdc_message)
-          .Bind(12, link)
-          .Bind(13, context.deposit_id.value_or(0))
-          .Bind(15, withdrawal_link)
-          .Bind(16, withdrawal)
-          .Bind(17, flag(d.correction))
-          .Bind(18, flag(d.set_withdrawal_message))
-          .Bind(19, flag(d.clear_withdrawal_message));
+      SqliteStatement& st = BindStatus(only_if ? status_if_ : status_, certifier, id, d, context,
+                                       at, only_if);
       if (!st.Next()) return false;  // not in the status `only_if` names: nothing written
       const std::string content_hash = st.Text(0);
       const std::string cdc_id_technique = st.Text(1);
       st.Reset();
-      if (link == 1 || withdrawal_link == 1) {
+      if (Links(d)) {
         link_.Bind(1, certifier)
             .Bind(2, id)
             .Bind(3, *context.deposit_id)
@@ -248,7 +299,7 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
   if (d.set_missing_from_source || d.clear_missing) {
     missing_.Bind(1, certifier)
         .Bind(2, id)
-        .Bind(3, flag(d.set_missing_from_source))
+        .Bind(3, Flag(d.set_missing_from_source))
         .Bind(4, at)
         .Run();
   }
@@ -271,6 +322,48 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
   }
   for (const mappings::HistoryEntry& h : d.history) Record(certifier, id, h.kind, h.detail, at);
   return true;
+}
+
+bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std::string>& ids,
+                             const mappings::LifecycleDecision& d, const Context& context,
+                             TimePoint now, std::optional<Status> only_if) {
+  if (ids.empty()) return true;
+  ExecSql(db_, "SAVEPOINT apply_all", "");
+  bool written = true;
+  if (d.write != mappings::PassageWrite::kStatus || d.set_missing_from_source ||
+      d.clear_missing || d.quarantine != mappings::QuarantineAction::kKeep) {
+    for (const std::string& id : ids) {
+      if (!Apply(certifier, id, d, context, now, only_if)) {
+        written = false;
+        break;
+      }
+    }
+  } else {
+    ExecSql(db_, kListTable, "");
+    if (!for_all_) for_all_ = std::make_unique<ForAll>(db_);
+    ForAll& all = *for_all_;
+    const std::string& at = At(now);
+    all.clear.Run();
+    std::int64_t pos = 0;
+    for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Run();
+    // Every listed passage written once, or the list is refused: one missing, listed twice or
+    // in another status changes fewer rows than listed.
+    const int changed = BindStatus(only_if ? all.status_if : all.status, certifier, "", d,
+                                   context, at, only_if)
+                            .Run();
+    written = changed == static_cast<int>(ids.size());
+    if (written && Links(d)) {
+      all.link.Bind(1, certifier).Bind(2, context.deposit_id.value_or(0)).Run();
+    }
+    for (const mappings::HistoryEntry& h : d.history) {
+      if (!written) break;
+      all.event.Bind(1, at).Bind(2, certifier).Bind(3, h.kind).Bind(4, h.detail).Run();
+    }
+    all.clear.Run();
+  }
+  ExecSql(db_, written ? "RELEASE apply_all" : "ROLLBACK TO apply_all; RELEASE apply_all",
+          "");
+  return written;
 }
 
 }  // namespace accrochd::store

@@ -1,5 +1,6 @@
 #include "daemon/cycle/evaluation.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "daemon/daemon.h"
@@ -90,7 +91,7 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
       continue;
     }
     EvaluatedRow evaluated{mapper_->Map(row, report_.rows), mappings::Verdict::kQuarantined,
-                           std::move(digest), {}};
+                           std::move(digest), {}, {}};
     if (evaluated.row.skipped) {
       // Not for the CDC (skip_when): counted, neither validated nor recorded.
       ++report_.skipped;
@@ -133,6 +134,14 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
         break;
     }
     report_.warnings += evaluated.row.warnings.size();
+    // What the record stage keeps: an identified row, unless its idTechnique came earlier.
+    if (content_hasher_ && evaluated.row.identified &&
+        std::none_of(evaluated.row.rejections.begin(), evaluated.row.rejections.end(),
+                     [](const mappings::Rejection& r) {
+                       return r.rule == mappings::Rule::kRepeatedIdTechnique;
+                     })) {
+      evaluated.content_hash = content_hasher_(evaluated.row.passage);
+    }
     if (sink_ != nullptr) (*sink_)(evaluated);
     out.rows.push_back(std::move(evaluated));
     out.cursors.push_back(std::move(cursor_value));

@@ -16,8 +16,10 @@
 #define ACCROCHD_DAEMON_CYCLE_EVALUATION_H_
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "connectors/source/source.h"
 #include "connectors/store/known_rows.h"
@@ -42,6 +44,10 @@ class Evaluation {
              std::optional<std::size_t> limit, const RowSink* sink, MappingReport& report,
              store::KnownRows* known = nullptr);
 
+  // Makes each recorded row's content hash (EvaluatedRow::content_hash) with `hash`.
+  using ContentHasher = std::function<std::string(const mappings::Passage&)>;
+  void HashContentWith(ContentHasher hash) { content_hasher_ = std::move(hash); }
+
   // Evaluates `batch` into `out` and counts it in the report; false once `limit` rows were read.
   Result<bool> Evaluate(const source::RowBatch& batch, EvaluatedBatch& out);
 
@@ -58,6 +64,7 @@ class Evaluation {
   std::optional<std::string> highest_;  // the highest cursor value read
   store::KnownRows* known_;
   bool leave_unchanged_ = false;  // unchanged rows may be left unmapped
+  ContentHasher content_hasher_;
 
   // What became of a row the store may know unchanged.
   enum class Unchanged { kNo, kLeft, kIdRegistered };

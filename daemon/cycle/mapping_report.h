@@ -51,6 +51,10 @@ struct EvaluatedRow {
   // valid). Empty without a store.
   std::string row_digest;
   std::string holder_record;
+  // The passage's content hash for the store (PassageStore::ContentHash), made on the
+  // map+validate thread rather than on the record stage's, which sets a backfill's pace. Empty:
+  // not made (no store, or not a row the store records).
+  std::string content_hash;
 };
 using RowSink = std::function<void(const EvaluatedRow&)>;
 

@@ -46,7 +46,8 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
     o.certification_type = e.row.passage.certification.type;
     o.certification_code = e.row.passage.certification.code;
     o.delivery = e.row.passage.delivery;
-    o.content_hash = store_.passages().ContentHash(e.row.passage);
+    o.content_hash = e.content_hash.empty() ? store_.passages().ContentHash(e.row.passage)
+                                            : std::move(e.content_hash);
     o.cursor_value = batch.cursors[i];
     o.row_digest = std::move(e.row_digest);
     o.holder_record = std::move(e.holder_record);

@@ -1112,6 +1112,45 @@ TEST_F(StateStoreTest, BeginDepositPutsPendingPassagesInTheDeposit) {
   EXPECT_EQ(*none, std::nullopt);
 }
 
+// A deposit's passages are written together (PassageRows::ApplyToAll), as they were one by one:
+// the membership and the history in the order the file lists them, a correction's idTechnique
+// as the file spells it, and nothing of another certifier's passage with the same idTechnique.
+TEST_F(StateStoreTest, BeginDepositWritesItsPassagesInTheFilesOrder) {
+  for (const char* id : {"1017", "1018", "1019", "2000"}) {
+    ObserveOne(Obs(id, std::string("h") + id));
+  }
+  ObserveOne(Obs("1017", "other", D(2026, 1, 15), std::nullopt, kOtherCertifier));
+  ASSERT_TRUE(store().passages().SetCdcIdTechnique(kCertifier, "1018", "1018C1").has_value());
+  clock_.Advance(std::chrono::minutes(5));
+  const std::int64_t id = Begin("a.xml", {"1019", "1017", "1018"});
+  ASSERT_GT(id, 0);
+
+  RawDb raw(db_path());
+  const std::string d = std::to_string(id);
+  EXPECT_THAT(raw.Rows("SELECT deposit_id, certifier, id_technique, content_hash, "
+                       "cdc_id_technique FROM deposit_passages ORDER BY rowid"),
+              ElementsAre(d + "|BCR00001|1019|h1019|1019", d + "|BCR00001|1017|h1017|1017",
+                          d + "|BCR00001|1018|h1018|1018C1"));
+  EXPECT_THAT(raw.Rows("SELECT certifier, id_technique, kind, detail, at FROM events WHERE "
+                       "kind = 'in_deposit' ORDER BY id"),
+              ElementsAre("BCR00001|1019|in_deposit|a.xml|2026-03-02T09:05:00Z",
+                          "BCR00001|1017|in_deposit|a.xml|2026-03-02T09:05:00Z",
+                          "BCR00001|1018|in_deposit|a.xml|2026-03-02T09:05:00Z"));
+  EXPECT_THAT(raw.Rows("SELECT certifier, id_technique, status, IFNULL(deposit_id, '-') FROM "
+                       "passages ORDER BY certifier, id_technique"),
+              ElementsAre("BCR00001|1017|in_deposit|" + d, "BCR00001|1018|in_deposit|" + d,
+                          "BCR00001|1019|in_deposit|" + d, "BCR00001|2000|pending|-",
+                          "BCR00002|1017|pending|-"));
+
+  // The next file, after a refused one, starts from an empty list.
+  EXPECT_FALSE(
+      store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"2000", "1017"}).has_value());
+  const std::int64_t c = Begin("c.xml", {"2000"});
+  EXPECT_THAT(raw.Rows("SELECT id_technique FROM deposit_passages WHERE deposit_id = " +
+                       std::to_string(c)),
+              ElementsAre("2000"));
+}
+
 TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1018", "h1"));

@@ -2,6 +2,7 @@
 // certifier's time zone (its calendar day and the UTC offset of a deposit's horodatage). Every
 // instant is written out: nothing depends on the current time.
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -141,6 +142,19 @@ TEST(CalendarTest, ParseIsoDate) {
 TEST(CalendarTest, FormatIsoDate) {
   EXPECT_EQ(FormatIsoDate(Ymd(2026, 1, 5)), "2026-01-05");
   EXPECT_EQ(FormatIsoDate(Ymd(999, 12, 31)), "0999-12-31");
+  EXPECT_EQ(FormatIsoDate(Ymd(1, 1, 1)), "0001-01-01");
+  EXPECT_EQ(FormatIsoDate(Ymd(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(FormatIsoDate(Ymd(10000, 1, 1)), "10000-01-01");  // beyond four digits: as printf
+  // Every day of four centuries reads back as itself, as printf spells it.
+  for (std::chrono::sys_days d = std::chrono::sys_days(Ymd(1900, 1, 1));
+       d <= std::chrono::sys_days(Ymd(2299, 12, 31)); d += std::chrono::days(1)) {
+    const Date date(d);
+    char expected[16];
+    std::snprintf(expected, sizeof(expected), "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+    ASSERT_EQ(FormatIsoDate(date), expected);
+    ASSERT_EQ(ParseIsoDate(FormatIsoDate(date)), date);
+  }
 }
 
 TEST(CalendarTest, FormatFrenchDate) {
