@@ -8,8 +8,8 @@ namespace accrochd::store {
 namespace {
 
 const std::string kFacts = std::string("SELECT ") + kFactsColumns +
-                          ", row_digest, holder_record FROM passages "
-                          "WHERE certifier = ?1 AND id_technique = ?2";
+                           ", row_digest, holder_record FROM passages "
+                           "WHERE certifier = ?1 AND id_technique = ?2";
 const std::string kFactsQuarantine =
     std::string("SELECT ") + kFactsColumns +
     ", EXISTS (SELECT 1 FROM quarantine q WHERE q.certifier = ?1 AND q.id_technique = ?2) "
@@ -25,7 +25,9 @@ void BindDigest(SqliteStatement& st, int index, const std::string& digest) {
 }
 
 // A BLOB column's bytes as a string ("" for NULL).
-std::string Blob(SqliteStatement& st, int column) { return st.IsNull(column) ? "" : st.Text(column); }
+std::string Blob(SqliteStatement& st, int column) {
+  return st.IsNull(column) ? "" : st.Text(column);
+}
 
 // A status write and its flags (kStatus), without its WHERE clause; status_if_ adds a guard on
 // the status.
@@ -279,8 +281,8 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
       break;
     case PassageWrite::kStatus: {
-      SqliteStatement& st = BindStatus(only_if ? status_if_ : status_, certifier, id, d, context,
-                                       at, only_if);
+      SqliteStatement& st =
+          BindStatus(only_if ? status_if_ : status_, certifier, id, d, context, at, only_if);
       if (!st.Next()) return false;  // not in the status `only_if` names: nothing written
       const std::string content_hash = st.Text(0);
       const std::string cdc_id_technique = st.Text(1);
@@ -330,8 +332,8 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
   if (ids.empty()) return true;
   ExecSql(db_, "SAVEPOINT apply_all", "");
   bool written = true;
-  if (d.write != mappings::PassageWrite::kStatus || d.set_missing_from_source ||
-      d.clear_missing || d.quarantine != mappings::QuarantineAction::kKeep) {
+  if (d.write != mappings::PassageWrite::kStatus || d.set_missing_from_source || d.clear_missing ||
+      d.quarantine != mappings::QuarantineAction::kKeep) {
     for (const std::string& id : ids) {
       if (!Apply(certifier, id, d, context, now, only_if)) {
         written = false;
@@ -348,9 +350,9 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
     for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Run();
     // Every listed passage written once, or the list is refused: one missing, listed twice or
     // in another status changes fewer rows than listed.
-    const int changed = BindStatus(only_if ? all.status_if : all.status, certifier, "", d,
-                                   context, at, only_if)
-                            .Run();
+    const int changed =
+        BindStatus(only_if ? all.status_if : all.status, certifier, "", d, context, at, only_if)
+            .Run();
     written = changed == static_cast<int>(ids.size());
     if (written && Links(d)) {
       all.link.Bind(1, certifier).Bind(2, context.deposit_id.value_or(0)).Run();
@@ -361,8 +363,7 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
     }
     all.clear.Run();
   }
-  ExecSql(db_, written ? "RELEASE apply_all" : "ROLLBACK TO apply_all; RELEASE apply_all",
-          "");
+  ExecSql(db_, written ? "RELEASE apply_all" : "ROLLBACK TO apply_all; RELEASE apply_all", "");
   return written;
 }
 
