@@ -323,7 +323,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 10u);
+  EXPECT_EQ(versions.size(), 11u);
   for (const char* table :
        {"passages", "deposits", "deposit_passages", "quarantine", "cursors", "alert_marks",
         "alert_queue", "receipts", "events", "cycles", "deposit_hooks"}) {
@@ -382,7 +382,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "10");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "11");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -432,7 +432,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "10");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "11");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
@@ -852,6 +852,36 @@ TEST_F(StateStoreTest, SameIdTechniqueOfTwoCertifiersAreTwoPassages) {
   EXPECT_EQ(all->size(), 2u);
 }
 
+// With no index on the idTechnique alone (migration 11), a look-up by idTechnique goes through
+// each certifier's primary key: it finds the passages of every certifier, in the order they were
+// recorded, and nothing in an empty store.
+TEST_F(StateStoreTest, PassagesWithAnIdTechniqueAreFoundInEveryCertifier) {
+  auto none = store().passages().PassagesWithId("1017");
+  ASSERT_TRUE(none.has_value()) << none.error().message();
+  EXPECT_TRUE(none->empty());
+
+  for (const char* certifier : {"BCR00009", kOtherCertifier, "ABC00001", kCertifier}) {
+    ObserveOne(Obs("1017", "h1", D(2026, 1, 15), std::nullopt, certifier));
+    ObserveOne(
+        Obs(std::string("only-") + certifier, "h1", D(2026, 1, 15), std::nullopt, certifier));
+  }
+  auto all = store().passages().PassagesWithId("1017");
+  ASSERT_TRUE(all.has_value()) << all.error().message();
+  std::vector<std::string> certifiers;
+  for (const PassageRecord& p : *all) certifiers.push_back(p.certifier);
+  EXPECT_THAT(certifiers, ElementsAre("BCR00009", kOtherCertifier, "ABC00001", kCertifier));
+  auto one = store().passages().PassagesWithId("only-ABC00001");
+  ASSERT_TRUE(one.has_value());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].certifier, "ABC00001");
+  auto unknown = store().passages().PassagesWithId("1018");
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_TRUE(unknown->empty());
+
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM sqlite_master WHERE name = 'passages_id'"),
+            "0");
+}
+
 TEST_F(StateStoreTest, ABatchGivesOneOutcomePerObservationInOrder) {
   ObserveOne(Obs("a", "h1"));
   ObserveOne(Obs("b", "h1"));
@@ -1146,9 +1176,9 @@ TEST_F(StateStoreTest, BeginDepositWritesItsPassagesInTheFilesOrder) {
   EXPECT_FALSE(
       store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"2000", "1017"}).has_value());
   const std::int64_t c = Begin("c.xml", {"2000"});
-  EXPECT_THAT(raw.Rows("SELECT id_technique FROM deposit_passages WHERE deposit_id = " +
-                       std::to_string(c)),
-              ElementsAre("2000"));
+  EXPECT_THAT(
+      raw.Rows("SELECT id_technique FROM deposit_passages WHERE deposit_id = " + std::to_string(c)),
+      ElementsAre("2000"));
 }
 
 TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
