@@ -48,9 +48,9 @@ constexpr const char* kStatusUpdate =
     "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
     "ELSE withdrawal_message END ";
 constexpr const char* kOnePassage = "WHERE certifier = ?1 AND id_technique = ?2";
-// ApplyToAll's list (?2 unused).
-constexpr const char* kListedPassages =
-    "WHERE certifier = ?1 AND id_technique IN (SELECT id FROM temp.apply_ids)";
+// ApplyToAll's list, each passage found once, when listed (?1 and ?2 unused): by its rowid, which
+// the status write and the membership then share rather than look the key up twice.
+constexpr const char* kListedPassages = "WHERE rowid IN (SELECT rid FROM temp.apply_ids)";
 constexpr const char* kOnlyIf = " AND status = ?14";
 // The same guard for a list, kept off the status index ("+"): through it, SQLite would scan every
 // passage in that status -- all those not yet deposited, in a backfill -- rather than look up
@@ -112,21 +112,26 @@ SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
 // stays what a rejection or an acceptance is compared with.
 // The temporary table is made again for each list: made inside a transaction rolled back, it
 // would be gone (the statements, prepared against it, are prepared again by SQLite).
+// rid is NULL for a passage not in the store: the status write then changes fewer rows than
+// listed, as it does for one listed twice.
 constexpr const char* kListTable =
-    "CREATE TEMP TABLE IF NOT EXISTS apply_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL)";
+    "CREATE TEMP TABLE IF NOT EXISTS apply_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, "
+    "rid INTEGER)";
 
 struct PassageRows::ForAll {
   explicit ForAll(sqlite3* db)
       : clear(db, "DELETE FROM temp.apply_ids"),
-        add(db, "INSERT INTO temp.apply_ids (pos, id) VALUES (?1, ?2)"),
+        add(db,
+            "INSERT INTO temp.apply_ids (pos, id, rid) VALUES (?1, ?2, (SELECT rowid FROM "
+            "passages WHERE certifier = ?3 AND id_technique = ?2))"),
         status(db, std::string(kStatusUpdate) + kListedPassages),
         status_if(db, std::string(kStatusUpdate) + kListedPassages + kListedOnlyIf),
         // In the list's order, as Apply one by one would (CROSS JOIN: the list drives the loop).
         link(db,
              "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
-             "cdc_id_technique) SELECT ?2, p.certifier, p.id_technique, p.content_hash, "
+             "cdc_id_technique) SELECT ?1, p.certifier, p.id_technique, p.content_hash, "
              "COALESCE(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b CROSS JOIN "
-             "passages p ON p.certifier = ?1 AND p.id_technique = b.id ORDER BY b.pos"),
+             "passages p ON p.rowid = b.rid ORDER BY b.pos"),
         event(db,
               "INSERT INTO events (at, certifier, id_technique, kind, detail) "
               "SELECT ?1, ?2, id, ?3, ?4 FROM temp.apply_ids ORDER BY pos") {}
@@ -347,7 +352,7 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
     const std::string& at = At(now);
     all.clear.Run();
     std::int64_t pos = 0;
-    for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Run();
+    for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Bind(3, certifier).Run();
     // Every listed passage written once, or the list is refused: one missing, listed twice or
     // in another status changes fewer rows than listed.
     const int changed =
@@ -355,7 +360,7 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
             .Run();
     written = changed == static_cast<int>(ids.size());
     if (written && Links(d)) {
-      all.link.Bind(1, certifier).Bind(2, context.deposit_id.value_or(0)).Run();
+      all.link.Bind(1, context.deposit_id.value_or(0)).Run();
     }
     for (const mappings::HistoryEntry& h : d.history) {
       if (!written) break;
