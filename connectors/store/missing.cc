@@ -98,11 +98,21 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
     EnsureTempTables(sql);
     soci::transaction tr(sql);
     // Only the passages not seen count a miss: a read that missed nothing writes nothing.
-    sql << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") + kStillThere +
-               kUnread,
-        soci::use(certifier), soci::use(mapping);
+    soci::statement count =
+        (sql.prepare << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") +
+                            kStillThere + kUnread,
+         soci::use(certifier), soci::use(mapping));
+    count.execute(true);
+    // Nor has it anything to mark: every passage still there was just read, so none has gone
+    // unread by any number of reads in a row (the scan of the counts is skipped).
+    if (count.get_affected_rows() == 0) {
+      tr.commit();
+      return out;
+    }
     const std::string n = std::to_string(missing_after);
-    out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n,
+    // A passage this read saw is not gone, whatever count earlier reads left it (its observation
+    // resets the count, and one not observed again keeps it).
+    out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n + kUnread,
                "missing_after=" + n);
     tr.commit();
     return out;

@@ -135,6 +135,22 @@ TEST_F(MissingStoreTest, AQuietReadWritesNothing) {
   EXPECT_EQ(Changes(), before);
 }
 
+// A passage the read saw is never marked, though earlier reads left its count at the threshold
+// (here missing_after lowered from 2 to 1 between reads, the passage not observed again): when
+// every passage was read, and when another one was not.
+TEST_F(MissingStoreTest, APassageTheReadSawIsNotMarkedWhateverItsCount) {
+  Read({"1", "3"});  // 2 missed once
+  const std::string before = Changes();
+  EXPECT_EQ(Read({"1", "2", "3"}, 1).Total(), 0);
+  EXPECT_EQ(Changes(), before);  // nothing unread: nothing written
+  EXPECT_THAT(Passages()[1], "2 pending 1 0");
+  const MissingOutcome out = Read({"2", "3"}, 1);
+  EXPECT_EQ(out.Total(), 1);  // 1, not 2
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 missing 1 0", "2 pending 1 0", "3 pending 0 0", "9 pending 0 0"));
+  EXPECT_THAT(Events("2"), ElementsAre("seen:"));
+}
+
 TEST_F(MissingStoreTest, SeenAgainTheCountStartsOverAndAMissingPassageIsKnownAgain) {
   Read({"1", "3"});  // 2 missed once
   ASSERT_TRUE(store_->passages().Observe({Obs("2")}));
