@@ -3,6 +3,7 @@
 #ifndef ACCROCHD_MAPPINGS_PASSAGE_H_
 #define ACCROCHD_MAPPINGS_PASSAGE_H_
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstdint>
@@ -104,6 +105,13 @@ struct MappedRow {
       if (f == field) return branch;
     }
     return kEveryBranch;
+  }
+  // Whether the cycle records this row as its passage's observation: it has an idTechnique,
+  // and no earlier row of the cycle had the same one (the first such row is the one recorded).
+  bool Recorded() const {
+    return identified && std::none_of(rejections.begin(), rejections.end(), [](const Rejection& r) {
+             return r.rule == Rule::kRepeatedIdTechnique;
+           });
   }
 };
 

@@ -135,11 +135,7 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
     }
     report_.warnings += evaluated.row.warnings.size();
     // What the record stage keeps: an identified row, unless its idTechnique came earlier.
-    if (content_hasher_ && evaluated.row.identified &&
-        std::none_of(evaluated.row.rejections.begin(), evaluated.row.rejections.end(),
-                     [](const mappings::Rejection& r) {
-                       return r.rule == mappings::Rule::kRepeatedIdTechnique;
-                     })) {
+    if (content_hasher_ && evaluated.row.Recorded()) {
       evaluated.content_hash = content_hasher_(evaluated.row.passage);
     }
     if (sink_ != nullptr) (*sink_)(evaluated);

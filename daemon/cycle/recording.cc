@@ -34,11 +34,8 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
   std::vector<EvaluatedRow*> observed;
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
     EvaluatedRow& e = batch.rows[i];
-    if (!e.row.identified) continue;  // no idTechnique: only in the cycle's report
-    const bool repeated =
-        std::any_of(e.row.rejections.begin(), e.row.rejections.end(),
-                    [](const auto& r) { return r.rule == mappings::Rule::kRepeatedIdTechnique; });
-    if (repeated) continue;  // the first row with this idTechnique is the one recorded
+    // Without an idTechnique, or with an earlier row's: only in the cycle's report.
+    if (!e.row.Recorded()) continue;
     store::Observation o;
     o.certifier = certifier_;
     o.id_technique = e.row.passage.id_technique;

@@ -1307,5 +1307,24 @@ TEST_F(CertificationFromColumnsTest, BindNamesTheCertificationsColumns) {
                                    "(mappings/rs6521.yaml:3:9)"));
 }
 
+// The row the cycle records as its passage's observation (MappedRow::Recorded): one with an
+// idTechnique, whatever else it was refused for, unless an earlier row had that idTechnique.
+TEST(MappedRowTest, RecordedUnlessUnidentifiedOrItsIdTechniqueRepeats) {
+  auto refused = [](Rule rule) {
+    Rejection r;
+    r.rule = rule;
+    return r;
+  };
+  MappedRow row;
+  EXPECT_TRUE(row.Recorded());
+  row.rejections.push_back(refused(Rule::kRequired));
+  EXPECT_TRUE(row.Recorded());  // quarantined, still recorded
+  row.rejections.push_back(refused(Rule::kRepeatedIdTechnique));
+  EXPECT_FALSE(row.Recorded());
+  MappedRow unidentified;
+  unidentified.identified = false;
+  EXPECT_FALSE(unidentified.Recorded());
+}
+
 }  // namespace
 }  // namespace accrochd::mappings
