@@ -156,7 +156,8 @@ PassageRows::PassageRows(sqlite3* db)
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
               "status, first_seen, updated_at, row_digest, holder_record) VALUES (?1, ?2, ?3, "
-              "?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17)"),
+              "?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17) "
+              "ON CONFLICT (certifier, id_technique) DO NOTHING"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
@@ -270,7 +271,7 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
     case PassageWrite::kNothing:
       break;
     case PassageWrite::kInsert:
-      bind_observation(insert_).Run();
+      if (bind_observation(insert_).Run() == 0) return false;  // in the store already
       break;
     case PassageWrite::kUpdate:
       bind_observation(update_)

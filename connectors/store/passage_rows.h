@@ -76,7 +76,8 @@ class PassageRows {
   // Persists `decision` (never a refused one): the row, the history, the quarantine rows, and
   // for DepositLink::kSet the deposit's membership (with the content_hash it is deposited with).
   // With `only_if`, a kStatus write is made only if the passage is in that status, and nothing is
-  // written (false returned) otherwise: for a decision taken on facts assumed, not read.
+  // written (false returned) otherwise: for a decision taken on facts assumed, not read. So is a
+  // kInsert of a passage the store holds already: nothing written, false returned.
   bool Apply(const std::string& certifier, const std::string& id_technique,
              const mappings::LifecycleDecision& decision, const Context& context, TimePoint now,
              std::optional<Status> only_if = std::nullopt);

@@ -337,6 +337,38 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       << "dropped by migration 2";
 }
 
+// Observe takes each passage of a batch for a new one until one is in the store (an insert that
+// writes nothing), then looks each up: a known passage in a batch, first or between new ones, is
+// decided on its facts, and written once; the new ones after it are still new.
+TEST_F(StateStoreTest, ABatchWithKnownPassagesAmongNewOnesIsDecidedOnTheirFacts) {
+  ASSERT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kNew);
+  ASSERT_EQ(ObserveOne(Quarantined("1018", "q1", {kMissingSexe})).change, Change::kNew);
+  const std::string first_seen = Column("1017", "first_seen");
+  clock_.Advance(std::chrono::hours(1));
+  auto r = store_->passages().Observe({Obs("2001", "n1"), Obs("1017", "h1"),
+                                       Quarantined("2002", "n2", {kBadDate}), Obs("1018", "h2"),
+                                       Obs("2003", "n3")});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_EQ(r->size(), 5u);
+  EXPECT_EQ((*r)[0].change, Change::kNew);
+  EXPECT_EQ((*r)[1].change, Change::kUnchanged);
+  EXPECT_EQ((*r)[2].change, Change::kNew);
+  EXPECT_EQ(StatusName((*r)[2].status), "quarantined");
+  EXPECT_EQ((*r)[3].change, Change::kUpdated);  // the quarantined one, now valid
+  EXPECT_EQ(StatusName((*r)[3].status), "pending");
+  EXPECT_EQ((*r)[4].change, Change::kNew);
+  EXPECT_EQ(Column("1017", "first_seen"), first_seen);
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "quarantined", "valid", "updated"));
+  EXPECT_THAT(EventKinds("2002"), ElementsAre("seen", "quarantined"));
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM quarantine WHERE id_technique = '2002'"),
+            "1");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM quarantine WHERE id_technique = '1018'"),
+            "0");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM passages"), "5");
+  EXPECT_EQ(StatusOf("2003"), "pending");
+}
+
 TEST_F(StateStoreTest, ReopenKeepsDataAndDoesNotRerunMigrations) {
   ASSERT_EQ(ObserveOne(Obs("1017", "h1")).change, Change::kNew);
   const std::string versions_before =
