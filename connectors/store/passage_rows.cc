@@ -1,5 +1,9 @@
 #include "connectors/store/passage_rows.h"
 
+#include <stdexcept>
+#include <string_view>
+#include <unordered_set>
+
 #include "connectors/store/database.h"
 #include "core/deadline.h"
 
@@ -51,6 +55,16 @@ constexpr const char* kOnePassage = "WHERE certifier = ?1 AND id_technique = ?2"
 // ApplyToAll's list, each passage found once, when listed (?1 and ?2 unused): by its rowid, which
 // the status write and the membership then share rather than look the key up twice.
 constexpr const char* kListedPassages = "WHERE rowid IN (SELECT rid FROM temp.apply_ids)";
+// ApplyToAll's statements over a list are "OR FAIL": inside a transaction, a statement that may
+// change many rows with the default ABORT has SQLite copy each page it changes to a statement
+// journal (past 64 KiB, a temporary file) so that it can undo itself alone -- with the savepoint
+// that used to hold the list, about 1,900 pages for each file of 50,000 passages, 160 MB written
+// to $TMPDIR in a backfill of 1,000,000 (bench/README.md, 2026-12-04). FAIL needs no such copy; a
+// statement that fails throws, and the transaction it is part of is rolled back whole.
+std::string OrFail(std::string_view update) {
+  constexpr std::string_view kVerb = "UPDATE ";
+  return "UPDATE OR FAIL " + std::string(update.substr(kVerb.size()));
+}
 constexpr const char* kOnlyIf = " AND status = ?14";
 // The same guard for a list, kept off the status index ("+"): through it, SQLite would scan every
 // passage in that status -- all those not yet deposited, in a backfill -- rather than look up
@@ -112,8 +126,8 @@ SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
 // stays what a rejection or an acceptance is compared with.
 // The temporary table is made again for each list: made inside a transaction rolled back, it
 // would be gone (the statements, prepared against it, are prepared again by SQLite).
-// rid is NULL for a passage not in the store: the status write then changes fewer rows than
-// listed, as it does for one listed twice.
+// rid is NULL for a passage not in the store: the list's check then finds fewer passages than
+// listed.
 constexpr const char* kListTable =
     "CREATE TEMP TABLE IF NOT EXISTS apply_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, "
     "rid INTEGER)";
@@ -124,18 +138,23 @@ struct PassageRows::ForAll {
         add(db,
             "INSERT INTO temp.apply_ids (pos, id, rid) VALUES (?1, ?2, (SELECT rowid FROM "
             "passages WHERE certifier = ?3 AND id_technique = ?2))"),
-        status(db, std::string(kStatusUpdate) + kListedPassages),
-        status_if(db, std::string(kStatusUpdate) + kListedPassages + kListedOnlyIf),
+        listed(db,
+               "SELECT count(*) FROM temp.apply_ids b CROSS JOIN passages p ON p.rowid = b.rid "
+               "WHERE ?1 IS NULL OR +p.status = ?1"),
+        status(db, OrFail(kStatusUpdate) + kListedPassages),
+        status_if(db, OrFail(kStatusUpdate) + kListedPassages + kListedOnlyIf),
         // In the list's order, as Apply one by one would (CROSS JOIN: the list drives the loop).
+        // Written before the status write (ApplyToAll says why), which leaves the two columns it
+        // copies as they are.
         link(db,
-             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
-             "cdc_id_technique) SELECT ?1, p.certifier, p.id_technique, p.content_hash, "
-             "COALESCE(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b CROSS JOIN "
-             "passages p ON p.rowid = b.rid ORDER BY b.pos"),
+             "INSERT OR FAIL INTO deposit_passages (deposit_id, certifier, id_technique, "
+             "content_hash, cdc_id_technique) SELECT ?1, p.certifier, p.id_technique, "
+             "p.content_hash, COALESCE(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b "
+             "CROSS JOIN passages p ON p.rowid = b.rid ORDER BY b.pos"),
         event(db,
-              "INSERT INTO events (at, certifier, id_technique, kind, detail) "
+              "INSERT OR FAIL INTO events (at, certifier, id_technique, kind, detail) "
               "SELECT ?1, ?2, id, ?3, ?4 FROM temp.apply_ids ORDER BY pos") {}
-  SqliteStatement clear, add, status, status_if, link, event;
+  SqliteStatement clear, add, listed, status, status_if, link, event;
 };
 
 PassageRows::~PassageRows() = default;
@@ -336,41 +355,58 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
                              const mappings::LifecycleDecision& d, const Context& context,
                              TimePoint now, std::optional<Status> only_if) {
   if (ids.empty()) return true;
-  ExecSql(db_, "SAVEPOINT apply_all", "");
-  bool written = true;
+  // Set-based: a status write that leaves the content hash and the CDC's idTechnique as they are
+  // (the membership, written first, copies them), with history and nothing else.
   if (d.write != mappings::PassageWrite::kStatus || d.set_missing_from_source || d.clear_missing ||
-      d.quarantine != mappings::QuarantineAction::kKeep) {
+      d.quarantine != mappings::QuarantineAction::kKeep || d.content_from_source ||
+      d.withdrawal == mappings::WithdrawalWrite::kCorrected) {
+    ExecSql(db_, "SAVEPOINT apply_all", "");
+    bool written = true;
     for (const std::string& id : ids) {
       if (!Apply(certifier, id, d, context, now, only_if)) {
         written = false;
         break;
       }
     }
-  } else {
-    ExecSql(db_, kListTable, "");
-    if (!for_all_) for_all_ = std::make_unique<ForAll>(db_);
-    ForAll& all = *for_all_;
-    const std::string& at = At(now);
-    all.clear.Run();
-    std::int64_t pos = 0;
-    for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Bind(3, certifier).Run();
-    // Every listed passage written once, or the list is refused: one missing, listed twice or
-    // in another status changes fewer rows than listed.
+    ExecSql(db_, written ? "RELEASE apply_all" : "ROLLBACK TO apply_all; RELEASE apply_all", "");
+    return written;
+  }
+  // The list is checked before anything is written, so that no savepoint is needed (one would
+  // copy every page the writes change to the statement journal, as ABORT does): a passage
+  // listed twice, missing from the store or not in the status `only_if` names refuses it.
+  std::unordered_set<std::string_view> distinct(ids.begin(), ids.end());
+  if (distinct.size() != ids.size()) return false;
+  ExecSql(db_, kListTable, "");
+  if (!for_all_) for_all_ = std::make_unique<ForAll>(db_);
+  ForAll& all = *for_all_;
+  const std::string& at = At(now);
+  all.clear.Run();
+  std::int64_t pos = 0;
+  for (const std::string& id : ids) all.add.Bind(1, ++pos).Bind(2, id).Bind(3, certifier).Run();
+  all.listed.Bind(1, only_if ? std::optional<std::string>(StatusName(*only_if)) : std::nullopt);
+  const bool listable =
+      all.listed.Next() && all.listed.Integer(0) == static_cast<std::int64_t>(ids.size());
+  all.listed.Reset();
+  if (listable) {
+    // The membership first: its foreign key (the deposit) makes SQLite keep a statement journal
+    // for it even under OR FAIL, into which every page the status write had left dirty in the
+    // cache would be copied as the cache spills. Before the status write, it has nearly nothing
+    // to copy (bench/README.md, 2026-12-04).
+    if (Links(d)) all.link.Bind(1, context.deposit_id.value_or(0)).Run();
     const int changed =
         BindStatus(only_if ? all.status_if : all.status, certifier, "", d, context, at, only_if)
             .Run();
-    written = changed == static_cast<int>(ids.size());
-    if (written && Links(d)) {
-      all.link.Bind(1, context.deposit_id.value_or(0)).Run();
+    if (changed != static_cast<int>(ids.size())) {
+      // Checked above, in the same transaction: the store changed under its writer.
+      throw std::runtime_error("a deposit's status write changed " + std::to_string(changed) +
+                               " passages of " + std::to_string(ids.size()) + " listed");
     }
     for (const mappings::HistoryEntry& h : d.history) {
-      if (!written) break;
       all.event.Bind(1, at).Bind(2, certifier).Bind(3, h.kind).Bind(4, h.detail).Run();
     }
-    all.clear.Run();
   }
-  ExecSql(db_, written ? "RELEASE apply_all" : "ROLLBACK TO apply_all; RELEASE apply_all", "");
-  return written;
+  all.clear.Run();
+  return listable;
 }
 
 }  // namespace accrochd::store

@@ -83,12 +83,14 @@ class PassageRows {
              std::optional<Status> only_if = std::nullopt);
 
   // Persists the same `decision` for every passage of `ids`, as Apply would one by one, in
-  // that order: for a status write (kStatus) with history and nothing else, with a few
+  // that order: for a status write (kStatus) with history and nothing else, that leaves the
+  // content hash and the CDC's idTechnique as they are (a deposit's), with a few
   // statements over the whole list (a deposit of 50,000 passages: the status, membership and
   // history rows set-based rather than 150,000 statements on the one writer's path,
-  // bench/README.md); otherwise one Apply each. Under a savepoint: when a passage is missing,
+  // bench/README.md); otherwise one Apply each, under a savepoint. When a passage is missing,
   // listed twice, or not in the status `only_if` names, nothing is written and false returned
-  // (Apply, one by one, then tells which).
+  // (Apply, one by one, then tells which): the list is checked before it is written. Its
+  // statements are several: the caller holds a transaction, which an error (thrown) rolls back.
   bool ApplyToAll(const std::string& certifier, const std::vector<std::string>& ids,
                   const mappings::LifecycleDecision& decision, const Context& context,
                   TimePoint now, std::optional<Status> only_if = std::nullopt);

@@ -1621,6 +1621,14 @@ TEST_F(StateStoreTest, CorrectionMadeWhileInDepositIsSentAfterTheRejection) {
   // The source still says h2, which the CDC has never seen.
   ObserveOne(Obs("1017", "h2"));
   EXPECT_EQ(StatusOf("1017"), "pending");
+  // Its next file holds h2, and its membership says so, as the passage does.
+  const std::int64_t b = Begin("b.xml", {"1017"});
+  ASSERT_GT(b, 0);
+  RawDb raw(db_path());
+  EXPECT_EQ(
+      raw.One("SELECT content_hash FROM deposit_passages WHERE deposit_id = " + std::to_string(b)),
+      "h2");
+  EXPECT_EQ(Column("1017", "content_hash"), "h2");
 }
 
 // The same, accepted: the CDC holds the data of the file (h1) while the source says h2.
