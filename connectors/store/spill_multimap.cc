@@ -16,8 +16,9 @@ namespace {
 // Each entry of a run: the key's and the value's sizes (4 bytes each, little-endian), the key,
 // the value.
 constexpr std::size_t kHeader = 8;
-// What an entry of the buffer costs besides its bytes, about: its slot, its node in the hash
-// table and its bucket.
+// What an entry of the buffer is counted to cost besides its bytes: its slot and its places in
+// the hash table (the table, sized for the most entries this allows, is kept at most half full),
+// with room to spare.
 constexpr std::size_t kSlotCost = 64;
 
 std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finalizer
@@ -116,6 +117,10 @@ Result<std::unique_ptr<SpillMultimap>> SpillMultimap::Open(const std::string& di
 SpillMultimap::SpillMultimap(int fd, Options options) : fd_(fd), options_(options) {
   arena_.reserve(options_.buffer_bytes);
   filters_.emplace_back(options_.first_filter);
+  // Twice the most entries the buffer holds (one, when a single entry outgrows it), a power of two.
+  std::size_t size = 2;
+  while (size < 2 * (options_.buffer_bytes / kSlotCost + 1)) size *= 2;
+  table_.assign(size, 0);
 }
 
 SpillMultimap::~SpillMultimap() { ::close(fd_); }
@@ -139,10 +144,12 @@ void SpillMultimap::Add(std::string_view key, std::string_view value) {
   const auto at = static_cast<std::uint32_t>(arena_.size());
   arena_.append(key);
   arena_.append(value);
-  slots_.push_back(
-      {at, static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(value.size())});
-  by_key_.emplace(std::string_view(arena_).substr(at, key.size()),
-                  static_cast<std::uint32_t>(slots_.size() - 1));
+  slots_.push_back({at, static_cast<std::uint32_t>(key.size()),
+                    static_cast<std::uint32_t>(value.size()), static_cast<std::uint32_t>(h)});
+  const std::size_t mask = table_.size() - 1;
+  std::size_t i = static_cast<std::size_t>(h) & mask;
+  while (table_[i] != 0) i = (i + 1) & mask;
+  table_[i] = static_cast<std::uint32_t>(slots_.size());
 }
 
 void SpillMultimap::Spill() {
@@ -183,7 +190,7 @@ void SpillMultimap::Spill() {
   run.keys.shrink_to_fit();
   run.marks.shrink_to_fit();
   runs_.push_back(std::move(run));
-  by_key_.clear();
+  std::fill(table_.begin(), table_.end(), 0);
   slots_.clear();
   arena_.clear();
 }
@@ -242,10 +249,19 @@ bool SpillMultimap::Find(std::string_view key, const std::function<bool(std::str
     }
   }
   if (!any) return false;
-  auto [begin, end] = by_key_.equal_range(key);
-  if (begin == end) return false;
+  // The buffer's entries with this key: the probe passes them all before the first free place;
+  // sorted, they are in the order they were added.
   std::vector<std::uint32_t> found;
-  for (auto it = begin; it != end; ++it) found.push_back(it->second);
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(h) & mask; table_[i] != 0; i = (i + 1) & mask) {
+    const std::uint32_t n = table_[i] - 1;
+    const Slot& s = slots_[n];
+    if (s.hash == static_cast<std::uint32_t>(h) &&
+        std::string_view(arena_).substr(s.at, s.key_size) == key) {
+      found.push_back(n);
+    }
+  }
+  if (found.empty()) return false;
   std::sort(found.begin(), found.end());
   for (std::uint32_t i : found) {
     const Slot& s = slots_[i];

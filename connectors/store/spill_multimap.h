@@ -9,12 +9,12 @@
 // it, and then in the buffer. Nothing is ever merged or deleted: the file is written
 // sequentially, once, and unlinked from the start.
 //
-// Memory: the buffer (`buffer_bytes`), the filters (about 1.5 bytes per key, in generations
-// twice as large each as the one before, so that no size need be known in advance) and the
-// sparse indexes (one key in `stride`). At 1,000,000 keys of 16 bytes, at most about 3.5 MB
-// besides the buffer. It replaced a B-tree of random keys in SQLite, which read and wrote a page
-// for nearly every insert once the tree outgrew its cache (bench/README.md, 2026-12-03,
-// afternoon).
+// Memory: the buffer (`buffer_bytes`) and its hash table (a quarter of that at most), the filters
+// (about 1.5 bytes per key, in generations twice as large each as the one before, so that no
+// size need be known in advance) and the sparse indexes (one key in `stride`). At 1,000,000 keys
+// of 16 bytes, at most about 3.5 MB besides the buffer and its table. It replaced a B-tree of
+// random keys in SQLite, which read and wrote a page for nearly every insert once the tree outgrew
+// its cache (bench/README.md, 2026-12-03, afternoon).
 //
 // Errors of the temporary file (its directory full or not writable) throw std::runtime_error.
 #ifndef ACCROCHD_CONNECTORS_STORE_SPILL_MULTIMAP_H_
@@ -26,7 +26,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -64,13 +63,15 @@ class SpillMultimap {
   int fd_;
   Options options_;
   std::uint64_t file_size_ = 0;
-  // The buffer: each entry's key then value in `arena_`, found by key in `by_key_`.
+  // The buffer: each entry's key then value in `arena_`, found by key through `table_`, an open
+  // addressing table (linear probing) of slot numbers plus one, 0 for none, at most half full: a
+  // hash table without a node to allocate and free for each entry.
   struct Slot {
-    std::uint32_t at, key_size, value_size;
+    std::uint32_t at, key_size, value_size, hash;
   };
   std::string arena_;
   std::vector<Slot> slots_;
-  std::unordered_multimap<std::string_view, std::uint32_t> by_key_;
+  std::vector<std::uint32_t> table_;
   std::vector<Run> runs_;
   std::vector<Filter> filters_;  // generations, each covering the keys added while it was last
   std::string read_;             // a run's entries read back
