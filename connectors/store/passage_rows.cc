@@ -33,10 +33,10 @@ std::string Blob(SqliteStatement& st, int column) {
   return st.IsNull(column) ? "" : st.Text(column);
 }
 
-// A status write and its flags (kStatus), without its WHERE clause; status_if_ adds a guard on
-// the status.
-constexpr const char* kStatusUpdate =
-    "UPDATE passages SET status = ?3, updated_at = ?4, "
+// A status write and its flags (kStatus), without its verb ("UPDATE", or ApplyToAll's "UPDATE OR
+// FAIL") nor its WHERE clause; status_if_ adds a guard on the status.
+constexpr const char* kStatusWrite =
+    "passages SET status = ?3, updated_at = ?4, "
     "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
     "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
     "changed_after_acceptance = CASE WHEN ?16 = 3 THEN 0 WHEN ?8 = 1 THEN 1 "
@@ -55,16 +55,6 @@ constexpr const char* kOnePassage = "WHERE certifier = ?1 AND id_technique = ?2"
 // ApplyToAll's list, each passage found once, when listed (?1 and ?2 unused): by its rowid, which
 // the status write and the membership then share rather than look the key up twice.
 constexpr const char* kListedPassages = "WHERE rowid IN (SELECT rid FROM temp.apply_ids)";
-// ApplyToAll's statements over a list are "OR FAIL": inside a transaction, a statement that may
-// change many rows with the default ABORT has SQLite copy each page it changes to a statement
-// journal (past 64 KiB, a temporary file) so that it can undo itself alone -- with the savepoint
-// that used to hold the list, about 1,900 pages for each file of 50,000 passages, 160 MB written
-// to $TMPDIR in a backfill of 1,000,000 (bench/README.md, 2026-12-04). FAIL needs no such copy; a
-// statement that fails throws, and the transaction it is part of is rolled back whole.
-std::string OrFail(std::string_view update) {
-  constexpr std::string_view kVerb = "UPDATE ";
-  return "UPDATE OR FAIL " + std::string(update.substr(kVerb.size()));
-}
 constexpr const char* kOnlyIf = " AND status = ?14";
 // The same guard for a list, kept off the status index ("+"): through it, SQLite would scan every
 // passage in that status -- all those not yet deposited, in a backfill -- rather than look up
@@ -87,7 +77,7 @@ bool Links(const mappings::LifecycleDecision& d) {
   return LinkCode(d.deposit) == 1 || LinkCode(d.withdrawal_deposit) == 1;
 }
 
-// Binds a status write (kStatusUpdate) of decision `d`; `id` is ?2 (unused by ApplyToAll's).
+// Binds a status write (kStatusWrite) of decision `d`; `id` is ?2 (unused by ApplyToAll's).
 SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
                             const std::string& id, const mappings::LifecycleDecision& d,
                             const PassageRows::Context& context, const std::string& at,
@@ -132,6 +122,12 @@ constexpr const char* kListTable =
     "CREATE TEMP TABLE IF NOT EXISTS apply_ids (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, "
     "rid INTEGER)";
 
+// ApplyToAll's statements over a list are "OR FAIL": inside a transaction, a statement that may
+// change many rows with the default ABORT has SQLite copy each page it changes to a statement
+// journal (past 64 KiB, a temporary file) so that it can undo itself alone -- with the savepoint
+// that used to hold the list, about 1,900 pages for each file of 50,000 passages, 160 MB written
+// to $TMPDIR in a backfill of 1,000,000 (bench/README.md, 2026-12-04). FAIL needs no such copy; a
+// statement that fails throws, and the transaction it is part of is rolled back whole.
 struct PassageRows::ForAll {
   explicit ForAll(sqlite3* db)
       : clear(db, "DELETE FROM temp.apply_ids"),
@@ -141,8 +137,9 @@ struct PassageRows::ForAll {
         listed(db,
                "SELECT count(*) FROM temp.apply_ids b CROSS JOIN passages p ON p.rowid = b.rid "
                "WHERE ?1 IS NULL OR +p.status = ?1"),
-        status(db, OrFail(kStatusUpdate) + kListedPassages),
-        status_if(db, OrFail(kStatusUpdate) + kListedPassages + kListedOnlyIf),
+        status(db, std::string("UPDATE OR FAIL ") + kStatusWrite + kListedPassages),
+        status_if(db,
+                  std::string("UPDATE OR FAIL ") + kStatusWrite + kListedPassages + kListedOnlyIf),
         // In the list's order, as Apply one by one would (CROSS JOIN: the list drives the loop).
         // Written before the status write (ApplyToAll says why), which leaves the two columns it
         // copies as they are.
@@ -187,8 +184,8 @@ PassageRows::PassageRows(sqlite3* db)
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
               "updated_at = ?11, row_digest = ?16, holder_record = ?17 "
               "WHERE certifier = ?1 AND id_technique = ?2"),
-      status_(db, std::string(kStatusUpdate) + kOnePassage + kReturning),
-      status_if_(db, std::string(kStatusUpdate) + kOnePassage + kOnlyIf + kReturning),
+      status_(db, std::string("UPDATE ") + kStatusWrite + kOnePassage + kReturning),
+      status_if_(db, std::string("UPDATE ") + kStatusWrite + kOnePassage + kOnlyIf + kReturning),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
