@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The schema, one migration per version. Never edit a published migration: add one.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     R"SQL(
 CREATE TABLE passages (
   certifier TEXT NOT NULL,
@@ -245,6 +245,34 @@ ALTER TABLE passages ADD COLUMN holder_record BLOB;
     // the primary key, once per certifier (kCertifiers, passages.cc).
     R"SQL(
 DROP INDEX IF EXISTS passages_id;
+)SQL",
+    // 12: history entries the rows already hold. A passage's row is its "seen" entry (at
+    // first_seen), a deposit's membership its "in_deposit" or "withdrawal_in_deposit" entry (at
+    // the deposit's created_at, with its file name): the store no longer writes these as events
+    // (two rows and two index entries a passage in a backfill, bench/README.md, 2026-12-04).
+    // history_mark is the last event's id when the row was written, so that the history keeps
+    // its order (PassageStore::History); NULL on rows written before, whose entries are events.
+    // What the history is made of stays append-only: an abandoned deposit's memberships become
+    // events before they go (DepositStore::Abandon).
+    R"SQL(
+ALTER TABLE passages ADD COLUMN history_mark INTEGER;
+ALTER TABLE deposits ADD COLUMN history_mark INTEGER;
+CREATE TRIGGER passages_history_kept BEFORE UPDATE OF certifier, id_technique, first_seen,
+  history_mark ON passages
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER passages_no_delete BEFORE DELETE ON passages
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER deposits_history_kept BEFORE UPDATE OF certifier, file_name, action, created_at,
+  history_mark ON deposits
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER deposits_no_delete BEFORE DELETE ON deposits
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER deposit_passages_history_kept BEFORE UPDATE OF deposit_id, certifier, id_technique
+  ON deposit_passages
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER deposit_passages_no_delete BEFORE DELETE ON deposit_passages
+  WHEN (SELECT state FROM deposits WHERE id = OLD.deposit_id) IS NOT 'abandoned'
+  BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
 )SQL"};
 
 // Migration 5's work: each accepted passage whose CDC message is not an acceptance under the

@@ -145,6 +145,10 @@ Database::Returned<F> Database::Transact(F&& body) {
   });
 }
 
+// A row's history_mark (migration 12): the id of the last event written before it, so that the
+// history entries the row holds come after that event and before the next.
+inline constexpr const char* kLastEvent = "coalesce((SELECT max(id) FROM events), 0)";
+
 // Times as the database holds them.
 std::string IsoUtc(TimePoint t);
 std::optional<TimePoint> ParseIsoUtc(std::string_view text);  // nullopt: empty or malformed

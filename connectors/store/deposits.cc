@@ -87,13 +87,15 @@ void ApplyVerdicts(PassageRows& rows, soci::session& sql, long long id,
 }
 
 // A new deposit row, state 'publishing', for a file of `passages` passages whose cpf:action is
-// `action` (CREATION or SUPPRESSION); its id.
+// `action` (CREATION or SUPPRESSION); its id. Its memberships are its passages' "in_deposit" (or
+// "withdrawal_in_deposit") history entries, placed after the events written so far.
 std::int64_t InsertDeposit(soci::session& sql, const std::string& certifier,
                            const std::string& file_name, const std::string& id_flux,
                            std::size_t passages, const std::string& at, const std::string& action) {
   const long long count = static_cast<long long>(passages);
   sql << "INSERT INTO deposits (certifier, file_name, id_flux, passages, state, created_at, "
-         "action) VALUES (:c, :f, :x, :n, 'publishing', :now, :a)",
+         "action, history_mark) VALUES (:c, :f, :x, :n, 'publishing', :now, :a, " +
+             std::string(kLastEvent) + ")",
       soci::use(certifier), soci::use(file_name), soci::use(id_flux), soci::use(count),
       soci::use(at), soci::use(action);
   long long id = 0;
@@ -215,6 +217,14 @@ Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /
     }
     std::string file_name;
     sql << "SELECT file_name FROM deposits WHERE id = :id", soci::into(file_name), soci::use(id);
+    // The memberships go: the history entries they held become events first, with the time and
+    // file they tell of (a deposit recorded before migration 12 has them as events already).
+    sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) SELECT d.created_at, "
+           "m.certifier, m.id_technique, CASE d.action WHEN 'SUPPRESSION' THEN "
+           "'withdrawal_in_deposit' ELSE 'in_deposit' END, d.file_name FROM deposits d "
+           "JOIN deposit_passages m ON m.deposit_id = d.id WHERE d.id = :id AND "
+           "d.history_mark IS NOT NULL ORDER BY m.rowid",
+        soci::use(id);
     const mappings::DepositAbandoned event{id, file_name};
     ApplyToEach(rows,
                 Members(sql,

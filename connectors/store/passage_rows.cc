@@ -67,6 +67,17 @@ constexpr const char* kReturning =
 
 std::int64_t Flag(bool b) { return b ? 1 : 0; }
 
+// Whether history entry `h` of decision `d` is held by a row the decision writes anyway, and so
+// is not written as an event (migration 12): a new passage's row is its "seen", a deposit's
+// membership its "in_deposit" or "withdrawal_in_deposit" (PassageStore::History reads them).
+bool HeldByTheRows(const mappings::LifecycleDecision& d, const mappings::HistoryEntry& h) {
+  using mappings::DepositLink;
+  if (h.kind == "seen") return d.write == mappings::PassageWrite::kInsert;
+  if (h.kind == "in_deposit") return d.deposit == DepositLink::kSet;
+  if (h.kind == "withdrawal_in_deposit") return d.withdrawal_deposit == DepositLink::kSet;
+  return false;
+}
+
 std::int64_t LinkCode(mappings::DepositLink l) {
   return l == mappings::DepositLink::kSet ? 1 : l == mappings::DepositLink::kClear ? 2 : 0;
 }
@@ -171,9 +182,9 @@ PassageRows::PassageRows(sqlite3* db)
       insert_(db,
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
-              "status, first_seen, updated_at, row_digest, holder_record) VALUES (?1, ?2, ?3, "
-              "?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17) "
-              "ON CONFLICT (certifier, id_technique) DO NOTHING"),
+              "status, first_seen, updated_at, row_digest, holder_record, history_mark) VALUES "
+              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17, " +
+                  std::string(kLastEvent) + ") ON CONFLICT (certifier, id_technique) DO NOTHING"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
@@ -344,7 +355,9 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
     }
   }
-  for (const mappings::HistoryEntry& h : d.history) Record(certifier, id, h.kind, h.detail, at);
+  for (const mappings::HistoryEntry& h : d.history) {
+    if (!HeldByTheRows(d, h)) Record(certifier, id, h.kind, h.detail, at);
+  }
   return true;
 }
 
@@ -399,6 +412,7 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
                                " passages of " + std::to_string(ids.size()) + " listed");
     }
     for (const mappings::HistoryEntry& h : d.history) {
+      if (HeldByTheRows(d, h)) continue;
       all.event.Bind(1, at).Bind(2, certifier).Bind(3, h.kind).Bind(4, h.detail).Run();
     }
   }

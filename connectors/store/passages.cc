@@ -227,9 +227,28 @@ Result<std::vector<PassageRecord>> PassageStore::PassagesWithId(const std::strin
 Result<std::vector<Event>> PassageStore::History(const std::string& id_technique) {
   return db_.Guarded([&](soci::session& sql) {
     std::vector<Event> out;
+    // The events, and the entries rows hold (migration 12): a passage's row its "seen", each of
+    // its deposits' memberships its "in_deposit" or "withdrawal_in_deposit". A row's entries come
+    // after the event its history_mark names (2 * id + 1), a passage's row before its
+    // memberships; deposits by id. The memberships are looked up by key, deposit by deposit.
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT at, certifier, id_technique, kind, detail FROM events "
-                        "WHERE id_technique = :i ORDER BY id",
+        (sql.prepare << std::string(kCertifiers) +
+                            "SELECT at, certifier, id_technique, kind, detail FROM ("
+                            "SELECT at, certifier, id_technique, kind, detail, 2 * id AS place, "
+                            "0 AS sub, 0 AS deposit FROM events WHERE id_technique = :i "
+                            "UNION ALL SELECT p.first_seen, p.certifier, p.id_technique, 'seen', "
+                            "'', 2 * p.history_mark + 1, 0, 0 FROM passages p WHERE " +
+                            kById +
+                            "AND p.history_mark IS NOT NULL "
+                            "UNION ALL SELECT d.created_at, m.certifier, m.id_technique, "
+                            "CASE d.action WHEN 'SUPPRESSION' THEN 'withdrawal_in_deposit' "
+                            "ELSE 'in_deposit' END, d.file_name, 2 * d.history_mark + 1, 1, d.id "
+                            "FROM passages p CROSS JOIN deposits d CROSS JOIN deposit_passages m "
+                            "ON m.deposit_id = d.id AND m.certifier = p.certifier AND "
+                            "m.id_technique = p.id_technique WHERE " +
+                            kById +
+                            "AND d.certifier = p.certifier AND d.history_mark IS NOT NULL) "
+                            "ORDER BY place, sub, deposit, certifier",
          soci::use(id_technique));
     for (const soci::row& r : rows) {
       out.push_back({StoredTime(r.get<std::string>(0)), r.get<std::string>(1),

@@ -94,10 +94,13 @@ class MissingStoreTest : public ::testing::Test {
                 "missing_from_source FROM passages ORDER BY id_technique");
   }
   std::vector<std::string> Events(const std::string& id) {
-    return Rows(dir_ + "/state.db",
-                "SELECT kind || ':' || detail FROM events WHERE "
-                "id_technique = '" +
-                    id + "' ORDER BY id");
+    auto history = store_->passages().History(id);
+    EXPECT_TRUE(history.has_value()) << history.error().message();
+    std::vector<std::string> out;
+    if (history) {
+      for (const auto& e : *history) out.push_back(e.kind + ":" + e.detail);
+    }
+    return out;
   }
   std::string Changes() {
     // Every write to passages moves updated_at or a counter; the whole table as text.

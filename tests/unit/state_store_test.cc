@@ -286,6 +286,21 @@ class StateStoreTest : public ::testing::Test {
 
 // ---- Open ----
 
+// Migration 12's columns and triggers gone (history entries held by rows), as in a store of
+// schema 11; "" when done.
+std::string UndoMigrationTwelve(RawDb& raw) {
+  std::string out;
+  for (const char* trigger :
+       {"passages_history_kept", "passages_no_delete", "deposits_history_kept",
+        "deposits_no_delete", "deposit_passages_history_kept", "deposit_passages_no_delete"}) {
+    out += raw.Exec(std::string("DROP TRIGGER ") + trigger);
+  }
+  out += raw.Exec("ALTER TABLE passages DROP COLUMN history_mark");
+  out += raw.Exec("ALTER TABLE deposits DROP COLUMN history_mark");
+  out += raw.Exec("DELETE FROM schema_version WHERE version >= 12");
+  return out;
+}
+
 // Migration 8's columns and index gone (withdrawals), as in a store of schema 7; "" when done.
 std::string UndoMigrationEight(RawDb& raw) {
   std::string out = raw.Exec("DROP INDEX deposit_passages_cdc");
@@ -323,7 +338,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 11u);
+  EXPECT_EQ(versions.size(), 12u);
   for (const char* table :
        {"passages", "deposits", "deposit_passages", "quarantine", "cursors", "alert_marks",
         "alert_queue", "receipts", "events", "cycles", "deposit_hooks"}) {
@@ -394,6 +409,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
     // Back to schema 3: without migration 4's columns and marks.
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment_name"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE alert_queue DROP COLUMN attachment"), "");
+    EXPECT_EQ(UndoMigrationTwelve(raw), "");
     EXPECT_EQ(raw.Exec("DELETE FROM schema_version WHERE version >= 4"), "");
     EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN row_digest"), "");  // migration 10's
     EXPECT_EQ(raw.Exec("ALTER TABLE passages DROP COLUMN holder_record"), "");
@@ -414,7 +430,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "11");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "12");
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -445,6 +461,10 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
                                    {"1019", true, ""}})
                   .has_value());
   store_.reset();
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(UndoMigrationTwelve(raw), "");
+  }
   ASSERT_EQ(RawDb(db_path()).Exec("DELETE FROM schema_version WHERE version >= 5"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN row_digest"), "");
   ASSERT_EQ(RawDb(db_path()).Exec("ALTER TABLE passages DROP COLUMN holder_record"), "");
@@ -464,7 +484,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "11");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "12");
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
@@ -967,12 +987,112 @@ TEST_F(StateStoreTest, HistoryCannotBeRewrittenFromOutside) {
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
 
   RawDb raw(db_path());
+  const std::string count = "SELECT COUNT(*) FROM events WHERE id_technique = '1017'";
+  const std::string before = raw.One(count);
   EXPECT_THAT(raw.Exec("UPDATE events SET kind = 'forged' WHERE id_technique = '1017'"),
               HasSubstr("append-only"));
   EXPECT_THAT(raw.Exec("DELETE FROM events WHERE id_technique = '1017'"), HasSubstr("append-only"));
   EXPECT_THAT(raw.Exec("DELETE FROM events"), HasSubstr("append-only"));
-  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM events WHERE id_technique = '1017'"), "3");
+  EXPECT_EQ(raw.One(count), before);
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "updated", "note"));
+}
+
+// A passage's row holds its "seen" and a deposit's membership its "in_deposit" (migration 12):
+// neither is written as an event, and the history reads them in the order they happened, among
+// the events written before and after.
+TEST_F(StateStoreTest, RowsHoldTheirHistoryEntriesInTheirPlace) {
+  ObserveOne(Quarantined("1017", "h0", {kMissingSexe}));
+  ObserveOne(Obs("1018", "h1"));
+  clock_.Advance(std::chrono::hours(1));
+  ObserveOne(Obs("1017", "h1"));
+  const std::int64_t a = Begin("a.xml", {"1018", "1017"});
+  ASSERT_TRUE(store().deposits().Abandon(a, "écriture interrompue").has_value());
+  clock_.Advance(std::chrono::hours(1));
+  Deposit("b.xml", {"1017", "1018"});
+  Verdicts("b.xml", {{"1017", true, ""}, {"1018", true, ""}});
+  ASSERT_TRUE(store().passages().RequestWithdrawal({"1018"}, {}).has_value());
+  clock_.Advance(std::chrono::hours(1));
+  auto w = store().deposits().BeginWithdrawal(kCertifier, "w.xml", "flux-w.xml", {"1018"});
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+
+  const auto lines = [&](const std::string& id) {
+    std::vector<std::string> out;
+    auto history = store().passages().History(id);
+    EXPECT_TRUE(history.has_value()) << history.error().message();
+    if (history) {
+      for (const Event& e : *history) {
+        out.push_back(Iso(e.at).substr(11, 5) + " " + e.kind + " " + e.detail);
+      }
+    }
+    return out;
+  };
+  EXPECT_THAT(lines("1017"),
+              ElementsAre("09:00 seen ", "09:00 quarantined " + std::string(kMissingSexe.rule),
+                          "10:00 valid ", "10:00 updated ", "10:00 in_deposit a.xml",
+                          "10:00 deposit_abandoned a.xml", "11:00 in_deposit b.xml",
+                          "11:00 deposited b.xml", "11:00 accepted "));
+  EXPECT_THAT(lines("1018"),
+              ElementsAre("09:00 seen ", "10:00 in_deposit a.xml", "10:00 deposit_abandoned a.xml",
+                          "11:00 in_deposit b.xml", "11:00 deposited b.xml", "11:00 accepted ",
+                          "11:00 withdrawal_requested ", "12:00 withdrawal_in_deposit w.xml"));
+
+  RawDb raw(db_path());
+  // Only the abandoned file's entries are events: its memberships are gone, at the time it was
+  // made. The live files' and the passages' first sighting are rows.
+  EXPECT_THAT(raw.Rows("SELECT id_technique || ' ' || kind || ' ' || detail || ' ' || at FROM "
+                       "events WHERE kind IN ('seen', 'in_deposit', 'withdrawal_in_deposit') "
+                       "ORDER BY id"),
+              ElementsAre("1018 in_deposit a.xml 2026-03-02T10:00:00Z",
+                          "1017 in_deposit a.xml 2026-03-02T10:00:00Z"));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages"), "3");
+}
+
+// A store of schema 11 has its passages' "seen" and "in_deposit" as events: after migration 12
+// each is read once, in its place, and what happens next is held by the rows.
+TEST_F(StateStoreTest, MigrationTwelveKeepsTheHistoryWrittenBefore) {
+  ObserveOne(Obs("1017", "h1"));
+  const std::int64_t a = Begin("a.xml", {"1017"});
+  store_.reset();
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(UndoMigrationTwelve(raw), "");
+    // What accrochd wrote before migration 12, the rows' entries as events.
+    ASSERT_EQ(raw.Exec("INSERT INTO events (at, certifier, id_technique, kind, detail) VALUES "
+                       "('2026-03-02T09:00:00Z', 'BCR00001', '1017', 'seen', ''), "
+                       "('2026-03-02T09:00:00Z', 'BCR00001', '1017', 'in_deposit', 'a.xml')"),
+              "");
+  }
+  Reopen();
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "12");
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit"));
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(store().deposits().MarkPublished(a, "sha").has_value());
+  Verdicts("a.xml", {{"1017", false, "refus"}});
+  ObserveOne(Obs("1017", "h2"));
+  ObserveOne(Obs("1018", "h1"));
+  Deposit("b.xml", {"1017", "1018"});
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "rejected", "corrected",
+                                              "in_deposit", "deposited"));
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "in_deposit", "deposited"));
+}
+
+// What the rows' history entries are made of cannot be changed or deleted from outside either.
+TEST_F(StateStoreTest, HistoryHeldByRowsCannotBeRewrittenFromOutside) {
+  ObserveOne(Obs("1017", "h1"));
+  Deposit("a.xml", {"1017"});
+  RawDb raw(db_path());
+  for (const char* forgery :
+       {"UPDATE passages SET first_seen = '2026-01-01T00:00:00Z'",
+        "UPDATE passages SET history_mark = 99", "UPDATE passages SET id_technique = '9999'",
+        "DELETE FROM passages", "UPDATE deposits SET created_at = '2026-01-01T00:00:00Z'",
+        "UPDATE deposits SET file_name = 'x.xml'", "UPDATE deposits SET action = 'SUPPRESSION'",
+        "DELETE FROM deposits", "DELETE FROM deposit_passages",
+        "UPDATE deposit_passages SET id_technique = '9999'"}) {
+    EXPECT_THAT(raw.Exec(forgery), HasSubstr("append-only")) << forgery;
+  }
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "deposited"));
+  // The columns a passage's life changes stay writable.
+  EXPECT_EQ(raw.Exec("UPDATE passages SET retry_requested = 0"), "");
 }
 
 // ---- Bookmarks ----
@@ -1193,11 +1313,16 @@ TEST_F(StateStoreTest, BeginDepositWritesItsPassagesInTheFilesOrder) {
                        "cdc_id_technique FROM deposit_passages ORDER BY rowid"),
               ElementsAre(d + "|BCR00001|1019|h1019|1019", d + "|BCR00001|1017|h1017|1017",
                           d + "|BCR00001|1018|h1018|1018C1"));
-  EXPECT_THAT(raw.Rows("SELECT certifier, id_technique, kind, detail, at FROM events WHERE "
-                       "kind = 'in_deposit' ORDER BY id"),
-              ElementsAre("BCR00001|1019|in_deposit|a.xml|2026-03-02T09:05:00Z",
-                          "BCR00001|1017|in_deposit|a.xml|2026-03-02T09:05:00Z",
-                          "BCR00001|1018|in_deposit|a.xml|2026-03-02T09:05:00Z"));
+  // Each one's history ends in the file, at the time it was made (the membership holds it).
+  for (const char* p : {"1019", "1017", "1018"}) {
+    auto history = store().passages().History(p);
+    ASSERT_TRUE(history.has_value()) << history.error().message();
+    ASSERT_FALSE(history->empty()) << p;
+    EXPECT_EQ(history->back().certifier + "|" + history->back().kind + "|" +
+                  history->back().detail + "|" + Iso(history->back().at),
+              "BCR00001|in_deposit|a.xml|2026-03-02T09:05:00Z")
+        << p;
+  }
   EXPECT_THAT(raw.Rows("SELECT certifier, id_technique, status, IFNULL(deposit_id, '-') FROM "
                        "passages ORDER BY certifier, id_technique"),
               ElementsAre("BCR00001|1017|in_deposit|" + d, "BCR00001|1018|in_deposit|" + d,
