@@ -37,7 +37,8 @@ std::string Blob(SqliteStatement& st, int column) {
 // FAIL") nor its WHERE clause; status_if_ adds a guard on the status.
 constexpr const char* kStatusWrite =
     "passages SET status = ?3, updated_at = ?4, "
-    "content_hash = CASE WHEN ?5 = 1 THEN source_hash ELSE content_hash END, "
+    "content_hash = CASE WHEN ?5 = 1 AND source_hash != '' THEN source_hash "
+    "ELSE content_hash END, source_hash = CASE WHEN ?5 = 1 THEN '' ELSE source_hash END, "
     "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
     "changed_after_acceptance = CASE WHEN ?16 = 3 THEN 0 WHEN ?8 = 1 THEN 1 "
     "ELSE changed_after_acceptance END, "
@@ -124,7 +125,10 @@ SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
 // content_hash is the content the passage was (or will be) deposited with; source_hash the
 // content last seen in the source. They differ while a passage waits in a file, or after the CDC
 // accepted it, when the source changes: the change is recorded once, and the deposited content
-// stays what a rejection or an acceptance is compared with.
+// stays what a rejection or an acceptance is compared with. source_hash is '' when it is the
+// content_hash (most passages, nearly always): 64 bytes less a row, which every passage's
+// record and its deposit write (bench/README.md, 2026-12-04, evening); rows written before hold
+// it whole, which reads the same.
 // The temporary table is made again for each list: made inside a transaction rolled back, it
 // would be gone (the statements, prepared against it, are prepared again by SQLite).
 // rid is NULL for a passage not in the store: the list's check then finds fewer passages than
@@ -183,13 +187,14 @@ PassageRows::PassageRows(sqlite3* db)
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
               "status, first_seen, updated_at, row_digest, holder_record, history_mark) VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?11, ?16, ?17, " +
+              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?11, ?11, ?16, ?17, " +
                   std::string(kLastEvent) + ") ON CONFLICT (certifier, id_technique) DO NOTHING"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
               "content_hash = CASE WHEN ?12 = 1 THEN content_hash ELSE ?8 END, "
-              "source_hash = ?8, cursor_value = ?9, status = ?10, "
+              "source_hash = CASE WHEN ?12 = 1 AND content_hash != ?8 THEN ?8 ELSE '' END, "
+              "cursor_value = ?9, status = ?10, "
               "xsd_refused = CASE WHEN ?13 = 1 THEN 0 ELSE xsd_refused END, "
               "changed_after_acceptance = MAX(changed_after_acceptance, ?14), "
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
@@ -224,6 +229,7 @@ mappings::PassageFacts ReadFacts(SqliteStatement& st) {
   f.status = ParseStatus(st.Text(0)).value_or(Status::kPending);
   f.content_hash = st.Text(1);
   f.source_hash = st.Text(2);
+  if (f.source_hash.empty()) f.source_hash = f.content_hash;  // '': the same
   f.retry_requested = st.Integer(3) != 0;
   f.xsd_refused = st.Integer(4) != 0;
   f.changed_after_acceptance = st.Integer(5) != 0;
