@@ -148,6 +148,9 @@ Database::Returned<F> Database::Transact(F&& body) {
 // A row's history_mark (migration 12): the id of the last event written before it, so that the
 // history entries the row holds come after that event and before the next.
 inline constexpr const char* kLastEvent = "coalesce((SELECT max(id) FROM events), 0)";
+// The history entry a membership holds (migration 12), of its deposit `d`.
+inline constexpr const char* kMembershipEntry =
+    "CASE d.action WHEN 'SUPPRESSION' THEN 'withdrawal_in_deposit' ELSE 'in_deposit' END";
 
 // Times as the database holds them.
 std::string IsoUtc(TimePoint t);

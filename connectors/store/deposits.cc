@@ -220,10 +220,10 @@ Result<void> DepositStore::Abandon(std::int64_t deposit_id, const std::string& /
     // The memberships go: the history entries they held become events first, with the time and
     // file they tell of (a deposit recorded before migration 12 has them as events already).
     sql << "INSERT INTO events (at, certifier, id_technique, kind, detail) SELECT d.created_at, "
-           "m.certifier, m.id_technique, CASE d.action WHEN 'SUPPRESSION' THEN "
-           "'withdrawal_in_deposit' ELSE 'in_deposit' END, d.file_name FROM deposits d "
-           "JOIN deposit_passages m ON m.deposit_id = d.id WHERE d.id = :id AND "
-           "d.history_mark IS NOT NULL ORDER BY m.rowid",
+           "m.certifier, m.id_technique, " +
+               std::string(kMembershipEntry) +
+               ", d.file_name FROM deposits d JOIN deposit_passages m ON m.deposit_id = d.id "
+               "WHERE d.id = :id AND d.history_mark IS NOT NULL ORDER BY m.rowid",
         soci::use(id);
     const mappings::DepositAbandoned event{id, file_name};
     ApplyToEach(rows,

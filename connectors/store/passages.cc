@@ -240,9 +240,9 @@ Result<std::vector<Event>> PassageStore::History(const std::string& id_technique
                             "'', 2 * p.history_mark + 1, 0, 0 FROM passages p WHERE " +
                             kById +
                             "AND p.history_mark IS NOT NULL "
-                            "UNION ALL SELECT d.created_at, m.certifier, m.id_technique, "
-                            "CASE d.action WHEN 'SUPPRESSION' THEN 'withdrawal_in_deposit' "
-                            "ELSE 'in_deposit' END, d.file_name, 2 * d.history_mark + 1, 1, d.id "
+                            "UNION ALL SELECT d.created_at, m.certifier, m.id_technique, " +
+                            kMembershipEntry +
+                            ", d.file_name, 2 * d.history_mark + 1, 1, d.id "
                             "FROM passages p CROSS JOIN deposits d CROSS JOIN deposit_passages m "
                             "ON m.deposit_id = d.id AND m.certifier = p.certifier AND "
                             "m.id_technique = p.id_technique WHERE " +
