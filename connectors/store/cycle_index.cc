@@ -17,6 +17,19 @@ std::string TemporaryDirectory() {
   return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/var/tmp";
 }
 
+// SeenIndex::TraitsAgree on traits as recorded (16 bytes each, 16 zero bytes for an unknown
+// one), compared in place: a look-up made for every holder of a cycle allocates nothing.
+bool RecordedTraitsAgree(std::string_view a, std::string_view b) {
+  static constexpr char kUnknown[kDigestBytes] = {};
+  const std::string_view unknown(kUnknown, kDigestBytes);
+  for (std::size_t at = 0; at + kDigestBytes <= a.size() && at + kDigestBytes <= b.size();
+       at += kDigestBytes) {
+    const std::string_view x = a.substr(at, kDigestBytes), y = b.substr(at, kDigestBytes);
+    if (x != unknown && y != unknown && x != y) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CycleIndex>> CycleIndex::Open(Hasher keyed, SpillMultimap::Options spill) {
@@ -82,23 +95,13 @@ std::optional<std::string> CycleIndex::InsertHolderRecord(std::string_view recor
     throw std::runtime_error("cycle index: a holder record of " + std::to_string(record.size()) +
                              " bytes");
   }
-  const std::string unknown(kDigestBytes, '\0');
-  auto split = [&unknown](std::string_view bytes) {
-    std::vector<std::string> traits;
-    for (std::size_t at = 0; at + kDigestBytes <= bytes.size(); at += kDigestBytes) {
-      std::string trait(bytes.substr(at, kDigestBytes));
-      traits.push_back(trait == unknown ? std::string() : std::move(trait));
-    }
-    return traits;
-  };
   const std::string_view digest = record.substr(0, kDigestBytes);
   const std::string_view stored = record.substr(kDigestBytes);
-  const std::vector<std::string> hashed = split(stored);
   // Each earlier holder of this identity: its trait count, its traits, its idTechnique.
   std::optional<std::string> agreeing;
   holders_->Find(digest, [&](std::string_view value) {
     const std::size_t traits = static_cast<unsigned char>(value[0]) * kDigestBytes;
-    if (!TraitsAgree(split(value.substr(1, traits)), hashed)) return false;
+    if (!RecordedTraitsAgree(value.substr(1, traits), stored)) return false;
     agreeing = std::string(value.substr(1 + traits));
     return true;
   });
