@@ -271,11 +271,10 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
       for (const EvaluatedRow& e : batch.rows) {
         if (e.row.identified) seen.push_back(e.row.passage.id_technique);
       }
-      seen.insert(seen.end(), batch.unchanged.begin(), batch.unchanged.end());
     }
     if (auto r = recording->Record(batch, last, to_write); !r) return r;
     if (!note_reads) return {};
-    return store_->missing().NoteRead(certifier.id_client, seen);
+    return store_->missing().NoteRead(certifier.id_client, seen, batch.unchanged);
   };
   if (session != nullptr) {
     stages.write = [session](const mappings::Passage& p) { return session->Add(p); };

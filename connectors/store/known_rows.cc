@@ -35,7 +35,7 @@ struct KnownRows::Statements {
             "SELECT EXISTS (SELECT 1 FROM passages WHERE certifier = ?1 AND mapping = ?2 AND "
             "row_digest IS NOT NULL)"),
         find(db, std::string("SELECT ") + kFactsColumns +
-                     ", mapping, row_digest, holder_record FROM passages "
+                     ", mapping, row_digest, holder_record, rowid FROM passages "
                      "WHERE certifier = ?1 AND id_technique = ?2") {}
 };
 
@@ -129,6 +129,7 @@ std::optional<KnownRows::Known> KnownRows::Find(const std::string& id_technique)
       known->facts = ReadFacts(find);
       known->row_digest = find.Text(13);
       if (!find.IsNull(14)) known->holder_record = find.Text(14);
+      known->row = find.Integer(15);
     }
     find.Reset();
     return known;

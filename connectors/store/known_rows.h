@@ -12,6 +12,7 @@
 #ifndef ACCROCHD_CONNECTORS_STORE_KNOWN_ROWS_H_
 #define ACCROCHD_CONNECTORS_STORE_KNOWN_ROWS_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,6 +50,7 @@ class KnownRows {
     mappings::PassageFacts facts;
     std::string row_digest;     // as recorded; empty: none
     std::string holder_record;  // as recorded; empty: none (the row was not valid)
+    std::int64_t row = 0;       // its rowid in `passages` (MissingStore::NoteRead's rows)
   };
   // The passage with this idTechnique, when the store holds one of this mapping with a digest
   // recorded; nullopt otherwise, and at once when none of the mapping's passages has one (a

@@ -1,6 +1,9 @@
 #include "connectors/store/missing.h"
 
+#include <stdexcept>
+
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include "connectors/store/sqlite_statement.h"
 #include "mappings/lifecycle.h"
@@ -13,10 +16,15 @@ constexpr const char* kStillThere =
     "certifier = :c AND mapping = :m AND status NOT IN ('missing', 'withdrawn') AND "
     "missing_from_source = 0";
 
-// Not seen by the read whose keys temp.read_now holds.
+namespace sq = ::sqlite_api;  // SOCI declares SQLite's API in this namespace
+
+// Not seen by the read whose rows MissingStore notes and whose keys temp.read_now holds (the
+// function first: it answers without a look-up).
 constexpr const char* kUnread =
-    " AND NOT EXISTS (SELECT 1 FROM temp.read_now r WHERE r.certifier = passages.certifier AND "
-    "r.id_technique = passages.id_technique)";
+    " AND NOT accrochd_row_read(passages.rowid) AND NOT EXISTS (SELECT 1 FROM temp.read_now r "
+    "WHERE r.certifier = passages.certifier AND r.id_technique = passages.id_technique)";
+
+constexpr std::int64_t kBitmapRows = std::int64_t{1} << 32;
 
 void EnsureTempTables(soci::session& sql) {
   sql << "CREATE TEMP TABLE IF NOT EXISTS read_now (certifier TEXT NOT NULL, "
@@ -25,21 +33,71 @@ void EnsureTempTables(soci::session& sql) {
          "WITHOUT ROWID";
 }
 
+// accrochd_row_read(rowid): 1 when the read noted that row of `passages`, else 0.
+void RowReadFunction(sq::sqlite3_context* context, int, sq::sqlite3_value** arguments) {
+  const auto* store = static_cast<const MissingStore*>(sq::sqlite3_user_data(context));
+  sq::sqlite3_result_int(context, store->RowRead(sq::sqlite3_value_int64(arguments[0])) ? 1 : 0);
+}
+
 }  // namespace
+
+MissingStore::~MissingStore() {
+  // The function would outlive the bits it reads: removed from the connection, still open.
+  if (function_on_ != nullptr) {
+    sq::sqlite3_create_function_v2(reinterpret_cast<sq::sqlite3*>(function_on_),
+                                   "accrochd_row_read", 1, SQLITE_UTF8, nullptr, nullptr, nullptr,
+                                   nullptr, nullptr);
+  }
+}
+
+void MissingStore::Prepare(soci::session& sql) {
+  EnsureTempTables(sql);
+  sqlite3* db = db_.handle();
+  if (function_on_ == db) return;
+  // Direct only: no trigger or view can call it. Not deterministic: it answers for the read.
+  if (sq::sqlite3_create_function_v2(reinterpret_cast<sq::sqlite3*>(db), "accrochd_row_read", 1,
+                                     SQLITE_UTF8 | SQLITE_DIRECTONLY, this, RowReadFunction,
+                                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("cannot add a function to the store's connection: ") +
+                             sq::sqlite3_errmsg(reinterpret_cast<sq::sqlite3*>(db)));
+  }
+  function_on_ = db;
+}
+
+bool MissingStore::RowRead(std::int64_t row) const {
+  if (row >= 0 && row < kBitmapRows) {
+    const auto word = static_cast<std::size_t>(row / 64);
+    return word < read_rows_.size() && ((read_rows_[word] >> (row % 64)) & 1) != 0;
+  }
+  return sparse_rows_.contains(row);
+}
 
 Result<void> MissingStore::BeginRead(const std::string& certifier) {
   return db_.Guarded([&](soci::session& sql) {
-    EnsureTempTables(sql);
+    Prepare(sql);
     sql << "DELETE FROM temp.read_now";
+    read_rows_.clear();
+    sparse_rows_.clear();
     (void)certifier;
   });
 }
 
 Result<void> MissingStore::NoteRead(const std::string& certifier,
-                                    const std::vector<std::string>& ids) {
-  if (ids.empty()) return {};
+                                    const std::vector<std::string>& ids,
+                                    const std::vector<std::int64_t>& rows) {
+  if (ids.empty() && rows.empty()) return {};
   return db_.Guarded([&](soci::session& sql) {
-    EnsureTempTables(sql);
+    for (const std::int64_t row : rows) {
+      if (row < 0 || row >= kBitmapRows) {
+        sparse_rows_.insert(row);
+        continue;
+      }
+      const auto word = static_cast<std::size_t>(row / 64);
+      if (word >= read_rows_.size()) read_rows_.resize(word + 1);
+      read_rows_[word] |= std::uint64_t{1} << (row % 64);
+    }
+    if (ids.empty()) return;
+    Prepare(sql);
     soci::transaction tr(sql);
     SqliteStatement insert(db_.handle(),
                            "INSERT OR IGNORE INTO temp.read_now (certifier, id_technique) "
@@ -95,7 +153,7 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
                                                 std::int64_t missing_after) {
   return db_.Guarded([&](soci::session& sql) {
     MissingOutcome out;
-    EnsureTempTables(sql);
+    Prepare(sql);
     soci::transaction tr(sql);
     // Only the passages not seen count a miss: a read that missed nothing writes nothing.
     soci::statement count =
@@ -124,7 +182,7 @@ Result<MissingOutcome> MissingStore::MarkDeleted(const std::string& certifier,
                                                  const std::vector<std::string>& ids) {
   return db_.Guarded([&](soci::session& sql) {
     MissingOutcome out;
-    EnsureTempTables(sql);
+    Prepare(sql);
     soci::transaction tr(sql);
     sql << "DELETE FROM temp.deleted_now";
     {

@@ -3,15 +3,17 @@
 // each is the lifecycle's SourceMissing decision (mappings/lifecycle.h); nothing is withdrawn.
 //
 // Set-based, because a mapping may hold a million passages: the keys a read saw are kept in a
-// TEMP table of the store's connection (gone with the process: a read a kill -9 cut short never
-// counts), and marking is a few statements in one transaction, never one per passage. A read
-// that misses nothing writes nothing to `passages`.
+// TEMP table of the store's connection, and the passages it saw unchanged (left unmapped, found
+// by their row in the store: KnownRows) as one bit each in memory -- both gone with the process:
+// a read a kill -9 cut short never counts. Marking is a few statements in one transaction, never
+// one per passage. A read that misses nothing writes nothing to `passages`.
 #ifndef ACCROCHD_CONNECTORS_STORE_MISSING_H_
 #define ACCROCHD_CONNECTORS_STORE_MISSING_H_
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,12 +59,21 @@ struct MissingCounts {
 class MissingStore {
  public:
   explicit MissingStore(Database& db) : db_(db) {}
+  ~MissingStore();
+  MissingStore(const MissingStore&) = delete;
+  MissingStore& operator=(const MissingStore&) = delete;
 
   // A read of one of `certifier`'s mappings starts: the keys it sees are noted from now on
   // (those of an earlier read are forgotten).
   Result<void> BeginRead(const std::string& certifier);
-  // idTechniques the read saw.
-  Result<void> NoteRead(const std::string& certifier, const std::vector<std::string>& ids);
+  // idTechniques the read saw, and the passages it saw by their row in the store (`rows`: the
+  // rowids KnownRows found, of `certifier`'s passages). A row is a bit in memory where an
+  // idTechnique is an insert into a B-tree, and a look-up in it for every passage MarkUnread
+  // considers: a quiet cycle notes every one of its rows (bench/README.md, 2026-12-04, night).
+  // Rowids are stable: the store never deletes a passage, nor vacuums (a VACUUM by hand between
+  // a read and its marking could renumber them).
+  Result<void> NoteRead(const std::string& certifier, const std::vector<std::string>& ids,
+                        const std::vector<std::int64_t>& rows = {});
 
   // After a complete read of `mapping` (every row, without error): each of its passages the read
   // did not see counts one more miss; those that reach `missing_after` misses are gone.
@@ -79,13 +90,27 @@ class MissingStore {
   // By certifier's BCR.
   Result<std::map<std::string, MissingCounts>> Counts();
 
+  // Whether the read noted this row of `passages` (NoteRead's rows): what the SQL function
+  // accrochd_row_read answers, on the store's connection.
+  bool RowRead(std::int64_t row) const;
+
  private:
   // Applies SourceMissing to the passages of `certifier` and `mapping` that `where` selects
   // (an SQL condition on `passages`, without parameters besides :c and :m).
   MissingOutcome Mark(const std::string& certifier, const std::string& mapping,
                       const std::string& where, const std::string& detail);
 
+  // The TEMP tables, and the SQL function that tells whether the read noted a passage's row
+  // (registered once on the store's connection).
+  void Prepare(soci::session& sql);
+
   Database& db_;
+  sqlite3* function_on_ = nullptr;  // the connection the SQL function is registered on
+  // The rows noted since BeginRead, one bit each by rowid (passages are numbered from 1, densely:
+  // about N/8 bytes for N passages); a rowid of 2^32 or more, in `sparse_rows_` (SQLite numbers
+  // a new row beyond the largest, so none comes before four billion passages).
+  std::vector<std::uint64_t> read_rows_;
+  std::set<std::int64_t> sparse_rows_;
 };
 
 }  // namespace accrochd::store

@@ -56,7 +56,7 @@ Evaluation::Unchanged Evaluation::LeaveIfUnchanged(const source::SourceRow& row,
   }
   ++report_.valid;
   ++report_.unchanged;
-  out.unchanged.push_back(std::move(*id));
+  out.unchanged.push_back(known->row);
   return Unchanged::kLeft;
 }
 

@@ -13,6 +13,7 @@
 #define ACCROCHD_DAEMON_CYCLE_PIPELINE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stop_token>
@@ -30,9 +31,9 @@ namespace accrochd::daemon::cycle {
 // A batch of the source's rows once mapped, validated and checked.
 struct EvaluatedBatch {
   std::vector<EvaluatedRow> rows;  // the rows not skipped
-  // The idTechniques of the rows left unmapped because unchanged (evaluation.h): read, nothing
-  // to record.
-  std::vector<std::string> unchanged;
+  // The rows left unmapped because unchanged (evaluation.h): read, nothing to record. Each
+  // passage's rowid in the store, which notes it read (MissingStore::NoteRead).
+  std::vector<std::int64_t> unchanged;
   std::vector<std::optional<std::string>>
       cursors;                         // each row's cursor value, if the mapping has one
   std::optional<std::string> highest;  // the highest cursor value read so far, this batch included

@@ -79,10 +79,12 @@ class MissingStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->passages().Observe({Obs("1"), Obs("2"), Obs("3"), Obs("9", "other")}));
   }
 
-  // One complete read of mapping rs6521 that saw `ids`, then the marking.
-  MissingOutcome Read(const std::vector<std::string>& ids, std::int64_t missing_after = 2) {
+  // One complete read of mapping rs6521 that saw `ids` (and the passages whose rowids are
+  // `rows`, as a read notes those it left unmapped), then the marking.
+  MissingOutcome Read(const std::vector<std::string>& ids, std::int64_t missing_after = 2,
+                      const std::vector<std::int64_t>& rows = {}) {
     EXPECT_TRUE(store_->missing().BeginRead(kCertifier).has_value());
-    EXPECT_TRUE(store_->missing().NoteRead(kCertifier, ids).has_value());
+    EXPECT_TRUE(store_->missing().NoteRead(kCertifier, ids, rows).has_value());
     auto out = store_->missing().MarkUnread(kCertifier, "rs6521", missing_after);
     EXPECT_TRUE(out.has_value()) << out.error().message();
     return out ? *out : MissingOutcome{};
@@ -101,6 +103,12 @@ class MissingStoreTest : public ::testing::Test {
       for (const auto& e : *history) out.push_back(e.kind + ":" + e.detail);
     }
     return out;
+  }
+  std::int64_t RowOf(const std::string& id) {
+    const auto rows =
+        Rows(dir_ + "/state.db", "SELECT rowid FROM passages WHERE id_technique = '" + id + "'");
+    EXPECT_EQ(rows.size(), 1u) << id;
+    return rows.empty() ? 0 : std::stoll(rows[0]);
   }
   std::string Changes() {
     // Every write to passages moves updated_at or a counter; the whole table as text.
@@ -188,6 +196,39 @@ TEST_F(MissingStoreTest, APassageInAFileKeepsItsStatusFlagged) {
   ASSERT_TRUE(store_->passages().Observe({Obs("1")}));
   EXPECT_THAT(Passages()[0], "1 in_deposit 0 0");
   EXPECT_THAT(Events("1").back(), "reappeared:");
+}
+
+// The passages a read left unmapped are noted by their row in the store (one bit each): they
+// count as read exactly as those noted by idTechnique, alone or together, and only for the read
+// that noted them. A row no passage has (one past 2^32 here, kept apart from the bits) changes
+// nothing.
+TEST_F(MissingStoreTest, PassagesNotedByTheirRowCountAsReadAsByTheirIdTechnique) {
+  const std::int64_t one = RowOf("1"), two = RowOf("2"), three = RowOf("3");
+  ASSERT_TRUE(one != two && two != three && one != three);
+  const std::string before = Changes();
+  EXPECT_EQ(Read({}, 2, {one, two, three}).Total(), 0);
+  EXPECT_EQ(Changes(), before);  // a quiet read by rows writes nothing
+  EXPECT_EQ(Read({"2"}, 2, {three, (std::int64_t{1} << 32) + 5}).Total(), 0);
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 pending 1 0", "2 pending 0 0", "3 pending 0 0", "9 pending 0 0"));
+  EXPECT_TRUE(store_->missing().RowRead(three));
+  EXPECT_TRUE(store_->missing().RowRead((std::int64_t{1} << 32) + 5));
+  EXPECT_FALSE(store_->missing().RowRead(one));
+  EXPECT_FALSE(store_->missing().RowRead(std::int64_t{1} << 40));
+  // The next read forgets the rows the last one noted: 1 and 3 unread this time.
+  const MissingOutcome out = Read({"2"});
+  EXPECT_EQ(out.Total(), 1);
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 missing 2 0", "2 pending 0 0", "3 pending 1 0", "9 pending 0 0"));
+  EXPECT_FALSE(store_->missing().RowRead(three));
+  // deleted_query's ids spare a passage noted by its row.
+  ASSERT_TRUE(store_->missing().BeginRead(kCertifier).has_value());
+  ASSERT_TRUE(store_->missing().NoteRead(kCertifier, {}, {three}).has_value());
+  auto deleted = store_->missing().MarkDeleted(kCertifier, "rs6521", {"2", "3"});
+  ASSERT_TRUE(deleted.has_value()) << deleted.error().message();
+  EXPECT_EQ(deleted->Total(), 1);
+  EXPECT_THAT(Passages(),
+              ElementsAre("1 missing 2 0", "2 missing 0 0", "3 pending 1 0", "9 pending 0 0"));
 }
 
 TEST_F(MissingStoreTest, DeletedQueryIdsAreMarkedAtOnceUnlessTheReadSawThem) {

@@ -2109,6 +2109,10 @@ TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds
   EXPECT_EQ(found->holder_record, o.holder_record);
   EXPECT_EQ(found->facts.status, Status::kPending);
   EXPECT_EQ(found->facts.content_hash, "h1");
+  // Its row in the store, which the cycle notes read (MissingStore::NoteRead).
+  EXPECT_EQ(std::to_string(found->row),
+            RawDb(db_path()).One("SELECT rowid FROM passages WHERE id_technique = '1017'"));
+  EXPECT_GT(found->row, 0);
   EXPECT_EQ((*known)->Find("1018"), std::nullopt);
   // Another mapping's reader finds nothing of this one's passages.
   auto other = store().passages().OpenKnownRows(kCertifier, "rs9999", salt);
