@@ -54,7 +54,9 @@ class KnownRows {
   };
   // The passage with this idTechnique, when the store holds one of this mapping with a digest
   // recorded; nullopt otherwise, and at once when none of the mapping's passages has one (a
-  // first read, a mapping changed since: no look-up at all).
+  // first read, a mapping changed since: no look-up at all). The passage recorded after the last
+  // one found is tried first, by a step of the table: a source read in the order its rows were
+  // first recorded costs no look-up by key.
   std::optional<Known> Find(const std::string& id_technique);
   // Whether Find may find anything: false when the mapping has no digest recorded, or a read
   // failed. Callers skip the work of a look-up (the row's idTechnique) when it is false.
@@ -69,9 +71,19 @@ class KnownRows {
   std::string certifier_;
   std::string mapping_;
   std::string salt_;
+  // Known from a row of `find` or `walk` (kKnownColumns); nullopt when of another mapping, or
+  // without a digest.
+  std::optional<Known> Read(SqliteStatement& st) const;
+
   bool asking_ = true;  // false: nothing to find, or a read failed
   int finds_ = 0;       // in the read transaction open (0: none)
   std::unique_ptr<Statements> statements_;
+  // The walk of the table from the last passage found (Find): whether its statement is bound and
+  // in progress, where it is, and how often its next row was (not) the one looked for.
+  bool walking_ = false;
+  std::int64_t last_row_ = 0;
+  std::int64_t walk_hits_ = 0;
+  std::int64_t walk_misses_ = 0;
 };
 
 }  // namespace accrochd::store

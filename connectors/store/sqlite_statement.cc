@@ -117,6 +117,13 @@ std::string SqliteStatement::Text(int column) const {
                      static_cast<std::size_t>(sq::sqlite3_column_bytes(St(statement_), column)));
 }
 
+std::string_view SqliteStatement::View(int column) const {
+  const unsigned char* text = sq::sqlite3_column_text(St(statement_), column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<std::size_t>(sq::sqlite3_column_bytes(St(statement_), column))};
+}
+
 std::int64_t SqliteStatement::Integer(int column) const {
   return sq::sqlite3_column_int64(St(statement_), column);
 }

@@ -67,6 +67,8 @@ class SqliteStatement {
 
   bool IsNull(int column) const;
   std::string Text(int column) const;  // "" for NULL; a blob's bytes
+  // The same without a copy: valid until the statement steps, resets or is destroyed.
+  std::string_view View(int column) const;
   std::int64_t Integer(int column) const;
 
  private:

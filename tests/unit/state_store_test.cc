@@ -2147,6 +2147,76 @@ TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds
   EXPECT_EQ(da.find("DUPONT"), std::string::npos);
 }
 
+// Find tries the passage after the last one found before looking up by key (rows mostly come in
+// the order their passages were recorded): whatever the order asked, each idTechnique gives its
+// own passage -- not the next row's when that is another certifier's, another mapping's, or
+// another idTechnique's -- and nothing for an unknown one.
+TEST_F(CycleIndexTest, KnownRowsFindsEachPassageWhateverTheOrderAsked) {
+  auto with_digest = [](Observation o) {
+    o.row_digest = std::string(16, '\x01');
+    o.holder_record = std::string(32, '\x02');
+    return o;
+  };
+  Observation other_mapping = with_digest(Obs("4", "h-4"));
+  other_mapping.mapping = "rs9999";
+  ASSERT_TRUE(store()
+                  .passages()
+                  .Observe({with_digest(Obs("1", "h-1")), with_digest(Obs("2", "h-2")),
+                            with_digest(Obs("3", "h-o3", D(2026, 1, 15), std::nullopt, "BCR99999")),
+                            with_digest(Obs("3", "h-3")), other_mapping,
+                            with_digest(Obs("5", "h-5"))})
+                  .has_value());
+  auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", "salt");
+  ASSERT_TRUE(known.has_value()) << known.error().message();
+  std::vector<std::string> found;
+  for (const char* id : {"1", "2", "3", "4", "5", "6", "1", "5", "3", "2", "1"}) {
+    auto f = (*known)->Find(id);
+    found.push_back(f ? f->facts.content_hash : "-");
+    if (f) {
+      EXPECT_EQ(std::to_string(f->row),
+                RawDb(db_path()).One("SELECT rowid FROM passages WHERE certifier = '" +
+                                     std::string(kCertifier) + "' AND id_technique = '" + id +
+                                     "'"));
+    }
+  }
+  EXPECT_THAT(found, ElementsAre("h-1", "h-2", "h-3", "-", "h-5", "-", "h-1", "h-5", "h-3", "h-2",
+                                 "h-1"));
+}
+
+// Thousands of passages asked in the order recorded, then backwards, across the renewals of the
+// reader's snapshot (every 4,096 look-ups), with a passage recorded meanwhile: each one's own.
+TEST_F(CycleIndexTest, KnownRowsFindsThousandsInOrderAndBackwardsAcrossSnapshots) {
+  constexpr int kPassages = 5000;
+  std::vector<Observation> all;
+  for (int i = 0; i < kPassages; ++i) {
+    Observation o = Obs("K" + std::to_string(i), "h" + std::to_string(i));
+    o.row_digest = std::string(16, '\x01');
+    o.holder_record = std::string(16, '\x02');
+    all.push_back(std::move(o));
+  }
+  ASSERT_TRUE(store().passages().Observe(all).has_value());
+  auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", "salt");
+  ASSERT_TRUE(known.has_value()) << known.error().message();
+  int wrong = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (int n = 0; n < kPassages; ++n) {
+      const int i = round == 0 ? n : kPassages - 1 - n;
+      auto f = (*known)->Find("K" + std::to_string(i));
+      if (!f || f->facts.content_hash != "h" + std::to_string(i)) ++wrong;
+      if (round == 0 && n == kPassages / 2) {
+        Observation late = Obs("late", "h-late");
+        late.row_digest = std::string(16, '\x01');
+        late.holder_record = std::string(16, '\x02');
+        ASSERT_TRUE(store().passages().Observe({late}).has_value());
+      }
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+  auto late = (*known)->Find("late");  // recorded after the reader's first snapshot
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(late->facts.content_hash, "h-late");
+}
+
 TEST_F(CycleIndexTest, ANewIndexForgetsThePreviousCycle) {
   auto first = OpenCycleIndex(store());
   {
