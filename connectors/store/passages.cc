@@ -368,7 +368,22 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
 }
 
 Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
-  auto index = CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); });
+  // The passages ever recorded, of every certifier (rowids are dense: none is deleted), read from
+  // the end of the table's tree; at most 8,000,000 (12 MB a filter).
+  constexpr long long kMostForeseen = 8'000'000;
+  SpillMultimap::Options spill;
+  auto recorded = db_.Guarded([](soci::session& sql) {
+    long long n = 0;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT max(rowid) FROM passages", soci::into(n, ind);
+    return ind == soci::i_ok ? n : 0LL;
+  });
+  if (recorded && *recorded > 0) {
+    spill.first_filter = std::max<std::size_t>(
+        spill.first_filter, static_cast<std::size_t>(std::min(*recorded, kMostForeseen)));
+  }
+  auto index =
+      CycleIndex::Open([this](std::string_view data) { return db_.KeyedDigest(data); }, spill);
   if (!index) return std::unexpected(index.error());
   return std::unique_ptr<mappings::SeenIndex>(std::move(*index));
 }

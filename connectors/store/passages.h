@@ -41,6 +41,8 @@ class PassageStore {
 
   // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): see
   // cycle_index.h. Holder identities are kept only as keyed hashes. Each index is independent.
+  // Its Bloom filters are sized at once for as many keys as the store holds passages: a cycle
+  // that reads them all again asks one filter a look-up, not one per doubling.
   Result<std::unique_ptr<mappings::SeenIndex>> NewCycleIndex();
   // A reader of what the store holds of `certifier`'s rows of `mapping`, for one cycle's
   // map+validate stage: see known_rows.h. `salt` as KnownRows::Open.

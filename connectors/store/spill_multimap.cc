@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -53,11 +56,17 @@ std::uint32_t GetSize(const char* p) {
 }  // namespace
 
 // A blocked Bloom filter: each key sets 6 bits of one 512-bit block (one cache line), 12 bits per
-// key of its capacity: about 0.5 % of the keys it does not hold answer "maybe".
+// key of its capacity: about 0.5 % of the keys it does not hold answer "maybe". Its blocks come
+// zeroed from calloc, which maps fresh pages for a large filter: one sized for millions of keys
+// (PassageStore::NewCycleIndex) is resident only where keys were added.
 class SpillMultimap::Filter {
  public:
   explicit Filter(std::size_t capacity)
-      : capacity_(capacity), blocks_((capacity * 12 + 511) / 512, Block{}) {}
+      : capacity_(capacity),
+        size_((capacity * 12 + 511) / 512),
+        blocks_(static_cast<Block*>(std::calloc(size_, sizeof(Block)))) {
+    if (blocks_ == nullptr) throw std::bad_alloc();
+  }
   bool Full() const { return count_ >= capacity_; }
   void Add(std::uint64_t h) {
     ++count_;
@@ -77,10 +86,14 @@ class SpillMultimap::Filter {
 
  private:
   using Block = std::array<std::uint64_t, 8>;
-  std::size_t Index(std::uint64_t h) const { return static_cast<std::size_t>(h % blocks_.size()); }
+  struct Free {
+    void operator()(Block* b) const { std::free(b); }
+  };
+  std::size_t Index(std::uint64_t h) const { return static_cast<std::size_t>(h % size_); }
   std::size_t capacity_;
   std::size_t count_ = 0;
-  std::vector<Block> blocks_;
+  std::size_t size_;  // blocks
+  std::unique_ptr<Block[], Free> blocks_;
 };
 
 struct SpillMultimap::Run {

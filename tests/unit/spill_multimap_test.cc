@@ -40,42 +40,48 @@ std::unique_ptr<SpillMultimap> Open(const std::string& dir, SpillMultimap::Optio
 // and more.
 TEST(SpillMultimapTest, FindsEveryValueInTheOrderAddedWhateverTheRuns) {
   const std::string dir = testing::MakeTempDir("spill");
-  for (std::size_t stride : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
-    for (std::size_t buffer : {std::size_t{2000}, std::size_t{20000}, std::size_t{1} << 20}) {
-      auto map = Open(dir, {buffer, stride, 256});
-      ASSERT_NE(map, nullptr);
-      std::mt19937 random(static_cast<unsigned>(stride * 1000 + buffer));
-      std::map<std::string, std::vector<std::string>> expected;
-      std::vector<std::string> keys;
-      // Several filter generations (256, 512, 1,024, 2,048 keys).
-      for (int i = 0; i < 3000; ++i) {
-        std::string key;
-        if (!keys.empty() && random() % 5 == 0) {
-          key = keys[random() % keys.size()];  // a key seen before
+  // Filters in generations from 256 keys, or one sized at once for a million (as a cycle's index
+  // on a store that holds a million passages: PassageStore::NewCycleIndex).
+  for (std::size_t first_filter : {std::size_t{256}, std::size_t{1} << 20}) {
+    for (std::size_t stride : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
+      for (std::size_t buffer : {std::size_t{2000}, std::size_t{20000}, std::size_t{1} << 20}) {
+        auto map = Open(dir, {buffer, stride, first_filter});
+        ASSERT_NE(map, nullptr);
+        std::mt19937 random(static_cast<unsigned>(stride * 1000 + buffer));
+        std::map<std::string, std::vector<std::string>> expected;
+        std::vector<std::string> keys;
+        // Several filter generations (256, 512, 1,024, 2,048 keys).
+        for (int i = 0; i < 3000; ++i) {
+          std::string key;
+          if (!keys.empty() && random() % 5 == 0) {
+            key = keys[random() % keys.size()];  // a key seen before
+          } else {
+            const std::size_t size = 1 + random() % 20;
+            for (std::size_t c = 0; c < size; ++c) key += static_cast<char>(random() % 7 * 40);
+            keys.push_back(key);
+          }
+          const std::string value = "v" + std::to_string(i) + std::string(random() % 3, '\0');
+          map->Add(key, value);
+          expected[key].push_back(value);
+          if (i % 97 == 0) {  // looked for while the map grows
+            ASSERT_EQ(All(*map, key), expected[key])
+                << "stride " << stride << ", buffer " << buffer << ", filter " << first_filter;
+          }
+        }
+        if (buffer < (std::size_t{1} << 20)) {
+          EXPECT_GT(map->runs(), 5u);
         } else {
-          const std::size_t size = 1 + random() % 20;
-          for (std::size_t c = 0; c < size; ++c) key += static_cast<char>(random() % 7 * 40);
-          keys.push_back(key);
+          EXPECT_EQ(map->runs(), 0u);
         }
-        const std::string value = "v" + std::to_string(i) + std::string(random() % 3, '\0');
-        map->Add(key, value);
-        expected[key].push_back(value);
-        if (i % 97 == 0) {  // looked for while the map grows
-          ASSERT_EQ(All(*map, key), expected[key]) << "stride " << stride << ", buffer " << buffer;
+        for (const auto& [key, values] : expected) {
+          ASSERT_EQ(All(*map, key), values)
+              << "stride " << stride << ", buffer " << buffer << ", filter " << first_filter;
         }
-      }
-      if (buffer < (std::size_t{1} << 20)) {
-        EXPECT_GT(map->runs(), 5u);
-      } else {
-        EXPECT_EQ(map->runs(), 0u);
-      }
-      for (const auto& [key, values] : expected) {
-        ASSERT_EQ(All(*map, key), values) << "stride " << stride << ", buffer " << buffer;
-      }
-      for (const std::string& absent :
-           {std::string(), std::string("absent"), std::string(3, '\xff')}) {
-        if (expected.count(absent) == 0) {
-          EXPECT_THAT(All(*map, absent), ElementsAre());
+        for (const std::string& absent :
+             {std::string(), std::string("absent"), std::string(3, '\xff')}) {
+          if (expected.count(absent) == 0) {
+            EXPECT_THAT(All(*map, absent), ElementsAre());
+          }
         }
       }
     }
