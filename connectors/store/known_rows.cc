@@ -122,20 +122,24 @@ namespace {
 constexpr int kFindsPerSnapshot = 4096;
 }  // namespace
 
-std::optional<KnownRows::Known> KnownRows::Read(SqliteStatement& st) const {
-  std::optional<Known> known;
-  if (st.View(kMapping) == mapping_ && !st.IsNull(kRowDigest)) {
-    known.emplace();
-    known->facts = ReadFacts(st);
-    known->row_digest = st.Text(kRowDigest);
-    if (!st.IsNull(kHolderRecord)) known->holder_record = st.Text(kHolderRecord);
-    known->row = st.Integer(kRowid);
-  }
-  return known;
+bool KnownRows::Read(SqliteStatement& st, Known& known) const {
+  if (st.View(kMapping) != mapping_ || st.IsNull(kRowDigest)) return false;
+  ReadFacts(st, known.facts);
+  known.row_digest.assign(st.View(kRowDigest));
+  known.holder_record.clear();
+  if (!st.IsNull(kHolderRecord)) known.holder_record.assign(st.View(kHolderRecord));
+  known.row = st.Integer(kRowid);
+  return true;
 }
 
 std::optional<KnownRows::Known> KnownRows::Find(const std::string& id_technique) {
-  if (!asking_) return std::nullopt;
+  Known known;
+  if (!Find(id_technique, known)) return std::nullopt;
+  return known;
+}
+
+bool KnownRows::Find(const std::string& id_technique, Known& known) {
+  if (!asking_) return false;
   SqliteStatement& walk = statements_->walk;
   try {
     if (finds_ == 0) Exec(db_, "BEGIN");
@@ -154,7 +158,7 @@ std::optional<KnownRows::Known> KnownRows::Find(const std::string& id_technique)
         if (walk.View(kCertifier) == certifier_ && walk.View(kIdTechnique) == id_technique) {
           ++walk_hits_;
           last_row_ = walk.Integer(kRowid);
-          return Read(walk);  // the walk stays where it is
+          return Read(walk, known);  // the walk stays where it is
         }
         walk.Reset();
       }
@@ -163,21 +167,21 @@ std::optional<KnownRows::Known> KnownRows::Find(const std::string& id_technique)
     }
     SqliteStatement& find = statements_->find;
     find.Bind(1, certifier_).Bind(2, id_technique);
-    if (!find.Next()) return std::nullopt;  // reset at the end
-    std::optional<Known> known = Read(find);
+    if (!find.Next()) return false;  // reset at the end
+    const bool found = Read(find, known);
     last_row_ = find.Integer(kRowid);
     find.Reset();
     if (walk_misses_ <= walk_hits_ + kWalkMissesAllowed) {
       walk.Bind(1, last_row_);
       walking_ = true;
     }
-    return known;
+    return found;
   } catch (const std::exception&) {
     asking_ = false;  // every row is mapped, as without this reader
     walking_ = false;
     if (finds_ > 0) sq::sqlite3_exec(Db(db_), "ROLLBACK", nullptr, nullptr, nullptr);
     finds_ = 0;
-    return std::nullopt;
+    return false;
   }
 }
 

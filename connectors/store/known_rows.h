@@ -58,6 +58,10 @@ class KnownRows {
   // one found is tried first, by a step of the table: a source read in the order its rows were
   // first recorded costs no look-up by key.
   std::optional<Known> Find(const std::string& id_technique);
+  // The same into `known` (whose strings keep their capacity: a look-up per row allocates
+  // nothing once they are large enough); false, `known` left unspecified, where Find gives
+  // nullopt.
+  bool Find(const std::string& id_technique, Known& known);
   // Whether Find may find anything: false when the mapping has no digest recorded, or a read
   // failed. Callers skip the work of a look-up (the row's idTechnique) when it is false.
   bool Asking() const { return asking_; }
@@ -71,9 +75,9 @@ class KnownRows {
   std::string certifier_;
   std::string mapping_;
   std::string salt_;
-  // Known from a row of `find` or `walk` (kKnownColumns); nullopt when of another mapping, or
+  // `known` from a row of `find` or `walk` (kKnownColumns); false when of another mapping, or
   // without a digest.
-  std::optional<Known> Read(SqliteStatement& st) const;
+  bool Read(SqliteStatement& st, Known& known) const;
 
   bool asking_ = true;  // false: nothing to find, or a read failed
   int finds_ = 0;       // in the read transaction open (0: none)

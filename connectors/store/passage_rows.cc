@@ -225,21 +225,28 @@ PassageRows::PassageRows(sqlite3* db)
 
 mappings::PassageFacts ReadFacts(SqliteStatement& st) {
   mappings::PassageFacts f;
+  ReadFacts(st, f);
+  return f;
+}
+
+void ReadFacts(SqliteStatement& st, mappings::PassageFacts& f) {
   f.exists = true;
-  f.status = ParseStatus(st.Text(0)).value_or(Status::kPending);
-  f.content_hash = st.Text(1);
-  f.source_hash = st.Text(2);
-  if (f.source_hash.empty()) f.source_hash = f.content_hash;  // '': the same
+  f.status = ParseStatus(st.View(0)).value_or(Status::kPending);
+  f.content_hash.assign(st.View(1));
+  f.source_hash.assign(st.View(2));
+  if (f.source_hash.empty()) f.source_hash.assign(f.content_hash);  // '': the same
   f.retry_requested = st.Integer(3) != 0;
   f.xsd_refused = st.Integer(4) != 0;
   f.changed_after_acceptance = st.Integer(5) != 0;
+  f.deposit_id.reset();
   if (!st.IsNull(6)) f.deposit_id = st.Integer(6);
+  f.has_quarantine_reasons = false;
+  f.withdrawal_deposit_id.reset();
   if (!st.IsNull(7)) f.withdrawal_deposit_id = st.Integer(7);
   f.correcting = st.Integer(8) != 0;
   f.corrections = st.Integer(9);
   f.missing_from_source = st.Integer(10) != 0;
   f.missed_reads = st.Integer(11);
-  return f;
 }
 
 mappings::PassageFacts PassageRows::Facts(const std::string& certifier,

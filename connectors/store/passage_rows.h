@@ -26,6 +26,8 @@ inline constexpr const char* kFactsColumns =
     "missed_reads";
 // A passage's facts from a row of `st` selecting kFactsColumns first (exists set).
 mappings::PassageFacts ReadFacts(SqliteStatement& st);
+// The same into `facts`, whose strings keep their capacity (a reader of a row per passage).
+void ReadFacts(SqliteStatement& st, mappings::PassageFacts& facts);
 
 class PassageRows {
  public:

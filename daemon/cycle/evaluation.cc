@@ -35,18 +35,17 @@ Evaluation::Evaluation(const mappings::Mapping& mapping, const mappings::Validat
                        !BoundedBelowByToday(mapping)) {}
 
 Evaluation::Unchanged Evaluation::LeaveIfUnchanged(const source::SourceRow& row,
-                                                   const std::string& digest,
-                                                   EvaluatedBatch& out) {
+                                                   const std::string& digest, EvaluatedBatch& out) {
   std::optional<std::string> id = mapper_->IdTechnique(row);
   if (!id) return Unchanged::kNo;
-  std::optional<store::KnownRows::Known> known = known_->Find(*id);
+  store::KnownRows::Known& known = known_row_;  // reused: its strings keep their capacity
   // A record of another form (a store written by another version) is not used: the row is mapped.
-  if (!known || known->row_digest != digest || known->holder_record.empty() ||
-      known->holder_record.size() % digest.size() != 0 ||
-      !mappings::QuietWhenUnchanged(known->facts)) {
+  if (!known_->Find(*id, known) || known.row_digest != digest || known.holder_record.empty() ||
+      known.holder_record.size() % digest.size() != 0 ||
+      !mappings::QuietWhenUnchanged(known.facts)) {
     return Unchanged::kNo;
   }
-  switch (checks_.RegisterKnown(*id, known->holder_record)) {
+  switch (checks_.RegisterKnown(*id, known.holder_record)) {
     case mappings::CycleChecks::Known::kRegistered:
       break;
     case mappings::CycleChecks::Known::kIdRepeated:
@@ -56,7 +55,7 @@ Evaluation::Unchanged Evaluation::LeaveIfUnchanged(const source::SourceRow& row,
   }
   ++report_.valid;
   ++report_.unchanged;
-  out.unchanged.push_back(known->row);
+  out.unchanged.push_back(known.row);
   return Unchanged::kLeft;
 }
 
@@ -90,8 +89,11 @@ Result<bool> Evaluation::Evaluate(const source::RowBatch& batch, EvaluatedBatch&
       }
       continue;
     }
-    EvaluatedRow evaluated{mapper_->Map(row, report_.rows), mappings::Verdict::kQuarantined,
-                           std::move(digest), {}, {}};
+    EvaluatedRow evaluated{mapper_->Map(row, report_.rows),
+                           mappings::Verdict::kQuarantined,
+                           std::move(digest),
+                           {},
+                           {}};
     if (evaluated.row.skipped) {
       // Not for the CDC (skip_when): counted, neither validated nor recorded.
       ++report_.skipped;

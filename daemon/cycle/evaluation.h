@@ -63,7 +63,8 @@ class Evaluation {
   std::optional<std::size_t> cursor_column_;
   std::optional<std::string> highest_;  // the highest cursor value read
   store::KnownRows* known_;
-  bool leave_unchanged_ = false;  // unchanged rows may be left unmapped
+  store::KnownRows::Known known_row_;  // what known_ found of the last row, reused
+  bool leave_unchanged_ = false;       // unchanged rows may be left unmapped
   ContentHasher content_hasher_;
 
   // What became of a row the store may know unchanged.

@@ -2183,6 +2183,33 @@ TEST_F(CycleIndexTest, KnownRowsFindsEachPassageWhateverTheOrderAsked) {
                                  "h-1"));
 }
 
+// The look-up into a Known reused from row to row (as map+validate does) leaves nothing of the
+// previous passage: its holder's record, its file, its status.
+TEST_F(CycleIndexTest, KnownRowsReusedLeavesNothingOfThePreviousPassage) {
+  Observation a = Obs("a", "h-a");
+  a.row_digest = std::string(16, '\x01');
+  a.holder_record = std::string(32, '\x02');
+  Observation b = Obs("b", "h-b");
+  b.row_digest = std::string(16, '\x03');
+  ASSERT_TRUE(store().passages().Observe({a, b}).has_value());
+  ASSERT_TRUE(store().deposits().Begin(kCertifier, "F.xml", "flux-1", {"a"}).has_value());
+  auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", "salt");
+  ASSERT_TRUE(known.has_value()) << known.error().message();
+  KnownRows::Known k;
+  ASSERT_TRUE((*known)->Find("a", k));
+  EXPECT_EQ(k.facts.status, Status::kInDeposit);
+  EXPECT_TRUE(k.facts.deposit_id.has_value());
+  EXPECT_EQ(k.holder_record, a.holder_record);
+  ASSERT_TRUE((*known)->Find("b", k));
+  EXPECT_EQ(k.facts.status, Status::kPending);
+  EXPECT_EQ(k.facts.deposit_id, std::nullopt);
+  EXPECT_EQ(k.facts.content_hash, "h-b");
+  EXPECT_EQ(k.facts.source_hash, "h-b");
+  EXPECT_EQ(k.row_digest, b.row_digest);
+  EXPECT_EQ(k.holder_record, "");
+  EXPECT_FALSE((*known)->Find("c", k));
+}
+
 // Thousands of passages asked in the order recorded, then backwards, across the renewals of the
 // reader's snapshot (every 4,096 look-ups), with a passage recorded meanwhile: each one's own.
 TEST_F(CycleIndexTest, KnownRowsFindsThousandsInOrderAndBackwardsAcrossSnapshots) {
