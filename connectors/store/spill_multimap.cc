@@ -166,15 +166,31 @@ void SpillMultimap::Add(std::string_view key, std::string_view value) {
 }
 
 void SpillMultimap::Spill() {
-  std::vector<std::uint32_t> order(slots_.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   auto key = [this](std::uint32_t i) {
     return std::string_view(arena_).substr(slots_[i].at, slots_[i].key_size);
   };
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const int c = key(a).compare(key(b));
-    return c < 0 || (c == 0 && a < b);  // equal keys in the order they came
+  // Sorted by key, each entry with its key's first 8 bytes as a number that orders as they do
+  // (big-endian, zero-padded): most comparisons end there, without reading the arena.
+  struct Sorted {
+    std::uint64_t prefix;
+    std::uint32_t slot;
+  };
+  std::vector<Sorted> sorted(slots_.size());
+  for (std::uint32_t i = 0; i < sorted.size(); ++i) {
+    const std::string_view k = key(i);
+    std::uint64_t prefix = 0;
+    for (std::size_t b = 0; b < 8; ++b) {
+      prefix = prefix << 8 | (b < k.size() ? static_cast<unsigned char>(k[b]) : 0u);
+    }
+    sorted[i] = {prefix, i};
+  }
+  std::sort(sorted.begin(), sorted.end(), [&](const Sorted& a, const Sorted& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    const int c = key(a.slot).compare(key(b.slot));
+    return c < 0 || (c == 0 && a.slot < b.slot);  // equal keys in the order they came
   });
+  std::vector<std::uint32_t> order(sorted.size());
+  for (std::size_t n = 0; n < sorted.size(); ++n) order[n] = sorted[n].slot;
   Run run;
   run.begin = file_size_;
   std::string out;
