@@ -132,12 +132,6 @@ bool KnownRows::Read(SqliteStatement& st, Known& known) const {
   return true;
 }
 
-std::optional<KnownRows::Known> KnownRows::Find(const std::string& id_technique) {
-  Known known;
-  if (!Find(id_technique, known)) return std::nullopt;
-  return known;
-}
-
 bool KnownRows::Find(const std::string& id_technique, Known& known) {
   if (!asking_) return false;
   SqliteStatement& walk = statements_->walk;

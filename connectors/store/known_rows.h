@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,14 +52,12 @@ class KnownRows {
     std::int64_t row = 0;       // its rowid in `passages` (MissingStore::NoteRead's rows)
   };
   // The passage with this idTechnique, when the store holds one of this mapping with a digest
-  // recorded; nullopt otherwise, and at once when none of the mapping's passages has one (a
-  // first read, a mapping changed since: no look-up at all). The passage recorded after the last
-  // one found is tried first, by a step of the table: a source read in the order its rows were
-  // first recorded costs no look-up by key.
-  std::optional<Known> Find(const std::string& id_technique);
-  // The same into `known` (whose strings keep their capacity: a look-up per row allocates
-  // nothing once they are large enough); false, `known` left unspecified, where Find gives
-  // nullopt.
+  // recorded, read into `known` (whose strings keep their capacity: a look-up per row allocates
+  // nothing once they are large enough): true then; false otherwise, `known` left unspecified,
+  // and at once when none of the mapping's passages has one (a first read, a mapping changed
+  // since: no look-up at all). The passage recorded after the last one found is tried first, by
+  // a step of the table: a source read in the order its rows were first recorded costs no
+  // look-up by key.
   bool Find(const std::string& id_technique, Known& known);
   // Whether Find may find anything: false when the mapping has no digest recorded, or a read
   // failed. Callers skip the work of a look-up (the row's idTechnique) when it is false.

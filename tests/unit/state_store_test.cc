@@ -2089,13 +2089,20 @@ TEST_F(CycleIndexTest, AHolderRecordKeptRegistersAsTheHolderItself) {
   EXPECT_EQ(memory.HolderRecord("x", {"y"}), "");
 }
 
+// What `rows` finds of a passage, as map+validate asks (KnownRows::Find into a Known).
+std::optional<KnownRows::Known> FindKnown(KnownRows& rows, const std::string& id_technique) {
+  KnownRows::Known known;
+  if (!rows.Find(id_technique, known)) return std::nullopt;
+  return known;
+}
+
 // What an observation keeps for the next cycle's unchanged rows, and what KnownRows finds.
 TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds) {
   const std::string salt = "accrochd test\n1.1.5\nfingerprint";
   {
     auto none = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
     ASSERT_TRUE(none.has_value()) << none.error().message();
-    EXPECT_EQ((*none)->Find("1017"), std::nullopt);  // nothing recorded yet
+    EXPECT_EQ(FindKnown(**none, "1017"), std::nullopt);  // nothing recorded yet
   }
   Observation o = Obs("1017", "h1");
   o.row_digest = std::string(16, '\x01');
@@ -2103,7 +2110,7 @@ TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds
   ASSERT_TRUE(store().passages().Observe({o}).has_value());
   auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
   ASSERT_TRUE(known.has_value()) << known.error().message();
-  auto found = (*known)->Find("1017");
+  auto found = FindKnown(**known, "1017");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->row_digest, o.row_digest);
   EXPECT_EQ(found->holder_record, o.holder_record);
@@ -2113,11 +2120,11 @@ TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds
   EXPECT_EQ(std::to_string(found->row),
             RawDb(db_path()).One("SELECT rowid FROM passages WHERE id_technique = '1017'"));
   EXPECT_GT(found->row, 0);
-  EXPECT_EQ((*known)->Find("1018"), std::nullopt);
+  EXPECT_EQ(FindKnown(**known, "1018"), std::nullopt);
   // Another mapping's reader finds nothing of this one's passages.
   auto other = store().passages().OpenKnownRows(kCertifier, "rs9999", salt);
   ASSERT_TRUE(other.has_value());
-  EXPECT_EQ((*other)->Find("1017"), std::nullopt);
+  EXPECT_EQ(FindKnown(**other, "1017"), std::nullopt);
 
   // The same content from another row form (an unmapped column changed), then not valid: the
   // observation writes nothing else, and the digests follow.
@@ -2127,7 +2134,7 @@ TEST_F(CycleIndexTest, ObservationsKeepTheRowDigestAndHolderRecordKnownRowsFinds
   EXPECT_EQ(store().passages().Observe({o})->at(0).change, Change::kUnchanged);
   auto again = store().passages().OpenKnownRows(kCertifier, "rs6521", salt);
   ASSERT_TRUE(again.has_value());
-  found = (*again)->Find("1017");
+  found = FindKnown(**again, "1017");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->row_digest, std::string(16, '\x03'));
   EXPECT_EQ(found->holder_record, "");
@@ -2159,28 +2166,28 @@ TEST_F(CycleIndexTest, KnownRowsFindsEachPassageWhateverTheOrderAsked) {
   };
   Observation other_mapping = with_digest(Obs("4", "h-4"));
   other_mapping.mapping = "rs9999";
-  ASSERT_TRUE(store()
-                  .passages()
-                  .Observe({with_digest(Obs("1", "h-1")), with_digest(Obs("2", "h-2")),
-                            with_digest(Obs("3", "h-o3", D(2026, 1, 15), std::nullopt, "BCR99999")),
-                            with_digest(Obs("3", "h-3")), other_mapping,
-                            with_digest(Obs("5", "h-5"))})
-                  .has_value());
+  ASSERT_TRUE(
+      store()
+          .passages()
+          .Observe({with_digest(Obs("1", "h-1")), with_digest(Obs("2", "h-2")),
+                    with_digest(Obs("3", "h-o3", D(2026, 1, 15), std::nullopt, "BCR99999")),
+                    with_digest(Obs("3", "h-3")), other_mapping, with_digest(Obs("5", "h-5"))})
+          .has_value());
   auto known = store().passages().OpenKnownRows(kCertifier, "rs6521", "salt");
   ASSERT_TRUE(known.has_value()) << known.error().message();
   std::vector<std::string> found;
   for (const char* id : {"1", "2", "3", "4", "5", "6", "1", "5", "3", "2", "1"}) {
-    auto f = (*known)->Find(id);
+    auto f = FindKnown(**known, id);
     found.push_back(f ? f->facts.content_hash : "-");
     if (f) {
-      EXPECT_EQ(std::to_string(f->row),
-                RawDb(db_path()).One("SELECT rowid FROM passages WHERE certifier = '" +
-                                     std::string(kCertifier) + "' AND id_technique = '" + id +
-                                     "'"));
+      EXPECT_EQ(
+          std::to_string(f->row),
+          RawDb(db_path()).One("SELECT rowid FROM passages WHERE certifier = '" +
+                               std::string(kCertifier) + "' AND id_technique = '" + id + "'"));
     }
   }
-  EXPECT_THAT(found, ElementsAre("h-1", "h-2", "h-3", "-", "h-5", "-", "h-1", "h-5", "h-3", "h-2",
-                                 "h-1"));
+  EXPECT_THAT(found,
+              ElementsAre("h-1", "h-2", "h-3", "-", "h-5", "-", "h-1", "h-5", "h-3", "h-2", "h-1"));
 }
 
 // The look-up into a Known reused from row to row (as map+validate does) leaves nothing of the
@@ -2228,7 +2235,7 @@ TEST_F(CycleIndexTest, KnownRowsFindsThousandsInOrderAndBackwardsAcrossSnapshots
   for (int round = 0; round < 2; ++round) {
     for (int n = 0; n < kPassages; ++n) {
       const int i = round == 0 ? n : kPassages - 1 - n;
-      auto f = (*known)->Find("K" + std::to_string(i));
+      auto f = FindKnown(**known, "K" + std::to_string(i));
       if (!f || f->facts.content_hash != "h" + std::to_string(i)) ++wrong;
       if (round == 0 && n == kPassages / 2) {
         Observation late = Obs("late", "h-late");
@@ -2239,7 +2246,7 @@ TEST_F(CycleIndexTest, KnownRowsFindsThousandsInOrderAndBackwardsAcrossSnapshots
     }
   }
   EXPECT_EQ(wrong, 0);
-  auto late = (*known)->Find("late");  // recorded after the reader's first snapshot
+  auto late = FindKnown(**known, "late");  // recorded after the reader's first snapshot
   ASSERT_TRUE(late.has_value());
   EXPECT_EQ(late->facts.content_hash, "h-late");
 }
