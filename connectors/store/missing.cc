@@ -24,7 +24,11 @@ constexpr const char* kUnread =
     " AND NOT accrochd_row_read(passages.rowid) AND NOT EXISTS (SELECT 1 FROM temp.read_now r "
     "WHERE r.certifier = passages.certifier AND r.id_technique = passages.id_technique)";
 
+// Rows below this are bits of MissingStore::read_rows_: word row / 64, bit row % 64.
 constexpr std::int64_t kBitmapRows = std::int64_t{1} << 32;
+bool InBitmap(std::int64_t row) { return row >= 0 && row < kBitmapRows; }
+std::size_t WordOf(std::int64_t row) { return static_cast<std::size_t>(row / 64); }
+std::uint64_t BitOf(std::int64_t row) { return std::uint64_t{1} << (row % 64); }
 
 void EnsureTempTables(soci::session& sql) {
   sql << "CREATE TEMP TABLE IF NOT EXISTS read_now (certifier TEXT NOT NULL, "
@@ -65,9 +69,9 @@ void MissingStore::Prepare(soci::session& sql) {
 }
 
 bool MissingStore::RowRead(std::int64_t row) const {
-  if (row >= 0 && row < kBitmapRows) {
-    const auto word = static_cast<std::size_t>(row / 64);
-    return word < read_rows_.size() && ((read_rows_[word] >> (row % 64)) & 1) != 0;
+  if (InBitmap(row)) {
+    const std::size_t word = WordOf(row);
+    return word < read_rows_.size() && (read_rows_[word] & BitOf(row)) != 0;
   }
   return sparse_rows_.contains(row);
 }
@@ -88,13 +92,13 @@ Result<void> MissingStore::NoteRead(const std::string& certifier,
   if (ids.empty() && rows.empty()) return {};
   return db_.Guarded([&](soci::session& sql) {
     for (const std::int64_t row : rows) {
-      if (row < 0 || row >= kBitmapRows) {
+      if (!InBitmap(row)) {
         sparse_rows_.insert(row);
         continue;
       }
-      const auto word = static_cast<std::size_t>(row / 64);
+      const std::size_t word = WordOf(row);
       if (word >= read_rows_.size()) read_rows_.resize(word + 1);
-      read_rows_[word] |= std::uint64_t{1} << (row % 64);
+      read_rows_[word] |= BitOf(row);
     }
     if (ids.empty()) return;
     Prepare(sql);

@@ -189,18 +189,16 @@ void SpillMultimap::Spill() {
     const int c = key(a.slot).compare(key(b.slot));
     return c < 0 || (c == 0 && a.slot < b.slot);  // equal keys in the order they came
   });
-  std::vector<std::uint32_t> order(sorted.size());
-  for (std::size_t n = 0; n < sorted.size(); ++n) order[n] = sorted[n].slot;
   Run run;
   run.begin = file_size_;
   std::string out;
   out.reserve(arena_.size() + slots_.size() * kHeader);
-  for (std::size_t n = 0; n < order.size(); ++n) {
-    const Slot& s = slots_[order[n]];
+  for (std::size_t n = 0; n < sorted.size(); ++n) {
+    const Slot& s = slots_[sorted[n].slot];
     if (n % options_.stride == 0) {
       run.marks.push_back(
           {static_cast<std::uint32_t>(run.keys.size()), s.key_size, run.begin + out.size()});
-      run.keys.append(key(order[n]));
+      run.keys.append(key(sorted[n].slot));
     }
     PutSize(out, s.key_size);
     PutSize(out, s.value_size);
