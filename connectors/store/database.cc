@@ -7,10 +7,6 @@
 #include <stdexcept>
 #include <tuple>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/params.h>
 #include <sys/random.h>
 
 #include <soci/soci.h>
@@ -350,7 +346,7 @@ struct Database::Impl {
 };
 
 Database::Database(std::unique_ptr<Impl> impl, std::string path, Clock& clock, std::string key)
-    : impl_(std::move(impl)), path_(std::move(path)), clock_(clock), key_(std::move(key)) {}
+    : impl_(std::move(impl)), path_(std::move(path)), clock_(clock), keyed_(key) {}
 
 Database::~Database() = default;
 
@@ -427,64 +423,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& state_direct
   return std::unique_ptr<Database>(new Database(std::move(impl), path, clock, *key));
 }
 
-namespace {
-
-// An HMAC-SHA-256 context keyed once per thread: OpenSSL's one-shot HMAC() fetches the digest and
-// derives the key's inner and outer pads on every call, which cost more than the hash of a short
-// passage; re-initialising a keyed context reuses them. Several hashes are taken per passage
-// (its content, the holder's identity and traits), on whichever thread records it.
-struct MacContext {
-  std::string key;
-  EVP_MAC_CTX* ctx = nullptr;
-  MacContext() = default;
-  MacContext(const MacContext&) = delete;
-  MacContext& operator=(const MacContext&) = delete;
-  ~MacContext() { EVP_MAC_CTX_free(ctx); }
-
-  bool Ready(const std::string& wanted) {
-    if (ctx != nullptr && key == wanted) return EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1;
-    EVP_MAC_CTX_free(ctx);
-    ctx = nullptr;
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (mac == nullptr) return false;
-    ctx = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);
-    if (ctx == nullptr) return false;
-    char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(wanted.data()), wanted.size(),
-                     params) != 1) {
-      return false;
-    }
-    key = wanted;
-    return true;
-  }
-};
-
-}  // namespace
-
 std::string Database::Keyed(std::string_view data) const {
   const std::string digest = KeyedDigest(data);
   return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
 }
 
-std::string Database::KeyedDigest(std::string_view data) const {
-  thread_local MacContext mac;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  std::size_t length = 0;
-  if (!mac.Ready(key_) ||
-      EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1 ||
-      EVP_MAC_final(mac.ctx, digest, &length, sizeof(digest)) != 1) {
-    // The keyed context could not be made (out of memory): the one-shot function, slower.
-    unsigned int n = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-         reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &n);
-    length = n;
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
+std::string Database::KeyedDigest(std::string_view data) const { return keyed_.Digest(data); }
 
 std::string IsoUtc(TimePoint t) { return IsoText(t); }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "connectors/store/keyed_hash.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -111,7 +112,7 @@ class Database {
   std::unique_ptr<Impl> impl_;
   std::string path_;
   Clock& clock_;
-  std::string key_;
+  KeyedHash keyed_;
   std::mutex mutex_;
 };
 
