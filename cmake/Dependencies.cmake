@@ -30,6 +30,10 @@ find_package(CURL REQUIRED)                # the alert channels: SMTP and webhoo
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # NFC (core/unicode)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # the archive's copies, read and written
+# The executable's allocator (daemon/CMakeLists.txt says why). AddressSanitizer brings its own.
+if(ACCROCHD_JEMALLOC AND NOT ACCROCHD_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 
 find_program(SQLITE3_EXECUTABLE sqlite3 REQUIRED)   # builds the demo database
 find_program(SCDOC_EXECUTABLE scdoc)                # builds the man pages

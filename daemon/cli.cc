@@ -7,6 +7,7 @@
 #include "accrochd_version.h"
 #include "connectors/source/odbc_source.h"
 #include "connectors/xml/xml_library.h"
+#include "core/allocator.h"
 
 namespace accrochd::daemon {
 namespace {
@@ -260,7 +261,7 @@ std::string VersionText() {
   std::string out = "accrochd " ACCROCHD_VERSION;
   if (std::string_view(ACCROCHD_GIT_COMMIT).size() > 0) out += " (git " ACCROCHD_GIT_COMMIT ")";
   out += "\nSOCI " + odbc.soci + "\nunixODBC " + odbc.unixodbc + "\nlibxml2 " +
-         xml::LibXml2Version() + "\n";
+         xml::LibXml2Version() + "\nallocator " + AllocatorInUse() + "\n";
   return out;
 }
 

@@ -96,7 +96,7 @@ check_contents() {
   # its maintainer scripts run, and debian/control what no tool can find.
   local dependency
   for dependency in libsoci-core4.0 libsoci-odbc4.0 libodbc2 libxml2 libyaml-cpp0.7 libcurl4 \
-                    libsystemd0 libc6 procps tzdata "systemd | systemd-standalone-sysusers"; do
+                    libsystemd0 libjemalloc2 libc6 procps tzdata "systemd | systemd-standalone-sysusers"; do
     [[ ", $depends" == *", $dependency"* ]] || fail "Depends lacks $dependency: $depends"
   done
   [ "$recommends" = "odbc-postgresql | odbc-mariadb | tdsodbc | libsqliteodbc" ] ||
@@ -172,6 +172,9 @@ check_unpacked() {
   printf '%s\n' "$output"
   [[ $(head -1 <<<"$output") =~ ^accrochd\ ${version//./\\.}(\ \(git\ [0-9a-f]+\))?$ ]] ||
     fail "--version does not say accrochd $version"
+  # The package's binary allocates through jemalloc (daemon/CMakeLists.txt), not glibc's malloc.
+  grep -qx 'allocator jemalloc 5\.[0-9.]*' <<<"$output" ||
+    fail "--version does not name jemalloc as the allocator"
 
   # The configuration as installed, checked as the unit's ExecStartPre= does: in /etc/accrochd
   # (here the unpacked copy), with the credential the unit would load.

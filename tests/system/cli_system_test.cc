@@ -49,7 +49,13 @@ TEST(CliSystemTest, VersionNamesTheLibrariesInUse) {
   EXPECT_THAT(r.out, StartsWith("accrochd 0.1.0"));
   EXPECT_THAT(r.out, HasSubstr("\nSOCI 4.0.3\n"));
   EXPECT_THAT(r.out, MatchesRegex("(.|\n)*unixODBC 2\\.[0-9]+\\.[0-9]+\n(.|\n)*"));
-  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*libxml2 2\\.[0-9]+\\.[0-9]+\n"));
+  EXPECT_THAT(r.out, MatchesRegex("(.|\n)*libxml2 2\\.[0-9]+\\.[0-9]+\n(.|\n)*"));
+  // The executable's allocator (daemon/CMakeLists.txt): jemalloc unless built without it.
+  if (ACCROCHD_WITH_JEMALLOC) {
+    EXPECT_THAT(r.out, MatchesRegex("(.|\n)*\nallocator jemalloc 5\\.[0-9]+\\.[0-9]+\n"));
+  } else {
+    EXPECT_THAT(r.out, MatchesRegex("(.|\n)*\nallocator glibc 2\\.[0-9]+\n"));
+  }
 }
 
 TEST(CliSystemTest, UsageErrorsExit1) {
@@ -346,7 +352,8 @@ TEST(CliSystemTest, DemoStatusJsonGivesIsoTimesAndDates) {
   EXPECT_EQ(j["type"].text, "accrochd.status");
   EXPECT_EQ(j["version"].type, testing::Json::Type::kNumber);
   EXPECT_EQ(j["version"].Int(), 2);
-  const std::regex kTime(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2})");
+  const std::regex kTime(
+      R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2})");
   const std::regex kDate(R"([0-9]{4}-[0-9]{2}-[0-9]{2})");
   EXPECT_TRUE(std::regex_match(j["generated_at"].text, kTime)) << j["generated_at"].text;
   EXPECT_EQ(j["timezone"].text, "Europe/Paris");
@@ -367,7 +374,8 @@ TEST(CliSystemTest, DemoStatusJsonGivesIsoTimesAndDates) {
   const std::string iso = (*first)["deadline"].text;  // YYYY-MM-DD
   const std::string french = iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4);
   EXPECT_THAT(all.out, HasSubstr("  " + (*first)["id"].text + "  "));
-  EXPECT_THAT(all.out, ::testing::ContainsRegex((*first)["id"].text + "  [^\n]*échéance " + french));
+  EXPECT_THAT(all.out,
+              ::testing::ContainsRegex((*first)["id"].text + "  [^\n]*échéance " + french));
 
   ASSERT_EQ(j["outbox"].items.size(), 1u);
   const testing::Json& file = j["outbox"].items.front();
