@@ -1,9 +1,11 @@
 #include "core/allocator.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include <gnu/libc-version.h>
+#include <malloc.h>
 
 // jemalloc's control interface, if jemalloc is in the process: a weak reference, null otherwise
 // (the libraries and the unit tests are not linked with it). Declared here rather than through
@@ -26,6 +28,32 @@ std::string AllocatorInUse() {
     return "jemalloc";
   }
   return std::string("glibc ") + gnu_get_libc_version();
+}
+
+std::size_t AllocatorResident() {
+  if (mallctl != nullptr) {
+    // The statistics are a snapshot taken at each "epoch" write.
+    std::uint64_t epoch = 1;
+    std::size_t size = sizeof(epoch);
+    mallctl("epoch", static_cast<void*>(&epoch), &size, static_cast<void*>(&epoch), size);
+    std::size_t resident = 0;
+    size = sizeof(resident);
+    if (mallctl("stats.resident", static_cast<void*>(&resident), &size, nullptr, 0) == 0) {
+      return resident;
+    }
+    return 0;
+  }
+  const struct mallinfo2 info = mallinfo2();
+  return info.arena + info.hblkhd;
+}
+
+void ReturnFreeMemory() {
+  if (mallctl != nullptr) {
+    // 4096 is MALLCTL_ARENAS_ALL: every arena at once.
+    mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+    return;
+  }
+  malloc_trim(0);
 }
 
 }  // namespace accrochd

@@ -5,6 +5,7 @@
 // driver is needed: no database server.
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -138,6 +139,48 @@ void MakeDemoDatabase(const std::string& path, const std::string& more) {
   ShellResult sqlite =
       Shell(Quote(ACCROCHD_SQLITE3) + " -bail " + Quote(path) + " < " + Quote(path + ".sql"));
   ASSERT_EQ(sqlite.exit_code, 0) << sqlite.out;
+}
+
+// Between two cycles, the daemon gives back to the system what the cycle freed (core/allocator.h),
+// and says so at debug level: with jemalloc, freed pages are otherwise returned only as the
+// process allocates again, and an idle daemon would keep its last cycle's peak.
+TEST(DemoRunSystemTest, BetweenCyclesTheFreedMemoryGoesBackToTheSystem) {
+  const std::string dir = MakeTempDir("demo-run-memory");
+  const std::string state = dir + "/state", config = dir + "/accrochd.yaml";
+  const std::string database = dir + "/ecole.db";
+  ASSERT_NO_FATAL_FAILURE(MakeDemoDatabase(database, ""));
+  WriteFile(config, DemoConfigWith(state, "run: {interval: 10s}\n", database));
+
+  NotifySocket notify;
+  AccrochdProcess run({"run", "--verbose", "--config", config}, {notify.Environment()},
+                      dir + "/run");
+  const std::string said = "memory: the allocator (";
+  auto line_at = run.WaitForLog(said, std::chrono::milliseconds(60000));
+  ASSERT_TRUE(line_at) << run.Err();
+  const std::string log = run.Err();
+  const std::size_t start = log.rfind('\n', *line_at) + 1;
+  const std::string line = log.substr(start, log.find('\n', *line_at) - start);
+  // "memory: the allocator (jemalloc 5.3.0) held 9.4 MB after the cycle, 3.1 MB once its free
+  // pages were returned"
+  const std::regex shape(
+      "accrochd: debug: memory: the allocator \\(([a-z]+) [0-9.]+\\) held ([0-9.]+) (B|kB|MB|GB) "
+      "after the cycle, ([0-9.]+) (B|kB|MB|GB) once its free pages were returned");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(line, m, shape)) << line;
+  EXPECT_EQ(m[1].str(), ACCROCHD_WITH_JEMALLOC ? "jemalloc" : "glibc");
+  auto bytes = [](const std::string& number, const std::string& unit) {
+    const double factor = unit == "GB" ? 1e9 : unit == "MB" ? 1e6 : unit == "kB" ? 1e3 : 1;
+    return std::stod(number) * factor;
+  };
+  const double held = bytes(m[2].str(), m[3].str()), kept = bytes(m[4].str(), m[5].str());
+  EXPECT_GT(held, 0) << line;
+  EXPECT_LE(kept, held) << line;
+  // Said after the cycle's status, before the sleep: the daemon goes on to its next cycle.
+  EXPECT_TRUE(notify.WaitFor(IsCycleStatus, std::chrono::milliseconds(1000)).has_value());
+  ASSERT_TRUE(run.Signal(SIGTERM));
+  auto status = run.Wait(std::chrono::milliseconds(10000));
+  ASSERT_TRUE(status.has_value()) << run.Err();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << run.Err();
 }
 
 // Issue 14: the SQLite source removed, replaced by rename with a file holding new rows (as most
