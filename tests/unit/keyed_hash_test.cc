@@ -62,15 +62,11 @@ TEST(KeyedHashTest, AgreesWithOpensslHmacForKeysAndMessagesAroundTheBlock) {
 }
 
 TEST(KeyedHashTest, WritesIntoABufferTheSameBytes) {
-  const KeyedHash hash(Bytes(32, 5));
+  const std::string key = Bytes(32, 5), data = std::string("certifier\x1f") + "12345";
+  const KeyedHash hash(key);
   unsigned char out[KeyedHash::kSize];
-  hash.Digest(
-      "certifier\x1f"
-      "12345",
-      out);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(out), sizeof(out)), Reference(Bytes(32, 5),
-                                                                                    "certifier\x1f"
-                                                                                    "12345"));
+  hash.Digest(data, out);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(out), sizeof(out)), Reference(key, data));
 }
 
 TEST(KeyedHashTest, DigestsFromSeveralThreadsAtOnceAgree) {
