@@ -17,6 +17,17 @@ namespace fs = std::filesystem;
 using Mustache = kainjow::mustache::mustache;
 using Data = kainjow::mustache::data;
 
+// kainjow's set() and push_back() copy their argument: values are moved into the object's
+// entries through operator[] and into a list's vector (which the list owns, on the heap; its
+// accessor is const only), so that no subtree is copied on its way up. The vector is given its
+// size first: its values' move is not noexcept, so a vector that grows copies them all.
+using List = kainjow::mustache::basic_list<std::string>;
+List& Items(Data& list, std::size_t size) {
+  List& items = const_cast<List&>(list.list_value());
+  items.reserve(size);
+  return items;
+}
+
 Data ToData(const TemplateValue& v) {
   switch (v.type()) {
     case TemplateValue::Type::kText:
@@ -26,12 +37,38 @@ Data ToData(const TemplateValue& v) {
       return Data(v.flag());
     case TemplateValue::Type::kList: {
       Data list(Data::type::list);
-      for (const TemplateValue& item : v.items()) list.push_back(ToData(item));
+      List& items = Items(list, v.items().size());
+      for (const TemplateValue& item : v.items()) items.push_back(ToData(item));
       return list;
     }
     case TemplateValue::Type::kObject: {
       Data object;
-      for (const auto& [name, value] : v.fields()) object.set(name, ToData(value));
+      for (const auto& [name, value] : v.fields()) object[name] = ToData(value);
+      return object;
+    }
+  }
+  return Data();
+}
+
+// The same, consuming `v`: each item and entry is freed as soon as it is converted.
+Data ToData(TemplateValue&& v) {
+  switch (v.type()) {
+    case TemplateValue::Type::kText:
+    case TemplateValue::Type::kNumber:
+      return Data(v.TakeText());
+    case TemplateValue::Type::kFlag:
+      return Data(v.flag());
+    case TemplateValue::Type::kList: {
+      Data list(Data::type::list);
+      std::vector<TemplateValue> values = v.TakeItems();
+      List& items = Items(list, values.size());
+      for (TemplateValue& item : values) items.push_back(ToData(std::move(item)));
+      return list;
+    }
+    case TemplateValue::Type::kObject: {
+      Data object;
+      std::map<std::string, TemplateValue> fields = v.TakeFields();
+      for (auto& [name, value] : fields) object[name] = ToData(std::move(value));
       return object;
     }
   }
@@ -63,9 +100,53 @@ Location Where(const std::string& file, const std::string& text, const std::stri
 
 }  // namespace
 
-TemplateValue& TemplateValue::Set(const std::string& name, TemplateValue value) {
-  fields_.insert_or_assign(name, std::move(value));
+struct TemplateValue::Nested {
+  std::vector<TemplateValue> items;
+  std::map<std::string, TemplateValue> fields;
+};
+
+void TemplateValue::DeleteNested::operator()(Nested* nested) const { delete nested; }
+
+TemplateValue::TemplateValue(const TemplateValue& other)
+    : type_(other.type_),
+      flag_(other.flag_),
+      text_(other.text_),
+      nested_(other.nested_ ? new Nested(*other.nested_) : nullptr) {}
+TemplateValue& TemplateValue::operator=(const TemplateValue& other) {
+  if (this != &other) *this = TemplateValue(other);
   return *this;
+}
+TemplateValue::TemplateValue(TemplateValue&&) noexcept = default;
+TemplateValue& TemplateValue::operator=(TemplateValue&&) noexcept = default;
+TemplateValue::~TemplateValue() = default;
+
+TemplateValue& TemplateValue::Set(const std::string& name, TemplateValue value) {
+  if (!nested_) nested_.reset(new Nested());
+  nested_->fields.insert_or_assign(name, std::move(value));
+  return *this;
+}
+
+void TemplateValue::Push(TemplateValue value) {
+  if (!nested_) nested_.reset(new Nested());
+  nested_->items.push_back(std::move(value));
+}
+
+std::vector<TemplateValue> TemplateValue::TakeItems() {
+  return nested_ ? std::move(nested_->items) : std::vector<TemplateValue>();
+}
+
+std::map<std::string, TemplateValue> TemplateValue::TakeFields() {
+  return nested_ ? std::move(nested_->fields) : std::map<std::string, TemplateValue>();
+}
+
+const std::vector<TemplateValue>& TemplateValue::items() const {
+  static const std::vector<TemplateValue> kNone;
+  return nested_ ? nested_->items : kNone;
+}
+
+const std::map<std::string, TemplateValue>& TemplateValue::fields() const {
+  static const std::map<std::string, TemplateValue> kNone;
+  return nested_ ? nested_->fields : kNone;
 }
 
 std::optional<std::string_view> Templates::BuiltIn(std::string_view name) {
@@ -130,6 +211,8 @@ struct PreparedValue::Impl {
 
 PreparedValue::PreparedValue(const TemplateValue& value)
     : impl_(std::make_unique<Impl>(Impl{ToData(value)})) {}
+PreparedValue::PreparedValue(TemplateValue&& value)
+    : impl_(std::make_unique<Impl>(Impl{ToData(std::move(value))})) {}
 PreparedValue::~PreparedValue() = default;
 PreparedValue::PreparedValue(PreparedValue&&) noexcept = default;
 PreparedValue& PreparedValue::operator=(PreparedValue&&) noexcept = default;

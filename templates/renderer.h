@@ -22,7 +22,7 @@ namespace accrochd {
 // JSON number, where a text made of digits (an idTechnique "00123") stays a string.
 class TemplateValue {
  public:
-  enum class Type { kText, kNumber, kFlag, kList, kObject };
+  enum class Type : unsigned char { kText, kNumber, kFlag, kList, kObject };
 
   TemplateValue() : type_(Type::kObject) {}
   TemplateValue(std::string text) : type_(Type::kText), text_(std::move(text)) {}  // NOLINT
@@ -38,24 +38,42 @@ class TemplateValue {
     v.type_ = Type::kList;
     return v;
   }
+  TemplateValue(const TemplateValue& other);
+  TemplateValue& operator=(const TemplateValue& other);
+  TemplateValue(TemplateValue&&) noexcept;
+  TemplateValue& operator=(TemplateValue&&) noexcept;
+  ~TemplateValue();
 
   // On an object: sets a named value. Returns *this for chaining.
   TemplateValue& Set(const std::string& name, TemplateValue value);
   // On a list: appends.
-  void Push(TemplateValue value) { items_.push_back(std::move(value)); }
+  void Push(TemplateValue value);
+
+  // Move the value's parts out, leaving them empty: for a conversion that consumes the value
+  // (PreparedValue), so that a large message is not held twice.
+  std::string TakeText() { return std::move(text_); }
+  std::vector<TemplateValue> TakeItems();
+  std::map<std::string, TemplateValue> TakeFields();
 
   Type type() const { return type_; }
   const std::string& text() const { return text_; }
   bool flag() const { return flag_; }
-  const std::vector<TemplateValue>& items() const { return items_; }
-  const std::map<std::string, TemplateValue>& fields() const { return fields_; }
+  const std::vector<TemplateValue>& items() const;
+  const std::map<std::string, TemplateValue>& fields() const;
 
  private:
+  // A list's items and an object's named values, apart: a text or a flag, most of a message's
+  // values, is 48 bytes without them (a first backfill's digest holds a row of 14 values for
+  // every passage it names).
+  struct Nested;
+  struct DeleteNested {  // out of line: Nested is complete only in renderer.cc
+    void operator()(Nested* nested) const;
+  };
+
   Type type_;
-  std::string text_;
   bool flag_ = false;
-  std::vector<TemplateValue> items_;
-  std::map<std::string, TemplateValue> fields_;
+  std::string text_;
+  std::unique_ptr<Nested, DeleteNested> nested_;
 };
 
 // How values are escaped in a template's output.
@@ -71,6 +89,9 @@ enum class Escape {
 class PreparedValue {
  public:
   explicit PreparedValue(const TemplateValue& value);
+  // Consumes `value`: each part is released once converted, so that the two forms of a large
+  // message are never both whole in memory.
+  explicit PreparedValue(TemplateValue&& value);
   ~PreparedValue();
   PreparedValue(PreparedValue&&) noexcept;
   PreparedValue& operator=(PreparedValue&&) noexcept;

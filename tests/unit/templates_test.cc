@@ -105,6 +105,43 @@ TEST(TemplatesTest, ValuesAreEscapedForHtmlAndJson) {
             "[<b>\\\"l'école\\\" & co</b>\\n]");
 }
 
+// A message's data: a list of rows, each with a list of its own.
+TemplateValue Rows() {
+  TemplateValue rows = TemplateValue::List();
+  for (const char* id : {"A1", "B2", "C3"}) {
+    TemplateValue reasons = TemplateValue::List();
+    reasons.Push(TemplateValue().Set("why", std::string("sexe ") + id));
+    rows.Push(TemplateValue().Set("id", id).Set("new", id[0] != 'B').Set("reasons", reasons));
+  }
+  return TemplateValue().Set("rows", rows).Set("count", TemplateValue::Number(3));
+}
+
+// Values are copied whole (a copy changed leaves its original as it was), and a value given up
+// to the template library (a large message, converted once) renders as a copy of it does.
+TEST(TemplatesTest, AValueCopiedIsItsOwnAndOneConsumedRendersTheSame) {
+  const fs::path dir = testing::MakeTempDir("templates-values");
+  Write(dir / "status-line.mustache",
+        "{{count}}:{{#rows}}[{{id}}{{#new}}*{{/new}}{{#reasons}} {{why}}{{/reasons}}]{{/rows}}");
+  Diagnostics diags;
+  auto templates = Templates::Load(dir.string(), diags);
+  ASSERT_TRUE(templates) << FormatDiagnostics(diags);
+  const std::string expected = "3:[A1* sexe A1][B2 sexe B2][C3* sexe C3]";
+
+  TemplateValue data = Rows();
+  TemplateValue copy = data;
+  copy.Set("count", "4");
+  TemplateValue assigned;
+  assigned = data;
+  EXPECT_EQ(templates->Render("status-line", data).value_or(""), expected);
+  EXPECT_EQ(templates->Render("status-line", copy).value_or(""), "4" + expected.substr(1));
+  EXPECT_EQ(templates->Render("status-line", PreparedValue(std::move(assigned))).value_or(""),
+            expected);
+  EXPECT_TRUE(assigned.fields().empty());  // given up: nothing of it left
+  EXPECT_EQ(data.fields().at("rows").items().size(), 3u);
+  EXPECT_TRUE(data.fields().at("count").items().empty());
+  EXPECT_TRUE(data.fields().at("count").fields().empty());
+}
+
 TEST(TemplatesTest, AnUnknownTemplateNameIsAnError) {
   Diagnostics diags;
   auto templates = Templates::Load(std::nullopt, diags);
