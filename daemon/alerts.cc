@@ -152,6 +152,7 @@ Result<std::vector<Item>> Gather(const Config& config, const CertifierConfig& c,
   };
 
   std::vector<Item> items;
+  items.reserve(candidates->size() + deposits->size() + 1);  // mostly one item a candidate
   const std::string day = FormatIsoDate(today);
   // When what an item announces happened: the day it crossed its threshold, or the day the
   // passage was first seen if it came in past it.
@@ -328,8 +329,9 @@ struct Shown {
 // One section's template values, under `name`: `name` (what the body lists, new first, then the
 // repeats the cap leaves), `name_new`, `name_groups` (new items by certification, when there are
 // more than `limit`), `name_repeats`, `name_all` (every new item and repeat: the webhook),
-// counts and flags. New items are never cut; the cap shortens only the repeats.
-Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const Item*> items,
+// counts and flags. New items are never cut; the cap shortens only the repeats. Each item's row
+// is moved into `name_all`, its last use: a first backfill's digest holds every row once.
+Shown SetSection(TemplateValue& data, const std::string& name, std::vector<Item*> items,
                  std::size_t limit, bool groupable) {
   std::sort(items.begin(), items.end(), [](const Item* a, const Item* b) {
     if (a->role != b->role) return a->role < b->role;      // new, repeats, others
@@ -337,9 +339,9 @@ Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const
     if (a->deadline != b->deadline) return a->deadline > b->deadline;
     return a->subject < b->subject;
   });
-  std::vector<const Item*> fresh, repeats;
+  std::vector<Item*> fresh, repeats;
   std::size_t others = 0;
-  for (const Item* item : items) {
+  for (Item* item : items) {
     if (item->role == Role::kNew) {
       fresh.push_back(item);
     } else if (item->role == Role::kRepeat) {
@@ -359,19 +361,26 @@ Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const
     row.Set("first", first).Set("new", item->role == Role::kNew);
     return row;
   };
+  auto moved_row = [](Item* item, bool first) {
+    TemplateValue row = std::move(item->row);
+    row.Set("first", first).Set("new", item->role == Role::kNew);
+    return row;
+  };
   TemplateValue listed = TemplateValue::List(), fresh_list = TemplateValue::List(),
                 repeat_list = TemplateValue::List(), all = TemplateValue::List();
-  for (const Item* item : fresh) {
-    all.Push(row_of(item, all.items().empty()));
-    if (shown.grouped) continue;
-    listed.Push(row_of(item, listed.items().empty()));
-    fresh_list.Push(row_of(item, fresh_list.items().empty()));
+  for (Item* item : fresh) {
+    if (!shown.grouped) {
+      listed.Push(row_of(item, listed.items().empty()));
+      fresh_list.Push(row_of(item, fresh_list.items().empty()));
+    }
+    all.Push(moved_row(item, all.items().empty()));
   }
   for (std::size_t i = 0; i < repeats.size(); ++i) {
-    all.Push(row_of(repeats[i], all.items().empty()));
-    if (i >= repeats_shown) continue;
-    listed.Push(row_of(repeats[i], listed.items().empty()));
-    repeat_list.Push(row_of(repeats[i], repeat_list.items().empty()));
+    if (i < repeats_shown) {
+      listed.Push(row_of(repeats[i], listed.items().empty()));
+      repeat_list.Push(row_of(repeats[i], repeat_list.items().empty()));
+    }
+    all.Push(moved_row(repeats[i], all.items().empty()));
   }
   TemplateValue groups = TemplateValue::List();
   if (shown.grouped) {
@@ -407,10 +416,9 @@ Shown SetSection(TemplateValue& data, const std::string& name, std::vector<const
 }
 
 // The template data of a message about `items` (each with its role). A digest lists the new
-// items and the repeats; a daily summary, everything.
-TemplateValue MessageData(const Config& config, const CertifierConfig& c,
-                          const std::vector<Item>& items, bool daily, bool urgent, TimePoint now,
-                          bool& needs_attachment) {
+// items and the repeats; a daily summary, everything. Each item's row is moved into the data.
+TemplateValue MessageData(const Config& config, const CertifierConfig& c, std::vector<Item>& items,
+                          bool daily, bool urgent, TimePoint now, bool& needs_attachment) {
   TemplateValue data;
   data.Set("certifier", c.name)
       .Set("kind", daily ? "daily" : "digest")
@@ -424,9 +432,14 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
       .Set("urgent_days", N(config.deadlines.urgent))
       .Set("outbox_directory", (fs::path(config.state_directory) / "outbox").string())
       .Set("inbox_directory", (fs::path(config.state_directory) / "inbox").string());
-  std::map<Section, std::vector<const Item*>> sections;
-  std::map<int, std::vector<const Item*>> bands;
-  for (const Item& item : items) {
+  std::map<Section, std::vector<Item*>> sections;
+  std::map<int, std::vector<Item*>> bands;
+  // What to do, first: each action with its count (read before the rows go into the data).
+  std::int64_t to_upload = 0;
+  for (Item& item : items) {
+    if (item.section == Section::kOutbox) {
+      to_upload += std::atoll(item.row.fields().at("passages").text().c_str());
+    }
     if (item.section == Section::kBand) {
       bands[item.band].push_back(&item);
     } else {
@@ -477,11 +490,6 @@ TemplateValue MessageData(const Config& config, const CertifierConfig& c,
   not_listed.Set("near_deadline", N(static_cast<std::int64_t>(soon_others)));
   data.Set("not_listed", std::move(not_listed));
 
-  // What to do, first: each action with its count.
-  std::int64_t to_upload = 0;
-  for (const Item* i : sections[Section::kOutbox]) {
-    to_upload += std::atoll(i->row.fields().at("passages").text().c_str());
-  }
   const std::size_t to_correct = rejected + quarantined;
   const auto count = [](std::size_t n) { return N(static_cast<std::int64_t>(n)); };
   data.Set("action_upload", outbox > 0)
@@ -598,11 +606,52 @@ struct Rendered {
   std::string attachment_name, attachment;  // e-mail only; none when the name is empty
 };
 
-// The five parts of a message from the templates of `family` ("alert", "alert-withdrawal",
+// A certifier's channels for a message of one severity: the e-mail's recipients (each once)
+// and the webhooks named (those configured).
+struct Channels {
+  std::vector<std::string> emails;
+  std::map<std::string, const WebhookConfig*> hooks;
+
+  // Which parts of a message they read: the e-mail its text, HTML and attachment; a webhook its
+  // JSON payload, or the Slack one (made from the text). The subject always.
+  bool email() const { return !emails.empty(); }
+  bool json() const {
+    return std::any_of(hooks.begin(), hooks.end(), [](const auto& h) {
+      return h.second->format != WebhookConfig::Format::kSlack;
+    });
+  }
+  bool slack() const {
+    return std::any_of(hooks.begin(), hooks.end(), [](const auto& h) {
+      return h.second->format == WebhookConfig::Format::kSlack;
+    });
+  }
+};
+
+Channels ChannelsFor(const Config& config, const CertifierConfig& c, bool urgent) {
+  Channels out;
+  for (const AlertRecipient& r : c.alerts) {
+    if (r.severity == Severity::kUrgent && !urgent) continue;
+    if (r.kind == AlertRecipient::Kind::kEmail) {
+      if (std::find(out.emails.begin(), out.emails.end(), r.address) == out.emails.end()) {
+        out.emails.push_back(r.address);
+      }
+    } else if (auto it = config.alerts.webhooks.find(r.address);
+               it != config.alerts.webhooks.end()) {
+      out.hooks.emplace(r.address, &it->second);
+    }
+  }
+  return out;
+}
+
+// The parts of a message from the templates of `family` ("alert", "alert-withdrawal",
 // "alert-missing"): FAMILY-subject (on one line), -text, -html, -json, and alert-slack, which
-// takes the subject and the text.
+// takes the subject and the text. `channels`, when given, limits them to what its channels read
+// (a first backfill's digest names every passage: no part is rendered for nobody).
 Result<void> RenderParts(const Templates& templates, PreparedValue& prepared,
-                         std::string_view family, Rendered& r) {
+                         std::string_view family, Rendered& r, const Channels* channels = nullptr) {
+  const bool email = channels == nullptr || channels->email();
+  const bool json = channels == nullptr || channels->json();
+  const bool slack = channels == nullptr || channels->slack();
   const std::string f(family);
   auto subject = templates.Render(f + "-subject", prepared);
   if (!subject) return std::unexpected(subject.error());
@@ -612,30 +661,40 @@ Result<void> RenderParts(const Templates& templates, PreparedValue& prepared,
   }
   std::replace(r.subject.begin(), r.subject.end(), '\n', ' ');
   prepared.SetText("subject", r.subject);
-  auto text = templates.Render(f + "-text", prepared);
-  if (!text) return std::unexpected(text.error());
-  r.text = *text;
-  auto html = templates.Render(f + "-html", prepared, Escape::kHtml);
-  if (!html) return std::unexpected(html.error());
-  r.html = *html;
-  auto json = templates.Render(f + "-json", prepared, Escape::kJson);
-  if (!json) return std::unexpected(json.error());
-  r.json = *json;
-  prepared.SetText("text", r.text);
-  auto slack = templates.Render("alert-slack", prepared, Escape::kJson);
-  if (!slack) return std::unexpected(slack.error());
-  r.slack = *slack;
+  if (email || slack) {
+    auto text = templates.Render(f + "-text", prepared);
+    if (!text) return std::unexpected(text.error());
+    r.text = std::move(*text);
+  }
+  if (email) {
+    auto html = templates.Render(f + "-html", prepared, Escape::kHtml);
+    if (!html) return std::unexpected(html.error());
+    r.html = std::move(*html);
+  }
+  if (json) {
+    auto payload = templates.Render(f + "-json", prepared, Escape::kJson);
+    if (!payload) return std::unexpected(payload.error());
+    r.json = std::move(*payload);
+  }
+  if (slack) {
+    prepared.SetText("text", r.text);
+    auto payload = templates.Render("alert-slack", prepared, Escape::kJson);
+    if (!payload) return std::unexpected(payload.error());
+    r.slack = std::move(*payload);
+  }
   return {};
 }
 
 // `attachment_rows`: the rows of the plain-text attachment, when the message has one. The data
-// are converted once for the five templates of a message (and the attachment's own, small).
+// are converted once for the five templates of a message (and the attachment's own), and
+// consumed as they are. `channels`: as for RenderParts (the attachment goes with the e-mail).
 Result<Rendered> Render(const Templates& templates, TemplateValue data,
                         std::optional<TemplateValue> attachment_rows = std::nullopt,
-                        const std::string& attachment_name = "") {
+                        const std::string& attachment_name = "",
+                        const Channels* channels = nullptr) {
   Rendered r;
   data.Set("attached", attachment_rows.has_value()).Set("attachment_name", attachment_name);
-  if (attachment_rows) {
+  if (attachment_rows && (channels == nullptr || channels->email())) {
     const std::string count = N(static_cast<std::int64_t>(attachment_rows->items().size()));
     data.Set("attachment_count", count);
     TemplateValue file;
@@ -646,56 +705,46 @@ Result<Rendered> Render(const Templates& templates, TemplateValue data,
         .Set("digest", data.fields().at("digest"))
         .Set("attachment_count", count)
         .Set("attachment_rows", std::move(*attachment_rows));
-    auto attachment = templates.Render("alert-attachment", PreparedValue(file));
+    auto attachment = templates.Render("alert-attachment", PreparedValue(std::move(file)));
     if (!attachment) return std::unexpected(attachment.error());
     r.attachment_name = attachment_name;
-    r.attachment = *attachment;
+    r.attachment = std::move(*attachment);
   }
-  PreparedValue prepared(data);
-  if (auto parts = RenderParts(templates, prepared, "alert", r); !parts) {
+  PreparedValue prepared(std::move(data));
+  if (auto parts = RenderParts(templates, prepared, "alert", r, channels); !parts) {
     return std::unexpected(parts.error());
   }
   return r;
 }
 
-// The queued messages for `rendered`, one per channel, to the recipients of that severity.
+// The queued messages for `rendered`, one per channel, to the recipients of that severity. The
+// e-mail's parts are moved into its message (nothing else reads them).
 std::vector<QueuedAlert> Messages(const Config& config, const CertifierConfig& c,
-                                  const Rendered& rendered, const std::string& kind, bool urgent) {
+                                  Rendered& rendered, const std::string& kind, bool urgent) {
   std::vector<QueuedAlert> out;
-  std::vector<std::string> emails;
-  std::set<std::string> hooks;
-  for (const AlertRecipient& r : c.alerts) {
-    if (r.severity == Severity::kUrgent && !urgent) continue;
-    if (r.kind == AlertRecipient::Kind::kEmail) {
-      if (std::find(emails.begin(), emails.end(), r.address) == emails.end()) {
-        emails.push_back(r.address);
-      }
-    } else {
-      hooks.insert(r.address);
-    }
-  }
+  const Channels channels = ChannelsFor(config, c, urgent);
   QueuedAlert base;
   base.certifier = c.id_client;
   base.kind = kind;
   base.severity = urgent ? "urgent" : "info";
-  if (!emails.empty()) {
+  if (channels.email()) {
     QueuedAlert q = base;
     q.channel = "email";
-    for (const std::string& e : emails) q.recipients += (q.recipients.empty() ? "" : ",") + e;
+    for (const std::string& e : channels.emails) {
+      q.recipients += (q.recipients.empty() ? "" : ",") + e;
+    }
     q.subject = rendered.subject;
-    q.text = rendered.text;
-    q.html = rendered.html;
+    q.text = std::move(rendered.text);
+    q.html = std::move(rendered.html);
     q.attachment_name = rendered.attachment_name;
-    q.attachment = rendered.attachment;
+    q.attachment = std::move(rendered.attachment);
     out.push_back(std::move(q));
   }
-  for (const std::string& name : hooks) {
-    auto it = config.alerts.webhooks.find(name);
-    if (it == config.alerts.webhooks.end()) continue;
+  for (const auto& [name, hook] : channels.hooks) {
     QueuedAlert q = base;
     q.channel = "webhook:" + name;
     q.subject = rendered.subject;
-    q.payload = it->second.format == WebhookConfig::Format::kSlack ? rendered.slack : rendered.json;
+    q.payload = hook->format == WebhookConfig::Format::kSlack ? rendered.slack : rendered.json;
     out.push_back(std::move(q));
   }
   return out;
@@ -875,9 +924,10 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
                                   [](const Item& i) { return i.urgent && i.role != Role::kOther; });
   bool attach = false;
   TemplateValue data = MessageData(config_, c, *items, daily, urgent, now, attach);
+  const Channels to = ChannelsFor(config_, c, urgent);
   auto rendered = attach ? Render(*config_.templates, std::move(data), AttachmentRows(*items),
-                                  AttachmentName(c, now))
-                         : Render(*config_.templates, std::move(data));
+                                  AttachmentName(c, now), &to)
+                         : Render(*config_.templates, std::move(data), std::nullopt, "", &to);
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
   std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);
@@ -1070,7 +1120,8 @@ std::vector<std::pair<std::string, alert::DeliveryOutcome>> SendTestAlerts(
   CertifierConfig none;
   const CertifierConfig& first = config_.certifiers.empty() ? none : config_.certifiers.front();
   bool attach = false;
-  TemplateValue data = MessageData(config_, first, {}, false, false, now, attach);
+  std::vector<Item> no_items;
+  TemplateValue data = MessageData(config_, first, no_items, false, false, now, attach);
   data.Set("test", true).Set("digest", false).Set("kind", "test");
   auto rendered = Render(*config_.templates, data);
   if (!rendered) {

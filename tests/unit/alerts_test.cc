@@ -155,6 +155,34 @@ TEST_F(AlertsTest, ADigestAnnouncesWhatIsNewOnceToEachRecipientBySeverity) {
   EXPECT_TRUE(Cycle().empty());
 }
 
+// Only the parts a certifier's channels read are rendered: each channel alone still gets its
+// whole message -- the Slack payload is made from the text, which no e-mail asked for here.
+TEST_F(AlertsTest, EachChannelAloneGetsItsWholeMessage) {
+  See("OVERDUE", D(2025, 11, 20));
+  config_.alerts.webhooks.at("equipe").format = WebhookConfig::Format::kSlack;
+  std::erase_if(config_.certifiers[0].alerts,
+                [](const AlertRecipient& r) { return r.kind == AlertRecipient::Kind::kEmail; });
+  std::vector<store::QueuedAlert> sent = Cycle();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].channel, "webhook:equipe");
+  EXPECT_THAT(sent[0].payload, HasSubstr("{\"text\": \"*[accrochd] institut-exemple — URGENT"));
+  EXPECT_THAT(sent[0].payload, HasSubstr("ÉCHÉANCE DÉPASSÉE — 1 passage(s)"));
+  EXPECT_THAT(sent[0].payload, HasSubstr("  OVERDUE  RS RS6521  en attente de dépôt"));
+  EXPECT_TRUE(sent[0].text.empty());
+
+  See("LATE", D(2025, 11, 21));  // the next cycle: an e-mail alone
+  config_ = Load();
+  std::erase_if(config_.certifiers[0].alerts,
+                [](const AlertRecipient& r) { return r.kind == AlertRecipient::Kind::kWebhook; });
+  clock_.Advance(minutes(15));
+  sent = Cycle();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].channel, "email");
+  EXPECT_THAT(sent[0].text, HasSubstr("  LATE  RS RS6521  en attente de dépôt"));
+  EXPECT_THAT(sent[0].html, HasSubstr("<td>LATE</td>"));
+  EXPECT_TRUE(sent[0].payload.empty());
+}
+
 TEST_F(AlertsTest, OverdueIsRepeatedDailyAndEachThresholdOnce) {
   config_ = Load("  daily_summary: \"off\"\n");
   See("OVERDUE", D(2025, 11, 20));
@@ -305,7 +333,7 @@ TEST_F(AlertsTest, AFileRejectedWholeAndPassagesWithoutVerdictAreAnnounced) {
   See("LATER2", D(2026, 2, 21));
   See("LATER3", D(2026, 2, 22));
   auto first = store_->deposits().Begin(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
-                                    {"LATER1", "LATER2"});
+                                        {"LATER1", "LATER2"});
   ASSERT_TRUE(first.has_value());
   ASSERT_TRUE(store_->deposits().MarkPublished(*first, std::string(64, 'a')).has_value());
   auto second =
@@ -453,7 +481,8 @@ TEST_F(AlertsTest, ADepositedPassageIsWatchedUntilTheCdcAcceptsIt) {
                                       "CDC sans attendre :\n  SENT  RS RS6521  déposé le "
                                       "02/03/2026, accusé de traitement attendu"));
   ASSERT_TRUE(
-      store_->deposits().RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite", {{"SENT", true, ""}})
+      store_->deposits()
+          .RecordVerdicts("DEMO0001_20260301T060000Z_001.xml", "traite", {{"SENT", true, ""}})
           .has_value());
   clock_.Advance(hours(24));
   EXPECT_TRUE(Cycle().empty());  // accepted: never again
@@ -499,7 +528,7 @@ TEST_F(AlertsTest, ADigestOpensWithWhatToDoThenCountsByCertificationAndBand) {
   See("WEEK", D(2025, 12, 5));
   See("QUAR", D(2025, 12, 25), true);
   auto deposit = store_->deposits().Begin(kBcr, "DEMO0001_20260302T060000Z_001.xml", "flux-1",
-                                      {"OVERDUE", "WEEK"});
+                                          {"OVERDUE", "WEEK"});
   ASSERT_TRUE(deposit.has_value());
   ASSERT_TRUE(store_->deposits().MarkPublished(*deposit, std::string(64, 'a')).has_value());
   std::vector<store::QueuedAlert> sent = Cycle();
