@@ -264,9 +264,9 @@ Result<void> Daemon::Extract(const CertifierConfig& certifier, const mappings::M
     if (auto r = store_->missing().BeginRead(certifier.id_client); !r) return r;
   }
   stages.record = [&](cycle::EvaluatedBatch& batch, bool last,
-                      std::vector<mappings::Passage>& to_write) -> Result<void> {
+                      std::vector<std::size_t>& to_write) -> Result<void> {
     if (!recording) return {};
-    std::vector<std::string> seen;  // before Record moves the passages on
+    std::vector<std::string> seen;
     if (note_reads) {
       for (const EvaluatedRow& e : batch.rows) {
         if (e.row.identified) seen.push_back(e.row.passage.id_technique);

@@ -61,8 +61,6 @@ class BoundedQueue {
   bool cancelled_ = false;
 };
 
-using Passages = std::vector<mappings::Passage>;
-
 // Runs one stage's step, turning an exception (a library that throws: SQLite through the cycle
 // index, an allocation) into the cycle's error instead of ending the process.
 template <typename F>
@@ -80,7 +78,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
                          std::vector<StageFigures>& figures) {
   BoundedQueue<source::RowBatch> read_out(kQueueBatches);
   BoundedQueue<EvaluatedBatch> evaluate_out(kQueueBatches);
-  BoundedQueue<Passages> record_out(kQueueBatches);
+  BoundedQueue<ToWrite> record_out(kQueueBatches);
 
   std::mutex failure_mutex;
   std::optional<Error> failure;  // the first error; the others follow from it
@@ -167,12 +165,14 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
         const bool last = !next;
         if (held || last) {
           if (!held) held.emplace();
-          Passages to_write;
-          if (auto r = Guarded(kStageRecord, [&] { return stages.record(*held, last, to_write); });
+          ToWrite to_write;
+          if (auto r =
+                  Guarded(kStageRecord, [&] { return stages.record(*held, last, to_write.rows); });
               !r) {
             fail(r.error());
             break;
           }
+          to_write.batch = std::move(*held);
           // Pushed even when empty: the write stage beats for every batch.
           bool pushed = false;
           {
@@ -192,7 +192,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
 
     write_meter.Begin();
     for (;;) {
-      std::optional<Passages> passages;
+      std::optional<ToWrite> passages;
       {
         StageMeter::Waiting waiting(write_meter);
         passages = record_out.Pop();
@@ -200,7 +200,8 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
       if (!passages) break;
       if (stages.write) {
         bool failed = false;
-        for (const mappings::Passage& p : *passages) {
+        for (const std::size_t i : passages->rows) {
+          const mappings::Passage& p = passages->batch.rows[i].row.passage;
           if (auto r = Guarded(kStageWrite, [&] { return stages.write(p); }); !r) {
             fail(r.error());
             failed = true;

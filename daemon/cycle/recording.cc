@@ -29,7 +29,7 @@ Recording::Recording(store::StateStore& store, Logger& logger, std::string certi
       report_(report) {}
 
 Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
-                               std::vector<mappings::Passage>& to_write) {
+                               std::vector<std::size_t>& to_write) {
   std::vector<store::Observation> observations;
   std::vector<EvaluatedRow*> observed;
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
@@ -101,7 +101,7 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
         if (!write) return std::unexpected(write.error());
         if (!*write) continue;
       }
-      to_write.push_back(std::move(e.row.passage));  // the batch is done with
+      to_write.push_back(static_cast<std::size_t>(&e - batch.rows.data()));
     }
   }
   if (!to_correct.empty()) {

@@ -29,9 +29,9 @@ class Recording {
             source::ValueKind cursor_kind, bool deposit, MappingReport& report);
 
   // Records `batch` in one transaction -- with `last`, the mapping's new bookmark too, so that it
-  // is never ahead of what was recorded -- counts what changed, and moves into `to_write` the
-  // passages to deposit.
-  Result<void> Record(EvaluatedBatch& batch, bool last, std::vector<mappings::Passage>& to_write);
+  // is never ahead of what was recorded -- counts what changed, and adds to `to_write` the
+  // indices in batch.rows of the passages to deposit.
+  Result<void> Record(EvaluatedBatch& batch, bool last, std::vector<std::size_t>& to_write);
 
   // `corrections: auto`: called after each batch with the accepted passages it saw changed, to
   // queue their correction (a SUPPRESSION, then a CREATION); a failure stops the recording.

@@ -60,14 +60,14 @@ class FakeRun {
       return limit_ == 0 || evaluated_ < limit_;
     };
     stages_.record = [this](EvaluatedBatch& batch, bool last,
-                            std::vector<mappings::Passage>& to_write) -> Result<void> {
+                            std::vector<std::size_t>& to_write) -> Result<void> {
       if (record_fails_at_ != 0 && static_cast<int>(recorded_.size()) + 1 == record_fails_at_) {
         return Fail(ErrorKind::kIo, "state store: disk I/O error");
       }
       std::string what = last ? "last:" : "";
-      for (EvaluatedRow& r : batch.rows) {
-        what += r.row.passage.id_technique;
-        to_write.push_back(std::move(r.row.passage));
+      for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+        what += batch.rows[i].row.passage.id_technique;
+        to_write.push_back(i);
       }
       recorded_.push_back(what);
       return {};
@@ -92,9 +92,9 @@ class FakeRun {
   int read_fails_at_ = 0;  // the read of this batch fails
   int evaluate_fails_at_ = 0;
   int evaluate_throws_at_ = 0;  // map+validate throws (a library's exception) at this batch
-  int record_fails_at_ = 0;  // the record of this batch fails
-  int write_fails_at_ = 0;   // the write of this passage fails
-  int limit_ = 0;            // map+validate wants no more after this batch
+  int record_fails_at_ = 0;     // the record of this batch fails
+  int write_fails_at_ = 0;      // the write of this passage fails
+  int limit_ = 0;               // map+validate wants no more after this batch
   // Each counter is touched by one stage's thread only and read after Run() joined them.
   int read_ = 0;
   int evaluated_ = 0;
