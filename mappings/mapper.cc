@@ -526,8 +526,14 @@ std::optional<std::string> Mapper::IdTechnique(const source::SourceRow& source_r
   return IdOf(row, key_values);
 }
 
-MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_number) const {
+MappedRow Mapper::Map(const source::SourceRow& row, std::uint64_t row_number) const {
   MappedRow out;
+  MapInto(row, row_number, out);
+  return out;
+}
+
+void Mapper::MapInto(const source::SourceRow& source_row, std::uint64_t row_number,
+                     MappedRow& out) const {
   Passage& p = out.passage;
   p.mapping = mapping_;
   // Every value enters in NFC, before any rule: the key, the idTechnique, every step, map and
@@ -543,7 +549,7 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
   for (std::size_t i = 0; i < skip_when_.size(); ++i) {
     if (Holds(skip_when_[i], row->values)) {
       out.skipped = i;
-      return out;
+      return;
     }
   }
 
@@ -642,7 +648,6 @@ MappedRow Mapper::Map(const source::SourceRow& source_row, std::uint64_t row_num
     }
     p[rule.field] = std::move(result.value);
   }
-  return out;
 }
 
 void Mapper::MapCertification(const source::SourceRow& row, MappedRow& out) const {
