@@ -239,7 +239,10 @@ RuleOutput ApplyTransforms(const FieldRule& rule, const FieldSpec& spec,
     return out;
   }
   if (value) {
-    if (rule.trim) *value = std::string(TrimBlanks(*value));
+    if (rule.trim) {  // most values have no blank at either end: not copied then
+      const std::string_view kept = TrimBlanks(*value);
+      if (kept.size() != value->size()) *value = std::string(kept);
+    }
     if (rule.fold_spaces) *value = FoldBlanks(*value);
     if (rule.remove_spaces) *value = RemoveBlanks(*value);
     if (rule.digits_only) *value = AsciiDigits(*value);  // ASCII: NFC as it is

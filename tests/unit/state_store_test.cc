@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
 
 #include <gmock/gmock.h>
@@ -570,6 +572,39 @@ TEST_F(ContentHashTest, SixtyFourHexDigitsStableAcrossReopen) {
   EXPECT_EQ(store().passages().ContentHash(copy), h);
   Reopen();
   EXPECT_EQ(store().passages().ContentHash(base_), h);
+}
+
+// The bytes hashed are those every stored hash was made of (a change would make every passage
+// a store holds look changed): HMAC-SHA-256 with the installation's key over the id, the
+// certification, the nature_deposant, the identification branch, each value's state and text,
+// each resultat -- texts as "<length>:<text>", numbers in decimal.
+TEST_F(ContentHashTest, TheBytesHashedAreThoseOfEveryHashAlreadyStored) {
+  Passage p;
+  p.mapping = &rs6521_;
+  p.certification = *rs6521_.certification.constant;
+  p.id_technique = "A-10";
+  p.identification = Group::kDossierFormation;
+  p.values[0] = FieldValue{FieldValue::State::kValue, "Lefèvre"};
+  p.values[1] = FieldValue{FieldValue::State::kNil, ""};
+  p.resultats = {{"12", "3", "B"}};
+  std::string data = "4:A-102:RS6:RS65210:" + std::to_string(static_cast<int>(p.identification));
+  for (std::size_t i = 0; i < mappings::kFieldCount; ++i) {
+    data += i == 0 ? "28:Lefèvre" : i == 1 ? "10:" : "00:";
+  }
+  data += "2:121:31:B";
+  std::ifstream in(fs::path(dir_) / "hash.key", std::ios::binary);
+  const std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(key.size(), 32u);
+  unsigned char mac[32];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += "0123456789abcdef"[mac[i] >> 4];
+    hex += "0123456789abcdef"[mac[i] & 15];
+  }
+  EXPECT_EQ(store().passages().ContentHash(p), hex);
 }
 
 TEST_F(ContentHashTest, ChangesWithEveryValueAndItsState) {
