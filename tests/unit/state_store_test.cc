@@ -443,6 +443,46 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
             "2");
 }
 
+// A deposit's list finds its passages by walking the rows that follow the first one listed and
+// looks up by key those the walk does not reach: listed in any order, with gaps between them of
+// any length, every one is linked once and no other is touched.
+TEST_F(StateStoreTest, ADepositFindsItsPassagesInAnyOrderAndAcrossGaps) {
+  auto id = [](int i) {
+    std::string n = std::to_string(i);
+    return "P" + std::string(4 - n.size(), '0') + n;
+  };
+  std::vector<Observation> all;
+  for (int i = 1; i <= 3000; ++i) all.push_back(Obs(id(i), "h" + std::to_string(i)));
+  ASSERT_TRUE(store().passages().Observe(all).has_value());
+
+  std::vector<std::string> backwards;  // one in three, the last recorded first
+  for (int i = 3000; i >= 1; i -= 3) backwards.push_back(id(i));
+  Begin("a.xml", backwards);
+  // Far apart: 2,996 rows not listed between the first two (the walk gives up), then one before.
+  Begin("b.xml", {id(2), id(2999), id(1)});
+  std::vector<std::string> forwards;  // one in three, in the order recorded: the walk finds them
+  for (int i = 4; i <= 1498; i += 3) forwards.push_back(id(i));
+  Begin("d.xml", forwards);
+  // Listed with a passage the store does not have: refused whole.
+  EXPECT_FALSE(store().deposits().Begin(kCertifier, "c.xml", "flux-c", {id(4), "P9999"}));
+
+  EXPECT_EQ(RawDb(db_path()).One("SELECT count(*) FROM deposit_passages"), "1502");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT count(*) FROM passages WHERE status = 'in_deposit'"),
+            "1502");
+  for (int i : {3000, 2997, 1500, 3, 1, 2, 2999, 4, 1498}) {
+    EXPECT_EQ(StatusOf(id(i)), "in_deposit") << i;
+  }
+  for (int i : {2998, 1501, 5}) EXPECT_EQ(StatusOf(id(i)), "pending") << i;
+  EXPECT_EQ(RawDb(db_path()).One("SELECT count(*) FROM deposit_passages d JOIN passages p ON "
+                                 "p.id_technique = d.id_technique WHERE d.content_hash = 'h' || "
+                                 "CAST(substr(p.id_technique, 2) AS INTEGER)"),
+            "1502");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT group_concat(id_technique) FROM (SELECT id_technique "
+                                 "FROM deposit_passages WHERE deposit_id = (SELECT id FROM "
+                                 "deposits WHERE file_name = 'b.xml') ORDER BY rowid)"),
+            "P0002,P2999,P0001");
+}
+
 // Migration 5: a passage an earlier accrochd took as accepted on a message that is not the
 // CDC's passage-level duplicate (« Le titulaire existe déjà en base ») is rejected again, with an
 // event; one accepted on the duplicate itself, or without a message, stays accepted.
