@@ -138,8 +138,10 @@ constexpr const char* kListTable =
     "rid INTEGER)";
 
 // A listed passage's rowid is found by a walk from the first one's (ApplyToAll): past this many
-// rows in a row that are not listed, the rest are looked up by key.
+// rows in a row that are not listed, or kWalkRowsPerListed times the list's rows read in all,
+// the rest are looked up by key.
 constexpr int kWalkMissesAllowed = 1024;
+constexpr std::size_t kWalkRowsPerListed = 4;
 
 // ApplyToAll's statements over a list are "OR FAIL": inside a transaction, a statement that may
 // change many rows with the default ABORT has SQLite copy each page it changes to a statement
@@ -422,15 +424,19 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
   // first one's row, the rows that follow are read in rowid order and matched by key (a step a
   // row, where a look-up by key descends the primary key's index: 47 ms of the list's 53 for a
   // file of 50,000, bench/README.md, 2026-12-05, night). The walk stops once every passage is
-  // found or after kWalkMissesAllowed rows in a row not listed; the rest are looked up by key.
+  // found, after kWalkMissesAllowed rows in a row not listed, or when it has read
+  // kWalkRowsPerListed rows a passage listed (a list scattered thinly over the store); the rest
+  // are looked up by key.
   std::vector<std::int64_t> rowids(ids.size(), 0);  // 0: not found yet (rowids start at 1)
   all.find.Bind(1, certifier).Bind(2, ids.front());
   if (all.find.Next()) {
     rowids.front() = all.find.Integer(0);
     std::size_t found = 1;
     int misses = 0;
+    std::size_t read = 0;
+    const std::size_t most = kWalkRowsPerListed * ids.size() + kWalkMissesAllowed;
     all.walk.Bind(1, rowids.front()).Bind(2, certifier);
-    while (found < ids.size() && misses < kWalkMissesAllowed && all.walk.Next()) {
+    while (found < ids.size() && misses < kWalkMissesAllowed && read++ < most && all.walk.Next()) {
       const auto it = position.find(all.walk.View(1));
       if (it == position.end() || rowids[it->second] != 0) {
         ++misses;
