@@ -380,9 +380,14 @@ Result<std::vector<PassageRecord>> PassageStore::AlertCandidates(const std::stri
 
 Result<std::unique_ptr<mappings::SeenIndex>> PassageStore::NewCycleIndex() {
   // The passages ever recorded, of every certifier (rowids are dense: none is deleted), read from
-  // the end of the table's tree; at most 8,000,000 (12 MB a filter).
+  // the end of the table's tree; at most 8,000,000 (12 MB a filter). At least 1,048,576 (1.5 MB
+  // a filter, resident only where keys land): a first backfill, which the store cannot foresee,
+  // then asks one filter a look-up up to a million passages, where filters of 65,536 keys
+  // doubling each time had it ask five (bench/README.md, 2026-12-05, night).
   constexpr long long kMostForeseen = 8'000'000;
+  constexpr std::size_t kLeastForeseen = std::size_t{1} << 20;
   SpillMultimap::Options spill;
+  spill.first_filter = std::max(spill.first_filter, kLeastForeseen);
   auto recorded = db_.Guarded([](soci::session& sql) {
     long long n = 0;
     soci::indicator ind = soci::i_null;
