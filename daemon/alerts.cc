@@ -717,12 +717,11 @@ Result<Rendered> Render(const Templates& templates, TemplateValue data,
   return r;
 }
 
-// The queued messages for `rendered`, one per channel, to the recipients of that severity. The
-// e-mail's parts are moved into its message (nothing else reads them).
-std::vector<QueuedAlert> Messages(const Config& config, const CertifierConfig& c,
+// The queued messages for `rendered`, one per channel of `channels` (ChannelsFor the message's
+// severity). The e-mail's parts are moved into its message (nothing else reads them).
+std::vector<QueuedAlert> Messages(const CertifierConfig& c, const Channels& channels,
                                   Rendered& rendered, const std::string& kind, bool urgent) {
   std::vector<QueuedAlert> out;
-  const Channels channels = ChannelsFor(config, c, urgent);
   QueuedAlert base;
   base.certifier = c.id_client;
   base.kind = kind;
@@ -850,7 +849,8 @@ Result<int> Alerter::PlanWithdrawalRefusals(const CertifierConfig& c) {
   if (auto parts = RenderParts(templates, prepared, "alert-withdrawal", r); !parts) {
     return std::unexpected(parts.error());
   }
-  std::vector<QueuedAlert> messages = Messages(config_, c, r, "withdrawal_refused", true);
+  std::vector<QueuedAlert> messages =
+      Messages(c, ChannelsFor(config_, c, true), r, "withdrawal_refused", true);
   if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
     return std::unexpected(q.error());
   }
@@ -930,7 +930,7 @@ Result<int> Alerter::PlanFor(const CertifierConfig& c, const std::string* failin
                          : Render(*config_.templates, std::move(data), std::nullopt, "", &to);
   if (!rendered) return std::unexpected(rendered.error());
   const std::string kind = daily ? "daily" : "digest";
-  std::vector<QueuedAlert> messages = Messages(config_, c, *rendered, kind, urgent);
+  std::vector<QueuedAlert> messages = Messages(c, to, *rendered, kind, urgent);
   auto r = store_.alerts().Queue(c.id_client, to_record, messages);
   if (!r) return std::unexpected(r.error());
 
@@ -1032,7 +1032,8 @@ Result<int> Alerter::PlanMissingFor(const CertifierConfig& c) {
   if (auto parts = RenderParts(templates, prepared, "alert-missing", r); !parts) {
     return std::unexpected(parts.error());
   }
-  std::vector<QueuedAlert> messages = Messages(config_, c, r, "missing", urgent);
+  std::vector<QueuedAlert> messages =
+      Messages(c, ChannelsFor(config_, c, urgent), r, "missing", urgent);
   if (auto q = store_.alerts().Queue(c.id_client, to_record, messages); !q) {
     return std::unexpected(q.error());
   }
