@@ -33,27 +33,82 @@ std::string Blob(SqliteStatement& st, int column) {
   return st.IsNull(column) ? "" : st.Text(column);
 }
 
-// A status write and its flags (kStatus), without its verb ("UPDATE", or ApplyToAll's "UPDATE OR
-// FAIL") nor its WHERE clause; status_if_ adds a guard on the status.
-constexpr const char* kStatusWrite =
-    "passages SET status = ?3, updated_at = ?4, "
-    "content_hash = CASE WHEN ?5 = 1 AND source_hash != '' THEN source_hash "
-    "ELSE content_hash END, source_hash = CASE WHEN ?5 = 1 THEN '' ELSE source_hash END, "
-    "xsd_refused = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN 1 ELSE xsd_refused END, "
-    "changed_after_acceptance = CASE WHEN ?16 = 3 THEN 0 WHEN ?8 = 1 THEN 1 "
-    "ELSE changed_after_acceptance END, "
-    "retry_requested = CASE WHEN ?9 = 1 THEN 0 ELSE retry_requested END, "
-    "cdc_message = CASE WHEN ?10 = 1 THEN ?11 ELSE cdc_message END, "
-    "deposit_id = CASE ?12 WHEN 1 THEN ?13 WHEN 2 THEN NULL ELSE deposit_id END, "
-    "withdrawal_deposit_id = CASE ?15 WHEN 1 THEN ?13 WHEN 2 THEN NULL "
-    "ELSE withdrawal_deposit_id END, "
-    "correcting = CASE ?16 WHEN 1 THEN ?17 WHEN 0 THEN correcting ELSE 0 END, "
-    "corrections = corrections + CASE ?16 WHEN 3 THEN 1 ELSE 0 END, "
-    "cdc_id_technique = CASE ?16 WHEN 3 THEN NULL ELSE cdc_id_technique END, "
-    "withdrawal_message = CASE WHEN ?18 = 1 THEN ?11 WHEN ?19 = 1 THEN '' "
-    "ELSE withdrawal_message END ";
+// A status write (kStatus) of decision `d`, without its verb ("UPDATE", or ApplyToAll's "UPDATE OR
+// FAIL") nor its WHERE clause: the status and its time, and only the columns the decision
+// changes. One text for every decision served a row through a CASE per flag, bound as
+// parameters: SQLite then evaluated twenty expressions a row where a deposit's write changes
+// three columns (bench/README.md, 2026-12-05, morning). Each shape of decision now has its own
+// statement (StatusWriteKey); its parameters are those of the shared numbering it uses: ?3 the
+// status, ?4 the time, ?11 the verdict's message, ?13 the deposit.
+std::string StatusWriteSet(const mappings::LifecycleDecision& d) {
+  using mappings::DepositLink;
+  using mappings::WithdrawalWrite;
+  std::string set = "passages SET status = ?3, updated_at = ?4";
+  if (d.content_from_source) {
+    set +=
+        ", content_hash = CASE WHEN source_hash != '' THEN source_hash ELSE content_hash END"
+        ", source_hash = ''";
+  }
+  if (d.clear_xsd_refused) {
+    set += ", xsd_refused = 0";
+  } else if (d.set_xsd_refused) {
+    set += ", xsd_refused = 1";
+  }
+  if (d.withdrawal == WithdrawalWrite::kCorrected) {
+    set +=
+        ", changed_after_acceptance = 0, corrections = corrections + 1"
+        ", cdc_id_technique = NULL";
+  } else if (d.flag_changed_after_acceptance) {
+    set += ", changed_after_acceptance = 1";
+  }
+  if (d.clear_retry_requested) set += ", retry_requested = 0";
+  if (d.set_cdc_message) set += ", cdc_message = ?11";
+  if (d.deposit == DepositLink::kSet) {
+    set += ", deposit_id = ?13";
+  } else if (d.deposit == DepositLink::kClear) {
+    set += ", deposit_id = NULL";
+  }
+  if (d.withdrawal_deposit == DepositLink::kSet) {
+    set += ", withdrawal_deposit_id = ?13";
+  } else if (d.withdrawal_deposit == DepositLink::kClear) {
+    set += ", withdrawal_deposit_id = NULL";
+  }
+  if (d.withdrawal == WithdrawalWrite::kQueue) {
+    set += d.correction ? ", correcting = 1" : ", correcting = 0";
+  } else if (d.withdrawal != WithdrawalWrite::kKeep) {
+    set += ", correcting = 0";
+  }
+  if (d.set_withdrawal_message) {
+    set += ", withdrawal_message = ?11";
+  } else if (d.clear_withdrawal_message) {
+    set += ", withdrawal_message = ''";
+  }
+  return set + " ";
+}
+
+// What tells two decisions' status writes apart (StatusWriteSet), and the form of the statement
+// (one passage or a list; guarded by a status or not): the key of its prepared statement.
+std::uint32_t StatusWriteKey(const mappings::LifecycleDecision& d, bool list, bool guarded) {
+  std::uint32_t key = 0;
+  auto add = [&key](std::uint32_t value, int bits) { key = (key << bits) | value; };
+  add(d.content_from_source, 1);
+  add(d.clear_xsd_refused, 1);
+  add(d.set_xsd_refused, 1);
+  add(d.flag_changed_after_acceptance, 1);
+  add(d.clear_retry_requested, 1);
+  add(d.set_cdc_message, 1);
+  add(static_cast<std::uint32_t>(d.deposit), 2);
+  add(static_cast<std::uint32_t>(d.withdrawal_deposit), 2);
+  add(static_cast<std::uint32_t>(d.withdrawal), 2);
+  add(d.correction, 1);
+  add(d.set_withdrawal_message, 1);
+  add(d.clear_withdrawal_message, 1);
+  add(list, 1);
+  add(guarded, 1);
+  return key;
+}
 constexpr const char* kOnePassage = "WHERE certifier = ?1 AND id_technique = ?2";
-// ApplyToAll's list, each passage found once, when listed (?1 and ?2 unused): by its rowid, which
+// ApplyToAll's list, each passage found once, when listed (?1 and ?2 unnamed): by its rowid, which
 // the status write and the membership then share rather than look the key up twice.
 constexpr const char* kListedPassages = "WHERE rowid IN (SELECT rid FROM temp.apply_ids)";
 constexpr const char* kOnlyIf = " AND status = ?14";
@@ -89,35 +144,19 @@ bool Links(const mappings::LifecycleDecision& d) {
   return LinkCode(d.deposit) == 1 || LinkCode(d.withdrawal_deposit) == 1;
 }
 
-// Binds a status write (kStatusWrite) of decision `d`; `id` is ?2 (unused by ApplyToAll's).
+// Binds a status write (StatusWriteSet) of decision `d`: the parameters its statement names;
+// `id` is ?2 (not named by ApplyToAll's).
 SqliteStatement& BindStatus(SqliteStatement& st, const std::string& certifier,
                             const std::string& id, const mappings::LifecycleDecision& d,
                             const PassageRows::Context& context, const std::string& at,
                             std::optional<Status> only_if) {
-  using mappings::WithdrawalWrite;
-  const std::int64_t withdrawal = d.withdrawal == WithdrawalWrite::kQueue       ? 1
-                                  : d.withdrawal == WithdrawalWrite::kClear     ? 2
-                                  : d.withdrawal == WithdrawalWrite::kCorrected ? 3
-                                                                                : 0;
   if (only_if) st.Bind(14, StatusName(*only_if));
-  return st.Bind(1, certifier)
-      .Bind(2, id)
-      .Bind(3, StatusName(d.status))
-      .Bind(4, at)
-      .Bind(5, Flag(d.content_from_source))
-      .Bind(6, Flag(d.clear_xsd_refused))
-      .Bind(7, Flag(d.set_xsd_refused))
-      .Bind(8, Flag(d.flag_changed_after_acceptance))
-      .Bind(9, Flag(d.clear_retry_requested))
-      .Bind(10, Flag(d.set_cdc_message))
-      .Bind(11, context.cdc_message)
-      .Bind(12, LinkCode(d.deposit))
-      .Bind(13, context.deposit_id.value_or(0))
-      .Bind(15, LinkCode(d.withdrawal_deposit))
-      .Bind(16, withdrawal)
-      .Bind(17, Flag(d.correction))
-      .Bind(18, Flag(d.set_withdrawal_message))
-      .Bind(19, Flag(d.clear_withdrawal_message));
+  if (st.Uses(1)) st.Bind(1, certifier);
+  if (st.Uses(2)) st.Bind(2, id);
+  st.Bind(3, StatusName(d.status)).Bind(4, at);
+  if (st.Uses(11)) st.Bind(11, context.cdc_message);
+  if (st.Uses(13)) st.Bind(13, context.deposit_id.value_or(0));
+  return st;
 }
 
 }  // namespace
@@ -165,9 +204,6 @@ struct PassageRows::ForAll {
         listed(db,
                "SELECT count(*) FROM temp.apply_ids b CROSS JOIN passages p ON p.rowid = b.rid "
                "WHERE ?1 IS NULL OR +p.status = ?1"),
-        status(db, std::string("UPDATE OR FAIL ") + kStatusWrite + kListedPassages),
-        status_if(db,
-                  std::string("UPDATE OR FAIL ") + kStatusWrite + kListedPassages + kListedOnlyIf),
         // In the list's order, as Apply one by one would (CROSS JOIN: the list drives the loop).
         // Written before the status write (ApplyToAll says why), which leaves the two columns it
         // copies as they are.
@@ -179,7 +215,7 @@ struct PassageRows::ForAll {
         event(db,
               "INSERT OR FAIL INTO events (at, certifier, id_technique, kind, detail) "
               "SELECT ?1, ?2, id, ?3, ?4 FROM temp.apply_ids ORDER BY pos") {}
-  SqliteStatement clear, add, add_found, find, walk, listed, status, status_if, link, event;
+  SqliteStatement clear, add, add_found, find, walk, listed, link, event;
 };
 
 PassageRows::~PassageRows() = default;
@@ -190,6 +226,25 @@ const std::string& PassageRows::At(TimePoint now) {
     at_ = IsoUtc(now);
   }
   return at_;
+}
+
+SqliteStatement& PassageRows::StatusWrite(const mappings::LifecycleDecision& d, bool list,
+                                          bool guarded) {
+  std::unique_ptr<SqliteStatement>& st = status_writes_[StatusWriteKey(d, list, guarded)];
+  if (!st) {
+    std::string sql = list ? "UPDATE OR FAIL " : "UPDATE ";
+    sql += StatusWriteSet(d);
+    if (list) {
+      sql += kListedPassages;
+      if (guarded) sql += kListedOnlyIf;
+    } else {
+      sql += kOnePassage;
+      if (guarded) sql += kOnlyIf;
+      sql += kReturning;
+    }
+    st = std::make_unique<SqliteStatement>(db_, sql);
+  }
+  return *st;
 }
 
 PassageRows::PassageRows(sqlite3* db)
@@ -213,8 +268,6 @@ PassageRows::PassageRows(sqlite3* db)
               "retry_requested = CASE WHEN ?15 = 1 THEN 0 ELSE retry_requested END, "
               "updated_at = ?11, row_digest = ?16, holder_record = ?17 "
               "WHERE certifier = ?1 AND id_technique = ?2"),
-      status_(db, std::string("UPDATE ") + kStatusWrite + kOnePassage + kReturning),
-      status_if_(db, std::string("UPDATE ") + kStatusWrite + kOnePassage + kOnlyIf + kReturning),
       touch_cursor_(db,
                     "UPDATE passages SET cursor_value = ?3 WHERE certifier = ?1 AND "
                     "id_technique = ?2 AND cursor_value IS NOT ?3"),
@@ -340,8 +393,8 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
       }
       break;
     case PassageWrite::kStatus: {
-      SqliteStatement& st =
-          BindStatus(only_if ? status_if_ : status_, certifier, id, d, context, at, only_if);
+      SqliteStatement& st = BindStatus(StatusWrite(d, false, only_if.has_value()), certifier, id, d,
+                                       context, at, only_if);
       if (!st.Next()) return false;  // not in the status `only_if` names: nothing written
       const std::string content_hash = st.Text(0);
       const std::string cdc_id_technique = st.Text(1);
@@ -467,9 +520,9 @@ bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std
     // cache would be copied as the cache spills. Before the status write, it has nearly nothing
     // to copy (bench/README.md, 2026-12-04).
     if (Links(d)) all.link.Bind(1, context.deposit_id.value_or(0)).Run();
-    const int changed =
-        BindStatus(only_if ? all.status_if : all.status, certifier, "", d, context, at, only_if)
-            .Run();
+    const int changed = BindStatus(StatusWrite(d, true, only_if.has_value()), certifier, "", d,
+                                   context, at, only_if)
+                            .Run();
     if (changed != static_cast<int>(ids.size())) {
       // Checked above, in the same transaction: the store changed under its writer.
       throw std::runtime_error("a deposit's status write changed " + std::to_string(changed) +

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -103,8 +104,12 @@ class PassageRows {
 
  private:
   sqlite3* db_;
-  SqliteStatement facts_, facts_quarantine_, insert_, update_, status_, status_if_, touch_cursor_,
-      event_, unquarantine_, quarantine_, link_, missing_, digests_;
+  SqliteStatement facts_, facts_quarantine_, insert_, update_, touch_cursor_, event_, unquarantine_,
+      quarantine_, link_, missing_, digests_;
+  // The status writes, one statement per shape of decision (passage_rows.cc, StatusWriteSet),
+  // for one passage or a list (ApplyToAll's, once its table exists), guarded by a status or not.
+  SqliteStatement& StatusWrite(const mappings::LifecycleDecision& d, bool list, bool guarded);
+  std::unordered_map<std::uint32_t, std::unique_ptr<SqliteStatement>> status_writes_;
   // ApplyToAll's: the list in a temporary table, and the statements over it (prepared at the
   // first use, once the table exists).
   struct ForAll;

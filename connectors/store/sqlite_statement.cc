@@ -69,6 +69,10 @@ SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
   return *this;
 }
 
+bool SqliteStatement::Uses(int index) const {
+  return sq::sqlite3_bind_parameter_name(St(statement_), index) != nullptr;
+}
+
 SqliteStatement& SqliteStatement::Bind(int index, const std::optional<std::string>& text) {
   return text ? Bind(index, std::string_view(*text)) : BindNull(index);
 }

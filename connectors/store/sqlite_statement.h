@@ -56,6 +56,9 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, std::int64_t value);
   SqliteStatement& Bind(int index, const std::optional<std::string>& text);  // nullopt: NULL
   SqliteStatement& BindNull(int index);
+  // Whether the statement's text names parameter ?`index` (a statement may leave gaps in its
+  // numbering; binding a parameter past the last it names is an error).
+  bool Uses(int index) const;
   SqliteStatement& BindBlob(int index, std::string_view bytes);
 
   // Runs a statement that returns no row; returns the rows it changed. Resets it.
