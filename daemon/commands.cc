@@ -147,10 +147,12 @@ int RunCheck(const CommandContext& ctx) {
   {
     // The XSD every deposit file is checked against, compiled as the daemon will.
     Daemon probe(*config, ctx.logger, ctx.clock, ctx.files);
-    auto schema = config->deposit.schema_file
-                      ? xml::XsdSchema::FromFile(*config->deposit.schema_file)
-                      : xml::XsdSchema::FromText(mappings::GenerateXsd(config->schema_version),
-                                                 "accrochd's schema");
+    auto schema =
+        config->deposit.schema_file
+            ? xml::XsdSchema::FromFile(*config->deposit.schema_file)
+            : xml::XsdSchema::FromText(
+                  mappings::GenerateXsd(config->schema_version, mappings::XsdOrder::kWriters),
+                  "accrochd's schema");
     if (!schema) {
       ctx.err << "accrochd check: " << schema.error().message() << "\n";
       return kExitConfig;

@@ -417,8 +417,10 @@ Result<void> Daemon::Start() {
     if (!schema) return std::unexpected(schema.error());
     schema_ = *schema;
   } else {
+    // Its own files are checked with the elements in the order it writes them: a stricter
+    // schema than the official one, which libxml2 runs faster (mappings/xsd_schema.h).
     auto schema = xml::XsdSchema::FromText(
-        mappings::GenerateXsd(config_.schema_version),
+        mappings::GenerateXsd(config_.schema_version, mappings::XsdOrder::kWriters),
         "accrochd's schema " + std::string(mappings::SchemaVersionName(config_.schema_version)));
     if (!schema) return std::unexpected(schema.error());
     schema_ = *schema;

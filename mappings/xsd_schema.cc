@@ -20,12 +20,15 @@ constexpr std::string_view kNirPattern = "[12][0-9]{4}((2[abAB])|([0-9]{2}))[0-9
 
 class Writer {
  public:
-  explicit Writer(SchemaVersion version) : version_(version) {}
+  Writer(SchemaVersion version, XsdOrder order) : version_(version), order_(order) {}
 
   std::string Build() {
     out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          << "<!-- Written by accrochd from its encoding of the CDC data dictionary, schema "
          << SchemaVersionName(version_)
+         << (order_ == XsdOrder::kWriters
+                 ? ", elements in the order of the official declarations (accrochd's own files)"
+                 : "")
          << ". Used when the configuration names no official XSD file. -->\n"
          << "<xsd:schema xmlns:cpf=\"" << kNamespace
          << "\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" targetNamespace=\"" << kNamespace
@@ -161,9 +164,10 @@ class Writer {
   }
 
   void Complex(std::string_view name, const std::vector<std::string>& elements) {
-    out_ << "  <xsd:complexType name=\"" << name << "\"><xsd:all>";
+    const char* group = order_ == XsdOrder::kWriters ? "xsd:sequence" : "xsd:all";
+    out_ << "  <xsd:complexType name=\"" << name << "\"><" << group << ">";
     for (const std::string& e : elements) out_ << e;
-    out_ << "</xsd:all></xsd:complexType>\n";
+    out_ << "</" << group << "></xsd:complexType>\n";
   }
 
   void Flux() {
@@ -178,22 +182,30 @@ class Writer {
     Complex("flux", e);
   }
 
+  // In the order of the official declarations (XsdOrder::kWriters relies on it): the blocks
+  // niveauNumeriqueEuropeen after presenceNiveauNumeriqueEuro, modalitesInscription and
+  // identificationTitulaire before verbatim.
   void Passage() {
     std::vector<std::string> e;
-    for (const FieldSpec& s : Fields()) {
-      if (s.group == Group::kPassage) e.push_back(FieldElement(s.field));
-    }
-    e.push_back(
-        "<xsd:element name=\"niveauNumeriqueEuropeen\" type=\"cpf:niveauNumeriqueEuropeen\" "
-        "minOccurs=\"0\"/>");
     const Occurrence& m = SpecOf(Group::kModalitesInscription).In(version_);
-    e.push_back(std::string("<xsd:element name=\"modalitesInscription\" "
-                            "type=\"cpf:modalitesInscription\"") +
-                (m.required ? "" : " minOccurs=\"0\"") + (m.nillable ? " nillable=\"true\"" : "") +
-                "/>");
-    e.push_back(
-        "<xsd:element name=\"identificationTitulaire\" "
-        "type=\"cpf:identificationTitulaire\"/>");
+    for (const FieldSpec& s : Fields()) {
+      if (s.group != Group::kPassage) continue;
+      if (s.field == Field::verbatim) {
+        e.push_back(std::string("<xsd:element name=\"modalitesInscription\" "
+                                "type=\"cpf:modalitesInscription\"") +
+                    (m.required ? "" : " minOccurs=\"0\"") +
+                    (m.nillable ? " nillable=\"true\"" : "") + "/>");
+        e.push_back(
+            "<xsd:element name=\"identificationTitulaire\" "
+            "type=\"cpf:identificationTitulaire\"/>");
+      }
+      e.push_back(FieldElement(s.field));
+      if (s.field == Field::presenceNiveauNumeriqueEuro) {
+        e.push_back(
+            "<xsd:element name=\"niveauNumeriqueEuropeen\" type=\"cpf:niveauNumeriqueEuropeen\" "
+            "minOccurs=\"0\"/>");
+      }
+    }
     Complex("passageCertification", e);
   }
 
@@ -224,11 +236,14 @@ class Writer {
   }
 
   SchemaVersion version_;
+  XsdOrder order_;
   std::ostringstream out_;
 };
 
 }  // namespace
 
-std::string GenerateXsd(SchemaVersion version) { return Writer(version).Build(); }
+std::string GenerateXsd(SchemaVersion version, XsdOrder order) {
+  return Writer(version, order).Build();
+}
 
 }  // namespace accrochd::mappings

@@ -511,6 +511,18 @@ class OfficialConformanceTest : public ::testing::TestWithParam<SchemaVersion> {
   Mapping rncp_, rs_, habilitation_;
 };
 
+// What the daemon checks its own files against (XsdOrder::kWriters, elements in the order the
+// writer puts them) accepts the file too.
+void ExpectWritersOrderAccepts(SchemaVersion version, const std::string& path) {
+  auto ordered = xml::XsdSchema::FromText(
+      mappings::GenerateXsd(version, mappings::XsdOrder::kWriters), "accrochd, writer's order");
+  ASSERT_TRUE(ordered) << ordered.error().message();
+  auto errors = (*ordered)->Validate(path);
+  ASSERT_TRUE(errors) << errors.error().message();
+  EXPECT_THAT(*errors, ::testing::IsEmpty())
+      << "line " << errors->front().line << ": " << errors->front().message;
+}
+
 TEST_P(OfficialConformanceTest, EveryFieldValidatesWithXmllintAndReadsBack) {
   ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, VersionName(GetParam()));
   const std::vector<Passage> passages = EveryField({&rncp_, &rs_, &habilitation_}, GetParam());
@@ -518,6 +530,7 @@ TEST_P(OfficialConformanceTest, EveryFieldValidatesWithXmllintAndReadsBack) {
   auto file = DepositAll(xsd, passages);
   ASSERT_TRUE(file);
   ExpectXmlLintValidates(xsd, file->path);
+  ExpectWritersOrderAccepts(GetParam(), file->path);
   ExpectReadsBack(file->path, passages);
   const std::string text = ReadAll(file->path);
   EXPECT_EQ(text.find("<cpf:action>CREATION</cpf:action>") != std::string::npos,
@@ -544,6 +557,7 @@ TEST_P(OfficialConformanceTest, FiveThousandHostilePassagesValidateAndReadBackBy
   auto file = DepositAll(xsd, passages);
   ASSERT_TRUE(file);
   ExpectXmlLintValidates(xsd, file->path);
+  ExpectWritersOrderAccepts(GetParam(), file->path);
   // One passage per line, whatever the values.
   const std::string text = ReadAll(file->path);
   const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -736,6 +750,62 @@ TEST_P(XsdAgreementTest, OwnXsdAndOfficialXsdAcceptAndRefuseTheSameFiles) {
     }
   }
   EXPECT_GT(compared, 50);
+}
+
+// The schema in the writer's order (the daemon's, for its own files) is the official one made
+// stricter on order alone: on files whose elements come in that order -- the official examples
+// that do, and every mutation of them -- it accepts and refuses what the official XSD does; a file
+// in another order, which the official XSD accepts, it refuses.
+TEST_P(XsdAgreementTest, TheWritersOrderAgreesWithTheOfficialXsdOnFilesInThatOrder) {
+  const SchemaVersion version = GetParam();
+  ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, VersionName(version));
+  std::string why;
+  auto cdc = testing::CdcDirectory(why);
+  ASSERT_TRUE(cdc) << why;
+  auto official = xml::XsdSchema::FromFile(xsd);
+  ASSERT_TRUE(official) << official.error().message();
+  auto ordered = xml::XsdSchema::FromText(
+      mappings::GenerateXsd(version, mappings::XsdOrder::kWriters), "accrochd, writer's order");
+  ASSERT_TRUE(ordered) << ordered.error().message();
+  const std::string dir = TestDir();
+  int compared = 0;
+  // Both verdicts on `text`: {official accepts, ordered accepts}.
+  auto verdicts = [&](const std::string& text) {
+    const std::string path = dir + "/" + std::to_string(++compared) + ".xml";
+    testing::WriteFile(path, text, 0600);
+    auto by_official = (*official)->Validate(path);
+    auto by_ordered = (*ordered)->Validate(path);
+    EXPECT_TRUE(by_official && by_ordered);
+    if (!by_official || !by_ordered) return std::pair<bool, bool>(false, false);
+    return std::pair<bool, bool>(by_official->empty(), by_ordered->empty());
+  };
+  int in_order = 0;
+  for (const std::string name :
+       {"cdc-kit-v2.0.0-example-xsd-1.1.2.xml", "cdc-kit-2026-SUPPRESSION-xsd-1.1.5.xml"}) {
+    const std::string example = ReadAll(*cdc + "/examples/" + name);
+    ASSERT_FALSE(example.empty()) << name;
+    const auto [official_accepts, ordered_accepts] = verdicts(example);
+    EXPECT_EQ(official_accepts, ordered_accepts) << name;
+    if (!official_accepts) continue;  // a 1.1.5 example under 1.1.2
+    ++in_order;
+    for (const Mutation& m : Mutations()) {
+      auto mutated = m.apply(example);
+      if (!mutated) continue;
+      const auto [by_official, by_ordered] = verdicts(*mutated);
+      EXPECT_EQ(by_official, by_ordered)
+          << name << ", " << m.name << ": official " << (by_official ? "accepts" : "refuses")
+          << ", the writer's order " << (by_ordered ? "accepts" : "refuses");
+    }
+  }
+  EXPECT_EQ(in_order, version == SchemaVersion::k115 ? 2 : 1);
+  EXPECT_GT(compared, 20);
+  // The 2026 CREATION example puts presenceNiveauLangueEuro after niveauLangueEuropeen: valid for
+  // the official XSD (xsd:all), not in the writer's order.
+  if (version == SchemaVersion::k115) {
+    const std::string example = ReadAll(*cdc + "/examples/cdc-kit-2026-CREATION-xsd-1.1.5.xml");
+    ASSERT_FALSE(example.empty());
+    EXPECT_EQ(verdicts(example), std::make_pair(true, false));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(BothVersions, XsdAgreementTest,
