@@ -82,6 +82,18 @@ std::string Join(std::span<const std::string_view> values) {
   return out;
 }
 
+// Whether every byte of `s` is printable ASCII, a tab, a line feed or a carriage return: then it
+// is valid UTF-8, holds no character XML forbids and has as many characters as bytes -- three
+// checks in one pass, for nearly every value a source holds (a backfill checks some fifty values
+// a row).
+bool PlainAscii(std::string_view s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view RuleName(Rule rule) {
@@ -153,13 +165,16 @@ std::string_view RuleName(Rule rule) {
 }
 
 std::optional<Violation> CheckValue(const FieldSpec& spec, std::string_view value) {
-  if (auto bad = FirstInvalidUtf8(value)) return Violation{Rule::kUtf8, 0, *bad, 0};
-  if (auto bad = FirstNonXmlChar(value)) {
-    return Violation{Rule::kXmlChar, 0, bad->first, bad->second};
+  const bool plain = PlainAscii(value);
+  if (!plain) {
+    if (auto bad = FirstInvalidUtf8(value)) return Violation{Rule::kUtf8, 0, *bad, 0};
+    if (auto bad = FirstNonXmlChar(value)) {
+      return Violation{Rule::kXmlChar, 0, bad->first, bad->second};
+    }
   }
   switch (spec.type) {
     case ValueType::kString: {
-      std::size_t n = Utf8Length(value);
+      const std::size_t n = plain ? value.size() : Utf8Length(value);
       if (n < static_cast<std::size_t>(spec.min_length) ||
           n > static_cast<std::size_t>(spec.max_length)) {
         return Violation{Rule::kLength, n, 0, 0};

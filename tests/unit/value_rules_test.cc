@@ -237,6 +237,20 @@ TEST(CheckValueTest, OtherCharactersXmlCannotCarry) {
   EXPECT_EQ(RuleFor(Field::sexe, "\x01"), Rule::kXmlChar);
 }
 
+TEST(CheckValueTest, DeleteIsACharacterXmlCarriesAndLengthsCountCharacters) {
+  EXPECT_EQ(RuleFor(Field::libelleOption,
+                    "a\x7f"
+                    "b"),
+            std::nullopt);
+  // 60 characters at most: in plain ASCII as in accented letters (two bytes each).
+  EXPECT_EQ(RuleFor(Field::nomNaissance, std::string(60, 'e')), std::nullopt);
+  EXPECT_EQ(RuleFor(Field::nomNaissance, std::string(61, 'e')), Rule::kLength);
+  std::string accented;
+  for (int i = 0; i < 60; ++i) accented += "\xC3\xA9";  // é
+  EXPECT_EQ(RuleFor(Field::nomNaissance, accented), std::nullopt);
+  EXPECT_EQ(RuleFor(Field::nomNaissance, accented + "\xC3\xA9"), Rule::kLength);
+}
+
 TEST(CheckValueTest, TabLineFeedAndCarriageReturnAreAllowed) {
   EXPECT_EQ(RuleFor(Field::libelleOption, "a\tb\nc\rd"), std::nullopt);
   EXPECT_EQ(RuleFor(Field::libelleOption, "\xED\x9F\xBF"), std::nullopt);      // U+D7FF
