@@ -1,6 +1,7 @@
 #include "connectors/xml/deposit_writer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -153,8 +154,7 @@ void FieldElement(PassageXml& w, const mappings::Passage& p, Field f) {
 
 // False only for what the schema version cannot hold (a NIR under 1.1.2).
 bool WritePassage(PassageXml& w, const mappings::Passage& p, mappings::SchemaVersion version) {
-  if (p.identification == Group::kIdentifiantNational &&
-      version != mappings::SchemaVersion::k115) {
+  if (p.identification == Group::kIdentifiantNational && version != mappings::SchemaVersion::k115) {
     return false;
   }
   w.Start("cpf:passageCertification");
@@ -252,8 +252,9 @@ std::string SerializePassage(const mappings::Passage& passage, mappings::SchemaV
   return out;
 }
 
-// The file, its buffer, and the counts the layout needs. libxml2 hands its output to Write();
-// bytes collect in `pending` and go to the file (through the FileSystem seam) 64 kB at a time.
+// The file, its buffer, and the counts the layout needs. libxml2 hands its output to Write(), and
+// AppendPassage its passages, already serialized, to Append(); bytes collect in `pending` and go
+// to the file (through the FileSystem seam) 64 kB at a time.
 struct DepositWriter::Impl {
   std::unique_ptr<WritableFile> file;
   std::string pending;
@@ -277,13 +278,21 @@ struct DepositWriter::Impl {
     return true;
   }
 
+  // Appends bytes after all libxml2 has been given (flush its buffer first).
+  bool Append(std::string_view data) {
+    pending.append(data);
+    bytes += data.size();
+    for (const char *p = data.data(), *end = p + data.size();
+         (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))));
+         ++p) {
+      ++newlines;
+    }
+    return pending.size() < (64u << 10) || Drain();
+  }
+
   static int Write(void* context, const char* data, int length) {
     auto* self = static_cast<Impl*>(context);
-    self->pending.append(data, static_cast<std::size_t>(length));
-    self->bytes += static_cast<std::uint64_t>(length);
-    self->newlines += static_cast<std::uint64_t>(std::count(data, data + length, '\n'));
-    if (self->pending.size() >= (64u << 10) && !self->Drain()) return -1;
-    return length;
+    return self->Append(std::string_view(data, static_cast<std::size_t>(length))) ? length : -1;
   }
 
   static int Close(void* context) { return static_cast<Impl*>(context)->Drain() ? 0 : -1; }
@@ -387,9 +396,10 @@ Result<void> DepositWriter::AppendPassage(const std::string& serialized,
   xmlTextWriter* w = impl_->writer.get();
   static const std::string indent = Indent(7);
   bool ok = xmlTextWriterWriteRaw(w, X(indent.c_str())) >= 0;
-  const std::uint64_t line = impl_->CurrentLine();
-  ok = ok &&
-       xmlTextWriterWriteRawLen(w, X(serialized.c_str()), static_cast<int>(serialized.size())) >= 0;
+  const std::uint64_t line = impl_->CurrentLine();  // libxml2's buffer flushed
+  // The passage, already XML, goes straight after it: through libxml2's writer it was copied
+  // into its buffer, again by its UTF-8 "conversion", and a third time here.
+  ok = ok && impl_->Append(serialized);
   layout_.certifications.back().passage_lines.push_back(line);
   layout_.passage_lines.push_back(line);
   layout_.id_techniques.push_back(id_technique);
