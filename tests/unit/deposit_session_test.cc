@@ -165,10 +165,15 @@ std::vector<std::string> OutboxFiles(const std::string& outbox) {
   return out;
 }
 
-// accrochd's own XSD, with nomNaissance limited to 10 characters instead of 60: stricter than
+// The schema the daemon checks its files against: accrochd's own, in the writer's order.
+std::string DaemonXsd(SchemaVersion version) {
+  return mappings::GenerateXsd(version, mappings::XsdOrder::kWriters);
+}
+
+// The daemon's XSD, with nomNaissance limited to 10 characters instead of 60: stricter than
 // what the session was given passages for, so that a long name is refused.
 std::string StrictXsd(SchemaVersion version) {
-  std::string xsd = mappings::GenerateXsd(version);
+  std::string xsd = DaemonXsd(version);
   const std::string from =
       "<xsd:element name=\"nomNaissance\"><xsd:simpleType><xsd:restriction base=\"xsd:string\">"
       "<xsd:minLength value=\"1\"/><xsd:maxLength value=\"60\"/>";
@@ -193,16 +198,16 @@ class SessionTest : public ::testing::Test {
     auto zone = TimeZone::Named("Europe/Paris");
     ASSERT_TRUE(zone) << zone.error().message();
     zone_ = *zone;
-    publisher_ = std::make_unique<Publisher>(PublisherSettings{state_, std::nullopt, std::nullopt, {}},
-                                             clock_, logger_, ::accrochd::testing::RealFiles());
+    publisher_ =
+        std::make_unique<Publisher>(PublisherSettings{state_, std::nullopt, std::nullopt, {}},
+                                    clock_, logger_, ::accrochd::testing::RealFiles());
     ASSERT_TRUE(publisher_->Prepare());
     rncp_.name = "bts-rncp";
     rncp_.certification.constant = Certification{"RNCP", "RNCP35830"};
     rncp_.nature_deposant = "CERTIFICATEUR";
     rs_.name = "tosa-rs";
     rs_.certification.constant = Certification{"RS", "RS5875"};
-    auto own =
-        xml::XsdSchema::FromText(mappings::GenerateXsd(SchemaVersion::k115), "accrochd 1.1.5");
+    auto own = xml::XsdSchema::FromText(DaemonXsd(SchemaVersion::k115), "accrochd 1.1.5");
     ASSERT_TRUE(own) << own.error().message();
     own_ = *own;
     auto strict = xml::XsdSchema::FromText(StrictXsd(SchemaVersion::k115), "strict 1.1.5");
@@ -691,7 +696,7 @@ TEST_F(SessionTest, SizeLimitHoldsWithLongCertificationTypeAndCode) {
 // Validate() keeps 1,000 errors per pass: the file is rewritten as often as it takes, so
 // thousands of refused passages are all quarantined, and no message quotes a value.
 TEST_F(SessionTest, ThousandsOfRefusedPassagesAreQuarantinedNotFatal) {
-  std::string xsd = mappings::GenerateXsd(SchemaVersion::k115);
+  std::string xsd = DaemonXsd(SchemaVersion::k115);
   const std::string from =
       "<xsd:element name=\"nomNaissance\"><xsd:simpleType><xsd:restriction base=\"xsd:string\">"
       "<xsd:minLength value=\"1\"/><xsd:maxLength value=\"60\"/>";
