@@ -698,16 +698,26 @@ std::vector<Mutation> Mutations() {
   };
 }
 
-class XsdAgreementTest : public ::testing::TestWithParam<SchemaVersion> {};
+// The official XSD of the version and the CDC's directory (its examples), or the test skipped.
+class XsdAgreementTest : public ::testing::TestWithParam<SchemaVersion> {
+ protected:
+  void SetUp() override {
+    ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, VersionName(GetParam()));
+    std::string why;
+    auto cdc = testing::CdcDirectory(why);
+    ASSERT_TRUE(cdc) << why;
+    cdc_ = *cdc;
+    auto official = xml::XsdSchema::FromFile(xsd);
+    ASSERT_TRUE(official) << official.error().message();
+    official_ = *official;
+  }
+
+  std::string cdc_;
+  std::shared_ptr<const xml::XsdSchema> official_;
+};
 
 TEST_P(XsdAgreementTest, OwnXsdAndOfficialXsdAcceptAndRefuseTheSameFiles) {
   const SchemaVersion version = GetParam();
-  ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, VersionName(version));
-  std::string why;
-  auto cdc = testing::CdcDirectory(why);
-  ASSERT_TRUE(cdc) << why;
-  auto official = xml::XsdSchema::FromFile(xsd);
-  ASSERT_TRUE(official) << official.error().message();
   auto own = xml::XsdSchema::FromText(mappings::GenerateXsd(version), "accrochd");
   ASSERT_TRUE(own) << own.error().message();
   const std::string dir = TestDir();
@@ -723,7 +733,7 @@ TEST_P(XsdAgreementTest, OwnXsdAndOfficialXsdAcceptAndRefuseTheSameFiles) {
   auto verdicts = [&](const std::string& label, const std::string& text) {
     const std::string path = dir + "/" + std::to_string(++compared) + ".xml";
     testing::WriteFile(path, text, 0600);
-    auto by_official = (*official)->Validate(path);
+    auto by_official = official_->Validate(path);
     auto by_own = (*own)->Validate(path);
     EXPECT_TRUE(by_official && by_own) << label;
     if (!by_official || !by_own) return std::optional<bool>();
@@ -735,7 +745,7 @@ TEST_P(XsdAgreementTest, OwnXsdAndOfficialXsdAcceptAndRefuseTheSameFiles) {
   };
 
   for (const auto& [name, valid] : examples) {
-    const std::string example = ReadAll(*cdc + "/examples/" + name);
+    const std::string example = ReadAll(cdc_ + "/examples/" + name);
     ASSERT_FALSE(example.empty()) << name;
     EXPECT_EQ(verdicts(name, example), valid) << name;
     for (const Mutation& m : Mutations()) {
@@ -758,12 +768,6 @@ TEST_P(XsdAgreementTest, OwnXsdAndOfficialXsdAcceptAndRefuseTheSameFiles) {
 // in another order, which the official XSD accepts, it refuses.
 TEST_P(XsdAgreementTest, TheWritersOrderAgreesWithTheOfficialXsdOnFilesInThatOrder) {
   const SchemaVersion version = GetParam();
-  ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, VersionName(version));
-  std::string why;
-  auto cdc = testing::CdcDirectory(why);
-  ASSERT_TRUE(cdc) << why;
-  auto official = xml::XsdSchema::FromFile(xsd);
-  ASSERT_TRUE(official) << official.error().message();
   auto ordered = xml::XsdSchema::FromText(
       mappings::GenerateXsd(version, mappings::XsdOrder::kWriters), "accrochd, writer's order");
   ASSERT_TRUE(ordered) << ordered.error().message();
@@ -773,7 +777,7 @@ TEST_P(XsdAgreementTest, TheWritersOrderAgreesWithTheOfficialXsdOnFilesInThatOrd
   auto verdicts = [&](const std::string& text) {
     const std::string path = dir + "/" + std::to_string(++compared) + ".xml";
     testing::WriteFile(path, text, 0600);
-    auto by_official = (*official)->Validate(path);
+    auto by_official = official_->Validate(path);
     auto by_ordered = (*ordered)->Validate(path);
     EXPECT_TRUE(by_official && by_ordered);
     if (!by_official || !by_ordered) return std::pair<bool, bool>(false, false);
@@ -782,7 +786,7 @@ TEST_P(XsdAgreementTest, TheWritersOrderAgreesWithTheOfficialXsdOnFilesInThatOrd
   int in_order = 0;
   for (const std::string name :
        {"cdc-kit-v2.0.0-example-xsd-1.1.2.xml", "cdc-kit-2026-SUPPRESSION-xsd-1.1.5.xml"}) {
-    const std::string example = ReadAll(*cdc + "/examples/" + name);
+    const std::string example = ReadAll(cdc_ + "/examples/" + name);
     ASSERT_FALSE(example.empty()) << name;
     const auto [official_accepts, ordered_accepts] = verdicts(example);
     EXPECT_EQ(official_accepts, ordered_accepts) << name;
@@ -802,7 +806,7 @@ TEST_P(XsdAgreementTest, TheWritersOrderAgreesWithTheOfficialXsdOnFilesInThatOrd
   // The 2026 CREATION example puts presenceNiveauLangueEuro after niveauLangueEuropeen: valid for
   // the official XSD (xsd:all), not in the writer's order.
   if (version == SchemaVersion::k115) {
-    const std::string example = ReadAll(*cdc + "/examples/cdc-kit-2026-CREATION-xsd-1.1.5.xml");
+    const std::string example = ReadAll(cdc_ + "/examples/cdc-kit-2026-CREATION-xsd-1.1.5.xml");
     ASSERT_FALSE(example.empty());
     EXPECT_EQ(verdicts(example), std::make_pair(true, false));
   }
