@@ -278,7 +278,8 @@ struct DepositWriter::Impl {
     return true;
   }
 
-  // Appends bytes after all libxml2 has been given (flush its buffer first).
+  // Appends to the file's buffer: libxml2's output (Write), or a passage once libxml2's own
+  // buffer is flushed (AppendPassage).
   bool Append(std::string_view data) {
     pending.append(data);
     bytes += data.size();
