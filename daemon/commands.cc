@@ -161,7 +161,9 @@ int RunCheck(const CommandContext& ctx) {
             << (config->deposit.schema_file
                     ? *config->deposit.schema_file
                     : "accrochd's own schema " +
-                          std::string(mappings::SchemaVersionName(config->schema_version)))
+                          std::string(mappings::SchemaVersionName(config->schema_version)) +
+                          " (the official one, each block's elements in the order accrochd "
+                          "writes them)")
             << "\n";
   }
   if (const auto& hook = config->deposit.on_publish) {

@@ -227,6 +227,9 @@ TEST(CliSystemTest, DemoCheckConnectsAndPreparesEveryQuery) {
   EXPECT_THAT(r.out, HasSubstr("source \"ecole\": connected to SQLite 3."));
   EXPECT_THAT(
       r.out, HasSubstr("mapping \"responsable-pme\" (RNCP RNCP36141): query prepared, 17 columns"));
+  EXPECT_THAT(r.out, HasSubstr("deposit files are checked against accrochd's own schema 1.1.5 "
+                               "(the official one, each block's elements in the order accrochd "
+                               "writes them)"));
 }
 
 // A copy of the demo configuration with a state directory of its own, so that tests running at
