@@ -2676,6 +2676,32 @@ void InsertCycle(soci::session& sql, const std::string& result) {
       .Run();
 }
 
+// A statement names the parameters it uses; a gap in their numbering, or a number past the last,
+// is not named (what a status write of one decision's shape binds, passage_rows.cc).
+TEST(DatabaseTest, AStatementTellsWhichNumberedParametersItNames) {
+  const std::string dir = MakeTempDir("state_store_test/DatabaseTest.Uses");
+  FakeClock clock{kStart};
+  auto db = Database::Open(dir, clock, ::accrochd::testing::RealFiles());
+  ASSERT_TRUE(db.has_value()) << db.error().message();
+  auto used = (*db)->Guarded([](soci::session& sql) {
+    SqliteStatement st(SqliteHandle(sql), "SELECT ?3 || ?13");
+    std::vector<int> named;
+    for (int i = 0; i <= 20; ++i) {
+      if (st.Uses(i)) named.push_back(i);
+    }
+    // The named ones bind and run; binding a gap is allowed too, as SQLite numbers up to 13.
+    EXPECT_TRUE(st.Bind(3, std::string_view("a"))
+                    .Bind(13, std::string_view("b"))
+                    .Bind(7, std::string_view("unused"))
+                    .Next());
+    EXPECT_EQ(st.Text(0), "ab");
+    st.Reset();
+    return named;
+  });
+  ASSERT_TRUE(used.has_value()) << used.error().message();
+  EXPECT_EQ(*used, (std::vector<int>{3, 13}));
+}
+
 // A method's body in a transaction: what it returns as a value is committed; an error it returns,
 // or an exception it throws, leaves nothing of its work, and the exception is the store's error.
 TEST(DatabaseTest, TransactCommitsAValueAndRollsBackAnErrorOrAnException) {
