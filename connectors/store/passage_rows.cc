@@ -134,14 +134,11 @@ bool HeldByTheRows(const mappings::LifecycleDecision& d, const mappings::History
   return false;
 }
 
-std::int64_t LinkCode(mappings::DepositLink l) {
-  return l == mappings::DepositLink::kSet ? 1 : l == mappings::DepositLink::kClear ? 2 : 0;
-}
-
 // Whether a status write puts the passage in its deposit's membership (a CREATION or a
 // SUPPRESSION file).
 bool Links(const mappings::LifecycleDecision& d) {
-  return LinkCode(d.deposit) == 1 || LinkCode(d.withdrawal_deposit) == 1;
+  return d.deposit == mappings::DepositLink::kSet ||
+         d.withdrawal_deposit == mappings::DepositLink::kSet;
 }
 
 // Binds a status write (StatusWriteSet) of decision `d`: the parameters its statement names;

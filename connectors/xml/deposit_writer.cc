@@ -1,6 +1,5 @@
 #include "connectors/xml/deposit_writer.h"
 
-#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
