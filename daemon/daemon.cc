@@ -558,6 +558,19 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
                                   CycleReport& report, std::stop_token stop) {
   auto zone = TimeZone::Named(certifier.timezone);  // checked at load
   if (!zone) return std::unexpected(zone.error());
+  // New passages whose row waited for a file's record that did not come (a failure, a stop): in
+  // the store before this returns, whatever became of the session (destroyed before this).
+  struct FlushStaged {
+    Daemon& daemon;
+    const CertifierConfig& certifier;
+    ~FlushStaged() {
+      if (daemon.store_ == nullptr) return;
+      if (auto r = daemon.store_->passages().FlushStaged(certifier.id_client); !r) {
+        daemon.logger_.Error(r.error().message(),
+                             {Field(kFieldCertificateur, certifier.id_client)});
+      }
+    }
+  } flush_staged{*this, certifier};
   std::unique_ptr<deposit::DepositSession> session;
   if (deposit) {
     deposit::SessionSettings settings;
@@ -663,6 +676,9 @@ Result<void> Daemon::AddOutcome(const CertifierConfig& certifier, deposit::Depos
     }
   }
   if (store_ != nullptr && !refused.empty()) {
+    // The session is done: a passage whose row still waited for its file's record is inserted
+    // first, so that its quarantine has a row to go on.
+    if (auto r = store_->passages().FlushStaged(certifier.id_client); !r) return r;
     if (auto r = store_->passages().QuarantineRefused(certifier.id_client, refused); !r) return r;
   }
   for (deposit::PublishedFile& f : outcome.files) report.files.push_back(std::move(f));

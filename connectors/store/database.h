@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "connectors/store/keyed_hash.h"
+#include "connectors/store/staged_passages.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -62,6 +63,8 @@ class Database {
   // Under the lock.
   soci::session& sql();
   sqlite3* handle();
+  // New passages whose row waits for their deposit file's record (staged_passages.h).
+  StagedPassages& staged() { return staged_; }
 
   TimePoint Now() const { return clock_.Now(); }
   const std::string& path() const { return path_; }
@@ -113,6 +116,7 @@ class Database {
   std::string path_;
   Clock& clock_;
   KeyedHash keyed_;
+  StagedPassages staged_;  // under the lock
   std::mutex mutex_;
 };
 

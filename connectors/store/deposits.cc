@@ -1,5 +1,6 @@
 #include "connectors/store/deposits.h"
 
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 
@@ -122,10 +123,21 @@ Result<bool> DepositStore::NameRecorded(const std::string& file_name) {
 Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std::string& file_name,
                                          const std::string& id_flux,
                                          const std::vector<std::string>& id_techniques) {
-  return db_.Transact([&](soci::session& sql) -> Result<std::int64_t> {
+  return db_.Guarded([&](soci::session& sql) -> Result<std::int64_t> {
     const TimePoint now = db_.Now();
     const std::string at = IsoUtc(now);
     PassageRows& rows = Rows();
+    StagedPassages& staged = db_.staged();
+    // The passages observed this cycle whose row waits for this record (staged_passages.h).
+    std::vector<std::optional<std::uint64_t>> held(id_techniques.size());
+    std::size_t how_many_held = 0;
+    if (!staged.empty()) {
+      for (std::size_t i = 0; i < id_techniques.size(); ++i) {
+        held[i] = staged.Find(certifier, id_techniques[i]);
+        if (held[i]) ++how_many_held;
+      }
+    }
+    soci::transaction tr(sql);
     const std::int64_t id =
         InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "CREATION");
     // The session puts only pending passages in a file: the lifecycle's decision for a pending
@@ -136,24 +148,77 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     pending.exists = true;
     pending.status = Status::kPending;
     const mappings::LifecycleDecision decided = mappings::Decide(pending, event);
-    if (rows.ApplyToAll(certifier, id_techniques, decided, PassageRows::Context::Deposit(id), now,
-                        Status::kPending)) {
-      // Committed on return, synchronous=FULL: durable before the file is announced.
-      return static_cast<std::int64_t>(id);
-    }
-    // Refused, nothing written: one by one, up to the passage that tells why.
-    for (const std::string& each : id_techniques) {
-      if (rows.Apply(certifier, each, decided, PassageRows::Context::Deposit(id), now,
-                     Status::kPending)) {
-        continue;
-      }
+    const auto refused = [&](const std::string& each) -> Result<std::int64_t> {
       const mappings::LifecycleDecision d = mappings::Decide(rows.Facts(certifier, each), event);
       // The transaction is rolled back: nothing of the file is recorded.
       return Fail(ErrorKind::kInternal, "passage " + each + " of " + certifier + " is " +
                                             d.refused.value_or("not pending") +
                                             "; it cannot go into " + file_name);
+    };
+    Observation o;
+    if (how_many_held > 0 && how_many_held == id_techniques.size()) {
+      // Every passage new this cycle: each row written once, in_deposit, one after the other in
+      // the file's order; then their memberships, set-based, by rowid (the rows are consecutive:
+      // nothing else writes while the store's lock is held).
+      std::vector<std::int64_t> rowids;
+      rowids.reserve(id_techniques.size());
+      bool consecutive = true;
+      for (std::size_t i = 0; i < id_techniques.size(); ++i) {
+        const TimePoint seen_at = staged.Read(*held[i], o);
+        if (!rows.InsertInDeposit(o, seen_at, decided, id, now, /*membership_later=*/true)) {
+          // The transaction is rolled back; the passages stay held, inserted pending at the end
+          // of the cycle.
+          return Fail(ErrorKind::kInternal, "passage " + id_techniques[i] + " of " + certifier +
+                                                ", new in this cycle, cannot be recorded in " +
+                                                file_name + " at once");
+        }
+        rowids.push_back(rows.LastInsertedRowid());
+        if (i > 0 && rowids[i] != rowids[i - 1] + 1) consecutive = false;
+      }
+      int linked = 0;
+      if (consecutive) {
+        linked = rows.LinkRows(id, rowids.front(), rowids.back());
+      } else {
+        for (const std::int64_t rowid : rowids) linked += rows.LinkRows(id, rowid, rowid);
+      }
+      if (linked != static_cast<int>(id_techniques.size())) {
+        throw std::runtime_error("deposit " + file_name + ": " + std::to_string(linked) +
+                                 " memberships written for " +
+                                 std::to_string(id_techniques.size()) + " passages");
+      }
+    } else if (how_many_held > 0) {
+      // Some: one by one, in the file's order, a held passage's row written once, in_deposit;
+      // any other as below.
+      const mappings::PassageFacts absent;
+      for (std::size_t i = 0; i < id_techniques.size(); ++i) {
+        if (held[i]) {
+          const TimePoint seen_at = staged.Read(*held[i], o);
+          if (rows.InsertInDeposit(o, seen_at, decided, id, now)) continue;
+          PassageRows::Context context = PassageRows::Context::Of(o);
+          context.first_seen = seen_at;
+          rows.Apply(certifier, id_techniques[i], mappings::Decide(absent, ObservedOf(o)), context,
+                     now);
+        }
+        if (!rows.Apply(certifier, id_techniques[i], decided, PassageRows::Context::Deposit(id),
+                        now, Status::kPending)) {
+          return refused(id_techniques[i]);
+        }
+      }
+    } else if (!rows.ApplyToAll(certifier, id_techniques, decided,
+                                PassageRows::Context::Deposit(id), now, Status::kPending)) {
+      // Refused, nothing written: one by one, up to the passage that tells why.
+      for (const std::string& each : id_techniques) {
+        if (!rows.Apply(certifier, each, decided, PassageRows::Context::Deposit(id), now,
+                        Status::kPending)) {
+          return refused(each);
+        }
+      }
     }
-    // Committed on return, synchronous=FULL: durable before the file is announced.
+    // Synchronous=FULL: durable before the file is announced.
+    tr.commit();
+    for (const std::optional<std::uint64_t>& order : held) {
+      if (order) staged.Erase(*order);
+    }
     return static_cast<std::int64_t>(id);
   });
 }

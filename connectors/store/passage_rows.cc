@@ -4,6 +4,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <sqlite3.h>
+
 #include "connectors/store/database.h"
 #include "core/deadline.h"
 
@@ -252,8 +254,18 @@ PassageRows::PassageRows(sqlite3* db)
               "INSERT INTO passages (certifier, id_technique, mapping, certification_type, "
               "certification_code, delivery, deadline, content_hash, source_hash, cursor_value, "
               "status, first_seen, updated_at, row_digest, holder_record, history_mark) VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?11, ?11, ?16, ?17, " +
+              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?18, ?11, ?16, ?17, " +
                   std::string(kLastEvent) + ") ON CONFLICT (certifier, id_technique) DO NOTHING"),
+      // The same, for a passage recorded with its deposit file (InsertInDeposit): its status
+      // and its deposit (?13) those of the file's record.
+      insert_in_deposit_(db,
+                         "INSERT INTO passages (certifier, id_technique, mapping, "
+                         "certification_type, certification_code, delivery, deadline, "
+                         "content_hash, source_hash, cursor_value, status, first_seen, "
+                         "updated_at, row_digest, holder_record, history_mark, deposit_id) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?18, ?11, ?16, ?17, " +
+                             std::string(kLastEvent) +
+                             ", ?13) ON CONFLICT (certifier, id_technique) DO NOTHING"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
@@ -278,6 +290,12 @@ PassageRows::PassageRows(sqlite3* db)
       link_(db,
             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
             "cdc_id_technique) VALUES (?3, ?1, ?2, ?4, ?5)"),
+      // In rowid order: a file's passages, inserted one after the other (InsertInDeposit).
+      link_rows_(db,
+                 "INSERT OR FAIL INTO deposit_passages (deposit_id, certifier, id_technique, "
+                 "content_hash, cdc_id_technique) SELECT ?1, certifier, id_technique, "
+                 "content_hash, COALESCE(cdc_id_technique, id_technique) FROM passages "
+                 "WHERE rowid BETWEEN ?2 AND ?3 ORDER BY rowid"),
       missing_(db,
                "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
                "missing_since = CASE WHEN ?3 = 1 THEN ?4 ELSE '' END "
@@ -370,11 +388,36 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
     BindDigest(s, 17, o->holder_record);
     return s;
   };
+  // An insert's first_seen: when the passage was observed (a held one's, staged_passages.h).
+  auto bind_first_seen = [&](SqliteStatement& s) -> SqliteStatement& {
+    if (!context.first_seen || *context.first_seen == now) return s.Bind(18, at);
+    if (*context.first_seen != seen_time_ || seen_.empty()) {
+      seen_time_ = *context.first_seen;
+      seen_ = IsoUtc(seen_time_);
+    }
+    return s.Bind(18, seen_);
+  };
   switch (d.write) {
     case PassageWrite::kNothing:
       break;
     case PassageWrite::kInsert:
-      if (bind_observation(insert_).Run() == 0) return false;  // in the store already
+      if (context.deposit_id) {  // with its deposit (InsertInDeposit), and its membership
+        if (bind_first_seen(bind_observation(insert_in_deposit_))
+                .Bind(13, *context.deposit_id)
+                .Run() == 0) {
+          return false;  // in the store already
+        }
+        if (!context.membership_later) {
+          link_.Bind(1, certifier)
+              .Bind(2, id)
+              .Bind(3, *context.deposit_id)
+              .Bind(4, o->content_hash)
+              .Bind(5, id)
+              .Run();
+        }
+      } else if (bind_first_seen(bind_observation(insert_)).Run() == 0) {
+        return false;  // in the store already
+      }
       break;
     case PassageWrite::kUpdate:
       bind_observation(update_)
@@ -435,6 +478,51 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
     if (!HeldByTheRows(d, h)) Record(certifier, id, h.kind, h.detail, at);
   }
   return true;
+}
+
+mappings::Observed ObservedOf(const Observation& o) {
+  mappings::Observed seen;
+  seen.content_hash = o.content_hash;
+  seen.quarantined = o.quarantined;
+  seen.has_cursor = o.cursor_value.has_value();
+  for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
+  return seen;
+}
+
+bool PassageRows::InsertInDeposit(const Observation& o, TimePoint seen_at,
+                                  const mappings::LifecycleDecision& begun, std::int64_t deposit_id,
+                                  TimePoint now, bool membership_later) {
+  using mappings::DepositLink;
+  using mappings::PassageWrite;
+  mappings::LifecycleDecision d = mappings::Decide(mappings::PassageFacts{}, ObservedOf(o));
+  // The two decisions make one insert only when each is the plain one: a new passage, pending
+  // and nothing else; put into a CREATION file, with nothing to write but its status, its
+  // deposit and its membership. Otherwise, nothing is written: the caller inserts it pending
+  // first (Apply) and records the file as for any passage.
+  if (d.write != PassageWrite::kInsert || d.status != Status::kPending ||
+      d.quarantine != mappings::QuarantineAction::kKeep || begun.refused ||
+      begun.write != PassageWrite::kStatus || begun.deposit != DepositLink::kSet ||
+      begun.withdrawal_deposit != DepositLink::kKeep ||
+      begun.withdrawal != mappings::WithdrawalWrite::kKeep || begun.content_from_source ||
+      begun.set_xsd_refused || begun.flag_changed_after_acceptance || begun.set_cdc_message ||
+      begun.set_withdrawal_message || begun.set_missing_from_source ||
+      begun.quarantine != mappings::QuarantineAction::kKeep) {
+    return false;
+  }
+  d.status = begun.status;
+  d.deposit = begun.deposit;
+  d.history.insert(d.history.end(), begun.history.begin(), begun.history.end());
+  Context context = Context::Of(o);
+  context.deposit_id = deposit_id;
+  context.membership_later = membership_later;
+  context.first_seen = seen_at;
+  return Apply(o.certifier, o.id_technique, d, context, now);
+}
+
+std::int64_t PassageRows::LastInsertedRowid() const { return sqlite3_last_insert_rowid(db_); }
+
+int PassageRows::LinkRows(std::int64_t deposit_id, std::int64_t first, std::int64_t last) {
+  return link_rows_.Bind(1, deposit_id).Bind(2, first).Bind(3, last).Run();
 }
 
 bool PassageRows::ApplyToAll(const std::string& certifier, const std::vector<std::string>& ids,

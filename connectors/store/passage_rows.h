@@ -30,6 +30,9 @@ mappings::PassageFacts ReadFacts(SqliteStatement& st);
 // The same into `facts`, whose strings keep their capacity (a reader of a row per passage).
 void ReadFacts(SqliteStatement& st, mappings::PassageFacts& facts);
 
+// What the lifecycle is told of an observation.
+mappings::Observed ObservedOf(const Observation& o);
+
 class PassageRows {
  public:
   explicit PassageRows(sqlite3* db);
@@ -53,7 +56,11 @@ class PassageRows {
     const Observation* observation = nullptr;  // kInsert, kUpdate, kTouchCursor, reasons
     const std::vector<Observation::Reason>* reasons = nullptr;  // kReplace without observation
     std::optional<std::int64_t> deposit_id;                     // DepositLink::kSet
-    std::string cdc_message;                                    // set_cdc_message
+    // kInsert with deposit_id (InsertInDeposit): the caller writes the membership (LinkRows).
+    bool membership_later = false;
+    // kInsert: when the passage was observed, if not now (a held one's, staged_passages.h).
+    std::optional<TimePoint> first_seen;
+    std::string cdc_message;  // set_cdc_message
 
     static Context Of(const Observation& o) {
       Context c;
@@ -85,6 +92,22 @@ class PassageRows {
              const mappings::LifecycleDecision& decision, const Context& context, TimePoint now,
              std::optional<Status> only_if = std::nullopt);
 
+  // Inserts a new passage's row as its observation (at `seen_at`) and then `begun` (the
+  // DepositBegun decision of a pending passage, for deposit `deposit_id`) would have left it,
+  // written once: in_deposit, with its membership (staged_passages.h). False, nothing written, when
+  // the passage is in the store already or either decision is not the plain one (a quarantined
+  // observation, a decision that writes more than the status): the caller then inserts it pending
+  // and records the file as for any passage. With `membership_later`, the membership is not
+  // written: the caller writes those of the rows it inserted, set-based (LinkRows).
+  bool InsertInDeposit(const Observation& o, TimePoint seen_at,
+                       const mappings::LifecycleDecision& begun, std::int64_t deposit_id,
+                       TimePoint now, bool membership_later = false);
+  // The rowid of the last row inserted on this connection.
+  std::int64_t LastInsertedRowid() const;
+  // Writes the memberships in deposit `deposit_id` of the passages whose rowids run from `first`
+  // to `last`, in rowid order, as they are; returns how many.
+  int LinkRows(std::int64_t deposit_id, std::int64_t first, std::int64_t last);
+
   // Persists the same `decision` for every passage of `ids`, as Apply would one by one, in
   // that order: for a status write (kStatus) with history and nothing else, that leaves the
   // content hash and the CDC's idTechnique as they are (a deposit's), with a few
@@ -104,8 +127,8 @@ class PassageRows {
 
  private:
   sqlite3* db_;
-  SqliteStatement facts_, facts_quarantine_, insert_, update_, touch_cursor_, event_, unquarantine_,
-      quarantine_, link_, missing_, digests_;
+  SqliteStatement facts_, facts_quarantine_, insert_, insert_in_deposit_, update_, touch_cursor_,
+      event_, unquarantine_, quarantine_, link_, link_rows_, missing_, digests_;
   // The status writes, one statement per shape of decision (passage_rows.cc, StatusWriteSet),
   // for one passage or a list (ApplyToAll's, once its table exists), guarded by a status or not.
   SqliteStatement& StatusWrite(const mappings::LifecycleDecision& d, bool list, bool guarded);
@@ -118,6 +141,8 @@ class PassageRows {
   const std::string& At(TimePoint now);
   TimePoint at_time_{};  // the time `at_` spells
   std::string at_;
+  TimePoint seen_time_{};  // the same for an insert's first_seen other than now
+  std::string seen_;
 };
 
 }  // namespace accrochd::store

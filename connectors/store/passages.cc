@@ -71,12 +71,34 @@ std::string PassageStore::ContentHash(const mappings::Passage& p) const {
   return db_.Keyed(data);
 }
 
+namespace {
+
+// Inserts the passages staged for `certifier` (staged_passages.h) pending, as their observation
+// decided, inside the caller's transaction, in the order they were observed; returns their
+// places, to be let go once the transaction is committed. One the store holds already writes
+// nothing.
+std::vector<std::uint64_t> FlushStagedIn(PassageRows& rows, StagedPassages& staged,
+                                         const std::string& certifier, TimePoint now) {
+  std::vector<std::uint64_t> flushed = staged.Of(certifier);
+  const mappings::PassageFacts absent;
+  Observation o;
+  for (const std::uint64_t order : flushed) {
+    PassageRows::Context context = PassageRows::Context::Of(o);
+    context.first_seen = staged.Read(order, o);
+    rows.Apply(o.certifier, o.id_technique, mappings::Decide(absent, ObservedOf(o)), context, now);
+  }
+  return flushed;
+}
+
+}  // namespace
+
 Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation>& observations,
                                                    const std::optional<Bookmark>& bookmark) {
   return db_.Guarded([&](soci::session& sql) {
     std::vector<Outcome> outcomes;
     outcomes.reserve(observations.size());
     PassageRows& rows = Rows();
+    StagedPassages& staged = db_.staged();
     const TimePoint now = db_.Now();
     RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
@@ -86,16 +108,30 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
     // writes nothing when the passage is in the store, whose facts are then read and decided on,
     // as for the rest of the batch. A backfill's passages are all new; a later cycle's batch pays
     // one insert attempt for the known passages it observes. (The store's look-up was 9 % of
-    // the record stage in a backfill, bench/README.md.)
+    // the record stage in a backfill, bench/README.md.) A passage going into a deposit file is
+    // looked up instead: when new, its row waits for the file's record (staged_passages.h).
     bool new_so_far = true;
     const mappings::PassageFacts absent;
+    std::vector<std::uint64_t> recorded;  // held passages written: let go once committed
     for (const Observation& o : observations) {
       seen.content_hash = o.content_hash;
       seen.quarantined = o.quarantined;
       seen.has_cursor = o.cursor_value.has_value();
       seen.rules.clear();
       for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
-      if (new_so_far) {
+      if (const std::optional<std::uint64_t> held = staged.Find(o.certifier, o.id_technique)) {
+        // Observed again before its file's record (never within one cycle): recorded as it was
+        // first, then observed as any passage the store holds.
+        Observation first;
+        PassageRows::Context context = PassageRows::Context::Of(first);
+        context.first_seen = staged.Read(*held, first);
+        rows.Apply(first.certifier, first.id_technique, mappings::Decide(absent, ObservedOf(first)),
+                   context, now);
+        recorded.push_back(*held);
+        new_so_far = false;
+      }
+      const bool stage = o.to_deposit && staged.HasRoom();
+      if (new_so_far && !stage) {
         const mappings::LifecycleDecision d = mappings::Decide(absent, seen);
         if (rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now)) {
           outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change, 0});
@@ -105,6 +141,11 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       }
       const mappings::PassageFacts facts = rows.Facts(o.certifier, o.id_technique, false, &kept);
       const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
+      if (stage && d.write == mappings::PassageWrite::kInsert && d.status == Status::kPending &&
+          d.quarantine == mappings::QuarantineAction::kKeep && staged.Put(o, now)) {
+        outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change, 0});
+        continue;
+      }
       rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
       // An insert and an update write the digests; an observation that changed nothing else
       // keeps them when they differ (another row form, another mapping, a valid row that was not).
@@ -116,9 +157,28 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       outcomes.push_back(
           {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections});
     }
-    if (bookmark) SaveBookmark(sql, *bookmark, now);
+    // The bookmark passes the rows read: never the passages they gave, staged ones included.
+    if (bookmark) {
+      for (const std::uint64_t order : FlushStagedIn(rows, staged, bookmark->certifier, now)) {
+        recorded.push_back(order);
+      }
+      SaveBookmark(sql, *bookmark, now);
+    }
     tr.commit();
+    for (const std::uint64_t order : recorded) staged.Erase(order);
     return outcomes;
+  });
+}
+
+Result<void> PassageStore::FlushStaged(const std::string& certifier) {
+  return db_.Guarded([&](soci::session& sql) {
+    StagedPassages& staged = db_.staged();
+    if (staged.empty()) return;
+    RelaxedSync relaxed(sql);
+    soci::transaction tr(sql);
+    const auto flushed = FlushStagedIn(Rows(), staged, certifier, db_.Now());
+    tr.commit();
+    for (const std::uint64_t order : flushed) staged.Erase(order);
   });
 }
 

@@ -38,6 +38,10 @@ struct Observation {
   std::string row_digest;
   std::string holder_record;
   bool quarantined = false;
+  // Valid, and handed this cycle to a deposit file that records its passages
+  // (DepositStore::Begin): a new passage's row may then wait for that record, to be written once
+  // (staged_passages.h).
+  bool to_deposit = false;
   struct Reason {
     std::string field;
     std::string rule;

@@ -49,6 +49,9 @@ Result<void> Recording::Record(EvaluatedBatch& batch, bool last,
     o.row_digest = std::move(e.row_digest);
     o.holder_record = std::move(e.holder_record);
     o.quarantined = e.verdict == mappings::Verdict::kQuarantined;
+    // Handed to the deposit file when pending once recorded (below): a new one's row may wait
+    // for the file's record.
+    o.to_deposit = deposit_ && e.verdict == mappings::Verdict::kValid;
     for (const mappings::Rejection& r : e.row.rejections) {
       o.reasons.push_back({r.field, std::string(mappings::RuleName(r.rule)), r.message});
     }

@@ -470,6 +470,70 @@ TEST_F(RunSystemTest, SigtermDuringAFileLeavesNoPartialFileAndAConsistentState) 
   if (!HasFailure()) fs::remove_all(dir_);
 }
 
+// SIGTERM to `once` while its one file is being written: the passages already in it are in the
+// state store, pending, once it has stopped -- recorded, although their rows waited for the
+// file's record, which never came (connectors/store/staged_passages.h) -- and the next `once`
+// deposits every valid passage once.
+TEST_F(RunSystemTest, SigtermDuringTheFileOfOnceLeavesThePassagesItRecordedInTheStore) {
+  ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, "1.1.5");
+  if (!HaveXmllint()) FAIL() << kNoXmllint;
+  constexpr int kRows = 20000;
+  MakeSource("once_term", kRows, kUrgent);
+  const std::string state = dir_ + "/state";
+  const std::string config = dir_ + "/accrochd.yaml";
+  // One file for every row: it is sealed only at the end of the reading.
+  std::string text = Config(state);
+  const std::string per_file = "max_passages_per_file: " + std::to_string(kPassagesPerFile) + "}";
+  ASSERT_NE(text.find(per_file), std::string::npos);
+  text.replace(text.find(per_file), per_file.size(), "max_passages_per_file: 100000}");
+  WriteFile(config, text);
+  AccrochdProcess once({"once", "--config", config}, {}, dir_ + "/once");
+  // The idTechniques of the passages written so far in the file (each complete).
+  static const std::regex kId("<cpf:idTechnique>(B-[0-9]+)</cpf:idTechnique>");
+  std::set<std::string> written;
+  WaitUntil(
+      [&] {
+        if (!fs::exists(state + "/outbox")) return false;
+        for (const auto& e : fs::directory_iterator(state + "/outbox")) {
+          if (!e.path().filename().string().ends_with(".partial")) continue;
+          const std::string file = ReadFile(e.path().string());
+          for (std::sregex_iterator m(file.begin(), file.end(), kId), end; m != end; ++m) {
+            written.insert((*m)[1].str());
+          }
+        }
+        return written.size() >= 1000;
+      },
+      milliseconds(60000), milliseconds(2));
+  ASSERT_GE(written.size(), 1000u) << "no deposit file was being written\n" << once.Err();
+  ASSERT_TRUE(once.Signal(SIGTERM));
+  ASSERT_TRUE(once.Wait(milliseconds(10000)).has_value()) << once.Err();
+  EXPECT_THAT(PartialFiles(state), IsEmpty());
+
+  OutboxObserver observer(state, config, xsd, kBcr);
+  observer.SetLog(once.Err());
+  const OutboxObserver::Found found = observer.Check(true);
+  EXPECT_EQ(found.new_files, 0u) << "the file was published: the stop came too late\n"
+                                 << once.Err();
+  const StoreSnapshot& store = observer.store();
+  for (const std::string& id : written) {
+    auto it = store.passages.find(id);
+    if (it == store.passages.end()) {
+      ADD_FAILURE() << id << ", written in the interrupted file, is unknown to the state store";
+      continue;
+    }
+    EXPECT_EQ(it->second.status, "pending") << id;
+  }
+  std::cout << "once-sigterm: " << written.size() << " passage(s) in the interrupted file, "
+            << store.Count("pending") << " pending in the store\n";
+
+  const RunResult again = RunAccrochd({"once", "--config", config});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  observer.SetLog(again.err);
+  observer.Check(true);
+  observer.ExpectComplete(ValidIds(kRows));
+  if (!HasFailure()) fs::remove_all(dir_);
+}
+
 // PostgreSQL stopped under the running daemon: the cycle fails after its retries, is logged and
 // shown in STATUS, the daemon stays up, and the first cycle after the server is back succeeds.
 // The server is private to this test: stopping the shared one would break the others.

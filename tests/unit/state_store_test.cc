@@ -1472,6 +1472,212 @@ TEST_F(StateStoreTest, BeginDepositOfAPassageNotPendingChangesNothing) {
   EXPECT_EQ(Column("1018", "deposit_id"), std::to_string(a));
 }
 
+// ---- New passages held until their file is recorded (staged_passages.h) ----
+
+// What a store keeps of its passages, read from its state.db beside it: every column of their
+// rows (but history_mark, an event's id), their memberships, the events, the deposits, and the
+// history each passage of `ids` shows.
+std::vector<std::string> Kept(StateStore& store, const std::string& path,
+                              const std::vector<std::string>& ids) {
+  RawDb raw(path);
+  std::vector<std::string> out = raw.Rows(
+      "SELECT certifier, id_technique, mapping, certification_type, certification_code, "
+      "IFNULL(delivery, '-'), IFNULL(deadline, '-'), content_hash, source_hash, "
+      "IFNULL(cursor_value, '-'), status, xsd_refused, IFNULL(deposit_id, '-'), cdc_message, "
+      "changed_after_acceptance, retry_requested, first_seen, updated_at, "
+      "IFNULL(cdc_id_technique, '-'), IFNULL(withdrawal_deposit_id, '-'), correcting, "
+      "corrections, withdrawal_message, missed_reads, missing_from_source, missing_since, "
+      "hex(row_digest), hex(holder_record) FROM passages ORDER BY certifier, id_technique");
+  for (const char* query :
+       {"SELECT deposit_id, certifier, id_technique, content_hash, cdc_id_technique FROM "
+        "deposit_passages ORDER BY rowid",
+        "SELECT at, certifier, id_technique, kind, detail FROM events ORDER BY id",
+        "SELECT id, certifier, file_name, passages, state, created_at FROM deposits ORDER BY id"}) {
+    for (std::string& row : raw.Rows(query)) out.push_back(std::move(row));
+  }
+  for (const std::string& id : ids) {
+    auto history = store.passages().History(id);
+    EXPECT_TRUE(history.has_value()) << history.error().message();
+    if (!history) continue;
+    for (const Event& e : *history) {
+      out.push_back(id + ": " + e.certifier + "|" + e.kind + "|" + e.detail + "|" + Iso(e.at));
+    }
+  }
+  return out;
+}
+
+// A passage observed new and put in a file in the same cycle is written once, when its file is
+// recorded -- and the store then holds exactly what the two writes (inserted pending, then put
+// in the file) leave: the same rows, memberships in the file's order, events and history.
+TEST_F(StateStoreTest, ANewPassageHeldForItsFileIsWrittenOnceAsTheTwoWritesWouldLeaveIt) {
+  auto observations = [](bool to_deposit) {
+    std::vector<Observation> v = {Obs("1017", "h1", D(2026, 1, 15), "100"),
+                                  Obs("1018", "h2", std::nullopt), Obs("1019", "h3")};
+    for (Observation& o : v) {
+      o.to_deposit = to_deposit;
+      o.row_digest = std::string("\0r", 2);
+      o.holder_record = std::string(96, 'x');
+    }
+    return v;
+  };
+  const std::string held_dir = dir_ + "/held";
+  fs::create_directories(held_dir);
+  auto opened = StateStore::Open(held_dir, clock_, ::accrochd::testing::RealFiles());
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  StateStore& held = **opened;
+  const std::string held_db = held_dir + "/state.db";
+
+  auto two_writes = store().passages().Observe(observations(false));
+  auto one_write = held.passages().Observe(observations(true));
+  ASSERT_TRUE(two_writes.has_value() && one_write.has_value());
+  ASSERT_EQ(one_write->size(), two_writes->size());
+  for (std::size_t i = 0; i < one_write->size(); ++i) {
+    EXPECT_EQ(ChangeName((*one_write)[i].change), ChangeName((*two_writes)[i].change));
+    EXPECT_EQ((*one_write)[i].status, (*two_writes)[i].status);
+  }
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM passages"), "3");
+  EXPECT_EQ(RawDb(held_db).One("SELECT COUNT(*) FROM passages"), "0");  // held
+
+  clock_.Advance(std::chrono::minutes(5));
+  const std::vector<std::string> file = {"1019", "1017", "1018"};
+  auto a = store().deposits().Begin(kCertifier, "a.xml", "flux-a", file);
+  auto b = held.deposits().Begin(kCertifier, "a.xml", "flux-a", file);
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  ASSERT_TRUE(b.has_value()) << b.error().message();
+  const std::vector<std::string> kept = Kept(store(), db_path(), file);
+  EXPECT_EQ(Kept(held, held_db, file), kept);
+  EXPECT_THAT(kept, ::testing::Contains(HasSubstr("BCR00001|1017|rs6521|RS|RS6521|2026-01-15|")));
+  EXPECT_THAT(RawDb(held_db).Rows("SELECT id_technique || '|' || status || '|' || first_seen || "
+                                  "'|' || updated_at FROM passages ORDER BY rowid"),
+              ElementsAre("1019|in_deposit|2026-03-02T09:00:00Z|2026-03-02T09:05:00Z",
+                          "1017|in_deposit|2026-03-02T09:00:00Z|2026-03-02T09:05:00Z",
+                          "1018|in_deposit|2026-03-02T09:00:00Z|2026-03-02T09:05:00Z"));
+
+  // Nothing stays held: once published, abandoned or flushed, the two stores stay the same.
+  ASSERT_TRUE(held.passages().FlushStaged(kCertifier).has_value());
+  ASSERT_TRUE(store().deposits().Abandon(*a, "test").has_value());
+  ASSERT_TRUE(held.deposits().Abandon(*b, "test").has_value());
+  EXPECT_EQ(Kept(held, held_db, file), Kept(store(), db_path(), file));
+}
+
+// A mapping's bookmark never passes a passage it read: the passages of its certifier still held
+// are inserted (pending, seen when they were observed) in the bookmark's transaction; another
+// certifier's stay held until its own cycle ends (FlushStaged).
+TEST_F(StateStoreTest, TheBookmarkIsWrittenWithThePassagesHeldForItsCertifier) {
+  Observation mine = Obs("1017", "h1", D(2026, 1, 15), "100");
+  Observation other = Obs("1017", "h9", D(2026, 1, 15), "7", kOtherCertifier);
+  mine.to_deposit = other.to_deposit = true;
+  ASSERT_TRUE(store().passages().Observe({mine, other}).has_value());
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "0");
+
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "100", "fp"}).has_value());
+  EXPECT_THAT(raw.Rows("SELECT certifier || '|' || id_technique || '|' || status || '|' || "
+                       "content_hash || '|' || cursor_value || '|' || first_seen FROM passages"),
+              ElementsAre("BCR00001|1017|pending|h1|100|2026-03-02T09:00:00Z"));
+  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+
+  ASSERT_TRUE(store().passages().FlushStaged(kOtherCertifier).has_value());
+  EXPECT_EQ(raw.One("SELECT status || '|' || content_hash FROM passages WHERE certifier = '" +
+                    std::string(kOtherCertifier) + "'"),
+            "pending|h9");
+  // Recorded as any pending passage, they go into a file as before.
+  const std::int64_t a = Begin("a.xml", {"1017"});
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(a));
+}
+
+// A file of passages some held, some recorded before: each in its place, memberships in the
+// file's order, every one in_deposit.
+TEST_F(StateStoreTest, AFileOfHeldAndRecordedPassagesIsRecordedInItsOrder) {
+  ObserveOne(Obs("1017", "h1"));
+  for (const char* id : {"1018", "1019"}) {
+    Observation o = Obs(id, std::string("h") + id);
+    o.to_deposit = true;
+    ObserveOne(o);
+  }
+  EXPECT_EQ(RawDb(db_path()).One("SELECT COUNT(*) FROM passages"), "1");
+  clock_.Advance(std::chrono::minutes(5));
+  const std::int64_t a = Begin("a.xml", {"1018", "1017", "1019"});
+  ASSERT_GT(a, 0);
+  const std::string d = std::to_string(a);
+  RawDb raw(db_path());
+  EXPECT_THAT(raw.Rows("SELECT deposit_id, id_technique, content_hash, cdc_id_technique FROM "
+                       "deposit_passages ORDER BY rowid"),
+              ElementsAre(d + "|1018|h1018|1018", d + "|1017|h1|1017", d + "|1019|h1019|1019"));
+  for (const char* p : {"1017", "1018", "1019"}) {
+    EXPECT_EQ(StatusOf(p), "in_deposit") << p;
+    EXPECT_EQ(Column(p, "deposit_id"), d) << p;
+    EXPECT_EQ(Column(p, "first_seen"), "2026-03-02T09:00:00Z") << p;
+    EXPECT_THAT(EventKinds(p), ElementsAre("seen", "in_deposit")) << p;
+  }
+}
+
+// A file refused (a passage not pending, one listed twice) records nothing, its held passages
+// included: they stay held, for the file written again without the culprit.
+TEST_F(StateStoreTest, ARefusedFileLeavesItsPassagesHeld) {
+  ObserveOne(Obs("1017", "h1"));
+  Begin("a.xml", {"1017"});
+  Observation o = Obs("1018", "h2");
+  o.to_deposit = true;
+  ObserveOne(o);
+  RawDb raw(db_path());
+  const std::string deposits_before = raw.One("SELECT COUNT(*) FROM deposits");
+
+  auto refused = store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"1018", "1017"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message(), HasSubstr("passage 1017 of BCR00001"));
+  EXPECT_FALSE(
+      store().deposits().Begin(kCertifier, "b.xml", "flux-b", {"1018", "1018"}).has_value());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE id_technique = '1018'"), "0");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposits"), deposits_before);
+
+  const std::int64_t c = Begin("c.xml", {"1018"});
+  EXPECT_EQ(StatusOf("1018"), "in_deposit");
+  EXPECT_EQ(Column("1018", "deposit_id"), std::to_string(c));
+  EXPECT_EQ(Column("1018", "content_hash"), "h2");
+}
+
+// Observed again while held (a second cycle before the first one's file: not in the daemon,
+// which inserts what is held at the end of each certifier's cycle), a passage is recorded as it
+// was first seen, then observed as any passage: the history of one never held.
+TEST_F(StateStoreTest, APassageObservedAgainWhileHeldHasTheHistoryOfOneNeverHeld) {
+  Observation first = Obs("1017", "h1");
+  first.to_deposit = true;
+  ObserveOne(first);
+  ObserveOne(Obs("1018", "h1"));
+  clock_.Advance(std::chrono::minutes(1));
+  ObserveOne(Obs("1017", "h2"));
+  ObserveOne(Obs("1018", "h2"));
+  EXPECT_EQ(Column("1017",
+                   "content_hash || '|' || status || '|' || first_seen || '|' || "
+                   "updated_at"),
+            Column("1018",
+                   "content_hash || '|' || status || '|' || first_seen || '|' || "
+                   "updated_at"));
+  EXPECT_EQ(EventKinds("1017"), EventKinds("1018"));
+  EXPECT_THAT(EventKinds("1017"), ::testing::Not(IsEmpty()));
+}
+
+// Past its capacity nothing more is held: a passage is then inserted at once, as before.
+TEST_F(StateStoreTest, PastItsCapacityANewPassageIsInsertedAtOnce) {
+  std::vector<Observation> batch;
+  for (std::size_t i = 0; i < StagedPassages::kMost + 2; ++i) {
+    batch.push_back(Obs(std::to_string(i), "h"));
+    batch.back().to_deposit = true;
+  }
+  ASSERT_TRUE(store().passages().Observe(batch).has_value());
+  RawDb raw(db_path());
+  EXPECT_THAT(raw.Rows("SELECT id_technique FROM passages ORDER BY rowid"),
+              ElementsAre(std::to_string(StagedPassages::kMost),
+                          std::to_string(StagedPassages::kMost + 1)));
+  ASSERT_TRUE(store().passages().FlushStaged(kCertifier).has_value());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE status = 'pending'"),
+            std::to_string(StagedPassages::kMost + 2));
+}
+
 TEST_F(StateStoreTest, OpenDepositsHaveUniqueNamesAndFlux) {
   ObserveOne(Obs("1017", "h1"));
   ObserveOne(Obs("1018", "h1"));

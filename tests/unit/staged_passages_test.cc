@@ -1,0 +1,168 @@
+// StagedPassages: the new passages whose row waits for their deposit file's record, each held in
+// one buffer of its values. What is put is read back the same (every field, bytes that are not
+// text, the time it was observed), found by certifier and idTechnique, listed in order per
+// certifier, and let go; what it must not hold it refuses.
+#include "connectors/store/staged_passages.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace accrochd::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+const TimePoint kSeen = std::chrono::sys_days(std::chrono::year(2026) / 3 / 2) +
+                        std::chrono::hours(9) + std::chrono::nanoseconds(123456789);
+
+Observation Obs(const std::string& certifier, const std::string& id) {
+  Observation o;
+  o.certifier = certifier;
+  o.id_technique = id;
+  o.mapping = "rs6521";
+  o.certification_type = "RS";
+  o.certification_code = "RS6521";
+  o.delivery = std::chrono::year(2026) / 1 / 15;
+  o.content_hash = std::string(64, 'c');
+  o.row_digest = std::string("\0\x01\xff row", 7);
+  o.holder_record = std::string(96, '\0') + "h";
+  o.cursor_value = "2026-01-15 10:00:00";
+  o.to_deposit = true;
+  return o;
+}
+
+TEST(StagedPassagesTest, WhatIsPutIsReadBackTheSame) {
+  StagedPassages staged;
+  EXPECT_TRUE(staged.empty());
+  const Observation put = Obs("BCR00001", "1017");
+  ASSERT_TRUE(staged.Put(put, kSeen));
+  EXPECT_EQ(staged.size(), 1u);
+  const std::optional<std::uint64_t> at = staged.Find("BCR00001", "1017");
+  ASSERT_TRUE(at.has_value());
+
+  Observation read;
+  read.reasons.push_back({"f", "r", "m"});  // what was in `read` before goes
+  read.quarantined = true;
+  EXPECT_EQ(staged.Read(*at, read), kSeen);
+  EXPECT_EQ(read.certifier, put.certifier);
+  EXPECT_EQ(read.id_technique, put.id_technique);
+  EXPECT_EQ(read.mapping, put.mapping);
+  EXPECT_EQ(read.certification_type, put.certification_type);
+  EXPECT_EQ(read.certification_code, put.certification_code);
+  EXPECT_EQ(read.delivery, put.delivery);
+  EXPECT_EQ(read.content_hash, put.content_hash);
+  EXPECT_EQ(read.row_digest, put.row_digest);
+  EXPECT_EQ(read.holder_record, put.holder_record);
+  EXPECT_EQ(read.cursor_value, put.cursor_value);
+  EXPECT_FALSE(read.quarantined);
+  EXPECT_TRUE(read.to_deposit);
+  EXPECT_THAT(read.reasons, IsEmpty());
+
+  // Without a date, a cursor or digests; read into the same observation.
+  Observation bare = Obs("BCR00001", "1018");
+  bare.delivery.reset();
+  bare.cursor_value.reset();
+  bare.row_digest.clear();
+  bare.holder_record.clear();
+  ASSERT_TRUE(staged.Put(bare, kSeen + std::chrono::hours(1)));
+  EXPECT_EQ(staged.Read(*staged.Find("BCR00001", "1018"), read), kSeen + std::chrono::hours(1));
+  EXPECT_EQ(read.id_technique, "1018");
+  EXPECT_EQ(read.delivery, std::nullopt);
+  EXPECT_EQ(read.cursor_value, std::nullopt);
+  EXPECT_EQ(read.row_digest, "");
+  EXPECT_EQ(read.holder_record, "");
+}
+
+TEST(StagedPassagesTest, RefusesWhatItMustNotHold) {
+  StagedPassages staged;
+  ASSERT_TRUE(staged.Put(Obs("BCR00001", "1017"), kSeen));
+  // The same passage again: the first stays.
+  Observation again = Obs("BCR00001", "1017");
+  again.content_hash = "other";
+  EXPECT_FALSE(staged.Put(again, kSeen));
+  Observation read;
+  staged.Read(*staged.Find("BCR00001", "1017"), read);
+  EXPECT_EQ(read.content_hash, std::string(64, 'c'));
+  // An observation with reasons (a quarantined row) is inserted at once, never held.
+  Observation refused = Obs("BCR00001", "1018");
+  refused.quarantined = true;
+  refused.reasons.push_back({"sexe", "requis", "sexe manquant"});
+  EXPECT_FALSE(staged.Put(refused, kSeen));
+  EXPECT_EQ(staged.Find("BCR00001", "1018"), std::nullopt);
+  EXPECT_EQ(staged.size(), 1u);
+}
+
+TEST(StagedPassagesTest, FindsByCertifierAndIdAndListsEachCertifiersInOrder) {
+  StagedPassages staged;
+  // "BCR0000" is a prefix of the others' BCR: it lists only its own.
+  for (const auto& [certifier, id] :
+       std::vector<std::pair<std::string, std::string>>{{"BCR00001", "3"},
+                                                        {"BCR00002", "3"},
+                                                        {"BCR00001", "1"},
+                                                        {"BCR0000", "13"},
+                                                        {"BCR00001", "2"}}) {
+    ASSERT_TRUE(staged.Put(Obs(certifier, id), kSeen));
+  }
+  EXPECT_EQ(staged.Find("BCR00002", "1"), std::nullopt);
+  EXPECT_EQ(staged.Find("BCR0000", "13").has_value(), true);
+  EXPECT_EQ(staged.Find("BCR00001", "3"), std::optional<std::uint64_t>(0));
+  EXPECT_EQ(staged.Find("BCR00002", "3"), std::optional<std::uint64_t>(1));
+
+  auto ids = [&](const std::string& certifier) {
+    std::vector<std::string> out;
+    Observation o;
+    for (const std::uint64_t at : staged.Of(certifier)) {
+      staged.Read(at, o);
+      out.push_back(o.certifier + "/" + o.id_technique);
+    }
+    return out;
+  };
+  EXPECT_THAT(ids("BCR00001"), ElementsAre("BCR00001/3", "BCR00001/1", "BCR00001/2"));
+  EXPECT_THAT(ids("BCR0000"), ElementsAre("BCR0000/13"));
+  EXPECT_THAT(ids("BCR00003"), IsEmpty());
+}
+
+TEST(StagedPassagesTest, LetsGoWhatItHeldInAnyOrder) {
+  StagedPassages staged;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(staged.Put(Obs("BCR00001", std::to_string(i)), kSeen));
+  staged.Erase(*staged.Find("BCR00001", "2"));
+  staged.Erase(*staged.Find("BCR00001", "0"));
+  staged.Erase(99);  // none there: nothing
+  EXPECT_EQ(staged.size(), 3u);
+  EXPECT_EQ(staged.Find("BCR00001", "2"), std::nullopt);
+  EXPECT_EQ(staged.Find("BCR00001", "0"), std::nullopt);
+  // Places stay those given when put; what follows is found and read as before.
+  EXPECT_EQ(staged.Find("BCR00001", "4"), std::optional<std::uint64_t>(4));
+  Observation o;
+  staged.Read(4, o);
+  EXPECT_EQ(o.id_technique, "4");
+  EXPECT_EQ(staged.Of("BCR00001"), (std::vector<std::uint64_t>{1, 3, 4}));
+  // Put again once let go.
+  ASSERT_TRUE(staged.Put(Obs("BCR00001", "0"), kSeen));
+  EXPECT_EQ(staged.Find("BCR00001", "0"), std::optional<std::uint64_t>(5));
+  for (const std::uint64_t at : staged.Of("BCR00001")) staged.Erase(at);
+  EXPECT_TRUE(staged.empty());
+  ASSERT_TRUE(staged.Put(Obs("BCR00001", "9"), kSeen));
+  EXPECT_EQ(staged.Find("BCR00001", "9"), std::optional<std::uint64_t>(6));
+}
+
+TEST(StagedPassagesTest, HoldsAtMostItsCapacity) {
+  StagedPassages staged;
+  for (std::size_t i = 0; i < StagedPassages::kMost; ++i) {
+    ASSERT_TRUE(staged.HasRoom());
+    ASSERT_TRUE(staged.Put(Obs("BCR00001", std::to_string(i)), kSeen));
+  }
+  EXPECT_FALSE(staged.HasRoom());
+  staged.Erase(0);
+  EXPECT_TRUE(staged.HasRoom());
+}
+
+}  // namespace
+}  // namespace accrochd::store
