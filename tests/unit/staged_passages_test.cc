@@ -13,6 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/observations.h"
+
 namespace accrochd::store {
 namespace {
 
@@ -23,14 +25,8 @@ const TimePoint kSeen = std::chrono::sys_days(std::chrono::year(2026) / 3 / 2) +
                         std::chrono::hours(9) + std::chrono::nanoseconds(123456789);
 
 Observation Obs(const std::string& certifier, const std::string& id) {
-  Observation o;
-  o.certifier = certifier;
-  o.id_technique = id;
-  o.mapping = "rs6521";
-  o.certification_type = "RS";
-  o.certification_code = "RS6521";
-  o.delivery = std::chrono::year(2026) / 1 / 15;
-  o.content_hash = std::string(64, 'c');
+  Observation o = ::accrochd::testing::RsObservation(certifier, id, "rs6521", std::string(64, 'c'),
+                                                     std::chrono::year(2026) / 1 / 15);
   o.row_digest = std::string("\0\x01\xff row", 7);
   o.holder_record = std::string(96, '\0') + "h";
   o.cursor_value = "2026-01-15 10:00:00";

@@ -38,6 +38,7 @@
 #include "mappings/passage.h"
 #include "mappings/validator.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/observations.h"
 #include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
@@ -166,14 +167,7 @@ Observation Obs(const std::string& id, const std::string& hash,
                 std::optional<Date> delivery = D(2026, 1, 15),
                 std::optional<std::string> cursor = std::nullopt,
                 const std::string& certifier = kCertifier) {
-  Observation o;
-  o.certifier = certifier;
-  o.id_technique = id;
-  o.mapping = "rs6521";
-  o.certification_type = "RS";
-  o.certification_code = "RS6521";
-  o.delivery = delivery;
-  o.content_hash = hash;
+  Observation o = ::accrochd::testing::RsObservation(certifier, id, "rs6521", hash, delivery);
   o.cursor_value = std::move(cursor);
   return o;
 }

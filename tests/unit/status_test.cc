@@ -16,6 +16,7 @@
 #include "connectors/store/state_store.h"
 #include "daemon/config.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/observations.h"
 #include "tests/support/real_files.h"
 #include "tests/support/run_binary.h"
 
@@ -67,14 +68,8 @@ class StatusTest : public ::testing::Test {
   }
 
   void See(const std::string& id, Date delivery, bool quarantined = false) {
-    Observation o;
-    o.certifier = kBcr;
-    o.id_technique = id;
-    o.mapping = "accueil-handicap";
-    o.certification_type = "RS";
-    o.certification_code = "RS6521";
-    o.delivery = delivery;
-    o.content_hash = "h-" + id;
+    Observation o =
+        ::accrochd::testing::RsObservation(kBcr, id, "accueil-handicap", "h-" + id, delivery);
     o.quarantined = quarantined;
     if (quarantined) o.reasons.push_back({"sexe", "required", "sexe : champ obligatoire"});
     auto r = store_->passages().Observe({o});
