@@ -13,8 +13,7 @@
 namespace accrochd::testing {
 
 inline store::Observation RsObservation(const std::string& certifier, const std::string& id,
-                                        const std::string& mapping,
-                                        const std::string& content_hash,
+                                        const std::string& mapping, const std::string& content_hash,
                                         std::optional<Date> delivery) {
   store::Observation o;
   o.certifier = certifier;
