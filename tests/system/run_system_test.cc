@@ -477,7 +477,7 @@ TEST_F(RunSystemTest, SigtermDuringAFileLeavesNoPartialFileAndAConsistentState) 
 TEST_F(RunSystemTest, SigtermDuringTheFileOfOnceLeavesThePassagesItRecordedInTheStore) {
   ACCROCHD_REQUIRE_OFFICIAL_XSD(xsd, "1.1.5");
   if (!HaveXmllint()) FAIL() << kNoXmllint;
-  constexpr int kRows = 20000;
+  constexpr int kRows = 60000;
   MakeSource("once_term", kRows, kUrgent);
   const std::string state = dir_ + "/state";
   const std::string config = dir_ + "/accrochd.yaml";
@@ -488,26 +488,36 @@ TEST_F(RunSystemTest, SigtermDuringTheFileOfOnceLeavesThePassagesItRecordedInThe
   text.replace(text.find(per_file), per_file.size(), "max_passages_per_file: 100000}");
   WriteFile(config, text);
   AccrochdProcess once({"once", "--config", config}, {}, dir_ + "/once");
-  // The idTechniques of the passages written so far in the file (each complete).
-  static const std::regex kId("<cpf:idTechnique>(B-[0-9]+)</cpf:idTechnique>");
-  std::set<std::string> written;
+  // Once the file holds a megabyte (some 900 passages), a copy of it as it is, then the stop.
+  std::string partial;
   WaitUntil(
       [&] {
-        if (!fs::exists(state + "/outbox")) return false;
-        for (const auto& e : fs::directory_iterator(state + "/outbox")) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(state + "/outbox", ec)) {
           if (!e.path().filename().string().ends_with(".partial")) continue;
-          const std::string file = ReadFile(e.path().string());
-          for (std::sregex_iterator m(file.begin(), file.end(), kId), end; m != end; ++m) {
-            written.insert((*m)[1].str());
-          }
+          if (fs::file_size(e.path(), ec) >= (1u << 20)) partial = e.path().string();
         }
-        return written.size() >= 1000;
+        return !partial.empty();
       },
       milliseconds(60000), milliseconds(2));
-  ASSERT_GE(written.size(), 1000u) << "no deposit file was being written\n" << once.Err();
+  ASSERT_FALSE(partial.empty()) << "no deposit file was being written\n" << once.Err();
+  std::error_code copied;
+  fs::copy_file(partial, dir_ + "/copy.xml", copied);
   ASSERT_TRUE(once.Signal(SIGTERM));
+  ASSERT_FALSE(copied) << copied.message();
   ASSERT_TRUE(once.Wait(milliseconds(10000)).has_value()) << once.Err();
   EXPECT_THAT(PartialFiles(state), IsEmpty());
+  // The idTechniques of the passages written in it (each complete).
+  std::set<std::string> written;
+  const std::string copy = ReadFile(dir_ + "/copy.xml");
+  const std::string open = "<cpf:idTechnique>", close = "</cpf:idTechnique>";
+  for (std::size_t at = copy.find(open); at != std::string::npos; at = copy.find(open, at)) {
+    at += open.size();
+    const std::size_t end = copy.find(close, at);
+    if (end == std::string::npos) break;
+    written.insert(copy.substr(at, end - at));
+  }
+  ASSERT_GE(written.size(), 500u) << "the copy holds " << copy.size() << " bytes";
 
   OutboxObserver observer(state, config, xsd, kBcr);
   observer.SetLog(once.Err());
