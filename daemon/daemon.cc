@@ -560,17 +560,17 @@ Result<void> Daemon::RunCertifier(const CertifierConfig& certifier, bool deposit
   if (!zone) return std::unexpected(zone.error());
   // New passages whose row waited for a file's record that did not come (a failure, a stop): in
   // the store before this returns, whatever became of the session (destroyed before this).
-  struct FlushStaged {
+  struct HeldRecordedAtEnd {
     Daemon& daemon;
     const CertifierConfig& certifier;
-    ~FlushStaged() {
+    ~HeldRecordedAtEnd() {
       if (daemon.store_ == nullptr) return;
       if (auto r = daemon.store_->passages().FlushStaged(certifier.id_client); !r) {
         daemon.logger_.Error(r.error().message(),
                              {Field(kFieldCertificateur, certifier.id_client)});
       }
     }
-  } flush_staged{*this, certifier};
+  } held_recorded_at_end{*this, certifier};
   std::unique_ptr<deposit::DepositSession> session;
   if (deposit) {
     deposit::SessionSettings settings;

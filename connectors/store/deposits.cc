@@ -189,15 +189,11 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     } else if (how_many_held > 0) {
       // Some: one by one, in the file's order, a held passage's row written once, in_deposit;
       // any other as below.
-      const mappings::PassageFacts absent;
       for (std::size_t i = 0; i < id_techniques.size(); ++i) {
         if (held[i]) {
           const TimePoint seen_at = staged.Read(*held[i], o);
           if (rows.InsertInDeposit(o, seen_at, decided, id, now)) continue;
-          PassageRows::Context context = PassageRows::Context::Of(o);
-          context.first_seen = seen_at;
-          rows.Apply(certifier, id_techniques[i], mappings::Decide(absent, ObservedOf(o)), context,
-                     now);
+          rows.InsertObserved(o, seen_at, now);
         }
         if (!rows.Apply(certifier, id_techniques[i], decided, PassageRows::Context::Deposit(id),
                         now, Status::kPending)) {

@@ -480,13 +480,25 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
   return true;
 }
 
-mappings::Observed ObservedOf(const Observation& o) {
-  mappings::Observed seen;
+void ObservedOf(const Observation& o, mappings::Observed& seen) {
   seen.content_hash = o.content_hash;
   seen.quarantined = o.quarantined;
   seen.has_cursor = o.cursor_value.has_value();
+  seen.rules.clear();
   for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
+}
+
+mappings::Observed ObservedOf(const Observation& o) {
+  mappings::Observed seen;
+  ObservedOf(o, seen);
   return seen;
+}
+
+bool PassageRows::InsertObserved(const Observation& o, TimePoint seen_at, TimePoint now) {
+  Context context = Context::Of(o);
+  context.first_seen = seen_at;
+  return Apply(o.certifier, o.id_technique,
+               mappings::Decide(mappings::PassageFacts{}, ObservedOf(o)), context, now);
 }
 
 bool PassageRows::InsertInDeposit(const Observation& o, TimePoint seen_at,

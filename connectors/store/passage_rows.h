@@ -30,8 +30,10 @@ mappings::PassageFacts ReadFacts(SqliteStatement& st);
 // The same into `facts`, whose strings keep their capacity (a reader of a row per passage).
 void ReadFacts(SqliteStatement& st, mappings::PassageFacts& facts);
 
-// What the lifecycle is told of an observation.
+// What the lifecycle is told of an observation; the same into `seen` (its strings keep their
+// capacity: one per observation of a batch).
 mappings::Observed ObservedOf(const Observation& o);
+void ObservedOf(const Observation& o, mappings::Observed& seen);
 
 class PassageRows {
  public:
@@ -91,6 +93,11 @@ class PassageRows {
   bool Apply(const std::string& certifier, const std::string& id_technique,
              const mappings::LifecycleDecision& decision, const Context& context, TimePoint now,
              std::optional<Status> only_if = std::nullopt);
+
+  // Inserts a new passage's row pending, as its observation (made at `seen_at`) decided: a held
+  // passage's (staged_passages.h) whose file was not recorded. False, nothing written, when the
+  // store holds it already.
+  bool InsertObserved(const Observation& o, TimePoint seen_at, TimePoint now);
 
   // Inserts a new passage's row as its observation (at `seen_at`) and then `begun` (the
   // DepositBegun decision of a pending passage, for deposit `deposit_id`) would have left it,

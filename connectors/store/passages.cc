@@ -80,12 +80,10 @@ namespace {
 std::vector<std::uint64_t> FlushStagedIn(PassageRows& rows, StagedPassages& staged,
                                          const std::string& certifier, TimePoint now) {
   std::vector<std::uint64_t> flushed = staged.Of(certifier);
-  const mappings::PassageFacts absent;
   Observation o;
   for (const std::uint64_t order : flushed) {
-    PassageRows::Context context = PassageRows::Context::Of(o);
-    context.first_seen = staged.Read(order, o);
-    rows.Apply(o.certifier, o.id_technique, mappings::Decide(absent, ObservedOf(o)), context, now);
+    const TimePoint seen_at = staged.Read(order, o);
+    rows.InsertObserved(o, seen_at, now);
   }
   return flushed;
 }
@@ -114,19 +112,13 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
     const mappings::PassageFacts absent;
     std::vector<std::uint64_t> recorded;  // held passages written: let go once committed
     for (const Observation& o : observations) {
-      seen.content_hash = o.content_hash;
-      seen.quarantined = o.quarantined;
-      seen.has_cursor = o.cursor_value.has_value();
-      seen.rules.clear();
-      for (const Observation::Reason& r : o.reasons) seen.rules.push_back(r.rule);
+      ObservedOf(o, seen);
       if (const std::optional<std::uint64_t> held = staged.Find(o.certifier, o.id_technique)) {
         // Observed again before its file's record (never within one cycle): recorded as it was
         // first, then observed as any passage the store holds.
         Observation first;
-        PassageRows::Context context = PassageRows::Context::Of(first);
-        context.first_seen = staged.Read(*held, first);
-        rows.Apply(first.certifier, first.id_technique, mappings::Decide(absent, ObservedOf(first)),
-                   context, now);
+        const TimePoint seen_at = staged.Read(*held, first);
+        rows.InsertObserved(first, seen_at, now);
         recorded.push_back(*held);
         new_so_far = false;
       }

@@ -508,15 +508,9 @@ TEST_F(RunSystemTest, SigtermDuringTheFileOfOnceLeavesThePassagesItRecordedInThe
   ASSERT_TRUE(once.Wait(milliseconds(10000)).has_value()) << once.Err();
   EXPECT_THAT(PartialFiles(state), IsEmpty());
   // The idTechniques of the passages written in it (each complete).
-  std::set<std::string> written;
   const std::string copy = ReadFile(dir_ + "/copy.xml");
-  const std::string open = "<cpf:idTechnique>", close = "</cpf:idTechnique>";
-  for (std::size_t at = copy.find(open); at != std::string::npos; at = copy.find(open, at)) {
-    at += open.size();
-    const std::size_t end = copy.find(close, at);
-    if (end == std::string::npos) break;
-    written.insert(copy.substr(at, end - at));
-  }
+  const std::vector<std::string> ids = IdTechniquesOf(copy);
+  const std::set<std::string> written(ids.begin(), ids.end());
   ASSERT_GE(written.size(), 500u) << "the copy holds " << copy.size() << " bytes";
 
   OutboxObserver observer(state, config, xsd, kBcr);
