@@ -12,6 +12,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "connectors/store/presence.h"
 #include "connectors/store/sqlite_statement.h"
 #include "mappings/cdc_message.h"
 
@@ -359,6 +360,15 @@ Error Database::Failure(const std::exception& e) const {
 }
 
 void Database::EndTransaction::operator()(soci::transaction* tr) const { delete tr; }
+
+Presence* Database::reader() {
+  std::lock_guard lock(reader_mutex_);
+  if (!reader_tried_) {
+    reader_tried_ = true;
+    if (auto opened = Presence::Open(path_)) reader_ = std::move(*opened);
+  }
+  return reader_.get();
+}
 
 Database::Transaction Database::Begin(soci::session& sql) {
   return Transaction(new soci::transaction(sql));

@@ -34,6 +34,8 @@ struct sqlite3;
 
 namespace accrochd::store {
 
+class Presence;
+
 namespace internal {
 // Result<T> for a T, and for a Result<T> itself.
 template <typename T>
@@ -63,8 +65,14 @@ class Database {
   // Under the lock.
   soci::session& sql();
   sqlite3* handle();
-  // New passages whose row waits for their deposit file's record (staged_passages.h).
+  // New passages whose row waits for their deposit file's record (staged_passages.h), under
+  // their own lock, taken after the store's when both are: the record stage holds passages
+  // while another thread writes a file's record under the store's lock.
   StagedPassages& staged() { return staged_; }
+  std::unique_lock<std::mutex> LockStaged() { return std::unique_lock(staged_mutex_); }
+  // A reading connection of its own (presence.h), opened at the first use; null when it could
+  // not be (the callers then ask under the lock). Thread-safe.
+  Presence* reader();
 
   TimePoint Now() const { return clock_.Now(); }
   const std::string& path() const { return path_; }
@@ -116,7 +124,11 @@ class Database {
   std::string path_;
   Clock& clock_;
   KeyedHash keyed_;
-  StagedPassages staged_;  // under the lock
+  StagedPassages staged_;  // under staged_mutex_
+  std::mutex staged_mutex_;
+  std::mutex reader_mutex_;
+  bool reader_tried_ = false;
+  std::unique_ptr<Presence> reader_;
   std::mutex mutex_;
 };
 

@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include "connectors/store/passage_rows.h"
+#include "connectors/store/presence.h"
 #include "connectors/store/sqlite_statement.h"
 
 namespace accrochd::store {
@@ -112,6 +113,10 @@ PassageRows& DepositStore::Rows() {
 }
 
 Result<bool> DepositStore::NameRecorded(const std::string& file_name) {
+  // Asked as each file is begun, while the previous file's record may hold the lock.
+  if (Presence* reader = db_.reader()) {
+    if (const std::optional<bool> recorded = reader->NameRecorded(file_name)) return *recorded;
+  }
   return db_.Guarded([&](soci::session& sql) {
     long long found = 0;
     sql << "SELECT COUNT(*) FROM deposits WHERE file_name = :f", soci::use(file_name),
@@ -131,12 +136,20 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     // The passages observed this cycle whose row waits for this record (staged_passages.h).
     std::vector<std::optional<std::uint64_t>> held(id_techniques.size());
     std::size_t how_many_held = 0;
-    if (!staged.empty()) {
-      for (std::size_t i = 0; i < id_techniques.size(); ++i) {
-        held[i] = staged.Find(certifier, id_techniques[i]);
-        if (held[i]) ++how_many_held;
+    {
+      auto staging = db_.LockStaged();  // taken briefly: the record stage holds passages meanwhile
+      if (!staged.empty()) {
+        for (std::size_t i = 0; i < id_techniques.size(); ++i) {
+          held[i] = staged.Find(certifier, id_techniques[i]);
+          if (held[i]) ++how_many_held;
+        }
       }
     }
+    // A held passage's observation, read under that lock.
+    auto read_held = [&](std::uint64_t order, Observation& into) {
+      auto staging = db_.LockStaged();
+      return staged.Read(order, into);
+    };
     soci::transaction tr(sql);
     const std::int64_t id =
         InsertDeposit(sql, certifier, file_name, id_flux, id_techniques.size(), at, "CREATION");
@@ -164,7 +177,7 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
       rowids.reserve(id_techniques.size());
       bool consecutive = true;
       for (std::size_t i = 0; i < id_techniques.size(); ++i) {
-        const TimePoint seen_at = staged.Read(*held[i], o);
+        const TimePoint seen_at = read_held(*held[i], o);
         if (!rows.InsertInDeposit(o, seen_at, decided, id, now, /*membership_later=*/true)) {
           // The transaction is rolled back; the passages stay held, inserted pending at the end
           // of the cycle.
@@ -191,7 +204,7 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
       // any other as below.
       for (std::size_t i = 0; i < id_techniques.size(); ++i) {
         if (held[i]) {
-          const TimePoint seen_at = staged.Read(*held[i], o);
+          const TimePoint seen_at = read_held(*held[i], o);
           if (rows.InsertInDeposit(o, seen_at, decided, id, now)) continue;
           rows.InsertObserved(o, seen_at, now);
         }
@@ -212,6 +225,7 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     }
     // Synchronous=FULL: durable before the file is announced.
     tr.commit();
+    auto staging = db_.LockStaged();
     for (const std::optional<std::uint64_t>& order : held) {
       if (order) staged.Erase(*order);
     }

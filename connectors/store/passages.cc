@@ -10,6 +10,7 @@
 #include "connectors/store/cursors.h"
 #include "connectors/store/cycle_index.h"
 #include "connectors/store/passage_rows.h"
+#include "connectors/store/presence.h"
 #include "connectors/store/sqlite_statement.h"
 
 namespace accrochd::store {
@@ -92,15 +93,47 @@ std::vector<std::uint64_t> FlushStagedIn(PassageRows& rows, StagedPassages& stag
 
 Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation>& observations,
                                                    const std::optional<Bookmark>& bookmark) {
-  return db_.Guarded([&](soci::session& sql) {
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(observations.size());
-    PassageRows& rows = Rows();
+  std::vector<Outcome> outcomes(observations.size());
+  std::vector<bool> decided(observations.size(), false);
+  bool all_decided = true;
+  const TimePoint now = db_.Now();
+  mappings::Observed seen;
+  const mappings::PassageFacts absent;
+  // First, without the store's lock (which a deposit file's record holds for its whole
+  // transaction): a new valid passage going into a deposit file is only held, its absence read
+  // on a connection of its own (presence.h). Whatever is not held is observed below.
+  if (Presence* reader = db_.reader()) {
+    Presence::Batch snapshot(*reader);
+    auto staging = db_.LockStaged();
     StagedPassages& staged = db_.staged();
-    const TimePoint now = db_.Now();
+    for (std::size_t i = 0; i < observations.size(); ++i) {
+      const Observation& o = observations[i];
+      if (!o.to_deposit || !staged.HasRoom() || staged.Find(o.certifier, o.id_technique)) {
+        all_decided = false;
+        continue;
+      }
+      const std::optional<bool> held_by_store = reader->Holds(o.certifier, o.id_technique);
+      ObservedOf(o, seen);
+      const mappings::LifecycleDecision d = mappings::Decide(absent, seen);
+      if (held_by_store == false && d.write == mappings::PassageWrite::kInsert &&
+          d.status == Status::kPending && d.quarantine == mappings::QuarantineAction::kKeep &&
+          staged.Put(o, now)) {
+        outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
+        decided[i] = true;
+      } else {
+        all_decided = false;
+      }
+    }
+  } else {
+    all_decided = observations.empty();
+  }
+  if (all_decided && !bookmark) return outcomes;
+  return db_.Guarded([&](soci::session& sql) {
+    PassageRows& rows = Rows();
+    auto staging = db_.LockStaged();
+    StagedPassages& staged = db_.staged();
     RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
-    mappings::Observed seen;
     PassageRows::Digests kept;
     // Each passage is first taken for a new one, its insert written without a look-up: it
     // writes nothing when the passage is in the store, whose facts are then read and decided on,
@@ -109,9 +142,10 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
     // the record stage in a backfill, bench/README.md.) A passage going into a deposit file is
     // looked up instead: when new, its row waits for the file's record (staged_passages.h).
     bool new_so_far = true;
-    const mappings::PassageFacts absent;
     std::vector<std::uint64_t> recorded;  // held passages written: let go once committed
-    for (const Observation& o : observations) {
+    for (std::size_t i = 0; i < observations.size(); ++i) {
+      if (decided[i]) continue;
+      const Observation& o = observations[i];
       ObservedOf(o, seen);
       if (const std::optional<std::uint64_t> held = staged.Find(o.certifier, o.id_technique)) {
         // Observed again before its file's record (never within one cycle): recorded as it was
@@ -126,7 +160,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       if (new_so_far && !stage) {
         const mappings::LifecycleDecision d = mappings::Decide(absent, seen);
         if (rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now)) {
-          outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change, 0});
+          outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
           continue;
         }
         new_so_far = false;
@@ -135,7 +169,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
       if (stage && d.write == mappings::PassageWrite::kInsert && d.status == Status::kPending &&
           d.quarantine == mappings::QuarantineAction::kKeep && staged.Put(o, now)) {
-        outcomes.push_back({d.change, d.status, d.retry_requested, d.first_seen_change, 0});
+        outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
         continue;
       }
       rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
@@ -146,10 +180,9 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
           (kept.row != o.row_digest || kept.holder != o.holder_record)) {
         rows.KeepDigests(o.certifier, o.id_technique, o);
       }
-      outcomes.push_back(
-          {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections});
+      outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections};
     }
-    // The bookmark passes the rows read: never the passages they gave, staged ones included.
+    // The bookmark passes the rows read: never the passages they gave, held ones included.
     if (bookmark) {
       for (const std::uint64_t order : FlushStagedIn(rows, staged, bookmark->certifier, now)) {
         recorded.push_back(order);
@@ -164,6 +197,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
 
 Result<void> PassageStore::FlushStaged(const std::string& certifier) {
   return db_.Guarded([&](soci::session& sql) {
+    auto staging = db_.LockStaged();
     StagedPassages& staged = db_.staged();
     if (staged.empty()) return;
     RelaxedSync relaxed(sql);

@@ -15,9 +15,9 @@
 // loses any observation not yet committed: the next cycle reads its row again, since no bookmark
 // passed it (database.h, RelaxedSync).
 //
-// Not thread-safe: used under the database's lock only. Holds at most kMost passages: past that,
-// observations are inserted at once (a file larger than that, or files cut slower than rows are
-// read, cost the two writes again, never more memory).
+// Not thread-safe: used under its lock (Database::LockStaged). Holds at most kMost passages: past
+// that, observations are inserted at once (a file larger than that, or files cut slower than rows
+// are read, cost the two writes again, never more memory).
 #ifndef ACCROCHD_CONNECTORS_STORE_STAGED_PASSAGES_H_
 #define ACCROCHD_CONNECTORS_STORE_STAGED_PASSAGES_H_
 

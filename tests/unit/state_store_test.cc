@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -1670,6 +1671,59 @@ TEST_F(StateStoreTest, PastItsCapacityANewPassageIsInsertedAtOnce) {
   ASSERT_TRUE(store().passages().FlushStaged(kCertifier).has_value());
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE status = 'pending'"),
             std::to_string(StagedPassages::kMost + 2));
+}
+
+// A deposit file's record holds the store's lock for its whole transaction (a large file's takes
+// a while): a batch whose passages are all new and going into a deposit file is held without
+// waiting for it -- their absence read on a connection of its own -- and so is the check of a
+// file name; an observation the store must write waits for the lock.
+TEST(DatabaseTest, NewPassagesForADepositFileAreHeldWhileAnotherThreadHoldsTheLock) {
+  const std::string dir = MakeTempDir("state_store_test/DatabaseTest.HeldWithoutTheLock");
+  FakeClock clock{kStart};
+  auto db = Database::Open(dir, clock, ::accrochd::testing::RealFiles());
+  ASSERT_TRUE(db.has_value()) << db.error().message();
+  PassageStore passages(**db);
+  DepositStore deposits(**db);
+  ASSERT_TRUE(passages.Observe({Obs("1000", "h")}).has_value());  // a passage the store holds
+  std::vector<Observation> held;
+  for (const char* id : {"1001", "1002", "1003"}) {
+    held.push_back(Obs(id, "h"));
+    held.back().to_deposit = true;
+  }
+
+  auto lock = (*db)->Lock();  // as a file's record would
+  auto observed = std::async(std::launch::async, [&] { return passages.Observe(held); });
+  auto named = std::async(std::launch::async, [&] { return deposits.NameRecorded("a.xml"); });
+  // Another observation of a passage the store holds is written: it waits.
+  Observation again = Obs("1000", "h2");
+  auto written = std::async(std::launch::async, [&] { return passages.Observe({again}); });
+  using std::chrono::seconds;
+  const bool observed_ready = observed.wait_for(seconds(30)) == std::future_status::ready;
+  const bool named_ready = named.wait_for(seconds(30)) == std::future_status::ready;
+  const bool written_waited =
+      written.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout;
+  lock.unlock();
+  ASSERT_TRUE(observed_ready) << "Observe waited for the store's lock";
+  ASSERT_TRUE(named_ready) << "NameRecorded waited for the store's lock";
+  EXPECT_TRUE(written_waited);
+  auto outcomes = observed.get();
+  ASSERT_TRUE(outcomes.has_value()) << outcomes.error().message();
+  ASSERT_EQ(outcomes->size(), 3u);
+  for (const Outcome& o : *outcomes) {
+    EXPECT_EQ(ChangeName(o.change), "new");
+    EXPECT_EQ(StatusName(o.status), "pending");
+  }
+  auto recorded = named.get();
+  ASSERT_TRUE(recorded.has_value());
+  EXPECT_FALSE(*recorded);
+  ASSERT_TRUE(written.get().has_value());
+
+  // Held, not written; written pending by the flush.
+  RawDb raw((fs::path(dir) / "state.db").string());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "1");
+  ASSERT_TRUE(passages.FlushStaged(kCertifier).has_value());
+  EXPECT_THAT(raw.Rows("SELECT id_technique || ' ' || status FROM passages ORDER BY rowid"),
+              ElementsAre("1000 pending", "1001 pending", "1002 pending", "1003 pending"));
 }
 
 TEST_F(StateStoreTest, OpenDepositsHaveUniqueNamesAndFlux) {
