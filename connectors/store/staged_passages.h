@@ -36,8 +36,11 @@ namespace accrochd::store {
 
 class StagedPassages {
  public:
-  // One file of the default deposit.max_passages_per_file (50,000) and the rows read meanwhile.
-  static constexpr std::size_t kMost = 65536;
+  // One file of the default deposit.max_passages_per_file (50,000) being recorded and most of the
+  // next one read meanwhile: with 65,536, the record stage wrote at once past the first 15,536 of
+  // the next, and waited for the record's lock to do so (bench/README.md, 2026-12-05, evening).
+  // About 400 bytes each: some 40 MB when full.
+  static constexpr std::size_t kMost = 98304;
 
   bool HasRoom() const { return index_.size() < kMost; }
   bool empty() const { return index_.empty(); }
