@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "core/thread_priority.h"
+
 namespace accrochd::daemon::cycle {
 namespace {
 
@@ -98,6 +100,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
 
   {
     std::jthread reader([&] {
+      LowerThreadPriority(kStageNice);  // see pipeline.h
       read_meter.Begin();
       for (;;) {
         source::RowBatch batch;
@@ -117,6 +120,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
     });
 
     std::jthread evaluator([&] {
+      LowerThreadPriority(kStageNice);  // see pipeline.h
       evaluate_meter.Begin();
       for (;;) {
         std::optional<source::RowBatch> batch;
@@ -150,6 +154,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
     });
 
     std::jthread recorder([&] {
+      LowerThreadPriority(kStageNice);  // see pipeline.h
       record_meter.Begin();
       std::optional<EvaluatedBatch> held;  // one batch behind
       for (;;) {

@@ -5,6 +5,15 @@
 //   it) -> record (the state store, one batch behind) -> write (the deposit session, on the
 //   calling thread) -> [the session's own check-and-publish thread]
 //
+// The read, map+validate and record stages' threads run kStageNice nice levels below the calling
+// thread: where threads outnumber cores, the deposit session's XSD check of a sealed file and
+// that file's record (its own threads, at the daemon's priority) get the processor first, so
+// that the check -- a backfill's floor -- keeps up with the files written, and the pipeline uses
+// what they leave. (The write stage is the calling thread, which an unprivileged process could
+// not raise back.) In a backfill of 1,000,000 passages on 2 cores this, with the passages held
+// for two files' records (staged_passages.h), took 0.6 s off 15 (bench/README.md, 2026-12-05,
+// evening).
+//
 // The stages are functions: the pipeline knows nothing of sources, mappings or stores, only of
 // batches, so that each stage lives in its own unit (evaluation.h, recording.h) and the pipeline
 // is tested with fakes. The first error of any stage stops the others and is returned; every
@@ -73,6 +82,9 @@ inline constexpr const char* kStageRead = "read";
 inline constexpr const char* kStageEvaluate = "map+validate";
 inline constexpr const char* kStageRecord = "record";
 inline constexpr const char* kStageWrite = "write";
+
+// How much lower the read, map+validate and record stages' threads run (see above).
+inline constexpr int kStageNice = 5;
 
 // Batches each queue holds.
 inline constexpr std::size_t kQueueBatches = 2;

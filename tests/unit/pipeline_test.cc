@@ -5,6 +5,7 @@
 #include "daemon/cycle/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +15,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "core/thread_priority.h"
 
 namespace accrochd::daemon::cycle {
 namespace {
@@ -224,6 +227,40 @@ TEST(PipelineTest, EachStageReportsItsFiguresUnderItsName) {
   EXPECT_EQ(run.figures_[1].name, kStageEvaluate);
   EXPECT_EQ(run.figures_[2].name, kStageRecord);
   EXPECT_EQ(run.figures_[3].name, kStageWrite);
+}
+
+// The read, map+validate and record stages yield the processor to the deposit session's threads
+// (at the caller's priority); the write stage, on the calling thread, keeps the caller's.
+TEST(PipelineTest, TheStagesButTheWriteRunBelowTheCallersPriority) {
+  FakeRun run(3);
+  std::atomic<int> read_nice = -100, evaluate_nice = -100, record_nice = -100;
+  int write_nice = -100;
+  run.stages_.read = [&, read = run.stages_.read](source::RowBatch& batch) {
+    read_nice = ThreadNice();
+    return read(batch);
+  };
+  run.stages_.evaluate = [&, evaluate = run.stages_.evaluate](const source::RowBatch& batch,
+                                                              EvaluatedBatch& out) {
+    evaluate_nice = ThreadNice();
+    return evaluate(batch, out);
+  };
+  run.stages_.record = [&, record = run.stages_.record](EvaluatedBatch& batch, bool last,
+                                                        std::vector<std::size_t>& to_write) {
+    record_nice = ThreadNice();
+    return record(batch, last, to_write);
+  };
+  run.stages_.write = [&, write = run.stages_.write](const mappings::Passage& p) {
+    write_nice = ThreadNice();
+    return write(p);
+  };
+  const int caller = ThreadNice();
+  ASSERT_TRUE(run.Run());
+  const int lower = std::min(19, caller + kStageNice);
+  EXPECT_EQ(read_nice, lower);
+  EXPECT_EQ(evaluate_nice, lower);
+  EXPECT_EQ(record_nice, lower);
+  EXPECT_EQ(write_nice, caller);
+  EXPECT_EQ(ThreadNice(), caller);
 }
 
 }  // namespace

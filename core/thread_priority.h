@@ -1,0 +1,19 @@
+// The scheduling priority of the calling thread. On Linux a thread's nice value is its own
+// (setpriority on its thread id): a stage of bulk work can yield the processor to the threads a
+// cycle waits on without changing the others'. An unprivileged thread can lower its priority but
+// never raise it back, so only threads that end with their work lower theirs.
+#ifndef ACCROCHD_CORE_THREAD_PRIORITY_H_
+#define ACCROCHD_CORE_THREAD_PRIORITY_H_
+
+namespace accrochd {
+
+// The calling thread's nice value (-20 to 19; higher runs later).
+int ThreadNice();
+
+// Raises the calling thread's nice value by `steps`, up to 19. False when the system refused (a
+// system call filter): the thread keeps its priority, and nothing else changes.
+bool LowerThreadPriority(int steps);
+
+}  // namespace accrochd
+
+#endif  // ACCROCHD_CORE_THREAD_PRIORITY_H_
