@@ -39,30 +39,32 @@ Presence::~Presence() {
   sqlite3_close(db_);
 }
 
-std::optional<bool> Presence::Holds(const std::string& certifier, const std::string& id_technique) {
-  std::lock_guard lock(mutex_);
+namespace {
+
+// Whether `st`, bound by `bind`, finds a row; nullopt when the read failed.
+template <typename Bind>
+std::optional<bool> Found(SqliteStatement& st, Bind bind) {
   try {
-    holds_->Bind(1, certifier).Bind(2, id_technique);
-    const bool found = holds_->Next();
-    holds_->Reset();
+    bind(st);
+    const bool found = st.Next();
+    st.Reset();
     return found;
   } catch (const std::exception&) {
-    holds_->Reset();
+    st.Reset();
     return std::nullopt;
   }
 }
 
+}  // namespace
+
+std::optional<bool> Presence::Holds(const std::string& certifier, const std::string& id_technique) {
+  std::lock_guard lock(mutex_);
+  return Found(*holds_, [&](SqliteStatement& st) { st.Bind(1, certifier).Bind(2, id_technique); });
+}
+
 std::optional<bool> Presence::NameRecorded(const std::string& file_name) {
   std::lock_guard lock(mutex_);
-  try {
-    name_->Bind(1, file_name);
-    const bool found = name_->Next();
-    name_->Reset();
-    return found;
-  } catch (const std::exception&) {
-    name_->Reset();
-    return std::nullopt;
-  }
+  return Found(*name_, [&](SqliteStatement& st) { st.Bind(1, file_name); });
 }
 
 Presence::Batch::Batch(Presence& presence) : presence_(presence) {
