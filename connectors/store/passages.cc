@@ -89,6 +89,17 @@ std::vector<std::uint64_t> FlushStagedIn(PassageRows& rows, StagedPassages& stag
   return flushed;
 }
 
+// Whether the decision on a passage new to the store lets it be held for its deposit file: the
+// plain insert, pending and nothing else (what PassageRows::InsertInDeposit composes).
+bool MayBeHeld(const mappings::LifecycleDecision& d) {
+  return d.write == mappings::PassageWrite::kInsert && d.status == Status::kPending &&
+         d.quarantine == mappings::QuarantineAction::kKeep;
+}
+
+Outcome OutcomeOf(const mappings::LifecycleDecision& d, std::int64_t corrections = 0) {
+  return {d.change, d.status, d.retry_requested, d.first_seen_change, corrections};
+}
+
 }  // namespace
 
 Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation>& observations,
@@ -115,10 +126,8 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       const std::optional<bool> held_by_store = reader->Holds(o.certifier, o.id_technique);
       ObservedOf(o, seen);
       const mappings::LifecycleDecision d = mappings::Decide(absent, seen);
-      if (held_by_store == false && d.write == mappings::PassageWrite::kInsert &&
-          d.status == Status::kPending && d.quarantine == mappings::QuarantineAction::kKeep &&
-          staged.Put(o, now)) {
-        outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
+      if (held_by_store == false && MayBeHeld(d) && staged.Put(o, now)) {
+        outcomes[i] = OutcomeOf(d);
         decided[i] = true;
       } else {
         all_decided = false;
@@ -160,16 +169,15 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       if (new_so_far && !stage) {
         const mappings::LifecycleDecision d = mappings::Decide(absent, seen);
         if (rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now)) {
-          outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
+          outcomes[i] = OutcomeOf(d);
           continue;
         }
         new_so_far = false;
       }
       const mappings::PassageFacts facts = rows.Facts(o.certifier, o.id_technique, false, &kept);
       const mappings::LifecycleDecision d = mappings::Decide(facts, seen);
-      if (stage && d.write == mappings::PassageWrite::kInsert && d.status == Status::kPending &&
-          d.quarantine == mappings::QuarantineAction::kKeep && staged.Put(o, now)) {
-        outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, 0};
+      if (stage && MayBeHeld(d) && staged.Put(o, now)) {
+        outcomes[i] = OutcomeOf(d);
         continue;
       }
       rows.Apply(o.certifier, o.id_technique, d, PassageRows::Context::Of(o), now);
@@ -180,7 +188,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
           (kept.row != o.row_digest || kept.holder != o.holder_record)) {
         rows.KeepDigests(o.certifier, o.id_technique, o);
       }
-      outcomes[i] = {d.change, d.status, d.retry_requested, d.first_seen_change, facts.corrections};
+      outcomes[i] = OutcomeOf(d, facts.corrections);
     }
     // The bookmark passes the rows read: never the passages they gave, held ones included.
     if (bookmark) {
