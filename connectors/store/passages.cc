@@ -113,6 +113,7 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
   // First, without the store's lock (which a deposit file's record holds for its whole
   // transaction): a new valid passage going into a deposit file is only held, its absence read
   // on a connection of its own (presence.h). Whatever is not held is observed below.
+  bool bookmark_waits = false;  // for the passages held for its certifier (staged_passages.h)
   if (Presence* reader = db_.reader()) {
     Presence::Batch snapshot(*reader);
     auto staging = db_.LockStaged();
@@ -133,10 +134,14 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
         all_decided = false;
       }
     }
+    if (all_decided && bookmark && staged.Holds(bookmark->certifier)) {
+      staged.Defer(*bookmark);
+      bookmark_waits = true;
+    }
   } else {
     all_decided = observations.empty();
   }
-  if (all_decided && !bookmark) return outcomes;
+  if (all_decided && (!bookmark || bookmark_waits)) return outcomes;
   return db_.Guarded([&](soci::session& sql) {
     PassageRows& rows = Rows();
     auto staging = db_.LockStaged();
@@ -190,12 +195,14 @@ Result<std::vector<Outcome>> PassageStore::Observe(const std::vector<Observation
       }
       outcomes[i] = OutcomeOf(d, facts.corrections);
     }
-    // The bookmark passes the rows read: never the passages they gave, held ones included.
+    // The bookmark passes the rows read: never the passages they gave. While some are held, it
+    // waits for them (FlushStaged).
     if (bookmark) {
-      for (const std::uint64_t order : FlushStagedIn(rows, staged, bookmark->certifier, now)) {
-        recorded.push_back(order);
+      if (staged.Holds(bookmark->certifier)) {
+        staged.Defer(*bookmark);
+      } else {
+        SaveBookmark(sql, *bookmark, now);
       }
-      SaveBookmark(sql, *bookmark, now);
     }
     tr.commit();
     for (const std::uint64_t order : recorded) staged.Erase(order);
@@ -207,10 +214,16 @@ Result<void> PassageStore::FlushStaged(const std::string& certifier) {
   return db_.Guarded([&](soci::session& sql) {
     auto staging = db_.LockStaged();
     StagedPassages& staged = db_.staged();
-    if (staged.empty()) return;
+    const std::vector<Bookmark> bookmarks = staged.Deferred(certifier);
+    // Let go whatever happens below: a bookmark not written is read again at the next cycle.
+    staged.Forget(certifier);
+    if (staged.empty() && bookmarks.empty()) return;
+    const TimePoint now = db_.Now();
     RelaxedSync relaxed(sql);
     soci::transaction tr(sql);
-    const auto flushed = FlushStagedIn(Rows(), staged, certifier, db_.Now());
+    const auto flushed = FlushStagedIn(Rows(), staged, certifier, now);
+    // Every passage its rows gave is now written: by its file's record or just above.
+    for (const Bookmark& b : bookmarks) SaveBookmark(sql, b, now);
     tr.commit();
     for (const std::uint64_t order : flushed) staged.Erase(order);
   });

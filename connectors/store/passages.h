@@ -38,11 +38,13 @@ class PassageStore {
   // stores the mapping's new incremental bookmark in the same transaction, so it is never ahead
   // of what it produced. Committed with a relaxed sync (database.h, RelaxedSync).
   // A new valid passage observed `to_deposit` may be held rather than inserted, until its file
-  // is recorded (staged_passages.h); the bookmark's certifier's held passages are inserted first.
+  // is recorded (staged_passages.h); while passages of the bookmark's certifier are held, the
+  // bookmark waits for FlushStaged.
   Result<std::vector<Outcome>> Observe(const std::vector<Observation>& observations,
                                        const std::optional<Bookmark>& bookmark = std::nullopt);
   // Inserts the passages of `certifier` held for their deposit file's record (pending, as
-  // observed): at the end of the certifier's cycle, whatever became of its files.
+  // observed), and the bookmarks that waited for them, in one transaction: at the end of the
+  // certifier's cycle, whatever became of its files.
   Result<void> FlushStaged(const std::string& certifier);
 
   // A SeenIndex on disk, for one cycle's uniqueness checks (mappings::CycleChecks): see

@@ -1,5 +1,6 @@
 #include "connectors/store/staged_passages.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -136,16 +137,49 @@ TimePoint StagedPassages::Read(std::uint64_t order, Observation& out) const {
       std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(r.Stamp())));
 }
 
+namespace {
+
+// Whether `bytes` (a held passage's buffer, "" once erased) holds one of `certifier`.
+bool OfCertifier(const std::string& bytes, std::string_view certifier) {
+  return bytes.size() > 4 + certifier.size() && bytes.compare(4, certifier.size(), certifier) == 0 &&
+         bytes[4 + certifier.size()] == '\0';
+}
+
+}  // namespace
+
 std::vector<std::uint64_t> StagedPassages::Of(std::string_view certifier) const {
   std::vector<std::uint64_t> out;
   for (std::size_t i = 0; i < held_.size(); ++i) {
-    const std::string& bytes = held_[i];
-    if (bytes.size() > 4 + certifier.size() && bytes.compare(4, certifier.size(), certifier) == 0 &&
-        bytes[4 + certifier.size()] == '\0') {
-      out.push_back(first_ + i);
-    }
+    if (OfCertifier(held_[i], certifier)) out.push_back(first_ + i);
   }
   return out;
+}
+
+bool StagedPassages::Holds(std::string_view certifier) const {
+  return std::any_of(held_.begin(), held_.end(),
+                     [&](const std::string& bytes) { return OfCertifier(bytes, certifier); });
+}
+
+void StagedPassages::Defer(const Bookmark& bookmark) {
+  for (Bookmark& kept : bookmarks_) {
+    if (kept.certifier == bookmark.certifier && kept.mapping == bookmark.mapping) {
+      kept = bookmark;
+      return;
+    }
+  }
+  bookmarks_.push_back(bookmark);
+}
+
+std::vector<Bookmark> StagedPassages::Deferred(std::string_view certifier) const {
+  std::vector<Bookmark> out;
+  for (const Bookmark& b : bookmarks_) {
+    if (b.certifier == certifier) out.push_back(b);
+  }
+  return out;
+}
+
+void StagedPassages::Forget(std::string_view certifier) {
+  std::erase_if(bookmarks_, [&](const Bookmark& b) { return b.certifier == certifier; });
 }
 
 void StagedPassages::Erase(std::uint64_t order) {

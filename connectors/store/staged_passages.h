@@ -9,11 +9,14 @@
 //   - its file is recorded (DepositStore::Begin): the row is inserted in_deposit at once, with
 //     its membership, in the same transaction, as the two decisions would have left it; or
 //   - the observation must be durable first (PassageStore::Flush): inserted pending, as before.
-// The mapping's bookmark is written only after the staged passages of its certifier are flushed
-// (in the same transaction), and the cycle flushes what is left when its certifier is done, so
-// that a bookmark is never ahead of a passage it read. A crash loses a staged passage as it
-// loses any observation not yet committed: the next cycle reads its row again, since no bookmark
-// passed it (database.h, RelaxedSync).
+// A mapping's bookmark that passes held passages of its certifier waits here too, and is written
+// in the transaction that inserts what is still held when its certifier's cycle ends
+// (PassageStore::FlushStaged) -- by then their files' records have written most of them -- so that
+// a bookmark is never ahead of a passage it read. Written at once instead, with the held
+// passages inserted pending in its transaction, the last file's passages were written twice and
+// the pipeline waited for them (bench/README.md, 2026-12-05, night). A crash loses a staged
+// passage as it loses any observation not yet committed: the next cycle reads its row again,
+// since no bookmark passed it (database.h, RelaxedSync).
 //
 // Not thread-safe: used under its lock (Database::LockStaged). Holds at most kMost passages: past
 // that, observations are inserted at once (a file larger than that, or files cut slower than rows
@@ -61,6 +64,16 @@ class StagedPassages {
   // Lets go the passage held at `order` (nothing when none is).
   void Erase(std::uint64_t order);
 
+  // Whether a passage of `certifier` is held.
+  bool Holds(std::string_view certifier) const;
+  // Keeps `bookmark` until the passages of its certifier held now are written (see above); it
+  // replaces one kept for the same certifier and mapping.
+  void Defer(const Bookmark& bookmark);
+  // The bookmarks kept for `certifier`, in the order they came; kept still until Forget.
+  std::vector<Bookmark> Deferred(std::string_view certifier) const;
+  // Lets go the bookmarks kept for `certifier` (written, or to be read again at the next cycle).
+  void Forget(std::string_view certifier);
+
  private:
   // Each held passage's values, one after another: the key (certifier, NUL, idTechnique) first,
   // which the index views; "" once erased. held_.front() is the one put at `first_`.
@@ -68,6 +81,7 @@ class StagedPassages {
   std::uint64_t first_ = 0;
   std::unordered_map<std::string_view, std::uint64_t> index_;
   std::string key_;  // a look-up's key
+  std::vector<Bookmark> bookmarks_;
 };
 
 }  // namespace accrochd::store

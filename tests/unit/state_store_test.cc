@@ -1555,33 +1555,79 @@ TEST_F(StateStoreTest, ANewPassageHeldForItsFileIsWrittenOnceAsTheTwoWritesWould
   EXPECT_EQ(Kept(held, held_db, file), Kept(store(), db_path(), file));
 }
 
-// A mapping's bookmark never passes a passage it read: the passages of its certifier still held
-// are inserted (pending, seen when they were observed) in the bookmark's transaction; another
-// certifier's stay held until its own cycle ends (FlushStaged).
-TEST_F(StateStoreTest, TheBookmarkIsWrittenWithThePassagesHeldForItsCertifier) {
+// A mapping's bookmark never passes a passage it read. While passages of its certifier are held
+// for their file, it waits: their file's record writes them, and the bookmark is written when
+// the certifier's cycle ends (FlushStaged), with whatever is still held, in one transaction.
+// Another certifier's held passages do not keep it waiting; a bookmark with nothing of its
+// certifier held is written at once.
+TEST_F(StateStoreTest, TheBookmarkWaitsForThePassagesHeldForItsCertifier) {
+  auto bookmark_of = [&](const char* certifier, const char* mapping) -> std::string {
+    auto b = store().cursors().Get(certifier, mapping);
+    EXPECT_TRUE(b.has_value());
+    return b.has_value() && b->has_value() ? (*b)->value : "none";
+  };
   Observation mine = Obs("1017", "h1", D(2026, 1, 15), "100");
+  Observation mine_too = Obs("1018", "h2", D(2026, 1, 15), "101");
   Observation other = Obs("1017", "h9", D(2026, 1, 15), "7", kOtherCertifier);
-  mine.to_deposit = other.to_deposit = true;
-  ASSERT_TRUE(store().passages().Observe({mine, other}).has_value());
+  mine.to_deposit = mine_too.to_deposit = other.to_deposit = true;
+  ASSERT_TRUE(store().passages().Observe({mine, mine_too, other}).has_value());
   RawDb raw(db_path());
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "0");
 
   clock_.Advance(std::chrono::minutes(1));
   ASSERT_TRUE(
-      store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "100", "fp"}).has_value());
-  EXPECT_THAT(raw.Rows("SELECT certifier || '|' || id_technique || '|' || status || '|' || "
-                       "content_hash || '|' || cursor_value || '|' || first_seen FROM passages"),
-              ElementsAre("BCR00001|1017|pending|h1|100|2026-03-02T09:00:00Z"));
-  EXPECT_THAT(EventKinds("1017"), ElementsAre("seen"));
+      store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "101", "fp"}).has_value());
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "0");  // still held
+  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "none");     // waiting for them
 
+  // One goes into its file, written once; the other is still held: the bookmark still waits.
+  const std::int64_t a = Begin("a.xml", {"1017"});
+  EXPECT_EQ(StatusOf("1017"), "in_deposit");
+  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(a));
+  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "none");
+
+  // The certifier's cycle ends: what is held is inserted pending (seen when it was observed),
+  // and the bookmark written, together; the other certifier's passage stays held.
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(store().passages().FlushStaged(kCertifier).has_value());
+  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "101");
+  EXPECT_THAT(raw.Rows("SELECT certifier || '|' || id_technique || '|' || status || '|' || "
+                       "content_hash || '|' || cursor_value || '|' || first_seen FROM passages "
+                       "ORDER BY rowid"),
+              ElementsAre("BCR00001|1017|in_deposit|h1|100|2026-03-02T09:00:00Z",
+                          "BCR00001|1018|pending|h2|101|2026-03-02T09:00:00Z"));
+  EXPECT_THAT(EventKinds("1018"), ElementsAre("seen"));
+  EXPECT_EQ(raw.One("SELECT updated_at FROM cursors WHERE certifier = 'BCR00001'"),
+            "2026-03-02T09:02:00Z");
+
+  // A bookmark of a certifier with nothing held is written at once, whatever another holds.
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "102", "fp"}).has_value());
+  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "102");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages WHERE certifier = '" +
+                    std::string(kOtherCertifier) + "'"),
+            "0");
+
+  // The other certifier's bookmark waits for its own; a later one for the same mapping replaces
+  // it; both written once FlushStaged inserts its passage.
+  ASSERT_TRUE(store()
+                  .passages()
+                  .Observe({}, Bookmark{kOtherCertifier, "rs6521", "6", "fp"})
+                  .has_value());
+  ASSERT_TRUE(store()
+                  .passages()
+                  .Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp"})
+                  .has_value());
+  EXPECT_EQ(bookmark_of(kOtherCertifier, "rs6521"), "none");
   ASSERT_TRUE(store().passages().FlushStaged(kOtherCertifier).has_value());
+  EXPECT_EQ(bookmark_of(kOtherCertifier, "rs6521"), "7");
   EXPECT_EQ(raw.One("SELECT status || '|' || content_hash FROM passages WHERE certifier = '" +
                     std::string(kOtherCertifier) + "'"),
             "pending|h9");
   // Recorded as any pending passage, they go into a file as before.
-  const std::int64_t a = Begin("a.xml", {"1017"});
-  EXPECT_EQ(StatusOf("1017"), "in_deposit");
-  EXPECT_EQ(Column("1017", "deposit_id"), std::to_string(a));
+  const std::int64_t b = Begin("b.xml", {"1018"});
+  EXPECT_EQ(StatusOf("1018"), "in_deposit");
+  EXPECT_EQ(Column("1018", "deposit_id"), std::to_string(b));
 }
 
 // A file of passages some held, some recorded before: each in its place, memberships in the
