@@ -1,5 +1,6 @@
 #include "connectors/store/deposits.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
@@ -172,13 +173,28 @@ Result<std::int64_t> DepositStore::Begin(const std::string& certifier, const std
     if (how_many_held > 0 && how_many_held == id_techniques.size()) {
       // Every passage new this cycle: each row written once, in_deposit, one after the other in
       // the file's order; then their memberships, set-based, by rowid (the rows are consecutive:
-      // nothing else writes while the store's lock is held).
+      // nothing else writes while the store's lock is held). Their history mark is read once:
+      // these rows write no event.
+      long long mark = 0;
+      sql << "SELECT " << kLastEvent, soci::into(mark);
       std::vector<std::int64_t> rowids;
       rowids.reserve(id_techniques.size());
       bool consecutive = true;
+      // Read a chunk at a time under the held passages' lock (the record stage puts more
+      // meanwhile), rather than taking it for each passage.
+      constexpr std::size_t kChunk = 64;
+      std::vector<Observation> chunk(kChunk);
+      std::vector<TimePoint> seen(kChunk);
       for (std::size_t i = 0; i < id_techniques.size(); ++i) {
-        const TimePoint seen_at = read_held(*held[i], o);
-        if (!rows.InsertInDeposit(o, seen_at, decided, id, now, /*membership_later=*/true)) {
+        const std::size_t at_chunk = i % kChunk;
+        if (at_chunk == 0) {
+          auto staging = db_.LockStaged();
+          for (std::size_t j = i; j < std::min(i + kChunk, id_techniques.size()); ++j) {
+            seen[j - i] = staged.Read(*held[j], chunk[j - i]);
+          }
+        }
+        if (!rows.InsertInDeposit(chunk[at_chunk], seen[at_chunk], decided, id, now,
+                                  /*membership_later=*/true, mark)) {
           // The transaction is rolled back; the passages stay held, inserted pending at the end
           // of the cycle.
           return Fail(ErrorKind::kInternal, "passage " + id_techniques[i] + " of " + certifier +

@@ -1,5 +1,6 @@
 #include "connectors/store/passage_rows.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,15 @@ void BindDigest(SqliteStatement& st, int index, const std::string& digest) {
     st.Bind(index, std::optional<std::string>());
   } else {
     st.BindBlob(index, digest);
+  }
+}
+
+// The same without a copy (SqliteStatement::BindView): `digest` stays until the statement runs.
+void BindDigestView(SqliteStatement& st, int index, const std::string& digest) {
+  if (digest.empty()) {
+    st.BindNull(index);
+  } else {
+    st.BindBlobView(index, digest);
   }
 }
 
@@ -263,9 +273,10 @@ PassageRows::PassageRows(sqlite3* db)
                          "certification_type, certification_code, delivery, deadline, "
                          "content_hash, source_hash, cursor_value, status, first_seen, "
                          "updated_at, row_digest, holder_record, history_mark, deposit_id) VALUES "
-                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?18, ?11, ?16, ?17, " +
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', ?9, ?10, ?18, ?11, ?16, ?17, "
+                         "coalesce(?19, " +
                              std::string(kLastEvent) +
-                             ", ?13) ON CONFLICT (certifier, id_technique) DO NOTHING"),
+                             "), ?13) ON CONFLICT (certifier, id_technique) DO NOTHING"),
       update_(db,
               "UPDATE passages SET mapping = ?3, certification_type = ?4, "
               "certification_code = ?5, delivery = ?6, deadline = ?7, "
@@ -367,41 +378,48 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
   using mappings::PassageWrite;
   const std::string& at = At(now);
   const Observation* o = context.observation;
+  // Every statement bound here runs before Apply returns: what lives until then is bound without
+  // a copy (a backfill binds some twenty million values).
   auto bind_observation = [&](SqliteStatement& s) -> SqliteStatement& {
     const std::optional<std::string> delivery =
         o->delivery ? std::optional<std::string>(FormatIsoDate(*o->delivery)) : std::nullopt;
     const std::optional<std::string> deadline =
         o->delivery ? std::optional<std::string>(FormatIsoDate(DeadlineFor(*o->delivery)))
                     : std::nullopt;
-    s.Bind(1, certifier)
-        .Bind(2, id)
-        .Bind(3, o->mapping)
-        .Bind(4, o->certification_type)
-        .Bind(5, o->certification_code)
+    s.BindView(1, certifier)
+        .BindView(2, id)
+        .BindView(3, o->mapping)
+        .BindView(4, o->certification_type)
+        .BindView(5, o->certification_code)
         .Bind(6, delivery)
         .Bind(7, deadline)
-        .Bind(8, o->content_hash)
-        .Bind(9, o->cursor_value)
-        .Bind(10, StatusName(d.status))
-        .Bind(11, at);
-    BindDigest(s, 16, o->row_digest);
-    BindDigest(s, 17, o->holder_record);
+        .BindView(8, o->content_hash)
+        .BindView(9, o->cursor_value)
+        .BindView(10, StatusName(d.status))
+        .BindView(11, at);
+    BindDigestView(s, 16, o->row_digest);
+    BindDigestView(s, 17, o->holder_record);
     return s;
   };
   // An insert's first_seen: when the passage was observed (a held one's, staged_passages.h).
   auto bind_first_seen = [&](SqliteStatement& s) -> SqliteStatement& {
-    if (!context.first_seen || *context.first_seen == now) return s.Bind(18, at);
+    if (!context.first_seen || *context.first_seen == now) return s.BindView(18, at);
     if (*context.first_seen != seen_time_ || seen_.empty()) {
       seen_time_ = *context.first_seen;
       seen_ = IsoUtc(seen_time_);
     }
-    return s.Bind(18, seen_);
+    return s.BindView(18, seen_);
   };
   switch (d.write) {
     case PassageWrite::kNothing:
       break;
     case PassageWrite::kInsert:
       if (context.deposit_id) {  // with its deposit (InsertInDeposit), and its membership
+        if (context.history_mark) {
+          insert_in_deposit_.Bind(19, *context.history_mark);
+        } else {
+          insert_in_deposit_.BindNull(19);
+        }
         if (bind_first_seen(bind_observation(insert_in_deposit_))
                 .Bind(13, *context.deposit_id)
                 .Run() == 0) {
@@ -503,7 +521,8 @@ bool PassageRows::InsertObserved(const Observation& o, TimePoint seen_at, TimePo
 
 bool PassageRows::InsertInDeposit(const Observation& o, TimePoint seen_at,
                                   const mappings::LifecycleDecision& begun, std::int64_t deposit_id,
-                                  TimePoint now, bool membership_later) {
+                                  TimePoint now, bool membership_later,
+                                  std::optional<std::int64_t> history_mark) {
   using mappings::DepositLink;
   using mappings::PassageWrite;
   mappings::LifecycleDecision d = mappings::Decide(mappings::PassageFacts{}, ObservedOf(o));
@@ -524,10 +543,16 @@ bool PassageRows::InsertInDeposit(const Observation& o, TimePoint seen_at,
   d.status = begun.status;
   d.deposit = begun.deposit;
   d.history.insert(d.history.end(), begun.history.begin(), begun.history.end());
+  // A given mark holds only while no row writes an event.
+  if (history_mark && !std::all_of(d.history.begin(), d.history.end(),
+                                   [&](const auto& h) { return HeldByTheRows(d, h); })) {
+    return false;
+  }
   Context context = Context::Of(o);
   context.deposit_id = deposit_id;
   context.membership_later = membership_later;
   context.first_seen = seen_at;
+  context.history_mark = history_mark;
   return Apply(o.certifier, o.id_technique, d, context, now);
 }
 

@@ -62,6 +62,8 @@ class PassageRows {
     bool membership_later = false;
     // kInsert: when the passage was observed, if not now (a held one's, staged_passages.h).
     std::optional<TimePoint> first_seen;
+    // kInsert with deposit_id: the history_mark to write (InsertInDeposit).
+    std::optional<std::int64_t> history_mark;
     std::string cdc_message;  // set_cdc_message
 
     static Context Of(const Observation& o) {
@@ -105,10 +107,14 @@ class PassageRows {
   // the passage is in the store already or either decision is not the plain one (a quarantined
   // observation, a decision that writes more than the status): the caller then inserts it pending
   // and records the file as for any passage. With `membership_later`, the membership is not
-  // written: the caller writes those of the rows it inserted, set-based (LinkRows).
+  // written: the caller writes those of the rows it inserted, set-based (LinkRows). With
+  // `history_mark`, the row's history_mark is that (the last event's id, which the caller read
+  // in this transaction and knows unchanged since: rows written this way write no event), not
+  // looked up again for each row.
   bool InsertInDeposit(const Observation& o, TimePoint seen_at,
                        const mappings::LifecycleDecision& begun, std::int64_t deposit_id,
-                       TimePoint now, bool membership_later = false);
+                       TimePoint now, bool membership_later = false,
+                       std::optional<std::int64_t> history_mark = std::nullopt);
   // The rowid of the last row inserted on this connection.
   std::int64_t LastInsertedRowid() const;
   // Writes the memberships in deposit `deposit_id` of the passages whose rowids run from `first`

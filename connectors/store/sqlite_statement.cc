@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -28,6 +29,10 @@ sq::sqlite3_stmt* St(sqlite3_stmt* s) { return reinterpret_cast<sq::sqlite3_stmt
 // SQLITE_TRANSIENT, spelt in SOCI's namespace: SQLite copies the bound text.
 const sq::sqlite3_destructor_type kTransient =
     reinterpret_cast<sq::sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+// SQLITE_STATIC: SQLite reads the caller's bytes where they are.
+const sq::sqlite3_destructor_type kStatic = nullptr;
+// Parameters a statement can bind without a copy (views_ has a bit for each).
+constexpr int kMostViews = 64;
 }  // namespace
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -90,25 +95,69 @@ SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindView(int index, std::string_view text) {
+  if (index < 1 || index > kMostViews) return Bind(index, text);
+  if (sq::sqlite3_bind_text(St(statement_), index, text.data(), static_cast<int>(text.size()),
+                            kStatic) != SQLITE_OK) {
+    Throw("cannot bind a value");
+  }
+  views_ |= std::uint64_t{1} << (index - 1);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindView(int index, const std::optional<std::string>& text) {
+  return text ? BindView(index, std::string_view(*text)) : BindNull(index);
+}
+
+SqliteStatement& SqliteStatement::BindBlobView(int index, std::string_view bytes) {
+  if (index < 1 || index > kMostViews) return BindBlob(index, bytes);
+  if (sq::sqlite3_bind_blob(St(statement_), index, bytes.data(), static_cast<int>(bytes.size()),
+                            kStatic) != SQLITE_OK) {
+    Throw("cannot bind a value");
+  }
+  views_ |= std::uint64_t{1} << (index - 1);
+  return *this;
+}
+
+void SqliteStatement::LetGoViews() {
+  for (int i = 0; views_ != 0; ++i, views_ >>= 1) {
+    if ((views_ & 1) != 0) sq::sqlite3_bind_null(St(statement_), i + 1);
+  }
+}
+
+// A binding clears the connection's last error: each of these reads it before letting go of the
+// views.
+
 int SqliteStatement::Run() {
   const int rc = sq::sqlite3_step(St(statement_));
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    sq::sqlite3_reset(St(statement_));
-    Throw("cannot run a statement");
-  }
   sq::sqlite3_reset(St(statement_));
-  return sq::sqlite3_changes(Db(db_));
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    const std::string why = sq::sqlite3_errmsg(Db(db_));
+    LetGoViews();
+    throw std::runtime_error("cannot run a statement: " + why);
+  }
+  const int changed = sq::sqlite3_changes(Db(db_));
+  LetGoViews();
+  return changed;
 }
 
 bool SqliteStatement::Next() {
   const int rc = sq::sqlite3_step(St(statement_));
   if (rc == SQLITE_ROW) return true;
   sq::sqlite3_reset(St(statement_));
-  if (rc != SQLITE_DONE) Throw("cannot read a row");
+  if (rc != SQLITE_DONE) {
+    const std::string why = sq::sqlite3_errmsg(Db(db_));
+    LetGoViews();
+    throw std::runtime_error("cannot read a row: " + why);
+  }
+  LetGoViews();
   return false;
 }
 
-void SqliteStatement::Reset() { sq::sqlite3_reset(St(statement_)); }
+void SqliteStatement::Reset() {
+  sq::sqlite3_reset(St(statement_));
+  LetGoViews();
+}
 
 bool SqliteStatement::IsNull(int column) const {
   return sq::sqlite3_column_type(St(statement_), column) == SQLITE_NULL;

@@ -60,6 +60,15 @@ class SqliteStatement {
   // numbering; binding a parameter past the last it names is an error).
   bool Uses(int index) const;
   SqliteStatement& BindBlob(int index, std::string_view bytes);
+  // The same without a copy, for the hot loops: the bytes must stay as they are until the
+  // statement has run (Run, the last Next) or is reset, which let go of them (bound NULL again),
+  // so that nothing bound outlives the call that bound it.
+  SqliteStatement& BindView(int index, std::string_view text);
+  SqliteStatement& BindView(int index, const std::string& text) {
+    return BindView(index, std::string_view(text));
+  }
+  SqliteStatement& BindView(int index, const std::optional<std::string>& text);  // nullopt: NULL
+  SqliteStatement& BindBlobView(int index, std::string_view bytes);
 
   // Runs a statement that returns no row; returns the rows it changed. Resets it.
   int Run();
@@ -76,8 +85,11 @@ class SqliteStatement {
 
  private:
   [[noreturn]] void Throw(const char* what) const;
+  // Binds NULL to the parameters bound without a copy.
+  void LetGoViews();
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
+  std::uint64_t views_ = 0;  // bit i - 1: ?i bound without a copy
 };
 
 }  // namespace accrochd::store

@@ -141,8 +141,8 @@ namespace {
 
 // Whether `bytes` (a held passage's buffer, "" once erased) holds one of `certifier`.
 bool OfCertifier(const std::string& bytes, std::string_view certifier) {
-  return bytes.size() > 4 + certifier.size() && bytes.compare(4, certifier.size(), certifier) == 0 &&
-         bytes[4 + certifier.size()] == '\0';
+  return bytes.size() > 4 + certifier.size() &&
+         bytes.compare(4, certifier.size(), certifier) == 0 && bytes[4 + certifier.size()] == '\0';
 }
 
 }  // namespace

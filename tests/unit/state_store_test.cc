@@ -1578,7 +1578,7 @@ TEST_F(StateStoreTest, TheBookmarkWaitsForThePassagesHeldForItsCertifier) {
   ASSERT_TRUE(
       store().passages().Observe({}, Bookmark{kCertifier, "rs6521", "101", "fp"}).has_value());
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "0");  // still held
-  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "none");     // waiting for them
+  EXPECT_EQ(bookmark_of(kCertifier, "rs6521"), "none");      // waiting for them
 
   // One goes into its file, written once; the other is still held: the bookmark still waits.
   const std::int64_t a = Begin("a.xml", {"1017"});
@@ -1610,14 +1610,10 @@ TEST_F(StateStoreTest, TheBookmarkWaitsForThePassagesHeldForItsCertifier) {
 
   // The other certifier's bookmark waits for its own; a later one for the same mapping replaces
   // it; both written once FlushStaged inserts its passage.
-  ASSERT_TRUE(store()
-                  .passages()
-                  .Observe({}, Bookmark{kOtherCertifier, "rs6521", "6", "fp"})
-                  .has_value());
-  ASSERT_TRUE(store()
-                  .passages()
-                  .Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp"})
-                  .has_value());
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kOtherCertifier, "rs6521", "6", "fp"}).has_value());
+  ASSERT_TRUE(
+      store().passages().Observe({}, Bookmark{kOtherCertifier, "rs6521", "7", "fp"}).has_value());
   EXPECT_EQ(bookmark_of(kOtherCertifier, "rs6521"), "none");
   ASSERT_TRUE(store().passages().FlushStaged(kOtherCertifier).has_value());
   EXPECT_EQ(bookmark_of(kOtherCertifier, "rs6521"), "7");
@@ -3000,6 +2996,63 @@ TEST(DatabaseTest, AStatementTellsWhichNumberedParametersItNames) {
   });
   ASSERT_TRUE(used.has_value()) << used.error().message();
   EXPECT_EQ(*used, (std::vector<int>{3, 13}));
+}
+
+// Values bound without a copy are read where they are while the statement runs, and let go of
+// when it has run (or is reset): a statement run again without binding them again reads NULL,
+// never the bytes of a string gone since, and an error still says what SQLite said.
+TEST(DatabaseTest, ValuesBoundWithoutACopyAreLetGoOnceTheStatementHasRun) {
+  const std::string dir = MakeTempDir("state_store_test/DatabaseTest.Views");
+  FakeClock clock{kStart};
+  auto db = Database::Open(dir, clock, ::accrochd::testing::RealFiles());
+  ASSERT_TRUE(db.has_value()) << db.error().message();
+  auto read = (*db)->Guarded([](soci::session& sql) {
+    std::vector<std::string> out;
+    SqliteStatement st(SqliteHandle(sql), "SELECT ?1, ?2, typeof(?3), ?4");
+    {
+      const std::string text = "kept for the step";
+      const std::string bytes("\0\1\2", 3);
+      const std::optional<std::string> nothing;
+      EXPECT_TRUE(st.BindView(1, text)
+                      .Bind(2, std::string_view("copied"))
+                      .BindView(3, nothing)
+                      .BindBlobView(4, bytes)
+                      .Next());
+      out.push_back(st.Text(0) + "|" + st.Text(1) + "|" + st.Text(2) + "|" +
+                    std::to_string(st.Text(3).size()));
+      EXPECT_FALSE(st.Next());  // the end: the views are let go
+    }
+    EXPECT_TRUE(st.Next());  // not bound again: the views are NULL, the copy stays
+    out.push_back(std::string(st.IsNull(0) ? "NULL" : st.Text(0)) + "|" + st.Text(1) + "|" +
+                  (st.IsNull(3) ? "NULL" : "?"));
+    st.Reset();
+    // Let go by Reset too.
+    const std::string again = "again";
+    st.BindView(1, again);
+    st.Reset();
+    EXPECT_TRUE(st.Next());
+    out.push_back(st.IsNull(0) ? "NULL" : st.Text(0));
+    st.Reset();
+    // Run: an error keeps its message, and the views are let go all the same.
+    SqliteStatement insert(SqliteHandle(sql),
+                           "INSERT INTO cycles (result, ended_at, duration_ms) VALUES (?1, ?2, 0)");
+    const std::string result = "ok";
+    const std::string ended = "";
+    EXPECT_EQ(insert.BindView(1, result).BindView(2, ended).Run(), 1);
+    try {
+      insert.Run();  // ended_at NULL now: NOT NULL refuses it
+      out.push_back("no error");
+    } catch (const std::runtime_error& e) {
+      out.push_back(e.what());
+    }
+    return out;
+  });
+  ASSERT_TRUE(read.has_value()) << read.error().message();
+  ASSERT_EQ(read->size(), 4u);
+  EXPECT_EQ((*read)[0], "kept for the step|copied|null|3");
+  EXPECT_EQ((*read)[1], "NULL|copied|NULL");
+  EXPECT_EQ((*read)[2], "NULL");
+  EXPECT_THAT((*read)[3], HasSubstr("NOT NULL constraint failed: cycles.ended_at"));
 }
 
 // A method's body in a transaction: what it returns as a value is committed; an error it returns,
