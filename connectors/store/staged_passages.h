@@ -11,12 +11,12 @@
 //   - the observation must be durable first (PassageStore::Flush): inserted pending, as before.
 // A mapping's bookmark that passes held passages of its certifier waits here too, and is written
 // in the transaction that inserts what is still held when its certifier's cycle ends
-// (PassageStore::FlushStaged) -- by then their files' records have written most of them -- so that
-// a bookmark is never ahead of a passage it read. Written at once instead, with the held
+// (PassageStore::FlushStaged) -- by then their files' records have written most of them -- so
+// that a bookmark is never ahead of a passage it read. Written at once instead, with the held
 // passages inserted pending in its transaction, the last file's passages were written twice and
-// the pipeline waited for them (bench/README.md, 2026-12-05, night). A crash loses a staged
-// passage as it loses any observation not yet committed: the next cycle reads its row again,
-// since no bookmark passed it (database.h, RelaxedSync).
+// the pipeline waited for them (bench/README.md, 2026-12-05, late night). A crash loses a
+// staged passage as it loses any observation not yet committed: the next cycle reads its row
+// again, since no bookmark passed it (database.h, RelaxedSync).
 //
 // Not thread-safe: used under its lock (Database::LockStaged). Holds at most kMost passages: past
 // that, observations are inserted at once (a file larger than that, or files cut slower than rows
