@@ -23,20 +23,15 @@ const std::string kFactsQuarantine =
     "FROM passages WHERE certifier = ?1 AND id_technique = ?2";
 
 // A digest as a BLOB (NULL when empty).
-void BindDigest(SqliteStatement& st, int index, const std::string& digest) {
-  if (digest.empty()) {
-    st.Bind(index, std::optional<std::string>());
-  } else {
-    st.BindBlob(index, digest);
-  }
-}
-
-// The same without a copy (SqliteStatement::BindView): `digest` stays until the statement runs.
-void BindDigestView(SqliteStatement& st, int index, const std::string& digest) {
+// With `view`, without a copy (SqliteStatement::BindView): `digest` stays until the statement
+// runs.
+void BindDigest(SqliteStatement& st, int index, const std::string& digest, bool view = false) {
   if (digest.empty()) {
     st.BindNull(index);
-  } else {
+  } else if (view) {
     st.BindBlobView(index, digest);
+  } else {
+    st.BindBlob(index, digest);
   }
 }
 
@@ -397,8 +392,8 @@ bool PassageRows::Apply(const std::string& certifier, const std::string& id,
         .BindView(9, o->cursor_value)
         .BindView(10, StatusName(d.status))
         .BindView(11, at);
-    BindDigestView(s, 16, o->row_digest);
-    BindDigestView(s, 17, o->holder_record);
+    BindDigest(s, 16, o->row_digest, /*view=*/true);
+    BindDigest(s, 17, o->holder_record, /*view=*/true);
     return s;
   };
   // An insert's first_seen: when the passage was observed (a held one's, staged_passages.h).

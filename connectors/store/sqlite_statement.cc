@@ -97,12 +97,8 @@ SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
 
 SqliteStatement& SqliteStatement::BindView(int index, std::string_view text) {
   if (index < 1 || index > kMostViews) return Bind(index, text);
-  if (sq::sqlite3_bind_text(St(statement_), index, text.data(), static_cast<int>(text.size()),
-                            kStatic) != SQLITE_OK) {
-    Throw("cannot bind a value");
-  }
-  views_ |= std::uint64_t{1} << (index - 1);
-  return *this;
+  return Viewed(index, sq::sqlite3_bind_text(St(statement_), index, text.data(),
+                                             static_cast<int>(text.size()), kStatic));
 }
 
 SqliteStatement& SqliteStatement::BindView(int index, const std::optional<std::string>& text) {
@@ -111,10 +107,12 @@ SqliteStatement& SqliteStatement::BindView(int index, const std::optional<std::s
 
 SqliteStatement& SqliteStatement::BindBlobView(int index, std::string_view bytes) {
   if (index < 1 || index > kMostViews) return BindBlob(index, bytes);
-  if (sq::sqlite3_bind_blob(St(statement_), index, bytes.data(), static_cast<int>(bytes.size()),
-                            kStatic) != SQLITE_OK) {
-    Throw("cannot bind a value");
-  }
+  return Viewed(index, sq::sqlite3_bind_blob(St(statement_), index, bytes.data(),
+                                             static_cast<int>(bytes.size()), kStatic));
+}
+
+SqliteStatement& SqliteStatement::Viewed(int index, int bound) {
+  if (bound != SQLITE_OK) Throw("cannot bind a value");
   views_ |= std::uint64_t{1} << (index - 1);
   return *this;
 }

@@ -85,6 +85,8 @@ class SqliteStatement {
 
  private:
   [[noreturn]] void Throw(const char* what) const;
+  // Notes ?`index` bound without a copy, once SQLite said `bound` (SQLITE_OK or an error).
+  SqliteStatement& Viewed(int index, int bound);
   // Binds NULL to the parameters bound without a copy.
   void LetGoViews();
   sqlite3* db_;
