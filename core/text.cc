@@ -364,6 +364,44 @@ std::string StableHash(std::string_view data) {
   return out;
 }
 
+void AppendHex(std::string& out, std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const std::size_t at = out.size();
+  out.resize(at + 2 * bytes.size());
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[at + 2 * i] = kDigits[b >> 4];
+    out[at + 2 * i + 1] = kDigits[b & 0xF];
+  }
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  AppendHex(out, bytes);
+  return out;
+}
+
+bool AppendUnhex(std::string& out, std::string_view hex) {
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return false;
+  const std::size_t at = out.size();
+  out.resize(at + hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int high = digit(hex[i]);
+    const int low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) {
+      out.resize(at);
+      return false;
+    }
+    out[at + i / 2] = static_cast<char>(high << 4 | low);
+  }
+  return true;
+}
+
 std::string JsonEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -72,6 +72,14 @@ std::string ScrubSecret(std::string text, std::string_view secret);
 // not to protect it.
 std::string StableHash(std::string_view data);
 
+// `bytes` in lower-case hexadecimal, two digits a byte, appended to `out`.
+void AppendHex(std::string& out, std::string_view bytes);
+std::string Hex(std::string_view bytes);
+
+// The bytes written `hex` (lower-case hexadecimal, two digits a byte) appended to `out`; false,
+// `out` unchanged, when `hex` is not that.
+bool AppendUnhex(std::string& out, std::string_view hex);
+
 // `s` escaped for the inside of a JSON string (quotes, backslashes, control characters); UTF-8
 // passes through.
 std::string JsonEscape(std::string_view s);

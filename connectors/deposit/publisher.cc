@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <zstd.h>
 
+#include "core/text.h"
+
 namespace accrochd::deposit {
 namespace {
 
@@ -58,23 +60,12 @@ std::pair<std::string, std::string> ArchiveMonth(const std::string& name) {
   return {name.substr(stamp + 1, 4), name.substr(stamp + 5, 2)};
 }
 
-std::string Hex(const unsigned char* data, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xF];
-  }
-  return out;
-}
-
 // zstd of `in` into `out`, at zstd's default level (3), with the frame's checksum (what the
 // zstd(1) command writes and `zstd -t` verifies), a block at a time.
 Result<void> Compress(ReadableFile& in, WritableFile& out) {
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> z(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!z || ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_compressionLevel,
-                                                ZSTD_CLEVEL_DEFAULT)) ||
+  if (!z ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_checksumFlag, 1))) {
     return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
   }
@@ -109,7 +100,7 @@ std::string Sha256Hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  return Hex(digest.data(), length);
+  return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
@@ -127,7 +118,7 @@ Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-  return Hex(digest.data(), length);
+  return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 std::string ArchiveDirectoryFor(const std::string& state_directory, const std::string& file_name) {

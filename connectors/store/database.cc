@@ -14,6 +14,7 @@
 
 #include "connectors/store/presence.h"
 #include "connectors/store/sqlite_statement.h"
+#include "core/text.h"
 #include "mappings/cdc_message.h"
 
 namespace accrochd::store {
@@ -306,16 +307,6 @@ std::string IsoText(TimePoint t) {
   return buffer;
 }
 
-std::string Hex(const unsigned char* data, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xF];
-  }
-  return out;
-}
-
 // The installation's hash key: 32 random bytes in <state>/hash.key, 0600, made once, written
 // whole or not at all.
 Result<std::string> LoadOrCreateKey(FileSystem& files, const std::string& state_directory) {
@@ -433,10 +424,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& state_direct
   return std::unique_ptr<Database>(new Database(std::move(impl), path, clock, *key));
 }
 
-std::string Database::Keyed(std::string_view data) const {
-  const std::string digest = KeyedDigest(data);
-  return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
-}
+std::string Database::Keyed(std::string_view data) const { return Hex(KeyedDigest(data)); }
 
 std::string Database::KeyedDigest(std::string_view data) const { return keyed_.Digest(data); }
 

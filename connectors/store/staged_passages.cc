@@ -4,118 +4,199 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace accrochd::store {
 namespace {
 
-// A held passage's buffer: the key's size (4 bytes) and the key, then each value as its size
-// (4 bytes) and its bytes; the cursor value and the date of delivery each a byte saying whether
-// there is one first, the date as a count of days (4 bytes); last, when it was observed (8 bytes
-// of nanoseconds since the epoch).
-void PutSize(std::string& out, std::size_t n) {
-  const auto v = static_cast<std::uint32_t>(n);
-  char bytes[4];
+// A held passage's values, packed: the key's size (2 bytes) and the key (its certifier's number, 2
+// bytes, then its idTechnique); the numbers of its mapping, certification type and certification
+// code (2 bytes each); a byte of flags (below); the content hash, the row's digest and its
+// holder's record, each as its size (2 bytes) and its bytes -- the content hash as the bytes its
+// lower-case hexadecimal writes, half as many, when it is that; the cursor's value (its size and
+// bytes) and the date of delivery (a count of days, 4 bytes) when there is one; last, when it was
+// observed (8 bytes of nanoseconds since the epoch). Numbers in the machine's order: they never
+// leave the process.
+constexpr unsigned char kHashUnhexed = 1, kHasCursor = 2, kHasDelivery = 4;
+// Passages are packed into chunks of this size (one larger passage gets a chunk of its own).
+constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
+
+template <typename T>
+void PutNumber(std::string& out, T v) {
+  char bytes[sizeof v];
   std::memcpy(bytes, &v, sizeof v);
   out.append(bytes, sizeof bytes);
 }
 
 void PutText(std::string& out, std::string_view text) {
-  PutSize(out, text.size());
+  PutNumber(out, static_cast<std::uint16_t>(text.size()));
   out.append(text);
 }
 
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint32_t Size() {
-    std::uint32_t v = 0;
-    std::memcpy(&v, bytes_.data() + at_, sizeof v);
+  explicit Reader(const char* bytes) : at_(bytes) {}
+  template <typename T>
+  T Number() {
+    T v;
+    std::memcpy(&v, at_, sizeof v);
     at_ += sizeof v;
     return v;
   }
   std::string_view Text() {
-    const std::uint32_t n = Size();
-    const std::string_view text = bytes_.substr(at_, n);
+    const auto n = Number<std::uint16_t>();
+    const std::string_view text(at_, n);
     at_ += n;
     return text;
   }
-  bool Flag() { return bytes_[at_++] != 0; }
-  std::int64_t Stamp() {
-    std::int64_t v = 0;
-    std::memcpy(&v, bytes_.data() + at_, sizeof v);
-    at_ += sizeof v;
-    return v;
-  }
 
  private:
-  std::string_view bytes_;
-  std::size_t at_ = 0;
+  const char* at_;
 };
 
-void MakeKey(std::string& key, std::string_view certifier, std::string_view id_technique) {
-  key.assign(certifier);
-  key.push_back('\0');  // in neither (a BCR, an idTechnique)
+void MakeKey(std::string& key, std::uint16_t certifier, std::string_view id_technique) {
+  key.clear();
+  PutNumber(key, certifier);
   key.append(id_technique);
+}
+
+std::string_view KeyOf(const char* bytes) { return Reader(bytes).Text(); }
+
+std::uint16_t CertifierOf(const char* bytes) {
+  std::uint16_t v;
+  std::memcpy(&v, bytes + sizeof(std::uint16_t), sizeof v);
+  return v;
 }
 
 }  // namespace
 
+std::uint16_t StagedPassages::Name(std::string_view name, std::uint16_t& last) {
+  if (last != kNoName && names_[last] == name) return last;
+  const auto it = name_numbers_.find(name);
+  if (it != name_numbers_.end()) return last = it->second;
+  if (names_.size() >= kNoName) return kNoName;
+  const auto number = static_cast<std::uint16_t>(names_.size());
+  name_numbers_.emplace(names_.emplace_back(name), number);
+  return last = number;
+}
+
+std::uint16_t StagedPassages::KnownName(std::string_view name) const {
+  const auto it = name_numbers_.find(name);
+  return it == name_numbers_.end() ? kNoName : it->second;
+}
+
+char* StagedPassages::Allocate(std::size_t size) {
+  if (chunks_.empty() || chunks_.back().size - chunks_.back().used < size) {
+    Chunk& chunk = chunks_.emplace_back();
+    chunk.size = std::max(size, kChunkBytes);
+    chunk.bytes = std::make_unique_for_overwrite<char[]>(chunk.size);
+  }
+  Chunk& chunk = chunks_.back();
+  char* at = chunk.bytes.get() + chunk.used;
+  chunk.used += size;
+  ++chunk.live;
+  return at;
+}
+
+std::size_t StagedPassages::bytes() const {
+  std::size_t n = 0;
+  for (const Chunk& chunk : chunks_) n += chunk.bytes ? chunk.size : 0;
+  return n;
+}
+
 bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
   if (o.quarantined || !o.reasons.empty()) return false;
-  std::string bytes;
-  bytes.reserve(64 + o.certifier.size() + o.id_technique.size() + o.mapping.size() +
-                o.certification_type.size() + o.certification_code.size() + o.content_hash.size() +
-                o.row_digest.size() + o.holder_record.size() +
-                (o.cursor_value ? o.cursor_value->size() : 0));
-  MakeKey(key_, o.certifier, o.id_technique);
-  PutText(bytes, key_);
-  PutText(bytes, o.mapping);
-  PutText(bytes, o.certification_type);
-  PutText(bytes, o.certification_code);
-  PutText(bytes, o.content_hash);
-  PutText(bytes, o.row_digest);
-  PutText(bytes, o.holder_record);
-  bytes.push_back(o.cursor_value ? 1 : 0);
-  if (o.cursor_value) PutText(bytes, *o.cursor_value);
-  bytes.push_back(o.delivery ? 1 : 0);
-  if (o.delivery) {
-    PutSize(bytes, static_cast<std::uint32_t>(
-                       std::chrono::sys_days(*o.delivery).time_since_epoch().count()));
+  // Sizes are written in 2 bytes; the key's holds the certifier's number too.
+  constexpr std::size_t kMostText = 0xFFFF - sizeof(std::uint16_t);
+  for (const std::string_view text :
+       {std::string_view(o.id_technique), std::string_view(o.content_hash),
+        std::string_view(o.row_digest), std::string_view(o.holder_record),
+        o.cursor_value ? std::string_view(*o.cursor_value) : std::string_view()}) {
+    if (text.size() > kMostText) return false;
   }
-  const std::int64_t nanoseconds =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(seen_at.time_since_epoch()).count();
-  char stamp[sizeof nanoseconds];
-  std::memcpy(stamp, &nanoseconds, sizeof stamp);
-  bytes.append(stamp, sizeof stamp);
+  const std::uint16_t certifier = Name(o.certifier, last_certifier_);
+  const std::uint16_t mapping = Name(o.mapping, last_mapping_);
+  const std::uint16_t type = Name(o.certification_type, last_type_);
+  const std::uint16_t code = Name(o.certification_code, last_code_);
+  if (certifier == kNoName || mapping == kNoName || type == kNoName || code == kNoName) {
+    return false;
+  }
+  MakeKey(key_, certifier, o.id_technique);
   if (index_.contains(key_)) return false;
-  const std::uint64_t order = first_ + held_.size();
-  held_.push_back(std::move(bytes));
-  // The key as the buffer holds it: a deque never moves its elements, a string its bytes.
-  index_.emplace(std::string_view(held_.back()).substr(4, key_.size()), order);
+
+  values_.clear();
+  PutText(values_, key_);
+  PutNumber(values_, mapping);
+  PutNumber(values_, type);
+  PutNumber(values_, code);
+  const std::size_t flags_at = values_.size();
+  values_.push_back(0);
+  unsigned char flags = 0;
+  const std::size_t hash_at = values_.size();
+  PutNumber(values_, std::uint16_t{0});
+  if (AppendUnhex(values_, o.content_hash)) {
+    flags |= kHashUnhexed;
+    const auto n = static_cast<std::uint16_t>(values_.size() - hash_at - sizeof(std::uint16_t));
+    std::memcpy(values_.data() + hash_at, &n, sizeof n);
+  } else {
+    values_.resize(hash_at);
+    PutText(values_, o.content_hash);
+  }
+  PutText(values_, o.row_digest);
+  PutText(values_, o.holder_record);
+  if (o.cursor_value) {
+    flags |= kHasCursor;
+    PutText(values_, *o.cursor_value);
+  }
+  if (o.delivery) {
+    flags |= kHasDelivery;
+    PutNumber(values_, static_cast<std::int32_t>(
+                           std::chrono::sys_days(*o.delivery).time_since_epoch().count()));
+  }
+  PutNumber(values_, static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   seen_at.time_since_epoch())
+                                                   .count()));
+  values_[flags_at] = static_cast<char>(flags);
+
+  char* bytes = Allocate(values_.size());
+  std::memcpy(bytes, values_.data(), values_.size());
+  const std::uint64_t order = first_ + slots_.size();
+  slots_.push_back(Slot{bytes, static_cast<std::uint32_t>(values_.size()),
+                        first_chunk_ + static_cast<std::uint32_t>(chunks_.size() - 1)});
+  index_.emplace(KeyOf(bytes), order);  // its chunk never moves
   return true;
 }
 
 std::optional<std::uint64_t> StagedPassages::Find(std::string_view certifier,
                                                   std::string_view id_technique) {
   if (index_.empty()) return std::nullopt;
-  MakeKey(key_, certifier, id_technique);
+  const std::uint16_t number = KnownName(certifier);
+  if (number == kNoName) return std::nullopt;
+  MakeKey(key_, number, id_technique);
   const auto it = index_.find(key_);
   if (it == index_.end()) return std::nullopt;
   return it->second;
 }
 
 TimePoint StagedPassages::Read(std::uint64_t order, Observation& out) const {
-  Reader r(held_[order - first_]);
-  const std::string_view key = r.Text();
-  const std::size_t nul = key.find('\0');
-  out.certifier.assign(key.substr(0, nul));
-  out.id_technique.assign(key.substr(nul + 1));
-  out.mapping.assign(r.Text());
-  out.certification_type.assign(r.Text());
-  out.certification_code.assign(r.Text());
-  out.content_hash.assign(r.Text());
+  const char* bytes = slots_[order - first_].bytes;
+  Reader r(bytes);
+  out.certifier.assign(names_[CertifierOf(bytes)]);
+  out.id_technique.assign(r.Text().substr(sizeof(std::uint16_t)));
+  out.mapping.assign(names_[r.Number<std::uint16_t>()]);
+  out.certification_type.assign(names_[r.Number<std::uint16_t>()]);
+  out.certification_code.assign(names_[r.Number<std::uint16_t>()]);
+  const auto flags = r.Number<unsigned char>();
+  const std::string_view hash = r.Text();
+  if (flags & kHashUnhexed) {
+    out.content_hash.clear();
+    AppendHex(out.content_hash, hash);
+  } else {
+    out.content_hash.assign(hash);
+  }
   out.row_digest.assign(r.Text());
   out.holder_record.assign(r.Text());
-  if (r.Flag()) {
+  if (flags & kHasCursor) {
     const std::string_view cursor = r.Text();
     if (out.cursor_value) {
       out.cursor_value->assign(cursor);
@@ -126,38 +207,33 @@ TimePoint StagedPassages::Read(std::uint64_t order, Observation& out) const {
     out.cursor_value.reset();
   }
   out.delivery.reset();
-  if (r.Flag()) {
-    const auto days = static_cast<std::int32_t>(r.Size());
-    out.delivery = Date(std::chrono::sys_days(std::chrono::days(days)));
+  if (flags & kHasDelivery) {
+    out.delivery = Date(std::chrono::sys_days(std::chrono::days(r.Number<std::int32_t>())));
   }
   out.quarantined = false;
   out.to_deposit = true;
   out.reasons.clear();
-  return TimePoint(
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(r.Stamp())));
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::nanoseconds(r.Number<std::int64_t>())));
 }
-
-namespace {
-
-// Whether `bytes` (a held passage's buffer, "" once erased) holds one of `certifier`.
-bool OfCertifier(const std::string& bytes, std::string_view certifier) {
-  return bytes.size() > 4 + certifier.size() &&
-         bytes.compare(4, certifier.size(), certifier) == 0 && bytes[4 + certifier.size()] == '\0';
-}
-
-}  // namespace
 
 std::vector<std::uint64_t> StagedPassages::Of(std::string_view certifier) const {
   std::vector<std::uint64_t> out;
-  for (std::size_t i = 0; i < held_.size(); ++i) {
-    if (OfCertifier(held_[i], certifier)) out.push_back(first_ + i);
+  const std::uint16_t number = KnownName(certifier);
+  if (number == kNoName) return out;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].bytes != nullptr && CertifierOf(slots_[i].bytes) == number) {
+      out.push_back(first_ + i);
+    }
   }
   return out;
 }
 
 bool StagedPassages::Holds(std::string_view certifier) const {
-  return std::any_of(held_.begin(), held_.end(),
-                     [&](const std::string& bytes) { return OfCertifier(bytes, certifier); });
+  const std::uint16_t number = KnownName(certifier);
+  return number != kNoName && std::any_of(slots_.begin(), slots_.end(), [&](const Slot& slot) {
+           return slot.bytes != nullptr && CertifierOf(slot.bytes) == number;
+         });
 }
 
 void StagedPassages::Defer(const Bookmark& bookmark) {
@@ -183,15 +259,31 @@ void StagedPassages::Forget(std::string_view certifier) {
 }
 
 void StagedPassages::Erase(std::uint64_t order) {
-  if (order < first_ || order - first_ >= held_.size()) return;
-  std::string& bytes = held_[order - first_];
-  if (bytes.empty()) return;
-  Reader r(bytes);
-  index_.erase(r.Text());  // before the bytes it views go
-  std::string().swap(bytes);
-  while (!held_.empty() && held_.front().empty()) {
-    held_.pop_front();
+  if (order < first_ || order - first_ >= slots_.size()) return;
+  Slot& slot = slots_[order - first_];
+  if (slot.bytes == nullptr) return;
+  index_.erase(KeyOf(slot.bytes));  // before the bytes it views go
+  Chunk& chunk = chunks_[slot.chunk - first_chunk_];
+  if (--chunk.live == 0) {
+    if (&chunk == &chunks_.back()) {
+      chunk.used = 0;  // filled again from its start
+    } else {
+      chunk.bytes.reset();
+    }
+  }
+  slot = Slot{};
+  while (!slots_.empty() && slots_.front().bytes == nullptr) {
+    slots_.pop_front();
     ++first_;
+  }
+  while (chunks_.size() > 1 && chunks_.front().bytes == nullptr) {
+    chunks_.pop_front();
+    ++first_chunk_;
+  }
+  if (index_.empty()) {  // the names go with the last passage that used them
+    names_.clear();
+    name_numbers_.clear();
+    last_certifier_ = last_mapping_ = last_type_ = last_code_ = kNoName;
   }
 }
 

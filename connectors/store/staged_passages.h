@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,17 +43,19 @@ class StagedPassages {
   // One file of the default deposit.max_passages_per_file (50,000) being recorded and most of the
   // next one read meanwhile: with 65,536, the record stage wrote at once past the first 15,536 of
   // the next, and waited for the record's lock to do so (bench/README.md, 2026-12-05, evening).
-  // About 400 bytes each: some 40 MB when full.
+  // About 220 bytes each in the bench's shape (their values, their place, the index's entry):
+  // some 22 MB when full.
   static constexpr std::size_t kMost = 98304;
 
   bool HasRoom() const { return index_.size() < kMost; }
   bool empty() const { return index_.empty(); }
   std::size_t size() const { return index_.size(); }
+  // The bytes of the memory its passages' values take (their chunks, see below).
+  std::size_t bytes() const;
 
   // Holds `o`, a new valid passage's observation (no reasons) made at `seen_at`; false, nothing
-  // held, when it has reasons or one of that certifier and idTechnique is held already. Each
-  // passage is held in one buffer of its values (some 300 bytes), not as an Observation (twice
-  // that).
+  // held, when it has reasons, one of that certifier and idTechnique is held already, or a value
+  // is too large to be held (more than 65,535 bytes; then it is inserted at once).
   bool Put(const Observation& o, TimePoint seen_at);
   // The passage's place in the order they were put, if it is held.
   std::optional<std::uint64_t> Find(std::string_view certifier, std::string_view id_technique);
@@ -75,12 +78,38 @@ class StagedPassages {
   void Forget(std::string_view certifier);
 
  private:
-  // Each held passage's values, one after another: the key (certifier, NUL, idTechnique) first,
-  // which the index views; "" once erased. held_.front() is the one put at `first_`.
-  std::deque<std::string> held_;
+  // Each held passage's values, packed (the layout is in the .cc) one after another in chunks
+  // of memory allocated as they fill and freed once every passage in them is let go: held one
+  // allocation each, they took 40 MB of the backfill's 150 (bench/README.md, 2026-12-06).
+  // The certifier, the mapping and the certification's type and code, the same for most
+  // passages, are held once, in `names_`, and each passage refers to them by number.
+  struct Chunk {
+    std::unique_ptr<char[]> bytes;
+    std::size_t size = 0, used = 0, live = 0;  // live: its passages still held
+  };
+  struct Slot {  // a passage's place: nothing once it is let go
+    const char* bytes = nullptr;
+    std::uint32_t size = 0;
+    std::uint32_t chunk = 0;  // chunks_[chunk - first_chunk_]
+  };
+  static constexpr std::uint16_t kNoName = 0xFFFF;
+  std::uint16_t Name(std::string_view name, std::uint16_t& last);  // kNoName when full
+  std::uint16_t KnownName(std::string_view name) const;            // kNoName when unknown
+  char* Allocate(std::size_t size);  // in the last chunk, or in a new one
+
+  std::deque<Slot> slots_;  // slots_.front() is the passage put at `first_`
   std::uint64_t first_ = 0;
+  std::deque<Chunk> chunks_;
+  std::uint32_t first_chunk_ = 0;
+  // Each passage's key (its certifier's number, two bytes, then its idTechnique) as its values
+  // hold it.
   std::unordered_map<std::string_view, std::uint64_t> index_;
-  std::string key_;  // a look-up's key
+  std::deque<std::string> names_;  // a deque: the views below stay valid as it grows
+  std::unordered_map<std::string_view, std::uint16_t> name_numbers_;
+  std::uint16_t last_certifier_ = kNoName, last_mapping_ = kNoName, last_type_ = kNoName,
+                last_code_ = kNoName;
+  std::string key_;     // a look-up's key
+  std::string values_;  // a passage's values, packed before they are copied to their chunk
   std::vector<Bookmark> bookmarks_;
 };
 

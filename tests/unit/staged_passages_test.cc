@@ -1,7 +1,8 @@
 // StagedPassages: the new passages whose row waits for their deposit file's record, each held in
-// one buffer of its values. What is put is read back the same (every field, bytes that are not
-// text, the time it was observed), found by certifier and idTechnique, listed in order per
-// certifier, and let go; what it must not hold it refuses.
+// chunks of packed values. What is put is read back the same (every field, bytes that are not
+// text, content hashes that are hexadecimal and others, the time it was observed), found by
+// certifier and idTechnique, listed in order per certifier, and let go, with the memory that
+// held it; what it must not or cannot hold it refuses.
 #include "connectors/store/staged_passages.h"
 
 #include <chrono>
@@ -74,6 +75,48 @@ TEST(StagedPassagesTest, WhatIsPutIsReadBackTheSame) {
   EXPECT_EQ(read.cursor_value, std::nullopt);
   EXPECT_EQ(read.row_digest, "");
   EXPECT_EQ(read.holder_record, "");
+
+  // Content hashes that are not lower-case hexadecimal (kept as they are, as those that are are
+  // kept as the bytes they write).
+  for (const std::string hash : {"ABCDEF01", "abc", "0g", "", "00ff"}) {
+    Observation o = Obs("BCR00001", "h" + hash);
+    o.content_hash = hash;
+    ASSERT_TRUE(staged.Put(o, kSeen));
+    staged.Read(*staged.Find("BCR00001", "h" + hash), read);
+    EXPECT_EQ(read.content_hash, hash);
+  }
+}
+
+TEST(StagedPassagesTest, EachPassageKeepsItsOwnNamesAmongMany) {
+  StagedPassages staged;
+  // Certifications, mappings and certifiers interleaved: each passage reads back its own.
+  for (int i = 0; i < 300; ++i) {
+    Observation o = Obs("BCR0000" + std::to_string(i % 3), std::to_string(i));
+    o.mapping = "mapping-" + std::to_string(i % 7) + ".yaml";
+    o.certification_type = i % 2 ? "RS" : "RNCP";
+    o.certification_code = std::to_string(i % 11);
+    ASSERT_TRUE(staged.Put(o, kSeen));
+  }
+  Observation read;
+  for (int i = 0; i < 300; ++i) {
+    const std::string certifier = "BCR0000" + std::to_string(i % 3);
+    staged.Read(*staged.Find(certifier, std::to_string(i)), read);
+    EXPECT_EQ(read.certifier, certifier);
+    EXPECT_EQ(read.mapping, "mapping-" + std::to_string(i % 7) + ".yaml");
+    EXPECT_EQ(read.certification_type, i % 2 ? "RS" : "RNCP");
+    EXPECT_EQ(read.certification_code, std::to_string(i % 11));
+  }
+  EXPECT_EQ(staged.Of("BCR00001").size(), 100u);
+  // Everything let go, then other names: read back as they are now.
+  for (int i = 0; i < 300; ++i) staged.Erase(static_cast<std::uint64_t>(i));
+  ASSERT_TRUE(staged.empty());
+  Observation later = Obs("BCR00009", "1");
+  later.certification_code = "RS9999";
+  ASSERT_TRUE(staged.Put(later, kSeen));
+  staged.Read(*staged.Find("BCR00009", "1"), read);
+  EXPECT_EQ(read.certifier, "BCR00009");
+  EXPECT_EQ(read.certification_code, "RS9999");
+  EXPECT_EQ(staged.Find("BCR00001", "1"), std::nullopt);
 }
 
 TEST(StagedPassagesTest, RefusesWhatItMustNotHold) {
@@ -147,6 +190,63 @@ TEST(StagedPassagesTest, LetsGoWhatItHeldInAnyOrder) {
   EXPECT_TRUE(staged.empty());
   ASSERT_TRUE(staged.Put(Obs("BCR00001", "9"), kSeen));
   EXPECT_EQ(staged.Find("BCR00001", "9"), std::optional<std::uint64_t>(6));
+}
+
+TEST(StagedPassagesTest, LetsGoTheMemoryOfWhatItLetGo) {
+  StagedPassages staged;
+  constexpr int kPassages = 3000;  // some 200 bytes each: several chunks
+  for (int i = 0; i < kPassages; ++i) {
+    ASSERT_TRUE(staged.Put(Obs("BCR00001", std::to_string(i)), kSeen));
+  }
+  const std::size_t full = staged.bytes();
+  EXPECT_GE(full, kPassages * std::size_t{150});
+  // Every other one let go: each chunk still holds some.
+  for (int i = 0; i < kPassages; i += 2) staged.Erase(static_cast<std::uint64_t>(i));
+  EXPECT_EQ(staged.bytes(), full);
+  // All but the last: only the chunk that holds it is left.
+  for (int i = 1; i < kPassages - 1; i += 2) staged.Erase(static_cast<std::uint64_t>(i));
+  EXPECT_EQ(staged.size(), 1u);
+  EXPECT_LE(staged.bytes(), std::size_t{64} << 10);
+  EXPECT_LT(staged.bytes(), full / 4);
+  Observation o;
+  staged.Read(kPassages - 1, o);
+  EXPECT_EQ(o.id_technique, std::to_string(kPassages - 1));
+}
+
+TEST(StagedPassagesTest, RefusesWhatIsTooLargeToHoldAndHoldsALargeOneWhole) {
+  StagedPassages staged;
+  Observation large = Obs("BCR00001", "large");
+  large.row_digest = std::string(60000, 'r');
+  large.holder_record = std::string(60000, 'h');  // together, more than a chunk
+  ASSERT_TRUE(staged.Put(large, kSeen));
+  ASSERT_TRUE(staged.Put(Obs("BCR00001", "after"), kSeen));
+  Observation read;
+  staged.Read(*staged.Find("BCR00001", "large"), read);
+  EXPECT_EQ(read.row_digest, large.row_digest);
+  EXPECT_EQ(read.holder_record, large.holder_record);
+  staged.Read(*staged.Find("BCR00001", "after"), read);
+  EXPECT_EQ(read.id_technique, "after");
+
+  Observation too_large = Obs("BCR00001", "too large");
+  too_large.cursor_value = std::string(70000, 'c');
+  EXPECT_FALSE(staged.Put(too_large, kSeen));
+  too_large = Obs("BCR00001", std::string(70000, 'i'));
+  EXPECT_FALSE(staged.Put(too_large, kSeen));
+  EXPECT_EQ(staged.size(), 2u);
+
+  // More names than it can number (65,535): the one past them is refused.
+  StagedPassages named;
+  int held = 0;
+  for (int i = 0; i < 70000; ++i) {
+    Observation o = Obs("BCR00001", std::to_string(i));
+    o.certification_code = "RS" + std::to_string(i);
+    if (!named.Put(o, kSeen)) break;
+    ++held;
+  }
+  EXPECT_EQ(held, 65535 - 3);  // the certifier, the mapping and the type have theirs
+  Observation read_back;
+  named.Read(*named.Find("BCR00001", "65531"), read_back);
+  EXPECT_EQ(read_back.certification_code, "RS65531");
 }
 
 TEST(StagedPassagesTest, HoldsAtMostItsCapacity) {

@@ -108,6 +108,24 @@ TEST(TrimBlanksTest, TrimsSpacesTabsLineEndsAndNoBreakSpaces) {
   EXPECT_EQ(TrimBlanks("Noël\v"), "Noël\v");  // a vertical tab is not trimmed
 }
 
+TEST(HexTest, BytesAndBackAgain) {
+  const std::string bytes("\x00\x01\x7f\x80\xab\xff", 6);
+  EXPECT_EQ(Hex(bytes), "00017f80abff");
+  EXPECT_EQ(Hex(""), "");
+  std::string out = "kept";
+  ASSERT_TRUE(AppendUnhex(out, "00017f80abff"));
+  EXPECT_EQ(out, "kept" + bytes);
+  // Not lower-case hexadecimal of whole bytes: refused, nothing appended.
+  for (const char* hex : {"0", "ABCD", "0g", "12 4", "abc"}) {
+    out = "kept";
+    EXPECT_FALSE(AppendUnhex(out, hex)) << hex;
+    EXPECT_EQ(out, "kept") << hex;
+  }
+  out.clear();
+  EXPECT_TRUE(AppendUnhex(out, ""));
+  EXPECT_EQ(out, "");
+}
+
 TEST(FoldBlanksTest, EveryRunBecomesOneSpace) {
   EXPECT_EQ(FoldBlanks("Jean \t\xC2\xA0 Pierre\n\nPaul"), "Jean Pierre Paul");
   EXPECT_EQ(FoldBlanks("  Jean  "), " Jean ");  // folds, does not trim
