@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <utility>
@@ -382,24 +383,29 @@ std::string Hex(std::string_view bytes) {
 }
 
 bool AppendUnhex(std::string& out, std::string_view hex) {
-  auto digit = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
+  // Each byte's value as a lower-case hexadecimal digit, 16 for none: a look-up rather than
+  // comparisons (every held passage's content hash goes through here, staged_passages.cc).
+  static constexpr std::array<unsigned char, 256> kValues = [] {
+    std::array<unsigned char, 256> values{};
+    values.fill(16);
+    for (int c = '0'; c <= '9'; ++c)
+      values[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c)
+      values[static_cast<std::size_t>(c)] = static_cast<unsigned char>(c - 'a' + 10);
+    return values;
+  }();
   if (hex.size() % 2 != 0) return false;
   const std::size_t at = out.size();
   out.resize(at + hex.size() / 2);
+  unsigned char bad = 0;
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = digit(hex[i]);
-    const int low = digit(hex[i + 1]);
-    if (high < 0 || low < 0) {
-      out.resize(at);
-      return false;
-    }
-    out[at + i / 2] = static_cast<char>(high << 4 | low);
+    const unsigned char high = kValues[static_cast<unsigned char>(hex[i])];
+    const unsigned char low = kValues[static_cast<unsigned char>(hex[i + 1])];
+    bad |= (high | low) & 16;
+    out[at + i / 2] = static_cast<char>(high << 4 | (low & 15));
   }
-  return true;
+  if (bad != 0) out.resize(at);
+  return bad == 0;
 }
 
 std::string JsonEscape(std::string_view s) {
