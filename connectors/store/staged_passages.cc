@@ -106,6 +106,8 @@ std::size_t StagedPassages::bytes() const {
 
 bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
   if (o.quarantined || !o.reasons.empty()) return false;
+  // Names numbered for a Put that was then refused, with nothing held since.
+  if (index_.empty() && !names_.empty()) ForgetNames();
   // Sizes are written in 2 bytes; the key's holds the certifier's number too.
   constexpr std::size_t kMostText = 0xFFFF - sizeof(std::uint16_t);
   for (const std::string_view text :
@@ -280,11 +282,13 @@ void StagedPassages::Erase(std::uint64_t order) {
     chunks_.pop_front();
     ++first_chunk_;
   }
-  if (index_.empty()) {  // the names go with the last passage that used them
-    names_.clear();
-    name_numbers_.clear();
-    last_certifier_ = last_mapping_ = last_type_ = last_code_ = kNoName;
-  }
+  if (index_.empty()) ForgetNames();  // the names go with the last passage that used them
+}
+
+void StagedPassages::ForgetNames() {
+  names_.clear();
+  name_numbers_.clear();
+  last_certifier_ = last_mapping_ = last_type_ = last_code_ = kNoName;
 }
 
 }  // namespace accrochd::store

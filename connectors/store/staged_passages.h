@@ -96,6 +96,7 @@ class StagedPassages {
   static constexpr std::uint16_t kNoName = 0xFFFF;
   std::uint16_t Name(std::string_view name, std::uint16_t& last);  // kNoName when full
   std::uint16_t KnownName(std::string_view name) const;            // kNoName when unknown
+  void ForgetNames();
   char* Allocate(std::size_t size);  // in the last chunk, or in a new one
 
   std::deque<Slot> slots_;  // slots_.front() is the passage put at `first_`

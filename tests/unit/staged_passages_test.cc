@@ -247,6 +247,14 @@ TEST(StagedPassagesTest, RefusesWhatIsTooLargeToHoldAndHoldsALargeOneWhole) {
   Observation read_back;
   named.Read(*named.Find("BCR00001", "65531"), read_back);
   EXPECT_EQ(read_back.certification_code, "RS65531");
+  // Once they are let go, names are numbered afresh.
+  for (int i = 0; i < held; ++i) named.Erase(static_cast<std::uint64_t>(i));
+  ASSERT_TRUE(named.empty());
+  Observation next = Obs("BCR00001", "next");
+  next.certification_code = "RS70000";
+  ASSERT_TRUE(named.Put(next, kSeen));
+  named.Read(*named.Find("BCR00001", "next"), read_back);
+  EXPECT_EQ(read_back.certification_code, "RS70000");
 }
 
 TEST(StagedPassagesTest, HoldsAtMostItsCapacity) {
