@@ -35,6 +35,21 @@ Observation Obs(const std::string& certifier, const std::string& id) {
   return o;
 }
 
+// Lets go the `count` passages put first, then holds one of `certifier` whose certification's
+// code is `code`, and reads it back: names are numbered afresh once nothing is held.
+void EmptyThenPutAnew(StagedPassages& staged, int count, const std::string& certifier,
+                      const std::string& code) {
+  for (int i = 0; i < count; ++i) staged.Erase(static_cast<std::uint64_t>(i));
+  ASSERT_TRUE(staged.empty());
+  Observation anew = Obs(certifier, "anew");
+  anew.certification_code = code;
+  ASSERT_TRUE(staged.Put(anew, kSeen));
+  Observation read;
+  staged.Read(*staged.Find(certifier, "anew"), read);
+  EXPECT_EQ(read.certifier, certifier);
+  EXPECT_EQ(read.certification_code, code);
+}
+
 TEST(StagedPassagesTest, WhatIsPutIsReadBackTheSame) {
   StagedPassages staged;
   EXPECT_TRUE(staged.empty());
@@ -108,14 +123,7 @@ TEST(StagedPassagesTest, EachPassageKeepsItsOwnNamesAmongMany) {
   }
   EXPECT_EQ(staged.Of("BCR00001").size(), 100u);
   // Everything let go, then other names: read back as they are now.
-  for (int i = 0; i < 300; ++i) staged.Erase(static_cast<std::uint64_t>(i));
-  ASSERT_TRUE(staged.empty());
-  Observation later = Obs("BCR00009", "1");
-  later.certification_code = "RS9999";
-  ASSERT_TRUE(staged.Put(later, kSeen));
-  staged.Read(*staged.Find("BCR00009", "1"), read);
-  EXPECT_EQ(read.certifier, "BCR00009");
-  EXPECT_EQ(read.certification_code, "RS9999");
+  EmptyThenPutAnew(staged, 300, "BCR00009", "RS9999");
   EXPECT_EQ(staged.Find("BCR00001", "1"), std::nullopt);
 }
 
@@ -248,13 +256,7 @@ TEST(StagedPassagesTest, RefusesWhatIsTooLargeToHoldAndHoldsALargeOneWhole) {
   named.Read(*named.Find("BCR00001", "65531"), read_back);
   EXPECT_EQ(read_back.certification_code, "RS65531");
   // Once they are let go, names are numbered afresh.
-  for (int i = 0; i < held; ++i) named.Erase(static_cast<std::uint64_t>(i));
-  ASSERT_TRUE(named.empty());
-  Observation next = Obs("BCR00001", "next");
-  next.certification_code = "RS70000";
-  ASSERT_TRUE(named.Put(next, kSeen));
-  named.Read(*named.Find("BCR00001", "next"), read_back);
-  EXPECT_EQ(read_back.certification_code, "RS70000");
+  EmptyThenPutAnew(named, held, "BCR00001", "RS70000");
 }
 
 TEST(StagedPassagesTest, HoldsAtMostItsCapacity) {
