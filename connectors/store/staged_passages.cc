@@ -163,8 +163,7 @@ bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
   char* bytes = Allocate(values_.size());
   std::memcpy(bytes, values_.data(), values_.size());
   const std::uint64_t order = first_ + slots_.size();
-  slots_.push_back(Slot{bytes, static_cast<std::uint32_t>(values_.size()),
-                        first_chunk_ + static_cast<std::uint32_t>(chunks_.size() - 1)});
+  slots_.push_back(Slot{bytes, first_chunk_ + static_cast<std::uint32_t>(chunks_.size() - 1)});
   index_.emplace(KeyOf(bytes), order);  // its chunk never moves
   return true;
 }

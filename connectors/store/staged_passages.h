@@ -90,7 +90,6 @@ class StagedPassages {
   };
   struct Slot {  // a passage's place: nothing once it is let go
     const char* bytes = nullptr;
-    std::uint32_t size = 0;
     std::uint32_t chunk = 0;  // chunks_[chunk - first_chunk_]
   };
   static constexpr std::uint16_t kNoName = 0xFFFF;
