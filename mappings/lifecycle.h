@@ -11,6 +11,7 @@
 #ifndef ACCROCHD_MAPPINGS_LIFECYCLE_H_
 #define ACCROCHD_MAPPINGS_LIFECYCLE_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,8 +36,22 @@ enum class PassageStatus {
   kWithdrawn,            // the CDC accepted the SUPPRESSION: final (retiré)
   // Pending or quarantined when its row stopped being read (disparu de la source): never
   // deposited while it lasts; back to its observed state when the row is read again.
-  kMissing,
+  kMissing,  // the last: kAllStatuses lists them all
 };
+
+// Every status, in the enumeration's order.
+inline constexpr std::array<PassageStatus, 11> kAllStatuses = {PassageStatus::kPending,
+                                                               PassageStatus::kQuarantined,
+                                                               PassageStatus::kInDeposit,
+                                                               PassageStatus::kDeposited,
+                                                               PassageStatus::kAccepted,
+                                                               PassageStatus::kRejected,
+                                                               PassageStatus::kWithdrawalQueued,
+                                                               PassageStatus::kWithdrawalInDeposit,
+                                                               PassageStatus::kWithdrawalDeposited,
+                                                               PassageStatus::kWithdrawn,
+                                                               PassageStatus::kMissing};
+static_assert(kAllStatuses.size() == static_cast<std::size_t>(PassageStatus::kMissing) + 1);
 
 // The statuses of a withdrawal under way (queued, in a file, deposited).
 bool Withdrawing(PassageStatus s);

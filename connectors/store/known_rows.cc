@@ -42,9 +42,8 @@ constexpr std::int64_t kWalkMissesAllowed = 64;
 struct KnownRows::Statements {
   SqliteStatement any, find, walk;
   explicit Statements(sqlite3* db)
-      : any(db,
-            "SELECT EXISTS (SELECT 1 FROM passages WHERE certifier = ?1 AND mapping = ?2 AND "
-            "row_digest IS NOT NULL)"),
+      : any(db, "SELECT EXISTS (SELECT 1 FROM passages WHERE certifier = ?1 AND " + StatusIn() +
+                    " AND mapping = ?2 AND row_digest IS NOT NULL)"),
         find(db, std::string("SELECT ") + kFactsColumns + kKnownColumns +
                      "WHERE certifier = ?1 AND id_technique = ?2"),
         walk(db, std::string("SELECT ") + kFactsColumns + kKnownColumns +

@@ -5,6 +5,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "connectors/store/passage_rows.h"
 #include "connectors/store/sqlite_statement.h"
 #include "mappings/lifecycle.h"
 
@@ -12,9 +13,12 @@ namespace accrochd::store {
 namespace {
 
 // The passages of one certifier's mapping that are not gone yet (parameters :c, :m).
-constexpr const char* kStillThere =
-    "certifier = :c AND mapping = :m AND status NOT IN ('missing', 'withdrawn') AND "
-    "missing_from_source = 0";
+const std::string& StillThere() {
+  static const std::string where = "certifier = :c AND " +
+                                   StatusIn({Status::kMissing, Status::kWithdrawn}) +
+                                   " AND mapping = :m AND missing_from_source = 0";
+  return where;
+}
 
 namespace sq = ::sqlite_api;  // SOCI declares SQLite's API in this namespace
 
@@ -161,8 +165,8 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
     soci::transaction tr(sql);
     // Only the passages not seen count a miss: a read that missed nothing writes nothing.
     soci::statement count =
-        (sql.prepare << std::string("UPDATE passages SET missed_reads = missed_reads + 1 WHERE ") +
-                            kStillThere + kUnread,
+        (sql.prepare << "UPDATE passages SET missed_reads = missed_reads + 1 WHERE " +
+                            StillThere() + kUnread,
          soci::use(certifier), soci::use(mapping));
     count.execute(true);
     // Nor has it anything to mark: every passage still there was just read, so none has gone
@@ -174,7 +178,7 @@ Result<MissingOutcome> MissingStore::MarkUnread(const std::string& certifier,
     const std::string n = std::to_string(missing_after);
     // A passage this read saw is not gone, whatever count earlier reads left it (its observation
     // resets the count, and one not observed again keeps it).
-    out = Mark(certifier, mapping, std::string(kStillThere) + " AND missed_reads >= " + n + kUnread,
+    out = Mark(certifier, mapping, StillThere() + " AND missed_reads >= " + n + kUnread,
                "missing_after=" + n);
     tr.commit();
     return out;
@@ -194,10 +198,10 @@ Result<MissingOutcome> MissingStore::MarkDeleted(const std::string& certifier,
                              "INSERT OR IGNORE INTO temp.deleted_now (id_technique) VALUES (?1)");
       for (const std::string& id : ids) insert.Bind(1, id).Run();
     }
-    out = Mark(certifier, mapping,
-               std::string(kStillThere) +
-                   " AND id_technique IN (SELECT id_technique FROM temp.deleted_now)" + kUnread,
-               "deleted_query");
+    out = Mark(
+        certifier, mapping,
+        StillThere() + " AND id_technique IN (SELECT id_technique FROM temp.deleted_now)" + kUnread,
+        "deleted_query");
     sql << "DELETE FROM temp.deleted_now";
     tr.commit();
     return out;

@@ -214,7 +214,7 @@ struct PassageRows::ForAll {
         link(db,
              "INSERT OR FAIL INTO deposit_passages (deposit_id, certifier, id_technique, "
              "content_hash, cdc_id_technique) SELECT ?1, p.certifier, p.id_technique, "
-             "p.content_hash, COALESCE(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b "
+             "p.content_hash, NULLIF(p.cdc_id_technique, p.id_technique) FROM temp.apply_ids b "
              "CROSS JOIN passages p ON p.rowid = b.rid ORDER BY b.pos"),
         event(db,
               "INSERT OR FAIL INTO events (at, certifier, id_technique, kind, detail) "
@@ -295,12 +295,12 @@ PassageRows::PassageRows(sqlite3* db)
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
       link_(db,
             "INSERT INTO deposit_passages (deposit_id, certifier, id_technique, content_hash, "
-            "cdc_id_technique) VALUES (?3, ?1, ?2, ?4, ?5)"),
+            "cdc_id_technique) VALUES (?3, ?1, ?2, ?4, NULLIF(?5, ?2))"),
       // In rowid order: a file's passages, inserted one after the other (InsertInDeposit).
       link_rows_(db,
                  "INSERT OR FAIL INTO deposit_passages (deposit_id, certifier, id_technique, "
                  "content_hash, cdc_id_technique) SELECT ?1, certifier, id_technique, "
-                 "content_hash, COALESCE(cdc_id_technique, id_technique) FROM passages "
+                 "content_hash, NULLIF(cdc_id_technique, id_technique) FROM passages "
                  "WHERE rowid BETWEEN ?2 AND ?3 ORDER BY rowid"),
       missing_(db,
                "UPDATE passages SET missing_from_source = ?3, missed_reads = 0, "
@@ -309,6 +309,20 @@ PassageRows::PassageRows(sqlite3* db)
       digests_(db,
                "UPDATE passages SET row_digest = ?3, holder_record = ?4 "
                "WHERE certifier = ?1 AND id_technique = ?2") {}
+
+std::string StatusIn(std::initializer_list<mappings::PassageStatus> except) {
+  std::string in = "status IN (";
+  bool first = true;
+  for (const mappings::PassageStatus s : mappings::kAllStatuses) {
+    if (std::find(except.begin(), except.end(), s) != except.end()) continue;
+    if (!first) in += ", ";
+    first = false;
+    in += '\'';
+    in += mappings::StatusName(s);
+    in += '\'';
+  }
+  return in + ")";
+}
 
 mappings::PassageFacts ReadFacts(SqliteStatement& st) {
   mappings::PassageFacts f;

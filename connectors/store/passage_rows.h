@@ -7,6 +7,7 @@
 #define ACCROCHD_CONNECTORS_STORE_PASSAGE_ROWS_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,12 @@ inline constexpr const char* kFactsColumns =
     "status, content_hash, source_hash, retry_requested, xsd_refused, changed_after_acceptance, "
     "deposit_id, withdrawal_deposit_id, correcting, corrections, missing_from_source, "
     "missed_reads";
+// "status IN ('pending', ...)": every status but those `except` names. A query for one mapping of
+// a certifier names the statuses it wants, so that it goes through the index passages_status
+// (certifier, status, mapping), a look-up per status, rather than through every passage of the
+// certifier (the index on the mapping alone went with migration 13).
+std::string StatusIn(std::initializer_list<mappings::PassageStatus> except = {});
+
 // A passage's facts from a row of `st` selecting kFactsColumns first (exists set).
 mappings::PassageFacts ReadFacts(SqliteStatement& st);
 // The same into `facts`, whose strings keep their capacity (a reader of a row per passage).

@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "connectors/store/cycle_index.h"
+#include "connectors/store/passage_rows.h"
 #include "connectors/store/sqlite_statement.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
@@ -283,10 +284,29 @@ class StateStoreTest : public ::testing::Test {
 
 // ---- Open ----
 
+// The store's schema version (database.cc, kMigrations).
+constexpr const char* kLatestSchema = "13";
+
+// Migration 13's indexes as they were (every member's file idTechnique copied and indexed, the
+// passages indexed by status and by mapping apart), as in a store of schema 12; "" when done.
+std::string UndoMigrationThirteen(RawDb& raw) {
+  std::string out = raw.Exec("DROP INDEX deposit_passages_cdc");
+  out += raw.Exec(
+      "CREATE INDEX deposit_passages_cdc ON deposit_passages (deposit_id, cdc_id_technique)");
+  out += raw.Exec(
+      "UPDATE deposit_passages SET cdc_id_technique = id_technique WHERE cdc_id_technique IS "
+      "NULL");
+  out += raw.Exec("DROP INDEX passages_status");
+  out += raw.Exec("CREATE INDEX passages_status ON passages (certifier, status)");
+  out += raw.Exec("CREATE INDEX passages_mapping ON passages (certifier, mapping)");
+  out += raw.Exec("DELETE FROM schema_version WHERE version >= 13");
+  return out;
+}
+
 // Migration 12's columns and triggers gone (history entries held by rows), as in a store of
-// schema 11; "" when done.
+// schema 11 (migration 13 undone first); "" when done.
 std::string UndoMigrationTwelve(RawDb& raw) {
-  std::string out;
+  std::string out = UndoMigrationThirteen(raw);
   for (const char* trigger :
        {"passages_history_kept", "passages_no_delete", "deposits_history_kept",
         "deposits_no_delete", "deposit_passages_history_kept", "deposit_passages_no_delete"}) {
@@ -335,7 +355,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
   ASSERT_FALSE(versions.empty());
   for (std::size_t i = 0; i < versions.size(); ++i) EXPECT_EQ(versions[i], std::to_string(i + 1));
-  EXPECT_EQ(versions.size(), 12u);
+  EXPECT_EQ(std::to_string(versions.size()), kLatestSchema);
   for (const char* table :
        {"passages", "deposits", "deposit_passages", "quarantine", "cursors", "alert_marks",
         "alert_queue", "receipts", "events", "cycles", "deposit_hooks"}) {
@@ -427,7 +447,7 @@ TEST_F(StateStoreTest, MigrationFourKeepsOverdueAnnouncedBeforeAsAnnounced) {
   }
   Reopen();
   RawDb raw(db_path());
-  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), "12");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), kLatestSchema);
   EXPECT_EQ(raw.Rows("SELECT subject || ' ' || kind || ' [' || day || '] ' || at FROM alert_marks "
                      "WHERE day = '' ORDER BY subject"),
             (std::vector<std::string>{"1017 overdue [] 2026-03-02T06:00:00Z",
@@ -523,7 +543,7 @@ TEST_F(StateStoreTest, MigrationFiveRejectsAgainWhatAnotherMessageMadeAccepted) 
   EXPECT_EQ(StatusOf("1018"), "accepted");
   EXPECT_EQ(StatusOf("1019"), "accepted");
   EXPECT_THAT(EventKinds("1017"), ::testing::Contains("rejected"));
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "12");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), kLatestSchema);
 }
 
 TEST_F(StateStoreTest, DamagedHashKeyIsAClearError) {
@@ -1135,7 +1155,7 @@ TEST_F(StateStoreTest, MigrationTwelveKeepsTheHistoryWrittenBefore) {
               "");
   }
   Reopen();
-  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), "12");
+  EXPECT_EQ(RawDb(db_path()).One("SELECT MAX(version) FROM schema_version"), kLatestSchema);
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit"));
   clock_.Advance(std::chrono::hours(1));
   ASSERT_TRUE(store().deposits().MarkPublished(a, "sha").has_value());
@@ -1146,6 +1166,76 @@ TEST_F(StateStoreTest, MigrationTwelveKeepsTheHistoryWrittenBefore) {
   EXPECT_THAT(EventKinds("1017"), ElementsAre("seen", "in_deposit", "rejected", "corrected",
                                               "in_deposit", "deposited"));
   EXPECT_THAT(EventKinds("1018"), ElementsAre("seen", "in_deposit", "deposited"));
+}
+
+// Migration 13 on a store of schema 12, where every member copied its file's idTechnique and
+// all were indexed: those copies stay and the receipt's look-up still finds each member by the
+// idTechnique its file spells; the index keeps only the ones a file spells otherwise; a member
+// recorded after keeps none for its own idTechnique, and its receipt finds it all the same. The
+// passages' index by mapping is folded into the one by status.
+TEST_F(StateStoreTest, MigrationThirteenKeepsWhatMembersRecordedBeforeSayAndFoldsTheIndexes) {
+  for (const char* id : {"1017", "1018", "1019"}) ObserveOne(Obs(id, "h1"));
+  ASSERT_TRUE(store().passages().SetCdcIdTechnique(kCertifier, "1018", "1018C1").has_value());
+  Deposit("a.xml", {"1017", "1018"});
+  store_.reset();
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(UndoMigrationThirteen(raw), "");
+  }
+  Reopen();
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), kLatestSchema);
+  EXPECT_THAT(raw.One("SELECT sql FROM sqlite_master WHERE name = 'deposit_passages_cdc'"),
+              HasSubstr("WHERE cdc_id_technique IS NOT NULL"));
+  EXPECT_THAT(raw.One("SELECT sql FROM sqlite_master WHERE name = 'passages_status'"),
+              HasSubstr("(certifier, status, mapping)"));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM sqlite_master WHERE name = 'passages_mapping'"), "0");
+  EXPECT_THAT(raw.Rows("SELECT id_technique, IFNULL(cdc_id_technique, '-') FROM "
+                       "deposit_passages ORDER BY rowid"),
+              ElementsAre("1017|1017", "1018|1018C1"));
+  Verdicts("a.xml", {{"1017", true, ""}, {"1018C1", false, "refus"}});
+  EXPECT_EQ(StatusOf("1017"), "accepted");
+  EXPECT_EQ(StatusOf("1018"), "rejected");
+
+  const std::string b = std::to_string(Deposit("b.xml", {"1019"}));
+  EXPECT_EQ(raw.One("SELECT IFNULL(cdc_id_technique, '-') FROM deposit_passages WHERE "
+                    "deposit_id = " +
+                    b),
+            "-");
+  Verdicts("b.xml", {{"1019", false, "refus"}});
+  EXPECT_EQ(StatusOf("1019"), "rejected");
+  // The index holds the one member whose file spells another idTechnique, and that one only.
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages INDEXED BY deposit_passages_cdc "
+                    "WHERE cdc_id_technique IS NOT NULL AND cdc_id_technique != id_technique"),
+            "1");
+}
+
+// A query for one mapping of a certifier names the statuses it wants (StatusIn): it goes through
+// passages_status (certifier, status, mapping), a look-up per status, never through every passage
+// of the certifier; and the list holds every status the store writes but those left out.
+TEST_F(StateStoreTest, QueriesForOneMappingGoThroughTheStatusIndex) {
+  EXPECT_EQ(StatusIn({Status::kMissing, Status::kWithdrawn}),
+            "status IN ('pending', 'quarantined', 'in_deposit', 'deposited', 'accepted', "
+            "'rejected', 'withdrawal_queued', 'withdrawal_in_deposit', 'withdrawal_deposited')");
+  for (const Status s : mappings::kAllStatuses) {
+    EXPECT_THAT(StatusIn(), HasSubstr("'" + std::string(StatusName(s)) + "'"));
+    EXPECT_EQ(ParseStatus(StatusName(s)), s);
+  }
+  for (const char* id : {"1017", "1018"}) ObserveOne(Obs(id, "h1"));
+  RawDb raw(db_path());
+  EXPECT_THAT(raw.Rows("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM passages WHERE certifier = "
+                       "'BCR00001' AND " +
+                       StatusIn({Status::kMissing}) + " AND mapping = 'rs6521'"),
+              ElementsAre(HasSubstr("INDEX passages_status (certifier=? AND status=? AND "
+                                    "mapping=?)")));
+  EXPECT_THAT(raw.Rows("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM passages WHERE certifier = "
+                       "'BCR00001' AND status = 'pending'"),
+              ElementsAre(HasSubstr("INDEX passages_status (certifier=? AND "
+                                    "status=?)")));
+  EXPECT_EQ(
+      raw.One("SELECT COUNT(*) FROM passages WHERE certifier = 'BCR00001' AND " +
+              StatusIn({Status::kMissing}) + " AND mapping = '" + Obs("1017", "h1").mapping + "'"),
+      "2");
 }
 
 // What the rows' history entries are made of cannot be changed or deleted from outside either.
@@ -1381,9 +1471,10 @@ TEST_F(StateStoreTest, BeginDepositWritesItsPassagesInTheFilesOrder) {
 
   RawDb raw(db_path());
   const std::string d = std::to_string(id);
+  // The file's idTechnique kept only where it is not the passage's own (migration 13).
   EXPECT_THAT(raw.Rows("SELECT deposit_id, certifier, id_technique, content_hash, "
-                       "cdc_id_technique FROM deposit_passages ORDER BY rowid"),
-              ElementsAre(d + "|BCR00001|1019|h1019|1019", d + "|BCR00001|1017|h1017|1017",
+                       "IFNULL(cdc_id_technique, '-') FROM deposit_passages ORDER BY rowid"),
+              ElementsAre(d + "|BCR00001|1019|h1019|-", d + "|BCR00001|1017|h1017|-",
                           d + "|BCR00001|1018|h1018|1018C1"));
   // Each one's history ends in the file, at the time it was made (the membership holds it).
   for (const char* p : {"1019", "1017", "1018"}) {
@@ -1641,9 +1732,9 @@ TEST_F(StateStoreTest, AFileOfHeldAndRecordedPassagesIsRecordedInItsOrder) {
   ASSERT_GT(a, 0);
   const std::string d = std::to_string(a);
   RawDb raw(db_path());
-  EXPECT_THAT(raw.Rows("SELECT deposit_id, id_technique, content_hash, cdc_id_technique FROM "
-                       "deposit_passages ORDER BY rowid"),
-              ElementsAre(d + "|1018|h1018|1018", d + "|1017|h1|1017", d + "|1019|h1019|1019"));
+  EXPECT_THAT(raw.Rows("SELECT deposit_id, id_technique, content_hash, IFNULL(cdc_id_technique, "
+                       "'-') FROM deposit_passages ORDER BY rowid"),
+              ElementsAre(d + "|1018|h1018|-", d + "|1017|h1|-", d + "|1019|h1019|-"));
   for (const char* p : {"1017", "1018", "1019"}) {
     EXPECT_EQ(StatusOf(p), "in_deposit") << p;
     EXPECT_EQ(Column(p, "deposit_id"), d) << p;
