@@ -1204,10 +1204,12 @@ TEST_F(StateStoreTest, MigrationThirteenKeepsWhatMembersRecordedBeforeSayAndFold
             "-");
   Verdicts("b.xml", {{"1019", false, "refus"}});
   EXPECT_EQ(StatusOf("1019"), "rejected");
-  // The index holds the one member whose file spells another idTechnique, and that one only.
-  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM deposit_passages INDEXED BY deposit_passages_cdc "
-                    "WHERE cdc_id_technique IS NOT NULL AND cdc_id_technique != id_technique"),
-            "1");
+  // The index holds the members recorded before (their copies) and the renamed one; not the
+  // member recorded after under its own idTechnique.
+  EXPECT_THAT(raw.Rows("SELECT id_technique || '|' || cdc_id_technique FROM deposit_passages "
+                       "INDEXED BY deposit_passages_cdc WHERE cdc_id_technique IS NOT NULL "
+                       "ORDER BY id_technique"),
+              ElementsAre("1017|1017", "1018|1018C1"));
 }
 
 // A query for one mapping of a certifier names the statuses it wants (StatusIn): it goes through
