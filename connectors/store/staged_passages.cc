@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 
 #include "core/text.h"
 
@@ -70,6 +71,28 @@ std::uint16_t CertifierOf(const char* bytes) {
 
 }  // namespace
 
+std::uint32_t StagedPassages::HashOf(std::string_view key) {
+  // std::hash's bytes, their halves folded; 0 is kept for a free entry.
+  const std::uint64_t h = std::hash<std::string_view>{}(key);
+  const auto folded = static_cast<std::uint32_t>(h ^ (h >> 32));
+  return folded == 0 ? 1 : folded;
+}
+
+std::uint64_t StagedPassages::PlaceOf(const Entry& e) const {
+  return first_ + static_cast<std::uint32_t>(e.place - static_cast<std::uint32_t>(first_));
+}
+
+const StagedPassages::Entry* StagedPassages::Locate(std::uint32_t hash,
+                                                    std::string_view key) const {
+  if (index_.empty()) return nullptr;
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask; index_[i].hash != 0; i = (i + 1) & mask) {
+    const Entry& e = index_[i];
+    if (e.hash == hash && KeyOf(slots_[PlaceOf(e) - first_].bytes) == key) return &e;
+  }
+  return nullptr;
+}
+
 std::uint16_t StagedPassages::Name(std::string_view name, std::uint16_t& last) {
   if (last != kNoName && names_[last] == name) return last;
   const auto it = name_numbers_.find(name);
@@ -107,7 +130,7 @@ std::size_t StagedPassages::bytes() const {
 bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
   if (o.quarantined || !o.reasons.empty()) return false;
   // Names numbered for a Put that was then refused, with nothing held since.
-  if (index_.empty() && !names_.empty()) ForgetNames();
+  if (count_ == 0 && !names_.empty()) ForgetNames();
   // Sizes are written in 2 bytes; the key's holds the certifier's number too.
   constexpr std::size_t kMostText = 0xFFFF - sizeof(std::uint16_t);
   for (const std::string_view text :
@@ -124,7 +147,8 @@ bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
     return false;
   }
   MakeKey(key_, certifier, o.id_technique);
-  if (index_.contains(key_)) return false;
+  const std::uint32_t hash = HashOf(key_);
+  if (Locate(hash, key_) != nullptr) return false;
 
   values_.clear();
   PutText(values_, key_);
@@ -163,20 +187,26 @@ bool StagedPassages::Put(const Observation& o, TimePoint seen_at) {
   char* bytes = Allocate(values_.size());
   std::memcpy(bytes, values_.data(), values_.size());
   const std::uint64_t order = first_ + slots_.size();
-  slots_.push_back(Slot{bytes, first_chunk_ + static_cast<std::uint32_t>(chunks_.size() - 1)});
-  index_.emplace(KeyOf(bytes), order);  // its chunk never moves
+  if (index_.empty()) index_.resize(kIndexSize);
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = hash & mask;
+  while (index_[i].hash != 0) i = (i + 1) & mask;
+  index_[i] = Entry{hash, static_cast<std::uint32_t>(order)};
+  ++count_;
+  slots_.push_back(Slot{bytes, first_chunk_ + static_cast<std::uint32_t>(chunks_.size() - 1),
+                        static_cast<std::uint32_t>(i)});
   return true;
 }
 
 std::optional<std::uint64_t> StagedPassages::Find(std::string_view certifier,
                                                   std::string_view id_technique) {
-  if (index_.empty()) return std::nullopt;
+  if (count_ == 0) return std::nullopt;
   const std::uint16_t number = KnownName(certifier);
   if (number == kNoName) return std::nullopt;
   MakeKey(key_, number, id_technique);
-  const auto it = index_.find(key_);
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  const Entry* e = Locate(HashOf(key_), key_);
+  if (e == nullptr) return std::nullopt;
+  return PlaceOf(*e);
 }
 
 TimePoint StagedPassages::Read(std::uint64_t order, Observation& out) const {
@@ -263,7 +293,21 @@ void StagedPassages::Erase(std::uint64_t order) {
   if (order < first_ || order - first_ >= slots_.size()) return;
   Slot& slot = slots_[order - first_];
   if (slot.bytes == nullptr) return;
-  index_.erase(KeyOf(slot.bytes));  // before the bytes it views go
+  // Its entry goes, and the entries after it in the same run move back to where a look-up finds
+  // them (linear probing's deletion, without tombstones), their slots told where they went.
+  const std::size_t mask = index_.size() - 1;
+  std::size_t hole = slot.entry;
+  for (std::size_t next = (hole + 1) & mask; index_[next].hash != 0; next = (next + 1) & mask) {
+    const std::size_t home = index_[next].hash & mask;
+    // The entry at `next` may fill the hole unless its home lies after the hole, up to `next`.
+    const bool stays = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+    if (stays) continue;
+    index_[hole] = index_[next];
+    slots_[PlaceOf(index_[hole]) - first_].entry = static_cast<std::uint32_t>(hole);
+    hole = next;
+  }
+  index_[hole] = Entry{};
+  --count_;
   Chunk& chunk = chunks_[slot.chunk - first_chunk_];
   if (--chunk.live == 0) {
     if (&chunk == &chunks_.back()) {
@@ -281,7 +325,7 @@ void StagedPassages::Erase(std::uint64_t order) {
     chunks_.pop_front();
     ++first_chunk_;
   }
-  if (index_.empty()) ForgetNames();  // the names go with the last passage that used them
+  if (count_ == 0) ForgetNames();  // the names go with the last passage that used them
 }
 
 void StagedPassages::ForgetNames() {

@@ -5,9 +5,11 @@
 // held it; what it must not or cannot hold it refuses.
 #include "connectors/store/staged_passages.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -257,6 +259,57 @@ TEST(StagedPassagesTest, RefusesWhatIsTooLargeToHoldAndHoldsALargeOneWhole) {
   EXPECT_EQ(read_back.certification_code, "RS65531");
   // Once they are let go, names are numbered afresh.
   EmptyThenPutAnew(named, held, "BCR00001", "RS70000");
+}
+
+// The index by key is an open addressing table whose entries move back when one before them
+// goes: at its capacity, passages let go in a shuffled order and put again, every one still held
+// is found at its place, none let go is, and it empties whole.
+TEST(StagedPassagesTest, FindsEveryPassageHeldThroughPutsAndErasesInAnyOrder) {
+  StagedPassages staged;
+  std::mt19937 random(20261206);
+  std::vector<std::uint64_t> held;  // places
+  std::vector<std::string> ids;     // by place
+  auto put = [&](const std::string& certifier) {
+    const std::string id = "P" + std::to_string(ids.size());
+    ASSERT_TRUE(staged.Put(Obs(certifier, id), kSeen));
+    held.push_back(ids.size());
+    ids.push_back(certifier + "/" + id);
+  };
+  auto check = [&](const std::vector<std::uint64_t>& gone) {
+    for (const std::uint64_t place : held) {
+      const std::string& key = ids[place];
+      const std::size_t slash = key.find('/');
+      ASSERT_EQ(staged.Find(key.substr(0, slash), key.substr(slash + 1)),
+                std::optional<std::uint64_t>(place))
+          << key;
+    }
+    for (const std::uint64_t place : gone) {
+      const std::string& key = ids[place];
+      const std::size_t slash = key.find('/');
+      ASSERT_EQ(staged.Find(key.substr(0, slash), key.substr(slash + 1)), std::nullopt) << key;
+    }
+  };
+  for (std::size_t i = 0; i < StagedPassages::kMost; ++i) put(i % 3 == 0 ? "BCR00002" : "BCR00001");
+  ASSERT_FALSE(staged.HasRoom());
+  for (int round = 0; round < 3; ++round) {
+    std::shuffle(held.begin(), held.end(), random);
+    std::vector<std::uint64_t> gone(held.end() - static_cast<std::ptrdiff_t>(held.size() / 2),
+                                    held.end());
+    held.resize(held.size() - gone.size());
+    for (const std::uint64_t place : gone) staged.Erase(place);
+    EXPECT_EQ(staged.size(), held.size());
+    check(gone);
+    while (staged.HasRoom()) put("BCR00001");
+    check(gone);
+  }
+  std::shuffle(held.begin(), held.end(), random);
+  const std::vector<std::uint64_t> all = std::move(held);
+  held.clear();
+  for (const std::uint64_t place : all) staged.Erase(place);
+  EXPECT_TRUE(staged.empty());
+  check(all);
+  put("BCR00003");
+  check({});
 }
 
 TEST(StagedPassagesTest, HoldsAtMostItsCapacity) {
