@@ -427,7 +427,9 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
   // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
   // loop ends; the validator reports up to its error limit per pass.
   for (int rewrite = 1;; ++rewrite) {
-    auto errors = settings_.schema->Validate(sealed.partial);
+    auto file = publisher_.files().OpenForReading(sealed.partial);
+    if (!file) return std::unexpected(file.error());
+    auto errors = settings_.schema->Validate(**file);
     if (!errors) return std::unexpected(errors.error());
     if (errors->empty()) break;
     // Each error names a line; a passage is one line.

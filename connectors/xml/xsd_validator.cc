@@ -1,9 +1,12 @@
 #include "connectors/xml/xsd_validator.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <regex>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -57,7 +60,6 @@ void Collect(void* context, xmlErrorPtr error) {
   c->errors.push_back(std::move(e));
 }
 
-
 }  // namespace
 
 Result<std::shared_ptr<const XsdSchema>> XsdSchema::FromFile(const std::string& path) {
@@ -107,19 +109,73 @@ XsdSchema::~XsdSchema() { xmlSchemaFree(static_cast<xmlSchemaPtr>(schema_)); }
 
 Result<std::vector<XsdError>> XsdSchema::Validate(const std::string& path,
                                                   std::size_t max_errors) const {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return Fail(ErrorKind::kIo, "cannot read " + path + ": " + std::strerror(errno));
+  PosixFileSystem files;
+  auto file = files.OpenForReading(path);
+  if (!file) return std::unexpected(file.error());
+  return Validate(**file, max_errors);
+}
+
+namespace {
+
+// What libxml2 reads the file through (xmlParserInputBufferCreateIO). libxml2 asks 4,000 bytes
+// at a time; they are served from a buffer filled kBlock bytes at a time, where its own file
+// input (xmlSchemaValidateFile's) made a read(2) for each, through its compressed-input layer.
+// The file's own errors are kept, to be returned as the I/O errors they are rather than as a
+// file that is not XML.
+class Source {
+ public:
+  explicit Source(ReadableFile& file) : file_(file), buffer_(kBlock) {}
+  const std::optional<Error>& error() const { return error_; }
+
+  static int Read(void* context, char* out, int length) {
+    auto* self = static_cast<Source*>(context);
+    if (self->at_ == self->held_) {
+      auto n = self->file_.Read(self->buffer_.data(), self->buffer_.size());
+      if (!n) {
+        self->error_ = n.error();
+        return -1;
+      }
+      self->at_ = 0;
+      self->held_ = *n;
+    }
+    const std::size_t n =
+        std::min(static_cast<std::size_t>(std::max(length, 0)), self->held_ - self->at_);
+    std::memcpy(out, self->buffer_.data() + self->at_, n);
+    self->at_ += n;
+    return static_cast<int>(n);
   }
+  static int Close(void*) { return 0; }
+
+ private:
+  static constexpr std::size_t kBlock = std::size_t{256} << 10;
+  ReadableFile& file_;
+  std::vector<char> buffer_;
+  std::size_t at_ = 0, held_ = 0;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Result<std::vector<XsdError>> XsdSchema::Validate(ReadableFile& file,
+                                                  std::size_t max_errors) const {
   Collector collector;
   collector.max = max_errors;
   ErrorCapture capture(&collector, &Collect);
   xmlSchemaValidCtxtPtr context = xmlSchemaNewValidCtxt(static_cast<xmlSchemaPtr>(schema_));
   if (context == nullptr) return Fail(ErrorKind::kInternal, "cannot create an XSD validator");
   xmlSchemaSetValidStructuredErrors(context, &Collect, &collector);
-  // Streaming validation; no network, no entity expansion (the default), no DTD loading.
-  int rc = xmlSchemaValidateFile(context, path.c_str(), XML_PARSE_NONET);
+  Source source(file);
+  // Streaming validation (SAX); no network, no entity expansion (the default), no DTD loading.
+  // The input buffer is the parser's once given (freed with it).
+  xmlParserInputBufferPtr input =
+      xmlParserInputBufferCreateIO(&Source::Read, &Source::Close, &source, XML_CHAR_ENCODING_NONE);
+  if (input == nullptr) {
+    xmlSchemaFreeValidCtxt(context);
+    return Fail(ErrorKind::kInternal, "cannot create an XML input buffer");
+  }
+  int rc = xmlSchemaValidateStream(context, input, XML_CHAR_ENCODING_NONE, nullptr, nullptr);
   xmlSchemaFreeValidCtxt(context);
+  if (source.error()) return std::unexpected(*source.error());
   if (rc != 0 && collector.errors.empty()) {
     collector.errors.push_back(
         {0, 0, "", "the file cannot be read as XML (libxml2 code " + std::to_string(rc) + ")",

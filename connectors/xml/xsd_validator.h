@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file_system.h"
 
 namespace accrochd::xml {
 
@@ -34,6 +35,8 @@ class XsdSchema {
   // value only when the file cannot be read.
   Result<std::vector<XsdError>> Validate(const std::string& path,
                                          std::size_t max_errors = 1000) const;
+  // The same of a file open for reading, from where it is: a read error is returned as such.
+  Result<std::vector<XsdError>> Validate(ReadableFile& file, std::size_t max_errors = 1000) const;
 
   const std::string& name() const { return name_; }
 

@@ -1,6 +1,9 @@
 // The XSD validator (where each error is, whether the file is even XML, schemas that cannot be
 // used), the French explanation of each kind of error -- which never repeats the value -- and
 // the small pieces the deposit files rely on: sizes and UUIDs.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <regex>
 #include <set>
 #include <string>
@@ -177,6 +180,59 @@ TEST_F(XsdTest, AFileThatCannotBeReadIsAnIoError) {
   EXPECT_EQ(errors.error().kind(), ErrorKind::kIo);
   EXPECT_EQ(errors.error().message(),
             "cannot read " + dir_ + "/none.xml: No such file or directory");
+}
+
+// A file read through the FileSystem seam: served in pieces of the sizes libxml2 asks, until
+// `fail_after` bytes, where the read fails as a failing disk's would.
+class FailingFile final : public ReadableFile {
+ public:
+  FailingFile(std::string bytes, std::size_t fail_after)
+      : bytes_(std::move(bytes)), fail_after_(fail_after) {}
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    if (at_ >= fail_after_) return std::unexpected(FileError("read", "/outbox/.f.xml", EIO));
+    const std::size_t n = std::min({size, bytes_.size() - at_, fail_after_ - at_});
+    std::memcpy(buffer, bytes_.data() + at_, n);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::string bytes_;
+  std::size_t fail_after_;
+  std::size_t at_ = 0;
+};
+
+TEST_F(XsdTest, AReadThatFailsPartWayIsAnIoErrorNotAFileThatIsNotXml) {
+  const std::string doc = Document({Passage(), Passage(kTitulaire, "", "T2")});
+  FailingFile whole(doc, doc.size() + 1);
+  auto errors = schema_->Validate(whole);
+  ASSERT_TRUE(errors) << errors.error().message();
+  EXPECT_TRUE(errors->empty());
+  FailingFile failing(doc, doc.size() / 2);
+  errors = schema_->Validate(failing);
+  ASSERT_FALSE(errors);
+  EXPECT_EQ(errors.error().kind(), ErrorKind::kIo);
+  EXPECT_EQ(errors.error().message(), "cannot read /outbox/.f.xml: Input/output error");
+}
+
+// The file is read in blocks far larger than what libxml2 asks for each time: lines and errors
+// across the blocks' edges are where they are in the file.
+TEST_F(XsdTest, ErrorsFarIntoALargeFileNameTheirLines) {
+  std::vector<std::string> passages;
+  std::vector<int> refused;
+  for (int i = 0; i < 3000; ++i) {  // some 1.5 MB
+    const std::string id = "T" + std::to_string(i);
+    if (i % 997 == 5) {
+      passages.push_back(Passage(Replace(kTitulaire, ">M<", ">X<"), "", id));
+      refused.push_back(5 + i);
+    } else {
+      passages.push_back(Passage(kTitulaire, "", id));
+    }
+  }
+  const std::vector<XsdError> errors = Errors(Document(passages));
+  std::vector<int> lines;
+  for (const XsdError& e : errors) lines.push_back(e.line);
+  EXPECT_EQ(lines, refused);
 }
 
 TEST_F(XsdTest, SchemaFromFileKeepsItsPathAsName) {
