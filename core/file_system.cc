@@ -1,8 +1,12 @@
 #include "core/file_system.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <future>
+#include <new>
 #include <utility>
 
 #include <dirent.h>
@@ -67,6 +71,185 @@ class PosixWritableFile final : public WritableFile {
  private:
   Fd fd_;
   std::string path_;
+};
+
+// The alignment O_DIRECT asks of a buffer, a length and an offset: the logical block of most
+// devices is 512 bytes, of some 4 KiB.
+constexpr std::size_t kDirectAlignment = 4096;
+
+struct FreeAligned {
+  void operator()(char* p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<char[], FreeAligned>;
+
+AlignedBuffer NewAlignedBuffer() {
+  auto* p = static_cast<char*>(std::aligned_alloc(kDirectAlignment, kUncachedBlock));
+  if (p == nullptr) throw std::bad_alloc();
+  return AlignedBuffer(p);
+}
+
+// Turns O_DIRECT off on `fd`: for a write or a read whose length or place is not aligned, or a
+// file system that refuses one after accepting the open (EINVAL).
+bool StopDirect(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0;
+}
+
+// A file written around the page cache (Caching::kUncached): whole blocks of its aligned buffer
+// go to the device with O_DIRECT; the last, shorter one, at Sync or at the close, goes through
+// the page cache (O_DIRECT off from then on).
+class DirectWritableFile final : public WritableFile {
+ public:
+  DirectWritableFile(int fd, std::string path)
+      : fd_(fd), path_(std::move(path)), buffer_(NewAlignedBuffer()) {}
+  ~DirectWritableFile() override { (void)Flush(); }  // best effort: a caller that cares syncs
+
+  Result<void> Append(std::string_view data) override {
+    while (!data.empty()) {
+      const std::size_t n = std::min(data.size(), kUncachedBlock - used_);
+      std::memcpy(buffer_.get() + used_, data.data(), n);
+      used_ += n;
+      data.remove_prefix(n);
+      if (used_ == kUncachedBlock) {
+        if (auto r = Write(used_); !r) return r;
+      }
+    }
+    return {};
+  }
+
+  Result<void> Sync() override {
+    if (auto r = Flush(); !r) return r;
+    if (::fsync(fd_.get()) != 0) return std::unexpected(FileError("sync", path_, errno));
+    return {};
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  // Writes what the buffer holds: its aligned part directly, the rest through the page cache.
+  Result<void> Flush() {
+    if (used_ == 0) return {};
+    const std::size_t aligned = used_ / kDirectAlignment * kDirectAlignment;
+    if (aligned > 0) {
+      if (auto r = Write(aligned); !r) return r;
+    }
+    if (used_ == 0) return {};
+    if (direct_ && !StopDirect(fd_.get())) {
+      return std::unexpected(FileError("write", path_, errno));
+    }
+    direct_ = false;
+    return Write(used_);
+  }
+
+  // Writes the buffer's first `n` bytes and keeps the rest at its start.
+  Result<void> Write(std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t w = ::write(fd_.get(), buffer_.get() + done, n - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        // A file system that took O_DIRECT at the open and refuses the write: cached from here.
+        if (errno == EINVAL && direct_ && StopDirect(fd_.get())) {
+          direct_ = false;
+          continue;
+        }
+        return std::unexpected(FileError("write", path_, errno));
+      }
+      done += static_cast<std::size_t>(w);
+      // A short direct write leaves the file's end unaligned: cached from here.
+      if (direct_ && done < n && done % kDirectAlignment != 0) {
+        if (!StopDirect(fd_.get())) return std::unexpected(FileError("write", path_, errno));
+        direct_ = false;
+      }
+    }
+    std::memmove(buffer_.get(), buffer_.get() + n, used_ - n);
+    used_ -= n;
+    return {};
+  }
+
+  Fd fd_;
+  std::string path_;
+  AlignedBuffer buffer_;
+  std::size_t used_ = 0;
+  bool direct_ = true;
+};
+
+// A file read around the page cache, a block of kUncachedBlock bytes at a time, the next block
+// read on another thread while this one is served: a read from the device takes as long as a
+// consumer's work on the block (the XSD check's, the SHA-256's, zstd's), which would otherwise
+// wait for each.
+class DirectReadableFile final : public ReadableFile {
+ public:
+  DirectReadableFile(int fd, std::string path)
+      : fd_(fd), path_(std::move(path)), buffers_{NewAlignedBuffer(), NewAlignedBuffer()} {}
+  ~DirectReadableFile() override {
+    if (next_.valid()) next_.wait();  // it writes into buffers_
+  }
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    if (at_ == held_) {
+      if (done_) return 0;
+      auto n = Fill();
+      if (!n) return n;
+      if (*n == 0) return 0;
+    }
+    const std::size_t n = std::min(size, held_ - at_);
+    std::memcpy(buffer, buffers_[current_].get() + at_, n);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  struct Block {
+    ssize_t size;  // -1: failed
+    int error;
+  };
+
+  // Reads the block at `offset` into `buffer`; O_DIRECT is turned off if the file system
+  // refuses it at the first read.
+  Block ReadBlock(char* buffer, std::uint64_t offset) {
+    for (;;) {
+      const ssize_t n = ::pread(fd_.get(), buffer, kUncachedBlock, static_cast<off_t>(offset));
+      if (n >= 0) return {n, 0};
+      if (errno == EINTR) continue;
+      if (errno == EINVAL && direct_.exchange(false) && StopDirect(fd_.get())) continue;
+      return {-1, errno};
+    }
+  }
+
+  void StartNext() {
+    char* into = buffers_[1 - current_].get();
+    const std::uint64_t offset = offset_;
+    next_ =
+        std::async(std::launch::async, [this, into, offset] { return ReadBlock(into, offset); });
+  }
+
+  Result<std::size_t> Fill() {
+    if (!next_.valid()) StartNext();  // the first block
+    const Block block = next_.get();
+    if (block.size < 0) return std::unexpected(FileError("read", path_, block.error));
+    current_ = 1 - current_;
+    at_ = 0;
+    held_ = static_cast<std::size_t>(block.size);
+    offset_ += held_;
+    // A short block is the end of the file.
+    if (held_ == kUncachedBlock) {
+      StartNext();
+    } else {
+      done_ = true;
+    }
+    return held_;
+  }
+
+  Fd fd_;
+  std::string path_;
+  AlignedBuffer buffers_[2];
+  int current_ = 1;  // the buffer served; the other is being filled
+  std::future<Block> next_;
+  std::uint64_t offset_ = 0;  // of the next block to read
+  std::size_t at_ = 0, held_ = 0;
+  bool done_ = false;
+  std::atomic<bool> direct_ = true;
 };
 
 class PosixReadableFile final : public ReadableFile {
@@ -135,8 +318,8 @@ bool FileSystem::Exists(const std::string& path) {
 // ---- PosixFileSystem ----------------------------------------------------------------------
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string& path,
-                                                               CreateMode how,
-                                                               const FileMode& mode) {
+                                                               CreateMode how, const FileMode& mode,
+                                                               Caching caching) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
   switch (how) {
     case CreateMode::kExclusive:
@@ -149,15 +332,27 @@ Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string
       flags |= O_APPEND;
       break;
   }
-  const int fd = ::open(path.c_str(), flags, mode.mode);
+  // Appending keeps no alignment: only a file written from its start goes around the cache.
+  const bool direct = caching == Caching::kUncached && how != CreateMode::kAppend;
+  int fd = direct ? ::open(path.c_str(), flags | O_DIRECT, mode.mode) : -1;
+  if (fd < 0) fd = ::open(path.c_str(), flags, mode.mode);  // a file system without O_DIRECT
   if (fd < 0) return std::unexpected(FileError("create", path, errno));
-  auto file = std::make_unique<PosixWritableFile>(fd, path);
+  std::unique_ptr<WritableFile> file;
+  if ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+    file = std::make_unique<DirectWritableFile>(fd, path);
+  } else {
+    file = std::make_unique<PosixWritableFile>(fd, path);
+  }
   if (auto r = ApplyMode(fd, path, mode); !r) return std::unexpected(r.error());
-  return std::unique_ptr<WritableFile>(std::move(file));
+  return file;
 }
 
-Result<std::unique_ptr<ReadableFile>> PosixFileSystem::OpenForReading(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<std::unique_ptr<ReadableFile>> PosixFileSystem::OpenForReading(const std::string& path,
+                                                                      Caching caching) {
+  int fd =
+      caching == Caching::kUncached ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT) : -1;
+  if (fd >= 0) return std::unique_ptr<ReadableFile>(std::make_unique<DirectReadableFile>(fd, path));
+  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(FileError("read", path, errno));
   return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(fd, path));
 }
@@ -346,17 +541,18 @@ std::optional<Error> FaultInjectingFileSystem::Pass(std::string_view operation,
 
 Result<std::unique_ptr<WritableFile>> FaultInjectingFileSystem::NewFile(const std::string& path,
                                                                         CreateMode how,
-                                                                        const FileMode& mode) {
+                                                                        const FileMode& mode,
+                                                                        Caching caching) {
   if (auto e = Pass("create", path, "create")) return std::unexpected(*e);
-  auto file = base_.NewFile(path, how, mode);
+  auto file = base_.NewFile(path, how, mode, caching);
   if (!file) return std::unexpected(file.error());
   return std::unique_ptr<WritableFile>(
       std::make_unique<FaultyWritableFile>(std::move(*file), *this));
 }
 
 Result<std::unique_ptr<ReadableFile>> FaultInjectingFileSystem::OpenForReading(
-    const std::string& path) {
-  return base_.OpenForReading(path);
+    const std::string& path, Caching caching) {
+  return base_.OpenForReading(path, caching);
 }
 
 Result<FileInfo> FaultInjectingFileSystem::Stat(const std::string& path) {

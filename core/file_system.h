@@ -44,11 +44,32 @@ enum class CreateMode {
   kAppend,     // an existing file is kept, writes go to its end
 };
 
+// How a file's bytes go between the process and the disk.
+enum class Caching {
+  kCached,  // through the page cache, as any file
+  // Around it (O_DIRECT), for a large file written once and read back once or twice, from start
+  // to end: a deposit file, 50 to 100 MB, written by the write stage, read by the XSD check
+  // (which takes its SHA-256 on the way) and by the archive copy. Through the page cache, the
+  // kernel copies every byte and, on a virtual machine that hands its free memory back to the
+  // host, takes a page fresh from the host for every 4 KiB written: the write stage of a backfill
+  // of 1,000,000 passages took 1.7 to 4.7 s of CPU depending on the host's state, 1.6 s around
+  // the cache (bench/README.md, 2026-12-06, morning). A file written uncached keeps an aligned
+  // buffer of kUncachedBlock bytes, written whole; its tail goes through the cache at Sync. A file
+  // read uncached is read a block ahead on another thread (two buffers). Where the file system
+  // refuses O_DIRECT (tmpfs), the file is cached.
+  kUncached,
+};
+
+// The size of an uncached file's buffers.
+inline constexpr std::size_t kUncachedBlock = std::size_t{1} << 20;
+
 // A file being written. Not thread-safe; closed (quietly) by its destructor.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
-  // Writes all of `data`, or fails.
+  // Writes all of `data`, or fails. An uncached file keeps up to kUncachedBlock bytes in its
+  // buffer: an error of their write is returned by a later Append or by Sync, and what was not
+  // synced is written when the file is closed.
   [[nodiscard]] virtual Result<void> Append(std::string_view data) = 0;
   // fsync: what was appended survives a crash.
   [[nodiscard]] virtual Result<void> Sync() = 0;
@@ -88,9 +109,18 @@ class FileSystem {
   // umask, its group given when asked.
   [[nodiscard]] virtual Result<std::unique_ptr<WritableFile>> NewFile(const std::string& path,
                                                                       CreateMode how,
-                                                                      const FileMode& mode) = 0;
+                                                                      const FileMode& mode,
+                                                                      Caching caching) = 0;
+  [[nodiscard]] Result<std::unique_ptr<WritableFile>> NewFile(const std::string& path,
+                                                              CreateMode how,
+                                                              const FileMode& mode) {
+    return NewFile(path, how, mode, Caching::kCached);
+  }
   [[nodiscard]] virtual Result<std::unique_ptr<ReadableFile>> OpenForReading(
-      const std::string& path) = 0;
+      const std::string& path, Caching caching) = 0;
+  [[nodiscard]] Result<std::unique_ptr<ReadableFile>> OpenForReading(const std::string& path) {
+    return OpenForReading(path, Caching::kCached);
+  }
   // exists = false, and no error, when there is nothing at `path`.
   [[nodiscard]] virtual Result<FileInfo> Stat(const std::string& path) = 0;
   // The entries of a directory, "." and ".." left out, sorted by name.
@@ -120,9 +150,12 @@ class FileSystem {
 // The real file system.
 class PosixFileSystem final : public FileSystem {
  public:
+  using FileSystem::NewFile;
+  using FileSystem::OpenForReading;
   Result<std::unique_ptr<WritableFile>> NewFile(const std::string& path, CreateMode how,
-                                                const FileMode& mode) override;
-  Result<std::unique_ptr<ReadableFile>> OpenForReading(const std::string& path) override;
+                                                const FileMode& mode, Caching caching) override;
+  Result<std::unique_ptr<ReadableFile>> OpenForReading(const std::string& path,
+                                                       Caching caching) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<DirectoryEntry>> ListDirectory(const std::string& path) override;
   Result<void> MakeDirectory(const std::string& path, const FileMode& mode) override;
@@ -176,9 +209,12 @@ class FaultInjectingFileSystem final : public FileSystem {
   // The point that failed, if one did.
   std::optional<std::string> failed() const;
 
+  using FileSystem::NewFile;
+  using FileSystem::OpenForReading;
   Result<std::unique_ptr<WritableFile>> NewFile(const std::string& path, CreateMode how,
-                                                const FileMode& mode) override;
-  Result<std::unique_ptr<ReadableFile>> OpenForReading(const std::string& path) override;
+                                                const FileMode& mode, Caching caching) override;
+  Result<std::unique_ptr<ReadableFile>> OpenForReading(const std::string& path,
+                                                       Caching caching) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<DirectoryEntry>> ListDirectory(const std::string& path) override;
   Result<void> MakeDirectory(const std::string& path, const FileMode& mode) override;

@@ -424,14 +424,22 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
     Sealed& sealed, std::optional<PublishedFile>& reached_outbox) {
   EarlyRecord early(settings_.hooks, sealed.name, sealed.id_flux, sealed.layout.id_techniques);
   bool rewritten = false;
+  std::string sha256;  // of the file as last checked
   // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
   // loop ends; the validator reports up to its error limit per pass.
   for (int rewrite = 1;; ++rewrite) {
-    auto file = publisher_.files().OpenForReading(sealed.partial);
+    auto file = publisher_.files().OpenForReading(sealed.partial, Caching::kUncached);
     if (!file) return std::unexpected(file.error());
-    auto errors = settings_.schema->Validate(**file);
+    // The check reads the whole file: its SHA-256 is taken on the way (one read less).
+    Sha256Reader hashed(**file);
+    auto errors = settings_.schema->Validate(hashed);
     if (!errors) return std::unexpected(errors.error());
-    if (errors->empty()) break;
+    if (errors->empty()) {
+      auto sha = hashed.Finish();
+      if (!sha) return std::unexpected(sha.error());
+      sha256 = std::move(*sha);
+      break;
+    }
     // Each error names a line; a passage is one line.
     std::vector<std::uint64_t> faulty;
     std::vector<mappings::Rejection> rejections;
@@ -483,6 +491,7 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
   file.id_flux = sealed.id_flux;
   file.passages = sealed.layout.id_techniques.size();
   file.certificateur = settings_.certificateur;
+  file.sha256 = sha256;
   // The state store learns of the file before it appears in the outbox, and that it appeared
   // after: a crash in between is settled at the next start by looking at the outbox.
   std::int64_t token = 0;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -104,7 +105,7 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
-  auto file = files.OpenForReading(path);
+  auto file = files.OpenForReading(path, Caching::kUncached);
   if (!file) return std::unexpected(file.error());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
@@ -118,6 +119,32 @@ Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+  return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+}
+
+Sha256Reader::Sha256Reader(ReadableFile& file) : file_(file), context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr) throw std::bad_alloc();
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
+}
+
+Sha256Reader::~Sha256Reader() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+Result<std::size_t> Sha256Reader::Read(char* buffer, std::size_t size) {
+  auto n = file_.Read(buffer, size);
+  if (n && *n > 0) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), buffer, *n);
+  return n;
+}
+
+Result<std::string> Sha256Reader::Finish() {
+  std::vector<char> buffer(1 << 16);
+  for (;;) {
+    auto n = Read(buffer.data(), buffer.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.data(), &length);
   return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
@@ -240,9 +267,11 @@ Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file)
   if (!info) return std::unexpected(info.error());
   if (!info->exists) return std::unexpected(FileError("read", partial, ENOENT));
   file.bytes = info->size;
-  auto sha = Sha256OfFile(files_, partial);
-  if (!sha) return std::unexpected(sha.error());
-  file.sha256 = *sha;
+  if (file.sha256.empty()) {
+    auto sha = Sha256OfFile(files_, partial);
+    if (!sha) return std::unexpected(sha.error());
+    file.sha256 = *sha;
+  }
   // DurableRename's three steps, apart: once the rename is done the file is in the outbox, and
   // published, even if the directory's fsync then fails (a deposit abandoned while its file is
   // in the outbox would be deposited twice).
@@ -286,7 +315,7 @@ Result<void> Publisher::Complete(PublishedFile& file) {
 // The compressed copy, written beside its final name and renamed when complete; streamed, so
 // that memory stays flat whatever the size of the file.
 Result<void> Publisher::WriteArchive(const PublishedFile& file) {
-  auto in = files_.OpenForReading(file.path);
+  auto in = files_.OpenForReading(file.path, Caching::kUncached);
   if (!in) return std::unexpected(in.error());
   return WriteFileAtomically(files_, file.archive_path, FileModeFor(),
                              [&](WritableFile& out) { return Compress(**in, out); });

@@ -87,8 +87,8 @@ class Publisher {
   std::string PartialPath(const std::string& name) const;
 
   // Publishes `partial` (complete, checked, fsynced) as `file.name`: rename into the outbox,
-  // archive a compressed copy, append to the manifest. Fills path, archive_path, sha256, bytes
-  // and published_at.
+  // archive a compressed copy, append to the manifest. Fills path, archive_path, sha256 (unless
+  // the caller read the file and set it), bytes and published_at.
   Result<void> Publish(const std::string& partial, PublishedFile& file);
 
   // Archives a file already in the outbox and appends its manifest line, each only if missing
@@ -114,6 +114,25 @@ class Publisher {
 
 // The SHA-256 of a file, in lower-case hexadecimal.
 Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path);
+
+// A file read through another, whose bytes it hashes as they are read: the XSD check of a
+// deposit file gives its SHA-256 too, which Publish then need not read the file again for.
+class Sha256Reader final : public ReadableFile {
+ public:
+  explicit Sha256Reader(ReadableFile& file);
+  ~Sha256Reader() override;
+  Sha256Reader(const Sha256Reader&) = delete;
+  Sha256Reader& operator=(const Sha256Reader&) = delete;
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override;
+  // Reads what is left of the file (a reader may stop before its end), then gives the SHA-256 of
+  // all of it, in lower-case hexadecimal.
+  Result<std::string> Finish();
+
+ private:
+  ReadableFile& file_;
+  void* context_;  // EVP_MD_CTX, kept out of this header
+};
 // The SHA-256 of `bytes`, in lower-case hex.
 std::string Sha256Hex(std::string_view bytes);
 

@@ -321,7 +321,10 @@ Result<std::unique_ptr<DepositWriter>> DepositWriter::Create(FileSystem& files,
                                                              const std::string& path,
                                                              const FluxHeader& h) {
   auto impl = std::make_unique<Impl>();
-  auto file = files.NewFile(path, CreateMode::kExclusive, FileMode{0600, std::nullopt});
+  // Written once, read back once by the XSD check, the SHA-256 and the archive copy: around the
+  // page cache (file_system.h, Caching).
+  auto file =
+      files.NewFile(path, CreateMode::kExclusive, FileMode{0600, std::nullopt}, Caching::kUncached);
   if (!file) return std::unexpected(file.error());
   impl->file = std::move(*file);
   xmlOutputBufferPtr out = xmlOutputBufferCreateIO(&Impl::Write, &Impl::Close, impl.get(), nullptr);

@@ -5,8 +5,10 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -57,6 +59,94 @@ TEST_F(FileSystemTest, NewFilesAndDirectoriesHaveTheirModeWhateverTheUmask) {
   fs::permissions(dir_ + "/d", fs::perms::all);
   ASSERT_TRUE(files_.MakeDirectory(dir_ + "/d", FileMode{0750, std::nullopt}).has_value());
   EXPECT_EQ(ModeOf(dir_ + "/d"), 0750u);
+}
+
+// Bytes that show where each one is: a piece misplaced or repeated does not compare equal.
+std::string Numbered(std::size_t size) {
+  std::string bytes;
+  bytes.reserve(size + 16);
+  for (std::size_t i = 0; bytes.size() < size; ++i) bytes += std::to_string(i) + ',';
+  bytes.resize(size);
+  return bytes;
+}
+
+// Writes `bytes` into `path` in pieces of the sizes given in turn, then reads it back through
+// the seam in pieces of other sizes: what comes back, `caching` either way.
+std::string WriteAndReadBack(FileSystem& files, const std::string& path, const std::string& bytes,
+                             Caching write, Caching read) {
+  auto file = files.NewFile(path, CreateMode::kExclusive, FileMode{0600, std::nullopt}, write);
+  EXPECT_TRUE(file.has_value()) << file.error().message();
+  if (!file) return "";
+  const std::size_t pieces[] = {1, 7, 4096, 65536, 300000, 3};
+  std::size_t at = 0;
+  for (std::size_t i = 0; at < bytes.size(); ++i) {
+    const std::size_t n = std::min(pieces[i % std::size(pieces)], bytes.size() - at);
+    EXPECT_TRUE((*file)->Append(std::string_view(bytes).substr(at, n)).has_value());
+    at += n;
+  }
+  EXPECT_TRUE((*file)->Sync().has_value());
+  file->reset();
+  auto in = files.OpenForReading(path, read);
+  EXPECT_TRUE(in.has_value()) << in.error().message();
+  if (!in) return "";
+  std::string back;
+  std::vector<char> buffer(200000);
+  const std::size_t sizes[] = {4000, 1, 131072, 200000};
+  for (std::size_t i = 0;; ++i) {
+    auto n = (*in)->Read(buffer.data(), sizes[i % std::size(sizes)]);
+    EXPECT_TRUE(n.has_value()) << n.error().message();
+    if (!n || *n == 0) break;
+    back.append(buffer.data(), *n);
+  }
+  return back;
+}
+
+// Deposit files go around the page cache (Caching::kUncached): whole aligned blocks with O_DIRECT,
+// the tail through the cache, reads a block ahead. Whatever the size -- around a block's edge,
+// the alignment's, several blocks -- and the pieces, the bytes read are the bytes written, each
+// way read or written.
+TEST_F(FileSystemTest, UncachedFilesHoldTheSameBytesAsCachedOnes) {
+  const std::size_t block = kUncachedBlock;
+  int n = 0;
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
+        block - 1, block, block + 1, 3 * block + 12345}) {
+    const std::string bytes = Numbered(size);
+    for (const Caching write : {Caching::kUncached, Caching::kCached}) {
+      for (const Caching read : {Caching::kUncached, Caching::kCached}) {
+        const std::string path = dir_ + "/f" + std::to_string(++n);
+        EXPECT_EQ(WriteAndReadBack(files_, path, bytes, write, read), bytes)
+            << size << " bytes, written " << (write == Caching::kUncached ? "uncached" : "cached")
+            << ", read " << (read == Caching::kUncached ? "uncached" : "cached");
+        EXPECT_EQ(ReadAll(path), bytes) << size;
+        EXPECT_EQ(ModeOf(path), 0600u);
+      }
+    }
+  }
+}
+
+TEST_F(FileSystemTest, AnUncachedFileWritesWhatWasNotSyncedWhenClosedAndGoesOnAfterASync) {
+  const std::string bytes = Numbered(3 * kUncachedBlock + 777);
+  auto file = files_.NewFile(dir_ + "/a", CreateMode::kExclusive, FileMode{0600, std::nullopt},
+                             Caching::kUncached);
+  ASSERT_TRUE(file.has_value()) << file.error().message();
+  // A tail through the cache at Sync, then whole blocks again after it.
+  ASSERT_TRUE((*file)->Append(std::string_view(bytes).substr(0, 5000)).has_value());
+  ASSERT_TRUE((*file)->Sync().has_value());
+  EXPECT_EQ(ReadAll(dir_ + "/a"), bytes.substr(0, 5000));
+  ASSERT_TRUE((*file)->Append(std::string_view(bytes).substr(5000)).has_value());
+  file->reset();  // closed without a Sync: the rest is written all the same
+  EXPECT_EQ(ReadAll(dir_ + "/a"), bytes);
+}
+
+// Where the file system refuses O_DIRECT (tmpfs), an uncached file is a cached one.
+TEST_F(FileSystemTest, AnUncachedFileWhereTheFileSystemRefusesItIsCached) {
+  if (!fs::is_directory("/dev/shm")) GTEST_SKIP() << "no /dev/shm (tmpfs) on this machine";
+  const std::string dir = testing::FastScratchDir("file-system-test", dir_);
+  const std::string bytes = Numbered(kUncachedBlock + 4097);
+  EXPECT_EQ(WriteAndReadBack(files_, dir + "/a", bytes, Caching::kUncached, Caching::kUncached),
+            bytes);
+  fs::remove_all(dir);
 }
 
 TEST_F(FileSystemTest, ErrorsNameTheOperationThePathAndTheReason) {

@@ -101,6 +101,27 @@ class PublisherTest : public ::testing::Test {
 // ---------------------------------------------------------------------------------------------
 // Names
 
+// The XSD check hashes the file as it reads it (Sha256Reader): a reader that stops before the
+// end still gets the SHA-256 of the whole file, the same as Sha256OfFile's.
+TEST(Sha256ReaderTest, HashesWhatIsReadThenTheRest) {
+  const std::string dir = testing::MakeTempDir("publisher_test/Sha256Reader");
+  std::string bytes;
+  for (int i = 0; bytes.size() < 300000; ++i) bytes += std::to_string(i) + ";";
+  testing::WriteFile(dir + "/f", bytes, 0600);
+  PosixFileSystem files;
+  auto file = files.OpenForReading(dir + "/f");
+  ASSERT_TRUE(file);
+  Sha256Reader hashed(**file);
+  char buffer[4000];
+  auto n = hashed.Read(buffer, sizeof buffer);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(std::string(buffer, *n), bytes.substr(0, *n));  // read through, unchanged
+  auto sha = hashed.Finish();
+  ASSERT_TRUE(sha) << sha.error().message();
+  EXPECT_EQ(*sha, Sha256Hex(bytes));
+  EXPECT_EQ(*sha, Sha256OfFile(files, dir + "/f"));
+}
+
 TEST_F(PublisherTest, NameForIsTheCertifierUtcStampAndASequenceWithinTheSameSecond) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
@@ -309,8 +330,8 @@ TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(file.name), file));
   // The state directory is only passed through: 0711, its group left alone.
   EXPECT_EQ(ModeOf(state_), 0711u);
-  for (const std::string& dir : {state_ + "/outbox", state_ + "/archive",
-                                 state_ + "/archive/2026", state_ + "/archive/2026/11"}) {
+  for (const std::string& dir : {state_ + "/outbox", state_ + "/archive", state_ + "/archive/2026",
+                                 state_ + "/archive/2026/11"}) {
     EXPECT_EQ(ModeOf(dir), 0750u) << dir;
     EXPECT_EQ(GroupOf(dir), group) << dir;
   }
