@@ -7,6 +7,7 @@
 #include <cstring>
 #include <future>
 #include <new>
+#include <system_error>
 #include <utility>
 
 #include <dirent.h>
@@ -86,6 +87,14 @@ AlignedBuffer NewAlignedBuffer() {
   auto* p = static_cast<char*>(std::aligned_alloc(kDirectAlignment, kUncachedBlock));
   if (p == nullptr) throw std::bad_alloc();
   return AlignedBuffer(p);
+}
+
+// Turns O_DIRECT on for `fd`, opened without it; false where the file system refuses it (tmpfs
+// before Linux 6.6). Set after the open, not at it: an open with O_CREAT and O_DIRECT that the
+// file system refuses may have created the file, which a second open with O_EXCL would then find.
+bool StartDirect(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_DIRECT) == 0;
 }
 
 // Turns O_DIRECT off on `fd`: for a write or a read whose length or place is not aligned, or a
@@ -220,8 +229,12 @@ class DirectReadableFile final : public ReadableFile {
   void StartNext() {
     char* into = buffers_[1 - current_].get();
     const std::uint64_t offset = offset_;
-    next_ =
-        std::async(std::launch::async, [this, into, offset] { return ReadBlock(into, offset); });
+    auto read = [this, into, offset] { return ReadBlock(into, offset); };
+    try {
+      next_ = std::async(std::launch::async, read);
+    } catch (const std::system_error&) {
+      next_ = std::async(std::launch::deferred, read);  // no thread to be had: read when asked
+    }
   }
 
   Result<std::size_t> Fill() {
@@ -332,13 +345,11 @@ Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string
       flags |= O_APPEND;
       break;
   }
-  // Appending keeps no alignment: only a file written from its start goes around the cache.
-  const bool direct = caching == Caching::kUncached && how != CreateMode::kAppend;
-  int fd = direct ? ::open(path.c_str(), flags | O_DIRECT, mode.mode) : -1;
-  if (fd < 0) fd = ::open(path.c_str(), flags, mode.mode);  // a file system without O_DIRECT
+  const int fd = ::open(path.c_str(), flags, mode.mode);
   if (fd < 0) return std::unexpected(FileError("create", path, errno));
+  // Appending keeps no alignment: only a file written from its start goes around the cache.
   std::unique_ptr<WritableFile> file;
-  if ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+  if (caching == Caching::kUncached && how != CreateMode::kAppend && StartDirect(fd)) {
     file = std::make_unique<DirectWritableFile>(fd, path);
   } else {
     file = std::make_unique<PosixWritableFile>(fd, path);
@@ -349,11 +360,11 @@ Result<std::unique_ptr<WritableFile>> PosixFileSystem::NewFile(const std::string
 
 Result<std::unique_ptr<ReadableFile>> PosixFileSystem::OpenForReading(const std::string& path,
                                                                       Caching caching) {
-  int fd =
-      caching == Caching::kUncached ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT) : -1;
-  if (fd >= 0) return std::unique_ptr<ReadableFile>(std::make_unique<DirectReadableFile>(fd, path));
-  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(FileError("read", path, errno));
+  if (caching == Caching::kUncached && StartDirect(fd)) {
+    return std::unique_ptr<ReadableFile>(std::make_unique<DirectReadableFile>(fd, path));
+  }
   return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(fd, path));
 }
 

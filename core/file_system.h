@@ -56,7 +56,7 @@ enum class Caching {
   // the cache (bench/README.md, 2026-12-06, morning). A file written uncached keeps an aligned
   // buffer of kUncachedBlock bytes, written whole; its tail goes through the cache at Sync. A file
   // read uncached is read a block ahead on another thread (two buffers). Where the file system
-  // refuses O_DIRECT (tmpfs), the file is cached.
+  // refuses O_DIRECT (tmpfs before Linux 6.6), the file is cached.
   kUncached,
 };
 
