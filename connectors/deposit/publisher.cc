@@ -107,19 +107,7 @@ std::string Sha256Hex(std::string_view bytes) {
 Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
   auto file = files.OpenForReading(path, Caching::kUncached);
   if (!file) return std::unexpected(file.error());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::vector<char> buffer(1 << 16);
-  for (;;) {
-    auto n = (*file)->Read(buffer.data(), buffer.size());
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), *n);
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-  return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  return Sha256Reader(**file).Finish();
 }
 
 Sha256Reader::Sha256Reader(ReadableFile& file) : file_(file), context_(EVP_MD_CTX_new()) {
