@@ -418,6 +418,18 @@ class EarlyRecord {
   std::future<Result<std::int64_t>> future_;
 };
 
+// The compressed copy a check writes, removed unless it was renamed into the archive (its path
+// then cleared).
+struct ArchiveCopy {
+  explicit ArchiveCopy(FileSystem& f) : files(f) {}
+  ~ArchiveCopy() { RemoveQuietly(files, path); }
+  ArchiveCopy(const ArchiveCopy&) = delete;
+  ArchiveCopy& operator=(const ArchiveCopy&) = delete;
+
+  FileSystem& files;
+  std::string path;
+};
+
 }  // namespace
 
 Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
@@ -425,16 +437,24 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
   EarlyRecord early(settings_.hooks, sealed.name, sealed.id_flux, sealed.layout.id_techniques);
   bool rewritten = false;
   std::string sha256;  // of the file as last checked
+  ArchiveCopy copy(publisher_.files());
   // Each pass quarantines at least one passage (an error outside any passage is fatal), so the
   // loop ends; the validator reports up to its error limit per pass.
   for (int rewrite = 1;; ++rewrite) {
     auto file = publisher_.files().OpenForReading(sealed.partial, Caching::kUncached);
     if (!file) return std::unexpected(file.error());
-    // The check reads the whole file: its SHA-256 is taken on the way (one read less).
+    auto out = publisher_.NewArchiveCopy(sealed.name);
+    if (!out) return std::unexpected(out.error());
+    copy.path = (*out)->path();
+    // The check reads the whole file: its SHA-256 and its compressed copy are taken on the way
+    // (a read each less).
     Sha256Reader hashed(**file);
-    auto errors = settings_.schema->Validate(hashed);
+    ZstdReader compressed(hashed, **out);
+    auto errors = settings_.schema->Validate(compressed);
     if (!errors) return std::unexpected(errors.error());
     if (errors->empty()) {
+      if (auto r = compressed.Finish(); !r) return std::unexpected(r.error());
+      if (auto r = (*out)->Sync(); !r) return std::unexpected(r.error());
       auto sha = hashed.Finish();
       if (!sha) return std::unexpected(sha.error());
       sha256 = std::move(*sha);
@@ -492,6 +512,7 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
   file.passages = sealed.layout.id_techniques.size();
   file.certificateur = settings_.certificateur;
   file.sha256 = sha256;
+  file.archive_copy = copy.path;
   // The state store learns of the file before it appears in the outbox, and that it appeared
   // after: a crash in between is settled at the next start by looking at the outbox.
   std::int64_t token = 0;
@@ -503,6 +524,7 @@ Result<std::optional<PublishedFile>> DepositSession::CheckAndPublish(
     token = *t;
   }
   auto published = publisher_.Publish(sealed.partial, file);
+  copy.path = file.archive_copy;  // empty once renamed into the archive
   if (file.in_outbox) reached_outbox = file;
   if (settings_.hooks.before) {
     if (file.in_outbox) {

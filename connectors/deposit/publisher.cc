@@ -61,40 +61,6 @@ std::pair<std::string, std::string> ArchiveMonth(const std::string& name) {
   return {name.substr(stamp + 1, 4), name.substr(stamp + 5, 2)};
 }
 
-// zstd of `in` into `out`, at zstd's default level (3), with the frame's checksum (what the
-// zstd(1) command writes and `zstd -t` verifies), a block at a time.
-Result<void> Compress(ReadableFile& in, WritableFile& out) {
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> z(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!z ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(z.get(), ZSTD_c_checksumFlag, 1))) {
-    return Fail(ErrorKind::kInternal, "cannot start compressing " + out.path());
-  }
-  std::vector<char> input(ZSTD_CStreamInSize());
-  std::vector<char> output(ZSTD_CStreamOutSize());
-  for (bool end = false; !end;) {
-    auto n = in.Read(input.data(), input.size());
-    if (!n) return std::unexpected(n.error());
-    end = *n == 0;
-    ZSTD_inBuffer source{input.data(), *n, 0};
-    for (bool flushed = false; !flushed;) {
-      ZSTD_outBuffer sink{output.data(), output.size(), 0};
-      const std::size_t left =
-          ZSTD_compressStream2(z.get(), &sink, &source, end ? ZSTD_e_end : ZSTD_e_continue);
-      if (ZSTD_isError(left)) {
-        return Fail(ErrorKind::kInternal,
-                    "cannot compress into " + out.path() + ": " + ZSTD_getErrorName(left));
-      }
-      if (sink.pos > 0) {
-        if (auto r = out.Append(std::string_view(output.data(), sink.pos)); !r) return r;
-      }
-      // The last block: until the frame is closed; any other: until the input is taken.
-      flushed = end ? left == 0 : source.pos == source.size;
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -134,6 +100,55 @@ Result<std::string> Sha256Reader::Finish() {
   unsigned int length = 0;
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.data(), &length);
   return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+}
+
+ZstdReader::ZstdReader(ReadableFile& file, WritableFile& out)
+    : file_(file), out_(out), context_(ZSTD_createCCtx()), output_(ZSTD_CStreamOutSize()) {
+  auto* z = static_cast<ZSTD_CCtx*>(context_);
+  if (z == nullptr ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1))) {
+    ZSTD_freeCCtx(z);
+    throw std::bad_alloc();
+  }
+}
+
+ZstdReader::~ZstdReader() { ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(context_)); }
+
+Result<std::size_t> ZstdReader::Read(char* buffer, std::size_t size) {
+  auto n = file_.Read(buffer, size);
+  if (!n || *n == 0) return n;
+  if (auto r = Compress(std::string_view(buffer, *n), false); !r) return std::unexpected(r.error());
+  return n;
+}
+
+Result<void> ZstdReader::Finish() {
+  std::vector<char> buffer(ZSTD_CStreamInSize());
+  for (;;) {
+    auto n = Read(buffer.data(), buffer.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+  }
+  return Compress({}, true);
+}
+
+// Compresses `bytes` into the file, and with `end` closes the frame.
+Result<void> ZstdReader::Compress(std::string_view bytes, bool end) {
+  ZSTD_inBuffer source{bytes.data(), bytes.size(), 0};
+  for (;;) {
+    ZSTD_outBuffer sink{output_.data(), output_.size(), 0};
+    const std::size_t left = ZSTD_compressStream2(static_cast<ZSTD_CCtx*>(context_), &sink, &source,
+                                                  end ? ZSTD_e_end : ZSTD_e_continue);
+    if (ZSTD_isError(left)) {
+      return Fail(ErrorKind::kInternal,
+                  "cannot compress into " + out_.path() + ": " + ZSTD_getErrorName(left));
+    }
+    if (sink.pos > 0) {
+      if (auto r = out_.Append(std::string_view(output_.data(), sink.pos)); !r) return r;
+    }
+    // The end: until the frame is closed; else until the input is taken.
+    if (end ? left == 0 : source.pos == source.size) return {};
+  }
 }
 
 std::string ArchiveDirectoryFor(const std::string& state_directory, const std::string& file_name) {
@@ -246,6 +261,16 @@ std::string Publisher::NameFor(const std::string& certificateur) {
   }
 }
 
+Result<std::unique_ptr<WritableFile>> Publisher::NewArchiveCopy(const std::string& name) {
+  const std::string dir = ArchiveDirectoryFor(settings_.state_directory, name);
+  if (auto r = files_.MakeDirectory(ParentDirectory(dir), DirectoryMode()); !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto r = files_.MakeDirectory(dir, DirectoryMode()); !r) return std::unexpected(r.error());
+  const std::string copy = (fs::path(dir) / (name + std::string(kArchiveSuffix))).string();
+  return files_.NewFile(PartialPathFor(copy), CreateMode::kTruncate, FileModeFor());
+}
+
 Result<void> Publisher::Publish(const std::string& partial, PublishedFile& file) {
   const TimePoint now = clock_.Now();
   file.published_at = IsoStamp(now);
@@ -295,7 +320,12 @@ Result<void> Publisher::Complete(PublishedFile& file) {
   // A copy an earlier version archived (gzip) before a crash stopped it here is kept as it is.
   file.archive_path = ArchivedCopyPath(files_, settings_.state_directory, file.name);
   if (!files_.Exists(file.archive_path)) {
-    if (auto r = WriteArchive(file); !r) return r;
+    if (!file.archive_copy.empty() && files_.Rename(file.archive_copy, file.archive_path)) {
+      file.archive_copy.clear();
+      if (auto r = files_.SyncDirectory(dir); !r) return r;
+    } else if (auto r = WriteArchive(file); !r) {
+      return r;
+    }
   }
   return AppendToManifest(file);
 }
@@ -306,7 +336,7 @@ Result<void> Publisher::WriteArchive(const PublishedFile& file) {
   auto in = files_.OpenForReading(file.path, Caching::kUncached);
   if (!in) return std::unexpected(in.error());
   return WriteFileAtomically(files_, file.archive_path, FileModeFor(),
-                             [&](WritableFile& out) { return Compress(**in, out); });
+                             [&](WritableFile& out) { return ZstdReader(**in, out).Finish(); });
 }
 
 // The manifest: one line per published file, appended and synced -- unless a run stopped after

@@ -2,6 +2,7 @@
 //
 //   <state>/outbox/NAME.xml                  files ready to be deposited on the CDC portal
 //   <state>/outbox/.NAME.xml.partial         a file being written or checked (never deposited)
+//   <state>/archive/YYYY/MM/.NAME.xml.zst.partial  its compressed copy, taken while it is checked
 //   <state>/archive/YYYY/MM/NAME.xml.zst     a compressed copy of every published file (the
 //                                            month of the UTC timestamp in its name), zstd;
 //                                            NAME.xml.gz (gzip) when archived by an earlier
@@ -20,9 +21,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -56,6 +59,10 @@ struct PublishedFile {
   std::string certificateur;  // the certifier's BCR
   std::string published_at;   // ISO 8601, UTC
   bool in_outbox = false;     // renamed into the outbox: published, even if archiving failed
+  // A compressed copy of the file its caller wrote while reading it (NewArchiveCopy; complete
+  // and synced): renamed into the archive rather than compressing the file again. Cleared once
+  // renamed; the caller removes it when it is not.
+  std::string archive_copy;
 };
 
 // Not thread-safe, except NameFor(), which may be called while Publish() runs on another thread
@@ -86,14 +93,20 @@ class Publisher {
   // Where a file is written before it is published.
   std::string PartialPath(const std::string& name) const;
 
+  // A file for the compressed copy of deposit file `name`, written before it is published (see
+  // PublishedFile::archive_copy): .NAME.xml.zst.partial in its archive folder, which is made.
+  // A copy left there by a crash is removed by the next Prepare().
+  Result<std::unique_ptr<WritableFile>> NewArchiveCopy(const std::string& name);
+
   // Publishes `partial` (complete, checked, fsynced) as `file.name`: rename into the outbox,
-  // archive a compressed copy, append to the manifest. Fills path, archive_path, sha256 (unless
-  // the caller read the file and set it), bytes and published_at.
+  // archive a compressed copy (the caller's, when it wrote one), append to the manifest. Fills
+  // path, archive_path, sha256 (unless the caller read the file and set it), bytes and
+  // published_at.
   Result<void> Publish(const std::string& partial, PublishedFile& file);
 
   // Archives a file already in the outbox and appends its manifest line, each only if missing
   // (after a crash between the rename and the end of Publish). Fills sha256 and bytes from the
-  // file when they are not set.
+  // file when they are not set; compresses the file unless given its archive_copy.
   Result<void> Complete(PublishedFile& file);
 
   // Removes archived files older than the retention, if one is set. Returns how many went.
@@ -133,6 +146,31 @@ class Sha256Reader final : public ReadableFile {
   ReadableFile& file_;
   void* context_;  // EVP_MD_CTX, kept out of this header
 };
+// A file read through another, whose bytes it compresses into `out` as they are read -- zstd at
+// its default level, with the frame's checksum (what zstd(1) writes and `zstd -t` checks): the
+// XSD check of a deposit file writes its archive copy too, which Publish then need not read the
+// file again for. Wraps a Sha256Reader as well as a file.
+class ZstdReader final : public ReadableFile {
+ public:
+  // Throws std::bad_alloc when zstd cannot start.
+  ZstdReader(ReadableFile& file, WritableFile& out);
+  ~ZstdReader() override;
+  ZstdReader(const ZstdReader&) = delete;
+  ZstdReader& operator=(const ZstdReader&) = delete;
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override;
+  // Reads what is left of the file through itself, and ends the frame. `out` is not synced.
+  Result<void> Finish();
+
+ private:
+  Result<void> Compress(std::string_view bytes, bool end);
+
+  ReadableFile& file_;
+  WritableFile& out_;
+  void* context_;  // ZSTD_CCtx, kept out of this header
+  std::vector<char> output_;
+};
+
 // The SHA-256 of `bytes`, in lower-case hex.
 std::string Sha256Hex(std::string_view bytes);
 

@@ -578,6 +578,10 @@ TEST_F(SessionTest, APassageTheXsdRefusesIsQuarantinedAndTheFileRewrittenAndPubl
     EXPECT_TRUE(Errors(*strict_, f.path).empty()) << f.name;
     EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), f.path), f.sha256);
     EXPECT_EQ(f.bytes, fs::file_size(f.path));
+    // The archive holds the file as published, not the one the XSD refused.
+    auto [unzipped, status] = RunCommand("zstd -dcq '" + f.archive_path + "'");
+    EXPECT_EQ(status, 0);
+    EXPECT_TRUE(unzipped == ReadAll(f.path)) << f.name << ": the archive differs";
   }
   const std::vector<std::string> manifest = Lines(ReadAll(state_ + "/archive/manifest.tsv"));
   ASSERT_EQ(manifest.size(), 4u);
@@ -649,6 +653,7 @@ TEST_F(SessionTest, ARefusalOutsideAnyPassageFailsAndPublishesNothing) {
                          "certification.code in a mapping): Element "
                          "'{urn:cdc:cpf:pc5:schema:1.0.0}code': [facet 'maxLength']"));
   EXPECT_TRUE(OutboxFiles(publisher_->outbox()).empty());
+  EXPECT_TRUE(PartialFiles(state_).empty());  // nor the archive copy the check began
 }
 
 // A header value the XSD refuses names the setting behind it: the administrator corrects the
@@ -708,14 +713,25 @@ TEST_F(SessionTest, ThousandsOfRefusedPassagesAreQuarantinedNotFatal) {
   auto schema = xml::XsdSchema::FromText(xsd, "pattern");
   ASSERT_TRUE(schema) << schema.error().message();
   std::vector<Passage> passages;
-  for (int i = 0; i < 4'500; ++i) passages.push_back(MakePassage(rncp_, i, kLongName));
+  for (int i = 0; i < 4'500; ++i) {
+    passages.push_back(MakePassage(rncp_, i, i % 10 == 0 ? "DUPONT" : kLongName));
+  }
   auto outcome = Deposit(Settings(*schema), passages);
   if (!outcome) {
     EXPECT_THAT(outcome.error().message(), Not(HasSubstr(kLongName)));
     FAIL() << outcome.error().message();
   }
-  EXPECT_EQ(outcome->rejections.size(), 4'500u);
-  EXPECT_TRUE(outcome->files.empty());
+  EXPECT_EQ(outcome->rejections.size(), 4'050u);
+  ASSERT_EQ(outcome->files.size(), 1u);
+  const PublishedFile& f = outcome->files[0];
+  EXPECT_EQ(f.passages, 450u);
+  // Written four times, checked and compressed at each pass (megabytes, beyond zstd's buffer):
+  // the archive holds the last.
+  auto [unzipped, status] = RunCommand("zstd -dcq '" + f.archive_path + "'");
+  EXPECT_EQ(status, 0);
+  EXPECT_TRUE(unzipped == ReadAll(f.path)) << "the archive differs from the file";
+  EXPECT_EQ(Sha256OfFile(::accrochd::testing::RealFiles(), f.path), f.sha256);
+  EXPECT_TRUE(PartialFiles(state_).empty());
 }
 
 // ---------------------------------------------------------------------------------------------

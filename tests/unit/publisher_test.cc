@@ -122,6 +122,78 @@ TEST(Sha256ReaderTest, HashesWhatIsReadThenTheRest) {
   EXPECT_EQ(*sha, Sha256OfFile(files, dir + "/f"));
 }
 
+// The XSD check compresses the file as it reads it (ZstdReader, over a Sha256Reader): a reader
+// that stops before the end still gets the whole file compressed, and hashed, in one read.
+TEST(ZstdReaderTest, CompressesWhatIsReadThenTheRestAndTheHashSeesItAll) {
+  const std::string dir = testing::MakeTempDir("publisher_test/ZstdReader");
+  std::string bytes;
+  for (int i = 0; bytes.size() < 700000; ++i)
+    bytes += "<passage>" + std::to_string(i) + "</passage>\n";
+  testing::WriteFile(dir + "/f", bytes, 0600);
+  PosixFileSystem files;
+  auto file = files.OpenForReading(dir + "/f", Caching::kUncached);
+  ASSERT_TRUE(file);
+  auto out = files.NewFile(dir + "/f.zst", CreateMode::kTruncate, FileMode{0600, std::nullopt});
+  ASSERT_TRUE(out);
+  Sha256Reader hashed(**file);
+  ZstdReader compressed(hashed, **out);
+  std::string read(262144, '\0');
+  auto n = compressed.Read(read.data(), read.size());
+  ASSERT_TRUE(n);
+  EXPECT_EQ(read.substr(0, *n), bytes.substr(0, *n));  // read through, unchanged
+  ASSERT_TRUE(compressed.Finish());
+  ASSERT_TRUE((*out)->Sync());
+  out->reset();
+  EXPECT_EQ(hashed.Finish(), Sha256Hex(bytes));
+  EXPECT_LT(fs::file_size(dir + "/f.zst"), bytes.size() / 4);
+  auto [unzipped, status] = RunCommand("zstd -dcq '" + dir + "/f.zst'");
+  EXPECT_EQ(status, 0);
+  EXPECT_TRUE(unzipped == bytes) << "the copy differs from the file";
+}
+
+// The archive copy a caller wrote while checking the file is renamed into the archive; without
+// one, or when it cannot be renamed, the file is compressed again.
+TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
+  Publisher publisher = Make();
+  ASSERT_TRUE(publisher.Prepare());
+  PublishedFile file;
+  file.name = publisher.NameFor("E564ACB0");
+  file.id_flux = "f-1";
+  file.certificateur = "E564ACB0";
+  const std::string partial = publisher.PartialPath(file.name);
+  testing::WriteFile(partial, "abc", 0600);
+  auto copy = publisher.NewArchiveCopy(file.name);
+  ASSERT_TRUE(copy) << copy.error().message();
+  const std::string copy_path = (*copy)->path();
+  EXPECT_EQ(copy_path, state_ + "/archive/2026/11/.E564ACB0_20261127T013012Z_001.xml.zst.partial");
+  EXPECT_EQ(ModeOf(state_ + "/archive/2026/11"), 0700u);
+  ASSERT_TRUE((*copy)->Append("the caller's copy"));  // told apart from a compression of "abc"
+  ASSERT_TRUE((*copy)->Sync());
+  copy->reset();
+  EXPECT_EQ(ModeOf(copy_path), 0600u);
+  file.archive_copy = copy_path;
+  ASSERT_TRUE(publisher.Publish(partial, file));
+  EXPECT_EQ(ReadAll(file.archive_path), "the caller's copy");
+  EXPECT_TRUE(file.archive_copy.empty());
+  EXPECT_FALSE(fs::exists(copy_path));
+  EXPECT_THAT(ReadAll(state_ + "/archive/manifest.tsv"), HasSubstr("\t" + file.name + "\t"));
+
+  // A copy that is not there: the file is compressed as without one, and the path kept for the
+  // caller to remove.
+  PublishedFile second;
+  second.name = publisher.NameFor("E564ACB0");
+  second.id_flux = "f-2";
+  second.certificateur = "E564ACB0";
+  testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
+  second.archive_copy = state_ + "/archive/2026/11/.gone.xml.zst.partial";
+  ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
+  auto [unzipped, status] = RunCommand("zstd -dcq '" + second.archive_path + "'");
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(unzipped, "abc");
+  EXPECT_EQ(second.archive_copy, state_ + "/archive/2026/11/.gone.xml.zst.partial");
+  EXPECT_TRUE(PartialFiles(state_).empty());
+}
+
 TEST_F(PublisherTest, NameForIsTheCertifierUtcStampAndASequenceWithinTheSameSecond) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
