@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/thread_priority.h"
+
 namespace accrochd {
 namespace {
 
@@ -231,7 +233,10 @@ class DirectReadableFile final : public ReadableFile {
     const std::uint64_t offset = offset_;
     auto read = [this, into, offset] { return ReadBlock(into, offset); };
     try {
-      next_ = std::async(std::launch::async, read);
+      next_ = std::async(std::launch::async, [read] {
+        NameThread("read-ahead");
+        return read();
+      });
     } catch (const std::system_error&) {
       next_ = std::async(std::launch::deferred, read);  // no thread to be had: read when asked
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,6 +18,18 @@ int ThreadNice() {
 bool LowerThreadPriority(int steps) {
   const int target = std::min(19, ThreadNice() + steps);
   return setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), target) == 0;
+}
+
+void NameThread(std::string_view name) {
+  std::string full = "acc-" + std::string(name);
+  full.resize(std::min<std::size_t>(full.size(), 15));     // the kernel keeps 15 bytes and a NUL
+  (void)pthread_setname_np(pthread_self(), full.c_str());  // a name only: nothing depends on it
+}
+
+std::string ThreadName() {
+  char name[16] = {};
+  if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return "";
+  return name;
 }
 
 }  // namespace accrochd

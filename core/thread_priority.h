@@ -1,9 +1,12 @@
 // The scheduling priority of the calling thread. On Linux a thread's nice value is its own
 // (setpriority on its thread id): a stage of bulk work can yield the processor to the threads a
 // cycle waits on without changing the others'. An unprivileged thread can lower its priority but
-// never raise it back, so only threads that end with their work lower theirs.
+// never raise it back, so only threads that end with their work lower theirs. And its name.
 #ifndef ACCROCHD_CORE_THREAD_PRIORITY_H_
 #define ACCROCHD_CORE_THREAD_PRIORITY_H_
+
+#include <string>
+#include <string_view>
 
 namespace accrochd {
 
@@ -13,6 +16,13 @@ int ThreadNice();
 // Raises the calling thread's nice value by `steps`, up to 19. False when the system refused (a
 // system call filter): the thread keeps its priority, and nothing else changes.
 bool LowerThreadPriority(int steps);
+
+// Names the calling thread "acc-" + `name` (cut to the kernel's 15 bytes), as `top -H`,
+// `ps -L` and perf show it: the cycle's stages can be told apart there.
+void NameThread(std::string_view name);
+
+// The calling thread's name, as set by NameThread (or the process's, when it set none).
+std::string ThreadName();
 
 }  // namespace accrochd
 

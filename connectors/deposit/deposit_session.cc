@@ -7,6 +7,7 @@
 
 #include "connectors/xml/xsd_explain.h"
 #include "core/random_id.h"
+#include "core/thread_priority.h"
 
 namespace accrochd::deposit {
 namespace {
@@ -342,6 +343,7 @@ Result<DepositOutcome> DepositSession::Finish() {
 }
 
 void DepositSession::Work(std::stop_token stop) {
+  NameThread("check");
   checker_.Begin();
   struct End {
     StageMeter& meter;
@@ -393,6 +395,7 @@ class EarlyRecord {
       : hooks_(hooks) {
     if (!hooks_.before) return;
     future_ = std::async(std::launch::async, [this, name, id_flux, ids = std::move(id_techniques)] {
+      NameThread("file-record");
       try {
         return hooks_.before(name, id_flux, ids);
       } catch (const std::exception& e) {

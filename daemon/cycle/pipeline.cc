@@ -100,6 +100,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
 
   {
     std::jthread reader([&] {
+      NameThread("read");
       LowerThreadPriority(kStageNice);  // see pipeline.h
       read_meter.Begin();
       for (;;) {
@@ -120,6 +121,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
     });
 
     std::jthread evaluator([&] {
+      NameThread("map");
       LowerThreadPriority(kStageNice);  // see pipeline.h
       evaluate_meter.Begin();
       for (;;) {
@@ -154,6 +156,7 @@ Result<void> RunPipeline(const Stages& stages, std::stop_source cancel,
     });
 
     std::jthread recorder([&] {
+      NameThread("record");
       LowerThreadPriority(kStageNice);  // see pipeline.h
       record_meter.Begin();
       std::optional<EvaluatedBatch> held;  // one batch behind

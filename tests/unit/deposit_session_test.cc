@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -24,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/xml/xsd_validator.h"
+#include "core/thread_priority.h"
 #include "mappings/xsd_schema.h"
 #include "tests/support/capture_logger.h"
 #include "tests/support/fake_clock.h"
@@ -481,6 +483,32 @@ TEST_F(SessionTest, HorodatageIsParisLocalTimeWithItsSummerOffsetAndNamesAreUtc)
   EXPECT_EQ(outcome->files[0].name, "E564ACB0_20270701T100000Z_001.xml");
   EXPECT_EQ(outcome->files[0].published_at, "2027-07-01T10:00:00Z");
   EXPECT_EQ(Parse(outcome->files[0].path).horodatage, "2027-07-01T12:00:00+02:00");
+}
+
+// The check and the file's record run on threads of their own, named so that `top -H` and perf
+// tell them apart; the caller's thread keeps its name.
+TEST_F(SessionTest, TheCheckAndTheFilesRecordRunOnNamedThreads) {
+  std::mutex mutex;
+  std::string before_on, after_on;
+  SessionSettings settings = Settings(own_);
+  settings.hooks.before = [&](const std::string&, const std::string&,
+                              const std::vector<std::string>&) -> Result<std::int64_t> {
+    std::lock_guard lock(mutex);
+    before_on = ThreadName();
+    return 1;
+  };
+  settings.hooks.after = [&](std::int64_t, const PublishedFile&) -> Result<void> {
+    std::lock_guard lock(mutex);
+    after_on = ThreadName();
+    return {};
+  };
+  const std::string caller = ThreadName();
+  auto outcome = Deposit(settings, {MakePassage(rncp_, 0)});
+  ASSERT_TRUE(outcome) << outcome.error().message();
+  ASSERT_EQ(outcome->files.size(), 1u);
+  EXPECT_EQ(before_on, "acc-file-record");
+  EXPECT_EQ(after_on, "acc-check");
+  EXPECT_EQ(ThreadName(), caller);
 }
 
 // ---------------------------------------------------------------------------------------------

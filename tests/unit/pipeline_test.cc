@@ -263,5 +263,42 @@ TEST(PipelineTest, TheStagesButTheWriteRunBelowTheCallersPriority) {
   EXPECT_EQ(ThreadNice(), caller);
 }
 
+// Each stage's thread carries its name (top -H, ps -L, perf); the write stage runs on the
+// caller's thread, whose name it leaves alone.
+TEST(PipelineTest, TheStagesThreadsAreNamed) {
+  FakeRun run(3);
+  std::mutex mutex;
+  std::string read_name, evaluate_name, record_name, write_name;
+  run.stages_.read = [&, read = run.stages_.read](source::RowBatch& batch) {
+    std::lock_guard lock(mutex);
+    read_name = ThreadName();
+    return read(batch);
+  };
+  run.stages_.evaluate = [&, evaluate = run.stages_.evaluate](const source::RowBatch& batch,
+                                                              EvaluatedBatch& out) {
+    std::lock_guard lock(mutex);
+    evaluate_name = ThreadName();
+    return evaluate(batch, out);
+  };
+  run.stages_.record = [&, record = run.stages_.record](EvaluatedBatch& batch, bool last,
+                                                        std::vector<std::size_t>& to_write) {
+    std::lock_guard lock(mutex);
+    record_name = ThreadName();
+    return record(batch, last, to_write);
+  };
+  run.stages_.write = [&, write = run.stages_.write](const mappings::Passage& p) {
+    std::lock_guard lock(mutex);
+    write_name = ThreadName();
+    return write(p);
+  };
+  const std::string caller = ThreadName();
+  ASSERT_TRUE(run.Run());
+  EXPECT_EQ(read_name, "acc-read");
+  EXPECT_EQ(evaluate_name, "acc-map");
+  EXPECT_EQ(record_name, "acc-record");
+  EXPECT_EQ(write_name, caller);
+  EXPECT_EQ(ThreadName(), caller);
+}
+
 }  // namespace
 }  // namespace accrochd::daemon::cycle
