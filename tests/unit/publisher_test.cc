@@ -93,6 +93,17 @@ class PublisherTest : public ::testing::Test {
                      ::accrochd::testing::RealFiles());
   }
 
+  // A file to publish: the publisher's next name for certifier E564ACB0, with this idFlux.
+  static PublishedFile FileToPublish(Publisher& publisher, std::string id_flux,
+                                     std::uint64_t passages) {
+    PublishedFile file;
+    file.name = publisher.NameFor("E564ACB0");
+    file.id_flux = std::move(id_flux);
+    file.passages = passages;
+    file.certificateur = "E564ACB0";
+    return file;
+  }
+
   std::string state_;
   testing::FakeClock clock_{kNow};
   testing::CaptureLogger logger_;
@@ -156,10 +167,7 @@ TEST(ZstdReaderTest, CompressesWhatIsReadThenTheRestAndTheHashSeesItAll) {
 TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file;
-  file.name = publisher.NameFor("E564ACB0");
-  file.id_flux = "f-1";
-  file.certificateur = "E564ACB0";
+  PublishedFile file = FileToPublish(publisher, "f-1", 1);
   const std::string partial = publisher.PartialPath(file.name);
   testing::WriteFile(partial, "abc", 0600);
   auto copy = publisher.NewArchiveCopy(file.name);
@@ -180,10 +188,7 @@ TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
 
   // A copy that is not there: the file is compressed as without one, and the path kept for the
   // caller to remove.
-  PublishedFile second;
-  second.name = publisher.NameFor("E564ACB0");
-  second.id_flux = "f-2";
-  second.certificateur = "E564ACB0";
+  PublishedFile second = FileToPublish(publisher, "f-2", 1);
   testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
   second.archive_copy = state_ + "/archive/2026/11/.gone.xml.zst.partial";
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
@@ -307,11 +312,7 @@ TEST_F(PublisherTest, PrepareCreatesTheDirectoriesWithMode0700AndFixesExistingOn
 TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file;
-  file.name = publisher.NameFor("E564ACB0");
-  file.id_flux = "0b9e6c5e-3f7a-4d2b-9c1e-5a6f7b8c9d0e";
-  file.passages = 3;
-  file.certificateur = "E564ACB0";
+  PublishedFile file = FileToPublish(publisher, "0b9e6c5e-3f7a-4d2b-9c1e-5a6f7b8c9d0e", 3);
   const std::string partial = publisher.PartialPath(file.name);
   testing::WriteFile(partial, "abc", 0644);
   ASSERT_TRUE(publisher.Publish(partial, file));
@@ -346,11 +347,7 @@ TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
 
   // A second file: one more line, no second header.
   clock_.Advance(2s);
-  PublishedFile second;
-  second.name = publisher.NameFor("E564ACB0");
-  second.id_flux = "f-2";
-  second.passages = 1;
-  second.certificateur = "E564ACB0";
+  PublishedFile second = FileToPublish(publisher, "f-2", 1);
   testing::WriteFile(publisher.PartialPath(second.name), "", 0600);
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
   const std::string manifest = ReadAll(state_ + "/archive/manifest.tsv");
@@ -393,13 +390,18 @@ TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
   const gid_t group = ::getgid();
   Publisher publisher = Make(group);
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file;
-  file.name = publisher.NameFor("E564ACB0");
-  file.id_flux = "f";
-  file.passages = 1;
-  file.certificateur = "E564ACB0";
+  PublishedFile file = FileToPublish(publisher, "f", 1);
   testing::WriteFile(publisher.PartialPath(file.name), "abc", 0600);
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(file.name), file));
+  // And a copy written by the caller while it checked its file (the deposit session's way).
+  PublishedFile second = FileToPublish(publisher, "f-2", 1);
+  testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
+  auto copy = publisher.NewArchiveCopy(second.name);
+  ASSERT_TRUE(copy) << copy.error().message();
+  second.archive_copy = (*copy)->path();
+  copy->reset();
+  ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
+  ASSERT_TRUE(second.archive_copy.empty());
   // The state directory is only passed through: 0711, its group left alone.
   EXPECT_EQ(ModeOf(state_), 0711u);
   for (const std::string& dir : {state_ + "/outbox", state_ + "/archive", state_ + "/archive/2026",
@@ -407,7 +409,8 @@ TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
     EXPECT_EQ(ModeOf(dir), 0750u) << dir;
     EXPECT_EQ(GroupOf(dir), group) << dir;
   }
-  for (const std::string& f : {file.path, file.archive_path, state_ + "/archive/manifest.tsv"}) {
+  for (const std::string& f :
+       {file.path, file.archive_path, second.archive_path, state_ + "/archive/manifest.tsv"}) {
     EXPECT_EQ(ModeOf(f), 0640u) << f;
     EXPECT_EQ(GroupOf(f), group) << f;
   }
