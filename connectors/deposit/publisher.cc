@@ -109,7 +109,7 @@ ZstdReader::ZstdReader(ReadableFile& file, WritableFile& out)
       ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1))) {
     ZSTD_freeCCtx(z);
-    throw std::bad_alloc();
+    context_ = nullptr;  // Compress says so
   }
 }
 
@@ -134,6 +134,8 @@ Result<void> ZstdReader::Finish() {
 
 // Compresses `bytes` into the file, and with `end` closes the frame.
 Result<void> ZstdReader::Compress(std::string_view bytes, bool end) {
+  if (context_ == nullptr)
+    return Fail(ErrorKind::kInternal, "cannot start compressing " + out_.path());
   ZSTD_inBuffer source{bytes.data(), bytes.size(), 0};
   for (;;) {
     ZSTD_outBuffer sink{output_.data(), output_.size(), 0};

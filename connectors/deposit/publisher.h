@@ -152,7 +152,7 @@ class Sha256Reader final : public ReadableFile {
 // file again for. Wraps a Sha256Reader as well as a file.
 class ZstdReader final : public ReadableFile {
  public:
-  // Throws std::bad_alloc when zstd cannot start.
+  // When zstd cannot start (no memory), each Read and Finish fails with an internal error.
   ZstdReader(ReadableFile& file, WritableFile& out);
   ~ZstdReader() override;
   ZstdReader(const ZstdReader&) = delete;
