@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <system_error>
 
 #include "connectors/xml/xsd_explain.h"
 #include "core/random_id.h"
@@ -366,7 +367,15 @@ void DepositSession::Work(std::stop_token stop) {
       }
     }
     std::optional<PublishedFile> reached_outbox;
-    auto published = CheckAndPublish(sealed, reached_outbox);
+    // An exception (a hook's, a library's, no memory) is this file's failure, not the end of
+    // the process: this thread has no one above it to catch it.
+    auto published = [&]() -> Result<std::optional<PublishedFile>> {
+      try {
+        return CheckAndPublish(sealed, reached_outbox);
+      } catch (const std::exception& e) {
+        return Fail(ErrorKind::kInternal, "deposit file " + sealed.name + ": " + e.what());
+      }
+    }();
     std::lock_guard lock(mutex_);
     if (!published) {
       error_ = published.error();
@@ -394,14 +403,21 @@ class EarlyRecord {
               std::vector<std::string> id_techniques)
       : hooks_(hooks) {
     if (!hooks_.before) return;
-    future_ = std::async(std::launch::async, [this, name, id_flux, ids = std::move(id_techniques)] {
-      NameThread("file-record");
+    auto record = [this, name, id_flux, ids = std::move(id_techniques)] {
       try {
         return hooks_.before(name, id_flux, ids);
       } catch (const std::exception& e) {
         return Result<std::int64_t>(Fail(ErrorKind::kInternal, e.what()));
       }
-    });
+    };
+    try {
+      future_ = std::async(std::launch::async, [record] {
+        NameThread("file-record");
+        return record();
+      });
+    } catch (const std::system_error&) {
+      future_ = std::async(std::launch::deferred, record);  // no thread to be had: made when taken
+    }
   }
   ~EarlyRecord() { Abandon("the file was not published as checked"); }
   EarlyRecord(const EarlyRecord&) = delete;

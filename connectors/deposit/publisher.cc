@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <utility>
 #include <vector>
 
@@ -77,13 +76,17 @@ Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path) {
 }
 
 Sha256Reader::Sha256Reader(ReadableFile& file) : file_(file), context_(EVP_MD_CTX_new()) {
-  if (context_ == nullptr) throw std::bad_alloc();
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
+  if (context_ != nullptr &&
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_));
+    context_ = nullptr;  // Read and Finish say so
+  }
 }
 
 Sha256Reader::~Sha256Reader() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
 
 Result<std::size_t> Sha256Reader::Read(char* buffer, std::size_t size) {
+  if (context_ == nullptr) return Fail(ErrorKind::kInternal, "cannot start a SHA-256");
   auto n = file_.Read(buffer, size);
   if (n && *n > 0) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), buffer, *n);
   return n;

@@ -132,6 +132,7 @@ Result<std::string> Sha256OfFile(FileSystem& files, const std::string& path);
 // deposit file gives its SHA-256 too, which Publish then need not read the file again for.
 class Sha256Reader final : public ReadableFile {
  public:
+  // When OpenSSL cannot start a digest (no memory), each Read and Finish fails.
   explicit Sha256Reader(ReadableFile& file);
   ~Sha256Reader() override;
   Sha256Reader(const Sha256Reader&) = delete;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -509,6 +511,31 @@ TEST_F(SessionTest, TheCheckAndTheFilesRecordRunOnNamedThreads) {
   EXPECT_EQ(before_on, "acc-file-record");
   EXPECT_EQ(after_on, "acc-check");
   EXPECT_EQ(ThreadName(), caller);
+}
+
+// An exception on the check's thread (here a hook's, as the state store's library could throw)
+// fails the file and the session -- the process goes on, the file is told if it reached the
+// outbox, nothing partial stays.
+TEST_F(SessionTest, AnExceptionOnTheChecksThreadFailsTheSessionNotTheProcess) {
+  SessionSettings settings = Settings(own_, 2);
+  std::atomic<int> abandoned = 0;
+  settings.hooks.before = [](const std::string&, const std::string&,
+                             const std::vector<std::string>&) -> Result<std::int64_t> { return 7; };
+  settings.hooks.after = [](std::int64_t, const PublishedFile&) -> Result<void> {
+    throw std::runtime_error("database is locked");
+  };
+  settings.hooks.abandoned = [&abandoned](std::int64_t, const std::string&) { ++abandoned; };
+  DepositSession session(settings, *publisher_, *zone_, clock_, logger_);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(session.Add(MakePassage(rncp_, i)));
+  auto outcome = session.Finish();
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(outcome.error().message(),
+            "deposit file E564ACB0_20261127T013012Z_001.xml: database is locked");
+  // The first file reached the outbox before its hook threw; the second was not published.
+  EXPECT_EQ(OutboxFiles(publisher_->outbox()).size(), 1u);
+  EXPECT_EQ(abandoned, 0);  // its record is completed at the next start (Publisher::Complete)
+  EXPECT_TRUE(PartialFiles(state_).empty());
 }
 
 // ---------------------------------------------------------------------------------------------
