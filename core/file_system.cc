@@ -231,15 +231,8 @@ class DirectReadableFile final : public ReadableFile {
   void StartNext() {
     char* into = buffers_[1 - current_].get();
     const std::uint64_t offset = offset_;
-    auto read = [this, into, offset] { return ReadBlock(into, offset); };
-    try {
-      next_ = std::async(std::launch::async, [read] {
-        NameThread("read-ahead");
-        return read();
-      });
-    } catch (const std::system_error&) {
-      next_ = std::async(std::launch::deferred, read);  // no thread to be had: read when asked
-    }
+    next_ =
+        RunOnNamedThread("read-ahead", [this, into, offset] { return ReadBlock(into, offset); });
   }
 
   Result<std::size_t> Fill() {

@@ -4,7 +4,6 @@
 #include <future>
 #include <map>
 #include <set>
-#include <system_error>
 
 #include "connectors/xml/xsd_explain.h"
 #include "core/random_id.h"
@@ -403,21 +402,14 @@ class EarlyRecord {
               std::vector<std::string> id_techniques)
       : hooks_(hooks) {
     if (!hooks_.before) return;
-    auto record = [this, name, id_flux, ids = std::move(id_techniques)] {
-      try {
-        return hooks_.before(name, id_flux, ids);
-      } catch (const std::exception& e) {
-        return Result<std::int64_t>(Fail(ErrorKind::kInternal, e.what()));
-      }
-    };
-    try {
-      future_ = std::async(std::launch::async, [record] {
-        NameThread("file-record");
-        return record();
-      });
-    } catch (const std::system_error&) {
-      future_ = std::async(std::launch::deferred, record);  // no thread to be had: made when taken
-    }
+    future_ =
+        RunOnNamedThread("file-record", [this, name, id_flux, ids = std::move(id_techniques)] {
+          try {
+            return hooks_.before(name, id_flux, ids);
+          } catch (const std::exception& e) {
+            return Result<std::int64_t>(Fail(ErrorKind::kInternal, e.what()));
+          }
+        });
   }
   ~EarlyRecord() { Abandon("the file was not published as checked"); }
   EarlyRecord(const EarlyRecord&) = delete;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/retry.h"
 #include "core/text.h"
+#include "core/thread_priority.h"
 
 namespace accrochd {
 namespace {
@@ -257,6 +258,18 @@ TEST(ErrorTest, WithContextPrefixesAndKeepsKind) {
   EXPECT_EQ(c.message(), "source scolarite: query took too long");
   EXPECT_EQ(ErrorKindName(ErrorKind::kConfig), "configuration");
   EXPECT_EQ(ErrorKindName(ErrorKind::kSourceUnavailable), "source unavailable");
+}
+
+// Work handed to a thread of its own runs there, under its name, and gives its result; the
+// caller's thread keeps its name.
+TEST(ThreadTest, RunOnNamedThreadRunsTheWorkOnAThreadOfThatName) {
+  const std::string caller = ThreadName();
+  auto future = RunOnNamedThread("file-record", [] { return ThreadName() + ":" + "done"; });
+  EXPECT_EQ(future.get(), "acc-file-record:done");
+  EXPECT_EQ(ThreadName(), caller);
+  // A name longer than the kernel keeps is cut to its 15 bytes.
+  EXPECT_EQ(RunOnNamedThread("a-rather-long-name", [] { return ThreadName(); }).get(),
+            "acc-a-rather-lo");
 }
 
 }  // namespace
