@@ -325,7 +325,10 @@ Result<void> Publisher::Complete(PublishedFile& file) {
   // A copy an earlier version archived (gzip) before a crash stopped it here is kept as it is.
   file.archive_path = ArchivedCopyPath(files_, settings_.state_directory, file.name);
   if (!files_.Exists(file.archive_path)) {
-    if (!file.archive_copy.empty() && files_.Rename(file.archive_copy, file.archive_path)) {
+    if (!file.archive_copy.empty()) {
+      // A rename that fails is reported, as any failed write: the file is published, and its
+      // archive copy is written at the next start (the caller removes its copy).
+      if (auto r = files_.Rename(file.archive_copy, file.archive_path); !r) return r;
       file.archive_copy.clear();
       if (auto r = files_.SyncDirectory(dir); !r) return r;
     } else if (auto r = WriteArchive(file); !r) {

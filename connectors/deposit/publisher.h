@@ -106,7 +106,8 @@ class Publisher {
 
   // Archives a file already in the outbox and appends its manifest line, each only if missing
   // (after a crash between the rename and the end of Publish). Fills sha256 and bytes from the
-  // file when they are not set; compresses the file unless given its archive_copy.
+  // file when they are not set; compresses the file unless given its archive_copy (whose rename
+  // failing is the error returned).
   Result<void> Complete(PublishedFile& file);
 
   // Removes archived files older than the retention, if one is set. Returns how many went.

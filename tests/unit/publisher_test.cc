@@ -163,7 +163,7 @@ TEST(ZstdReaderTest, CompressesWhatIsReadThenTheRestAndTheHashSeesItAll) {
 }
 
 // The archive copy a caller wrote while checking the file is renamed into the archive; without
-// one, or when it cannot be renamed, the file is compressed again.
+// one the file is compressed; one that cannot be renamed is an error.
 TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
@@ -186,16 +186,23 @@ TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
   EXPECT_FALSE(fs::exists(copy_path));
   EXPECT_THAT(ReadAll(state_ + "/archive/manifest.tsv"), HasSubstr("\t" + file.name + "\t"));
 
-  // A copy that is not there: the file is compressed as without one, and the path kept for the
-  // caller to remove.
+  // A copy that cannot be renamed (here, gone): the error names it, as any failed write; the
+  // file is published all the same, and its archive copy made at the next start (Complete).
   PublishedFile second = FileToPublish(publisher, "f-2", 1);
   testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
   second.archive_copy = state_ + "/archive/2026/11/.gone.xml.zst.partial";
-  ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
+  auto failed = publisher.Publish(publisher.PartialPath(second.name), second);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind(), ErrorKind::kIo);
+  EXPECT_THAT(failed.error().message(), HasSubstr(".gone.xml.zst.partial"));
+  EXPECT_TRUE(second.in_outbox);
+  EXPECT_EQ(second.archive_copy, state_ + "/archive/2026/11/.gone.xml.zst.partial");
+  EXPECT_FALSE(fs::exists(second.archive_path));
+  second.archive_copy.clear();
+  ASSERT_TRUE(publisher.Complete(second));
   auto [unzipped, status] = RunCommand("zstd -dcq '" + second.archive_path + "'");
   EXPECT_EQ(status, 0);
   EXPECT_EQ(unzipped, "abc");
-  EXPECT_EQ(second.archive_copy, state_ + "/archive/2026/11/.gone.xml.zst.partial");
   EXPECT_TRUE(PartialFiles(state_).empty());
 }
 
