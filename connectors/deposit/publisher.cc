@@ -60,6 +60,17 @@ std::pair<std::string, std::string> ArchiveMonth(const std::string& name) {
   return {name.substr(stamp + 1, 4), name.substr(stamp + 5, 2)};
 }
 
+// Reads what is left of `file` through its own Read, in blocks of `block` bytes, so that a reader
+// that digests or compresses what passes through it sees the whole file.
+Result<void> ReadToEnd(ReadableFile& file, std::size_t block) {
+  std::vector<char> buffer(block);
+  for (;;) {
+    auto n = file.Read(buffer.data(), buffer.size());
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) return {};
+  }
+}
+
 }  // namespace
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -93,12 +104,7 @@ Result<std::size_t> Sha256Reader::Read(char* buffer, std::size_t size) {
 }
 
 Result<std::string> Sha256Reader::Finish() {
-  std::vector<char> buffer(1 << 16);
-  for (;;) {
-    auto n = Read(buffer.data(), buffer.size());
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) break;
-  }
+  if (auto r = ReadToEnd(*this, std::size_t{1} << 16); !r) return std::unexpected(r.error());
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.data(), &length);
@@ -126,12 +132,7 @@ Result<std::size_t> ZstdReader::Read(char* buffer, std::size_t size) {
 }
 
 Result<void> ZstdReader::Finish() {
-  std::vector<char> buffer(ZSTD_CStreamInSize());
-  for (;;) {
-    auto n = Read(buffer.data(), buffer.size());
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0) break;
-  }
+  if (auto r = ReadToEnd(*this, ZSTD_CStreamInSize()); !r) return r;
   return Compress({}, true);
 }
 
