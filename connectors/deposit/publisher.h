@@ -149,7 +149,7 @@ class Sha256Reader final : public ReadableFile {
   void* context_;  // EVP_MD_CTX, kept out of this header
 };
 // A file read through another, whose bytes it compresses into `out` as they are read -- zstd at
-// its default level, with the frame's checksum (what zstd(1) writes and `zstd -t` checks): the
+// level 1, with the frame's checksum (what zstd(1) writes and `zstd -t` checks): the
 // XSD check of a deposit file writes its archive copy too, which Publish then need not read the
 // file again for. Wraps a Sha256Reader as well as a file.
 class ZstdReader final : public ReadableFile {
