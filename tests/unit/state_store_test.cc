@@ -350,6 +350,7 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
 
   RawDb raw((fs::path(fresh) / "state.db").string());
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.One("PRAGMA page_size"), "16384");
   // One row per migration, 1..N, none skipped or repeated.
   const std::vector<std::string> versions =
       raw.Rows("SELECT version FROM schema_version ORDER BY version");
@@ -367,6 +368,36 @@ TEST_F(StateStoreTest, OpenCreatesPrivateFilesInWalModeAtTheLatestSchema) {
   }
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM sqlite_master WHERE name = 'alerts_sent'"), "0")
       << "dropped by migration 2";
+}
+
+// A store an earlier version made has SQLite's 4 KiB pages, which a database in WAL mode keeps: it
+// opens, migrates and records as a new one does, and keeps its pages.
+TEST_F(StateStoreTest, AStoreOfSmallerPagesKeepsThemAndWorksTheSame) {
+  const std::string old = MakeTempDir("state_store_test/pages_of_4096");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((fs::path(old) / "state.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db,
+                           "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; "
+                           "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+                           nullptr, nullptr, &error),
+              SQLITE_OK)
+        << (error != nullptr ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+  for (int open = 0; open < 2; ++open) {
+    auto opened = StateStore::Open(old, clock_, ::accrochd::testing::RealFiles());
+    ASSERT_TRUE(opened.has_value()) << opened.error().message();
+    auto r = (*opened)->passages().Observe({Obs(open == 0 ? "1017" : "1018", "h1")});
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->front().change, Change::kNew);
+  }
+  RawDb raw((fs::path(old) / "state.db").string());
+  EXPECT_EQ(raw.One("PRAGMA page_size"), "4096");
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_version"), kLatestSchema);
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM passages"), "2");
 }
 
 // Observe takes each passage of a batch for a new one until one is in the store (an insert that
