@@ -64,6 +64,7 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
                             kTransient) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
+  Copied(index);
   return *this;
 }
 
@@ -71,6 +72,7 @@ SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
   if (sq::sqlite3_bind_int64(St(statement_), index, value) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
+  Copied(index);
   return *this;
 }
 
@@ -84,6 +86,7 @@ SqliteStatement& SqliteStatement::Bind(int index, const std::optional<std::strin
 
 SqliteStatement& SqliteStatement::BindNull(int index) {
   if (sq::sqlite3_bind_null(St(statement_), index) != SQLITE_OK) Throw("cannot bind a value");
+  Copied(index);
   return *this;
 }
 
@@ -92,6 +95,7 @@ SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
                             kTransient) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
+  Copied(index);
   return *this;
 }
 
@@ -113,48 +117,60 @@ SqliteStatement& SqliteStatement::BindBlobView(int index, std::string_view bytes
 
 SqliteStatement& SqliteStatement::Viewed(int index, int bound) {
   if (bound != SQLITE_OK) Throw("cannot bind a value");
-  views_ |= std::uint64_t{1} << (index - 1);
+  const std::uint64_t bit = std::uint64_t{1} << (index - 1);
+  views_ |= bit;
+  stale_ &= ~bit;
   return *this;
 }
 
-void SqliteStatement::LetGoViews() {
-  for (int i = 0; views_ != 0; ++i, views_ >>= 1) {
-    if ((views_ & 1) != 0) sq::sqlite3_bind_null(St(statement_), i + 1);
+void SqliteStatement::Copied(int index) {
+  if (index < 1 || index > kMostViews) return;
+  const std::uint64_t bit = std::uint64_t{1} << (index - 1);
+  views_ &= ~bit;
+  stale_ &= ~bit;
+}
+
+void SqliteStatement::LetGoStaleViews() {
+  for (int i = 0; stale_ != 0; ++i, stale_ >>= 1) {
+    if ((stale_ & 1) != 0) sq::sqlite3_bind_null(St(statement_), i + 1);
   }
 }
 
-// A binding clears the connection's last error: each of these reads it before letting go of the
-// views.
+void SqliteStatement::EndRun() {
+  stale_ |= views_;
+  views_ = 0;
+  stepping_ = false;
+}
 
 int SqliteStatement::Run() {
+  LetGoStaleViews();
   const int rc = sq::sqlite3_step(St(statement_));
   sq::sqlite3_reset(St(statement_));
+  EndRun();
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    const std::string why = sq::sqlite3_errmsg(Db(db_));
-    LetGoViews();
-    throw std::runtime_error("cannot run a statement: " + why);
+    throw std::runtime_error(std::string("cannot run a statement: ") + sq::sqlite3_errmsg(Db(db_)));
   }
-  const int changed = sq::sqlite3_changes(Db(db_));
-  LetGoViews();
-  return changed;
+  return sq::sqlite3_changes(Db(db_));
 }
 
 bool SqliteStatement::Next() {
+  if (!stepping_) LetGoStaleViews();
   const int rc = sq::sqlite3_step(St(statement_));
-  if (rc == SQLITE_ROW) return true;
-  sq::sqlite3_reset(St(statement_));
-  if (rc != SQLITE_DONE) {
-    const std::string why = sq::sqlite3_errmsg(Db(db_));
-    LetGoViews();
-    throw std::runtime_error("cannot read a row: " + why);
+  if (rc == SQLITE_ROW) {
+    stepping_ = true;
+    return true;
   }
-  LetGoViews();
+  sq::sqlite3_reset(St(statement_));
+  EndRun();
+  if (rc != SQLITE_DONE) {
+    throw std::runtime_error(std::string("cannot read a row: ") + sq::sqlite3_errmsg(Db(db_)));
+  }
   return false;
 }
 
 void SqliteStatement::Reset() {
   sq::sqlite3_reset(St(statement_));
-  LetGoViews();
+  EndRun();
 }
 
 bool SqliteStatement::IsNull(int column) const {

@@ -61,8 +61,12 @@ class SqliteStatement {
   bool Uses(int index) const;
   SqliteStatement& BindBlob(int index, std::string_view bytes);
   // The same without a copy, for the hot loops: the bytes must stay as they are until the
-  // statement has run (Run, the last Next) or is reset, which let go of them (bound NULL again),
-  // so that nothing bound outlives the call that bound it.
+  // statement has run (Run, the last Next) or is reset. A parameter bound so and not bound again
+  // before the next run is bound NULL then, so that no run reads bytes bound for an earlier one
+  // (SQLite reads bound values only when it steps). Letting go of them at the next run rather
+  // than at the end of each: the hot statements bind every parameter again for each row, and a
+  // NULL bound to each view after each run cost a backfill about 0.2 s of CPU (bench/README.md,
+  // 2026-12-06, morning).
   SqliteStatement& BindView(int index, std::string_view text);
   SqliteStatement& BindView(int index, const std::string& text) {
     return BindView(index, std::string_view(text));
@@ -87,11 +91,17 @@ class SqliteStatement {
   [[noreturn]] void Throw(const char* what) const;
   // Notes ?`index` bound without a copy, once SQLite said `bound` (SQLITE_OK or an error).
   SqliteStatement& Viewed(int index, int bound);
-  // Binds NULL to the parameters bound without a copy.
-  void LetGoViews();
+  // Notes ?`index` bound with a copy (or NULL): it no longer points at a caller's bytes.
+  void Copied(int index);
+  // Before a run: binds NULL to the parameters still bound without a copy for an earlier one.
+  void LetGoStaleViews();
+  // After a run: the views bound for it become stale.
+  void EndRun();
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
-  std::uint64_t views_ = 0;  // bit i - 1: ?i bound without a copy
+  std::uint64_t views_ = 0;  // bit i - 1: ?i bound without a copy for the coming run
+  std::uint64_t stale_ = 0;  // bit i - 1: ?i bound without a copy for an earlier run
+  bool stepping_ = false;    // a query under way (Next returned true)
 };
 
 }  // namespace accrochd::store

@@ -3123,8 +3123,9 @@ TEST(DatabaseTest, AStatementTellsWhichNumberedParametersItNames) {
 }
 
 // Values bound without a copy are read where they are while the statement runs, and let go of
-// when it has run (or is reset): a statement run again without binding them again reads NULL,
-// never the bytes of a string gone since, and an error still says what SQLite said.
+// once it has run (or is reset), before it runs again: a statement run again without binding them
+// again reads NULL, never the bytes of a string gone since, and an error still says what SQLite
+// said.
 TEST(DatabaseTest, ValuesBoundWithoutACopyAreLetGoOnceTheStatementHasRun) {
   const std::string dir = MakeTempDir("state_store_test/DatabaseTest.Views");
   FakeClock clock{kStart};
