@@ -43,7 +43,8 @@ class CycleIndex : public mappings::SeenIndex {
   std::optional<std::string> InsertHolder(const std::string& key,
                                           const std::vector<std::string>& traits,
                                           const std::string& id_technique) override;
-  // 16 bytes of the identity's keyed hash, then 16 per trait (16 zero bytes: unknown).
+  // 16 bytes of the identity's keyed hash, then 16 per trait (16 zero bytes: unknown), up to the
+  // last known one.
   std::string HolderRecord(const std::string& key,
                            const std::vector<std::string>& traits) const override;
   std::optional<std::string> InsertHolderRecord(std::string_view record,

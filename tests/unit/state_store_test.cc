@@ -2586,6 +2586,30 @@ TEST_F(CycleIndexTest, AHolderRecordKeptRegistersAsTheHolderItself) {
   EXPECT_EQ(memory.HolderRecord("x", {"y"}), "");
 }
 
+// A holder's record ends at its last known trait; one that an earlier version kept with its
+// unknown traits at the end (16 zero bytes each) agrees with it both ways, and a trait known in
+// both and different still tells two holders apart.
+TEST_F(CycleIndexTest, AHolderRecordLeavesOutTheUnknownTraitsAtItsEnd) {
+  auto index = OpenCycleIndex(store());
+  const std::string only_first = index->HolderRecord("holder", {"a", "", "", ""});
+  EXPECT_EQ(only_first.size(), 32u);
+  EXPECT_EQ(index->HolderRecord("holder", {"", "", "", ""}).size(), 16u);
+  EXPECT_EQ(index->HolderRecord("holder", {"", "b", "", ""}).size(), 48u);  // kept in between
+  const std::string as_kept_before = only_first + std::string(48, '\0');
+  const std::string other_first = index->HolderRecord("holder", {"c", "", "", "d"});
+  ASSERT_EQ(other_first.size(), 80u);
+
+  EXPECT_EQ(index->InsertHolderRecord(as_kept_before, "1017"), std::nullopt);
+  EXPECT_EQ(index->InsertHolderRecord(only_first, "1018"), std::optional<std::string>("1017"));
+  EXPECT_EQ(index->InsertHolderRecord(other_first, "1019"), std::nullopt);  // "a" against "c"
+
+  auto next = OpenCycleIndex(store());
+  EXPECT_EQ(next->InsertHolderRecord(only_first, "1017"), std::nullopt);
+  EXPECT_EQ(next->InsertHolderRecord(as_kept_before, "1018"), std::optional<std::string>("1017"));
+  EXPECT_EQ(next->InsertHolderRecord(index->HolderRecord("holder", {"a", "", "", "d"}), "1020"),
+            std::optional<std::string>("1017"));  // "d" unknown to the first
+}
+
 // What `rows` finds of a passage, as map+validate asks (KnownRows::Find into a Known).
 std::optional<KnownRows::Known> FindKnown(KnownRows& rows, const std::string& id_technique) {
   KnownRows::Known known;
