@@ -114,7 +114,7 @@ Result<std::string> Sha256Reader::Finish() {
 // Level 1 rather than zstd's default 3: on deposit files, a third less of the check's thread's CPU
 // for the copy, and no larger a copy -- 1.36 MB against 1.44 MB for a bench file of 58 MB, 262 KB
 // against 275 KB for 8 MB of passages with names, dates and codes drawn at random (bench/README.md,
-// 2026-12-06, morning).
+// 2026-12-06, before noon).
 constexpr int kArchiveLevel = 1;
 
 ZstdReader::ZstdReader(ReadableFile& file, WritableFile& out)

@@ -81,8 +81,8 @@ std::optional<std::string> CycleIndex::InsertHolder(const std::string& key,
 // (no digest is), and compared as unknown; those at the end are left out, as a record shorter
 // than another is compared on the traits both have (RecordedTraitsAgree): most holders have
 // none of the last three traits, 48 bytes less in each passage's row and in the index
-// (bench/README.md, 2026-12-06, morning). Records kept by earlier versions, with them, agree the
-// same.
+// (bench/README.md, 2026-12-06, before noon). Records kept by earlier versions, with them, agree
+// the same.
 std::string CycleIndex::HolderRecord(const std::string& key,
                                      const std::vector<std::string>& traits) const {
   std::string record = Digest(key);

@@ -401,7 +401,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& state_direct
     soci::session& sql = impl->sql;
     // Pages of 16 KiB rather than SQLite's 4 KiB: a backfill's records of its deposit files took
     // a tenth less CPU (fewer pages to split, fill, log and checkpoint for the same rows; 32 KiB
-    // gained no more), the store's size the same (bench/README.md, 2026-12-06, morning). A page
+    // gained no more), the store's size the same (bench/README.md, 2026-12-06, before noon). A page
     // size is chosen when the database is created, before its first table: a store made by an
     // earlier version keeps its 4 KiB pages, and works the same with them (WAL mode cannot
     // change them, and nothing here needs it to).

@@ -66,7 +66,7 @@ class SqliteStatement {
   // (SQLite reads bound values only when it steps). Letting go of them at the next run rather
   // than at the end of each: the hot statements bind every parameter again for each row, and a
   // NULL bound to each view after each run cost a backfill about 0.2 s of CPU (bench/README.md,
-  // 2026-12-06, morning).
+  // 2026-12-06, before noon).
   SqliteStatement& BindView(int index, std::string_view text);
   SqliteStatement& BindView(int index, const std::string& text) {
     return BindView(index, std::string_view(text));
