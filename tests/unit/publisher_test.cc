@@ -93,14 +93,17 @@ class PublisherTest : public ::testing::Test {
                      ::accrochd::testing::RealFiles());
   }
 
-  // A file to publish: the publisher's next name for certifier E564ACB0, with this idFlux.
+  // A file to publish: the publisher's next name for certifier E564ACB0, with this idFlux, its
+  // partial file written (`content`, mode `mode`).
   static PublishedFile FileToPublish(Publisher& publisher, std::string id_flux,
-                                     std::uint64_t passages) {
+                                     std::uint64_t passages, const std::string& content,
+                                     mode_t mode = 0600) {
     PublishedFile file;
     file.name = publisher.NameFor("E564ACB0");
     file.id_flux = std::move(id_flux);
     file.passages = passages;
     file.certificateur = "E564ACB0";
+    testing::WriteFile(publisher.PartialPath(file.name), content, mode);
     return file;
   }
 
@@ -167,9 +170,8 @@ TEST(ZstdReaderTest, CompressesWhatIsReadThenTheRestAndTheHashSeesItAll) {
 TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file = FileToPublish(publisher, "f-1", 1);
+  PublishedFile file = FileToPublish(publisher, "f-1", 1, "abc");
   const std::string partial = publisher.PartialPath(file.name);
-  testing::WriteFile(partial, "abc", 0600);
   auto copy = publisher.NewArchiveCopy(file.name);
   ASSERT_TRUE(copy) << copy.error().message();
   const std::string copy_path = (*copy)->path();
@@ -188,8 +190,7 @@ TEST_F(PublisherTest, PublishRenamesTheCopyItsCallerWroteIntoTheArchive) {
 
   // A copy that cannot be renamed (here, gone): the error names it, as any failed write; the
   // file is published all the same, and its archive copy made at the next start (Complete).
-  PublishedFile second = FileToPublish(publisher, "f-2", 1);
-  testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
+  PublishedFile second = FileToPublish(publisher, "f-2", 1, "abc");
   second.archive_copy = state_ + "/archive/2026/11/.gone.xml.zst.partial";
   auto failed = publisher.Publish(publisher.PartialPath(second.name), second);
   ASSERT_FALSE(failed);
@@ -319,9 +320,9 @@ TEST_F(PublisherTest, PrepareCreatesTheDirectoriesWithMode0700AndFixesExistingOn
 TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
   Publisher publisher = Make();
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file = FileToPublish(publisher, "0b9e6c5e-3f7a-4d2b-9c1e-5a6f7b8c9d0e", 3);
+  PublishedFile file =
+      FileToPublish(publisher, "0b9e6c5e-3f7a-4d2b-9c1e-5a6f7b8c9d0e", 3, "abc", 0644);
   const std::string partial = publisher.PartialPath(file.name);
-  testing::WriteFile(partial, "abc", 0644);
   ASSERT_TRUE(publisher.Publish(partial, file));
 
   EXPECT_EQ(file.path, state_ + "/outbox/E564ACB0_20261127T013012Z_001.xml");
@@ -354,8 +355,7 @@ TEST_F(PublisherTest, PublishRenamesArchivesAndAppendsToTheManifest) {
 
   // A second file: one more line, no second header.
   clock_.Advance(2s);
-  PublishedFile second = FileToPublish(publisher, "f-2", 1);
-  testing::WriteFile(publisher.PartialPath(second.name), "", 0600);
+  PublishedFile second = FileToPublish(publisher, "f-2", 1, "");
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(second.name), second));
   const std::string manifest = ReadAll(state_ + "/archive/manifest.tsv");
   EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 3);
@@ -397,12 +397,10 @@ TEST_F(PublisherTest, WithAGroupDirectoriesAre0750AndFiles0640OwnedByTheGroup) {
   const gid_t group = ::getgid();
   Publisher publisher = Make(group);
   ASSERT_TRUE(publisher.Prepare());
-  PublishedFile file = FileToPublish(publisher, "f", 1);
-  testing::WriteFile(publisher.PartialPath(file.name), "abc", 0600);
+  PublishedFile file = FileToPublish(publisher, "f", 1, "abc");
   ASSERT_TRUE(publisher.Publish(publisher.PartialPath(file.name), file));
   // And a copy written by the caller while it checked its file (the deposit session's way).
-  PublishedFile second = FileToPublish(publisher, "f-2", 1);
-  testing::WriteFile(publisher.PartialPath(second.name), "abc", 0600);
+  PublishedFile second = FileToPublish(publisher, "f-2", 1, "abc");
   auto copy = publisher.NewArchiveCopy(second.name);
   ASSERT_TRUE(copy) << copy.error().message();
   second.archive_copy = (*copy)->path();
