@@ -64,7 +64,7 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
                             kTransient) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
-  Copied(index);
+  Rebound(index);
   return *this;
 }
 
@@ -72,7 +72,7 @@ SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
   if (sq::sqlite3_bind_int64(St(statement_), index, value) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
-  Copied(index);
+  Rebound(index);
   return *this;
 }
 
@@ -86,7 +86,7 @@ SqliteStatement& SqliteStatement::Bind(int index, const std::optional<std::strin
 
 SqliteStatement& SqliteStatement::BindNull(int index) {
   if (sq::sqlite3_bind_null(St(statement_), index) != SQLITE_OK) Throw("cannot bind a value");
-  Copied(index);
+  Rebound(index);
   return *this;
 }
 
@@ -95,7 +95,7 @@ SqliteStatement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
                             kTransient) != SQLITE_OK) {
     Throw("cannot bind a value");
   }
-  Copied(index);
+  Rebound(index);
   return *this;
 }
 
@@ -117,13 +117,12 @@ SqliteStatement& SqliteStatement::BindBlobView(int index, std::string_view bytes
 
 SqliteStatement& SqliteStatement::Viewed(int index, int bound) {
   if (bound != SQLITE_OK) Throw("cannot bind a value");
-  const std::uint64_t bit = std::uint64_t{1} << (index - 1);
-  views_ |= bit;
-  stale_ &= ~bit;
+  Rebound(index);
+  views_ |= std::uint64_t{1} << (index - 1);
   return *this;
 }
 
-void SqliteStatement::Copied(int index) {
+void SqliteStatement::Rebound(int index) {
   if (index < 1 || index > kMostViews) return;
   const std::uint64_t bit = std::uint64_t{1} << (index - 1);
   views_ &= ~bit;

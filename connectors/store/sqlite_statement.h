@@ -91,8 +91,9 @@ class SqliteStatement {
   [[noreturn]] void Throw(const char* what) const;
   // Notes ?`index` bound without a copy, once SQLite said `bound` (SQLITE_OK or an error).
   SqliteStatement& Viewed(int index, int bound);
-  // Notes ?`index` bound with a copy (or NULL): it no longer points at a caller's bytes.
-  void Copied(int index);
+  // Notes ?`index` bound again: no longer a view bound for an earlier run (nor, but as Viewed
+  // notes it, for the coming one).
+  void Rebound(int index);
   // Before a run: binds NULL to the parameters still bound without a copy for an earlier one.
   void LetGoStaleViews();
   // After a run: the views bound for it become stale.
